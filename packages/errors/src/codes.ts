@@ -1,0 +1,36 @@
+/**
+ * Every stable error code used across the @dl packages, with its one-line meaning.
+ * Codes never change once released; messages may be improved at any time, so callers
+ * branch on `error.code`, never on `error.message`.
+ */
+export const errorCodes = {
+  // Binary format (reader)
+  DL_BAD_MAGIC: 'the bytes do not start with the WebAssembly magic number "\\0asm"',
+  DL_BAD_VERSION: 'the WebAssembly binary version is not 1',
+  DL_TRUNCATED: 'the input ends before a value it announces',
+  DL_BAD_LEB128: 'a LEB128 number uses more bytes than its type allows, or overflows it',
+  DL_BAD_UTF8: 'a name is not valid UTF-8',
+  DL_BAD_LENGTH: 'a length or count reaches past the end of its enclosing section',
+  DL_SIZE_MISMATCH: 'a section or subsection does not end exactly where its size says',
+  DL_DUPLICATE_SECTION: 'a section that may appear once appears twice',
+  DL_DUPLICATE_SUBSECTION: 'a dylink subsection appears twice',
+  DL_SECTION_ORDER: 'a known section appears out of the order the WebAssembly spec requires',
+  DL_BAD_VALUE: 'a byte that must be one of a fixed set of values is not',
+  DL_BAD_INDEX: 'an index refers to a type, function or global that does not exist',
+  DL_NOT_SIDE_MODULE: 'the module does not start with a dylink.0 (or legacy dylink) section',
+  // Input handling (tools and loaders)
+  DL_NOT_FOUND: 'a file or library could not be found',
+  DL_IO: 'reading an input failed',
+} as const;
+
+/** A stable error code; see {@link errorCodes} for the meaning of each. */
+export type DlErrorCode = keyof typeof errorCodes;
+
+/**
+ * Tells whether a string is a known {@link DlErrorCode}.
+ *
+ * @param code - any string, e.g. a code read from JSON
+ */
+export function isDlErrorCode(code: string): code is DlErrorCode {
+  return Object.hasOwn(errorCodes, code);
+}

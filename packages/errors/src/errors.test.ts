@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { DlError, DlFormatError, errorCodes, isDlError, isDlErrorCode } from './index.js';
+
+describe('DlError', () => {
+  it('puts library and offset into the message and keeps them as fields', () => {
+    const e = new DlError('DL_TRUNCATED', 'input ends early', { library: 'libx.so', offset: 12 });
+    expect(e.message).toBe('libx.so: input ends early (at byte 12)');
+    expect(e).toMatchObject({ code: 'DL_TRUNCATED', library: 'libx.so', offset: 12, detail: 'input ends early' });
+    expect(e).toBeInstanceOf(Error);
+    expect(e.toJSON()).toEqual({ name: 'DlError', code: 'DL_TRUNCATED', message: e.message, library: 'libx.so', offset: 12 });
+  });
+
+  it('recognises errors from another copy of the package through the shared brand', () => {
+    const foreign = Object.defineProperty(new Error('x'), Symbol.for('@dl/errors.DlError'), { value: true });
+    expect(isDlError(foreign)).toBe(true);
+    expect(foreign instanceof DlError).toBe(true);
+    expect(isDlError(new Error('x'))).toBe(false);
+    expect(new Error('x') instanceof DlError).toBe(false);
+  });
+
+  it('keeps subclass instanceof strict', () => {
+    const f = new DlFormatError('DL_BAD_MAGIC', 'no magic', 0, 'the magic number', 'a.wasm');
+    expect(f).toBeInstanceOf(DlError);
+    expect(f).toBeInstanceOf(DlFormatError);
+    expect(new DlError('DL_IO', 'x') instanceof DlFormatError).toBe(false);
+    expect(f.message).toBe('a.wasm: no magic while reading the magic number (at byte 0)');
+    expect(f.expected).toBe('the magic number');
+  });
+
+  it('has a description for every code', () => {
+    for (const [code, text] of Object.entries(errorCodes)) {
+      expect(code).toMatch(/^DL_[A-Z0-9_]+$/);
+      expect(text.length).toBeGreaterThan(10);
+      expect(isDlErrorCode(code)).toBe(true);
+    }
+    expect(isDlErrorCode('toString')).toBe(false);
+  });
+});

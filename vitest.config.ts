@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+import type { ViteUserConfig } from 'vitest/config';
+
+/** One root config: tests sit next to the code in every workspace package. */
+const config: ViteUserConfig = defineConfig({
+  // Node tests resolve through SSR; the source condition lets them run without a build.
+  ssr: { resolve: { conditions: ['@dl/source'] } },
+  resolve: { conditions: ['@dl/source'] },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts'],
+    testTimeout: 30_000,
+  },
+});
+
+export default config;
