@@ -1,0 +1,5 @@
+export { isSideModule, readDylinkInfo, readDylinkPrefix } from './read-dylink.js';
+export type { DylinkPrefixResult } from './read-dylink.js';
+export type {
+  ByteRange, DylinkExportInfo, DylinkFormat, DylinkImportInfo, DylinkInfo, DylinkUnknownSubsection,
+} from './types.js';

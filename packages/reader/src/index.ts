@@ -1,0 +1,19 @@
+export { isSideModule, readDylinkInfo, readDylinkPrefix } from './dylink/read-dylink.js';
+export type { DylinkPrefixResult } from './dylink/read-dylink.js';
+export type {
+  ByteRange, DylinkExportInfo, DylinkFormat, DylinkImportInfo, DylinkInfo, DylinkUnknownSubsection,
+} from './dylink/types.js';
+export { readModule } from './module/read-module.js';
+export { classifyExport, classifyImport } from './module/classify.js';
+export type { ExportCategory, ImportCategory } from './module/classify.js';
+export type {
+  AggregateType, ConstExpr, Export, FuncType, GlobalDef, GlobalType, Import, Limits, MemoryType,
+  ModuleCounts, ModuleInfo, ProducerField, ProducerValue, SectionInfo, TableType, TargetFeature,
+  TypeDef, ValueType,
+} from './module/types.js';
+export { describeSymbolFlags, formatFuncType } from './format/describe.js';
+export {
+  BINDING_MASK, dylinkSubsectionNames, dylinkSubsections, externalKinds, sectionIds, sectionNames, symbolFlags,
+} from './format/ids.js';
+export type { ExternalKind } from './format/ids.js';
+export type { BinaryInput, ReadOptions } from './input.js';
