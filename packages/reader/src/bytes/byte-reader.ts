@@ -108,11 +108,17 @@ export class ByteReader {
   /** Reads an unsigned LEB128 32-bit integer (at most 5 bytes, value < 2^32). */
   u32(what: string): number {
     const p = this.pos;
-    if (p < this.end) {
-      const first = this.bytes[p]!;
+    if (p + 1 < this.end) {
+      const b = this.bytes;
+      const first = b[p]!;
       if (first < 0x80) {
         this.pos = p + 1;
         return first;
+      }
+      const second = b[p + 1]!;
+      if (second < 0x80) {
+        this.pos = p + 2;
+        return (first & 0x7f) | (second << 7);
       }
     }
     return this.u32Slow(what);
@@ -240,6 +246,20 @@ export class ByteReader {
   skip(length: number, what: string): void {
     if (length > this.end - this.pos) this.short(what, length);
     this.pos += length;
+  }
+
+  /** True when the `length` bytes at indices `a` and `b` are equal and `b`'s lie within this reader. */
+  sameBytes(a: number, b: number, length: number): boolean {
+    if (b + length > this.end) return false;
+    const bytes = this.bytes;
+    for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+    return true;
+  }
+
+  /** Moves the cursor back to an earlier position of this reader. */
+  reset(position: number): void {
+    if (position < 0 || position > this.pos) throw new RangeError(`cannot reset to ${position}`);
+    this.pos = position;
   }
 
   /** Reads a name: u32 byte length + UTF-8 bytes (spec §5.2.4). */

@@ -37,11 +37,18 @@ function readImportInfo(r: ByteReader): DylinkImportInfo[] {
   return out;
 }
 
+/** Most modules have no TLS exports or weak imports: they share this empty, frozen set. */
+const NONE: ReadonlySet<string> = Object.freeze(new Set<string>());
+
 function finish(format: DylinkFormat, f: Fields, section: ByteRange | null): DylinkInfo {
-  const tlsExports = new Set<string>();
-  for (const e of f.exportInfo) if (e.flags & symbolFlags.TLS) tlsExports.add(e.name);
-  const weakImports = new Set<string>();
-  for (const i of f.importInfo) if ((i.flags & BINDING_MASK) === symbolFlags.BINDING_WEAK) weakImports.add(i.field);
+  let tlsExports = NONE;
+  for (const e of f.exportInfo) {
+    if (e.flags & symbolFlags.TLS) (tlsExports === NONE ? (tlsExports = new Set()) : tlsExports as Set<string>).add(e.name);
+  }
+  let weakImports = NONE;
+  for (const i of f.importInfo) {
+    if ((i.flags & BINDING_MASK) === symbolFlags.BINDING_WEAK) (weakImports === NONE ? (weakImports = new Set()) : weakImports as Set<string>).add(i.field);
+  }
   return { format, ...f, tlsExports, weakImports, section };
 }
 

@@ -1,14 +1,15 @@
 import type { ByteReader } from '../bytes/byte-reader.js';
-import { externalKinds } from '../format/ids.js';
 import { readConstExpr } from './const-expr.js';
 import { readGlobalType, readLimits, readTableType } from './types-section.js';
-import type { FuncType, GlobalDef, GlobalType, Import, MemoryType, TableType, TypeDef } from './types.js';
+import type { Export, FuncType, GlobalDef, GlobalType, Import, MemoryType, TableType, TypeDef } from './types.js';
 
 /** Index spaces as they fill up while sections are read. */
 export interface IndexSpaces {
   types: readonly TypeDef[];
-  /** Types of functions: imported first, then defined. */
-  readonly functionTypes: FuncType[];
+  /** Types of the imported functions. */
+  readonly importedFunctionTypes: FuncType[];
+  /** Type index of each defined function. */
+  definedFunctionTypes: Uint32Array;
   readonly globalTypes: GlobalType[];
   tables: number;
   memories: number;
@@ -27,8 +28,23 @@ export function funcTypeAt(r: ByteReader, types: readonly TypeDef[], index: numb
 export function readImportSection(r: ByteReader, spaces: IndexSpaces): Import[] {
   const n = r.count('import count', 4);
   const imports: Import[] = [];
+  // Module names repeat (env, GOT.mem, GOT.func): reuse the last string when the bytes match.
+  let lastModule = '';
+  let lastStart = -1;
+  let lastLength = -1;
   for (let i = 0; i < n; i++) {
-    const module = r.name('import module name');
+    const nameAt = r.position;
+    const length = r.u32('import module name');
+    let module: string;
+    if (length === lastLength && r.sameBytes(lastStart, r.position, length)) {
+      r.skip(length, 'import module name');
+      module = lastModule;
+    } else {
+      lastStart = r.position;
+      lastLength = length;
+      r.reset(nameAt);
+      module = lastModule = r.name('import module name');
+    }
     const name = r.name('import field name');
     const at = r.position;
     const kind = r.u8('import kind');
@@ -37,8 +53,8 @@ export function readImportSection(r: ByteReader, spaces: IndexSpaces): Import[] 
         const typeAt = r.position;
         const typeIndex = r.u32('import type index');
         const type = funcTypeAt(r, spaces.types, typeIndex, 'function import', typeAt);
-        imports.push({ kind: 'function', module, name, index: spaces.functionTypes.length, typeIndex, type });
-        spaces.functionTypes.push(type);
+        imports.push({ kind: 'function', module, name, index: spaces.importedFunctionTypes.length, typeIndex, type });
+        spaces.importedFunctionTypes.push(type);
         break;
       }
       case 1:
@@ -70,18 +86,33 @@ export function readImportSection(r: ByteReader, spaces: IndexSpaces): Import[] 
   return imports;
 }
 
-/** Reads the function section: the type index of each defined function. */
+/** Reads the function section: the type index of each defined function (checked, not resolved). */
 export function readFunctionSection(r: ByteReader, spaces: IndexSpaces): Uint32Array {
   const n = r.count('function count', 1);
   const indices = new Uint32Array(n);
+  const typeCount = spaces.types.length;
   for (let i = 0; i < n; i++) {
     const at = r.position;
     const t = r.u32('function type index');
+    if (t >= typeCount || spaces.types[t]!.kind !== 'func') funcTypeAt(r, spaces.types, t, 'function declaration', at);
     indices[i] = t;
-    spaces.functionTypes.push(funcTypeAt(r, spaces.types, t, 'function declaration', at));
   }
   r.expectEnd('function section');
+  spaces.definedFunctionTypes = indices;
   return indices;
+}
+
+/** The type of function `index` (imported functions first), or undefined when out of range. */
+export function functionTypeAt(spaces: IndexSpaces, index: number): FuncType | undefined {
+  const imported = spaces.importedFunctionTypes.length;
+  if (index < imported) return spaces.importedFunctionTypes[index];
+  const t = spaces.definedFunctionTypes[index - imported];
+  return t === undefined ? undefined : (spaces.types[t] as FuncType);
+}
+
+/** Number of functions: imported + defined. */
+export function functionCount(spaces: IndexSpaces): number {
+  return spaces.importedFunctionTypes.length + spaces.definedFunctionTypes.length;
 }
 
 /** Reads the table section (plain table types, or `0x40 0x00` tables with an initialiser). */
@@ -142,30 +173,52 @@ export function readGlobalSection(r: ByteReader, spaces: IndexSpaces): GlobalDef
   return globals;
 }
 
-/** A raw export entry, typed later once all index spaces are known. */
-export interface RawExport {
-  readonly name: string;
-  readonly kind: (typeof externalKinds)[number];
-  readonly index: number;
-  readonly at: number;
-}
-
-/** Reads the export section; export names must be unique. */
-export function readExportSection(r: ByteReader): RawExport[] {
+/**
+ * Reads the export section. The sections defining every index space precede it, so each
+ * export is typed as it is read.
+ *
+ * @param globals - the defined globals, for initialisers of exported globals
+ */
+export function readExportSection(r: ByteReader, spaces: IndexSpaces, globals: readonly GlobalDef[]): Export[] {
   const n = r.count('export count', 3);
-  const out: RawExport[] = [];
-  const names = new Set<string>();
+  const out: Export[] = [];
+  const { globalTypes } = spaces;
+  const definedGlobalBase = globalTypes.length - globals.length;
   for (let i = 0; i < n; i++) {
     const at = r.position;
     const name = r.name('export name');
     const kindAt = r.position;
     const code = r.u8('export kind');
-    const kind = externalKinds[code];
-    if (kind === undefined) r.fail('DL_BAD_VALUE', `unknown export kind ${code}`, 'export kind', kindAt);
-    if (names.has(name)) r.fail('DL_BAD_VALUE', `duplicate export name ${JSON.stringify(name)}`, 'export', at);
-    names.add(name);
-    out.push({ name, kind, index: r.u32('export index'), at });
+    const index = r.u32('export index');
+    switch (code) {
+      case 0: {
+        const type = functionTypeAt(spaces, index);
+        if (type === undefined) badExportIndex(r, name, 'function', index, functionCount(spaces), at);
+        out.push({ kind: 'function', name, index, type });
+        break;
+      }
+      case 3: {
+        const type = globalTypes[index];
+        if (type === undefined) badExportIndex(r, name, 'global', index, globalTypes.length, at);
+        const init = index >= definedGlobalBase ? globals[index - definedGlobalBase]!.init : null;
+        out.push({ kind: 'global', name, index, type, init });
+        break;
+      }
+      case 1: case 2: case 4: {
+        const kind = code === 1 ? 'table' : code === 2 ? 'memory' : 'tag';
+        const size = code === 1 ? spaces.tables : code === 2 ? spaces.memories : spaces.tags;
+        if (index >= size) badExportIndex(r, name, kind, index, size, at);
+        out.push({ kind, name, index });
+        break;
+      }
+      default:
+        r.fail('DL_BAD_VALUE', `unknown export kind ${code}`, 'export kind', kindAt);
+    }
   }
   r.expectEnd('export section');
   return out;
+}
+
+function badExportIndex(r: ByteReader, name: string, kind: string, index: number, size: number, at: number): never {
+  return r.fail('DL_BAD_INDEX', `export ${JSON.stringify(name)} refers to ${kind} ${index}, but there are ${size}`, 'export', at);
 }

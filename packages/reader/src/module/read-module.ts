@@ -10,7 +10,7 @@ import {
   readExportSection, readFunctionSection, readGlobalSection, readImportSection,
   readMemorySection, readTableSection, readTagSection,
 } from './entities.js';
-import type { IndexSpaces, RawExport } from './entities.js';
+import type { IndexSpaces } from './entities.js';
 import { checkHeader, HEADER_SIZE } from './header.js';
 import { readTypeSection } from './types-section.js';
 import type { Export, GlobalDef, Import, MemoryType, ModuleInfo, SectionInfo, TableType } from './types.js';
@@ -19,7 +19,7 @@ import type { Export, GlobalDef, Import, MemoryType, ModuleInfo, SectionInfo, Ta
 interface Walk {
   readonly spaces: IndexSpaces;
   imports: Import[];
-  rawExports: RawExport[];
+  exports: Export[];
   globals: GlobalDef[];
   memories: MemoryType[];
   tables: TableType[];
@@ -48,11 +48,15 @@ function optional<T>(w: Walk, read: () => T): T | null {
 
 function readCustom(w: Walk, s: ByteReader, name: string, start: number): void {
   if (name === 'dylink.0' || name === 'dylink') {
-    if (w.dylink !== null) s.fail('DL_DUPLICATE_SECTION', `a second "${name}" section`, 'custom section', start);
     const range = { start, end: s.end };
-    const info = name === 'dylink.0' ? parseDylink0(s, range) : parseLegacyDylink(s, range);
-    if (start === HEADER_SIZE) w.dylink = info;
-    else w.warnings.push(new DlFormatError('DL_NOT_SIDE_MODULE', `the "${name}" section is not the first section, so loaders ignore it`, start, 'custom section', s.library));
+    const parse = (): DylinkInfo => (name === 'dylink.0' ? parseDylink0(s, range) : parseLegacyDylink(s, range));
+    // Only a dylink section in first position counts (loaders look nowhere else); any other is
+    // read for diagnostics only and can never make the module unreadable.
+    if (start === HEADER_SIZE) {
+      w.dylink = parse();
+    } else if (optional(w, parse) !== null) {
+      w.warnings.push(new DlFormatError('DL_NOT_SIDE_MODULE', `a "${name}" section that is not the first section is ignored`, start, 'custom section', s.library));
+    }
   } else if (name === 'producers') {
     w.producers = optional(w, () => readProducers(s));
   } else if (name === 'target_features') {
@@ -72,7 +76,7 @@ function readKnown(w: Walk, id: number, s: ByteReader): void {
     case sectionIds.memory: w.memories = readMemorySection(s, sp); break;
     case sectionIds.tag: readTagSection(s, sp); break;
     case sectionIds.global: w.globals = readGlobalSection(s, sp); break;
-    case sectionIds.export: w.rawExports = readExportSection(s); break;
+    case sectionIds.export: w.exports = readExportSection(s, sp, w.globals); break;
     case sectionIds.start: w.start = s.u32('start function index'); s.expectEnd('start section'); break;
     case sectionIds.datacount: s.u32('data count'); s.expectEnd('datacount section'); break;
     // Bodies and segments are skipped by size, never decoded: only their counts are read.
@@ -80,27 +84,6 @@ function readKnown(w: Walk, id: number, s: ByteReader): void {
     case sectionIds.code: w.codeCount = s.u32('function body count'); break;
     case sectionIds.data: w.dataSegments = s.u32('data segment count'); break;
   }
-}
-
-function typedExports(r: ByteReader, w: Walk): Export[] {
-  const { functionTypes, globalTypes, tables, memories, tags } = w.spaces;
-  const definedGlobalBase = globalTypes.length - w.globals.length;
-  const limits = { table: tables, memory: memories, tag: tags };
-  return w.rawExports.map((e): Export => {
-    const bad = (size: number): never =>
-      r.fail('DL_BAD_INDEX', `export ${JSON.stringify(e.name)} refers to ${e.kind} ${e.index}, but there are ${size}`, 'export', e.at);
-    if (e.kind === 'function') {
-      const type = functionTypes[e.index] ?? bad(functionTypes.length);
-      return { kind: 'function', name: e.name, index: e.index, type };
-    }
-    if (e.kind === 'global') {
-      const type = globalTypes[e.index] ?? bad(globalTypes.length);
-      const init = e.index >= definedGlobalBase ? w.globals[e.index - definedGlobalBase]!.init : null;
-      return { kind: 'global', name: e.name, index: e.index, type, init };
-    }
-    if (e.index >= limits[e.kind]) bad(limits[e.kind]);
-    return { kind: e.kind, name: e.name, index: e.index };
-  });
 }
 
 /**
@@ -119,11 +102,13 @@ export function readModule(input: BinaryInput, options: ReadOptions = {}): Modul
   checkHeader(bytes, library, true);
   const r: ByteReader = new ByteReader(bytes, { start: HEADER_SIZE, library });
   const w: Walk = {
-    spaces: { types: [], functionTypes: [], globalTypes: [], tables: 0, memories: 0, tags: 0 },
-    imports: [], rawExports: [], globals: [], memories: [], tables: [], functionTypeIndices: new Uint32Array(0),
+    spaces: { types: [], importedFunctionTypes: [], definedFunctionTypes: new Uint32Array(0), globalTypes: [], tables: 0, memories: 0, tags: 0 },
+    imports: [], exports: [], globals: [], memories: [], tables: [], functionTypeIndices: new Uint32Array(0),
     start: null, elementSegments: 0, dataSegments: 0, codeCount: null, dylink: null,
     producers: null, targetFeatures: null, moduleName: null, warnings: [],
   };
+  // Pass 1, headers only: ids, order, duplicates and sizes, so a misplaced section is
+  // reported as such rather than through the first symptom it causes.
   const sections: SectionInfo[] = [];
   let lastRank = 0;
   while (!r.atEnd) {
@@ -132,35 +117,39 @@ export function readModule(input: BinaryInput, options: ReadOptions = {}): Modul
     const size = r.u32('section size');
     const kind = sectionNames[id];
     if (kind === undefined) r.fail('DL_BAD_VALUE', `unknown section id ${id}`, 'section id', start);
-    const s = r.sub(size, `${kind} section`);
+    const payloadStart = r.position;
     if (id === sectionIds.custom) {
-      const name = s.name('custom section name');
-      sections.push({ id, name, start, payloadStart: s.position, end: s.end });
-      readCustom(w, s, name, start);
+      const s = r.sub(size, 'custom section');
+      sections.push({ id, name: s.name('custom section name'), start, payloadStart: s.position, end: s.end });
       continue;
     }
+    r.skip(size, `${kind} section`);
     const rank = sectionRank[id]!;
     if (rank === lastRank) r.fail('DL_DUPLICATE_SECTION', `a second ${kind} section`, 'section', start);
     if (rank < lastRank) r.fail('DL_SECTION_ORDER', `the ${kind} section comes after a section it must precede`, 'section', start);
     lastRank = rank;
-    sections.push({ id, name: kind, start, payloadStart: s.position, end: s.end });
-    readKnown(w, id, s);
+    sections.push({ id, name: kind, start, payloadStart, end: payloadStart + size });
+  }
+  // Pass 2: decode what linking needs.
+  for (const sec of sections) {
+    const s = new ByteReader(bytes, { start: sec.payloadStart, end: sec.end, library, bounded: true });
+    if (sec.id === sectionIds.custom) readCustom(w, s, sec.name, sec.start);
+    else readKnown(w, sec.id, s);
   }
   const defined = w.functionTypeIndices.length;
   if ((w.codeCount ?? 0) !== defined) {
     r.fail('DL_SIZE_MISMATCH', `the function section declares ${defined} functions but the code section has ${w.codeCount ?? 0} bodies`, 'code section');
   }
-  const importedFunctions = w.spaces.functionTypes.length - defined;
-  if (w.start !== null && w.start >= w.spaces.functionTypes.length) {
+  const importedFunctions = w.spaces.importedFunctionTypes.length;
+  if (w.start !== null && w.start >= importedFunctions + defined) {
     r.fail('DL_BAD_INDEX', `start function ${w.start} is out of range`, 'start section');
   }
-  const exports = typedExports(r, w);
   const importedGlobals = w.spaces.globalTypes.length - w.globals.length;
   return {
     dylink: w.dylink,
     types: w.spaces.types,
     imports: w.imports,
-    exports,
+    exports: w.exports,
     globals: w.globals,
     memories: w.memories,
     tables: w.tables,
