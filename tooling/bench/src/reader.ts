@@ -18,12 +18,12 @@ function load(label: string, path: string): Input {
  * Copies of a module that differ only in a trailing custom section, so the engine cannot
  * answer a compile from its in-process cache of identical wire bytes.
  */
-function distinctCopies(bytes: Uint8Array, n: number): Uint8Array[] {
+function distinctCopies(bytes: Uint8Array, n: number): Uint8Array<ArrayBuffer>[] {
   return Array.from({ length: n }, (_, i) => concat(bytes, custom('bench', new TextEncoder().encode(`copy ${i} ${Math.random()}`))));
 }
 
 /** What `new WebAssembly.Module` + the reflection calls cost: the engine's way to the same facts. */
-function engineView(bytes: Uint8Array): number {
+function engineView(bytes: Uint8Array<ArrayBuffer>): number {
   const m = new WebAssembly.Module(bytes);
   return WebAssembly.Module.imports(m).length + WebAssembly.Module.exports(m).length + WebAssembly.Module.customSections(m, 'dylink.0').length;
 }

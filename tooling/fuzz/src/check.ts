@@ -43,7 +43,7 @@ function sameAsEngine(m: ModuleInfo, compiled: WebAssembly.Module): string | nul
  * to `engineLimit` bytes) `readModule` must read it, with the same imports and exports —
  * except that a malformed dylink section first may be refused (V8 does not look inside it).
  */
-export function check(bytes: Uint8Array, r: Random, engineLimit: number): Outcome {
+export function check(bytes: Uint8Array<ArrayBuffer>, r: Random, engineLimit: number): Outcome {
   const info = attempt(() => readDylinkInfo(bytes));
   const mod = attempt(() => readModule(bytes));
   const side = attempt(() => isSideModule(bytes));
@@ -53,7 +53,7 @@ export function check(bytes: Uint8Array, r: Random, engineLimit: number): Outcom
   for (const [what, a] of [['readDylinkInfo', info], ['readModule', mod], ['isSideModule', side], ['readDylinkPrefix', prefix], ['readDylinkPrefix(all)', whole]] as const) {
     if (!a.ok && 'crash' in a) return { kind: 'failure', reason: `${what} threw a non-DlError: ${a.crash}` };
   }
-  if (side.ok && side.value !== true && info.ok) return { kind: 'failure', reason: 'readDylinkInfo succeeded but isSideModule is false' };
+  if (side.ok && !side.value && info.ok) return { kind: 'failure', reason: 'readDylinkInfo succeeded but isSideModule is false' };
   if (info.ok) {
     if (!whole.ok || whole.value.status !== 'complete' || !sameDylink(whole.value.info, info.value)) {
       return { kind: 'failure', reason: 'readDylinkPrefix(all bytes) disagrees with readDylinkInfo' };

@@ -31,7 +31,7 @@ function lengthOffsets(bytes: Uint8Array, sections: ReturnType<typeof splitSecti
 }
 
 /** Makes a fuzz seed of a well-formed module. */
-export function toSeed(name: string, bytes: Uint8Array): Seed {
+export function toSeed(name: string, bytes: Uint8Array<ArrayBuffer>): Seed {
   let sections: ReturnType<typeof splitSections> = [];
   try {
     sections = splitSections(bytes);

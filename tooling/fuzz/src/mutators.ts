@@ -4,7 +4,7 @@ import type { Random } from './random.js';
 /** A corpus file with the offsets worth aiming at (section headers, dylink subsections). */
 export interface Seed {
   readonly name: string;
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   /** Offsets of section size LEBs and vector counts: where lengths live. */
   readonly lengthOffsets: readonly number[];
   /** [start, end) of each section, for section-level edits. */
@@ -14,7 +14,7 @@ export interface Seed {
 }
 
 /** A mutation: returns new bytes (never modifies its input). */
-type Mutator = (r: Random, s: Seed, all: readonly Seed[]) => Uint8Array;
+type Mutator = (r: Random, s: Seed, all: readonly Seed[]) => Uint8Array<ArrayBuffer>;
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x40, 0x3f, 0x10, 0x20, 0x60];
 
@@ -70,7 +70,7 @@ const rewriteLeb: Mutator = (r, s) => {
     [0xff, 0xff, 0xff, 0xff, 0x0f], // 2^32 - 1: huge count or size
     [0x80, 0x80, 0x80, 0x80, 0x10], // overflows 32 bits
     uleb(r.u32() >>> r.below(32)), // random value
-    uleb(Number(s.bytes[at] ?? 0) & 0x7f, 5), // same value, padded to 5 bytes (valid)
+    uleb((s.bytes[at] ?? 0) & 0x7f, 5), // a small value, padded to 5 bytes (valid)
     uleb(r.below(1 << 20)),
   ];
   return splice(s.bytes, at, at + len, r.pick(variants));
@@ -78,7 +78,7 @@ const rewriteLeb: Mutator = (r, s) => {
 
 /** Section-level edits: duplicate, delete, swap, move the first section later. */
 const sectionEdit: Mutator = (r, s) => {
-  if (s.sections.length < 2) return truncate(r, s);
+  if (s.sections.length < 2) return truncate(r, s, []);
   const i = r.below(s.sections.length);
   const [a, b] = s.sections[i]!;
   const piece = s.bytes.subarray(a, b);
@@ -112,7 +112,7 @@ const strategies: readonly (readonly [Mutator, number])[] = [
 const totalWeight = strategies.reduce((n, [, w]) => n + w, 0);
 
 /** Applies one to three random mutations to a seed. */
-export function mutate(r: Random, seed: Seed, all: readonly Seed[]): Uint8Array {
+export function mutate(r: Random, seed: Seed, all: readonly Seed[]): Uint8Array<ArrayBuffer> {
   let current: Seed = seed;
   let bytes = seed.bytes;
   for (let k = 1 + r.below(3); k > 0; k--) {

@@ -23,7 +23,7 @@ export type WorkerMessage =
   | { readonly type: 'failure'; readonly index: number; readonly reason: string };
 
 /** Regenerates input `index` of a run: the same bytes on every machine and in every worker. */
-export function generate(seed: number, index: number, maxSeedSize: number): { bytes: Uint8Array; from: string; random: Random } {
+export function generate(seed: number, index: number, maxSeedSize: number): { bytes: Uint8Array<ArrayBuffer>; from: string; random: Random } {
   const seeds = cachedSeeds(maxSeedSize);
   const random = new Random(inputSeed(seed, index));
   const base = random.pick(seeds);
@@ -43,7 +43,7 @@ function run(job: WorkerJob): void {
   let ok = 0;
   let maxMs = 0;
   let maxHeapMb = 0;
-  const report = (): void => parentPort!.postMessage({ type: 'progress', done, ok, codes: { ...codes }, maxMs, maxHeapMb } satisfies WorkerMessage);
+  const report = (): void => { parentPort!.postMessage({ type: 'progress', done, ok, codes: { ...codes }, maxMs, maxHeapMb } satisfies WorkerMessage); };
   for (let index = job.first; index < job.iterations; index += job.stride) {
     Atomics.store(current, job.slot, index);
     const { bytes, random } = generate(job.seed, index, job.maxSeedSize);

@@ -160,7 +160,7 @@ describe('ByteReader: u64 limits, floats, names, counts', () => {
     r.u8('size');
     const s = r.sub(3, 'subsection');
     s.u8('a');
-    expect(codeOf(() => s.expectEnd('subsection'))).toBe('DL_SIZE_MISMATCH');
+    expect(codeOf(() => { s.expectEnd('subsection'); })).toBe('DL_SIZE_MISMATCH');
     expect(r.atEnd).toBe(true);
     expect(codeOf(() => r.sub(1, 'more'))).toBe('DL_TRUNCATED');
   });

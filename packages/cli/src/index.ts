@@ -1,0 +1,6 @@
+export { main } from './main.js';
+export { exitCodes } from './io.js';
+export type { CliIo } from './io.js';
+export { nodeIo, readFileAsBytes } from './node-io.js';
+export { buildInspectReport, filterSymbols, listSymbols, renderInspect, renderSymbols, symbolLetters } from './report/index.js';
+export type { ExportEntry, ImportEntry, InspectReport, SymbolEntry, SymbolFilter } from './report/index.js';

@@ -1,0 +1,6 @@
+export { buildInspectReport, constValue, renderInspect } from './inspect.js';
+export type { ExportCounts, ExportEntry, ImportCounts, ImportEntry, InspectReport } from './inspect.js';
+export { filterSymbols, listSymbols, renderSymbols, symbolLetters } from './symbols.js';
+export type { SymbolEntry, SymbolFilter } from './symbols.js';
+export { groupDigits, renderTable } from './table.js';
+export type { Align } from './table.js';
