@@ -4,6 +4,7 @@ import { DlError } from '@dl/errors';
 import { fixture, fixtureBytes, fixturePath, fixtures, fixturesDir, pyodideMain, treeSitterGrammars, treeSitterMain } from '@dl/fixtures';
 import { malformedCases } from '@dl/fixtures/malformed';
 import { objdump, objdumpAvailable } from '@dl/fixtures/objdump';
+import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { isSideModule, readDylinkInfo, readDylinkPrefix, readModule } from './index.js';
 import type { FuncType, Import, ModuleInfo } from './index.js';
@@ -99,15 +100,6 @@ describe('properties the fixture cases promise', () => {
 
 describe.each(malformedCases.map((c) => [c.file, c] as const))('malformed/%s', (file, c) => {
   const path = join(fixturesDir, 'malformed', file);
-  const outcome = (fn: () => unknown): string => {
-    try {
-      fn();
-      return 'ok';
-    } catch (e) {
-      if (e instanceof DlError) return e.code;
-      throw e;
-    }
-  };
 
   it(`is what the table says (${c.note})`, () => {
     const source = c.from === null ? new Uint8Array(0) : bytesOf(join(fixturesDir, c.from));

@@ -1,8 +1,5 @@
 import { classifyExport, classifyImport, formatFuncType, readModule } from '@dl/reader';
-import type {
-  ConstExpr, DylinkExportInfo, DylinkFormat, DylinkImportInfo, DylinkUnknownSubsection, Export, ExportCategory, Import,
-  ImportCategory, ModuleInfo, ProducerField,
-} from '@dl/reader';
+import type { ConstExpr, DylinkInfo, Export, ExportCategory, Import, ImportCategory, ModuleInfo, ProducerField } from '@dl/reader';
 import { DlError } from '@dl/errors';
 import { groupDigits, listOrNone, plural, renderTable } from './table.js';
 
@@ -35,22 +32,15 @@ export interface ExportEntry {
   readonly value: number | string | null;
 }
 
-/** What `dl inspect` reports about one side module (also its `--json` shape). */
-export interface InspectReport {
+/**
+ * What `dl inspect` reports about one side module (also its `--json` shape): every
+ * `DylinkInfo` field under the same name (the sets as arrays), plus counts and entries.
+ */
+export interface InspectReport extends Omit<DylinkInfo, 'tlsExports' | 'weakImports' | 'section'> {
   readonly file: string;
   readonly size: number;
-  readonly format: DylinkFormat;
-  readonly memorySize: number;
-  readonly memoryAlign: number;
-  readonly tableSize: number;
-  readonly tableAlign: number;
-  readonly needed: readonly string[];
-  readonly runtimePaths: readonly string[];
-  readonly exportInfo: readonly DylinkExportInfo[];
-  readonly importInfo: readonly DylinkImportInfo[];
   readonly tlsExports: readonly string[];
   readonly weakImports: readonly string[];
-  readonly unknownSubsections: readonly DylinkUnknownSubsection[];
   readonly importCounts: ImportCounts;
   readonly exportCounts: ExportCounts;
   /** Start function: index and export name when exported. */
@@ -115,11 +105,9 @@ export function buildInspectReport(bytes: Uint8Array, file: string, module: Modu
     value: e.kind === 'global' ? constValue(e.init) : null,
   }));
   const startName = module.start === null ? null : module.exports.find((e) => e.kind === 'function' && e.index === module.start)?.name ?? null;
+  const { tlsExports, weakImports, section, ...fields } = d;
   return {
-    file, size: bytes.length, format: d.format,
-    memorySize: d.memorySize, memoryAlign: d.memoryAlign, tableSize: d.tableSize, tableAlign: d.tableAlign,
-    needed: d.needed, runtimePaths: d.runtimePaths, exportInfo: d.exportInfo, importInfo: d.importInfo,
-    tlsExports: [...d.tlsExports], weakImports: [...d.weakImports], unknownSubsections: d.unknownSubsections,
+    file, size: bytes.length, ...fields, tlsExports: [...tlsExports], weakImports: [...weakImports],
     importCounts: count(importCategories, imports.map((i) => i.category)),
     exportCounts: count(exportCategories, exports.map((e) => e.category)),
     start: module.start === null ? null : { index: module.start, name: startName },

@@ -1,19 +1,9 @@
-import { DlFormatError } from '@dl/errors';
 import { sleb, uleb } from '@dl/fixtures/writer';
+import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from './byte-reader.js';
 
 const at = (...bytes: number[]): ByteReader => new ByteReader(Uint8Array.from(bytes), { library: 'lib.so' });
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DlFormatError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 /** A deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -35,16 +25,16 @@ describe('ByteReader: unsigned LEB128 u32', () => {
   });
 
   it('rejects a sixth byte and bits above 2^32', () => {
-    expect(codeOf(() => at(0x80, 0x80, 0x80, 0x80, 0x80, 0x00).u32('x'))).toBe('DL_BAD_LEB128');
-    expect(codeOf(() => at(0xff, 0xff, 0xff, 0xff, 0x1f).u32('x'))).toBe('DL_BAD_LEB128');
-    expect(codeOf(() => at(0x80, 0x80, 0x80, 0x80, 0x70).u32('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0x80, 0x80, 0x80, 0x80, 0x80, 0x00).u32('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0xff, 0xff, 0xff, 0xff, 0x1f).u32('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0x80, 0x80, 0x80, 0x80, 0x70).u32('x'))).toBe('DL_BAD_LEB128');
   });
 
   it('tells truncation of the input from overflow of a section', () => {
-    expect(codeOf(() => at(0x80).u32('x'))).toBe('DL_TRUNCATED');
+    expect(outcome(() => at(0x80).u32('x'))).toBe('DL_TRUNCATED');
     const bounded = at(0x02, 0x80, 0x80, 0x00).sub(2, 'section');
     expect(bounded.u8('size')).toBe(0x02);
-    expect(codeOf(() => bounded.u32('x'))).toBe('DL_BAD_LENGTH');
+    expect(outcome(() => bounded.u32('x'))).toBe('DL_BAD_LENGTH');
   });
 
   it('reports the absolute offset of the number and what was read', () => {
@@ -83,23 +73,23 @@ describe('ByteReader: signed LEB128', () => {
   });
 
   it('rejects s32 whose unused bits are not sign extension', () => {
-    expect(codeOf(() => at(0xff, 0xff, 0xff, 0xff, 0x0f).signed(32, 'x'))).toBe('DL_BAD_LEB128');
-    expect(codeOf(() => at(0x80, 0x80, 0x80, 0x80, 0x70).signed(32, 'x'))).toBe('DL_BAD_LEB128');
-    expect(codeOf(() => at(0x80, 0x80, 0x80, 0x80, 0x80, 0x00).signed(32, 'x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0xff, 0xff, 0xff, 0xff, 0x0f).signed(32, 'x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0x80, 0x80, 0x80, 0x80, 0x70).signed(32, 'x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0x80, 0x80, 0x80, 0x80, 0x80, 0x00).signed(32, 'x'))).toBe('DL_BAD_LEB128');
   });
 
   it('decodes s33 (heap types) to its full range', () => {
     expect(at(0xff, 0xff, 0xff, 0xff, 0x0f).signed(33, 'x')).toBe(2 ** 32 - 1);
     expect(at(0x80, 0x80, 0x80, 0x80, 0x70).signed(33, 'x')).toBe(-(2 ** 32));
-    expect(codeOf(() => at(0x80, 0x80, 0x80, 0x80, 0x10).signed(33, 'x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0x80, 0x80, 0x80, 0x80, 0x10).signed(33, 'x'))).toBe('DL_BAD_LEB128');
   });
 
   it('decodes s64 boundaries and rejects overflow', () => {
     expect(at(...sleb(-(2n ** 63n))).s64('x')).toBe(-(2n ** 63n));
     expect(at(...sleb(2n ** 63n - 1n)).s64('x')).toBe(2n ** 63n - 1n);
     expect(at(0x7f).s64('x')).toBe(-1n);
-    expect(codeOf(() => at(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01).s64('x'))).toBe('DL_BAD_LEB128');
-    expect(codeOf(() => at(...Array<number>(10).fill(0x80), 0x00).s64('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01).s64('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(...Array<number>(10).fill(0x80), 0x00).s64('x'))).toBe('DL_BAD_LEB128');
   });
 
   it('round-trips random s32 and s64 values', () => {
@@ -116,14 +106,14 @@ describe('ByteReader: signed LEB128', () => {
 describe('ByteReader: u64 limits, floats, names, counts', () => {
   it('reads u64 as a safe number and refuses larger values', () => {
     expect(at(...uleb(2 ** 40)).u64('x')).toBe(2 ** 40);
-    expect(codeOf(() => at(...uleb(2n ** 60n)).u64('x'))).toBe('DL_BAD_VALUE');
-    expect(codeOf(() => at(...Array<number>(10).fill(0xff), 0x01).u64('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(...uleb(2n ** 60n)).u64('x'))).toBe('DL_BAD_VALUE');
+    expect(outcome(() => at(...Array<number>(10).fill(0xff), 0x01).u64('x'))).toBe('DL_BAD_LEB128');
   });
 
   it('reads little-endian floats', () => {
     expect(at(0x00, 0x00, 0x80, 0x3f).f32('x')).toBe(1);
     expect(at(0, 0, 0, 0, 0, 0, 0xf0, 0x3f).f64('x')).toBe(1);
-    expect(codeOf(() => at(0, 0, 0).f32('x'))).toBe('DL_TRUNCATED');
+    expect(outcome(() => at(0, 0, 0).f32('x'))).toBe('DL_TRUNCATED');
   });
 
   it('decodes ASCII and UTF-8 names and keeps a leading BOM', () => {
@@ -138,21 +128,21 @@ describe('ByteReader: u64 limits, floats, names, counts', () => {
 
   it('rejects invalid UTF-8: stray bytes, overlong forms, surrogates, cut sequences', () => {
     for (const bad of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe4, 0xb8], [0x80]]) {
-      expect(codeOf(() => at(bad.length, ...bad).name('x'))).toBe('DL_BAD_UTF8');
+      expect(outcome(() => at(bad.length, ...bad).name('x'))).toBe('DL_BAD_UTF8');
     }
   });
 
   it('refuses a name longer than what remains', () => {
-    expect(codeOf(() => at(5, 0x61).name('x'))).toBe('DL_TRUNCATED');
+    expect(outcome(() => at(5, 0x61).name('x'))).toBe('DL_TRUNCATED');
     const r = at(3, 0x05, 0x61, 0x62);
     const s = r.sub(r.u8('size'), 'section');
-    expect(codeOf(() => s.name('x'))).toBe('DL_BAD_LENGTH');
+    expect(outcome(() => s.name('x'))).toBe('DL_BAD_LENGTH');
   });
 
   it('refuses a hostile count before allocating anything', () => {
-    expect(codeOf(() => at(...uleb(0xffffffff), 1, 2, 3).count('import count', 4))).toBe('DL_TRUNCATED');
+    expect(outcome(() => at(...uleb(0xffffffff), 1, 2, 3).count('import count', 4))).toBe('DL_TRUNCATED');
     expect(at(2, 1, 2, 3, 4).count('x', 2)).toBe(2);
-    expect(codeOf(() => at(2, 1, 2, 3).count('x', 2))).toBe('DL_TRUNCATED');
+    expect(outcome(() => at(2, 1, 2, 3).count('x', 2))).toBe('DL_TRUNCATED');
   });
 
   it('checks that sized regions are consumed exactly', () => {
@@ -160,9 +150,9 @@ describe('ByteReader: u64 limits, floats, names, counts', () => {
     r.u8('size');
     const s = r.sub(3, 'subsection');
     s.u8('a');
-    expect(codeOf(() => { s.expectEnd('subsection'); })).toBe('DL_SIZE_MISMATCH');
+    expect(outcome(() => { s.expectEnd('subsection'); })).toBe('DL_SIZE_MISMATCH');
     expect(r.atEnd).toBe(true);
-    expect(codeOf(() => r.sub(1, 'more'))).toBe('DL_TRUNCATED');
+    expect(outcome(() => r.sub(1, 'more'))).toBe('DL_TRUNCATED');
   });
 
   it('returns views, not copies', () => {

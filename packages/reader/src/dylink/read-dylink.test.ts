@@ -1,5 +1,6 @@
-import { DlError } from '@dl/errors';
+import type { DlError } from '@dl/errors';
 import { concat, custom, HEADER, memInfo, section, str, subsection, uleb, vec, wasmModule } from '@dl/fixtures/writer';
+import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { isSideModule, readDylinkInfo, readDylinkPrefix } from './read-dylink.js';
 
@@ -18,16 +19,6 @@ const full = wasmModule(
   )),
   section(1, vec([])),
 );
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DlError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('readDylinkInfo', () => {
   it('reads all five subsections, derives TLS and weak sets, reports unknown ids', () => {
@@ -62,7 +53,7 @@ describe('readDylinkInfo', () => {
       format: 'dylink', memorySize: 4096, memoryAlign: 4, tableSize: 2, tableAlign: 0, needed: ['libc.so'], runtimePaths: [],
     });
     const trailing = wasmModule(custom('dylink', concat(memInfo(1, 0, 0, 0), vec([]), [0])));
-    expect(codeOf(() => readDylinkInfo(trailing))).toBe('DL_SIZE_MISMATCH');
+    expect(outcome(() => readDylinkInfo(trailing))).toBe('DL_SIZE_MISMATCH');
   });
 
   it('reads nothing after the first section: its cost does not depend on the module size', () => {
@@ -80,15 +71,15 @@ describe('readDylinkInfo', () => {
 
   it('checks subsection sizes exactly in both directions', () => {
     const short = wasmModule(custom('dylink.0', concat([1], uleb(2), memInfo(1, 0, 0, 0))));
-    expect(codeOf(() => readDylinkInfo(short))).toBe('DL_BAD_LENGTH');
+    expect(outcome(() => readDylinkInfo(short))).toBe('DL_BAD_LENGTH');
     const long = wasmModule(custom('dylink.0', subsection(1, concat(memInfo(1, 0, 0, 0), [0]))));
-    expect(codeOf(() => readDylinkInfo(long))).toBe('DL_SIZE_MISMATCH');
+    expect(outcome(() => readDylinkInfo(long))).toBe('DL_SIZE_MISMATCH');
     const past = wasmModule(custom('dylink.0', concat([2], uleb(100), vec([]))));
-    expect(codeOf(() => readDylinkInfo(past))).toBe('DL_BAD_LENGTH');
+    expect(outcome(() => readDylinkInfo(past))).toBe('DL_BAD_LENGTH');
   });
 
   it('says why a module is not a side module', () => {
-    expect(codeOf(() => readDylinkInfo(Uint8Array.from(HEADER)))).toBe('DL_NOT_SIDE_MODULE');
+    expect(outcome(() => readDylinkInfo(Uint8Array.from(HEADER)))).toBe('DL_NOT_SIDE_MODULE');
     expect(() => readDylinkInfo(wasmModule(section(1, vec([]))))).toThrow(/first section is the type section/);
     expect(() => readDylinkInfo(wasmModule(custom('producers', vec([]))))).toThrow(/custom section "producers"/);
     expect(() => readDylinkInfo(wasmModule(section(99, [])))).toThrow(/unknown section \(id 99\)/);
@@ -98,11 +89,11 @@ describe('readDylinkInfo', () => {
   it('recognises non-wasm input, components and truncation', () => {
     const html = new TextEncoder().encode('<!doctype html><html>404</html>');
     expect(() => readDylinkInfo(html, { name: 'lib.so' })).toThrow(/^lib\.so: not a WebAssembly binary: it starts with "<!doctype html><"/);
-    expect(codeOf(() => readDylinkInfo(new Uint8Array(0)))).toBe('DL_TRUNCATED');
-    expect(codeOf(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73])))).toBe('DL_TRUNCATED');
+    expect(outcome(() => readDylinkInfo(new Uint8Array(0)))).toBe('DL_TRUNCATED');
+    expect(outcome(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73])))).toBe('DL_TRUNCATED');
     expect(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]))).toThrow(/component/);
-    expect(codeOf(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0])))).toBe('DL_BAD_VERSION');
-    expect(codeOf(() => readDylinkInfo(full.subarray(0, 20)))).toBe('DL_TRUNCATED');
+    expect(outcome(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0])))).toBe('DL_BAD_VERSION');
+    expect(outcome(() => readDylinkInfo(full.subarray(0, 20)))).toBe('DL_TRUNCATED');
   });
 });
 
@@ -134,10 +125,10 @@ describe('readDylinkPrefix', () => {
   });
 
   it('still fails fast on bad bytes in a prefix', () => {
-    expect(codeOf(() => readDylinkPrefix(Uint8Array.from([0x7f, 0x45])))).toBe('DL_BAD_MAGIC');
-    expect(codeOf(() => readDylinkPrefix(wasmModule([1, 0x05])))).toBe('DL_NOT_SIDE_MODULE');
+    expect(outcome(() => readDylinkPrefix(Uint8Array.from([0x7f, 0x45])))).toBe('DL_BAD_MAGIC');
+    expect(outcome(() => readDylinkPrefix(wasmModule([1, 0x05])))).toBe('DL_NOT_SIDE_MODULE');
     const otherName = wasmModule(custom('name', new Uint8Array(1000))).subarray(0, 20);
-    expect(codeOf(() => readDylinkPrefix(otherName))).toBe('DL_NOT_SIDE_MODULE');
+    expect(outcome(() => readDylinkPrefix(otherName))).toBe('DL_NOT_SIDE_MODULE');
   });
 });
 

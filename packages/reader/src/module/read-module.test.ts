@@ -1,5 +1,5 @@
-import { DlError } from '@dl/errors';
 import { concat, custom, memInfo, section, sleb, str, subsection, uleb, vec, wasmModule } from '@dl/fixtures/writer';
+import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { classifyExport, classifyImport } from './classify.js';
 import { readModule } from './read-module.js';
@@ -49,15 +49,7 @@ function richModule(): Uint8Array<ArrayBuffer> {
   );
 }
 
-function codeOf(bytes: Uint8Array): string {
-  try {
-    readModule(bytes);
-  } catch (e) {
-    if (e instanceof DlError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+const codeOf = (bytes: Uint8Array): string => outcome(() => readModule(bytes));
 
 describe('readModule on a module using every decoded section', () => {
   const bytes = richModule();
