@@ -14,11 +14,17 @@ export interface DlErrorContext {
 
 /** Plain-data form of a {@link DlError}, e.g. for `--json` output or posting to a worker. */
 export interface DlErrorJSON {
+  /** Class name, e.g. `DlFormatError`. */
   readonly name: string;
+  /** Stable code. */
   readonly code: DlErrorCode;
+  /** Full message, with library and offset. */
   readonly message: string;
+  /** Library, when known. */
   readonly library?: string;
+  /** Byte offset, when known. */
   readonly offset?: number;
+  /** Symbol, when known. */
   readonly symbol?: string;
 }
 

@@ -10,9 +10,13 @@ export type ExportCounts = Readonly<Record<ExportCategory, number>>;
 
 /** An import as plain JSON data. */
 export interface ImportEntry {
+  /** Import module, e.g. `env` or `GOT.mem`. */
   readonly module: string;
+  /** Import field: the symbol name. */
   readonly name: string;
+  /** Wasm import kind. */
   readonly kind: Import['kind'];
+  /** Dynamic-linking category. */
   readonly category: ImportCategory;
   /** Function/tag signature `(i32) -> i32`, global `i32` / `mut i32`, or memory/table limits. */
   readonly type: string;
@@ -22,9 +26,13 @@ export interface ImportEntry {
 
 /** An export as plain JSON data. */
 export interface ExportEntry {
+  /** Export name. */
   readonly name: string;
+  /** Wasm export kind. */
   readonly kind: Export['kind'];
+  /** Dynamic-linking category. */
   readonly category: ExportCategory;
+  /** Index in the index space of its kind. */
   readonly index: number;
   /** Signature for functions, value type for globals. */
   readonly type: string | null;
@@ -37,16 +45,25 @@ export interface ExportEntry {
  * `DylinkInfo` field under the same name (the sets as arrays), plus counts and entries.
  */
 export interface InspectReport extends Omit<DylinkInfo, 'tlsExports' | 'weakImports' | 'section'> {
+  /** The file name as given. */
   readonly file: string;
+  /** File size in bytes. */
   readonly size: number;
+  /** Names of TLS exports. */
   readonly tlsExports: readonly string[];
+  /** Fields of weak imports. */
   readonly weakImports: readonly string[];
+  /** Imports by category. */
   readonly importCounts: ImportCounts;
+  /** Exports by category. */
   readonly exportCounts: ExportCounts;
   /** Start function: index and export name when exported. */
   readonly start: { readonly index: number; readonly name: string | null } | null;
+  /** The producers section (empty when absent). */
   readonly producers: readonly ProducerField[];
+  /** Every import in section order. */
   readonly imports: readonly ImportEntry[];
+  /** Every export in section order. */
   readonly exports: readonly ExportEntry[];
 }
 

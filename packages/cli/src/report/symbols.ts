@@ -8,6 +8,7 @@ import { renderTable } from './table.js';
 export interface SymbolEntry {
   /** Symbol name (for imports from modules other than `env`/`GOT.*`: `module.field`). */
   readonly name: string;
+  /** True for exports, false for imports. */
   readonly defined: boolean;
   /** nm-style letter: see {@link symbolLetters}. */
   readonly letter: string;

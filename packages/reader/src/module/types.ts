@@ -10,6 +10,7 @@ export type ValueType = string;
 
 /** A function type. */
 export interface FuncType {
+  /** Discriminant: a function type. */
   readonly kind: 'func';
   /** Parameter types. */
   readonly params: readonly ValueType[];
@@ -19,6 +20,7 @@ export interface FuncType {
 
 /** A GC struct or array type (listed so type indices stay right; not otherwise described). */
 export interface AggregateType {
+  /** Which GC aggregate type. */
   readonly kind: 'struct' | 'array';
 }
 
@@ -41,6 +43,7 @@ export interface Limits {
 
 /** A memory type. */
 export interface MemoryType {
+  /** Size limits, in pages. */
   readonly limits: Limits;
 }
 
@@ -48,12 +51,15 @@ export interface MemoryType {
 export interface TableType {
   /** Element reference type, e.g. `funcref`. */
   readonly elementType: ValueType;
+  /** Size limits, in elements. */
   readonly limits: Limits;
 }
 
 /** A global type. */
 export interface GlobalType {
+  /** The global's value type. */
   readonly valueType: ValueType;
+  /** Whether the global may change after instantiation (GOT entries are mutable). */
   readonly mutable: boolean;
 }
 
@@ -75,7 +81,9 @@ export type ConstExpr =
 export interface GlobalDef {
   /** Index in the global index space (imported globals come first). */
   readonly index: number;
+  /** Type and mutability. */
   readonly type: GlobalType;
+  /** Initial value. */
   readonly init: ConstExpr;
 }
 
@@ -129,13 +137,17 @@ export interface SectionInfo {
 
 /** A value of the `producers` custom section. */
 export interface ProducerValue {
+  /** Tool or language name, e.g. `clang`. */
   readonly name: string;
+  /** Its version text (may be empty). */
   readonly version: string;
 }
 
 /** A field of the `producers` custom section: `language`, `processed-by` or `sdk`. */
 export interface ProducerField {
+  /** Field name: `language`, `processed-by` or `sdk`. */
   readonly field: string;
+  /** Its values, in section order. */
   readonly values: readonly ProducerValue[];
 }
 
@@ -143,20 +155,31 @@ export interface ProducerField {
 export interface TargetFeature {
   /** `+` used, `-` must not be used, `=` required. */
   readonly prefix: '+' | '-' | '=';
+  /** Feature name, e.g. `atomics`. */
   readonly name: string;
 }
 
 /** Counts of the index spaces and segments of a module. */
 export interface ModuleCounts {
+  /** Entries of the type section. */
   readonly types: number;
+  /** Functions imported. */
   readonly importedFunctions: number;
+  /** Functions defined (with bodies). */
   readonly definedFunctions: number;
+  /** Globals imported. */
   readonly importedGlobals: number;
+  /** Globals defined. */
   readonly definedGlobals: number;
+  /** Tables, imported and defined. */
   readonly tables: number;
+  /** Memories, imported and defined. */
   readonly memories: number;
+  /** Exception tags, imported and defined. */
   readonly tags: number;
+  /** Element segments (not decoded). */
   readonly elementSegments: number;
+  /** Data segments (not decoded). */
   readonly dataSegments: number;
 }
 
