@@ -1,0 +1,111 @@
+import { outcome } from '@dl/fixtures/outcome';
+import { describe, expect, it } from 'vitest';
+import { checkRequest, defaultLimits } from './limits.js';
+import { LinkerHeap, PAGE } from './memory.js';
+import { TableAllocator } from './table.js';
+import { reserveTlsBlock } from './tls.js';
+
+describe('LinkerHeap', () => {
+  it('reserves aligned, zeroed, distinct regions above its start, growing the memory', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 100 });
+    const heap = new LinkerHeap(memory, { start: 1024 });
+    const a = heap.reserve(148, 16, 'liba.so');
+    const b = heap.reserve(0, 16, 'libempty.so');
+    const c = heap.reserve(5000, 4096, 'libc.so');
+    expect(a.address).toBe(1024);
+    expect(b.address).toBeGreaterThanOrEqual(a.address + 148);
+    expect(b.size).toBe(1);
+    expect(c.address % 4096).toBe(0);
+    const big = heap.reserve(3 * PAGE, 16, 'libbig.so');
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(big.address + 3 * PAGE);
+    expect(heap.live().map((r) => r.owner)).toEqual(['liba.so', 'libempty.so', 'libc.so', 'libbig.so']);
+  });
+
+  it('zeroes reused memory and coalesces released regions', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new LinkerHeap(memory, { start: 1024 });
+    const a = heap.reserve(64, 16, 'a');
+    const b = heap.reserve(64, 16, 'b');
+    new Uint8Array(memory.buffer, a.address, 64).fill(0xaa);
+    new Uint8Array(memory.buffer, b.address, 64).fill(0xbb);
+    heap.release(a);
+    heap.release(b);
+    expect(heap.freeRanges()).toEqual([{ start: 1024, size: memory.buffer.byteLength - 1024 }]);
+    const c = heap.reserve(128, 16, 'c');
+    expect(c.address).toBe(1024);
+    expect(new Uint8Array(memory.buffer, c.address, 128).every((x) => x === 0)).toBe(true);
+    expect(() => { heap.release(a); }).toThrow(/no live reservation/);
+  });
+
+  it('reports DL_OUT_OF_MEMORY when the memory cannot grow, leaving the heap unchanged', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const heap = new LinkerHeap(memory, { start: 1024 });
+    heap.reserve(100, 16, 'a');
+    const before = JSON.stringify(heap.live());
+    expect(outcome(() => heap.reserve(3 * PAGE, 16, 'huge'))).toBe('DL_OUT_OF_MEMORY');
+    expect(JSON.stringify(heap.live())).toBe(before);
+    expect(heap.reserve(PAGE, 16, 'fits').address).toBeGreaterThan(1024);
+  });
+
+  it('gives TLS blocks at least 16-byte alignment', () => {
+    const heap = new LinkerHeap(new WebAssembly.Memory({ initial: 1 }), { start: 1000 });
+    expect(reserveTlsBlock(heap, { size: 8, align: 4 }, 'tls').address % 16).toBe(0);
+    expect(outcome(() => reserveTlsBlock(heap, { size: 8, align: 3 }, 'tls'))).toBe('DL_LIMIT');
+  });
+});
+
+describe('checkRequest', () => {
+  const ok = { memorySize: 100, memoryAlign: 4, tableSize: 2, tableAlign: 0 };
+  it('refuses hostile sizes before anything is allocated', () => {
+    expect(outcome(() => { checkRequest(ok, defaultLimits, 'lib'); })).toBe('ok');
+    expect(outcome(() => { checkRequest({ ...ok, memoryAlign: 17 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
+    expect(outcome(() => { checkRequest({ ...ok, memorySize: 2 ** 31 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
+    expect(outcome(() => { checkRequest({ ...ok, memorySize: 5 * PAGE }, defaultLimits, 'lib', 4 * PAGE); })).toBe('DL_LIMIT');
+    expect(outcome(() => { checkRequest({ ...ok, tableSize: 2 ** 32 - 1 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
+    expect(outcome(() => { checkRequest({ ...ok, tableSize: 50 }, { ...defaultLimits, maxTableSlots: 10 }, 'lib'); })).toBe('DL_LIMIT');
+  });
+});
+
+describe('TableAllocator', () => {
+  it('keeps slot 0 null and grows in amortised steps, never one slot at a time', () => {
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+    const grows: number[] = [];
+    const original = table.grow.bind(table);
+    table.grow = (n: number): number => { grows.push(n); return original(n); };
+    const t = new TableAllocator(table);
+    const slots = Array.from({ length: 500 }, (_, i) => t.reserveSlot(`f${i}`));
+    expect(slots[0]).toBe(1);
+    expect(new Set(slots).size).toBe(500);
+    expect(grows.length).toBeLessThanOrEqual(6);
+    expect(grows.every((n) => n >= 64)).toBe(true);
+    expect(table.length).toBeLessThan(1000);
+  });
+
+  it('reserves contiguous ranges, reuses freed ones, coalesces, and clears released slots', () => {
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+    const t = new TableAllocator(table, { minGrowth: 8 });
+    const a = t.reserve(4, 'liba');
+    const b = t.reserve(3, 'libb');
+    const fn = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 4, 1, 2, 0, 11,
+    ]))).exports.f as () => void;
+    table.set(b.base, fn);
+    expect(b.base).toBe(a.base + 4);
+    t.release(a);
+    t.release(b);
+    expect(table.get(b.base)).toBeNull();
+    const c = t.reserve(7, 'libc');
+    expect(c.base).toBe(1);
+    expect(t.live()).toEqual([{ base: 1, size: 7, owner: 'libc' }]);
+    expect(t.reserve(0, 'none').size).toBe(0);
+  });
+
+  it('starts above slots the table already holds and fails clearly at its maximum', () => {
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 10, maximum: 20 });
+    const t = new TableAllocator(table);
+    expect(t.reserveSlot('f')).toBe(10);
+    expect(t.reserve(9, 'fits').base).toBe(11);
+    expect(table.length).toBe(20);
+    expect(outcome(() => t.reserve(5, 'too-many'))).toBe('DL_TABLE_FULL');
+  });
+});

@@ -1,0 +1,105 @@
+import { DlError } from '@dl/errors';
+import { FreeRanges } from './free-ranges.js';
+import type { Range } from './free-ranges.js';
+
+/** A range of table slots held by an owner (a library's `tableSize`, or one function's slot). */
+export interface TableRange {
+  readonly base: number;
+  readonly size: number;
+  readonly owner: string;
+}
+
+/** Options of a {@link TableAllocator}. */
+export interface TableAllocatorOptions {
+  /** Slots below this index are never handed out (default 1: slot 0 stays null). */
+  readonly firstFree?: number;
+  /** Minimum growth step in slots (default 64); growth is also at least half the current length. */
+  readonly minGrowth?: number;
+}
+
+/**
+ * Allocates slots of a funcref table: contiguous ranges for libraries, single slots for
+ * functions whose address is taken. One coalescing free list serves both; the table grows
+ * in amortised steps (at least half its length, never one slot at a time), clamped to its
+ * maximum. Released slots are cleared to null so the table drops its references.
+ */
+export class TableAllocator {
+  private readonly free = new FreeRanges();
+  private readonly held = new Map<number, TableRange>();
+  private end: number;
+  private readonly minGrowth: number;
+
+  /**
+   * @param table - the program's funcref table
+   * @param options - the first allocatable index and the growth step
+   */
+  constructor(readonly table: WebAssembly.Table, options: TableAllocatorOptions = {}) {
+    // Everything the table already holds belongs to its creator; allocate above it.
+    this.end = Math.max(table.length, options.firstFree ?? 1);
+    this.minGrowth = options.minGrowth ?? 64;
+  }
+
+  /**
+   * Reserves `size` consecutive slots (aligned to `align`), growing the table if needed.
+   *
+   * @throws DlError `DL_TABLE_FULL` when the table cannot grow enough
+   */
+  reserve(size: number, owner: string, align = 1): TableRange {
+    if (size === 0) return { base: this.end, size: 0, owner };
+    let base = this.free.take(size, align);
+    if (base < 0) {
+      this.grow(size + align - 1, owner);
+      base = this.free.take(size, align);
+      if (base < 0) throw new DlError('DL_TABLE_FULL', `cannot find ${size} free table slots`, { library: owner });
+    }
+    const r = { base, size, owner };
+    this.held.set(base, r);
+    return r;
+  }
+
+  /** Reserves one slot. */
+  reserveSlot(owner: string): number {
+    return this.reserve(1, owner).base;
+  }
+
+  private grow(atLeast: number, owner: string): void {
+    const length = this.table.length;
+    const tail = this.free.endingAt(this.end);
+    const missing = Math.max(0, atLeast - (tail?.size ?? 0)) + Math.max(0, this.end - length);
+    const step = Math.max(missing, this.minGrowth, Math.ceil(length / 2));
+    try {
+      this.table.grow(step);
+    } catch {
+      try {
+        this.table.grow(missing);
+      } catch {
+        throw new DlError('DL_TABLE_FULL', `the function table cannot grow by ${missing} slots (length ${length})`, { library: owner });
+      }
+    }
+    this.free.give(this.end, this.table.length - this.end);
+    this.end = this.table.length;
+  }
+
+  /** Releases a range (or a slot) and clears its entries. */
+  release(range: TableRange | number): void {
+    const base = typeof range === 'number' ? range : range.base;
+    const r = this.held.get(base);
+    if (r === undefined) {
+      if (typeof range !== 'number' && range.size === 0) return;
+      throw new DlError('DL_TABLE_FULL', `no reserved table range at ${base} to release`);
+    }
+    this.held.delete(base);
+    for (let i = base; i < base + r.size; i++) this.table.set(i, null);
+    this.free.give(base, r.size);
+  }
+
+  /** Every range held, by base. */
+  live(): TableRange[] {
+    return [...this.held.values()].sort((a, b) => a.base - b.base);
+  }
+
+  /** The free ranges (diagnostics). */
+  freeRanges(): Range[] {
+    return this.free.ranges();
+  }
+}

@@ -1,0 +1,210 @@
+import { DlError, isDlError } from '@dl/errors';
+import { definitionsOf, Scope } from '@dl/symbols';
+import type { Definition } from '@dl/symbols';
+import { buildImports, pathOf, settleGot, wasmCallable, lookup } from './bind.js';
+import type { PendingBinding } from './bind.js';
+import { discover, isLoaded, loadOrder } from './discover.js';
+import type { Pending } from './discover.js';
+import { runInitialisers, setUpTls } from './init.js';
+import { Journal } from './journal.js';
+import type { Pipeline } from './ops.js';
+import { preflight, previewOf } from './preflight.js';
+import { mainAllocator, withBuiltins } from './program.js';
+import type { Library, LinkState } from './state.js';
+import type { LibrarySource, LinkerOptions, ResolvedFlags } from './types.js';
+
+/** A relocatable main, loaded by the first batch. */
+export interface MainRequest {
+  readonly pending: Pending;
+  readonly memoryBase: number;
+  /** Host functions and the like, published with the main's own symbols. */
+  readonly extras: readonly Definition[];
+  readonly strategy: LinkerOptions['memoryStrategy'];
+}
+
+/** What one load asks for. */
+export interface BatchRequest {
+  readonly roots: readonly LibrarySource[];
+  readonly flags: ResolvedFlags;
+  readonly main?: MainRequest | undefined;
+}
+
+/** The libraries of a finished load: its roots (new or already loaded) and the new ones. */
+export interface BatchResult {
+  readonly roots: readonly Library[];
+  readonly loaded: readonly Library[];
+}
+
+function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, flags: ResolvedFlags, group: Scope | null): Library {
+  const id = p.isMain ? 0 : state.nextId++;
+  return {
+    id, name: p.name, key: p.key, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
+    needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
+    global: flags.global || p.isMain, group: p.isMain ? null : group, definitions: [], bindings: new Map(), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
+  };
+}
+
+/** Already-loaded libraries the new ones depend on, transitively, dependencies first. */
+function existingClosure(order: readonly Pending[]): Library[] {
+  const out: Library[] = [];
+  const seen = new Set<Library>();
+  const visit = (lib: Library): void => {
+    if (seen.has(lib)) return;
+    seen.add(lib);
+    for (const dep of lib.needed) visit(dep);
+    out.push(lib);
+  };
+  for (const p of order) for (const dep of p.needed) if (isLoaded(dep)) visit(dep);
+  return out;
+}
+
+function wrap(e: unknown, code: 'DL_INSTANTIATE_FAILED', library: string, what: string): DlError {
+  if (isDlError(e)) return e;
+  return new DlError(code, `${what}: ${e instanceof Error ? e.message : String(e)}`, { library, cause: e });
+}
+
+/**
+ * One load, as a pipeline of operations (see ops.ts): find the libraries, check them, then
+ * compile, place, instantiate, bind and initialise them. Any failure undoes every change
+ * made to the shared state (memory and table reservations, GOT entries, scopes, slots).
+ */
+export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchResult> {
+  const started = performance.now();
+  const phases: Record<string, number> = {};
+  const mark = (phase: string, since: number): number => {
+    const t = performance.now();
+    phases[phase] = (phases[phase] ?? 0) + t - since;
+    return t;
+  };
+  const journal = new Journal();
+  const names = req.roots.map((r) => (typeof r === 'string' ? r : r.name));
+  try {
+    let t = performance.now();
+    const found = yield* discover(state, req.roots, req.main?.pending ?? null);
+    if (req.flags.noload && found.pending.length > 0) {
+      throw new DlError('DL_NOT_LOADED', 'RTLD_NOLOAD: the library is not loaded', { library: found.pending[0]!.name });
+    }
+    const order = loadOrder(found);
+    const group = req.flags.global ? null : new Scope(state.nextScopeId, 'local');
+    const existing = existingClosure(order);
+    if (group !== null) for (const lib of existing) group.add(lib.provider, lib.definitions);
+    const pathFor = (p: Pending): readonly Scope[] => (group === null || p.isMain ? [state.global] : [state.global, group]);
+    t = mark('resolve', t);
+    preflight(state, order, pathFor, previewOf(order), req.flags.now);
+    t = mark('check', t);
+
+    const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as WebAssembly.Module[];
+    const compileMs = performance.now() - t;
+    for (const p of order) state.emit({ type: 'compile', library: p.name, bytes: p.meta.size, ms: compileMs / order.length });
+    t = mark('compile', t);
+
+    // From here on the shared state changes; every change is journaled.
+    if (group !== null) state.nextScopeId++;
+    for (const lib of existing) {
+      if (!req.flags.global || lib.global) continue;
+      state.global.add(lib.provider, lib.definitions);
+      lib.global = true;
+      journal.record(() => { state.global.remove(lib.provider); lib.global = false; });
+    }
+    const libs = order.map((p, i) => newLibrary(state, p, compiled[i]!, req.flags, group));
+    const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
+    libs.forEach((lib, i) => { lib.needed = order[i]!.needed.map((d) => (isLoaded(d) ? d : libOf.get(d)!)); });
+    let mainReady = req.main === undefined;
+    const pending: PendingBinding[] = [];
+    const builtinsBefore = state.builtinReservations.length;
+    journal.record(() => {
+      for (const b of state.builtinReservations.splice(builtinsBefore)) b.allocator.release(b.reservation);
+    });
+    for (const lib of libs) {
+      const t0 = performance.now();
+      place(state, journal, lib, req.main);
+      const imports = buildImports(state, journal, lib, lib.meta.dylink.weakImports, pending);
+      let instance: WebAssembly.Instance;
+      try {
+        instance = (yield { op: 'instantiate', module: lib.module, imports }) as WebAssembly.Instance;
+      } catch (e) {
+        throw wrap(e, 'DL_INSTANTIATE_FAILED', lib.name, 'instantiation failed');
+      }
+      lib.instance = instance;
+      if (lib.table !== null) {
+        state.slots.registerRange(lib.tableBase, lib.table.size);
+        const { tableBase, table } = lib;
+        journal.record(() => { state.slots.forgetRange(tableBase, table.size); });
+      }
+      if (lib.isMain && req.main !== undefined) {
+        const host = mainAllocator(state, instance.exports, req.main.strategy, () => mainReady);
+        if (host !== null) {
+          const previous = state.allocator;
+          state.allocator = host;
+          journal.record(() => { state.allocator = previous; });
+        }
+      }
+      lib.tlsBase = setUpTls(state, journal, lib);
+      lib.definitions = definitionsOf(lib.provider, lib.meta.exports, instance.exports, { memoryBase: lib.memoryBase, tlsBase: lib.tlsBase, tlsExports: lib.meta.dylink.tlsExports });
+      const scope = lib.group ?? state.global;
+      const published = lib.isMain ? withBuiltins(state, [...lib.definitions, ...(req.main?.extras ?? [])]) : lib.definitions;
+      scope.add(lib.provider, published);
+      journal.record(() => { scope.remove(lib.provider); });
+      state.emit({ type: 'instantiate', library: lib.name, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - t0 });
+    }
+    t = mark('instantiate', t);
+
+    for (const p of pending) {
+      if (p.got !== undefined) settleGot(state, journal, p);
+      else if (p.plt !== undefined && !p.plt.entry.bound()) {
+        const d = lookup(pathOf(state, p.lib), p.name);
+        if (d?.kind === 'function') p.plt.entry.bind(wasmCallable(state, d, p.plt.type, p.lib.name));
+      }
+    }
+    t = mark('bind', t);
+
+    const atexitBefore = state.atexit.length;
+    journal.record(() => { state.atexit.length = atexitBefore; });
+    const initOrder = lib0Last(libs);
+    runInitialisers(state, initOrder, () => { mainReady = true; });
+    mark('init', t);
+
+    for (const lib of libs) {
+      if (lib.isMain) state.main = lib;
+      state.libraries.set(lib.id, lib);
+      state.byKey.set(lib.key, lib);
+    }
+    journal.commit();
+    const roots = found.roots.map((r) => (isLoaded(r) ? r : libOf.get(r)!));
+    state.emit({ type: 'done', roots: names, libraries: libs.length, ms: performance.now() - started, phases });
+    state.trace?.(`loaded ${names.join(', ')}: ${libs.map((l) => `${l.name}@${l.memoryBase}`).join(' ')} in ${(performance.now() - started).toFixed(1)} ms`);
+    return { roots, loaded: libs };
+  } catch (e) {
+    journal.rollback();
+    const err = isDlError(e) ? e : new DlError('DL_INSTANTIATE_FAILED', e instanceof Error ? e.message : String(e), { cause: e });
+    state.emit({ type: 'failed', roots: names, code: err.code, message: err.message });
+    state.trace?.(`failed ${names.join(', ')}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Initialisation order: dependencies first; a relocatable main (instantiated first) last. */
+function lib0Last(libs: readonly Library[]): Library[] {
+  const main = libs.find((l) => l.isMain);
+  return main === undefined ? [...libs] : [...libs.filter((l) => l !== main), main];
+}
+
+/** Reserves a library's memory and table (the main's data sits at its fixed base). */
+function place(state: LinkState, journal: Journal, lib: Library, main: MainRequest | undefined): void {
+  const { memorySize, memoryAlign, tableSize, tableAlign } = lib.meta.dylink;
+  if (lib.isMain && main !== undefined) {
+    lib.memoryBase = main.memoryBase;
+  } else {
+    const r = state.allocator.reserve(memorySize, Math.max(16, 2 ** memoryAlign), lib.name);
+    const allocator = state.allocator;
+    journal.record(() => { allocator.release(r); });
+    lib.memory = r;
+    lib.memoryBase = r.address;
+  }
+  if (tableSize > 0) {
+    const range = state.tables.reserve(tableSize, lib.name, 2 ** tableAlign);
+    journal.record(() => { state.tables.release(range); });
+    lib.table = range;
+    lib.tableBase = range.base;
+  }
+}

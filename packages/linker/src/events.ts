@@ -1,0 +1,22 @@
+/** Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. */
+export type LinkerEvent =
+  | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly neededBy: string | null; readonly bytes: number }
+  | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
+  | { readonly type: 'instantiate'; readonly library: string; readonly memoryBase: number; readonly memorySize: number; readonly tableBase: number; readonly tableSize: number; readonly ms: number }
+  | { readonly type: 'relocate'; readonly library: string; readonly ms: number }
+  | { readonly type: 'init'; readonly library: string; readonly ms: number }
+  | { readonly type: 'done'; readonly roots: readonly string[]; readonly libraries: number; readonly ms: number; readonly phases: Readonly<Record<string, number>> }
+  | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string };
+
+/** Event names. */
+export type LinkerEventType = LinkerEvent['type'];
+
+/** Turns tracing on when asked, or when the environment says `DL_DEBUG`. */
+export function tracer(option: boolean | ((line: string) => void) | undefined): ((line: string) => void) | null {
+  if (typeof option === 'function') return option;
+  const env = typeof process !== 'undefined' ? process.env.DL_DEBUG : undefined;
+  if (option === true || (option === undefined && env !== undefined && env !== '' && env !== '0')) {
+    return (line) => { console.error(`[dl] ${line}`); };
+  }
+  return null;
+}

@@ -1,0 +1,318 @@
+import { DlError } from '@dl/errors';
+import type { Definition } from '@dl/symbols';
+import { addressOfFunction, lookup, pathOf, wasmCallable } from './bind.js';
+import { loadBatch } from './batch.js';
+import type { BatchRequest, BatchResult } from './batch.js';
+import type { LinkerEvent } from './events.js';
+import { resolveFlags } from './flags.js';
+import { describeGraph, digestState } from './graph.js';
+import type { LinkGraph } from './graph.js';
+import { Journal } from './journal.js';
+import { runAsync, runSync } from './ops.js';
+import { setUpProgram } from './program.js';
+import type { Library, LinkState } from './state.js';
+import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, SymbolValue } from './types.js';
+
+/** `dlsym` special handles. */
+export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
+/** The next definition after the caller's library (give `from`). */
+export const RTLD_NEXT: unique symbol = Symbol('RTLD_NEXT');
+
+/** A handle, a special handle, or `null` for the whole program. */
+export type SymbolScope = Handle | typeof RTLD_DEFAULT | typeof RTLD_NEXT | null;
+
+const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
+
+/**
+ * The dynamic linker: one program (host, relocatable main or attached main), the libraries
+ * loaded into it and their symbols. Loads are serialised: an async load waits for the
+ * previous one; a sync load during an async one fails with `DL_BUSY`.
+ */
+export class Linker {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(e: LinkerEvent) => void>();
+
+  /** @internal Use {@link createLinker} / {@link createLinkerSync}. */
+  constructor(private readonly state: LinkState, private readonly options: LinkerOptions) {}
+
+  /** The program's linear memory. */
+  get memory(): WebAssembly.Memory {
+    return this.state.memory;
+  }
+
+  /** The program's function table. */
+  get table(): WebAssembly.Table {
+    return this.state.table;
+  }
+
+  /** The shared stack pointer. */
+  get stackPointer(): WebAssembly.Global {
+    return this.state.stackPointer;
+  }
+
+  /** Subscribes to load events; returns the unsubscribe function. */
+  on(listener: (event: LinkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  /** @internal Fans an event out to the option listener and subscribers. */
+  emit(event: LinkerEvent): void {
+    this.options.onEvent?.(event);
+    for (const l of this.listeners) l(event);
+  }
+
+  private begin(): void {
+    if (this.state.busy) throw new DlError('DL_BUSY', 'another load is in progress (a sync load cannot start during an async one, nor from a constructor)');
+    this.state.busy = true;
+  }
+
+  /** @internal Runs one batch synchronously. */
+  batchSync(req: BatchRequest): BatchResult {
+    this.begin();
+    try {
+      return runSync(loadBatch(this.state, req), this.state.loader);
+    } finally {
+      this.state.busy = false;
+    }
+  }
+
+  /** @internal Runs one batch asynchronously, after the previous one. */
+  batch(req: BatchRequest): Promise<BatchResult> {
+    const run = async (): Promise<BatchResult> => {
+      this.begin();
+      try {
+        return await runAsync(loadBatch(this.state, req), this.state.loader);
+      } finally {
+        this.state.busy = false;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Opens an already-loaded library again: one more reference, maybe promoted, maybe bound now. */
+  private reopen(lib: Library, flags: ReturnType<typeof resolveFlags>): Handle {
+    if (flags.now) this.bindNow(lib);
+    if (flags.global && !lib.global) this.promote(lib);
+    lib.refcount++;
+    if (flags.nodelete) lib.nodelete = true;
+    return { id: lib.id, name: lib.name };
+  }
+
+  private finish(result: BatchResult, flags: ReturnType<typeof resolveFlags>): Handle[] {
+    return result.roots.map((lib) => {
+      if (!result.loaded.includes(lib)) return this.reopen(lib, flags);
+      lib.refcount++;
+      return { id: lib.id, name: lib.name };
+    });
+  }
+
+  /**
+   * Loads a library with its NEEDED libraries (or returns the open one, one more
+   * reference). `null` returns the program handle.
+   *
+   * @param source - a name for the loader, or `{ name, bytes }` / `{ name, module }`
+   * @param flags - RTLD_* numbers or `{ binding, scope, nodelete, noload }` (default lazy, local)
+   */
+  async dlopen(source: LibrarySource | null, flags?: DlopenFlags): Promise<Handle> {
+    if (source === null) return PROGRAM;
+    const f = resolveFlags(flags);
+    const [handle] = this.finish(await this.batch({ roots: [source], flags: f }), f);
+    return handle!;
+  }
+
+  /** {@link Linker.dlopen}, synchronously (needs a loader with a synchronous form for names). */
+  dlopenSync(source: LibrarySource | null, flags?: DlopenFlags): Handle {
+    if (source === null) return PROGRAM;
+    const f = resolveFlags(flags);
+    return this.finish(this.batchSync({ roots: [source], flags: f }), f)[0]!;
+  }
+
+  /** Load-time linking: loads several libraries (and their NEEDED) in one pass, one handle each. */
+  async load(sources: readonly LibrarySource[], flags?: DlopenFlags): Promise<Handle[]> {
+    const f = resolveFlags(flags ?? { scope: 'global' });
+    return this.finish(await this.batch({ roots: sources, flags: f }), f);
+  }
+
+  /** {@link Linker.load}, synchronously. */
+  loadSync(sources: readonly LibrarySource[], flags?: DlopenFlags): Handle[] {
+    const f = resolveFlags(flags ?? { scope: 'global' });
+    return this.finish(this.batchSync({ roots: sources, flags: f }), f);
+  }
+
+  private library(handle: Handle): Library {
+    const lib = this.state.libraries.get(handle.id);
+    if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain)) {
+      throw new DlError('DL_BAD_HANDLE', `Invalid library handle ${handle.id} (${handle.name})`, { library: handle.name });
+    }
+    return lib;
+  }
+
+  /**
+   * Finds a symbol: in a library and its dependencies breadth-first (a handle), in the
+   * global scope (`null`, `RTLD_DEFAULT`), or after `from` in its lookup order (`RTLD_NEXT`).
+   *
+   * @throws DlError `DL_UNDEFINED_SYMBOL`, `DL_BAD_HANDLE`
+   */
+  dlsym(scope: SymbolScope, name: string, options: { readonly from?: Handle } = {}): SymbolValue {
+    let d: Definition | undefined;
+    let where: string;
+    if (scope === null || scope === RTLD_DEFAULT || (typeof scope === 'object' && scope.id === 0)) {
+      d = this.state.global.lookup(name);
+      where = 'the global scope';
+    } else if (scope === RTLD_NEXT) {
+      if (options.from === undefined) throw new DlError('DL_BAD_HANDLE', 'RTLD_NEXT needs the calling library (options.from)');
+      const from = this.library(options.from);
+      d = this.next(from, name);
+      where = `the libraries after ${from.name}`;
+    } else {
+      const lib = this.library(scope);
+      d = this.inTree(lib, name);
+      where = `dynamic lib: ${lib.name}`;
+    }
+    if (d === undefined) throw new DlError('DL_UNDEFINED_SYMBOL', `Tried to lookup unknown symbol "${name}" in ${where}`, { symbol: name });
+    return this.value(d);
+  }
+
+  private inTree(root: Library, name: string): Definition | undefined {
+    const queue = [root];
+    const seen = new Set(queue);
+    // `queue` grows while it is walked: breadth-first.
+    for (const lib of queue) {
+      const d = lib.definitions.find((x) => x.name === name);
+      if (d !== undefined) return d;
+      for (const dep of lib.needed) if (!seen.has(dep)) { seen.add(dep); queue.push(dep); }
+    }
+    return undefined;
+  }
+
+  private next(from: Library, name: string): Definition | undefined {
+    const providers = pathOf(this.state, from).flatMap((s) => s.providers());
+    const at = providers.findIndex((p) => p.id === from.id);
+    for (const scope of pathOf(this.state, from)) {
+      const found = scope.all(name).find((d) => providers.findIndex((p) => p.id === d.provider.id) > at);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  private value(d: Definition): SymbolValue {
+    const library = d.provider.name;
+    if (d.kind === 'function') {
+      const state = this.state;
+      return {
+        kind: 'function', name: d.name, func: d.func, type: d.type, library,
+        get address(): number { return addressOfFunction(state, new Journal(), d, 'dlsym'); },
+      };
+    }
+    if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };
+    return { kind: d.kind, name: d.name, address: d.address, library };
+  }
+
+  /**
+   * Drops a reference. At zero the handle is no longer valid; the library stays resident
+   * (unloading comes in a later version) and a new dlopen revives it.
+   */
+  dlclose(handle: Handle): void {
+    if (handle.id === 0) return;
+    const lib = this.library(handle);
+    if (!lib.nodelete) lib.refcount--;
+  }
+
+  private closure(lib: Library): Library[] {
+    const out: Library[] = [];
+    const seen = new Set<Library>();
+    const visit = (l: Library): void => {
+      if (seen.has(l)) return;
+      seen.add(l);
+      for (const dep of l.needed) visit(dep);
+      out.push(l);
+    };
+    visit(lib);
+    return out;
+  }
+
+  /** RTLD_GLOBAL on a local library: it and its not-yet-global dependencies join the global scope. */
+  private promote(lib: Library): void {
+    for (const l of this.closure(lib)) {
+      if (l.global) continue;
+      this.state.global.add(l.provider, l.definitions);
+      l.global = true;
+    }
+  }
+
+  /** RTLD_NOW on a library loaded lazily: binds every PLT entry now, or fails listing the undefined. */
+  private bindNow(lib: Library): void {
+    const missing: string[] = [];
+    const bind: (() => void)[] = [];
+    for (const l of this.closure(lib)) {
+      for (const { entry, name, type } of l.lazy) {
+        if (entry.bound()) continue;
+        const d = lookup(pathOf(this.state, l), name);
+        if (d?.kind === 'function') bind.push(() => { entry.bind(wasmCallable(this.state, d, type, l.name)); });
+        else if (!l.meta.dylink.weakImports.has(name)) missing.push(`${name} (needed by ${l.name})`);
+      }
+    }
+    if (missing.length > 0) throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, { library: lib.name });
+    for (const b of bind) b();
+  }
+
+  /** Runs the `__cxa_atexit` destructors registered with the linker, newest first. */
+  exit(): void {
+    for (const { fn, arg } of this.state.atexit.splice(0).reverse()) {
+      (this.state.table.get(fn) as (arg: number) => void)(arg);
+    }
+  }
+
+  /** Libraries, scopes, memory and table ranges, symbol providers and interpositions. */
+  graph(): LinkGraph {
+    return describeGraph(this.state);
+  }
+
+  /** A string that changes when any reservation, slot, GOT entry, scope or library does. */
+  digest(): string {
+    return digestState(this.state);
+  }
+
+  /** @internal Takes the result of the creation batch: its roots are open, the main too. */
+  adopt(result: BatchResult): void {
+    for (const lib of result.roots) lib.refcount++;
+    const main = result.loaded.find((l) => l.isMain);
+    if (main !== undefined) main.refcount = Math.max(main.refcount, 1);
+  }
+}
+
+/** Options of {@link createLinker}: the linker's, plus libraries to load with the program. */
+export interface CreateOptions extends LinkerOptions {
+  /** Libraries loaded (globally) in the same pass as the program, like Emscripten's `dynamicLibraries`. */
+  readonly libraries?: readonly LibrarySource[];
+}
+
+function prepare(options: CreateOptions): { linker: Linker; request: BatchRequest | null } {
+  const holder: { linker?: Linker } = {};
+  const { state, main } = setUpProgram({ ...options, onEvent: (e) => { holder.linker?.emit(e); } });
+  const linker = new Linker(state, options);
+  holder.linker = linker;
+  const roots = options.libraries ?? [];
+  if (main === null && roots.length === 0) return { linker, request: null };
+  return { linker, request: { roots, flags: resolveFlags({ scope: 'global' }), main: main ?? undefined } };
+}
+
+/**
+ * Creates a linker for a program. A relocatable main is loaded (with its NEEDED libraries
+ * and `options.libraries`) before this resolves.
+ */
+export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
+  const { linker, request } = prepare(options);
+  if (request !== null) linker.adopt(await linker.batch(request));
+  return linker;
+}
+
+/** {@link createLinker}, synchronously. */
+export function createLinkerSync(options: CreateOptions = {}): Linker {
+  const { linker, request } = prepare(options);
+  if (request !== null) linker.adopt(linker.batchSync(request));
+  return linker;
+}

@@ -1,0 +1,84 @@
+import type { FuncType } from '@dl/reader';
+import type { Callable } from '@dl/symbols';
+import { callIndirectBody, encodeModule, typeIndex } from './wasm-encoder.js';
+import type { GeneratedFunction, GeneratedImport } from './wasm-encoder.js';
+
+/** A function import that cannot be bound directly when its library is instantiated. */
+export interface PltRequest {
+  /** The type the importer declares. */
+  readonly type: FuncType;
+  /**
+   * Finds the wasm function to call, at the latest on the first call; throws a DlError
+   * (naming the symbol and the library) when there is none.
+   */
+  readonly resolve: () => Callable;
+}
+
+/** One PLT entry: the stub the importer calls, and the table slot it calls through. */
+export interface PltEntry {
+  /** Table slot the stub calls through; holds the resolver until bound. */
+  readonly slot: number;
+  /** The function to give the importer as its import. */
+  readonly stub: Callable;
+  /** Whether the slot already holds the real function. */
+  readonly bound: () => boolean;
+  /** Points the slot at the real function (immediate binding, or rebinding later). */
+  readonly bind: (func: Callable) => void;
+}
+
+/** A set of PLT entries generated together (one small wasm module). */
+export interface Plt {
+  readonly entries: readonly PltEntry[];
+  /** Slots used, for releasing. */
+  readonly slots: readonly number[];
+}
+
+/**
+ * Builds a procedure linkage table: for each request a wasm stub `call_indirect`s through
+ * its own table slot. The slot first holds a resolver (a JS function re-exported as a wasm
+ * function) that finds the target, stores it in the slot and calls it; from then on calls
+ * are wasm→wasm through the table, with no JS in between. Used for lazy binding and for
+ * imports whose provider is instantiated after the importer (cycles, a main's imports).
+ *
+ * @param table - the program's funcref table
+ * @param reserveSlot - reserves one slot
+ * @param requests - one entry per import
+ */
+export function createPlt(table: WebAssembly.Table, reserveSlot: () => number, requests: readonly PltRequest[]): Plt {
+  const types: FuncType[] = [];
+  const imports: GeneratedImport[] = [];
+  const functions: GeneratedFunction[] = [];
+  const exports: [string, number][] = [];
+  const slots = requests.map(() => reserveSlot());
+  requests.forEach((r, i) => {
+    const t = typeIndex(types, r.type);
+    imports.push({ module: 'r', name: String(i), type: t });
+    functions.push({ type: t, body: callIndirectBody(r.type, t, slots[i]!) });
+    exports.push([`s${i}`, requests.length + i], [`r${i}`, i]);
+  });
+  const bound = requests.map(() => false);
+  const resolvers: Record<string, Callable> = {};
+  requests.forEach((r, i) => {
+    resolvers[String(i)] = (...args: never[]): unknown => {
+      const target = r.resolve();
+      table.set(slots[i]!, target);
+      bound[i] = true;
+      return target(...args);
+    };
+  });
+  const bytes = encodeModule({ types, importTable: true, imports, functions, exports });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { __indirect_function_table: table }, r: resolvers });
+  const entries = requests.map((_, i): PltEntry => {
+    table.set(slots[i]!, instance.exports[`r${i}`]!);
+    return {
+      slot: slots[i]!,
+      stub: instance.exports[`s${i}`] as Callable,
+      bound: () => bound[i]!,
+      bind: (func) => {
+        table.set(slots[i]!, func);
+        bound[i] = true;
+      },
+    };
+  });
+  return { entries, slots };
+}

@@ -1,0 +1,106 @@
+import { DlError } from '@dl/errors';
+import { checkRequest, PAGE } from '@dl/layout';
+import { formatFuncType } from '@dl/reader';
+import type { FuncType } from '@dl/reader';
+import { isInternalName, pickFunction, sameFuncType } from '@dl/symbols';
+import type { ExportLike, Scope } from '@dl/symbols';
+import { lookup } from './bind.js';
+import type { Pending } from './discover.js';
+import type { LinkState } from './state.js';
+
+/** A symbol one of the new libraries will define, before it is instantiated. */
+interface Preview {
+  readonly provider: Pending;
+  readonly exp: ExportLike;
+}
+
+/** The first new library (in scope order) exporting each name. */
+export function previewOf(order: readonly Pending[]): Map<string, Preview> {
+  const map = new Map<string, Preview>();
+  for (const p of order) {
+    for (const exp of p.meta.exports) {
+      if ((exp.kind === 'function' || exp.kind === 'global') && !isInternalName(exp.name) && !map.has(exp.name)) map.set(exp.name, { provider: p, exp });
+    }
+  }
+  return map;
+}
+
+const abiNames = new Set(['memory', '__indirect_function_table', 'table', '__memory_base', '__table_base', '__stack_pointer']);
+const specialGot = new Set(['__heap_base', '__stack_low', '__stack_high']);
+
+/** Null when the new library's export fits the import, else why not. */
+function previewFunctionType(v: Preview, wanted: FuncType | null): string | null {
+  if (v.exp.kind !== 'function') return `is a global in ${v.provider.name}, not a function`;
+  if (wanted === null || v.exp.type === null || sameFuncType(v.exp.type, wanted)) return null;
+  const twin = v.provider.meta.exports.find((e) => e.name === `orig$${v.exp.name}`);
+  if (twin?.kind === 'function' && twin.type !== null && sameFuncType(twin.type, wanted)) return null;
+  return `${v.provider.name} defines it as ${formatFuncType(v.exp.type)}`;
+}
+
+/**
+ * Checks every new library before anything is allocated: sizes against the limits, memory
+ * compatibility, and that every import will resolve — from the visible scopes or from
+ * another new library — with the right kind and signature. RTLD_NOW also requires every
+ * function import; data and function-address imports are always required unless weak.
+ * All problems are reported at once.
+ *
+ * @param pathFor - the lookup path a new library will have
+ * @throws DlError `DL_LIMIT`, `DL_INCOMPATIBLE`, `DL_SIGNATURE_MISMATCH`, `DL_UNDEFINED_SYMBOL`
+ */
+export function preflight(state: LinkState, order: readonly Pending[], pathFor: (p: Pending) => readonly Scope[], preview: ReadonlyMap<string, Preview>, now: boolean): void {
+  const mismatches: string[] = [];
+  const missing: string[] = [];
+  // A wasm32 memory can never hold more than 4 GiB; the configurable limits bound it further.
+  const memoryMax = 65536 * PAGE;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && state.memory.buffer instanceof SharedArrayBuffer;
+  for (const p of order) {
+    checkRequest(p.meta.dylink, state.limits, p.name, p.isMain ? Infinity : memoryMax);
+    const path = pathFor(p);
+    const weak = p.meta.dylink.weakImports;
+    for (const spec of p.meta.imports) {
+      const { module, name } = spec;
+      const where = `${name} (needed by ${p.name})`;
+      if (spec.kind === 'memory') {
+        if (spec.index64) throw new DlError('DL_INCOMPATIBLE', 'it imports a 64-bit memory; memory64 side modules are not supported', { library: p.name });
+        if (spec.shared !== shared) {
+          throw new DlError('DL_INCOMPATIBLE', `it needs a ${spec.shared ? 'shared' : 'non-shared'} memory but the program's memory is ${shared ? 'shared' : 'not shared'}`, { library: p.name });
+        }
+        continue;
+      }
+      if (module === 'env' && (abiNames.has(name) || spec.kind === 'tag')) continue;
+      if (module === 'GOT.mem' && specialGot.has(name)) continue;
+      if (module !== 'env' && module !== 'GOT.mem' && module !== 'GOT.func') {
+        if (state.imports[module]?.[name] === undefined) missing.push(`${module}.${where}`);
+        continue;
+      }
+      const d = lookup(path, name);
+      const v = d === undefined ? preview.get(name) : undefined;
+      const wantFunction = (module === 'env' && spec.kind === 'function') || module === 'GOT.func';
+      if (d !== undefined) {
+        if (wantFunction && d.kind !== 'function') mismatches.push(`${name}: ${p.name} uses it as a function but ${d.provider.name} defines a ${d.kind} symbol`);
+        else if (module === 'GOT.mem' && d.kind !== 'data' && d.kind !== 'tls') mismatches.push(`${name}: ${p.name} uses it as data but ${d.provider.name} defines a ${d.kind} symbol`);
+        else if (module === 'env' && spec.kind === 'global' && d.kind !== 'global') mismatches.push(`${name}: ${p.name} imports it as a global but ${d.provider.name} defines a ${d.kind} symbol`);
+        else if (module === 'env' && d.kind === 'function' && pickFunction(d, spec.funcType) === null) {
+          mismatches.push(`${name}: ${p.name} imports it as ${formatFuncType(spec.funcType!)} but ${d.provider.name} defines it as ${d.type === null ? 'unknown' : formatFuncType(d.type)}`);
+        }
+        continue;
+      }
+      if (v !== undefined) {
+        if (wantFunction) {
+          const verdict = previewFunctionType(v, module === 'env' ? spec.funcType : null);
+          if (verdict !== null) mismatches.push(`${name}: ${p.name} imports it as ${spec.funcType === null ? 'a function' : formatFuncType(spec.funcType)} but ${verdict}`);
+        } else if (v.exp.kind !== 'global') mismatches.push(`${name}: ${p.name} uses it as data but ${v.provider.name} defines a function`);
+        continue;
+      }
+      if (weak.has(name)) continue;
+      if (module === 'env' && spec.kind === 'function' && !now) continue;
+      missing.push(module === 'env' ? where : `${where} [${module}]`);
+    }
+  }
+  if (mismatches.length > 0) {
+    throw new DlError('DL_SIGNATURE_MISMATCH', `${mismatches.length} import${mismatches.length === 1 ? '' : 's'} cannot be bound: ${mismatches.join('; ')}`, { library: order[0]?.name });
+  }
+  if (missing.length > 0) {
+    throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, { library: order[0]?.name, symbol: missing[0]?.split(' ')[0] });
+  }
+}

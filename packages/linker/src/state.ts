@@ -1,0 +1,90 @@
+import type { LayoutLimits, MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
+import type { Definition, FunctionSlots, GotTable, Provider, Scope } from '@dl/symbols';
+import type { LinkerEvent } from './events.js';
+import type { HostFunctions } from './host-functions.js';
+import type { Loader } from './loader.js';
+import type { LibraryMeta } from './metadata.js';
+import type { FuncType } from '@dl/reader';
+import type { Plt, PltEntry } from './plt.js';
+import type { WasmTag } from './wasm-tag.js';
+
+/** One library (or the main program) and everything the linker did for it. */
+export interface Library {
+  readonly id: number;
+  readonly name: string;
+  /** Canonical key from the loader (or the name given with bytes). */
+  readonly key: string;
+  readonly provider: Provider;
+  readonly meta: LibraryMeta;
+  readonly module: WebAssembly.Module;
+  /** True for a relocatable main loaded by the linker. */
+  readonly isMain: boolean;
+  /** Libraries it needs, in NEEDED order. */
+  needed: Library[];
+  instance: WebAssembly.Instance | null;
+  memory: Reservation | null;
+  memoryBase: number;
+  table: TableRange | null;
+  tableBase: number;
+  tlsBase: number | null;
+  tlsBlock: Reservation | null;
+  /** Visible to everyone. */
+  global: boolean;
+  /** Its RTLD_LOCAL group, when loaded locally. */
+  group: Scope | null;
+  /** Definitions it published. */
+  definitions: Definition[];
+  /** import `module.name` → who provides it (for the graph). */
+  readonly bindings: Map<string, string>;
+  plts: Plt[];
+  /** Function imports bound through the PLT: the entry, the symbol and the type declared. */
+  readonly lazy: { readonly entry: PltEntry; readonly name: string; readonly type: FuncType }[];
+  /** Open references (dlopen count); NODELETE keeps it forever. */
+  refcount: number;
+  nodelete: boolean;
+}
+
+/** A `__cxa_atexit` registration: call table slot `fn` with `arg` at exit (or when `dso`'s library unloads). */
+export interface AtExit {
+  readonly fn: number;
+  readonly arg: number;
+  readonly dso: number;
+}
+
+/** Everything the linker keeps between loads. */
+export interface LinkState {
+  readonly memory: WebAssembly.Memory;
+  readonly table: WebAssembly.Table;
+  readonly stackPointer: WebAssembly.Global;
+  allocator: MemoryAllocator;
+  readonly tables: TableAllocator;
+  readonly global: Scope;
+  readonly got: GotTable;
+  readonly slots: FunctionSlots;
+  readonly hostFunctions: HostFunctions;
+  readonly tags: Map<string, WasmTag>;
+  /** Open libraries by id; the main program is the provider with id 0. */
+  readonly libraries: Map<number, Library>;
+  readonly byKey: Map<string, Library>;
+  /** Names a loader resolved, to the key they resolved to. */
+  readonly aliases: Map<string, string>;
+  readonly mainProvider: Provider;
+  /** The main module when the linker loaded one (kind 2). */
+  main: Library | null;
+  /** The host's `__heap_base` global a relocatable main imports (`GOT.mem.__heap_base`). */
+  heapBase: WebAssembly.Global | null;
+  /** Stack bounds (for `GOT.mem.__stack_low/__stack_high`). */
+  readonly stack: { readonly low: number; readonly high: number };
+  readonly limits: LayoutLimits;
+  readonly loader: Loader | null;
+  readonly imports: WebAssembly.Imports;
+  readonly atexit: AtExit[];
+  /** Blocks handed out by the `emscripten_builtin_memalign` builtin (undone if their load fails). */
+  readonly builtinReservations: { readonly reservation: Reservation; readonly allocator: MemoryAllocator }[];
+  nextId: number;
+  nextScopeId: number;
+  /** A load is under way (loads are serialised). */
+  busy: boolean;
+  readonly emit: (event: LinkerEvent) => void;
+  readonly trace: ((line: string) => void) | null;
+}

@@ -1,0 +1,58 @@
+/** Test support: linkers over the fixture corpus. Not exported by the package. */
+import { fixtureBytes, fixtures } from '@dl/fixtures';
+import type { Toolchain } from '@dl/fixtures';
+import { jsHostApi } from '@dl/fixtures/js-host';
+import type { JsHostApi } from '@dl/fixtures/js-host';
+import { createLinker, createLinkerSync, RTLD_DEFAULT } from './linker.js';
+import type { CreateOptions, Linker } from './linker.js';
+import { memoryLoader } from './loader.js';
+import type { Handle, JsHostProgram } from './types.js';
+
+/** Every side module of a toolchain, by file name (what NEEDED entries say). */
+export function sideFiles(toolchain: Toolchain): Record<string, Uint8Array> {
+  return Object.fromEntries(fixtures.filter((f) => f.toolchain === toolchain && f.kind === 'side').map((f) => [f.file.split('/').pop()!, fixtureBytes(f)]));
+}
+
+/** A linker whose program is the JS host of c/host_api.h, loading the toolchain's fixtures. */
+export interface HostedLinker {
+  readonly linker: Linker;
+  readonly host: JsHostApi;
+}
+
+function hostProgram(get: () => Linker, extra: Partial<JsHostProgram>): { program: JsHostProgram; host: JsHostApi } {
+  const address = (name: string): number => {
+    const s = get().dlsym(RTLD_DEFAULT, name);
+    if (s.kind === 'global') throw new Error(`${name} has no address`);
+    return s.address;
+  };
+  const host = jsHostApi({ memory: () => get().memory, table: () => get().table, dataAddress: address, functionAddress: address });
+  return { program: { kind: 'host', functions: host.functions, data: host.data, ...extra }, host };
+}
+
+/** A JS-host linker (sync creation). */
+export function hostLinkerSync(toolchain: Toolchain, options: Omit<CreateOptions, 'program'> & { program?: Partial<JsHostProgram> } = {}): HostedLinker {
+  const holder: { linker?: Linker } = {};
+  const { program, host } = hostProgram(() => holder.linker!, options.program ?? {});
+  holder.linker = createLinkerSync({ loader: memoryLoader(sideFiles(toolchain)), ...options, program });
+  return { linker: holder.linker, host };
+}
+
+/** A JS-host linker (async creation). */
+export async function hostLinker(toolchain: Toolchain, options: Omit<CreateOptions, 'program'> & { program?: Partial<JsHostProgram> } = {}): Promise<HostedLinker> {
+  const holder: { linker?: Linker } = {};
+  const { program, host } = hostProgram(() => holder.linker!, options.program ?? {});
+  holder.linker = await createLinker({ loader: memoryLoader(sideFiles(toolchain)), ...options, program });
+  return { linker: holder.linker, host };
+}
+
+/** Calls a `() => i32` export found through `dlsym`. */
+export function call(linker: Linker, handle: Handle | typeof RTLD_DEFAULT, name: string, ...args: number[]): number {
+  const s = linker.dlsym(handle, name);
+  if (s.kind !== 'function') throw new Error(`${name} is not a function`);
+  return (s.func as (...a: number[]) => number)(...args);
+}
+
+/** Reads an i32 from the linker's memory. */
+export function readI32(linker: Linker, address: number): number {
+  return new DataView(linker.memory.buffer).getInt32(address, true);
+}

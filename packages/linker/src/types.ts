@@ -1,0 +1,139 @@
+import type { LayoutLimits } from '@dl/layout';
+import type { FuncType } from '@dl/reader';
+import type { Callable } from '@dl/symbols';
+import type { LinkerEvent } from './events.js';
+import type { Loader } from './loader.js';
+
+/** A host function, optionally with its wasm type (needed if anyone takes its address). */
+export type HostFunction = Callable | { readonly func: Callable; readonly type: FuncType | string };
+
+/** Host data: bytes to copy into the linker's memory, or a size to zero-fill, and an alignment. */
+export interface HostData {
+  readonly bytes?: Uint8Array;
+  readonly size?: number;
+  readonly align?: number;
+}
+
+/** (1) No main module: a JS host supplies functions and data; the linker creates the rest. */
+export interface JsHostProgram {
+  readonly kind: 'host';
+  /** Functions the libraries may import (`env.<name>`), first in the global scope. */
+  readonly functions?: Readonly<Record<string, HostFunction>>;
+  /** Data symbols, placed in linear memory by the linker; their addresses are published. */
+  readonly data?: Readonly<Record<string, HostData>>;
+  /** The memory to use (default: a new one, `initialPages` pages, growable, not shared). */
+  readonly memory?: WebAssembly.Memory;
+  /** Initial pages of a memory the linker creates (default 16). */
+  readonly initialPages?: number;
+  /** Make the created memory shared (for libraries built with threads). */
+  readonly shared?: boolean;
+  /** The table to use (default: a new one). */
+  readonly table?: WebAssembly.Table;
+  /** Stack size in bytes (default 64 KiB), carved below the heap. */
+  readonly stackSize?: number;
+}
+
+/** (2) A relocatable main module (clang `-pie`, emcc ≤ 4.0.18 MAIN_MODULE) the linker loads. */
+export interface RelocatableMainProgram {
+  readonly kind: 'relocatable';
+  /** The main module: bytes or a compiled module. */
+  readonly module: Uint8Array | WebAssembly.Module;
+  /** Its name in errors and the graph (default `main`). */
+  readonly name?: string;
+  /** Functions the host adds (e.g. what the main imports from JS). */
+  readonly functions?: Readonly<Record<string, HostFunction>>;
+  /** Imports of other modules than env/GOT (e.g. `wasi_snapshot_preview1`). */
+  readonly imports?: WebAssembly.Imports;
+  readonly memory?: WebAssembly.Memory;
+  readonly initialPages?: number;
+  readonly shared?: boolean;
+  readonly table?: WebAssembly.Table;
+  readonly stackSize?: number;
+  /** Where the main's data goes (default 1024, as Emscripten). */
+  readonly globalBase?: number;
+}
+
+/** (3) An instantiated, non-relocatable main (modern Emscripten, WASI programs) the linker attaches to. */
+export interface AttachedMainProgram {
+  readonly kind: 'attached';
+  /** The main's exports: functions and data (absolute addresses) become the main's symbols. */
+  readonly exports: WebAssembly.Exports;
+  /** Its memory (default: `exports.memory`). */
+  readonly memory?: WebAssembly.Memory;
+  /** Its table (default: `exports.__indirect_function_table`). */
+  readonly table?: WebAssembly.Table;
+  /** Its stack pointer (default: `exports.__stack_pointer`). */
+  readonly stackPointer?: WebAssembly.Global;
+  /** Functions the host adds. */
+  readonly functions?: Readonly<Record<string, HostFunction>>;
+  /** Where a linker-owned heap may start when the main has no allocator to use. */
+  readonly heapStart?: number;
+  readonly name?: string;
+}
+
+/** The three kinds of main program. */
+export type Program = JsHostProgram | RelocatableMainProgram | AttachedMainProgram;
+
+/** Options of `createLinker`. */
+export interface LinkerOptions {
+  /** The main program (default: an empty JS host). */
+  readonly program?: Program;
+  /** Where NEEDED libraries (and `dlopen` by name) come from. */
+  readonly loader?: Loader;
+  /** Memory for libraries: `auto` (the host's allocator when the main exports one), or forced. */
+  readonly memoryStrategy?: 'auto' | 'linker-heap' | 'host';
+  /** Size limits checked before allocating. */
+  readonly limits?: Partial<LayoutLimits>;
+  /** Imports of modules other than env / GOT.* offered to every library (e.g. WASI). */
+  readonly imports?: WebAssembly.Imports;
+  /** Listener for typed load events. */
+  readonly onEvent?: (event: LinkerEvent) => void;
+  /** Debug tracing (also on when the environment variable `DL_DEBUG` is set). */
+  readonly debug?: boolean | ((line: string) => void);
+}
+
+/** dlopen flags: musl/Emscripten numbers (`RTLD_*`) or an object. */
+export type DlopenFlags =
+  | number
+  | {
+      /** Bind function imports when first called (`lazy`, default) or refuse loads with undefined ones (`now`). */
+      readonly binding?: 'lazy' | 'now';
+      /** Make the library's symbols visible to everyone (`global`) or only to it and its dependencies (`local`, default). */
+      readonly scope?: 'global' | 'local';
+      /** Never unload. */
+      readonly nodelete?: boolean;
+      /** Only return a handle when already loaded. */
+      readonly noload?: boolean;
+    };
+
+/** The flags, decoded. */
+export interface ResolvedFlags {
+  readonly now: boolean;
+  readonly global: boolean;
+  readonly nodelete: boolean;
+  readonly noload: boolean;
+}
+
+/** What a library can be given as: a name for the loader, or its contents. */
+export type LibrarySource = string | { readonly name: string; readonly bytes: Uint8Array } | { readonly name: string; readonly module: WebAssembly.Module };
+
+/** A handle to an open library (or to the whole program for `dlopen(null)`). */
+export interface Handle {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** What `dlsym` finds. */
+export type SymbolValue =
+  | {
+      readonly kind: 'function';
+      readonly name: string;
+      /** Call it from JS. */
+      readonly func: Callable;
+      /** `&f`: its table index, the same number every module sees. */
+      readonly address: number;
+      readonly type: FuncType | null;
+      readonly library: string;
+    }
+  | { readonly kind: 'data' | 'tls'; readonly name: string; readonly address: number; readonly library: string }
+  | { readonly kind: 'global'; readonly name: string; readonly global: WebAssembly.Global; readonly library: string };

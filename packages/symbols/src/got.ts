@@ -1,0 +1,66 @@
+import type { Definition } from './definitions.js';
+import type { Scope } from './scope.js';
+
+/** `mem`: the entry holds a data address (`GOT.mem.*`); `func`: a table index (`GOT.func.*`). */
+export type GotSpace = 'mem' | 'func';
+
+/** One GOT entry: a mutable i32 global shared by every library of one scope. */
+export interface GotEntry {
+  readonly space: GotSpace;
+  readonly name: string;
+  /** The scope whose lookup order resolved (or will resolve) it. */
+  readonly scope: Scope;
+  /** The global handed to the libraries as their `GOT.mem.<name>` / `GOT.func.<name>` import. */
+  readonly global: WebAssembly.Global;
+  /** The definition it points at, once resolved; `null` while pending or when weak-undefined (value 0). */
+  definition: Definition | null;
+  /** Whether its value is final. */
+  resolved: boolean;
+}
+
+/**
+ * The GOT: one entry per (scope, space, name), created on first need and shared by every
+ * library that imports it through that scope. Once resolved, an entry keeps its value
+ * (immediate binding, as ELF does for data and function-address relocations).
+ */
+export class GotTable {
+  private readonly entries = new Map<string, GotEntry>();
+
+  private static key(scope: Scope, space: GotSpace, name: string): string {
+    return `${scope.id}\u0000${space}\u0000${name}`;
+  }
+
+  /** The entry for (scope, space, name), if it exists. */
+  get(scope: Scope, space: GotSpace, name: string): GotEntry | undefined {
+    return this.entries.get(GotTable.key(scope, space, name));
+  }
+
+  /** The entry, created (value 0, unresolved) when missing; `created` tells which. */
+  obtain(scope: Scope, space: GotSpace, name: string): { entry: GotEntry; created: boolean } {
+    const key = GotTable.key(scope, space, name);
+    const found = this.entries.get(key);
+    if (found !== undefined) return { entry: found, created: false };
+    const entry: GotEntry = {
+      space, name, scope, global: new WebAssembly.Global({ value: 'i32', mutable: true }, 0), definition: null, resolved: false,
+    };
+    this.entries.set(key, entry);
+    return { entry, created: true };
+  }
+
+  /** Sets an entry's value and marks it resolved. */
+  resolve(entry: GotEntry, value: number, definition: Definition | null): void {
+    entry.global.value = value;
+    entry.definition = definition;
+    entry.resolved = true;
+  }
+
+  /** Forgets an entry (rollback of a failed load, or the last user unloaded). */
+  delete(entry: GotEntry): void {
+    this.entries.delete(GotTable.key(entry.scope, entry.space, entry.name));
+  }
+
+  /** Every entry, in creation order. */
+  all(): GotEntry[] {
+    return [...this.entries.values()];
+  }
+}

@@ -1,0 +1,14 @@
+export { addressOf } from './definitions.js';
+export type {
+  Callable, DataDefinition, Definition, FunctionDefinition, GlobalDefinition, Provider, TlsDefinition,
+} from './definitions.js';
+export { isInternalName } from './internal-names.js';
+export { Scope } from './scope.js';
+export type { Interposition } from './scope.js';
+export { GotTable } from './got.js';
+export type { GotEntry, GotSpace } from './got.js';
+export { FunctionSlots } from './function-slots.js';
+export type { SlotSource } from './function-slots.js';
+export { addressTarget, definitionsOf, pickFunction } from './relocate.js';
+export type { ExportLike, Relocation } from './relocate.js';
+export { sameFuncType } from './signature.js';

@@ -1,0 +1,87 @@
+import type { FuncType, GlobalType } from '@dl/reader';
+import type { Callable, Definition, FunctionDefinition, Provider } from './definitions.js';
+import { isInternalName } from './internal-names.js';
+import { sameFuncType } from './signature.js';
+
+/** Where a library's exports are relocated to. */
+export interface Relocation {
+  /** Added to data exports (the library's `__memory_base`; 0 for a non-relocatable main). */
+  readonly memoryBase: number;
+  /** The current thread's TLS block base, for exports flagged TLS; `null` when the library has none. */
+  readonly tlsBase: number | null;
+  /** Export names flagged TLS in EXPORT_INFO. */
+  readonly tlsExports: ReadonlySet<string>;
+}
+
+/** An export as the linker knows it: from `readModule` (typed) or engine reflection (types `null`). */
+export type ExportLike =
+  | { readonly kind: 'function'; readonly name: string; readonly type: FuncType | null }
+  | { readonly kind: 'global'; readonly name: string; readonly type: GlobalType | null }
+  | { readonly kind: 'memory' | 'table' | 'tag'; readonly name: string };
+
+/** Mutability of a global whose type is unknown: writing its own value throws when immutable. */
+function probeMutable(global: WebAssembly.Global): boolean {
+  try {
+    global.value = global.value as number;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turns a library's exports into definitions: functions with their types (paired with their
+ * `orig$` twin when Emscripten legalised them), immutable i32/i64 globals as relocated data
+ * addresses (TLS ones as offsets from the TLS block), other globals as globals. Linker-internal
+ * names are left out. Cost: the library's exports.
+ *
+ * @param provider - the library
+ * @param exports - its exports as read by `readModule`
+ * @param values - the instance's exports
+ * @param relocation - its memory base and TLS block
+ */
+export function definitionsOf(provider: Provider, exports: readonly ExportLike[], values: WebAssembly.Exports, relocation: Relocation): Definition[] {
+  const originals = new Map<string, ExportLike>();
+  for (const e of exports) if (e.kind === 'function' && e.name.startsWith('orig$')) originals.set(e.name.slice(5), e);
+  const out: Definition[] = [];
+  for (const e of exports) {
+    if (isInternalName(e.name)) continue;
+    const value = values[e.name];
+    if (e.kind === 'function') {
+      const twin = originals.get(e.name);
+      const original = twin?.kind === 'function' && twin.type !== null ? { func: values[twin.name] as Callable, type: twin.type } : undefined;
+      out.push({ kind: 'function', name: e.name, provider, func: value as Callable, type: e.type, wasm: true, original });
+    } else if (e.kind === 'global') {
+      const global = value as WebAssembly.Global;
+      const isAddress = e.type === null
+        ? !probeMutable(global) && (typeof global.value === 'bigint' || Number.isInteger(global.value))
+        : !e.type.mutable && (e.type.valueType === 'i32' || e.type.valueType === 'i64');
+      if (!isAddress) {
+        out.push({ kind: 'global', name: e.name, provider, global, type: e.type });
+        continue;
+      }
+      const raw = Number(global.value);
+      if (relocation.tlsExports.has(e.name) && relocation.tlsBase !== null) {
+        out.push({ kind: 'tls', name: e.name, provider, offset: raw, address: relocation.tlsBase + raw });
+      } else {
+        out.push({ kind: 'data', name: e.name, provider, address: raw + relocation.memoryBase });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The callable to bind to an import of `type`: the definition itself, or its `orig$` twin
+ * when that one has the importer's type (Emscripten i64 legalisation). `null` on mismatch.
+ */
+export function pickFunction(d: FunctionDefinition, type: FuncType | null): { func: Callable; type: FuncType | null } | null {
+  if (type === null || d.type === null || sameFuncType(d.type, type)) return { func: d.func, type: d.type ?? type };
+  if (d.original !== undefined && sameFuncType(d.original.type, type)) return d.original;
+  return null;
+}
+
+/** The function whose address `&name` denotes: the `orig$` twin when there is one (real signature). */
+export function addressTarget(d: FunctionDefinition): { func: Callable; type: FuncType | null } {
+  return d.original ?? { func: d.func, type: d.type };
+}
