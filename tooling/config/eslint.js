@@ -13,6 +13,8 @@ const house = {
   '@typescript-eslint/consistent-type-exports': 'error',
   '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
   '@typescript-eslint/no-non-null-assertion': 'off',
+  // isolatedDeclarations needs explicit types on exported parameters, even inferable ones.
+  '@typescript-eslint/no-inferrable-types': ['error', { ignoreParameters: true }],
   // `const { dropped, ...rest } = value` is how a field is left out of a copy.
   '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
 };

@@ -34,7 +34,7 @@ export function checkRequest(
   request: { readonly memorySize: number; readonly memoryAlign: number; readonly tableSize: number; readonly tableAlign: number },
   limits: LayoutLimits,
   library: string,
-  memoryMaxBytes = Infinity,
+  memoryMaxBytes: number = Infinity,
 ): void {
   const refuse = (detail: string): never => {
     throw new DlError('DL_LIMIT', detail, { library });
