@@ -1,4 +1,5 @@
 import { DlError, isDlError } from '@dl/errors';
+import { ensureMemory, PAGE } from '@dl/layout';
 import { definitionsOf, Scope } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
 import { buildImports, pathOf, settleGot, wasmCallable, lookup } from './bind.js';
@@ -93,7 +94,8 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     preflight(state, order, pathFor, previewOf(order), req.flags.now);
     t = mark('check', t);
 
-    const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as WebAssembly.Module[];
+    const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as (WebAssembly.Module | Error)[];
+    compiled.forEach((m, i) => { if (m instanceof Error) throw wrap(m, 'DL_INSTANTIATE_FAILED', order[i]!.name, 'compilation failed'); });
     const compileMs = performance.now() - t;
     for (const p of order) state.emit({ type: 'compile', library: p.name, bytes: p.meta.size, ms: compileMs / order.length });
     t = mark('compile', t);
@@ -106,7 +108,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       lib.global = true;
       journal.record(() => { state.global.remove(lib.provider); lib.global = false; });
     }
-    const libs = order.map((p, i) => newLibrary(state, p, compiled[i]!, req.flags, group));
+    const libs = order.map((p, i) => newLibrary(state, p, compiled[i] as WebAssembly.Module, req.flags, group));
     const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
     libs.forEach((lib, i) => { lib.needed = order[i]!.needed.map((d) => (isLoaded(d) ? d : libOf.get(d)!)); });
     let mainReady = req.main === undefined;
@@ -133,6 +135,9 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       }
       if (lib.isMain && req.main !== undefined) {
         const host = mainAllocator(state, instance.exports, req.main.strategy, () => mainReady);
+        if (host === null && req.main.strategy === 'host') {
+          throw new DlError('DL_INCOMPATIBLE', 'memoryStrategy "host" needs a main that exports malloc and free and imports GOT.mem.__heap_base', { library: lib.name });
+        }
         if (host !== null) {
           const previous = state.allocator;
           state.allocator = host;
@@ -200,6 +205,17 @@ function place(state: LinkState, journal: Journal, lib: Library, main: MainReque
     journal.record(() => { allocator.release(r); });
     lib.memory = r;
     lib.memoryBase = r.address;
+  }
+  // The memory and table must be at least as large as the library's imports declare.
+  for (const spec of lib.meta.imports) {
+    if (spec.kind === 'memory' && !ensureMemory(state.memory, spec.minPages * PAGE)) {
+      throw new DlError('DL_OUT_OF_MEMORY', `it needs a memory of at least ${spec.minPages} pages`, { library: lib.name });
+    }
+    if (spec.kind === 'table' && state.table.length < spec.minPages) {
+      const missing = spec.minPages - state.table.length;
+      const range = state.tables.reserve(missing, `${lib.name} (declared table minimum)`);
+      journal.record(() => { state.tables.release(range); });
+    }
   }
   if (tableSize > 0) {
     const range = state.tables.reserve(tableSize, lib.name, 2 ** tableAlign);

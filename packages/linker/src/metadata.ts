@@ -13,7 +13,7 @@ export interface ImportSpec {
   /** For memory imports: shared (threads) and 64-bit addressing. */
   readonly shared: boolean;
   readonly index64: boolean;
-  /** For memory imports: the minimum pages declared. */
+  /** For memory imports: the minimum pages declared; for table imports: the minimum slots. */
   readonly minPages: number;
 }
 
@@ -38,7 +38,7 @@ export function metaFromBytes(bytes: Uint8Array, name: string): LibraryMeta {
     globalType: i.kind === 'global' ? i.type : null,
     shared: i.kind === 'memory' && i.type.limits.shared,
     index64: (i.kind === 'memory' || i.kind === 'table') && i.type.limits.index64,
-    minPages: i.kind === 'memory' ? i.type.limits.min : 0,
+    minPages: i.kind === 'memory' || i.kind === 'table' ? i.type.limits.min : 0,
   }));
   const exports = m.exports.map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name }));
   return { dylink: m.dylink, imports, exports, typed: true, size: bytes.length };

@@ -1,7 +1,10 @@
 import { DlError } from '@dl/errors';
 import type { LoadedSource, Loader } from './loader.js';
 
-/** What the load pipeline asks its driver to do (the only steps that can be asynchronous). */
+/**
+ * What the load pipeline asks its driver to do (the only steps that can be asynchronous).
+ * `compile` answers one entry per source: the module, or the Error compiling it raised.
+ */
 export type Op =
   | { readonly op: 'load'; readonly name: string; readonly neededBy: string | null }
   | { readonly op: 'compile'; readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module)[] }
@@ -26,7 +29,13 @@ export function runSync<T>(pipeline: Pipeline<T>, loader: Loader | null): T {
         if (loader.loadSync === undefined) throw new DlError('DL_IO', `the loader cannot load ${JSON.stringify(op.name)} synchronously; use dlopen()`, { library: op.name });
         result = loader.loadSync(op.name, op.neededBy);
       } else if (op.op === 'compile') {
-        result = op.sources.map((s) => (s instanceof WebAssembly.Module ? s : new WebAssembly.Module(s)));
+        result = op.sources.map((s) => {
+          try {
+            return s instanceof WebAssembly.Module ? s : new WebAssembly.Module(s);
+          } catch (e) {
+            return e instanceof Error ? e : new Error(String(e));
+          }
+        });
       } else {
         result = new WebAssembly.Instance(op.module, op.imports);
       }
@@ -50,7 +59,8 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null):
         if (loader === null) noLoader(op.name);
         result = await loader.load(op.name, op.neededBy);
       } else if (op.op === 'compile') {
-        result = await Promise.all(op.sources.map((s) => (s instanceof WebAssembly.Module ? Promise.resolve(s) : WebAssembly.compile(s))));
+        const settled = await Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module ? Promise.resolve(s) : WebAssembly.compile(s))));
+        result = settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
       } else {
         result = await WebAssembly.instantiate(op.module, op.imports);
       }

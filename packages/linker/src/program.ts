@@ -99,6 +99,10 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
       const source = program.module instanceof WebAssembly.Module ? program.module : (program.module as Uint8Array<ArrayBuffer>);
       const meta = source instanceof WebAssembly.Module ? metaFromModule(source, name) : metaFromBytes(source, name);
       const base = alignUp(program.globalBase ?? NULL_GUARD, Math.max(16, 2 ** meta.dylink.memoryAlign));
+      const ownsHeap = meta.imports.some((i) => i.module === 'GOT.mem' && i.name === '__heap_base');
+      if (ownsHeap && options.memoryStrategy === 'linker-heap') {
+        throw new DlError('DL_INCOMPATIBLE', 'the main\'s own allocator starts at __heap_base, where a linker heap would be; use memoryStrategy "auto" or "host"', { library: name });
+      }
       main = {
         pending: { name, key: name, neededBy: null, meta, source, isMain: true, needed: [] },
         memoryBase: base, extras: [], strategy: options.memoryStrategy,

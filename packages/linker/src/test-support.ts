@@ -2,7 +2,7 @@
 import { fixtureBytes, fixtures } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { jsHostApi } from '@dl/fixtures/js-host';
-import type { JsHostApi } from '@dl/fixtures/js-host';
+import type { JsHostApi, TypedHostFunction } from '@dl/fixtures/js-host';
 import { createLinker, createLinkerSync, RTLD_DEFAULT } from './linker.js';
 import type { CreateOptions, Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
@@ -19,29 +19,39 @@ export interface HostedLinker {
   readonly host: JsHostApi;
 }
 
-function hostProgram(get: () => Linker, extra: Partial<JsHostProgram>): { program: JsHostProgram; host: JsHostApi } {
+/** Options of the JS-host test linkers: the linker's, plus edits to the host's functions. */
+export type HostedOptions = Omit<CreateOptions, 'program'> & {
+  readonly program?: Partial<JsHostProgram>;
+  /** Changes the host's own functions (drop some, wrap some). */
+  readonly editHost?: (functions: JsHostApi['functions']) => Record<string, TypedHostFunction>;
+};
+
+function hostProgram(get: () => Linker, extra: Partial<JsHostProgram>, edit: HostedOptions['editHost']): { program: JsHostProgram; host: JsHostApi } {
   const address = (name: string): number => {
     const s = get().dlsym(RTLD_DEFAULT, name);
     if (s.kind === 'global') throw new Error(`${name} has no address`);
     return s.address;
   };
   const host = jsHostApi({ memory: () => get().memory, table: () => get().table, dataAddress: address, functionAddress: address });
-  return { program: { kind: 'host', functions: host.functions, data: host.data, ...extra }, host };
+  const functions = edit === undefined ? host.functions : edit(host.functions);
+  return { program: { kind: 'host', functions, data: host.data, ...extra }, host };
 }
 
 /** A JS-host linker (sync creation). */
-export function hostLinkerSync(toolchain: Toolchain, options: Omit<CreateOptions, 'program'> & { program?: Partial<JsHostProgram> } = {}): HostedLinker {
+export function hostLinkerSync(toolchain: Toolchain, options: HostedOptions = {}): HostedLinker {
   const holder: { linker?: Linker } = {};
-  const { program, host } = hostProgram(() => holder.linker!, options.program ?? {});
-  holder.linker = createLinkerSync({ loader: memoryLoader(sideFiles(toolchain)), ...options, program });
+  const { program, host } = hostProgram(() => holder.linker!, options.program ?? {}, options.editHost);
+  const { editHost: _edit, ...rest } = options;
+  holder.linker = createLinkerSync({ loader: memoryLoader(sideFiles(toolchain)), ...rest, program });
   return { linker: holder.linker, host };
 }
 
 /** A JS-host linker (async creation). */
-export async function hostLinker(toolchain: Toolchain, options: Omit<CreateOptions, 'program'> & { program?: Partial<JsHostProgram> } = {}): Promise<HostedLinker> {
+export async function hostLinker(toolchain: Toolchain, options: HostedOptions = {}): Promise<HostedLinker> {
   const holder: { linker?: Linker } = {};
-  const { program, host } = hostProgram(() => holder.linker!, options.program ?? {});
-  holder.linker = await createLinker({ loader: memoryLoader(sideFiles(toolchain)), ...options, program });
+  const { program, host } = hostProgram(() => holder.linker!, options.program ?? {}, options.editHost);
+  const { editHost: _edit, ...rest } = options;
+  holder.linker = await createLinker({ loader: memoryLoader(sideFiles(toolchain)), ...rest, program });
   return { linker: holder.linker, host };
 }
 
