@@ -103,6 +103,6 @@ export class HostAllocator implements MemoryAllocator {
   }
 
   live(): Reservation[] {
-    return this.book.all().map(({ address, size, owner }) => ({ address, size, owner }));
+    return this.book.all();
   }
 }

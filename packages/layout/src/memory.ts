@@ -56,10 +56,13 @@ export class ReservationBook {
     this.byAddress.set(r.address, r);
   }
 
-  /** Removes and returns the reservation, throwing when it is not live. */
+  /**
+   * Removes and returns the reservation, throwing when it is not live. It must be the object
+   * `reserve` returned: a stale reservation whose address was handed out again is refused.
+   */
   remove(r: Reservation): Reservation {
     const held = this.byAddress.get(r.address);
-    if (held?.size !== r.size) throw new DlError('DL_OUT_OF_MEMORY', `no live reservation of ${r.size} bytes at ${r.address} to release`, { library: r.owner });
+    if (held !== r) throw new DlError('DL_OUT_OF_MEMORY', `no live reservation of ${r.size} bytes at ${r.address} to release`, { library: r.owner });
     this.byAddress.delete(r.address);
     return held;
   }

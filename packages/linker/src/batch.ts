@@ -158,7 +158,10 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       if (p.got !== undefined) settleGot(state, journal, p);
       else if (p.plt !== undefined && !p.plt.entry.bound()) {
         const d = lookup(pathOf(state, p.lib), p.name);
-        if (d?.kind === 'function') p.plt.entry.bind(wasmCallable(state, d, p.plt.type, p.lib.name));
+        if (d?.kind === 'function') {
+          p.plt.entry.bind(wasmCallable(state, d, p.plt.type, p.lib.name));
+          p.lib.bindings.set(`env.${p.name}`, d.provider.name);
+        }
       }
     }
     t = mark('bind', t);

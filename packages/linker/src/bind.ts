@@ -80,12 +80,16 @@ export function settleGot(state: LinkState, journal: Journal, p: PendingBinding)
   const entry = p.got!;
   if (entry.resolved) return;
   const d = lookup(pathOf(state, p.lib), p.name);
-  if (d !== undefined && resolveGot(state, journal, entry, d, p.lib.name)) return;
+  if (d !== undefined && resolveGot(state, journal, entry, d, p.lib.name)) {
+    p.lib.bindings.set(`GOT.${entry.space}.${p.name}`, d.provider.name);
+    return;
+  }
   if (!p.weak) {
     const what = d === undefined ? 'is not defined' : `is a ${d.kind} symbol, not ${entry.space === 'mem' ? 'data' : 'a function'}`;
     throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${p.name} (GOT.${entry.space}): it ${what}`, { library: p.lib.name, symbol: p.name });
   }
   state.got.resolve(entry, 0, null);
+  p.lib.bindings.set(`GOT.${entry.space}.${p.name}`, '(weak, undefined)');
   journal.record(() => { entry.resolved = false; });
 }
 
@@ -97,6 +101,7 @@ function resolver(state: LinkState, lib: Library, name: string, type: FuncType, 
       const detail = weak ? `weak undefined function ${name} was called, and nothing defines it` : `undefined symbol ${name} was called, and no library defines it`;
       throw new DlError('DL_UNDEFINED_SYMBOL', detail, { library: lib.name, symbol: name });
     }
+    lib.bindings.set(`env.${name}`, d.provider.name);
     return wasmCallable(state, d, type, lib.name);
   };
 }

@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import type { Reservation } from '@dl/layout';
 import type { Definition } from '@dl/symbols';
 import { addressOfFunction, lookup, pathOf, wasmCallable } from './bind.js';
 import { loadBatch } from './batch.js';
@@ -31,6 +32,7 @@ const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
 export class Linker {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(e: LinkerEvent) => void>();
+  private readonly hostBlocks = new Map<number, Reservation>();
 
   /** @internal Use {@link createLinker} / {@link createLinkerSync}. */
   constructor(private readonly state: LinkState, private readonly options: LinkerOptions) {}
@@ -48,6 +50,34 @@ export class Linker {
   /** The shared stack pointer. */
   get stackPointer(): WebAssembly.Global {
     return this.state.stackPointer;
+  }
+
+  /**
+   * Allocates zeroed memory for the host from the linker's memory strategy (the linker heap,
+   * or the main's allocator): for JS hosts that implement `malloc` for their libraries.
+   *
+   * @param size - bytes
+   * @param align - alignment, a power of two (default 16)
+   * @returns the address
+   */
+  malloc(size: number, align = 16): number {
+    const r = this.state.allocator.reserve(size, align, 'host malloc');
+    this.hostBlocks.set(r.address, r);
+    return r.address;
+  }
+
+  /** Frees what {@link Linker.malloc} returned; `free(0)` does nothing. */
+  free(address: number): void {
+    if (address === 0) return;
+    const r = this.hostBlocks.get(address);
+    if (r === undefined) throw new DlError('DL_OUT_OF_MEMORY', `free(${address}): not allocated by linker.malloc`);
+    this.hostBlocks.delete(address);
+    this.state.allocator.release(r);
+  }
+
+  /** Size of a block from {@link Linker.malloc} (for a host's `realloc`), or undefined. */
+  sizeOf(address: number): number | undefined {
+    return this.hostBlocks.get(address)?.size;
   }
 
   /** Subscribes to load events; returns the unsubscribe function. */

@@ -1,0 +1,122 @@
+import { fixture, fixtureBytes } from '@dl/fixtures';
+import { readModule } from '@dl/reader';
+import type { Import } from '@dl/reader';
+import { describe, expect, it } from 'vitest';
+import type { Definition, Provider } from './definitions.js';
+import { FunctionSlots } from './function-slots.js';
+import { GotTable } from './got.js';
+import { isInternalName } from './internal-names.js';
+import { addressTarget, definitionsOf, pickFunction } from './relocate.js';
+import { Scope } from './scope.js';
+
+/** Instantiates a real side module on its own, with placeholder imports of the right types. */
+function standalone(bytes: Uint8Array<ArrayBuffer>, memoryBase: number, shared = false): { exports: WebAssembly.Exports; info: ReturnType<typeof readModule> } {
+  const info = readModule(bytes);
+  const memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: 65536, shared: true } : { initial: 2 });
+  const value = (i: Import): WebAssembly.ImportValue => {
+    switch (i.kind) {
+      case 'memory': return memory;
+      case 'table': return new WebAssembly.Table({ element: 'anyfunc', initial: 8 });
+      case 'global': return new WebAssembly.Global({ value: 'i32', mutable: i.type.mutable }, i.name === '__memory_base' ? memoryBase : 0);
+      case 'function': return (() => 0) as unknown as WebAssembly.ImportValue;
+      default: throw new Error(i.kind);
+    }
+  };
+  const imports: WebAssembly.Imports = {};
+  for (const i of info.imports) (imports[i.module] ??= {})[i.name] = value(i);
+  return { exports: new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports, info };
+}
+
+const lib: Provider = { id: 1, name: 'libx.so' };
+
+describe('definitionsOf (on real instances)', () => {
+  it('relocates data by __memory_base, keeps functions with their types, leaves internal names out', () => {
+    const { exports, info } = standalone(fixtureBytes(fixture('need_b', 'clang16')), 4096);
+    const defs = definitionsOf(lib, info.exports, exports, { memoryBase: 4096, tlsBase: null, tlsExports: new Set() });
+    const byName = new Map(defs.map((d) => [d.name, d]));
+    expect(byName.get('need_b')).toMatchObject({ kind: 'function', wasm: true, type: { params: ['i32'], results: ['i32'] } });
+    expect(byName.get('need_b_ptr')).toMatchObject({ kind: 'data', address: 4096 });
+    expect(byName.get('need_b_tag')).toMatchObject({ kind: 'data', address: 4100 });
+    expect([...byName.keys()].some(isInternalName)).toBe(false);
+  });
+
+  it('pairs an Emscripten-legalised function with its orig$ twin', () => {
+    const { exports, info } = standalone(fixtureBytes(fixture('i64', 'emcc')), 1024);
+    const defs = definitionsOf(lib, info.exports, exports, { memoryBase: 1024, tlsBase: null, tlsExports: new Set() });
+    const mul = defs.find((d) => d.name === 'i64_mul');
+    if (mul?.kind !== 'function') throw new Error('i64_mul');
+    expect(mul.type).toEqual({ kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] });
+    expect(mul.original?.type).toEqual({ kind: 'func', params: ['i64', 'i64'], results: ['i64'] });
+    expect(defs.some((d) => d.name.startsWith('orig$'))).toBe(false);
+    // An i64 importer gets the original; a legalised importer the legalised one; others nothing.
+    expect(pickFunction(mul, { kind: 'func', params: ['i64', 'i64'], results: ['i64'] })?.func).toBe(exports['orig$i64_mul']);
+    expect(pickFunction(mul, mul.type)?.func).toBe(exports.i64_mul);
+    expect(pickFunction(mul, { kind: 'func', params: [], results: [] })).toBeNull();
+    expect(addressTarget(mul).func).toBe(exports['orig$i64_mul']);
+  });
+
+  it('makes TLS exports offsets from the TLS block', () => {
+    const bytes = fixtureBytes(fixture('tls_mt', 'clang16'));
+    const { exports, info } = standalone(bytes, 2048, true);
+    const defs = definitionsOf(lib, info.exports, exports, { memoryBase: 2048, tlsBase: 8192, tlsExports: info.dylink!.tlsExports });
+    expect(defs.find((d) => d.name === 'tls_zero')).toMatchObject({ kind: 'tls', offset: 4, address: 8196 });
+  });
+});
+
+const fn = (name: string, provider: Provider): Definition => ({ kind: 'function', name, provider, func: () => 0, type: null, wasm: false });
+
+describe('Scope', () => {
+  it('first definition in member order wins; removing a member brings back the next one', () => {
+    const s = new Scope(0, 'global');
+    const a: Provider = { id: 1, name: 'a' };
+    const b: Provider = { id: 2, name: 'b' };
+    s.add(a, [fn('f', a), fn('g', a)]);
+    s.add(b, [fn('f', b)]);
+    s.add(a, [fn('h', a)]); // already a member: ignored
+    expect(s.lookup('f')?.provider).toBe(a);
+    expect(s.lookup('h')).toBeUndefined();
+    expect(s.interpositions()).toEqual([{ name: 'f', winner: s.all('f')[0], losers: [s.all('f')[1]] }]);
+    s.remove(a);
+    expect(s.lookup('f')?.provider).toBe(b);
+    expect(s.lookup('g')).toBeUndefined();
+    expect(s.providers()).toEqual([b]);
+    expect(s.definitionsOf(b).map((d) => d.name)).toEqual(['f']);
+  });
+});
+
+describe('GotTable and FunctionSlots', () => {
+  it('has one mutable global per (scope, space, name)', () => {
+    const got = new GotTable();
+    const g = new Scope(0, 'global');
+    const local = new Scope(1, 'local');
+    const first = got.obtain(g, 'mem', 'x');
+    expect(first.created).toBe(true);
+    expect(got.obtain(g, 'mem', 'x')).toEqual({ entry: first.entry, created: false });
+    expect(got.obtain(local, 'mem', 'x').entry).not.toBe(first.entry);
+    expect(got.obtain(g, 'func', 'x').entry).not.toBe(first.entry);
+    got.resolve(first.entry, 1234, null);
+    expect(first.entry.global.value).toBe(1234);
+    got.delete(first.entry);
+    expect(got.get(g, 'mem', 'x')).toBeUndefined();
+  });
+
+  it('gives a wasm function one slot, reuses slots a library already holds, releases only its own', () => {
+    const { exports } = standalone(fixtureBytes(fixture('need_a', 'clang16')), 0);
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });
+    const released: number[] = [];
+    let next = 2;
+    const slots = new FunctionSlots(table, { reserve: () => next++, release: (s) => { released.push(s); } });
+    const f = exports.need_a as () => number;
+    const check = exports.need_a_check as () => number;
+    expect(slots.ensure(f, 'a')).toEqual({ slot: 2, created: true });
+    expect(slots.ensure(f, 'a')).toEqual({ slot: 2, created: false });
+    expect(table.get(2)).toBe(f);
+    table.set(1, check);
+    slots.registerRange(1, 1);
+    expect(slots.ensure(check, 'a')).toEqual({ slot: 1, created: false });
+    slots.forget(check);
+    slots.forget(f);
+    expect(released).toEqual([2]);
+    expect(slots.size).toBe(0);
+  });
+});
