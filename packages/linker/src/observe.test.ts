@@ -92,7 +92,7 @@ describe('serialised loads', () => {
         if (name === 'libneed_c.so') { started(); await gate; }
         return files.load(name, neededBy);
       },
-      loadSync: files.loadSync!,
+      loadSync: (name, neededBy) => files.loadSync!(name, neededBy),
     };
     const { linker } = await hostLinker('clang16', { loader });
     const first = linker.dlopen('libneed_c.so', RTLD.NOW);
