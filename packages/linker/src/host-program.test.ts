@@ -1,11 +1,12 @@
 import { fixtures } from '@dl/fixtures';
 import { describe, expect, it } from 'vitest';
 import { RTLD_DEFAULT } from './linker.js';
-import { call, hostLinker, hostLinkerSync, readI32, sideFiles } from './test-support.js';
+import { memoryLoader } from './loader.js';
+import { call, hostLinker, hostLinkerSync, readI32, sideFiles, sharedMemoryFixtures } from './test-support.js';
 
 const toolchains = ['clang16', 'emcc'] as const;
 const checked = (tc: (typeof toolchains)[number]) =>
-  fixtures.filter((f) => f.toolchain === tc && f.kind === 'side' && f.checks.length > 0 && f.id !== 'tls_mt');
+  fixtures.filter((f) => f.toolchain === tc && f.kind === 'side' && f.checks.length > 0 && !sharedMemoryFixtures.has(f.id));
 const base = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
 
 describe.each(toolchains)('%s fixtures linked into a JS host', (tc) => {
@@ -94,6 +95,18 @@ describe.each(toolchains)('%s fixtures linked into a JS host', (tc) => {
   });
 });
 
+describe.each(toolchains)('%s: libraries given as compiled modules (no bytes, so no types)', (tc) => {
+  it('links them through engine reflection: NEEDED, data, pointers and a cycle all work', () => {
+    const modules = Object.fromEntries(Object.entries(sideFiles(tc)).map(([name, bytes]) => [name, new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)]));
+    const { linker } = hostLinkerSync(tc, { loader: memoryLoader(modules) });
+    const f = linker.dlopenSync({ name: 'libfptr.so', module: modules['libfptr.so']! }, { binding: 'now', scope: 'global' });
+    expect(call(linker, f, 'fptr_check')).toBe(0);
+    const cycle = linker.dlopenSync('libcycle_a.so', { binding: 'lazy', scope: 'global' });
+    expect(call(linker, cycle, 'cycle_check')).toBe(0);
+    expect(call(linker, cycle, 'cycle_b_check')).toBe(0);
+  });
+});
+
 describe('Emscripten i64 legalisation', () => {
   it('binds function pointers to the orig$ twin with the real i64 signature', () => {
     const { linker } = hostLinkerSync('emcc');
@@ -126,8 +139,24 @@ describe.each(toolchains)('%s thread-locals with shared memory', (tc) => {
   });
 
   it('refuses a shared-memory library in a non-shared program', () => {
+    expect(sharedMemoryFixtures.has('tls_mt')).toBe(true);
     const { linker } = hostLinkerSync(tc);
     expect(() => linker.dlopenSync('libtls_mt.so')).toThrow(/needs a shared memory/);
+  });
+});
+
+describe('a thread-local block of its own (__wasm_init_tls exported)', () => {
+  it('reserves __tls_size bytes at __tls_align, initialises them, and relocates TLS exports there', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const h = linker.dlopenSync('libtls_init.so', { binding: 'now' });
+    expect(call(linker, h, 'tls_check')).toBe(0);
+    const lib = linker.graph().libraries[0]!;
+    const block = linker.graph().memory.reservations.find((r) => r.owner === 'libtls_init.so TLS')!;
+    expect(block.size).toBe(8);
+    expect(lib.tlsBase).toBe(block.address);
+    expect(lib.tlsBase).not.toBe(lib.memory.base);
+    expect(linker.dlsym(h, 'tls_zero')).toMatchObject({ kind: 'tls', address: block.address + 4 });
+    expect(call(linker, h, 'tls_counter_addr')).toBe(block.address);
   });
 });
 

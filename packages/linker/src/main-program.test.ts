@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createLinker, createLinkerSync, RTLD_DEFAULT } from './linker.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call, readI32, sideFiles } from './test-support.js';
+import { call, readI32, sideFiles, sharedMemoryFixtures } from './test-support.js';
 
 const mainBytes = (): Uint8Array => fixtureBytes(fixture('main', 'clang16'));
 const stats = (linker: Linker, which: number): number => call(linker, RTLD_DEFAULT, 'host_alloc_stats', which);
@@ -49,7 +49,7 @@ describe('a relocatable main (clang -pie) loaded by the linker', () => {
 
   it.each(['clang16', 'emcc'] as const)('takes every %s side module with dlopen, RTLD_NOW | RTLD_LOCAL', (tc) => {
     const linker = createLinkerSync({ program: { kind: 'relocatable', module: mainBytes(), functions: emccRuntime }, loader: memoryLoader(sideFiles(tc)) });
-    for (const f of fixtures.filter((x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && x.id !== 'tls_mt')) {
+    for (const f of fixtures.filter((x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && !sharedMemoryFixtures.has(x.id))) {
       const h = linker.dlopenSync(f.file.slice(f.file.lastIndexOf('/') + 1), { binding: 'now', scope: 'local' });
       for (const c of f.checks) expect(call(linker, h, c), `${f.id} ${c}`).toBe(0);
     }
@@ -90,7 +90,7 @@ describe('attaching to an instantiated non-relocatable main (clang, no -pie)', (
     const linker = createLinkerSync({ program: { kind: 'attached', exports, functions: emccRuntime }, loader: memoryLoader(sideFiles(tc)) });
     expect(linker.memory).toBe(exports.memory);
     const live = stats(linker, LIVE_BLOCKS);
-    const sides = fixtures.filter((x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && x.id !== 'tls_mt');
+    const sides = fixtures.filter((x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && !sharedMemoryFixtures.has(x.id));
     for (const f of sides) {
       const h = linker.dlopenSync(f.file.slice(f.file.lastIndexOf('/') + 1), { binding: 'now', scope: 'global' });
       for (const c of f.checks) expect(call(linker, h, c), `${f.id} ${c}`).toBe(0);

@@ -8,6 +8,9 @@ import type { CreateOptions, Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
 import type { Handle, JsHostProgram } from './types.js';
 
+/** Fixtures built for shared memory (threads): they only link into a shared-memory program. */
+export const sharedMemoryFixtures: ReadonlySet<string> = new Set(['tls_mt', 'tls_init']);
+
 /** Every side module of a toolchain, by file name (what NEEDED entries say). */
 export function sideFiles(toolchain: Toolchain): Record<string, Uint8Array> {
   return Object.fromEntries(fixtures.filter((f) => f.toolchain === toolchain && f.kind === 'side').map((f) => [f.file.split('/').pop()!, fixtureBytes(f)]));
