@@ -41,7 +41,7 @@ function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, fl
   return {
     id, name: p.name, key: p.key, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
     needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
-    global: flags.global || p.isMain, group: p.isMain ? null : group, definitions: [], bindings: new Map(), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
+    global: flags.global || p.isMain, group: p.isMain ? null : group, definitions: [], bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
   };
 }
 
@@ -77,7 +77,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     phases[phase] = (phases[phase] ?? 0) + t - since;
     return t;
   };
-  const journal = new Journal();
+  const journal = new Journal(state.got);
   const names = req.roots.map((r) => (typeof r === 'string' ? r : r.name));
   try {
     let t = performance.now();
@@ -160,7 +160,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
         const d = lookup(pathOf(state, p.lib), p.name);
         if (d?.kind === 'function') {
           p.plt.entry.bind(wasmCallable(state, d, p.plt.type, p.lib.name));
-          p.lib.bindings.set(`env.${p.name}`, d.provider.name);
+          p.lib.bindings[p.index] = d.provider.name;
         }
       }
     }

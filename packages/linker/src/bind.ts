@@ -28,6 +28,8 @@ export function lookup(path: readonly Scope[], name: string): Definition | undef
 /** A GOT entry still waiting for its definition, or a PLT entry still unbound. */
 export interface PendingBinding {
   readonly lib: Library;
+  /** Index of the import in the library's import list. */
+  readonly index: number;
   readonly name: string;
   readonly weak: boolean;
   readonly got?: GotEntry;
@@ -71,7 +73,7 @@ function resolveGot(state: LinkState, journal: Journal, entry: GotEntry, d: Defi
     value = addressOfFunction(state, journal, d, importer);
   }
   state.got.resolve(entry, value, d);
-  journal.record(() => { entry.resolved = false; entry.definition = null; entry.global.value = 0; });
+  journal.resolvedEntry(entry);
   return true;
 }
 
@@ -81,7 +83,7 @@ export function settleGot(state: LinkState, journal: Journal, p: PendingBinding)
   if (entry.resolved) return;
   const d = lookup(pathOf(state, p.lib), p.name);
   if (d !== undefined && resolveGot(state, journal, entry, d, p.lib.name)) {
-    p.lib.bindings.set(`GOT.${entry.space}.${p.name}`, d.provider.name);
+    p.lib.bindings[p.index] = d.provider.name;
     return;
   }
   if (!p.weak) {
@@ -89,19 +91,19 @@ export function settleGot(state: LinkState, journal: Journal, p: PendingBinding)
     throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${p.name} (GOT.${entry.space}): it ${what}`, { library: p.lib.name, symbol: p.name });
   }
   state.got.resolve(entry, 0, null);
-  p.lib.bindings.set(`GOT.${entry.space}.${p.name}`, '(weak, undefined)');
-  journal.record(() => { entry.resolved = false; });
+  p.lib.bindings[p.index] = '(weak, undefined)';
+  journal.resolvedEntry(entry);
 }
 
 /** What a lazy or forward import calls: looks the symbol up (again) when first called. */
-function resolver(state: LinkState, lib: Library, name: string, type: FuncType, weak: boolean): () => Callable {
+function resolver(state: LinkState, lib: Library, index: number, name: string, type: FuncType, weak: boolean): () => Callable {
   return () => {
     const d = lookup(pathOf(state, lib), name);
     if (d?.kind !== 'function') {
       const detail = weak ? `weak undefined function ${name} was called, and nothing defines it` : `undefined symbol ${name} was called, and no library defines it`;
       throw new DlError('DL_UNDEFINED_SYMBOL', detail, { library: lib.name, symbol: name });
     }
-    lib.bindings.set(`env.${name}`, d.provider.name);
+    lib.bindings[index] = d.provider.name;
     return wasmCallable(state, d, type, lib.name);
   };
 }
@@ -135,8 +137,10 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
   const func: Record<string, WebAssembly.ImportValue> = {};
   const imports: WebAssembly.Imports = { env, 'GOT.mem': mem, 'GOT.func': func };
   const requests: PltRequest[] = [];
-  const waiting: { spec: ImportSpec; type: FuncType }[] = [];
-  for (const spec of lib.meta.imports) {
+  const waiting: { spec: ImportSpec; type: FuncType; index: number }[] = [];
+  const specs = lib.meta.imports;
+  for (let index = 0; index < specs.length; index++) {
+    const spec = specs[index]!;
     const { module, name } = spec;
     if (module === 'env') {
       if (abi.has(name)) env[name] = abiValue(state, lib, name);
@@ -146,10 +150,10 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
           const picked = pickFunction(d, spec.funcType);
           if (picked === null) throw mismatch(d, spec.funcType!, lib.name);
           env[name] = picked.func;
-          lib.bindings.set(`env.${name}`, d.provider.name);
+          lib.bindings[index] = d.provider.name;
         } else if (spec.funcType !== null) {
-          requests.push({ type: spec.funcType, resolve: resolver(state, lib, name, spec.funcType, weak.has(name)) });
-          waiting.push({ spec, type: spec.funcType });
+          requests.push({ type: spec.funcType, resolve: resolver(state, lib, index, name, spec.funcType, weak.has(name)) });
+          waiting.push({ spec, type: spec.funcType, index });
         } else {
           env[name] = untypedStub(state, lib, name, weak.has(name));
         }
@@ -167,13 +171,13 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
       }
       const space = module === 'GOT.mem' ? 'mem' : 'func';
       const { entry, created } = state.got.obtain(gotScope, space, name);
-      if (created) journal.record(() => { state.got.delete(entry); });
+      if (created) journal.createdEntry(entry);
       if (!entry.resolved) {
         const d = lookup(path, name);
-        if (d === undefined || !resolveGot(state, journal, entry, d, lib.name)) pending.push({ lib, name, weak: weak.has(name), got: entry });
+        if (d === undefined || !resolveGot(state, journal, entry, d, lib.name)) pending.push({ lib, index, name, weak: weak.has(name), got: entry });
       }
       (space === 'mem' ? mem : func)[name] = entry.global;
-      if (entry.definition !== null) lib.bindings.set(`${module}.${name}`, entry.definition.provider.name);
+      if (entry.definition !== null) lib.bindings[index] = entry.definition.provider.name;
     } else {
       const value = state.imports[module]?.[name];
       if (value === undefined) throw new DlError('DL_UNDEFINED_SYMBOL', `undefined import ${module}.${name}: give it in the linker's imports option`, { library: lib.name, symbol: name });
@@ -188,10 +192,10 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
     }, requests);
     lib.plts.push(plt);
     plt.entries.forEach((entry, i) => {
-      const { spec, type } = waiting[i]!;
+      const { spec, type, index } = waiting[i]!;
       env[spec.name] = entry.stub;
       lib.lazy.push({ entry, name: spec.name, type });
-      pending.push({ lib, name: spec.name, weak: weak.has(spec.name), plt: { entry, type } });
+      pending.push({ lib, index, name: spec.name, weak: weak.has(spec.name), plt: { entry, type } });
     });
   }
   return imports;

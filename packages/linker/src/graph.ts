@@ -51,7 +51,10 @@ function describeLibrary(lib: Library): GraphLibrary {
     memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize },
     table: { base: lib.tableBase, size: lib.meta.dylink.tableSize },
     tlsBase: lib.tlsBase, exports: lib.definitions.length,
-    bindings: Object.fromEntries(lib.bindings),
+    bindings: Object.fromEntries(lib.meta.imports.flatMap((spec, i) => {
+      const from = lib.bindings[i];
+      return from === null || from === undefined ? [] : [[`${spec.module}.${spec.name}`, from]];
+    })),
     lazy: lib.lazy.map((l) => ({ name: l.name, bound: l.entry.bound() })),
   };
 }

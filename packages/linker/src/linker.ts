@@ -234,7 +234,7 @@ export class Linker {
       const state = this.state;
       return {
         kind: 'function', name: d.name, func: d.func, type: d.type, library,
-        get address(): number { return addressOfFunction(state, new Journal(), d, 'dlsym'); },
+        get address(): number { return addressOfFunction(state, new Journal(state.got), d, 'dlsym'); },
       };
     }
     if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };

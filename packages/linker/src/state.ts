@@ -34,8 +34,8 @@ export interface Library {
   group: Scope | null;
   /** Definitions it published. */
   definitions: Definition[];
-  /** import `module.name` → who provides it (for the graph). */
-  readonly bindings: Map<string, string>;
+  /** Who provides each import, by import index (for the graph); null while unbound. */
+  readonly bindings: (string | null)[];
   plts: Plt[];
   /** Function imports bound through the PLT: the entry, the symbol and the type declared. */
   readonly lazy: { readonly entry: PltEntry; readonly name: string; readonly type: FuncType }[];

@@ -24,26 +24,34 @@ export interface GotEntry {
  * (immediate binding, as ELF does for data and function-address relocations).
  */
 export class GotTable {
-  private readonly entries = new Map<string, GotEntry>();
+  /** scope id → space → name → entry: no key strings are built per lookup. */
+  private readonly scopes = new Map<number, { readonly mem: Map<string, GotEntry>; readonly func: Map<string, GotEntry> }>();
+  private readonly order: GotEntry[] = [];
 
-  private static key(scope: Scope, space: GotSpace, name: string): string {
-    return `${scope.id}\u0000${space}\u0000${name}`;
+  private spaceOf(scope: Scope, space: GotSpace): Map<string, GotEntry> {
+    let s = this.scopes.get(scope.id);
+    if (s === undefined) {
+      s = { mem: new Map(), func: new Map() };
+      this.scopes.set(scope.id, s);
+    }
+    return s[space];
   }
 
   /** The entry for (scope, space, name), if it exists. */
   get(scope: Scope, space: GotSpace, name: string): GotEntry | undefined {
-    return this.entries.get(GotTable.key(scope, space, name));
+    return this.scopes.get(scope.id)?.[space].get(name);
   }
 
   /** The entry, created (value 0, unresolved) when missing; `created` tells which. */
   obtain(scope: Scope, space: GotSpace, name: string): { entry: GotEntry; created: boolean } {
-    const key = GotTable.key(scope, space, name);
-    const found = this.entries.get(key);
+    const map = this.spaceOf(scope, space);
+    const found = map.get(name);
     if (found !== undefined) return { entry: found, created: false };
     const entry: GotEntry = {
       space, name, scope, global: new WebAssembly.Global({ value: 'i32', mutable: true }, 0), definition: null, resolved: false,
     };
-    this.entries.set(key, entry);
+    map.set(name, entry);
+    this.order.push(entry);
     return { entry, created: true };
   }
 
@@ -56,11 +64,13 @@ export class GotTable {
 
   /** Forgets an entry (rollback of a failed load, or the last user unloaded). */
   delete(entry: GotEntry): void {
-    this.entries.delete(GotTable.key(entry.scope, entry.space, entry.name));
+    if (this.scopes.get(entry.scope.id)?.[entry.space].delete(entry.name) !== true) return;
+    const i = this.order.lastIndexOf(entry);
+    if (i >= 0) this.order.splice(i, 1);
   }
 
   /** Every entry, in creation order. */
   all(): GotEntry[] {
-    return [...this.entries.values()];
+    return [...this.order];
   }
 }

@@ -16,9 +16,11 @@ export interface Interposition {
  * are recorded as interposed, and removing a provider restores the next definition.
  */
 export class Scope {
-  private readonly byName = new Map<string, Definition[]>();
+  /** One definition, or several in member order when interposed (an array only then). */
+  private readonly byName = new Map<string, Definition | Definition[]>();
   private readonly members: Provider[] = [];
-  private readonly namesOf = new Map<number, readonly string[]>();
+  /** Each member's definitions, as given to {@link Scope.add} (kept, not copied). */
+  private readonly definitionsBy = new Map<number, readonly Definition[]>();
 
   /**
    * @param id - unique id (0 is the global scope)
@@ -33,65 +35,64 @@ export class Scope {
 
   /** Whether a provider is a member. */
   has(provider: Provider): boolean {
-    return this.namesOf.has(provider.id);
+    return this.definitionsBy.has(provider.id);
   }
 
   /**
    * Appends a provider and its definitions (last in order: it never takes a name from an
    * earlier member). Cost: its own definitions.
    */
-  add(provider: Provider, definitions: Iterable<Definition>): void {
-    if (this.namesOf.has(provider.id)) return;
-    const names: string[] = [];
+  add(provider: Provider, definitions: readonly Definition[]): void {
+    if (this.definitionsBy.has(provider.id)) return;
     for (const d of definitions) {
-      const list = this.byName.get(d.name);
-      if (list === undefined) this.byName.set(d.name, [d]);
-      else list.push(d);
-      names.push(d.name);
+      const found = this.byName.get(d.name);
+      if (found === undefined) this.byName.set(d.name, d);
+      else if (Array.isArray(found)) found.push(d);
+      else this.byName.set(d.name, [found, d]);
     }
     this.members.push(provider);
-    this.namesOf.set(provider.id, names);
+    this.definitionsBy.set(provider.id, definitions);
   }
 
   /** Removes a provider and its definitions; the next definition of each name wins. */
   remove(provider: Provider): void {
-    const names = this.namesOf.get(provider.id);
-    if (names === undefined) return;
-    for (const name of names) {
-      const list = this.byName.get(name);
-      if (list === undefined) continue;
-      const rest = list.filter((d) => d.provider.id !== provider.id);
+    const defs = this.definitionsBy.get(provider.id);
+    if (defs === undefined) return;
+    for (const { name } of defs) {
+      const rest = this.all(name).filter((d) => d.provider.id !== provider.id);
       if (rest.length === 0) this.byName.delete(name);
-      else this.byName.set(name, rest);
+      else this.byName.set(name, rest.length === 1 ? rest[0]! : rest);
     }
-    this.namesOf.delete(provider.id);
+    this.definitionsBy.delete(provider.id);
     this.members.splice(this.members.findIndex((p) => p.id === provider.id), 1);
   }
 
   /** The winning definition of a name, or undefined. */
   lookup(name: string): Definition | undefined {
-    return this.byName.get(name)?.[0];
+    const found = this.byName.get(name);
+    return Array.isArray(found) ? found[0] : found;
   }
 
   /** Every definition of a name, in order (winner first). */
   all(name: string): readonly Definition[] {
-    return this.byName.get(name) ?? [];
+    const found = this.byName.get(name);
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
   }
 
   /** Definitions made by one provider, in its export order. */
-  definitionsOf(provider: Provider): Definition[] {
-    return (this.namesOf.get(provider.id) ?? []).flatMap((n) => this.all(n).filter((d) => d.provider.id === provider.id));
+  definitionsOf(provider: Provider): readonly Definition[] {
+    return this.definitionsBy.get(provider.id) ?? [];
   }
 
   /** Every name defined more than once (for diagnostics); costs the scope's size. */
   interpositions(): Interposition[] {
     const out: Interposition[] = [];
-    for (const [name, list] of this.byName) if (list.length > 1) out.push({ name, winner: list[0]!, losers: list.slice(1) });
+    for (const [name, found] of this.byName) if (Array.isArray(found)) out.push({ name, winner: found[0]!, losers: found.slice(1) });
     return out;
   }
 
   /** A stable description of the scope's contents (for state digests). */
   describe(): string {
-    return this.members.map((p) => `${p.id}:${p.name}[${(this.namesOf.get(p.id) ?? []).join(',')}]`).join(' ');
+    return this.members.map((p) => `${p.id}:${p.name}[${(this.definitionsBy.get(p.id) ?? []).map((d) => d.name).join(',')}]`).join(' ');
   }
 }

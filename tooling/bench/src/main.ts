@@ -1,14 +1,18 @@
 /**
- * pnpm bench [SUITE...]: runs the benchmark suites (default: all) and prints their ratios.
- * Timings are medians of repeated runs in this one process; ratios are what matter.
+ * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
+ * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
+ * per measurement (see README.md for its options).
  */
 import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from './args.js';
+import type { BenchArgs } from './args.js';
+import { linkerBench } from './linker.js';
 import { readerBench } from './reader.js';
 
-const suites: Readonly<Record<string, () => string>> = { reader: readerBench };
+const suites: Readonly<Record<string, (args: BenchArgs) => string>> = { reader: () => readerBench(), linker: linkerBench };
 
-const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = chosen.length > 0 ? chosen : Object.keys(suites);
+const args = parseArgs(process.argv.slice(2));
+const names = args.suites.length > 0 ? args.suites : Object.keys(suites);
 console.log(`@dl benchmarks: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'})\n`);
 for (const name of names) {
   const suite = suites[name];
@@ -17,6 +21,6 @@ for (const name of names) {
     process.exit(2);
   }
   console.log(`== ${name} ==`);
-  console.log(suite());
+  console.log(suite(args));
   console.log('');
 }

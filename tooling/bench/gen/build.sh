@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# build.sh — builds the linker benchmark's inputs with Debian's emcc 3.1.6 (never run by
+# `pnpm test` or CI; the linker suite runs it when something is missing or out of date).
+#   bash tooling/bench/gen/build.sh [N...]        (default: 10 100 500)
+# Outputs, under tooling/bench/.build/ (git-ignored):
+#   sets/N/bm_<i>.so, sets/N/expected.json   set N (gen-set.mjs + emcc -O2 -sSIDE_MODULE=1, xargs -P2)
+#   emcc/main_emcc.cjs + main_emcc.wasm      the Emscripten main (main_emcc.c, MAIN_MODULE=2)
+# A set (or the main) is skipped while its stamp (hash of the generator/sources, emcc version and
+# flags) matches. N=500 takes about a minute on 2 cores.
+set -euo pipefail
+export LC_ALL=C
+export NODE_PATH=/usr/share/nodejs   # emcc 3.1.6's JS optimizer needs Debian's acorn
+
+GEN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+B=$(dirname "$GEN")/.build
+die() { echo "build.sh: error: $*" >&2; exit 1; }
+command -v emcc >/dev/null 2>&1 || die "emcc not found (apt-get install --no-install-recommends emscripten; Debian's 3.1.6)"
+EMCC_VERSION=$(emcc --version 2>/dev/null | head -1)
+echo "$EMCC_VERSION" | grep -q ' 3\.1\.6 ' || echo "build.sh: warning: not emcc 3.1.6: $EMCC_VERSION" >&2
+
+SIDE_FLAGS=(-O2 -sSIDE_MODULE=1)
+MAIN_FLAGS=(-O2 -sMAIN_MODULE=2 -sALLOW_MEMORY_GROWTH=1 -sALLOW_TABLE_GROWTH=1 -sNODERAWFS=1
+  -sEXPORTED_FUNCTIONS=_main,_bench_host_add,_bench_host_data,_malloc,_free)
+hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+# ------------------------------------------------------------------ main --
+build_main() {
+  local out=$B/emcc stamp
+  stamp="$(hash "$GEN/main_emcc.c" "$GEN/emcc_pre.cjs") $EMCC_VERSION ${MAIN_FLAGS[*]}"
+  if [ -f "$out/main_emcc.cjs" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "main_emcc: up to date"; return
+  fi
+  local t0=$SECONDS
+  rm -rf "$out" && mkdir -p "$out"
+  # --pre-js ends in .cjs: this package is "type": "module", and emcc's output is CommonJS.
+  (cd "$out" && emcc "${MAIN_FLAGS[@]}" --pre-js "$GEN/emcc_pre.cjs" "$GEN/main_emcc.c" -o main_emcc.js)
+  # Generated code: renamed to .cjs (run as CommonJS) and kept out of the lint.
+  { echo '/* eslint-disable */'; cat "$out/main_emcc.js"; } > "$out/main_emcc.cjs"
+  rm "$out/main_emcc.js"
+  echo "$stamp" > "$out/stamp"
+  echo "main_emcc: built in $((SECONDS - t0)) s"
+}
+
+# ------------------------------------------------------------------- set --
+build_set() {
+  local n=$1 dir=$B/sets/$1 stamp
+  stamp="$(hash "$GEN/gen-set.mjs") $EMCC_VERSION ${SIDE_FLAGS[*]} n=$n"
+  if [ -f "$dir/expected.json" ] && [ -f "$dir/bm_$((n - 1)).so" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "set $n: up to date"; return
+  fi
+  local t0=$SECONDS
+  rm -rf "$dir" && mkdir -p "$dir"
+  node "$GEN/gen-set.mjs" "$n" "$dir"
+  # Bare output names, built inside the set directory: nothing machine-specific in the output.
+  (cd "$dir" && seq 0 $((n - 1)) | xargs -P2 -I{} emcc "${SIDE_FLAGS[@]}" src/bm_{}.c -o bm_{}.so) ||
+    die "building set $n failed"
+  echo "$stamp" > "$dir/stamp"
+  echo "set $n: $n modules built in $((SECONDS - t0)) s ($(du -sb --apparent-size "$dir"/bm_*.so | awk '{s += $1} END {printf "%.0f KB", s / 1024}'))"
+}
+
+[ "$#" -gt 0 ] || set -- 10 100 500
+for n in "$@"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "not a set size: $n"
+done
+build_main
+for n in "$@"; do build_set "$n"; done

@@ -1,0 +1,48 @@
+// The floor of the linker benchmark: what the engine must do to put N side modules into one
+// program, and nothing more. One shared memory and table; each module gets distinct memory
+// and table ranges (from its dylink.0 MEM_INFO) and otherwise dummy imports: one shared no-op
+// function for every function import, one shared mutable i32 for every GOT entry (and
+// __stack_pointer). No symbol resolution, no relocation values, no constructors.
+import { memInfo } from './common.mjs';
+
+const PAGE = 65536;
+
+/** A program to instantiate modules into, as cheaply as the engine allows. */
+export function floorProgram() {
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+  const stackPointer = new WebAssembly.Global({ value: 'i32', mutable: true }, PAGE + 1024);
+  const got = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  const dummy = () => 0;
+  let heap = PAGE + 1024;
+  let count = 0;
+  return {
+    get count() { return count; },
+    /** Places and instantiates one compiled side module. */
+    instantiate(module) {
+      const { memorySize, memoryAlign, tableSize } = memInfo(module);
+      const align = Math.max(16, 2 ** memoryAlign);
+      const memoryBase = Math.ceil(heap / align) * align;
+      heap = memoryBase + memorySize;
+      if (heap > memory.buffer.byteLength) memory.grow(Math.ceil((heap - memory.buffer.byteLength) / PAGE));
+      const tableBase = table.length;
+      if (tableSize > 0) table.grow(tableSize);
+      const env = {};
+      const gotMem = {};
+      const gotFunc = {};
+      for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+        if (from === 'GOT.mem') gotMem[name] = got;
+        else if (from === 'GOT.func') gotFunc[name] = got;
+        else if (kind === 'function') env[name] = dummy;
+        else if (kind === 'memory') env[name] = memory;
+        else if (kind === 'table') env[name] = table;
+        else if (name === '__memory_base') env[name] = new WebAssembly.Global({ value: 'i32' }, memoryBase);
+        else if (name === '__table_base') env[name] = new WebAssembly.Global({ value: 'i32' }, tableBase);
+        else env[name] = stackPointer;
+      }
+      const instance = new WebAssembly.Instance(module, { env, 'GOT.mem': gotMem, 'GOT.func': gotFunc });
+      count++;
+      return instance;
+    },
+  };
+}
