@@ -109,3 +109,13 @@ describe('TableAllocator', () => {
     expect(outcome(() => t.reserve(5, 'too-many'))).toBe('DL_TABLE_FULL');
   });
 });
+
+describe('LinkerHeap fragmentation', () => {
+  it('leaves no sub-granule gaps between odd-sized reservations, so its free list stays one range', () => {
+    const heap = new LinkerHeap(new WebAssembly.Memory({ initial: 2 }), { start: 1024 });
+    for (let i = 0; i < 500; i++) heap.reserve(124, 16, `lib${i}`);
+    expect(heap.freeRanges()).toHaveLength(1);
+    const live = heap.live();
+    for (let i = 1; i < live.length; i++) expect(live[i]!.address).toBe(live[i - 1]!.address + 128);
+  });
+});

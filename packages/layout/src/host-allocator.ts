@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import { alignUp, FreeRanges } from './free-ranges.js';
-import { ensureMemory, ReservationBook, zero } from './memory.js';
+import { ensureMemory, GRANULE, ReservationBook, zero } from './memory.js';
 import type { MemoryAllocator, Reservation } from './memory.js';
 
 /** The host program's allocator, e.g. a main module's exports. */
@@ -55,7 +55,7 @@ export class HostAllocator implements MemoryAllocator {
 
   reserve(size: number, align: number, owner: string): Reservation {
     const bytes = Math.max(1, size);
-    const reused = this.carved.take(bytes, align);
+    const reused = this.carved.take(alignUp(bytes, GRANULE), Math.max(align, GRANULE));
     let address: number;
     let raw: number;
     if (reused >= 0) {
@@ -99,7 +99,7 @@ export class HostAllocator implements MemoryAllocator {
     const raw = this.raw.get(r.address) ?? -1;
     this.raw.delete(r.address);
     if (raw >= 0) this.options.heap.free(raw);
-    else this.carved.give(r.address, r.size);
+    else this.carved.give(r.address, alignUp(r.size, GRANULE));
   }
 
   live(): Reservation[] {

@@ -2,7 +2,7 @@ export { alignUp, FreeRanges } from './free-ranges.js';
 export type { Range } from './free-ranges.js';
 export { checkRequest, defaultLimits, MIN_DATA_ALIGN } from './limits.js';
 export type { LayoutLimits } from './limits.js';
-export { ensureMemory, LinkerHeap, PAGE, zero } from './memory.js';
+export { ensureMemory, GRANULE, LinkerHeap, PAGE, zero } from './memory.js';
 export type { LinkerHeapOptions, MemoryAllocator, Reservation } from './memory.js';
 export { HostAllocator } from './host-allocator.js';
 export type { HeapBase, HostAllocatorOptions, HostHeap } from './host-allocator.js';

@@ -31,6 +31,13 @@ export interface MemoryAllocator {
 /** The wasm page size. */
 export const PAGE = 65536;
 
+/**
+ * Heap space is handed out in granules of 16 bytes (every reservation starts 16-aligned), so
+ * rounding never leaves gaps smaller than a granule between reservations. (Without it, each
+ * odd-sized reservation left a few-byte free fragment, and best-fit scans grew with them.)
+ */
+export const GRANULE = 16;
+
 /** Grows `memory` so that `end` bytes are addressable; returns false when it cannot. */
 export function ensureMemory(memory: WebAssembly.Memory, end: number): boolean {
   const have = memory.buffer.byteLength;
@@ -106,8 +113,10 @@ export class LinkerHeap implements MemoryAllocator {
 
   reserve(size: number, align: number, owner: string): Reservation {
     const bytes = Math.max(1, size);
-    let address = this.free.take(bytes, align);
-    if (address < 0) address = this.growFor(bytes, align, owner);
+    const span = alignUp(bytes, GRANULE);
+    const at = Math.max(align, GRANULE);
+    let address = this.free.take(span, at);
+    if (address < 0) address = this.growFor(span, at, owner);
     const dirtyEnd = Math.min(address + bytes, this.highWater);
     if (dirtyEnd > address) zero(this.memory, address, dirtyEnd - address);
     this.highWater = Math.max(this.highWater, address + bytes);
@@ -136,7 +145,7 @@ export class LinkerHeap implements MemoryAllocator {
 
   release(reservation: Reservation): void {
     const r = this.book.remove(reservation);
-    this.free.give(r.address, r.size);
+    this.free.give(r.address, alignUp(r.size, GRANULE));
   }
 
   live(): Reservation[] {

@@ -1,6 +1,6 @@
 import { DlError, isDlError } from '@dl/errors';
 import { ensureMemory, PAGE } from '@dl/layout';
-import { definitionsOf, Scope } from '@dl/symbols';
+import { definitionsOf, eagerSource, InstanceSource, Scope } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
 import { buildImports, pathOf, settleGot, wasmCallable, lookup } from './bind.js';
 import type { PendingBinding } from './bind.js';
@@ -9,7 +9,7 @@ import type { Pending } from './discover.js';
 import { runInitialisers, setUpTls } from './init.js';
 import { Journal } from './journal.js';
 import type { Pipeline } from './ops.js';
-import { preflight, previewOf } from './preflight.js';
+import { preflight } from './preflight.js';
 import { mainAllocator, withBuiltins } from './program.js';
 import type { Library, LinkState } from './state.js';
 import type { LibrarySource, LinkerOptions, ResolvedFlags } from './types.js';
@@ -41,7 +41,7 @@ function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, fl
   return {
     id, name: p.name, key: p.key, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
     needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
-    global: flags.global || p.isMain, group: p.isMain ? null : group, definitions: [], bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
+    global: flags.global || p.isMain, group: p.isMain ? null : group, symbols: eagerSource({ id, name: p.name }, []), bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
   };
 }
 
@@ -88,10 +88,10 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     const order = loadOrder(found);
     const group = req.flags.global ? null : new Scope(state.nextScopeId, 'local');
     const existing = existingClosure(order);
-    if (group !== null) for (const lib of existing) group.add(lib.provider, lib.definitions);
+    if (group !== null) for (const lib of existing) group.add(lib.provider, lib.symbols);
     const pathFor = (p: Pending): readonly Scope[] => (group === null || p.isMain ? [state.global] : [state.global, group]);
     t = mark('resolve', t);
-    preflight(state, order, pathFor, previewOf(order), req.flags.now);
+    const visible = preflight(state, order, pathFor, req.flags.now);
     t = mark('check', t);
 
     const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as (WebAssembly.Module | Error)[];
@@ -104,7 +104,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     if (group !== null) state.nextScopeId++;
     for (const lib of existing) {
       if (!req.flags.global || lib.global) continue;
-      state.global.add(lib.provider, lib.definitions);
+      state.global.add(lib.provider, lib.symbols);
       lib.global = true;
       journal.record(() => { state.global.remove(lib.provider); lib.global = false; });
     }
@@ -117,13 +117,14 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     journal.record(() => {
       for (const b of state.builtinReservations.splice(builtinsBefore)) b.allocator.release(b.reservation);
     });
-    for (const lib of libs) {
+    for (let li = 0; li < libs.length; li++) {
+      const lib = libs[li]!;
       const t0 = performance.now();
       place(state, journal, lib, req.main);
-      const imports = buildImports(state, journal, lib, lib.meta.dylink.weakImports, pending);
+      const imports = buildImports(state, journal, lib, lib.meta.dylink.weakImports, pending, visible.get(order[li]!));
       let instance: WebAssembly.Instance;
       try {
-        instance = (yield { op: 'instantiate', module: lib.module, imports }) as WebAssembly.Instance;
+        instance = (yield { op: 'instantiate', module: lib.module, imports, bytes: lib.meta.typed ? lib.meta.size : Infinity }) as WebAssembly.Instance;
       } catch (e) {
         throw wrap(e, 'DL_INSTANTIATE_FAILED', lib.name, 'instantiation failed');
       }
@@ -145,10 +146,12 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
         }
       }
       lib.tlsBase = setUpTls(state, journal, lib);
-      lib.definitions = definitionsOf(lib.provider, lib.meta.exports, instance.exports, { memoryBase: lib.memoryBase, tlsBase: lib.tlsBase, tlsExports: lib.meta.dylink.tlsExports });
+      const relocation = { memoryBase: lib.memoryBase, tlsBase: lib.tlsBase, tlsExports: lib.meta.dylink.tlsExports };
+      lib.symbols = lib.isMain
+        ? eagerSource(lib.provider, withBuiltins(state, [...definitionsOf(lib.provider, lib.meta.exports, instance.exports, relocation), ...(req.main?.extras ?? [])]))
+        : new InstanceSource(lib.provider, lib.meta.exports, instance.exports, relocation);
       const scope = lib.group ?? state.global;
-      const published = lib.isMain ? withBuiltins(state, [...lib.definitions, ...(req.main?.extras ?? [])]) : lib.definitions;
-      scope.add(lib.provider, published);
+      scope.add(lib.provider, lib.symbols);
       journal.record(() => { scope.remove(lib.provider); });
       state.emit({ type: 'instantiate', library: lib.name, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - t0 });
     }

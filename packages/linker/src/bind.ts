@@ -63,15 +63,15 @@ export function addressOfFunction(state: LinkState, journal: Journal, d: Functio
   return slot;
 }
 
+/** The value a GOT entry takes for a definition (address or table index), or null when it does not fit. */
+function gotValue(state: LinkState, journal: Journal, space: 'mem' | 'func', d: Definition, importer: string): number | null {
+  if (space === 'mem') return d.kind === 'data' || d.kind === 'tls' ? d.address : null;
+  return d.kind === 'function' ? addressOfFunction(state, journal, d, importer) : null;
+}
+
 function resolveGot(state: LinkState, journal: Journal, entry: GotEntry, d: Definition, importer: string): boolean {
-  let value: number;
-  if (entry.space === 'mem') {
-    if (d.kind !== 'data' && d.kind !== 'tls') return false;
-    value = d.address;
-  } else {
-    if (d.kind !== 'function') return false;
-    value = addressOfFunction(state, journal, d, importer);
-  }
+  const value = gotValue(state, journal, entry.space, d, importer);
+  if (value === null) return false;
   state.got.resolve(entry, value, d);
   journal.resolvedEntry(entry);
   return true;
@@ -129,7 +129,7 @@ const abi = new Set(['memory', '__indirect_function_table', 'table', '__memory_b
  * Builds a library's import object and records what is still pending. Cost: the
  * library's own imports (each a map lookup), never a scan of what is loaded.
  */
-export function buildImports(state: LinkState, journal: Journal, lib: Library, weak: ReadonlySet<string>, pending: PendingBinding[]): WebAssembly.Imports {
+export function buildImports(state: LinkState, journal: Journal, lib: Library, weak: ReadonlySet<string>, pending: PendingBinding[], visible: readonly (Definition | undefined)[] | undefined): WebAssembly.Imports {
   const path = pathOf(state, lib);
   const gotScope = lib.group ?? state.global;
   const env: Record<string, WebAssembly.ImportValue> = {};
@@ -145,7 +145,7 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
     if (module === 'env') {
       if (abi.has(name)) env[name] = abiValue(state, lib, name);
       else if (spec.kind === 'function') {
-        const d = lookup(path, name);
+        const d = visible?.[index] ?? lookup(path, name);
         if (d?.kind === 'function') {
           const picked = pickFunction(d, spec.funcType);
           if (picked === null) throw mismatch(d, spec.funcType!, lib.name);
@@ -170,9 +170,15 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
         continue;
       }
       const space = module === 'GOT.mem' ? 'mem' : 'func';
-      const { entry, created } = state.got.obtain(gotScope, space, name);
-      if (created) journal.createdEntry(entry);
-      if (!entry.resolved) {
+      let entry = state.got.get(gotScope, space, name);
+      if (entry === undefined) {
+        // A new entry: created with its final value when the definition is already visible.
+        const d = visible?.[index] ?? lookup(path, name);
+        const value = d === undefined ? null : gotValue(state, journal, space, d, lib.name);
+        entry = state.got.obtain(gotScope, space, name, value === null ? undefined : { value, definition: d! }).entry;
+        journal.createdEntry(entry);
+        if (!entry.resolved) pending.push({ lib, index, name, weak: weak.has(name), got: entry });
+      } else if (!entry.resolved) {
         const d = lookup(path, name);
         if (d === undefined || !resolveGot(state, journal, entry, d, lib.name)) pending.push({ lib, index, name, weak: weak.has(name), got: entry });
       }
@@ -201,13 +207,16 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
   return imports;
 }
 
+/** `__table_base` of the many libraries without a table range: one immutable global for all. */
+const zeroBase = new WebAssembly.Global({ value: 'i32', mutable: false }, 0);
+
 function abiValue(state: LinkState, lib: Library, name: string): WebAssembly.ImportValue {
   switch (name) {
     case 'memory': return state.memory;
     case '__indirect_function_table': case 'table': return state.table;
     case '__stack_pointer': return state.stackPointer;
     case '__memory_base': return new WebAssembly.Global({ value: 'i32', mutable: false }, lib.memoryBase);
-    default: return new WebAssembly.Global({ value: 'i32', mutable: false }, lib.tableBase);
+    default: return lib.tableBase === 0 ? zeroBase : new WebAssembly.Global({ value: 'i32', mutable: false }, lib.tableBase);
   }
 }
 

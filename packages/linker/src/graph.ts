@@ -50,7 +50,7 @@ function describeLibrary(lib: Library): GraphLibrary {
     needed: lib.needed.map((d) => d.id),
     memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize },
     table: { base: lib.tableBase, size: lib.meta.dylink.tableSize },
-    tlsBase: lib.tlsBase, exports: lib.definitions.length,
+    tlsBase: lib.tlsBase, exports: lib.symbols.names.length,
     bindings: Object.fromEntries(lib.meta.imports.flatMap((spec, i) => {
       const from = lib.bindings[i];
       return from === null || from === undefined ? [] : [[`${spec.module}.${spec.name}`, from]];

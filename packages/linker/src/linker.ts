@@ -211,7 +211,7 @@ export class Linker {
     const seen = new Set(queue);
     // `queue` grows while it is walked: breadth-first.
     for (const lib of queue) {
-      const d = lib.definitions.find((x) => x.name === name);
+      const d = lib.symbols.definition(name);
       if (d !== undefined) return d;
       for (const dep of lib.needed) if (!seen.has(dep)) { seen.add(dep); queue.push(dep); }
     }
@@ -268,7 +268,7 @@ export class Linker {
   private promote(lib: Library): void {
     for (const l of this.closure(lib)) {
       if (l.global) continue;
-      this.state.global.add(l.provider, l.definitions);
+      this.state.global.add(l.provider, l.symbols);
       l.global = true;
     }
   }

@@ -8,7 +8,14 @@ import type { LoadedSource, Loader } from './loader.js';
 export type Op =
   | { readonly op: 'load'; readonly name: string; readonly neededBy: string | null }
   | { readonly op: 'compile'; readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module)[] }
-  | { readonly op: 'instantiate'; readonly module: WebAssembly.Module; readonly imports: WebAssembly.Imports };
+  | { readonly op: 'instantiate'; readonly module: WebAssembly.Module; readonly imports: WebAssembly.Imports; readonly bytes: number };
+
+/**
+ * Modules up to this size are instantiated synchronously even by async loads: node has no
+ * limit, and browsers refuse synchronous instantiation on the main thread only for large
+ * modules (Chrome: 8 MB), while the async path costs a task hop per library.
+ */
+export const SYNC_INSTANTIATE_LIMIT: number = 4 * 1024 * 1024;
 
 /** The pipeline: a generator that yields operations and receives their results. */
 export type Pipeline<T> = Generator<Op, T, unknown>;
@@ -61,6 +68,8 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null):
       } else if (op.op === 'compile') {
         const settled = await Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module ? Promise.resolve(s) : WebAssembly.compile(s))));
         result = settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
+      } else if (op.bytes <= SYNC_INSTANTIATE_LIMIT) {
+        result = new WebAssembly.Instance(op.module, op.imports);
       } else {
         result = await WebAssembly.instantiate(op.module, op.imports);
       }

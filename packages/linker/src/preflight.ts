@@ -3,7 +3,7 @@ import { checkRequest, PAGE } from '@dl/layout';
 import { formatFuncType } from '@dl/reader';
 import type { FuncType } from '@dl/reader';
 import { isInternalName, pickFunction, sameFuncType } from '@dl/symbols';
-import type { ExportLike, Scope } from '@dl/symbols';
+import type { Definition, ExportLike, Scope } from '@dl/symbols';
 import { lookup } from './bind.js';
 import type { Pending } from './discover.js';
 import type { LinkState } from './state.js';
@@ -14,12 +14,19 @@ interface Preview {
   readonly exp: ExportLike;
 }
 
-/** The first new library (in scope order) exporting each name. */
-export function previewOf(order: readonly Pending[]): Map<string, Preview> {
+/**
+ * The first new library (in scope order) exporting each of `wanted` (the names the
+ * visible scopes could not resolve). Cost: the new libraries' exports, only when something
+ * was not found.
+ */
+export function previewOf(order: readonly Pending[], wanted: ReadonlySet<string>): Map<string, Preview> {
   const map = new Map<string, Preview>();
+  if (wanted.size === 0) return map;
   for (const p of order) {
     for (const exp of p.meta.exports) {
-      if ((exp.kind === 'function' || exp.kind === 'global') && !isInternalName(exp.name) && !map.has(exp.name)) map.set(exp.name, { provider: p, exp });
+      if (wanted.has(exp.name) && (exp.kind === 'function' || exp.kind === 'global') && !isInternalName(exp.name) && !map.has(exp.name)) {
+        map.set(exp.name, { provider: p, exp });
+      }
     }
   }
   return map;
@@ -47,7 +54,24 @@ function previewFunctionType(v: Preview, wanted: FuncType | null): string | null
  * @param pathFor - the lookup path a new library will have
  * @throws DlError `DL_LIMIT`, `DL_INCOMPATIBLE`, `DL_SIGNATURE_MISMATCH`, `DL_UNDEFINED_SYMBOL`
  */
-export function preflight(state: LinkState, order: readonly Pending[], pathFor: (p: Pending) => readonly Scope[], preview: ReadonlyMap<string, Preview>, now: boolean): void {
+export function preflight(state: LinkState, order: readonly Pending[], pathFor: (p: Pending) => readonly Scope[], now: boolean): Map<Pending, (Definition | undefined)[]> {
+  // First pass: what the visible scopes define for each import (kept: binding reuses it, as a
+  // definition visible now stays the winner), and the names they do not define — only those
+  // need the new libraries' exports.
+  const unresolved = new Set<string>();
+  const visible = new Map<Pending, (Definition | undefined)[]>();
+  for (const p of order) {
+    const path = pathFor(p);
+    const found: (Definition | undefined)[] = [];
+    for (const spec of p.meta.imports) {
+      const symbolic = spec.module === 'env' || spec.module === 'GOT.mem' || spec.module === 'GOT.func';
+      const d = symbolic ? lookup(path, spec.name) : undefined;
+      found.push(d);
+      if (symbolic && d === undefined) unresolved.add(spec.name);
+    }
+    visible.set(p, found);
+  }
+  const preview = previewOf(order, unresolved);
   const mismatches: string[] = [];
   const missing: string[] = [];
   // A wasm32 memory can never hold more than 4 GiB; the configurable limits bound it further.
@@ -55,9 +79,11 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
   const shared = typeof SharedArrayBuffer !== 'undefined' && state.memory.buffer instanceof SharedArrayBuffer;
   for (const p of order) {
     checkRequest(p.meta.dylink, state.limits, p.name, p.isMain ? Infinity : memoryMax);
-    const path = pathFor(p);
+    const found = visible.get(p)!;
     const weak = p.meta.dylink.weakImports;
-    for (const spec of p.meta.imports) {
+    const specs = p.meta.imports;
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
       const { module, name } = spec;
       const where = `${name} (needed by ${p.name})`;
       if (spec.kind === 'memory') {
@@ -73,7 +99,7 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
         if (state.imports[module]?.[name] === undefined) missing.push(`${module}.${where}`);
         continue;
       }
-      const d = lookup(path, name);
+      const d = found[i];
       const v = d === undefined ? preview.get(name) : undefined;
       const wantFunction = (module === 'env' && spec.kind === 'function') || module === 'GOT.func';
       if (d !== undefined) {
@@ -103,4 +129,5 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
   if (missing.length > 0) {
     throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, { library: order[0]?.name, symbol: missing[0]?.split(' ')[0] });
   }
+  return visible;
 }

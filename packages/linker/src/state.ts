@@ -1,5 +1,5 @@
 import type { LayoutLimits, MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
-import type { Definition, FunctionSlots, GotTable, Provider, Scope } from '@dl/symbols';
+import type { FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { HostFunctions } from './host-functions.js';
 import type { Loader } from './loader.js';
@@ -32,8 +32,8 @@ export interface Library {
   global: boolean;
   /** Its RTLD_LOCAL group, when loaded locally. */
   group: Scope | null;
-  /** Definitions it published. */
-  definitions: Definition[];
+  /** The symbols it publishes (definitions made when looked up). */
+  symbols: SymbolSource;
   /** Who provides each import, by import index (for the graph); null while unbound. */
   readonly bindings: (string | null)[];
   plts: Plt[];

@@ -18,6 +18,9 @@ export interface GotEntry {
   resolved: boolean;
 }
 
+/** The type of every GOT global (one descriptor object for all of them). */
+const MUTABLE_I32: WebAssembly.GlobalDescriptor = Object.freeze({ value: 'i32', mutable: true });
+
 /**
  * The GOT: one entry per (scope, space, name), created on first need and shared by every
  * library that imports it through that scope. Once resolved, an entry keeps its value
@@ -42,13 +45,17 @@ export class GotTable {
     return this.scopes.get(scope.id)?.[space].get(name);
   }
 
-  /** The entry, created (value 0, unresolved) when missing; `created` tells which. */
-  obtain(scope: Scope, space: GotSpace, name: string): { entry: GotEntry; created: boolean } {
+  /**
+   * The entry, created when missing — unresolved with value 0, or already resolved when the
+   * definition is known (then the global is created with its final value). `created` tells
+   * whether it was made now.
+   */
+  obtain(scope: Scope, space: GotSpace, name: string, known?: { readonly value: number; readonly definition: Definition }): { entry: GotEntry; created: boolean } {
     const map = this.spaceOf(scope, space);
     const found = map.get(name);
     if (found !== undefined) return { entry: found, created: false };
     const entry: GotEntry = {
-      space, name, scope, global: new WebAssembly.Global({ value: 'i32', mutable: true }, 0), definition: null, resolved: false,
+      space, name, scope, global: new WebAssembly.Global(MUTABLE_I32, known?.value ?? 0), definition: known?.definition ?? null, resolved: known !== undefined,
     };
     map.set(name, entry);
     this.order.push(entry);

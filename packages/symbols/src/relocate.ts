@@ -16,7 +16,13 @@ export interface Relocation {
 /** An export as the linker knows it: from `readModule` (typed) or engine reflection (types `null`). */
 export type ExportLike =
   | { readonly kind: 'function'; readonly name: string; readonly type: FuncType | null }
-  | { readonly kind: 'global'; readonly name: string; readonly type: GlobalType | null }
+  | {
+      readonly kind: 'global';
+      readonly name: string;
+      readonly type: GlobalType | null;
+      /** Its constant initialiser when `readModule` decoded one (saves reading the global). */
+      readonly init?: { readonly op: string; readonly value?: unknown } | null;
+    }
   | { readonly kind: 'memory' | 'table' | 'tag'; readonly name: string };
 
 /** Mutability of a global whose type is unknown: writing its own value throws when immutable. */
@@ -30,10 +36,36 @@ function probeMutable(global: WebAssembly.Global): boolean {
 }
 
 /**
- * Turns a library's exports into definitions: functions with their types (paired with their
- * `orig$` twin when Emscripten legalised them), immutable i32/i64 globals as relocated data
- * addresses (TLS ones as offsets from the TLS block), other globals as globals. Linker-internal
- * names are left out. Cost: the library's exports.
+ * One export as a definition: a function with its type (and its `orig$` twin when Emscripten
+ * legalised it), an immutable i32/i64 global as a relocated data address (a TLS one as an
+ * offset from the TLS block), any other global as a global.
+ *
+ * @param originals - `orig$` twins by the name they belong to, if any
+ */
+export function definitionOf(provider: Provider, e: ExportLike, values: WebAssembly.Exports, relocation: Relocation, originals: ReadonlyMap<string, ExportLike> | null): Definition {
+  const value = values[e.name];
+  if (e.kind === 'function') {
+    const twin = originals?.get(e.name);
+    const original = twin?.kind === 'function' && twin.type !== null ? { func: values[twin.name] as Callable, type: twin.type } : undefined;
+    return { kind: 'function', name: e.name, provider, func: value as Callable, type: e.type, wasm: true, original };
+  }
+  const global = value as WebAssembly.Global;
+  const type = e.kind === 'global' ? e.type : null;
+  const isAddress = type === null
+    ? !probeMutable(global) && (typeof global.value === 'bigint' || Number.isInteger(global.value))
+    : !type.mutable && (type.valueType === 'i32' || type.valueType === 'i64');
+  if (!isAddress) return { kind: 'global', name: e.name, provider, global, type };
+  const init = e.kind === 'global' ? e.init : undefined;
+  const raw = init?.op === 'i32.const' ? (init.value as number) : Number(global.value);
+  if (relocation.tlsExports.has(e.name) && relocation.tlsBase !== null) {
+    return { kind: 'tls', name: e.name, provider, offset: raw, address: relocation.tlsBase + raw };
+  }
+  return { kind: 'data', name: e.name, provider, address: raw + relocation.memoryBase };
+}
+
+/**
+ * Turns all of a library's exports into definitions at once (linker-internal names left
+ * out). Cost: the library's exports. `InstanceSource` does the same lazily.
  *
  * @param provider - the library
  * @param exports - its exports as read by `readModule`
@@ -45,28 +77,8 @@ export function definitionsOf(provider: Provider, exports: readonly ExportLike[]
   for (const e of exports) if (e.kind === 'function' && e.name.startsWith('orig$')) originals.set(e.name.slice(5), e);
   const out: Definition[] = [];
   for (const e of exports) {
-    if (isInternalName(e.name)) continue;
-    const value = values[e.name];
-    if (e.kind === 'function') {
-      const twin = originals.get(e.name);
-      const original = twin?.kind === 'function' && twin.type !== null ? { func: values[twin.name] as Callable, type: twin.type } : undefined;
-      out.push({ kind: 'function', name: e.name, provider, func: value as Callable, type: e.type, wasm: true, original });
-    } else if (e.kind === 'global') {
-      const global = value as WebAssembly.Global;
-      const isAddress = e.type === null
-        ? !probeMutable(global) && (typeof global.value === 'bigint' || Number.isInteger(global.value))
-        : !e.type.mutable && (e.type.valueType === 'i32' || e.type.valueType === 'i64');
-      if (!isAddress) {
-        out.push({ kind: 'global', name: e.name, provider, global, type: e.type });
-        continue;
-      }
-      const raw = Number(global.value);
-      if (relocation.tlsExports.has(e.name) && relocation.tlsBase !== null) {
-        out.push({ kind: 'tls', name: e.name, provider, offset: raw, address: relocation.tlsBase + raw });
-      } else {
-        out.push({ kind: 'data', name: e.name, provider, address: raw + relocation.memoryBase });
-      }
-    }
+    if (isInternalName(e.name) || (e.kind !== 'function' && e.kind !== 'global')) continue;
+    out.push(definitionOf(provider, e, values, relocation, originals));
   }
   return out;
 }

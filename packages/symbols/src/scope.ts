@@ -1,4 +1,6 @@
 import type { Definition, Provider } from './definitions.js';
+import { eagerSource } from './source.js';
+import type { SymbolSource } from './source.js';
 
 /** A symbol defined more than once in a scope: who won, and who was interposed. */
 export interface Interposition {
@@ -10,17 +12,17 @@ export interface Interposition {
 }
 
 /**
- * An ordered set of providers and their definitions: the global scope (host/main first,
- * then global libraries in load order) or one RTLD_LOCAL group. For each name it keeps
- * every definition in member order, so the winner is the first (O(1) lookup), the others
- * are recorded as interposed, and removing a provider restores the next definition.
+ * An ordered set of providers and their symbols: the global scope (host/main first, then
+ * global libraries in load order) or one RTLD_LOCAL group. For each name it keeps every
+ * source defining it in member order, so the winner is the first (one map access), the
+ * others are recorded as interposed, and removing a provider restores the next one. Only
+ * names are indexed when a provider joins; definitions are made when looked up.
  */
 export class Scope {
-  /** One definition, or several in member order when interposed (an array only then). */
-  private readonly byName = new Map<string, Definition | Definition[]>();
-  private readonly members: Provider[] = [];
-  /** Each member's definitions, as given to {@link Scope.add} (kept, not copied). */
-  private readonly definitionsBy = new Map<number, readonly Definition[]>();
+  /** One source, or several in member order when interposed (an array only then). */
+  private readonly byName = new Map<string, SymbolSource | SymbolSource[]>();
+  private readonly members: SymbolSource[] = [];
+  private readonly byProvider = new Map<number, SymbolSource>();
 
   /**
    * @param id - unique id (0 is the global scope)
@@ -29,70 +31,78 @@ export class Scope {
   constructor(readonly id: number, readonly kind: 'global' | 'local') {}
 
   /** The providers in this scope, in order. */
-  providers(): readonly Provider[] {
-    return this.members;
+  providers(): Provider[] {
+    return this.members.map((s) => s.provider);
   }
 
   /** Whether a provider is a member. */
   has(provider: Provider): boolean {
-    return this.definitionsBy.has(provider.id);
+    return this.byProvider.has(provider.id);
   }
 
   /**
-   * Appends a provider and its definitions (last in order: it never takes a name from an
-   * earlier member). Cost: its own definitions.
+   * Appends a provider's symbols (last in order: it never takes a name from an earlier
+   * member). Cost: its names. Definitions may be given directly or as a lazy source.
    */
-  add(provider: Provider, definitions: readonly Definition[]): void {
-    if (this.definitionsBy.has(provider.id)) return;
-    for (const d of definitions) {
-      const found = this.byName.get(d.name);
-      if (found === undefined) this.byName.set(d.name, d);
-      else if (Array.isArray(found)) found.push(d);
-      else this.byName.set(d.name, [found, d]);
+  add(provider: Provider, symbols: SymbolSource | readonly Definition[]): void {
+    if (this.byProvider.has(provider.id)) return;
+    const source = Array.isArray(symbols) ? eagerSource(provider, symbols as readonly Definition[]) : (symbols as SymbolSource);
+    for (const name of source.names) {
+      const found = this.byName.get(name);
+      if (found === undefined) this.byName.set(name, source);
+      else if (Array.isArray(found)) found.push(source);
+      else this.byName.set(name, [found, source]);
     }
-    this.members.push(provider);
-    this.definitionsBy.set(provider.id, definitions);
+    this.members.push(source);
+    this.byProvider.set(provider.id, source);
   }
 
-  /** Removes a provider and its definitions; the next definition of each name wins. */
+  /** Removes a provider and its symbols; the next definition of each name wins. */
   remove(provider: Provider): void {
-    const defs = this.definitionsBy.get(provider.id);
-    if (defs === undefined) return;
-    for (const { name } of defs) {
-      const rest = this.all(name).filter((d) => d.provider.id !== provider.id);
+    const source = this.byProvider.get(provider.id);
+    if (source === undefined) return;
+    for (const name of source.names) {
+      const found = this.byName.get(name);
+      const rest = Array.isArray(found) ? found.filter((s) => s !== source) : [];
       if (rest.length === 0) this.byName.delete(name);
       else this.byName.set(name, rest.length === 1 ? rest[0]! : rest);
     }
-    this.definitionsBy.delete(provider.id);
-    this.members.splice(this.members.findIndex((p) => p.id === provider.id), 1);
+    this.byProvider.delete(provider.id);
+    this.members.splice(this.members.indexOf(source), 1);
   }
 
   /** The winning definition of a name, or undefined. */
   lookup(name: string): Definition | undefined {
     const found = this.byName.get(name);
-    return Array.isArray(found) ? found[0] : found;
+    if (found === undefined) return undefined;
+    return (Array.isArray(found) ? found[0]! : found).definition(name);
   }
 
   /** Every definition of a name, in order (winner first). */
   all(name: string): readonly Definition[] {
     const found = this.byName.get(name);
-    return found === undefined ? [] : Array.isArray(found) ? found : [found];
+    if (found === undefined) return [];
+    return (Array.isArray(found) ? found : [found]).map((s) => s.definition(name)!);
   }
 
   /** Definitions made by one provider, in its export order. */
   definitionsOf(provider: Provider): readonly Definition[] {
-    return this.definitionsBy.get(provider.id) ?? [];
+    return this.byProvider.get(provider.id)?.definitions() ?? [];
   }
 
   /** Every name defined more than once (for diagnostics); costs the scope's size. */
   interpositions(): Interposition[] {
     const out: Interposition[] = [];
-    for (const [name, found] of this.byName) if (Array.isArray(found)) out.push({ name, winner: found[0]!, losers: found.slice(1) });
+    for (const [name, found] of this.byName) {
+      if (!Array.isArray(found)) continue;
+      const [winner, ...losers] = found.map((s) => s.definition(name)!);
+      out.push({ name, winner: winner!, losers });
+    }
     return out;
   }
 
   /** A stable description of the scope's contents (for state digests). */
   describe(): string {
-    return this.members.map((p) => `${p.id}:${p.name}[${(this.definitionsBy.get(p.id) ?? []).map((d) => d.name).join(',')}]`).join(' ');
+    return this.members.map((s) => `${s.provider.id}:${s.provider.name}[${s.names.join(',')}]`).join(' ');
   }
 }

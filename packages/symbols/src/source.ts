@@ -1,0 +1,70 @@
+import type { Definition, Provider } from './definitions.js';
+import { isInternalName } from './internal-names.js';
+import { definitionOf } from './relocate.js';
+import type { ExportLike, Relocation } from './relocate.js';
+
+/**
+ * Where a scope gets a provider's symbols: the names up front (cheap: they are indexed when
+ * the provider joins a scope), each definition on demand (most are never looked up).
+ */
+export interface SymbolSource {
+  readonly provider: Provider;
+  /** The names it defines, in export order (no internal names). */
+  readonly names: readonly string[];
+  /** The definition of one of its names, built on first request and kept; undefined for others. */
+  definition(name: string): Definition | undefined;
+  /** Every definition (builds those not built yet). */
+  definitions(): readonly Definition[];
+}
+
+/** A source over definitions that already exist (the host's, a main's extras). */
+export function eagerSource(provider: Provider, definitions: readonly Definition[]): SymbolSource {
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  return {
+    provider,
+    names: [...byName.keys()],
+    definition: (name) => byName.get(name),
+    definitions: () => [...byName.values()],
+  };
+}
+
+/**
+ * A library's exports as a symbol source: names listed once, definitions (relocated data
+ * addresses, typed functions with their `orig$` twins) made only when looked up.
+ */
+export class InstanceSource implements SymbolSource {
+  readonly names: string[] = [];
+  private readonly exports: ExportLike[] = [];
+  private readonly built: (Definition | undefined)[] = [];
+  private readonly originals: Map<string, ExportLike> | null;
+
+  /**
+   * @param provider - the library
+   * @param all - its exports as read by `readModule` (or reflection)
+   * @param values - its instance's exports
+   * @param relocation - its memory base and TLS block
+   */
+  constructor(readonly provider: Provider, all: readonly ExportLike[], private readonly values: WebAssembly.Exports, private readonly relocation: Relocation) {
+    let originals: Map<string, ExportLike> | null = null;
+    for (const e of all) {
+      if (e.kind !== 'function' && e.kind !== 'global') continue;
+      if (isInternalName(e.name)) {
+        if (e.name.startsWith('orig$')) (originals ??= new Map()).set(e.name.slice(5), e);
+        continue;
+      }
+      this.names.push(e.name);
+      this.exports.push(e);
+    }
+    this.originals = originals;
+  }
+
+  definition(name: string): Definition | undefined {
+    const i = this.names.indexOf(name);
+    if (i < 0) return undefined;
+    return this.built[i] ?? (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals));
+  }
+
+  definitions(): readonly Definition[] {
+    return this.names.map((n) => this.definition(n)!);
+  }
+}
