@@ -37,6 +37,8 @@ export class InstanceSource implements SymbolSource {
   private readonly exports: ExportLike[] = [];
   private readonly built: (Definition | undefined)[] = [];
   private readonly originals: Map<string, ExportLike> | null;
+  /** name → index, built on the first lookup in a source too big for a linear search. */
+  private index: Map<string, number> | null = null;
 
   /**
    * @param provider - the library
@@ -59,12 +61,25 @@ export class InstanceSource implements SymbolSource {
   }
 
   definition(name: string): Definition | undefined {
-    const i = this.names.indexOf(name);
+    const i = this.indexOf(name);
     if (i < 0) return undefined;
     return this.built[i] ?? (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals));
   }
 
   definitions(): readonly Definition[] {
-    return this.names.map((n) => this.definition(n)!);
+    return this.names.map((n, i) => this.built[i] ?? (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals)));
+  }
+
+  /** Linear for small sources (most libraries), a map built once for big ones. */
+  private indexOf(name: string): number {
+    if (this.names.length <= LINEAR_LOOKUP_LIMIT) return this.names.indexOf(name);
+    if (this.index === null) {
+      this.index = new Map();
+      for (let i = 0; i < this.names.length; i++) if (!this.index.has(this.names[i]!)) this.index.set(this.names[i]!, i);
+    }
+    return this.index.get(name) ?? -1;
   }
 }
+
+/** Up to this many names a scan is as cheap as a map lookup and costs no map. */
+const LINEAR_LOOKUP_LIMIT = 32;
