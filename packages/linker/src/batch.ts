@@ -12,6 +12,7 @@ import type { Pipeline } from './ops.js';
 import { preflight } from './preflight.js';
 import { mainAllocator, withBuiltins } from './program.js';
 import type { Library, LinkState } from './state.js';
+import { dependenciesFirst } from './state.js';
 import type { LibrarySource, LinkerOptions, ResolvedFlags } from './types.js';
 
 /** A relocatable main, loaded by the first batch. */
@@ -47,16 +48,7 @@ function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, fl
 
 /** Already-loaded libraries the new ones depend on, transitively, dependencies first. */
 function existingClosure(order: readonly Pending[]): Library[] {
-  const out: Library[] = [];
-  const seen = new Set<Library>();
-  const visit = (lib: Library): void => {
-    if (seen.has(lib)) return;
-    seen.add(lib);
-    for (const dep of lib.needed) visit(dep);
-    out.push(lib);
-  };
-  for (const p of order) for (const dep of p.needed) if (isLoaded(dep)) visit(dep);
-  return out;
+  return dependenciesFirst(order.flatMap((p) => p.needed.filter(isLoaded)));
 }
 
 function wrap(e: unknown, code: 'DL_INSTANTIATE_FAILED', library: string, what: string): DlError {

@@ -12,6 +12,7 @@ import { Journal } from './journal.js';
 import { runAsync, runSync } from './ops.js';
 import { setUpProgram } from './program.js';
 import type { Library, LinkState } from './state.js';
+import { dependenciesFirst } from './state.js';
 import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, SymbolValue } from './types.js';
 
 /** `dlsym` special handles. */
@@ -251,22 +252,10 @@ export class Linker {
     if (!lib.nodelete) lib.refcount--;
   }
 
-  private closure(lib: Library): Library[] {
-    const out: Library[] = [];
-    const seen = new Set<Library>();
-    const visit = (l: Library): void => {
-      if (seen.has(l)) return;
-      seen.add(l);
-      for (const dep of l.needed) visit(dep);
-      out.push(l);
-    };
-    visit(lib);
-    return out;
-  }
 
   /** RTLD_GLOBAL on a local library: it and its not-yet-global dependencies join the global scope. */
   private promote(lib: Library): void {
-    for (const l of this.closure(lib)) {
+    for (const l of dependenciesFirst([lib])) {
       if (l.global) continue;
       this.state.global.add(l.provider, l.symbols);
       l.global = true;
@@ -277,7 +266,7 @@ export class Linker {
   private bindNow(lib: Library): void {
     const missing: string[] = [];
     const bind: (() => void)[] = [];
-    for (const l of this.closure(lib)) {
+    for (const l of dependenciesFirst([lib])) {
       for (const { entry, name, type } of l.lazy) {
         if (entry.bound()) continue;
         const d = lookup(pathOf(this.state, l), name);

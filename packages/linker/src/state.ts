@@ -88,3 +88,17 @@ export interface LinkState {
   readonly emit: (event: LinkerEvent) => void;
   readonly trace: ((line: string) => void) | null;
 }
+
+/** The libraries reachable from `roots` through `needed`, each once, dependencies first. */
+export function dependenciesFirst(roots: Iterable<Library>): Library[] {
+  const out: Library[] = [];
+  const seen = new Set<Library>();
+  const visit = (lib: Library): void => {
+    if (seen.has(lib)) return;
+    seen.add(lib);
+    for (const dep of lib.needed) visit(dep);
+    out.push(lib);
+  };
+  for (const root of roots) visit(root);
+  return out;
+}
