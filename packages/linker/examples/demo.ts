@@ -11,8 +11,8 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** A loader over the fixture directory (the real file-system loader arrives with @dl/loaders). */
 const loader: Loader = {
-  loadSync: (name) => ({ key: name, name, bytes: readFileSync(new URL(name, dir)) }),
-  load: (name) => Promise.resolve({ key: name, name, bytes: readFileSync(new URL(name, dir)) }),
+  loadSync: ({ name }) => ({ key: name, name, bytes: readFileSync(new URL(name, dir)) }),
+  load: ({ name }) => Promise.resolve({ key: name, name, bytes: readFileSync(new URL(name, dir)) }),
 };
 
 function narrate(e: LinkerEvent): void {

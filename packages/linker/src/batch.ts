@@ -9,6 +9,7 @@ import type { Pending } from './discover.js';
 import { runInitialisers, setUpTls } from './init.js';
 import { Journal } from './journal.js';
 import type { Pipeline } from './ops.js';
+import { rememberMeta } from './metadata.js';
 import { preflight } from './preflight.js';
 import { mainAllocator, withBuiltins } from './program.js';
 import type { Library, LinkState } from './state.js';
@@ -40,7 +41,7 @@ export interface BatchResult {
 function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, flags: ResolvedFlags, group: Scope | null): Library {
   const id = p.isMain ? 0 : state.nextId++;
   return {
-    id, name: p.name, key: p.key, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
+    id, name: p.name, key: p.key, location: p.location, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
     needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
     global: flags.global || p.isMain, group: p.isMain ? null : group, symbols: eagerSource({ id, name: p.name }, []), bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
   };
@@ -87,7 +88,10 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     t = mark('check', t);
 
     const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as (WebAssembly.Module | Error)[];
-    compiled.forEach((m, i) => { if (m instanceof Error) throw wrap(m, 'DL_INSTANTIATE_FAILED', order[i]!.name, 'compilation failed'); });
+    compiled.forEach((m, i) => {
+      if (m instanceof Error) throw wrap(m, 'DL_INSTANTIATE_FAILED', order[i]!.name, 'compilation failed');
+      rememberMeta(m, order[i]!.meta);
+    });
     const compileMs = performance.now() - t;
     for (const p of order) state.emit({ type: 'compile', library: p.name, bytes: p.meta.size, ms: compileMs / order.length });
     t = mark('compile', t);
@@ -116,7 +120,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       const imports = buildImports(state, journal, lib, lib.meta.dylink.weakImports, pending, visible.get(order[li]!));
       let instance: WebAssembly.Instance;
       try {
-        instance = (yield { op: 'instantiate', module: lib.module, imports, bytes: lib.meta.typed ? lib.meta.size : Infinity }) as WebAssembly.Instance;
+        instance = (yield { op: 'instantiate', module: lib.module, imports, bytes: lib.meta.size > 0 ? lib.meta.size : Infinity }) as WebAssembly.Instance;
       } catch (e) {
         throw wrap(e, 'DL_INSTANTIATE_FAILED', lib.name, 'instantiation failed');
       }

@@ -1,7 +1,8 @@
-import { metaFromBytes, metaFromModule } from './metadata.js';
+import { DlError } from '@dl/errors';
+import { metaFromSource } from './metadata.js';
 import type { LibraryMeta } from './metadata.js';
-import type { LoadedSource } from './loader.js';
-import { asSource } from './ops.js';
+import type { LoadedSource, LoadRequest, ParentLibrary } from './loader.js';
+import { asLoaded } from './ops.js';
 import type { Pipeline } from './ops.js';
 import type { Library, LinkState } from './state.js';
 import type { LibrarySource } from './types.js';
@@ -10,10 +11,12 @@ import type { LibrarySource } from './types.js';
 export interface Pending {
   readonly name: string;
   readonly key: string;
+  /** Where the loader found it (its NEEDED libraries are looked up relative to it). */
+  readonly location: string | null;
   readonly neededBy: string | null;
   readonly meta: LibraryMeta;
-  /** What to compile (bytes) or the module itself. */
-  readonly source: Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  /** What to compile (bytes), the module, or its compilation under way. */
+  readonly source: Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>;
   readonly isMain: boolean;
   /** Its NEEDED entries, resolved (filled during discovery). */
   readonly needed: (Pending | Library)[];
@@ -30,62 +33,80 @@ export function isLoaded(x: Pending | Library): x is Library {
   return 'instance' in x;
 }
 
-function pendingFrom(src: LoadedSource | { name: string; key: string; bytes?: Uint8Array; module?: WebAssembly.Module }, neededBy: string | null, isMain: boolean): Pending {
+/** What a loader delivered, or a library given directly, as a library to load. */
+export function pendingFrom(src: LoadedSource, neededBy: string | null, isMain: boolean): Pending {
   const bytes = src.bytes === undefined ? undefined : (new Uint8Array(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength) as Uint8Array<ArrayBuffer>);
-  const meta = bytes !== undefined ? metaFromBytes(bytes, src.name) : metaFromModule(src.module!, src.name);
-  return { name: src.name, key: src.key, neededBy, meta, source: bytes ?? src.module!, isMain, needed: [] };
+  const meta = metaFromSource(src, src.name);
+  const source = bytes ?? src.module;
+  if (source === undefined) throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: src.name });
+  return { name: src.name, key: src.key, location: src.location ?? null, neededBy, meta, source, isMain, needed: [] };
+}
+
+/** The parent part of a load request for a library's NEEDED entries. */
+function parentOf(p: Pending): ParentLibrary {
+  return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths };
+}
+
+/** How a requested name is remembered: relative to who asked (RUNTIME_PATH and paths differ). */
+function aliasOf(request: LoadRequest): string {
+  return `${request.parent?.key ?? ''}\0${request.name}`;
 }
 
 /**
  * Finds every library a load needs: the roots, then their NEEDED entries breadth-first,
- * through the loader. A library already loaded, or already found in this load, under the
- * same canonical key (or a name that resolved to it before) is used, not loaded again.
+ * through the loader, asking for a whole depth of the graph at once (an asynchronous loader
+ * works on them in parallel). A library already loaded, or already found in this load, under
+ * the same canonical key (or a request that resolved to it before) is used, not loaded again.
  */
 export function* discover(state: LinkState, roots: readonly LibrarySource[], main: Pending | null): Pipeline<Discovery> {
   const batch = new Map<string, Pending>();
   const pending: Pending[] = [];
-  const known = (name: string): Pending | Library | undefined => {
-    const key = state.aliases.get(name) ?? name;
-    return state.byKey.get(key) ?? batch.get(key);
-  };
-  const admit = (p: Pending, alias: string): Pending | Library => {
-    state.aliases.set(alias, p.key);
-    const existing = state.byKey.get(p.key) ?? batch.get(p.key);
-    if (existing !== undefined) return existing;
+  const existing = (key: string): Pending | Library | undefined => state.byKey.get(key) ?? batch.get(key);
+  const admit = (p: Pending): Pending | Library => {
+    const found = existing(p.key);
+    if (found !== undefined) return found;
     batch.set(p.key, p);
     pending.push(p);
-    state.emit({ type: 'resolve', library: p.name, key: p.key, neededBy: p.neededBy, bytes: p.meta.size });
+    state.emit({ type: 'resolve', library: p.name, key: p.key, location: p.location, neededBy: p.neededBy, bytes: p.meta.size });
     return p;
   };
-  const rootEntries: (Pending | Library)[] = [];
-  if (main !== null) rootEntries.push(admit(main, main.name));
-  for (const root of roots) {
-    if (typeof root === 'string') {
-      const found = known(root);
-      if (found !== undefined) {
-        rootEntries.push(found);
-        continue;
-      }
-      const src = asSource(yield { op: 'load', name: root, neededBy: null });
-      const existing = state.byKey.get(src.key) ?? batch.get(src.key);
-      rootEntries.push(existing ?? admit(pendingFrom(src, null, false), root));
-      if (existing !== undefined) state.aliases.set(root, src.key);
-    } else {
-      const found = state.byKey.get(root.name) ?? batch.get(root.name);
-      rootEntries.push(found ?? admit(pendingFrom({ ...root, key: root.name }, null, false), root.name));
-    }
+  /** Answers requests from what is known, asks the loader for the rest at once. */
+  function* resolveAll(requests: readonly LoadRequest[]): Pipeline<(Pending | Library)[]> {
+    const out: (Pending | Library | undefined)[] = requests.map((r) => {
+      // A request seen before, or a library given under exactly this name (bytes, modules).
+      return existing(state.aliases.get(aliasOf(r)) ?? r.name);
+    });
+    const asked = requests.filter((_, i) => out[i] === undefined);
+    const delivered = asked.length === 0 ? [] : asLoaded(yield { op: 'load', requests: asked });
+    let next = 0;
+    return requests.map((r, i) => {
+      const known = out[i];
+      if (known !== undefined) return known;
+      const src = delivered[next++]!;
+      state.aliases.set(aliasOf(r), src.key);
+      return existing(src.key) ?? admit(pendingFrom(src, r.parent?.name ?? null, false));
+    });
   }
-  // `pending` grows while it is walked: breadth-first.
-  for (const p of pending) {
-    for (const name of p.meta.dylink.needed) {
-      let dep = known(name);
-      if (dep === undefined) {
-        const src = asSource(yield { op: 'load', name, neededBy: p.name });
-        dep = state.byKey.get(src.key) ?? batch.get(src.key);
-        if (dep === undefined) dep = admit(pendingFrom(src, p.name, false), name);
-        else state.aliases.set(name, src.key);
-      }
-      p.needed.push(dep);
+
+  const rootEntries: (Pending | Library)[] = [];
+  if (main !== null) rootEntries.push(admit(main));
+  const named = roots.filter((r): r is string => typeof r === 'string');
+  const resolved = yield* resolveAll(named.map((name) => ({ name, parent: null })));
+  let n = 0;
+  for (const root of roots) {
+    if (typeof root === 'string') rootEntries.push(resolved[n++]!);
+    else rootEntries.push(existing(root.name) ?? admit(pendingFrom({ ...root, key: root.name }, null, false)));
+  }
+  // Breadth-first, one depth at a time: every NEEDED entry of the newest libraries at once.
+  for (let from = 0; from < pending.length;) {
+    const level = pending.slice(from);
+    from = pending.length;
+    const requests = level.flatMap((p) => { const parent = parentOf(p); return p.meta.dylink.needed.map((name) => ({ name, parent })); });
+    const deps = yield* resolveAll(requests);
+    let i = 0;
+    for (const p of level) {
+      p.needed.push(...deps.slice(i, i + p.meta.dylink.needed.length));
+      i += p.meta.dylink.needed.length;
     }
   }
   return { roots: rootEntries, pending };

@@ -1,6 +1,6 @@
 /** Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. */
 export type LinkerEvent =
-  | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly neededBy: string | null; readonly bytes: number }
+  | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly location: string | null; readonly neededBy: string | null; readonly bytes: number }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
   | { readonly type: 'instantiate'; readonly library: string; readonly memoryBase: number; readonly memorySize: number; readonly tableBase: number; readonly tableSize: number; readonly ms: number }
   | { readonly type: 'relocate'; readonly library: string; readonly ms: number }

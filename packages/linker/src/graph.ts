@@ -6,6 +6,8 @@ export interface GraphLibrary {
   readonly id: number;
   readonly name: string;
   readonly key: string;
+  /** Where the loader found it (path or URL), or null when given directly. */
+  readonly location: string | null;
   /** Visible in the global scope. */
   readonly global: boolean;
   /** Its RTLD_LOCAL group's scope id, or null. */
@@ -46,7 +48,7 @@ function scopesOf(state: LinkState): Scope[] {
 
 function describeLibrary(lib: Library): GraphLibrary {
   return {
-    id: lib.id, name: lib.name, key: lib.key, global: lib.global, group: lib.group?.id ?? null, refcount: lib.refcount, nodelete: lib.nodelete,
+    id: lib.id, name: lib.name, key: lib.key, location: lib.location, global: lib.global, group: lib.group?.id ?? null, refcount: lib.refcount, nodelete: lib.nodelete,
     needed: lib.needed.map((d) => d.id),
     memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize },
     table: { base: lib.tableBase, size: lib.meta.dylink.tableSize },

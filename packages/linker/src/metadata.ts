@@ -1,5 +1,6 @@
 import { DlError } from '@dl/errors';
-import { readDylinkInfo, readModule } from '@dl/reader';
+import { readDylinkInfo, readModule, readModuleHead } from '@dl/reader';
+import type { ModuleInfo } from '@dl/reader';
 import type { DylinkInfo, ExternalKind, FuncType, GlobalType } from '@dl/reader';
 import type { ExportLike } from '@dl/symbols';
 
@@ -24,13 +25,45 @@ export interface LibraryMeta {
   readonly exports: readonly ExportLike[];
   /** Whether the imports and exports carry their wasm types (false for a compiled module without bytes). */
   readonly typed: boolean;
-  /** Byte size, when the bytes were seen. */
+  /** Byte size when known (the bytes were seen, or the loader said), else 0. */
   readonly size: number;
+}
+
+/**
+ * Metadata already read for a compiled module, process-wide: a module that comes back from a
+ * loader's cache (another linker, another scope, a reload) is not read again.
+ */
+const known = new WeakMap<WebAssembly.Module, LibraryMeta>();
+
+/** Remembers a module's metadata (typed metadata only: it is never worse than reflection). */
+export function rememberMeta(module: WebAssembly.Module, meta: LibraryMeta): void {
+  if (meta.typed) known.set(module, meta);
+}
+
+/**
+ * Metadata for what a loader delivered: remembered for its module, else read from its bytes
+ * or head, else reflected from the module (untyped).
+ */
+export function metaFromSource(src: { readonly bytes?: Uint8Array | undefined; readonly head?: Uint8Array | undefined; readonly module?: unknown; readonly size?: number | undefined }, name: string): LibraryMeta {
+  const module = src.module instanceof WebAssembly.Module ? src.module : null;
+  const remembered = module === null ? undefined : known.get(module);
+  if (remembered !== undefined) return remembered;
+  if (src.bytes !== undefined) return metaFromBytes(src.bytes, name);
+  if (src.head !== undefined) {
+    const m = readModuleHead(src.head, { name, complete: true });
+    if (m === null) throw new DlError('DL_TRUNCATED', `the loader gave ${src.head.length} bytes of its head, which end before the code section`, { library: name, offset: src.head.length });
+    return metaFromInfo(m, name, src.size ?? 0);
+  }
+  if (module !== null) return metaFromModule(module, name);
+  throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: name });
 }
 
 /** Metadata from a library's bytes: `readModule`'s view, with types. */
 export function metaFromBytes(bytes: Uint8Array, name: string): LibraryMeta {
-  const m = readModule(bytes, { name });
+  return metaFromInfo(readModule(bytes, { name }), name, bytes.length);
+}
+
+function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
   if (m.dylink === null) throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', { library: name });
   const imports = m.imports.map((i): ImportSpec => ({
     module: i.module, name: i.name, kind: i.kind,
@@ -41,7 +74,7 @@ export function metaFromBytes(bytes: Uint8Array, name: string): LibraryMeta {
     minPages: i.kind === 'memory' || i.kind === 'table' ? i.type.limits.min : 0,
   }));
   const exports = m.exports.map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name }));
-  return { dylink: m.dylink, imports, exports, typed: true, size: bytes.length };
+  return { dylink: m.dylink, imports, exports, typed: true, size };
 }
 
 /** Metadata from a compiled module: the dylink section and engine reflection (no types). */

@@ -88,11 +88,11 @@ describe('serialised loads', () => {
     let started = (): void => undefined;
     const inside = new Promise<void>((resolve) => { started = resolve; });
     const loader: Loader = {
-      load: async (name, neededBy) => {
-        if (name === 'libneed_c.so') { started(); await gate; }
-        return files.load(name, neededBy);
+      load: async (request) => {
+        if (request.name === 'libneed_c.so') { started(); await gate; }
+        return files.load(request);
       },
-      loadSync: (name, neededBy) => files.loadSync!(name, neededBy),
+      loadSync: (request) => files.loadSync!(request),
     };
     const { linker } = await hostLinker('clang16', { loader });
     const first = linker.dlopen('libneed_c.so', RTLD.NOW);

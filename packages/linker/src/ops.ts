@@ -1,13 +1,14 @@
 import { DlError } from '@dl/errors';
-import type { LoadedSource, Loader } from './loader.js';
+import { neededByText } from './loader.js';
+import type { LoadedSource, Loader, LoadRequest } from './loader.js';
 
 /**
  * What the load pipeline asks its driver to do (the only steps that can be asynchronous).
  * `compile` answers one entry per source: the module, or the Error compiling it raised.
  */
 export type Op =
-  | { readonly op: 'load'; readonly name: string; readonly neededBy: string | null }
-  | { readonly op: 'compile'; readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module)[] }
+  | { readonly op: 'load'; readonly requests: readonly LoadRequest[] }
+  | { readonly op: 'compile'; readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>)[] }
   | { readonly op: 'instantiate'; readonly module: WebAssembly.Module; readonly imports: WebAssembly.Imports; readonly bytes: number };
 
 /**
@@ -20,8 +21,24 @@ export const SYNC_INSTANTIATE_LIMIT: number = 4 * 1024 * 1024;
 /** The pipeline: a generator that yields operations and receives their results. */
 export type Pipeline<T> = Generator<Op, T, unknown>;
 
-function noLoader(name: string): never {
-  throw new DlError('DL_NOT_FOUND', `library ${JSON.stringify(name)} is not loaded and the linker has no loader`, { library: name });
+function noLoader(request: LoadRequest): never {
+  throw new DlError('DL_NOT_FOUND', `library ${JSON.stringify(request.name)}${neededByText(request)} is not loaded and the linker has no loader`, { library: request.name });
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/**
+ * Marks a compilation under way as handled: a load that fails elsewhere never awaits it, and
+ * its own failure must not surface as an unhandled rejection (it is reported when awaited).
+ */
+export function quiet(module: unknown): void {
+  if (isPromiseLike(module)) Promise.resolve(module).catch(() => undefined);
+}
+
+function isPromiseLike(x: unknown): x is PromiseLike<WebAssembly.Module> {
+  return typeof (x as { then?: unknown } | null)?.then === 'function';
 }
 
 /** Runs a pipeline synchronously: sync loader, `new WebAssembly.Module/Instance`. */
@@ -32,15 +49,20 @@ export function runSync<T>(pipeline: Pipeline<T>, loader: Loader | null): T {
     let result: unknown;
     try {
       if (op.op === 'load') {
-        if (loader === null) noLoader(op.name);
-        if (loader.loadSync === undefined) throw new DlError('DL_IO', `the loader cannot load ${JSON.stringify(op.name)} synchronously; use dlopen()`, { library: op.name });
-        result = loader.loadSync(op.name, op.neededBy);
+        const sync = loader?.loadSync?.bind(loader);
+        result = op.requests.map((request) => {
+          if (loader === null) noLoader(request);
+          if (sync === undefined) throw new DlError('DL_IO', `the loader cannot load ${JSON.stringify(request.name)}${neededByText(request)} synchronously; use dlopen()`, { library: request.name });
+          return sync(request);
+        });
       } else if (op.op === 'compile') {
         result = op.sources.map((s) => {
           try {
-            return s instanceof WebAssembly.Module ? s : new WebAssembly.Module(s);
+            if (s instanceof WebAssembly.Module) return s;
+            if (isPromiseLike(s)) throw new DlError('DL_IO', 'the loader delivered a module still compiling to a synchronous load');
+            return new WebAssembly.Module(s);
           } catch (e) {
-            return e instanceof Error ? e : new Error(String(e));
+            return asError(e);
           }
         });
       } else {
@@ -63,11 +85,16 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null):
     let result: unknown;
     try {
       if (op.op === 'load') {
-        if (loader === null) noLoader(op.name);
-        result = await loader.load(op.name, op.neededBy);
+        const from = loader ?? noLoader(op.requests[0]!);
+        // All at once; the first failure in request order is reported (the others still settle).
+        const settled = await Promise.allSettled(op.requests.map((request) => from.load(request)));
+        for (const r of settled) if (r.status === 'fulfilled') quiet(r.value.module);
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+        result = settled.map((r) => (r as PromiseFulfilledResult<LoadedSource>).value);
       } else if (op.op === 'compile') {
-        const settled = await Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module ? Promise.resolve(s) : WebAssembly.compile(s))));
-        result = settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
+        const settled = await Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module || isPromiseLike(s) ? Promise.resolve(s) : WebAssembly.compile(s))));
+        result = settled.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason)));
       } else if (op.bytes <= SYNC_INSTANTIATE_LIMIT) {
         result = new WebAssembly.Instance(op.module, op.imports);
       } else {
@@ -82,7 +109,7 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null):
   return step.value;
 }
 
-/** Type guard for the result of a `load` op. */
-export function asSource(value: unknown): LoadedSource {
-  return value as LoadedSource;
+/** The result of a `load` op: one source per request, in order. */
+export function asLoaded(value: unknown): readonly LoadedSource[] {
+  return value as readonly LoadedSource[];
 }

@@ -6,7 +6,7 @@ import { definitionsOf, FunctionSlots, GotTable, Scope } from '@dl/symbols';
 import type { Callable, Definition, ExportLike, Provider } from '@dl/symbols';
 import { tracer } from './events.js';
 import { HostFunctions } from './host-functions.js';
-import { metaFromBytes, metaFromModule } from './metadata.js';
+import { metaFromSource } from './metadata.js';
 import type { MainRequest } from './batch.js';
 import { parseSignature } from './signatures.js';
 import type { LinkState } from './state.js';
@@ -97,14 +97,14 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     if (program.kind === 'relocatable') {
       const name = program.name ?? 'main';
       const source = program.module instanceof WebAssembly.Module ? program.module : (program.module as Uint8Array<ArrayBuffer>);
-      const meta = source instanceof WebAssembly.Module ? metaFromModule(source, name) : metaFromBytes(source, name);
+      const meta = metaFromSource(source instanceof WebAssembly.Module ? { module: source } : { bytes: source }, name);
       const base = alignUp(program.globalBase ?? NULL_GUARD, Math.max(16, 2 ** meta.dylink.memoryAlign));
       const ownsHeap = meta.imports.some((i) => i.module === 'GOT.mem' && i.name === '__heap_base');
       if (ownsHeap && options.memoryStrategy === 'linker-heap') {
         throw new DlError('DL_INCOMPATIBLE', 'the main\'s own allocator starts at __heap_base, where a linker heap would be; use memoryStrategy "auto" or "host"', { library: name });
       }
       main = {
-        pending: { name, key: name, neededBy: null, meta, source, isMain: true, needed: [] },
+        pending: { name, key: program.location ?? name, location: program.location ?? null, neededBy: null, meta, source, isMain: true, needed: [] },
         memoryBase: base, extras: [], strategy: options.memoryStrategy,
       };
       const dataEnd = base + meta.dylink.memorySize;

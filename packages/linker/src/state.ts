@@ -14,6 +14,8 @@ export interface Library {
   readonly name: string;
   /** Canonical key from the loader (or the name given with bytes). */
   readonly key: string;
+  /** Where the loader found it (path or URL), or null when given directly. */
+  readonly location: string | null;
   readonly provider: Provider;
   readonly meta: LibraryMeta;
   readonly module: WebAssembly.Module;

@@ -40,6 +40,8 @@ export interface RelocatableMainProgram {
   readonly module: Uint8Array | WebAssembly.Module;
   /** Its name in errors and the graph (default `main`). */
   readonly name?: string;
+  /** Where it was loaded from (path or URL): its NEEDED libraries are looked up relative to it. */
+  readonly location?: string;
   /** Functions the host adds (e.g. what the main imports from JS). */
   readonly functions?: Readonly<Record<string, HostFunction>>;
   /** Imports of other modules than env/GOT (e.g. `wasi_snapshot_preview1`). */

@@ -4,6 +4,9 @@ export type {
   ByteRange, DylinkExportInfo, DylinkFormat, DylinkImportInfo, DylinkInfo, DylinkUnknownSubsection,
 } from './dylink/types.js';
 export { readModule } from './module/read-module.js';
+export type { ModuleReadOptions } from './module/read-module.js';
+export { moduleHeadLength, readModuleHead } from './module/head.js';
+export type { HeadOptions } from './module/head.js';
 export { classifyExport, classifyImport } from './module/classify.js';
 export type { ExportCategory, ImportCategory } from './module/classify.js';
 export type {

@@ -1,4 +1,7 @@
 export { readModule } from './read-module.js';
+export type { ModuleReadOptions } from './read-module.js';
+export { moduleHeadLength, readModuleHead } from './head.js';
+export type { HeadOptions } from './head.js';
 export { classifyExport, classifyImport } from './classify.js';
 export type { ExportCategory, ImportCategory } from './classify.js';
 export type {

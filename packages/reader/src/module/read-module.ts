@@ -15,6 +15,15 @@ import { checkHeader, HEADER_SIZE } from './header.js';
 import { readTypeSection } from './types-section.js';
 import type { Export, GlobalDef, Import, MemoryType, ModuleInfo, SectionInfo, TableType } from './types.js';
 
+/** Options of {@link readModule}. */
+export interface ModuleReadOptions extends ReadOptions {
+  /**
+   * The bytes are a module's head (they end before its code section, as measured by
+   * `moduleHeadLength`): the function bodies are not expected.
+   */
+  readonly head?: boolean | undefined;
+}
+
 /** Mutable state while walking the sections. */
 interface Walk {
   readonly spaces: IndexSpaces;
@@ -96,7 +105,7 @@ function readKnown(w: Walk, id: number, s: ByteReader): void {
  * @param options - `name` labels errors with the library name
  * @throws DlFormatError on a malformed module
  */
-export function readModule(input: BinaryInput, options: ReadOptions = {}): ModuleInfo {
+export function readModule(input: BinaryInput, options: ModuleReadOptions = {}): ModuleInfo {
   const bytes = toBytes(input);
   const library = options.name;
   checkHeader(bytes, library, true);
@@ -137,7 +146,7 @@ export function readModule(input: BinaryInput, options: ReadOptions = {}): Modul
     else readKnown(w, sec.id, s);
   }
   const defined = w.functionTypeIndices.length;
-  if ((w.codeCount ?? 0) !== defined) {
+  if (options.head !== true && (w.codeCount ?? 0) !== defined) {
     r.fail('DL_SIZE_MISMATCH', `the function section declares ${defined} functions but the code section has ${w.codeCount ?? 0} bodies`, 'code section');
   }
   const importedFunctions = w.spaces.importedFunctionTypes.length;
