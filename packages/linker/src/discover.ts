@@ -14,6 +14,8 @@ export interface Pending {
   /** Where the loader found it (its NEEDED libraries are looked up relative to it). */
   readonly location: string | null;
   readonly neededBy: string | null;
+  /** The libraries that led to it, root first (empty for a root). */
+  readonly chain: readonly string[];
   readonly meta: LibraryMeta;
   /** What to compile (bytes), the module, or its compilation under way. */
   readonly source: Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>;
@@ -34,17 +36,18 @@ export function isLoaded(x: Pending | Library): x is Library {
 }
 
 /** What a loader delivered, or a library given directly, as a library to load. */
-export function pendingFrom(src: LoadedSource, neededBy: string | null, isMain: boolean): Pending {
+export function pendingFrom(src: LoadedSource, parent: ParentLibrary | null, isMain: boolean): Pending {
   const bytes = src.bytes === undefined ? undefined : (new Uint8Array(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength) as Uint8Array<ArrayBuffer>);
   const meta = metaFromSource(src, src.name);
   const source = bytes ?? src.module;
   if (source === undefined) throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: src.name });
-  return { name: src.name, key: src.key, location: src.location ?? null, neededBy, meta, source, isMain, needed: [] };
+  const chain = parent === null ? [] : [...parent.chain, parent.name];
+  return { name: src.name, key: src.key, location: src.location ?? null, neededBy: parent?.name ?? null, chain, meta, source, isMain, needed: [] };
 }
 
 /** The parent part of a load request for a library's NEEDED entries. */
 function parentOf(p: Pending): ParentLibrary {
-  return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths };
+  return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths, chain: p.chain };
 }
 
 /** How a requested name is remembered: relative to who asked (RUNTIME_PATH and paths differ). */
@@ -84,7 +87,7 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
       if (known !== undefined) return known;
       const src = delivered[next++]!;
       state.aliases.set(aliasOf(r), src.key);
-      return existing(src.key) ?? admit(pendingFrom(src, r.parent?.name ?? null, false));
+      return existing(src.key) ?? admit(pendingFrom(src, r.parent, false));
     });
   }
 

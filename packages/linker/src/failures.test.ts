@@ -55,7 +55,7 @@ describe('undefined symbols', () => {
     const { linker } = hostLinkerSync('clang16', { loader: memoryLoader(files) });
     const err = caught(() => linker.dlopenSync('libneed_c.so', RTLD.NOW));
     expect(err.code).toBe('DL_NOT_FOUND');
-    expect(err.message).toMatch(/"libneed_a\.so" not found \(needed by libneed_b\.so\)/);
+    expect(err.message).toMatch(/"libneed_a\.so" not found \(needed by libneed_b\.so, needed by libneed_c\.so\)/);
   });
 });
 

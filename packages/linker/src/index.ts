@@ -2,7 +2,7 @@ export { createLinker, createLinkerSync, Linker, RTLD_DEFAULT, RTLD_NEXT } from 
 export type { CreateOptions, SymbolScope } from './linker.js';
 export { RTLD, resolveFlags } from './flags.js';
 export { memoryLoader } from './loader.js';
-export type { LoadedSource, Loader } from './loader.js';
+export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';
 export { parseSignature } from './signatures.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LinkGraph } from './graph.js';

@@ -9,6 +9,8 @@ export interface ParentLibrary {
   readonly location: string | null;
   /** Its RUNTIME_PATH entries, unexpanded (`$ORIGIN` is the directory of `location`). */
   readonly runtimePaths: readonly string[];
+  /** The libraries that led to it, root first (empty when it is a root). */
+  readonly chain: readonly string[];
 }
 
 /** What the linker asks a loader for. */
@@ -53,9 +55,10 @@ export interface Loader {
   loadSync?(request: LoadRequest): LoadedSource;
 }
 
-/** "needed by X" for messages, or nothing for a root. */
+/** " (needed by B, needed by A)" for messages, nearest first, or nothing for a root. */
 export function neededByText(request: LoadRequest): string {
-  return request.parent === null ? '' : ` (needed by ${request.parent.name})`;
+  if (request.parent === null) return '';
+  return ` (${[request.parent.name, ...[...request.parent.chain].reverse()].map((n) => `needed by ${n}`).join(', ')})`;
 }
 
 /**

@@ -104,7 +104,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
         throw new DlError('DL_INCOMPATIBLE', 'the main\'s own allocator starts at __heap_base, where a linker heap would be; use memoryStrategy "auto" or "host"', { library: name });
       }
       main = {
-        pending: { name, key: program.location ?? name, location: program.location ?? null, neededBy: null, meta, source, isMain: true, needed: [] },
+        pending: { name, key: program.location ?? name, location: program.location ?? null, neededBy: null, chain: [], meta, source, isMain: true, needed: [] },
         memoryBase: base, extras: [], strategy: options.memoryStrategy,
       };
       const dataEnd = base + meta.dylink.memorySize;

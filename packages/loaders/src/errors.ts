@@ -1,0 +1,50 @@
+import { DlError } from '@dl/errors';
+import type { LoadRequest } from '@dl/linker';
+import type { Candidate } from './search.js';
+
+/** A place a loader looked, and why the library was not there. */
+export interface Tried extends Candidate {
+  /** `not found`, `not a file`, `HTTP 404`, `permission denied`, ... */
+  readonly reason: string;
+}
+
+/** The libraries that led to a request, nearest first: `["libb.so", "liba.so"]`. */
+export function dependents(request: LoadRequest): string[] {
+  return request.parent === null ? [] : [request.parent.name, ...[...request.parent.chain].reverse()];
+}
+
+/** " (needed by libb.so, needed by liba.so)" or nothing for a root. */
+export function neededBy(request: LoadRequest): string {
+  const chain = dependents(request);
+  return chain.length === 0 ? '' : ` (${chain.map((n) => `needed by ${n}`).join(', ')})`;
+}
+
+/**
+ * `DL_NOT_FOUND` for a library no candidate location holds: the message lists every place
+ * tried, with why, and the chain of libraries that needed it; both are also fields.
+ */
+export class LibraryNotFoundError extends DlError {
+  override readonly name: string = 'LibraryNotFoundError';
+  /** Every place tried, in order. */
+  readonly tried: readonly Tried[];
+  /** The libraries that led to the request, nearest first. */
+  readonly neededBy: readonly string[];
+
+  constructor(request: LoadRequest, tried: readonly Tried[]) {
+    const places = tried.length === 0 ? 'there was nowhere to look' : `tried ${tried.map((t) => `${t.location} (${t.reason})`).join(', ')}`;
+    super('DL_NOT_FOUND', `library not found${neededBy(request)}; ${places}`, { library: request.name });
+    this.tried = tried;
+    this.neededBy = dependents(request);
+  }
+}
+
+/** Wraps a failure while loading a library into a DlError naming it and its dependents. */
+export function loadFailure(error: unknown, request: LoadRequest, code: 'DL_IO' | 'DL_NETWORK' = 'DL_IO'): DlError {
+  if (error instanceof DlError) {
+    // Already complete: it lists its dependents, is about another library, or has none to add.
+    if (error instanceof LibraryNotFoundError || (error.library !== undefined && error.library !== request.name) || request.parent === null) return error;
+    return new DlError(error.code, `${error.detail}${neededBy(request)}`, { library: request.name, offset: error.offset, symbol: error.symbol, cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new DlError(code, `${detail}${neededBy(request)}`, { library: request.name, cause: error });
+}

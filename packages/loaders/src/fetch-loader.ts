@@ -1,0 +1,154 @@
+import { DlError } from '@dl/errors';
+import type { LoadRequest } from '@dl/linker';
+import { readModuleBody } from './body.js';
+import { sharedModuleCache } from './cache.js';
+import type { ModuleCache } from './cache.js';
+import { LibraryNotFoundError, loadFailure } from './errors.js';
+import type { Tried } from './errors.js';
+import { announcedSize, openResponse } from './fetch-open.js';
+import type { OpenContext, UrlSource } from './fetch-open.js';
+import { Limit } from './limit.js';
+import type { Inspected, InspectingLoader } from './loader-types.js';
+import { urlLocations } from './paths.js';
+import type { LoaderEvent } from './progress.js';
+import { searchCandidates } from './search.js';
+import type { Candidate, SearchOptions } from './search.js';
+import type { PersistentStore } from './store.js';
+
+/** Options of {@link fetchLoader}. */
+export interface FetchLoaderOptions extends SearchOptions {
+  /** URL relative names and entries resolve against (default: the page's `location.href`). */
+  readonly base?: string;
+  /** The `fetch` to use (default `globalThis.fetch`). */
+  readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /** Options for every request (credentials, headers). */
+  readonly init?: RequestInit;
+  /** Compile while downloading when the server says `application/wasm` (default true). */
+  readonly streaming?: boolean;
+  /** Compiled-module cache (default: the process-wide one; `null`: none). */
+  readonly cache?: ModuleCache | null;
+  /** Responses kept between sessions (opt-in): `cacheStorageStore()` in browsers. */
+  readonly store?: PersistentStore | null;
+  /** Downloads at once (default 6, a browser's connections per host). */
+  readonly concurrency?: number;
+  readonly onProgress?: (event: LoaderEvent) => void;
+}
+
+/** What one URL held: a library, or why not. */
+type AtUrl = { readonly found: UrlSource } | { readonly missing: string };
+
+/** 404 and 410 mean "not here, try the next place"; any other failure stops the search. */
+const MISSING = new Set([404, 410]);
+
+/**
+ * Loads libraries over HTTP(S) with `fetch`, in browsers and node: URLs found by the documented
+ * search order (RUNTIME_PATH `$ORIGIN` = the needing library's URL directory), the final URL
+ * (after redirects) as the key, streaming compilation for `application/wasm` with the head read
+ * from the same bytes (the linker has a library's metadata and NEEDED list before its body has
+ * arrived), bounded parallel downloads, one download per URL however many ask at once, an
+ * in-process cache keyed by URL + validator (ETag / Last-Modified) or by content hash, and an
+ * optional persistent store of responses.
+ */
+export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader {
+  const base = options.base ?? (globalThis as { location?: { href: string } }).location?.href;
+  if (base === undefined) throw new TypeError('fetchLoader needs a base URL outside a page (options.base)');
+  const locations = urlLocations(base);
+  const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const ctx: OpenContext = {
+    cache: options.cache === undefined ? sharedModuleCache() : options.cache,
+    store: options.store ?? null,
+    streaming: options.streaming !== false && typeof WebAssembly.compileStreaming === 'function',
+    emit: options.onProgress ?? ((): void => undefined),
+  };
+  const limit = new Limit(options.concurrency ?? 6);
+  /** URLs being fetched, until their head is known: later requests share the download. */
+  const inFlight = new Map<string, Promise<AtUrl>>();
+
+  /** A response for a URL (stored, or fetched); a network failure or a server error throws. */
+  const respond = async (name: string, url: string): Promise<{ response: Response; fromStore: boolean }> => {
+    const stored = await ctx.store?.match(url).catch(() => undefined);
+    if (stored !== undefined) return { response: stored, fromStore: true };
+    try {
+      return { response: await doFetch(url, options.init), fromStore: false };
+    } catch (e) {
+      throw new DlError('DL_NETWORK', `fetching ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { library: name, cause: e });
+    }
+  };
+  /**
+   * Fetches and opens one URL, holding a download slot until its body has been read (or it
+   * turned out missing or failed). Requests for a URL already under way share that download.
+   */
+  const atUrl = (name: string, url: string): Promise<AtUrl> => {
+    const shared = inFlight.get(url);
+    if (shared !== undefined) return shared;
+    const result = (async (): Promise<AtUrl> => {
+      const release = await limit.acquire();
+      let bodyOwnsSlot = false;
+      try {
+        const { response, fromStore } = await respond(name, url);
+        if (!response.ok) {
+          await response.body?.cancel().catch(() => undefined);
+          if (MISSING.has(response.status)) return { missing: `HTTP ${response.status}` };
+          throw new DlError('DL_HTTP', `${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(), { library: name });
+        }
+        // From here the slot is the body's: released once it has been read to its end.
+        bodyOwnsSlot = true;
+        return { found: await openResponse(ctx, name, response.url === '' ? url : response.url, response, fromStore, release) };
+      } finally {
+        if (!bodyOwnsSlot) release();
+      }
+    })().finally(() => inFlight.delete(url));
+    inFlight.set(url, result);
+    return result;
+  };
+
+  return {
+    async load(request) {
+      try {
+        const tried: Tried[] = [];
+        for (const candidate of searchCandidates(request, locations, options)) {
+          const at = await atUrl(request.name, candidate.location);
+          if ('found' in at) return { ...at.found, name: request.name };
+          tried.push({ ...candidate, reason: at.missing });
+        }
+        throw new LibraryNotFoundError(request, tried);
+      } catch (e) {
+        const err = loadFailure(e, request, 'DL_NETWORK');
+        ctx.emit({ type: 'failed', name: request.name, location: null, code: err.code });
+        throw err;
+      }
+    },
+
+    async inspect(request): Promise<Inspected> {
+      const release = await limit.acquire();
+      try {
+        const tried: Tried[] = [];
+        for (const candidate of searchCandidates(request, locations, options)) {
+          const found = await inspectAt(request, candidate, tried);
+          if (found !== null) return found;
+        }
+        throw new LibraryNotFoundError(request, tried);
+      } catch (e) {
+        throw loadFailure(e, request, 'DL_NETWORK');
+      } finally {
+        release();
+      }
+    },
+  };
+
+  /** Reads only the head at a candidate URL (then stops the download), or records why not. */
+  async function inspectAt(request: LoadRequest, candidate: Candidate, tried: Tried[]): Promise<Inspected | null> {
+    const { response } = await respond(request.name, candidate.location);
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      if (!MISSING.has(response.status)) throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, { library: request.name });
+      tried.push({ ...candidate, reason: `HTTP ${response.status}` });
+      return null;
+    }
+    if (response.body === null) throw new DlError('DL_IO', 'the response has no body', { library: request.name });
+    const body = readModuleBody(response.body, request.name, null, 'head', { onHead: () => undefined, onBytes: () => undefined });
+    body.whole.catch(() => undefined);
+    const url = response.url === '' ? candidate.location : response.url;
+    return { key: url, name: request.name, location: url, head: await body.head, size: announcedSize(response), via: candidate, tried };
+  }
+}

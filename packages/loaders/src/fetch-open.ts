@@ -1,0 +1,84 @@
+import { DlError } from '@dl/errors';
+import type { LoadedSource } from '@dl/linker';
+import { readModuleBody } from './body.js';
+import type { CachedModule, ModuleCache } from './cache.js';
+import { compileAsync, compileFailure } from './compile.js';
+import { sha256Hex } from './hash.js';
+import type { LoaderEvent } from './progress.js';
+import type { PersistentStore } from './store.js';
+
+/** What opening a response needs from its loader. */
+export interface OpenContext {
+  readonly cache: ModuleCache | null;
+  readonly store: PersistentStore | null;
+  readonly streaming: boolean;
+  readonly emit: (event: LoaderEvent) => void;
+}
+
+/** A library as found at a URL, before the requester's name is put on it. */
+export type UrlSource = Omit<LoadedSource, 'name'>;
+
+/** The in-process cache key of a response: URL + validator (ETag, Last-Modified), or null. */
+export function validatorKey(url: string, response: Response): string | null {
+  const v = response.headers.get('etag') ?? response.headers.get('last-modified');
+  return v === null ? null : `url:${url}#${v}`;
+}
+
+/** The body size the server announced, when it is the size of the bytes we will read. */
+export function announcedSize(response: Response): number | null {
+  const n = Number(response.headers.get('content-length') ?? NaN);
+  return Number.isInteger(n) && n >= 0 && response.headers.get('content-encoding') === null ? n : null;
+}
+
+/**
+ * Opens a library's response: answers from the cache when its validator is known, otherwise
+ * compiles it — streaming when the server says `application/wasm` — while reading the head
+ * from the same bytes. Resolves as soon as the head is known; the module follows. `release`
+ * is called once the body has been read to its end (or abandoned).
+ */
+export async function openResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void): Promise<UrlSource> {
+  const { cache, emit } = ctx;
+  const total = announcedSize(response);
+  emit({ type: 'start', name, location: url, total });
+  const byValidator = validatorKey(url, response);
+  const hit = byValidator === null ? undefined : cache?.get(byValidator);
+  if (hit !== undefined) {
+    await response.body?.cancel().catch(() => undefined);
+    release();
+    void Promise.resolve(hit.module).then(() => { emit({ type: 'done', name, location: url, bytes: hit.size, cached: true }); }, () => undefined);
+    return { key: url, location: url, head: hit.head, size: hit.size, module: hit.module };
+  }
+  if (ctx.store !== null && !fromStore) void ctx.store.put(url, response.clone()).catch(() => undefined);
+  const wasm = response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm';
+  const stream = ctx.streaming && wasm;
+  const reading = stream ? response.clone() : response;
+  const compiled = stream ? WebAssembly.compileStreaming(response) : null;
+  compiled?.catch(() => undefined);
+  if (reading.body === null) {
+    release();
+    throw new DlError('DL_IO', 'the response has no body', { library: name });
+  }
+  const body = readModuleBody(reading.body, name, total, stream ? 'count' : 'keep', {
+    onHead: (received) => { emit({ type: 'head', name, location: url, received, total }); },
+    onBytes: (received) => { emit({ type: 'bytes', name, location: url, received, total }); },
+  });
+  body.whole.then(release, release);
+  const head = await body.head;
+  const finish = async (): Promise<CachedModule & { module: WebAssembly.Module }> => {
+    const whole = await body.whole;
+    if (compiled !== null) return { module: await compiled.catch((e: unknown) => { throw compileFailure(e, name); }), head, size: whole.size };
+    const bytes = whole.bytes!;
+    if (byValidator !== null) return { module: await compileAsync(bytes, name), head, size: whole.size };
+    // Without a validator the content itself is the key: the same bytes are compiled once.
+    const key = `sha256:${await sha256Hex(bytes)}`;
+    const entry = cache?.get(key) ?? cache?.store(key, { module: compileAsync(bytes, name), head, size: whole.size }) ?? { module: compileAsync(bytes, name), head, size: whole.size };
+    return { ...entry, module: await entry.module };
+  };
+  const module = finish().then((e) => {
+    emit({ type: 'done', name, location: url, bytes: e.size, cached: false });
+    return e.module;
+  });
+  module.catch((e: unknown) => { emit({ type: 'failed', name, location: url, code: (e as { code?: string }).code ?? 'DL_IO' }); });
+  if (byValidator !== null) cache?.store(byValidator, { module, head, size: total ?? 0 });
+  return { key: url, location: url, head, ...(total === null ? {} : { size: total }), module };
+}

@@ -1,0 +1,172 @@
+import { DlError, isDlError } from '@dl/errors';
+import type { LoadedSource, Loader, LoadRequest, ParentLibrary } from '@dl/linker';
+import { readDylinkInfo } from '@dl/reader';
+import type { Tried } from './errors.js';
+import type { Inspected, InspectingLoader } from './loader-types.js';
+import type { Candidate } from './search.js';
+
+/** One library of a {@link LibraryGraph}. */
+export interface GraphNode {
+  readonly key: string;
+  /** The name it was first asked for by. */
+  readonly name: string;
+  readonly location: string | null;
+  readonly size: number | null;
+  readonly runtimePaths: readonly string[];
+  /** Its NEEDED entries in order, each with the key it resolved to (null when it failed). */
+  readonly needed: readonly { readonly name: string; readonly key: string | null }[];
+  /** How it was found and what was tried first (loaders that report it). */
+  readonly via: Candidate | null;
+  readonly tried: readonly Tried[];
+}
+
+/** A request that failed: the library not found (or unreadable) and who needed it. */
+export interface GraphProblem {
+  readonly name: string;
+  /** The libraries that led to it, nearest first. */
+  readonly neededBy: readonly string[];
+  readonly error: DlError;
+}
+
+/** The NEEDED graph of some roots, as `loadGraph` found it. */
+export interface LibraryGraph {
+  /** The roots' keys, in order (null for a root that failed). */
+  readonly roots: readonly (string | null)[];
+  /** Every library, in discovery order. */
+  readonly nodes: readonly GraphNode[];
+  readonly problems: readonly GraphProblem[];
+  /** Groups of libraries that need each other (each a strongly connected component, keys). */
+  readonly cycles: readonly (readonly string[])[];
+  /**
+   * A loader answering the linker from what was loaded (same resolution, modules already
+   * compiled or compiling), asking the original loader for anything else.
+   */
+  readonly loader: Loader;
+}
+
+/** Options of {@link loadGraph}. */
+export interface GraphOptions {
+  /** Load (read and compile, default) or only inspect heads (needs an inspecting loader). */
+  readonly compile?: boolean;
+  /** Refuse graphs larger than this (default 10,000 libraries). */
+  readonly maxLibraries?: number;
+}
+
+const aliasOf = (r: LoadRequest): string => `${r.parent?.key ?? ''}\u0000${r.name}`;
+
+/**
+ * Discovers the whole NEEDED graph of some roots through a loader, asking for each library's
+ * dependencies as soon as its head is known (not level by level), so reads, downloads and
+ * compilations overlap as far as the loader's concurrency allows. Failures are recorded, not
+ * thrown, so the graph shows every missing library; the graph's `loader` replays them.
+ */
+export async function loadGraph(loader: Loader, roots: readonly string[], options: GraphOptions = {}): Promise<LibraryGraph> {
+  const compile = options.compile !== false;
+  const max = options.maxLibraries ?? 10_000;
+  if (!compile && !('inspect' in loader)) throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
+  const nodes = new Map<string, GraphNode>();
+  const sources = new Map<string, LoadedSource>();
+  const answers = new Map<string, Promise<string | null>>();
+  const failures = new Map<string, DlError>();
+  const problems: GraphProblem[] = [];
+
+  const fetchOne = async (request: LoadRequest): Promise<{ src: LoadedSource; inspected: Inspected | null }> => {
+    if (!compile) {
+      const inspected = await (loader as InspectingLoader).inspect(request);
+      return { src: { key: inspected.key, name: inspected.name, location: inspected.location, head: inspected.head }, inspected };
+    }
+    return { src: await loader.load(request), inspected: null };
+  };
+  /** Resolves a request to a key, walking into a new library's NEEDED entries at once. */
+  const visit = (request: LoadRequest, chain: readonly string[]): Promise<string | null> => {
+    const alias = aliasOf(request);
+    let answer = answers.get(alias);
+    if (answer !== undefined) return answer;
+    answer = (async () => {
+      try {
+        const { src, inspected } = await fetchOne(request);
+        // A compilation nobody awaits (the graph's loader unused) must not fail unhandled.
+        Promise.resolve(src.module).catch(() => undefined);
+        sources.set(alias, src);
+        if (nodes.has(src.key)) return src.key;
+        if (nodes.size >= max) throw new DlError('DL_LIMIT', `the graph has more than ${max} libraries (maxLibraries)`, { library: request.name });
+        const dylink = readDylinkInfo(src.bytes ?? src.head!, { name: request.name });
+        const needed: { name: string; key: string | null }[] = dylink.needed.map((name) => ({ name, key: null }));
+        nodes.set(src.key, {
+          key: src.key, name: request.name, location: src.location ?? null, size: src.size ?? src.bytes?.length ?? inspected?.size ?? null,
+          runtimePaths: dylink.runtimePaths, needed, via: inspected?.via ?? null, tried: inspected?.tried ?? [],
+        });
+        const parent: ParentLibrary = { name: request.name, key: src.key, location: src.location ?? null, runtimePaths: dylink.runtimePaths, chain };
+        const keys = await Promise.all(dylink.needed.map((name) => visit({ name, parent }, [...chain, request.name])));
+        keys.forEach((k, i) => { needed[i] = { name: needed[i]!.name, key: k }; });
+        return src.key;
+      } catch (e) {
+        const error = isDlError(e) ? e : new DlError('DL_IO', e instanceof Error ? e.message : String(e), { library: request.name, cause: e });
+        failures.set(alias, error);
+        problems.push({ name: request.name, neededBy: [...chain].reverse(), error });
+        return null;
+      }
+    })();
+    answers.set(alias, answer);
+    return answer;
+  };
+
+  const rootKeys = await Promise.all(roots.map((name) => visit({ name, parent: null }, [])));
+  const list = [...nodes.values()];
+  return {
+    roots: rootKeys,
+    nodes: list,
+    problems,
+    cycles: cyclesOf(list),
+    loader: {
+      load: async (request) => {
+        const alias = aliasOf(request);
+        const failed = failures.get(alias);
+        if (failed !== undefined) throw failed;
+        return sources.get(alias) ?? loader.load(request);
+      },
+    },
+  };
+}
+
+/** Strongly connected components with a cycle (Tarjan, iterative: deep graphs do not overflow). */
+function cyclesOf(nodes: readonly GraphNode[]): string[][] {
+  const byKey = new Map(nodes.map((n) => [n.key, n]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let counter = 0;
+  for (const start of nodes) {
+    if (index.has(start.key)) continue;
+    const work: { key: string; next: number }[] = [{ key: start.key, next: 0 }];
+    index.set(start.key, counter); low.set(start.key, counter++); stack.push(start.key); onStack.add(start.key);
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const deps = byKey.get(top.key)!.needed;
+      if (top.next < deps.length) {
+        const dep = deps[top.next++]!.key;
+        if (dep === null || !byKey.has(dep)) continue;
+        if (!index.has(dep)) {
+          index.set(dep, counter); low.set(dep, counter++); stack.push(dep); onStack.add(dep);
+          work.push({ key: dep, next: 0 });
+        } else if (onStack.has(dep)) {
+          low.set(top.key, Math.min(low.get(top.key)!, index.get(dep)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent !== undefined) low.set(parent.key, Math.min(low.get(parent.key)!, low.get(top.key)!));
+      if (low.get(top.key) === index.get(top.key)) {
+        const group: string[] = [];
+        let k: string;
+        do { k = stack.pop()!; onStack.delete(k); group.push(k); } while (k !== top.key);
+        const selfLoop = byKey.get(top.key)!.needed.some((d) => d.key === top.key);
+        if (group.length > 1 || selfLoop) out.push(group.reverse());
+      }
+    }
+  }
+  return out;
+}

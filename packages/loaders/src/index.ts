@@ -1,0 +1,18 @@
+export { ModuleCache, sharedModuleCache } from './cache.js';
+export type { CachedModule, ModuleCacheOptions, ModuleCacheStats } from './cache.js';
+export { chainLoader } from './chain.js';
+export { LibraryNotFoundError } from './errors.js';
+export type { Tried } from './errors.js';
+export { fetchLoader } from './fetch-loader.js';
+export type { FetchLoaderOptions } from './fetch-loader.js';
+export { loadGraph } from './graph.js';
+export type { GraphNode, GraphOptions, GraphProblem, LibraryGraph } from './graph.js';
+export type { Inspected, InspectingLoader } from './loader-types.js';
+export { trackProgress } from './progress.js';
+export type { LoaderEvent, Progress } from './progress.js';
+export { expandOrigin, searchCandidates, searchSteps } from './search.js';
+export type { Candidate, SearchOptions, SearchStep } from './search.js';
+export { cacheStorageStore } from './store.js';
+export type { CacheStorageLike, PersistentStore } from './store.js';
+export { virtualLoader } from './virtual-loader.js';
+export type { VirtualFile, VirtualLoaderOptions } from './virtual-loader.js';

@@ -1,0 +1,131 @@
+import type { DlError } from '@dl/errors';
+import type { LoadedSource, LoadRequest } from '@dl/linker';
+import { sharedModuleCache } from '../cache.js';
+import type { CachedModule, ModuleCache } from '../cache.js';
+import { compileAsync, compileSync, headOf } from '../compile.js';
+import { loadFailure } from '../errors.js';
+import { Limit } from '../limit.js';
+import type { Inspected, InspectingLoader } from '../loader-types.js';
+import { posixLocations } from '../paths.js';
+import type { LoaderEvent } from '../progress.js';
+import { searchCandidates } from '../search.js';
+import type { SearchOptions } from '../search.js';
+import { runFileAsync, runFileSync } from './file-ops.js';
+import { identity, locatePlan, readHeadPlan, readWholePlan } from './file-plans.js';
+import type { Found } from './file-plans.js';
+
+/** Options of {@link fsLoader}. */
+export interface FsLoaderOptions extends SearchOptions {
+  /** Directory relative names and entries are resolved against (default: `process.cwd()`). */
+  readonly cwd?: string;
+  /** Also search a `:`-separated variable: `true` for `LD_LIBRARY_PATH`, or its name. Off by default. */
+  readonly env?: boolean | string;
+  /** Compiled-module cache (default: the process-wide one; `null`: none). */
+  readonly cache?: ModuleCache | null;
+  /** Files read at once by asynchronous loads (default 8). */
+  readonly concurrency?: number;
+  readonly onProgress?: (event: LoaderEvent) => void;
+}
+
+/**
+ * Loads libraries from the file system (node): the documented search order, canonical real
+ * paths as keys (so `a/../lib.so`, a symbolic link and `lib.so` are one library), synchronous
+ * and asynchronous forms, a file that changes while being read refused, compiled modules
+ * cached by file identity (a hit reads nothing but the file's status). `inspect` reads only a
+ * file's head (for `dl ldd` and graph walks).
+ */
+export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
+  const locations = posixLocations(options.cwd ?? process.cwd());
+  const variable = options.env === true ? 'LD_LIBRARY_PATH' : typeof options.env === 'string' ? options.env : null;
+  const candidates = (request: LoadRequest): ReturnType<typeof searchCandidates> => searchCandidates(request, locations, {
+    searchPath: options.searchPath,
+    environment: variable === null ? options.environment : [...(options.environment ?? []), ...(process.env[variable] ?? '').split(':').filter((d) => d !== '')],
+    defaults: options.defaults,
+  });
+  const cache = options.cache === undefined ? sharedModuleCache() : options.cache;
+  const limit = new Limit(options.concurrency ?? 8);
+  const emit = options.onProgress ?? ((): void => undefined);
+  /** Reads and compilations under way, by cache key: concurrent requests share them. */
+  const reading = new Map<string, Promise<CachedModule>>();
+  const cacheKey = (found: Found): string => `file:${found.path}@${identity(found.stat)}`;
+  const source = (request: LoadRequest, found: Found, entry: CachedModule): LoadedSource =>
+    ({ key: found.path, name: request.name, location: found.path, head: entry.head, size: entry.size, module: entry.module });
+  const failed = (request: LoadRequest, found: Found | null, e: unknown): DlError => {
+    const err = loadFailure(e, request);
+    emit({ type: 'failed', name: request.name, location: found?.path ?? null, code: err.code });
+    return err;
+  };
+  const started = (request: LoadRequest, found: Found): void => {
+    emit({ type: 'start', name: request.name, location: found.path, total: Number(found.stat.size) });
+  };
+  const finished = (request: LoadRequest, found: Found, cached: boolean): void => {
+    emit({ type: 'done', name: request.name, location: found.path, bytes: Number(found.stat.size), cached });
+  };
+
+  return {
+    loadSync(request) {
+      let found: Found | null = null;
+      try {
+        found = runFileSync(locatePlan(request, candidates(request)));
+        started(request, found);
+        const hit = cache?.get(cacheKey(found));
+        if (hit !== undefined && !(hit.module instanceof Promise)) {
+          finished(request, found, true);
+          return source(request, found, hit);
+        }
+        const bytes = runFileSync(readWholePlan(request, found));
+        const head = headOf(bytes, request.name);
+        const entry = { module: compileSync(bytes, request.name), head, size: bytes.length };
+        cache?.store(cacheKey(found), entry);
+        finished(request, found, false);
+        return source(request, found, entry);
+      } catch (e) {
+        throw failed(request, found, e);
+      }
+    },
+
+    async load(request) {
+      let found: Found | null = null;
+      try {
+        found = await runFileAsync(locatePlan(request, candidates(request)));
+        started(request, found);
+        const key = cacheKey(found);
+        const hit = cache?.get(key);
+        if (hit !== undefined) {
+          const where = found;
+          void Promise.resolve(hit.module).then(() => { finished(request, where, true); }, () => undefined);
+          return source(request, found, hit);
+        }
+        let job = reading.get(key);
+        if (job === undefined) {
+          const where = found;
+          job = limit.run(() => runFileAsync(readWholePlan(request, where))).then((bytes) => {
+            const head = headOf(bytes, request.name);
+            const module = compileAsync(bytes, request.name);
+            module.then(() => { finished(request, where, false); }, () => undefined);
+            const entry = { module, head, size: bytes.length };
+            return cache?.store(key, entry) ?? entry;
+          }).finally(() => reading.delete(key));
+          reading.set(key, job);
+        }
+        return source(request, found, await job);
+      } catch (e) {
+        throw failed(request, found, e);
+      }
+    },
+
+    inspectSync(request) {
+      const found = runFileSync(locatePlan(request, candidates(request)));
+      return inspected(request, found, runFileSync(readHeadPlan(request, found)));
+    },
+
+    async inspect(request) {
+      const found = await runFileAsync(locatePlan(request, candidates(request)));
+      return inspected(request, found, await limit.run(() => runFileAsync(readHeadPlan(request, found))));
+    },
+  };
+}
+
+function inspected(request: LoadRequest, found: Found, head: Uint8Array): Inspected {
+  return { key: found.path, name: request.name, location: found.path, head, size: Number(found.stat.size), via: found.candidate, tried: found.tried };
+}

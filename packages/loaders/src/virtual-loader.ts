@@ -1,0 +1,72 @@
+import type { LoadedSource, LoadRequest } from '@dl/linker';
+import { compileSync, headOf } from './compile.js';
+import { LibraryNotFoundError, loadFailure } from './errors.js';
+import type { Tried } from './errors.js';
+import type { Inspected, InspectingLoader } from './loader-types.js';
+import { normalizePath, posixLocations } from './paths.js';
+import { searchCandidates } from './search.js';
+import type { SearchOptions } from './search.js';
+
+/** Options of {@link virtualLoader}. */
+export interface VirtualLoaderOptions extends SearchOptions {
+  /** Working directory of the virtual file system (default `/`). */
+  readonly cwd?: string;
+}
+
+/** A file: bytes, or an already compiled module with its head (metadata). */
+export type VirtualFile = Uint8Array | { readonly module: WebAssembly.Module; readonly head: Uint8Array; readonly size?: number };
+
+/**
+ * Loads libraries from a virtual file system — a map of POSIX paths to bytes or compiled
+ * modules (bundlers, tests, files fetched or unpacked by the application) — with the same
+ * search order as the file-system loader. Paths are normalised, so `/lib/a/../x.so` and
+ * `/lib/x.so` are one library; each file is compiled once, on first load, and the module is
+ * reused by every later load (whatever linker asks).
+ */
+export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | ReadonlyMap<string, VirtualFile>, options: VirtualLoaderOptions = {}): InspectingLoader {
+  const cwd = normalizePath(options.cwd ?? '/');
+  const locations = posixLocations(cwd);
+  const byPath = new Map<string, VirtualFile>();
+  const entries: Iterable<[string, VirtualFile]> = files instanceof Map ? (files as ReadonlyMap<string, VirtualFile>).entries() : Object.entries(files as Readonly<Record<string, VirtualFile>>);
+  for (const [path, file] of entries) byPath.set(locations.resolve(path)!, file);
+  const compiled = new Map<string, { module: WebAssembly.Module; head: Uint8Array; size: number }>();
+
+  const find = (request: LoadRequest): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
+    const tried: Tried[] = [];
+    for (const candidate of searchCandidates(request, locations, options)) {
+      const file = byPath.get(candidate.location);
+      if (file !== undefined) {
+        return { path: candidate.location, file, inspected: { key: candidate.location, name: request.name, location: candidate.location, via: candidate, tried } };
+      }
+      tried.push({ ...candidate, reason: 'not found' });
+    }
+    throw new LibraryNotFoundError(request, tried);
+  };
+  const loadSync = (request: LoadRequest): LoadedSource => {
+    const { path, file } = find(request);
+    try {
+      let entry = compiled.get(path);
+      if (entry === undefined) {
+        entry = file instanceof Uint8Array
+          ? { module: compileSync(file as Uint8Array<ArrayBuffer>, request.name), head: headOf(file, request.name), size: file.length }
+          : { module: file.module, head: file.head, size: file.size ?? 0 };
+        compiled.set(path, entry);
+      }
+      return { key: path, name: request.name, location: path, ...entry };
+    } catch (e) {
+      throw loadFailure(e, request);
+    }
+  };
+  const inspectSync = (request: LoadRequest): Inspected => {
+    const { file, inspected } = find(request);
+    return file instanceof Uint8Array
+      ? { ...inspected, head: headOf(file, request.name), size: file.length }
+      : { ...inspected, head: file.head, size: file.size ?? null };
+  };
+  return {
+    loadSync,
+    load: (request) => new Promise((resolve) => { resolve(loadSync(request)); }),
+    inspectSync,
+    inspect: (request) => new Promise((resolve) => { resolve(inspectSync(request)); }),
+  };
+}
