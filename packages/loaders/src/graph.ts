@@ -39,7 +39,7 @@ export interface LibraryGraph {
   readonly cycles: readonly (readonly string[])[];
   /**
    * A loader answering the linker from what was loaded (same resolution, modules already
-   * compiled or compiling), asking the original loader for anything else.
+   * compiled or compiling; failures replayed), asking the original loader for anything else.
    */
   readonly loader: Loader;
 }
@@ -123,7 +123,8 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
         const alias = aliasOf(request);
         const failed = failures.get(alias);
         if (failed !== undefined) throw failed;
-        return sources.get(alias) ?? loader.load(request);
+        // Heads alone (compile: false) cannot be linked: the original loader loads those.
+        return (compile ? sources.get(alias) : undefined) ?? loader.load(request);
       },
     },
   };
