@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import { bundle, chromiumGate, launchChromium, runInPage, sendInChunks } from '@dl/browser';
+import type { Browser, TestServer } from '@dl/browser';
+import { moduleHeadLength } from '@dl/reader';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LoaderEvent } from './progress.js';
+import { clangFiles, fixtureServer } from './test-server.js';
+
+const gate = chromiumGate();
+if (gate.mode === 'skip') console.warn(gate.message);
+
+interface PageResult {
+  readonly checks: Record<string, number>;
+  readonly libraries: readonly { readonly name: string; readonly location: string | null }[];
+  readonly streamed: readonly string[];
+  readonly events: readonly (LoaderEvent & { readonly at: number })[];
+}
+
+describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  const slow = clangFiles.get('libneed_c.so')!;
+  const slowHead = moduleHeadLength(slow)!;
+  beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
+  beforeAll(async () => {
+    if (gate.mode === 'fail') return;
+    // libneed_c.so arrives in two pieces: its head (and the code section's first byte), then,
+    // 400 ms later, the rest.
+    server = await fixtureServer({
+      '/lib/libneed_c.so': async (_req, res) => {
+        await sendInChunks(res, slow, { splitAt: [slowHead + 1], delayMs: 400, contentType: 'application/wasm', headers: { ETag: '"c"' } });
+      },
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => { await browser?.close(); await server?.close(); });
+
+  it('links a main, its libraries and a NEEDED chain, compiling while downloading and reading metadata first', async () => {
+    const script = await bundle(fileURLToPath(new URL('./browser-page.ts', import.meta.url)));
+    const result = await runInPage<PageResult>({ browser: browser!, url: server!.url, script, timeoutMs: 30_000 });
+    expect(result.checks).toEqual({ main_run: 0, need_c_check: 0, rpath_user_check: 0 });
+    const lib = `${server!.url}/lib/`;
+    expect(result.libraries).toEqual(expect.arrayContaining([
+      { name: 'libreloc.so', location: `${lib}libreloc.so` },
+      { name: 'libneed_a.so', location: `${lib}libneed_a.so` },
+      { name: 'librpath_dep.so', location: `${lib}rpath/deps/librpath_dep.so` },
+      { name: 'librpath_leaf.so', location: `${lib}rpath/deps/leaf/librpath_leaf.so` },
+    ]));
+    // Every side module was compiled from its response stream.
+    expect(new Set(result.streamed)).toEqual(new Set(result.libraries.filter((l) => l.name !== 'main').map((l) => l.location)));
+    // libneed_c.so: its head was read after the first piece, long before its body was complete...
+    const head = result.events.find((e) => e.type === 'head' && e.name === 'libneed_c.so')!;
+    const done = result.events.find((e) => e.type === 'done' && e.name === 'libneed_c.so')!;
+    expect(head).toMatchObject({ received: slowHead + 1, total: slow.length });
+    expect(done.at - head.at).toBeGreaterThan(300);
+    // ...and its NEEDED library was requested while its body was still on the way.
+    const c = server!.log.find((r) => r.path === '/lib/libneed_c.so')!;
+    const b = server!.log.find((r) => r.path === '/lib/libneed_b.so')!;
+    expect(b.start).toBeLessThan(c.end!);
+    expect(c.end! - c.start).toBeGreaterThan(350);
+  });
+});
