@@ -1,7 +1,7 @@
 export { createLinker, createLinkerSync, Linker, RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
 export type { CreateOptions, SymbolScope } from './linker.js';
 export { RTLD, resolveFlags } from './flags.js';
-export { memoryLoader } from './loader.js';
+export { memoryLoader, neededByText } from './loader.js';
 export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';
 export { parseSignature } from './signatures.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';

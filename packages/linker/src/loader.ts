@@ -55,10 +55,16 @@ export interface Loader {
   loadSync?(request: LoadRequest): LoadedSource;
 }
 
+/** At most this many dependents are named in a message (a deep chain names the nearest). */
+const SHOWN_DEPENDENTS = 8;
+
 /** " (needed by B, needed by A)" for messages, nearest first, or nothing for a root. */
 export function neededByText(request: LoadRequest): string {
   if (request.parent === null) return '';
-  return ` (${[request.parent.name, ...[...request.parent.chain].reverse()].map((n) => `needed by ${n}`).join(', ')})`;
+  const chain = [request.parent.name, ...[...request.parent.chain].reverse()];
+  const shown = chain.slice(0, SHOWN_DEPENDENTS).map((n) => `needed by ${n}`);
+  if (chain.length > SHOWN_DEPENDENTS) shown.push(`and ${chain.length - SHOWN_DEPENDENTS} more`);
+  return ` (${shown.join(', ')})`;
 }
 
 /**

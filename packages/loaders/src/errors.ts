@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { neededByText } from '@dl/linker';
 import type { LoadRequest } from '@dl/linker';
 import type { Candidate } from './search.js';
 
@@ -13,10 +14,9 @@ export function dependents(request: LoadRequest): string[] {
   return request.parent === null ? [] : [request.parent.name, ...[...request.parent.chain].reverse()];
 }
 
-/** " (needed by libb.so, needed by liba.so)" or nothing for a root. */
+/** " (needed by libb.so, needed by liba.so)" or nothing for a root (the linker's wording). */
 export function neededBy(request: LoadRequest): string {
-  const chain = dependents(request);
-  return chain.length === 0 ? '' : ` (${chain.map((n) => `needed by ${n}`).join(', ')})`;
+  return neededByText(request);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LoadedSource, LoadRequest } from '@dl/linker';
-import { compileSync, headOf } from './compile.js';
+import { compileAsync, compileSync, headOf } from './compile.js';
 import { LibraryNotFoundError, loadFailure } from './errors.js';
 import type { Tried } from './errors.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
@@ -20,8 +20,8 @@ export type VirtualFile = Uint8Array | { readonly module: WebAssembly.Module; re
  * Loads libraries from a virtual file system — a map of POSIX paths to bytes or compiled
  * modules (bundlers, tests, files fetched or unpacked by the application) — with the same
  * search order as the file-system loader. Paths are normalised, so `/lib/a/../x.so` and
- * `/lib/x.so` are one library; each file is compiled once, on first load, and the module is
- * reused by every later load (whatever linker asks).
+ * `/lib/x.so` are one library; each file is compiled once, on first load (asynchronously for
+ * `load`), and the module is reused by every later load (whatever linker asks).
  */
 export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | ReadonlyMap<string, VirtualFile>, options: VirtualLoaderOptions = {}): InspectingLoader {
   const cwd = normalizePath(options.cwd ?? '/');
@@ -29,7 +29,7 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
   const byPath = new Map<string, VirtualFile>();
   const entries: Iterable<[string, VirtualFile]> = files instanceof Map ? (files as ReadonlyMap<string, VirtualFile>).entries() : Object.entries(files as Readonly<Record<string, VirtualFile>>);
   for (const [path, file] of entries) byPath.set(locations.resolve(path)!, file);
-  const compiled = new Map<string, { module: WebAssembly.Module; head: Uint8Array; size: number }>();
+  const compiled = new Map<string, { module: WebAssembly.Module | Promise<WebAssembly.Module>; head: Uint8Array; size: number }>();
 
   const find = (request: LoadRequest): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
     const tried: Tried[] = [];
@@ -42,15 +42,18 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
     }
     throw new LibraryNotFoundError(request, tried);
   };
-  const loadSync = (request: LoadRequest): LoadedSource => {
+  /** Compiles a file once (asynchronously unless `sync`: large modules must not block a page). */
+  const load = (request: LoadRequest, sync: boolean): LoadedSource => {
     const { path, file } = find(request);
     try {
       let entry = compiled.get(path);
-      if (entry === undefined) {
+      if (entry === undefined || (sync && entry.module instanceof Promise)) {
         entry = file instanceof Uint8Array
-          ? { module: compileSync(file as Uint8Array<ArrayBuffer>, request.name), head: headOf(file, request.name), size: file.length }
+          ? { module: sync ? compileSync(file as Uint8Array<ArrayBuffer>, request.name) : compileAsync(file as Uint8Array<ArrayBuffer>, request.name), head: headOf(file, request.name), size: file.length }
           : { module: file.module, head: file.head, size: file.size ?? 0 };
         compiled.set(path, entry);
+        const settled = entry;
+        if (settled.module instanceof Promise) settled.module.catch(() => { if (compiled.get(path) === settled) compiled.delete(path); });
       }
       return { key: path, name: request.name, location: path, ...entry };
     } catch (e) {
@@ -64,8 +67,8 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
       : { ...inspected, head: file.head, size: file.size ?? null };
   };
   return {
-    loadSync,
-    load: (request) => new Promise((resolve) => { resolve(loadSync(request)); }),
+    loadSync: (request) => load(request, true),
+    load: (request) => new Promise((resolve) => { resolve(load(request, false)); }),
     inspectSync,
     inspect: (request) => new Promise((resolve) => { resolve(inspectSync(request)); }),
   };
