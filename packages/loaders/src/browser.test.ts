@@ -59,4 +59,21 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
     expect(b.start).toBeLessThan(c.end!);
     expect(c.end! - c.start).toBeGreaterThan(350);
   });
+
+  it('keeps responses in the Cache API: a later page loads the libraries without the network', async () => {
+    const script = await bundle(fileURLToPath(new URL('./browser-store-page.ts', import.meta.url)));
+    const context = await browser!.newContext();
+    try {
+      const libraryGets = (): number => server!.log.filter((r) => r.path.endsWith('.so')).length;
+      const first = await runInPage<{ need_c_check: number; stored: string[] }>({ browser: browser!, context, url: server!.url, script });
+      const names = ['/lib/libcycle_a.so', '/lib/libcycle_b.so', '/lib/libneed_a.so', '/lib/libneed_b.so', '/lib/libneed_c.so'];
+      expect(first).toEqual({ need_c_check: 0, stored: names });
+      const before = libraryGets();
+      const second = await runInPage<{ need_c_check: number; stored: string[] }>({ browser: browser!, context, url: server!.url, script });
+      expect(second).toEqual({ need_c_check: 0, stored: names });
+      expect(libraryGets()).toBe(before);
+    } finally {
+      await context.close();
+    }
+  });
 });
