@@ -2,5 +2,5 @@ export { main } from './main.js';
 export { exitCodes } from './io.js';
 export type { CliIo } from './io.js';
 export { nodeIo, readFileAsBytes } from './node-io.js';
-export { buildInspectReport, filterSymbols, listSymbols, renderInspect, renderSymbols, symbolLetters } from './report/index.js';
-export type { ExportEntry, ImportEntry, InspectReport, SymbolEntry, SymbolFilter } from './report/index.js';
+export { buildInspectReport, buildLddReport, filterSymbols, listSymbols, renderInspect, renderLdd, renderSymbols, symbolLetters } from './report/index.js';
+export type { ExportEntry, ImportEntry, InspectReport, LddLibrary, LddProblem, LddReport, SymbolEntry, SymbolFilter } from './report/index.js';

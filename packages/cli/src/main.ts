@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
 import { isDlError } from '@dl/errors';
+import { loadGraph } from '@dl/loaders';
+import { fsLoader } from '@dl/loaders/node';
 import { readModule } from '@dl/reader';
 import { exitCodes } from './io.js';
 import type { CliIo } from './io.js';
 import { buildInspectReport, renderInspect } from './report/inspect.js';
 import type { InspectReport } from './report/inspect.js';
+import { buildLddReport, renderLdd } from './report/ldd.js';
 import { filterSymbols, listSymbols, renderSymbols } from './report/symbols.js';
 import { helpTexts } from './usage.js';
 
@@ -82,11 +85,47 @@ async function nm(args: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
+function parseLdd(args: readonly string[]): { file: string; dirs: string[]; env: boolean; json: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        'library-path': { type: 'string', short: 'L', multiple: true },
+        env: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e), 'ldd');
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help === true) throw new UsageError('', 'ldd');
+  if (positionals.length === 0) throw new UsageError('missing FILE', 'ldd');
+  if (positionals.length > 1) throw new UsageError('ldd takes one FILE', 'ldd');
+  const dirs = v['library-path'] ?? [];
+  if (dirs.includes('')) throw new UsageError('-L needs a directory', 'ldd');
+  return { file: positionals[0]!, dirs, env: v.env === true, json: v.json === true };
+}
+
+/** Walks FILE's NEEDED graph reading only each file's head; exit 1 when anything failed. */
+async function ldd(args: readonly string[], io: CliIo): Promise<number> {
+  const { file, dirs, env, json } = parseLdd(args);
+  const graph = await loadGraph(fsLoader({ searchPath: dirs, env, cache: null }), [file], { compile: false });
+  const report = buildLddReport(graph);
+  for (const p of report.problems) io.stderr(`dl: ${p.message} [${p.code}]\n`);
+  io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderLdd(report)}\n`);
+  return report.problems.length > 0 ? exitCodes.badInput : exitCodes.ok;
+}
+
 /**
  * Runs the `dl` command line.
  *
  * @param argv - arguments after the program name, e.g. `['inspect', 'libfoo.so']`
- * @param io - output streams and file access
+ * @param io - output streams and file access (`ldd` reads the file system itself, through `fsLoader`)
  * @returns the exit code: 0 ok, 1 bad input, 2 usage error
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -95,8 +134,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     switch (command) {
       case 'inspect': return await inspect(rest, io);
       case 'nm': return await nm(rest, io);
+      case 'ldd': return await ldd(rest, io);
       case 'help': case '--help': case '-h': case undefined: {
-        const topic = rest[0] === 'inspect' || rest[0] === 'nm' ? rest[0] : 'dl';
+        const topic = rest[0] === 'inspect' || rest[0] === 'nm' || rest[0] === 'ldd' ? rest[0] : 'dl';
         (command === undefined ? io.stderr : io.stdout)(helpTexts[topic]);
         return command === undefined ? exitCodes.usage : exitCodes.ok;
       }

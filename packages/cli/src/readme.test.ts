@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkExample } from '@dl/fixtures/readme';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,10 @@ function commandExamples(readme: string): { argv: string[]; output: string }[] {
   });
 }
 
+/** `dl ldd` prints absolute paths: READMEs write the checkout as `/path/to/dl`. */
+const checkout = realpathSync(fileURLToPath(new URL('../../..', import.meta.url)));
+const portable = (text: string): string => text.split(`${checkout}/`).join('/path/to/dl/');
+
 describe.each([['packages/cli/README.md', '../README.md'], ['README.md', '../../../README.md']])('%s', (_, relative) => {
   const readme = fileURLToPath(new URL(relative, import.meta.url));
 
@@ -24,7 +28,7 @@ describe.each([['packages/cli/README.md', '../README.md'], ['README.md', '../../
     for (const { argv, output } of examples) {
       const result = await run(...argv);
       expect(result.code).toBe(0);
-      expect(result.stdout).toBe(output);
+      expect(portable(result.stdout)).toBe(output);
     }
   });
 });

@@ -38,13 +38,17 @@ export class LibraryNotFoundError extends DlError {
   }
 }
 
-/** Wraps a failure while loading a library into a DlError naming it and its dependents. */
-export function loadFailure(error: unknown, request: LoadRequest, code: 'DL_IO' | 'DL_NETWORK' = 'DL_IO'): DlError {
+/**
+ * Wraps a failure while loading a library into a DlError naming it, the file or URL it was
+ * read from (when found) and its dependents.
+ */
+export function loadFailure(error: unknown, request: LoadRequest, code: 'DL_IO' | 'DL_NETWORK' = 'DL_IO', location: string | null = null): DlError {
+  const from = location === null || location === request.name ? '' : ` (read from ${location})`;
   if (error instanceof DlError) {
-    // Already complete: it lists its dependents, is about another library, or has none to add.
-    if (error instanceof LibraryNotFoundError || (error.library !== undefined && error.library !== request.name) || request.parent === null) return error;
-    return new DlError(error.code, `${error.detail}${neededBy(request)}`, { library: request.name, offset: error.offset, symbol: error.symbol, cause: error });
+    // Already complete: it lists its dependents, is about another library, or has nothing to add.
+    if (error instanceof LibraryNotFoundError || (error.library !== undefined && error.library !== request.name) || (request.parent === null && from === '')) return error;
+    return new DlError(error.code, `${error.detail}${from}${neededBy(request)}`, { library: request.name, offset: error.offset, symbol: error.symbol, cause: error });
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new DlError(code, `${detail}${neededBy(request)}`, { library: request.name, cause: error });
+  return new DlError(code, `${detail}${from}${neededBy(request)}`, { library: request.name, cause: error });
 }

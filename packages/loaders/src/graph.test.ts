@@ -63,7 +63,11 @@ describe('loadGraph', () => {
       ['libbroken.so', [], 'DL_BAD_MAGIC'],
       ['libneed_a.so', ['libneed_b.so', 'libneed_c.so'], 'DL_NOT_FOUND'],
     ]);
-    expect(graph.nodes.find((n) => n.name === 'libneed_b.so')?.needed).toEqual([{ name: 'libneed_a.so', key: null }]);
+    expect(graph.nodes.find((n) => n.name === 'libneed_b.so')?.needed).toEqual([{ name: 'libneed_a.so', key: null, via: null, tried: [] }]);
+    expect(graph.problems.map((p) => p.parent)).toEqual([null, '/lib/libneed_b.so']);
+    expect(graph.problems[0]?.error.message).toContain('(read from /lib/libbroken.so)');
+    // Each edge carries its own search: libneed_b.so was found by the search path for libneed_c.so.
+    expect(graph.nodes.find((n) => n.name === 'libneed_c.so')?.needed[0]).toMatchObject({ key: '/lib/libneed_b.so', via: { step: 'search-path', entry: '/lib' } });
     expect(graph.roots).toEqual(['/lib/libneed_c.so', null]);
     const linker = await createLinker({ loader: graph.loader });
     await expect(linker.dlopen('libneed_c.so')).rejects.toBeInstanceOf(LibraryNotFoundError);

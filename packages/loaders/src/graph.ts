@@ -13,16 +13,29 @@ export interface GraphNode {
   readonly location: string | null;
   readonly size: number | null;
   readonly runtimePaths: readonly string[];
-  /** Its NEEDED entries in order, each with the key it resolved to (null when it failed). */
-  readonly needed: readonly { readonly name: string; readonly key: string | null }[];
-  /** How it was found and what was tried first (loaders that report it). */
+  /** Its NEEDED entries in order: the key each resolved to (null when it failed) and how. */
+  readonly needed: readonly GraphEdge[];
+  /** How it was found for the request that found it first, and what was tried before. */
   readonly via: Candidate | null;
+  readonly tried: readonly Tried[];
+}
+
+/** One NEEDED entry as resolved for its library (each edge has its own search). */
+export interface GraphEdge {
+  readonly name: string;
+  /** The library it resolved to, or null (see the graph's problems). */
+  readonly key: string | null;
+  /** The search step and entry that found it (loaders that report it: `inspect`). */
+  readonly via: Candidate | null;
+  /** The places tried before it. */
   readonly tried: readonly Tried[];
 }
 
 /** A request that failed: the library not found (or unreadable) and who needed it. */
 export interface GraphProblem {
   readonly name: string;
+  /** The key of the library whose NEEDED entry failed; null for a root. */
+  readonly parent: string | null;
   /** The libraries that led to it, nearest first. */
   readonly neededBy: readonly string[];
   readonly error: DlError;
@@ -52,6 +65,9 @@ export interface GraphOptions {
   readonly maxLibraries?: number;
 }
 
+/** What one request resolved to. */
+type Resolution = Pick<GraphEdge, 'key' | 'via' | 'tried'>;
+
 const aliasOf = (r: LoadRequest): string => `${r.parent?.key ?? ''}\u0000${r.name}`;
 
 /**
@@ -66,7 +82,7 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
   if (!compile && !('inspect' in loader)) throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
   const nodes = new Map<string, GraphNode>();
   const sources = new Map<string, LoadedSource>();
-  const answers = new Map<string, Promise<string | null>>();
+  const answers = new Map<string, Promise<Resolution>>();
   const failures = new Map<string, DlError>();
   const problems: GraphProblem[] = [];
 
@@ -78,7 +94,7 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
     return { src: await loader.load(request), inspected: null };
   };
   /** Resolves a request to a key, walking into a new library's NEEDED entries at once. */
-  const visit = (request: LoadRequest, chain: readonly string[]): Promise<string | null> => {
+  const visit = (request: LoadRequest, chain: readonly string[]): Promise<Resolution> => {
     const alias = aliasOf(request);
     let answer = answers.get(alias);
     if (answer !== undefined) return answer;
@@ -88,30 +104,31 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
         // A compilation nobody awaits (the graph's loader unused) must not fail unhandled.
         Promise.resolve(src.module).catch(() => undefined);
         sources.set(alias, src);
-        if (nodes.has(src.key)) return src.key;
+        const found: Resolution = { key: src.key, via: inspected?.via ?? null, tried: inspected?.tried ?? [] };
+        if (nodes.has(src.key)) return found;
         if (nodes.size >= max) throw new DlError('DL_LIMIT', `the graph has more than ${max} libraries (maxLibraries)`, { library: request.name });
         const dylink = readDylinkInfo(src.bytes ?? src.head!, { name: request.name });
-        const needed: { name: string; key: string | null }[] = dylink.needed.map((name) => ({ name, key: null }));
+        const needed: GraphEdge[] = dylink.needed.map((name) => ({ name, key: null, via: null, tried: [] }));
         nodes.set(src.key, {
           key: src.key, name: request.name, location: src.location ?? null, size: src.size ?? src.bytes?.length ?? inspected?.size ?? null,
           runtimePaths: dylink.runtimePaths, needed, via: inspected?.via ?? null, tried: inspected?.tried ?? [],
         });
         const parent: ParentLibrary = { name: request.name, key: src.key, location: src.location ?? null, runtimePaths: dylink.runtimePaths, chain };
-        const keys = await Promise.all(dylink.needed.map((name) => visit({ name, parent }, [...chain, request.name])));
-        keys.forEach((k, i) => { needed[i] = { name: needed[i]!.name, key: k }; });
-        return src.key;
+        const edges = await Promise.all(dylink.needed.map((name) => visit({ name, parent }, [...chain, request.name])));
+        edges.forEach((e, i) => { needed[i] = { name: needed[i]!.name, ...e }; });
+        return found;
       } catch (e) {
         const error = isDlError(e) ? e : new DlError('DL_IO', e instanceof Error ? e.message : String(e), { library: request.name, cause: e });
         failures.set(alias, error);
-        problems.push({ name: request.name, neededBy: [...chain].reverse(), error });
-        return null;
+        problems.push({ name: request.name, parent: request.parent?.key ?? null, neededBy: [...chain].reverse(), error });
+        return { key: null, via: null, tried: [] };
       }
     })();
     answers.set(alias, answer);
     return answer;
   };
 
-  const rootKeys = await Promise.all(roots.map((name) => visit({ name, parent: null }, [])));
+  const rootKeys = (await Promise.all(roots.map((name) => visit({ name, parent: null }, [])))).map((r) => r.key);
   const list = [...nodes.values()];
   return {
     roots: rootKeys,

@@ -6,7 +6,7 @@ export type { Tried } from './errors.js';
 export { fetchLoader } from './fetch-loader.js';
 export type { FetchLoaderOptions } from './fetch-loader.js';
 export { loadGraph } from './graph.js';
-export type { GraphNode, GraphOptions, GraphProblem, LibraryGraph } from './graph.js';
+export type { GraphEdge, GraphNode, GraphOptions, GraphProblem, LibraryGraph } from './graph.js';
 export type { Inspected, InspectingLoader } from './loader-types.js';
 export { trackProgress } from './progress.js';
 export type { LoaderEvent, Progress } from './progress.js';

@@ -57,14 +57,18 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
       }
       return { key: path, name: request.name, location: path, ...entry };
     } catch (e) {
-      throw loadFailure(e, request);
+      throw loadFailure(e, request, 'DL_IO', path);
     }
   };
   const inspectSync = (request: LoadRequest): Inspected => {
-    const { file, inspected } = find(request);
-    return file instanceof Uint8Array
-      ? { ...inspected, head: headOf(file, request.name), size: file.length }
-      : { ...inspected, head: file.head, size: file.size ?? null };
+    const { path, file, inspected } = find(request);
+    try {
+      return file instanceof Uint8Array
+        ? { ...inspected, head: headOf(file, request.name), size: file.length }
+        : { ...inspected, head: file.head, size: file.size ?? null };
+    } catch (e) {
+      throw loadFailure(e, request, 'DL_IO', path);
+    }
   };
   return {
     loadSync: (request) => load(request, true),

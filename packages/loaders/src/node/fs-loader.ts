@@ -51,7 +51,7 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
   const source = (request: LoadRequest, found: Found, entry: CachedModule): LoadedSource =>
     ({ key: found.path, name: request.name, location: found.path, head: entry.head, size: entry.size, module: entry.module });
   const failed = (request: LoadRequest, found: Found | null, e: unknown): DlError => {
-    const err = loadFailure(e, request);
+    const err = loadFailure(e, request, 'DL_IO', found?.path ?? null);
     emit({ type: 'failed', name: request.name, location: found?.path ?? null, code: err.code });
     return err;
   };
@@ -117,13 +117,24 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     },
 
     inspectSync(request) {
-      const found = runFileSync(locatePlan(request, candidates(request)));
-      return inspected(request, found, runFileSync(readHeadPlan(request, found)));
+      let found: Found | null = null;
+      try {
+        found = runFileSync(locatePlan(request, candidates(request)));
+        return inspected(request, found, runFileSync(readHeadPlan(request, found)));
+      } catch (e) {
+        throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
+      }
     },
 
     async inspect(request) {
-      const found = runFileSync(locatePlan(request, candidates(request)));
-      return inspected(request, found, await limit.run(() => runFileAsync(readHeadPlan(request, found))));
+      let found: Found | null = null;
+      try {
+        found = runFileSync(locatePlan(request, candidates(request)));
+        const where = found;
+        return inspected(request, found, await limit.run(() => runFileAsync(readHeadPlan(request, where))));
+      } catch (e) {
+        throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
+      }
     },
   };
 }
