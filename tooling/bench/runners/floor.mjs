@@ -3,7 +3,7 @@
 // and table ranges (from its dylink.0 MEM_INFO) and otherwise dummy imports: one shared no-op
 // function for every function import, one shared mutable i32 for every GOT entry (and
 // __stack_pointer). No symbol resolution, no relocation values, no constructors.
-import { memInfo } from './common.mjs';
+// No node built-ins: the Chromium page (web-page.mjs) bundles this file too.
 
 const PAGE = 65536;
 
@@ -45,4 +45,38 @@ export function floorProgram() {
       return instance;
     },
   };
+}
+
+/** Reads an unsigned LEB128 at `p`: [value, next position]. */
+function leb(bytes, p) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[p++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) return [value, p];
+  }
+}
+
+/** MEM_INFO of a compiled side module's dylink.0 section: { memorySize, memoryAlign, tableSize, tableAlign }. */
+function memInfo(module) {
+  const [section] = WebAssembly.Module.customSections(module, 'dylink.0');
+  const info = { memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0 };
+  if (section === undefined) return info;
+  const bytes = new Uint8Array(section);
+  for (let p = 0; p < bytes.length;) {
+    const type = bytes[p];
+    const [size, start] = leb(bytes, p + 1);
+    if (type === 1) {
+      let q = start;
+      [info.memorySize, q] = leb(bytes, q);
+      [info.memoryAlign, q] = leb(bytes, q);
+      [info.tableSize, q] = leb(bytes, q);
+      [info.tableAlign] = leb(bytes, q);
+      return info;
+    }
+    p = start + size;
+  }
+  return info;
 }

@@ -3,7 +3,8 @@
 //   grammars: the few libc functions the tree-sitter grammars import (written here, small,
 //             so that this plain-node runner needs no TypeScript; malloc & co. use the
 //             linker's heap). None of them runs while loading; they must exist (RTLD_NOW).
-import { fail } from './common.mjs';
+// No node built-ins: the Chromium page (web-page.mjs) bundles this file too; a wrong result
+// throws (the node runner exits 1, the page's result rejects).
 
 const HOST_DATA = 7;
 
@@ -42,6 +43,33 @@ function libc(get) {
   };
 }
 
+/**
+ * A linker (from `create`: createLinker or createLinkerSync) for the set's host program, whose
+ * functions reach the linker itself (malloc & co.).
+ */
+async function hostLinker(create, kind, options = {}) {
+  let linker;
+  linker = await create({ ...options, program: hostProgram(kind, () => linker) });
+  return linker;
+}
+
+/**
+ * A fresh linker (`dl`: the @dl/linker module) with the set's host program that, when run,
+ * loads `names` through `loader` with RTLD_NOW | RTLD_GLOBAL: `sync` (dlopenSync one after
+ * another), `seq` (await dlopen one after another) or `batch` (one `linker.load`). `check()`
+ * is the set's checksum. Made before the clock starts, like the runners' linkers.
+ */
+export async function linkingRun(dl, m, names, loader, mode, onEvent) {
+  const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
+  const linker = await hostLinker(mode === 'sync' ? dl.createLinkerSync : dl.createLinker, m.kind, { loader, onEvent });
+  const run = {
+    sync: () => { for (const name of names) linker.dlopenSync(name, flags); },
+    seq: async () => { for (const name of names) await linker.dlopen(name, flags); },
+    batch: () => linker.load(names, flags),
+  }[mode];
+  return { run, check: () => checksum(m, linker) };
+}
+
 /** The JS host program for a set; `get` returns the linker once it exists. */
 export function hostProgram(kind, get) {
   if (kind === 'grammars') return { kind: 'host', functions: libc(get) };
@@ -66,13 +94,13 @@ export function checksum(m, linker) {
   let sum = 0;
   for (const { symbol, name } of m.modules) {
     const s = linker.dlsym(null, symbol);
-    if (s.kind !== 'function') fail(`${symbol} is not a function`);
+    if (s.kind !== 'function') throw new Error(`${symbol} is not a function`);
     const value = s.func();
     if (m.kind !== 'grammars') { sum += value; continue; }
     const view = new DataView(linker.memory.buffer);
     const symbolCount = view.getUint32(value + 4, true);
     const first = cString(linker.memory, view.getUint32(view.getUint32(value + 56, true), true));
-    if (first !== 'end') fail(`${name}: symbol 0 is ${JSON.stringify(first)}, not "end": not relocated`);
+    if (first !== 'end') throw new Error(`${name}: symbol 0 is ${JSON.stringify(first)}, not "end": not relocated`);
     sum += symbolCount;
   }
   return sum;

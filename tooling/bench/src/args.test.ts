@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './args.js';
-import { median } from './linker-run.js';
+import { median } from './suite.js';
 
 describe('pnpm bench arguments', () => {
   it('separates suites from options with values, =values and boolean flags', () => {

@@ -1,12 +1,13 @@
 /**
- * The linker suite's inputs and processes: builds (or finds) the generated sets, writes one
- * manifest per set, and runs one runner once in a fresh plain-node process.
+ * The inputs and processes of the linker and loaders suites: builds (or finds) the generated
+ * sets, writes one manifest per set, and runs one runner once in a fresh plain-node process.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeSitterGrammars } from '@dl/fixtures';
+import type { Sample } from './suite.js';
 
 export const BENCH_DIR: string = dirname(dirname(fileURLToPath(import.meta.url)));
 const BUILD = join(BENCH_DIR, '.build');
@@ -28,14 +29,6 @@ export interface SetSpec {
   readonly runners: readonly RunnerName[];
 }
 
-/** What a runner prints. */
-export interface Sample {
-  readonly totalMs: number;
-  readonly compileMs?: number;
-  readonly instantiateMs?: number;
-  readonly checksum: number | null;
-}
-
 /** What preparing the inputs found: the sets to run, and what to tell the reader. */
 export interface Inputs {
   readonly sets: readonly SetSpec[];
@@ -47,18 +40,21 @@ function emccVersion(): string | null {
   return r.status === 0 ? (r.stdout.split('\n')[0] ?? '').trim() : null;
 }
 
+/** The packages the runners import (built). */
+const DIST = ['linker', 'layout', 'symbols', 'reader', 'errors', 'loaders'];
+
 /** Fails early, with the fix, when the packages the runners import are not built. */
 export function checkBuilt(): void {
-  for (const pkg of ['linker', 'layout', 'symbols', 'reader', 'errors']) {
+  for (const pkg of DIST) {
     if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js'))) {
-      throw new Error(`packages/${pkg}/dist is missing: the linker suite measures the built packages; run \`pnpm build\` first`);
+      throw new Error(`packages/${pkg}/dist is missing: the benchmarks measure the built packages; run \`pnpm build\` first`);
     }
   }
 }
 
 /** Modification times of the dist files the runners import (to notice a rebuild during a run). */
 export function distStamp(): string {
-  return ['linker', 'layout', 'symbols', 'reader', 'errors'].map((pkg) => statSync(join(ROOT, 'packages', pkg, 'dist', 'index.js')).mtimeMs).join(',');
+  return DIST.map((pkg) => statSync(join(ROOT, 'packages', pkg, 'dist', 'index.js')).mtimeMs).join(',');
 }
 
 /** Which code the runners measure: the commit, uncommitted changes under packages/, and when dist was built. */
@@ -117,34 +113,33 @@ export function prepareInputs(ns: readonly number[], options: { readonly build: 
   return { sets, notes };
 }
 
-/** The command line of one run (a fresh plain-node process: no tsx, no inherited NODE_OPTIONS). */
-export function commandOf(runner: RunnerName, set: SetSpec, extraNodeArgs: readonly string[] = []): string[] {
-  if (runner === 'emscripten-dlopen' || runner === 'emscripten-preload') {
-    return ['--no-experimental-fetch', ...extraNodeArgs, join(BUILD, 'emcc', 'main_emcc.cjs'), runner.slice('emscripten-'.length), String(set.n), set.dir ?? ''];
+/**
+ * The command line of one run (a fresh plain-node process: no tsx, no inherited NODE_OPTIONS):
+ * `runners/SCRIPT.mjs MANIFEST`, or the Emscripten main for `emscripten-*`.
+ */
+export function commandOf(script: string, set: SetSpec, extraNodeArgs: readonly string[] = []): string[] {
+  if (script === 'emscripten-dlopen' || script === 'emscripten-preload') {
+    return ['--no-experimental-fetch', ...extraNodeArgs, join(BUILD, 'emcc', 'main_emcc.cjs'), script.slice('emscripten-'.length), String(set.n), set.dir ?? ''];
   }
-  return [...extraNodeArgs, join(BENCH_DIR, 'runners', `${runner}.mjs`), set.manifest];
+  return [...extraNodeArgs, join(BENCH_DIR, 'runners', `${script}.mjs`), set.manifest];
 }
 
-/** Runs one runner once; throws with its output when it fails or prints no JSON line. */
-export function runOnce(runner: RunnerName, set: SetSpec): Sample {
+/**
+ * Runs one runner once (`script`, default the runner's name); throws with its output when it
+ * fails, prints no JSON line, or (a linking runner) reports a checksum other than the set's.
+ */
+export function runOnce(runner: string, set: SetSpec, script: string = runner): Sample {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const args = commandOf(runner, set);
+  const args = commandOf(script, set);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, cwd: BENCH_DIR, maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
     throw new Error(`${runner} on ${set.set} ${set.n} failed (exit ${r.status ?? r.signal ?? '?'}): node ${args.join(' ')}\n${r.stdout}${r.stderr}`);
   }
   const sample = JSON.parse(line) as Sample;
-  if (set.expected !== null && runner !== 'bare-sync' && runner !== 'bare-parallel' && sample.checksum !== set.expected) {
+  if (set.expected !== null && script !== 'bare-sync' && script !== 'bare-parallel' && sample.checksum !== set.expected) {
     throw new Error(`${runner} on ${set.set} ${set.n}: checksum ${sample.checksum ?? 'null'}, expected ${set.expected}`);
   }
   return sample;
-}
-
-/** The median of some numbers (the mean of the middle two for an even count). */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

@@ -9,13 +9,12 @@
  *          --no-build (use what gen/build.sh built)  --no-grammars
  *          --profile RUNNER (instead of measuring: one `node --cpu-prof` run on the largest set)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { renderTable } from '@dl/cli/report';
 import type { BenchArgs } from './args.js';
-import { checkBuilt, distStamp, median, prepareInputs, RUNNERS, runOnce } from './linker-run.js';
-import type { RunnerName, Sample, SetSpec } from './linker-run.js';
+import { checkBuilt, distStamp, prepareInputs, RUNNERS, runOnce } from './linker-run.js';
+import type { RunnerName, SetSpec } from './linker-run.js';
 import { profileRun } from './profile.js';
+import { ms, parseNs, parseRuns, Samples, spread, times, verdict, wantedRunners, writeCases } from './suite.js';
 
 /** One line of the `--json` output (the issue's shape). */
 export interface LinkerCase {
@@ -32,50 +31,25 @@ interface Result extends LinkerCase {
   readonly samples: readonly number[];
 }
 
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-const ms = (x: number | null): string => (x === null ? '' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-const times = (x: number | null): string => (x === null || !Number.isFinite(x) ? '' : `${x.toFixed(2)}×`);
-
-function parseNs(text: string): number[] {
-  const ns = text.split(',').map((s) => Number(s.trim()));
-  if (ns.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--n wants sizes ≥ 2 like 10,100,500, not ${text}`);
-  return ns;
-}
-
 function measureAll(sets: readonly SetSpec[], runners: ReadonlySet<RunnerName>, runs: number): Result[] {
-  const samples = new Map<string, Sample[]>();
-  const key = (s: SetSpec, r: RunnerName): string => `${s.set}/${s.n}/${r}`;
-  const tty = process.stderr.isTTY;
+  const samples = new Samples(runs);
+  const key = (s: SetSpec, r: RunnerName): string => `${s.set} ${s.n} ${r}`;
   for (let run = 1; run <= runs; run++) {
-    const t0 = performance.now();
+    samples.begin();
     for (const set of sets) {
-      for (const runner of set.runners) {
-        if (!runners.has(runner)) continue;
-        const sample = runOnce(runner, set);
-        if (tty) process.stderr.write(`\rrun ${run}/${runs}: ${set.set} ${set.n} ${runner} ${sample.totalMs.toFixed(1)} ms`.padEnd(70));
-        const list = samples.get(key(set, runner)) ?? [];
-        list.push(sample);
-        samples.set(key(set, runner), list);
-      }
+      for (const runner of set.runners) if (runners.has(runner)) samples.add(key(set, runner), runOnce(runner, set), run);
     }
-    if (!tty) process.stderr.write(`run ${run}/${runs} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    samples.end(run);
   }
-  if (tty) process.stderr.write('\n');
   const out: Result[] = [];
   for (const set of sets) {
     const linked = set.runners.filter((r) => r.startsWith('dl-')).flatMap((r) => samples.get(key(set, r)) ?? []).map((s) => s.checksum);
     if (set.expected === null && new Set(linked).size > 1) throw new Error(`${set.set}: the linking runners disagree on the checksum: ${[...new Set(linked)].join(', ')}`);
-    const floorSamples = samples.get(key(set, 'bare-sync'));
-    const floor = floorSamples === undefined ? null : median(floorSamples.map((s) => s.totalMs));
     for (const runner of set.runners) {
-      const list = samples.get(key(set, runner));
-      if (list === undefined) continue;
-      const medianMs = median(list.map((s) => s.totalMs));
-      const part = (f: (s: Sample) => number | undefined): number | null => (list.every((s) => f(s) !== undefined) ? median(list.map((s) => f(s)!)) : null);
-      out.push({
-        set: set.set, n: set.n, runner, medianMs: round3(medianMs), ratioToFloor: floor === null ? null : round3(medianMs / floor),
-        compileMs: part((s) => s.compileMs), instantiateMs: part((s) => s.instantiateMs), samples: list.map((s) => s.totalMs),
-      });
+      const summary = samples.summary(key(set, runner), key(set, 'bare-sync'));
+      if (summary === undefined) continue;
+      const { medianMs, ratioToFloor, compileMs, instantiateMs } = summary;
+      out.push({ set: set.set, n: set.n, runner, medianMs, ratioToFloor, compileMs, instantiateMs, samples: summary.samples });
     }
   }
   return out;
@@ -90,7 +64,7 @@ function table(results: readonly Result[]): string {
     rows.push([
       r.set, String(r.n), r.runner, ms(r.medianMs), times(r.ratioToFloor), (r.medianMs / r.n).toFixed(3), ms(r.compileMs), ms(r.instantiateMs),
       dlopen === undefined ? '' : times(dlopen.medianMs / r.medianMs), preload === undefined ? '' : times(preload.medianMs / r.medianMs),
-      `${ms(Math.min(...r.samples))}–${ms(Math.max(...r.samples))}`,
+      spread(r.samples),
     ]);
   }
   return renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'], '  ');
@@ -101,7 +75,7 @@ function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
   const get = (set: string, n: number, runner: RunnerName): Result | undefined => results.find((x) => x.set === set && x.n === n && x.runner === runner);
   const lines: string[] = [];
   const check = (label: string, value: number | undefined, ok: (v: number) => boolean, fmt: (v: number) => string): void => {
-    lines.push(value === undefined || !Number.isFinite(value) ? `  [ n/a ] ${label}: not measured` : `  [${ok(value) ? ' met ' : 'MISSED'}] ${label}: ${fmt(value)}`);
+    lines.push(verdict(label, value, ok, fmt));
   };
   const sorted = [...ns].sort((a, b) => a - b);
   const big = sorted[sorted.length - 1];
@@ -136,10 +110,8 @@ function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
 export function linkerBench(args: BenchArgs): string {
   const o = args.options;
   const ns = parseNs(o.get('n') ?? '10,100,500');
-  const runs = Number(o.get('runs') ?? '7');
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a positive integer, not ${o.get('runs') ?? ''}`);
-  const wanted = new Set<RunnerName>(o.has('runners') ? ['bare-sync', ...(o.get('runners')!.split(',') as RunnerName[])] : RUNNERS);
-  for (const r of wanted) if (!RUNNERS.includes(r)) throw new Error(`unknown runner ${r}; runners: ${RUNNERS.join(', ')}`);
+  const runs = parseRuns(o);
+  const wanted = wantedRunners<RunnerName>(o, RUNNERS, ['bare-sync']);
   checkBuilt();
   const inputs = prepareInputs(ns, { build: !o.has('no-build'), grammars: !o.has('no-grammars') });
   for (const note of inputs.notes) process.stderr.write(`${note}\n`);
@@ -152,15 +124,7 @@ export function linkerBench(args: BenchArgs): string {
   const stamp = distStamp();
   const results = measureAll(inputs.sets, wanted, runs);
   const rebuilt = distStamp() !== stamp;
-
-  // Relative to where `pnpm bench` was typed (pnpm runs the script inside tooling/bench).
-  const jsonArg = o.get('json');
-  const json = jsonArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), jsonArg);
-  if (json !== undefined) {
-    mkdirSync(dirname(json), { recursive: true });
-    const cases: LinkerCase[] = results.map(({ set, n, runner, medianMs, ratioToFloor }) => ({ set, n, runner, medianMs, ratioToFloor }));
-    writeFileSync(json, `${JSON.stringify({ cases }, null, 2)}\n`);
-  }
+  const json = writeCases(o, results.map(({ set, n, runner, medianMs, ratioToFloor }): LinkerCase => ({ set, n, runner, medianMs, ratioToFloor })));
   const lines = [
     `fresh node process per run, ${runs} runs, medians in ms; floor = bare-sync of the same set; "emcc-x ÷" = how many times faster than Emscripten 3.1.6's loader`,
     ...inputs.notes.map((n) => `  ${n}`),

@@ -1,15 +1,17 @@
 /**
  * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
- * per measurement (see README.md for its options).
+ * per measurement; `loaders` too, plus a fresh Chromium page per web measurement (see
+ * README.md for their options).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from './args.js';
 import type { BenchArgs } from './args.js';
 import { linkerBench } from './linker.js';
+import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
 
-const suites: Readonly<Record<string, (args: BenchArgs) => string>> = { reader: () => readerBench(), linker: linkerBench };
+const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = { reader: () => readerBench(), linker: linkerBench, loaders: loadersBench };
 
 const args = parseArgs(process.argv.slice(2));
 const names = args.suites.length > 0 ? args.suites : Object.keys(suites);
@@ -21,6 +23,6 @@ for (const name of names) {
     process.exit(2);
   }
   console.log(`== ${name} ==`);
-  console.log(suite(args));
+  console.log(await suite(args));
   console.log('');
 }

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderTable } from '@dl/cli/report';
 import { BENCH_DIR, commandOf } from './linker-run.js';
-import type { RunnerName, SetSpec } from './linker-run.js';
+import type { SetSpec } from './linker-run.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -58,14 +58,14 @@ function top(map: Map<string, number>, ms: number, count: number, skip: (name: s
     .map(([name, t]) => [t.toFixed(1), `${((100 * t) / ms).toFixed(1)} %`, name]);
 }
 
-/** Profiles one run of `runner` on `set` and returns the summary. */
-export function profileRun(runner: RunnerName, set: SetSpec, count = 15): string {
+/** Profiles one run of `runner` (its `script`, default its name) on `set` and returns the summary. */
+export function profileRun(runner: string, set: SetSpec, script: string = runner, count = 15): string {
   const dir = join(BENCH_DIR, '.build', 'prof');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const args = commandOf(runner, set, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100']);
+  const args = commandOf(script, set, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100']);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, cwd: BENCH_DIR });
   if (r.status !== 0) throw new Error(`profiling ${runner} failed:\n${r.stdout}${r.stderr}`);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
