@@ -130,6 +130,19 @@ describe('fetchLoader', () => {
     }
   });
 
+  it('reuses a URL it loaded without asking again, unless told to revalidate', async () => {
+    server = await fixtureServer();
+    const gets = (): number => server!.log.filter((r) => r.path === '/lib/libneed_a.so').length;
+    const once = loaderOn(server);
+    for (let i = 0; i < 3; i++) await once.load({ name: 'libneed_a.so', parent: null });
+    expect(gets()).toBe(1);
+    const cache = new ModuleCache();
+    const always = loaderOn(server, { revalidate: true, cache });
+    for (let i = 0; i < 3; i++) await (await always.load({ name: 'libneed_a.so', parent: null })).module;
+    expect(gets()).toBe(4);
+    expect(cache.stats()).toMatchObject({ compilations: 1, hits: 2 });
+  });
+
   it('shares one download between concurrent requests, and bounds downloads at once', async () => {
     let open = 0;
     let most = 0;

@@ -31,6 +31,13 @@ export interface FetchLoaderOptions extends SearchOptions {
   readonly store?: PersistentStore | null;
   /** Downloads at once (default 6, a browser's connections per host). */
   readonly concurrency?: number;
+  /**
+   * Ask the server again each time a URL is loaded (default false: a URL this loader has
+   * loaded is reused without a request, as a page reuses its scripts; a new loader asks
+   * again, and an unchanged library still comes from the cache by its ETag). Turn on for
+   * hot reloading.
+   */
+  readonly revalidate?: boolean;
   readonly onProgress?: (event: LoaderEvent) => void;
 }
 
@@ -63,6 +70,8 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
   const limit = new Limit(options.concurrency ?? 6);
   /** URLs being fetched, until their head is known: later requests share the download. */
   const inFlight = new Map<string, Promise<AtUrl>>();
+  /** URLs this loader found, by the URL asked for (reused unless `revalidate`). */
+  const known = new Map<string, UrlSource>();
 
   /** A response for a URL (stored, or fetched); a network failure or a server error throws. */
   const respond = async (name: string, url: string): Promise<{ response: Response; fromStore: boolean }> => {
@@ -79,6 +88,8 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
    * turned out missing or failed). Requests for a URL already under way share that download.
    */
   const atUrl = (name: string, url: string): Promise<AtUrl> => {
+    const seen = options.revalidate === true ? undefined : known.get(url);
+    if (seen !== undefined) return Promise.resolve({ found: seen });
     const shared = inFlight.get(url);
     if (shared !== undefined) return shared;
     const result = (async (): Promise<AtUrl> => {
@@ -93,7 +104,11 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
         }
         // From here the slot is the body's: released once it has been read to its end.
         bodyOwnsSlot = true;
-        return { found: await openResponse(ctx, name, response.url === '' ? url : response.url, response, fromStore, release) };
+        const found = await openResponse(ctx, name, response.url === '' ? url : response.url, response, fromStore, release);
+        known.set(url, found);
+        // A library that fails to compile is not kept: the next load asks again.
+        Promise.resolve(found.module).catch(() => { if (known.get(url) === found) known.delete(url); });
+        return { found };
       } finally {
         if (!bodyOwnsSlot) release();
       }

@@ -29,7 +29,8 @@ export function runFileSync<T>(plan: FilePlan<T>): T {
       let result: unknown;
       try {
         switch (op.op) {
-          case 'realpath': result = realpathSync(op.path); break;
+          // The native realpath: one libc call, where the JS one lstat()s every path component.
+          case 'realpath': result = realpathSync.native(op.path); break;
           case 'stat': result = statSync(op.path, { bigint: true }); break;
           case 'open': fd = openSync(op.path, 'r'); break;
           case 'fstat': result = fstatSync(fd!, { bigint: true }); break;
@@ -58,7 +59,7 @@ export async function runFileAsync<T>(plan: FilePlan<T>): Promise<T> {
       let result: unknown;
       try {
         switch (op.op) {
-          case 'realpath': result = await realpath(op.path); break;
+          case 'realpath': result = await realpath(op.path); break; // libc realpath on the thread pool
           case 'stat': result = await stat(op.path, { bigint: true }); break;
           case 'open': file = await open(op.path, 'r'); break;
           case 'fstat': result = await file!.stat({ bigint: true }); break;

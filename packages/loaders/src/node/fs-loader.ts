@@ -14,6 +14,9 @@ import { runFileAsync, runFileSync } from './file-ops.js';
 import { identity, locatePlan, readHeadPlan, readWholePlan } from './file-plans.js';
 import type { Found } from './file-plans.js';
 
+/** Files up to this size are read synchronously even by asynchronous loads. */
+const SYNC_READ_LIMIT = 1024n * 1024n;
+
 /** Options of {@link fsLoader}. */
 export interface FsLoaderOptions extends SearchOptions {
   /** Directory relative names and entries are resolved against (default: `process.cwd()`). */
@@ -22,7 +25,7 @@ export interface FsLoaderOptions extends SearchOptions {
   readonly env?: boolean | string;
   /** Compiled-module cache (default: the process-wide one; `null`: none). */
   readonly cache?: ModuleCache | null;
-  /** Files read at once by asynchronous loads (default 8). */
+  /** Large files (over 1 MiB) read at once by asynchronous loads (default 8); smaller ones are read synchronously. */
   readonly concurrency?: number;
   readonly onProgress?: (event: LoaderEvent) => void;
 }
@@ -47,6 +50,19 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
   const emit = options.onProgress ?? ((): void => undefined);
   /** Reads and compilations under way, by cache key: concurrent requests share them. */
   const reading = new Map<string, Promise<CachedModule>>();
+  /**
+   * Reads a whole file for an asynchronous load: a small one synchronously (node's promise API
+   * costs five thread-pool round trips per file, far more than reading a few kilobytes), a
+   * large one asynchronously, at most `concurrency` at once. Compilation is asynchronous either way.
+   */
+  const readFile = (request: LoadRequest, found: Found): Promise<Uint8Array<ArrayBuffer>> => {
+    if (found.stat.size > SYNC_READ_LIMIT) return limit.run(() => runFileAsync(readWholePlan(request, found)));
+    try {
+      return Promise.resolve(runFileSync(readWholePlan(request, found)));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  };
   const cacheKey = (found: Found): string => `file:${found.path}@${identity(found.stat)}`;
   const source = (request: LoadRequest, found: Found, entry: CachedModule): LoadedSource =>
     ({ key: found.path, name: request.name, location: found.path, head: entry.head, size: entry.size, module: entry.module });
@@ -101,7 +117,7 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
         let job = reading.get(key);
         if (job === undefined) {
           const where = found;
-          job = limit.run(() => runFileAsync(readWholePlan(request, where))).then((bytes) => {
+          job = readFile(request, where).then((bytes) => {
             const head = headOf(bytes, request.name);
             const module = compileAsync(bytes, request.name);
             module.then(() => { finished(request, where, false); }, () => undefined);
