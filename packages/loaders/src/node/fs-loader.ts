@@ -60,7 +60,7 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     try {
       return Promise.resolve(runFileSync(readWholePlan(request, found)));
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   };
   const cacheKey = (found: Found): string => `file:${found.path}@${identity(found.stat)}`;
