@@ -2,6 +2,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import { dlPreset } from './tooling/config/eslint.js';
 
 export default defineConfig(
-  globalIgnores(['**/dist/', '**/node_modules/', '**/coverage/', 'tooling/fixtures/wasm/', 'tooling/fixtures/.build/', '.ci/', '.fuzz/']),
+  // packages/emscripten/emscripten/: emcc --js-library files, evaluated by Emscripten's preprocessor, not modules.
+  globalIgnores(['**/dist/', '**/node_modules/', '**/coverage/', 'tooling/fixtures/wasm/', 'tooling/fixtures/.build/', '.ci/', '.fuzz/', 'packages/emscripten/emscripten/']),
   dlPreset,
 );

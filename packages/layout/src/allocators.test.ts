@@ -108,6 +108,16 @@ describe('TableAllocator', () => {
     expect(table.length).toBe(20);
     expect(outcome(() => t.reserve(5, 'too-many'))).toBe('DL_TABLE_FULL');
   });
+
+  it('never hands out slots another user of the table appended (Emscripten\'s addFunction grows by one)', () => {
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });
+    const t = new TableAllocator(table, { minGrowth: 4 });
+    const mine = [t.reserve(4, 'a')];
+    table.grow(1); // the runtime's own slot
+    const theirs = table.length - 1;
+    for (let i = 0; i < 5; i++) mine.push(t.reserve(3, `lib${i}`));
+    for (const r of mine) expect(theirs >= r.base && theirs < r.base + r.size).toBe(false);
+  });
 });
 
 describe('LinkerHeap fragmentation', () => {

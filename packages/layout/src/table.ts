@@ -63,6 +63,8 @@ export class TableAllocator {
   }
 
   private grow(atLeast: number, owner: string): void {
+    // Slots someone else appended since (a runtime's own `addFunction`) are theirs: skip them.
+    if (this.table.length > this.end) this.end = this.table.length;
     const length = this.table.length;
     const tail = this.free.endingAt(this.end);
     const missing = Math.max(0, atLeast - (tail?.size ?? 0)) + Math.max(0, this.end - length);

@@ -178,7 +178,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     }
     journal.commit();
     const roots = found.roots.map((r) => (isLoaded(r) ? r : libOf.get(r)!));
-    state.emit({ type: 'done', roots: names, libraries: libs.length, ms: performance.now() - started, phases });
+    state.emit({ type: 'done', roots: names, libraries: libs.length, loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global })), ms: performance.now() - started, phases });
     state.trace?.(`loaded ${names.join(', ')}: ${libs.map((l) => `${l.name}@${l.memoryBase}`).join(' ')} in ${(performance.now() - started).toFixed(1)} ms`);
     return { roots, loaded: libs };
   } catch (e) {

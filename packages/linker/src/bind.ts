@@ -16,13 +16,16 @@ export function pathOf(state: LinkState, lib: Library): readonly Scope[] {
   return lib.group === null ? [state.global] : [state.global, lib.group];
 }
 
-/** The first definition of `name` along a path. Cost: one map lookup per scope. */
+/**
+ * The first definition of `name` along a path, then the global scope's fallback (symbols a
+ * runtime makes on demand). Cost: one map lookup per scope.
+ */
 export function lookup(path: readonly Scope[], name: string): Definition | undefined {
   for (const scope of path) {
     const d = scope.lookup(name);
     if (d !== undefined) return d;
   }
-  return undefined;
+  return path[0]?.fallback?.(name);
 }
 
 /** A GOT entry still waiting for its definition, or a PLT entry still unbound. */
@@ -175,8 +178,12 @@ export function buildImports(state: LinkState, journal: Journal, lib: Library, w
         // A new entry: created with its final value when the definition is already visible.
         const d = visible?.[index] ?? lookup(path, name);
         const value = d === undefined ? null : gotValue(state, journal, space, d, lib.name);
-        entry = state.got.obtain(gotScope, space, name, value === null ? undefined : { value, definition: d! }).entry;
+        // The global scope may share a running program's GOT (an attached Emscripten main).
+        const shared = gotScope === state.global && state.sharedGot !== null && Object.hasOwn(state.sharedGot, name) ? state.sharedGot[name] : undefined;
+        const before = shared?.value as number | undefined;
+        entry = state.got.obtain(gotScope, space, name, value === null ? undefined : { value, definition: d! }, shared).entry;
         journal.createdEntry(entry);
+        if (before === 0 && entry.resolved) journal.resolvedEntry(entry);
         if (!entry.resolved) pending.push({ lib, index, name, weak: weak.has(name), got: entry });
       } else if (!entry.resolved) {
         const d = lookup(path, name);

@@ -5,7 +5,15 @@ export type LinkerEvent =
   | { readonly type: 'instantiate'; readonly library: string; readonly memoryBase: number; readonly memorySize: number; readonly tableBase: number; readonly tableSize: number; readonly ms: number }
   | { readonly type: 'relocate'; readonly library: string; readonly ms: number }
   | { readonly type: 'init'; readonly library: string; readonly ms: number }
-  | { readonly type: 'done'; readonly roots: readonly string[]; readonly libraries: number; readonly ms: number; readonly phases: Readonly<Record<string, number>> }
+  | {
+      readonly type: 'done';
+      readonly roots: readonly string[];
+      readonly libraries: number;
+      /** The libraries this load added, in load order (dependencies first). */
+      readonly loaded: readonly { readonly id: number; readonly name: string; readonly global: boolean }[];
+      readonly ms: number;
+      readonly phases: Readonly<Record<string, number>>;
+    }
   | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string };
 
 /** Event names. */

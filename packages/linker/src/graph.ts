@@ -46,7 +46,8 @@ function scopesOf(state: LinkState): Scope[] {
   return [...scopes.values()];
 }
 
-function describeLibrary(lib: Library): GraphLibrary {
+/** One library as the graph shows it (cost: its own imports). */
+export function describeLibrary(lib: Library): GraphLibrary {
   return {
     id: lib.id, name: lib.name, key: lib.key, location: lib.location, global: lib.global, group: lib.group?.id ?? null, refcount: lib.refcount, nodelete: lib.nodelete,
     needed: lib.needed.map((d) => d.id),

@@ -56,12 +56,16 @@ export function runInitialisers(state: LinkState, libs: readonly Library[], onPh
     state.emit({ type: 'relocate', library: lib.name, ms: performance.now() - t0 });
   }
   onPhase('relocated');
-  for (const lib of libs) {
-    const ex = lib.instance!.exports;
-    const ctors = ex.__wasm_call_ctors ?? ex._initialize;
-    if (typeof ctors !== 'function') continue;
-    const t0 = performance.now();
-    call(lib, typeof ex.__wasm_call_ctors === 'function' ? '__wasm_call_ctors' : '_initialize', ctors as Fn);
-    state.emit({ type: 'init', library: lib.name, ms: performance.now() - t0 });
-  }
+  const construct = (): void => {
+    for (const lib of libs) {
+      const ex = lib.instance!.exports;
+      const ctors = ex.__wasm_call_ctors ?? ex._initialize;
+      if (typeof ctors !== 'function') continue;
+      const t0 = performance.now();
+      call(lib, typeof ex.__wasm_call_ctors === 'function' ? '__wasm_call_ctors' : '_initialize', ctors as Fn);
+      state.emit({ type: 'init', library: lib.name, ms: performance.now() - t0 });
+    }
+  };
+  if (state.constructors === null) construct();
+  else state.constructors(construct);
 }

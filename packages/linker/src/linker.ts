@@ -6,8 +6,8 @@ import { loadBatch } from './batch.js';
 import type { BatchRequest, BatchResult } from './batch.js';
 import type { LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
-import { describeGraph, digestState } from './graph.js';
-import type { LinkGraph } from './graph.js';
+import { describeGraph, describeLibrary, digestState } from './graph.js';
+import type { GraphLibrary, LinkGraph } from './graph.js';
 import { Journal } from './journal.js';
 import { runAsync, runSync } from './ops.js';
 import { setUpProgram } from './program.js';
@@ -191,7 +191,7 @@ export class Linker {
     let d: Definition | undefined;
     let where: string;
     if (scope === null || scope === RTLD_DEFAULT || (typeof scope === 'object' && scope.id === 0)) {
-      d = this.state.global.lookup(name);
+      d = this.state.global.lookup(name) ?? this.state.global.fallback?.(name);
       where = 'the global scope';
     } else if (scope === RTLD_NEXT) {
       if (options.from === undefined) throw new DlError('DL_BAD_HANDLE', 'RTLD_NEXT needs the calling library (options.from)');
@@ -283,6 +283,22 @@ export class Linker {
     for (const { fn, arg } of this.state.atexit.splice(0).reverse()) {
       (this.state.table.get(fn) as (arg: number) => void)(arg);
     }
+  }
+
+  /**
+   * A library's exports as its instance has them (data unrelocated: use `dlsym` for
+   * addresses), with the names it publishes — for runtimes that mirror symbols elsewhere
+   * (Emscripten's `Module._name`).
+   */
+  exportsOf(handle: Handle): { readonly exports: WebAssembly.Exports; readonly published: readonly string[]; readonly global: boolean } {
+    const lib = this.library(handle);
+    if (lib.instance === null) throw new DlError('DL_BAD_HANDLE', 'the program has no instance of its own', { library: lib.name });
+    return { exports: lib.instance.exports, published: lib.symbols.names, global: lib.global };
+  }
+
+  /** One open library as `graph()` shows it (cost: that library only). */
+  describe(handle: Handle): GraphLibrary {
+    return describeLibrary(this.library(handle));
   }
 
   /** Libraries, scopes, memory and table ranges, symbol providers and interpositions. */

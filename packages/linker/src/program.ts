@@ -30,6 +30,20 @@ function hostDefinitions(provider: Provider, functions: Readonly<Record<string, 
   });
 }
 
+/** The fallback option as definitions, made once per name (the same function keeps one address). */
+function fallbackDefinitions(provider: Provider, fallback: (name: string) => HostFunction | number | undefined): (name: string) => Definition | undefined {
+  const made = new Map<string, Definition>();
+  return (name) => {
+    const known = made.get(name);
+    if (known !== undefined) return known;
+    const value = fallback(name);
+    if (value === undefined) return undefined;
+    const d = typeof value === 'number' ? { kind: 'data' as const, name, provider, address: value } : hostDefinitions(provider, { [name]: value })[0]!;
+    made.set(name, d);
+    return d;
+  };
+}
+
 /** Host data symbols, reserved in linear memory and initialised. */
 function hostData(allocator: MemoryAllocator, memory: WebAssembly.Memory, provider: Provider, data: Readonly<Record<string, HostData>>): Definition[] {
   return Object.entries(data).map(([name, d]): Definition => {
@@ -82,8 +96,8 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     if (!(memory instanceof WebAssembly.Memory) || !(table instanceof WebAssembly.Table) || !(stackPointer instanceof WebAssembly.Global)) {
       throw new DlError('DL_INCOMPATIBLE', 'an attached main must export (or be given) its memory, __indirect_function_table and __stack_pointer', { library: mainProvider.name });
     }
-    const heap = heapOf(ex);
-    if (heap !== null && options.memoryStrategy !== 'linker-heap') allocator = new HostAllocator(memory, { heap });
+    const heap = program.allocator?.heap ?? heapOf(ex);
+    if (heap !== null && options.memoryStrategy !== 'linker-heap') allocator = new HostAllocator(memory, { heap, ready: program.allocator?.ready, heapBase: program.allocator?.heapBase });
     else if (program.heapStart !== undefined) allocator = new LinkerHeap(memory, { start: program.heapStart });
     else throw new DlError('DL_INCOMPATIBLE', 'the attached main exports no malloc/free; give heapStart for a linker-owned heap', { library: mainProvider.name });
     const exportsLike = Object.entries(ex).flatMap(([name, v]): ExportLike[] =>
@@ -132,10 +146,13 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
   const state: LinkState = {
     memory, table, stackPointer, allocator, tables, global, got: new GotTable(), slots, hostFunctions: new HostFunctions(),
     tags: new Map(), libraries: new Map(), byKey: new Map(), aliases: new Map(), mainProvider, main: null, heapBase: null, stack, limits,
+    sharedGot: program.kind === 'attached' ? program.got ?? null : null,
+    constructors: options.constructors ?? null,
     loader: options.loader ?? null, imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) }, atexit: [], builtinReservations: [], nextId: 1, nextScopeId: 1, busy: false,
     emit: options.onEvent ?? ((): void => undefined), trace: tracer(options.debug),
   };
   if (main === null) global.add(mainProvider, withBuiltins(state, mainDefs));
+  if (options.fallback !== undefined) global.fallback = fallbackDefinitions(mainProvider, options.fallback);
   return { state, main };
 }
 

@@ -75,6 +75,10 @@ export interface LinkState {
   main: Library | null;
   /** The host's `__heap_base` global a relocatable main imports (`GOT.mem.__heap_base`). */
   heapBase: WebAssembly.Global | null;
+  /** Who runs a load's constructors, when not the load itself (a runtime not up yet defers them). */
+  readonly constructors: ((run: () => void) => void) | null;
+  /** A running program's GOT the global scope shares (an attached main's), by name. */
+  readonly sharedGot: Readonly<Record<string, WebAssembly.Global>> | null;
   /** Stack bounds (for `GOT.mem.__stack_low/__stack_high`). */
   readonly stack: { readonly low: number; readonly high: number };
   readonly limits: LayoutLimits;

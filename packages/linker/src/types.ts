@@ -1,4 +1,4 @@
-import type { LayoutLimits } from '@dl/layout';
+import type { HostHeap, LayoutLimits } from '@dl/layout';
 import type { FuncType } from '@dl/reader';
 import type { Callable } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
@@ -70,6 +70,22 @@ export interface AttachedMainProgram {
   readonly functions?: Readonly<Record<string, HostFunction>>;
   /** Where a linker-owned heap may start when the main has no allocator to use. */
   readonly heapStart?: number;
+  /**
+   * How to reserve memory in the main, when its exports are not enough: its allocator, and
+   * (Emscripten's semantics) whether its runtime is up yet and the `__heap_base` to bump
+   * until it is.
+   */
+  readonly allocator?: {
+    readonly heap: HostHeap;
+    readonly ready?: (() => boolean) | undefined;
+    readonly heapBase?: { get(): number; set(value: number): void } | undefined;
+  };
+  /**
+   * The main's GOT, when it has one the libraries must share (an Emscripten main's `GOT`
+   * object): the linker uses these globals for the global scope's GOT entries of the same
+   * names, keeps the values already set and fills in the zero ones.
+   */
+  readonly got?: Readonly<Record<string, WebAssembly.Global>>;
   readonly name?: string;
 }
 
@@ -92,6 +108,20 @@ export interface LinkerOptions {
   readonly onEvent?: (event: LinkerEvent) => void;
   /** Debug tracing (also on when the environment variable `DL_DEBUG` is set). */
   readonly debug?: boolean | ((line: string) => void);
+  /**
+   * Symbols made on demand for names no library or host defines (a runtime's synthesised
+   * functions, such as Emscripten's `invoke_*`): a function (with a type when its address may
+   * be taken), a data address, or undefined. What it gives is kept (one definition, one
+   * address per name); consulted after every scope of a lookup and by `dlsym(RTLD_DEFAULT)`.
+   */
+  readonly fallback?: (name: string) => HostFunction | number | undefined;
+  /**
+   * Runs a load's constructors (given as one function, dependency order inside) — by default
+   * the load does, after the relocations. A runtime that is not up yet can defer them
+   * (Emscripten runs side modules' constructors after the main's, in `__ATINIT__`); a
+   * constructor that fails then can no longer undo the load.
+   */
+  readonly constructors?: (run: () => void) => void;
 }
 
 /** dlopen flags: musl/Emscripten numbers (`RTLD_*`) or an object. */

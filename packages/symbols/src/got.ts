@@ -48,15 +48,24 @@ export class GotTable {
   /**
    * The entry, created when missing — unresolved with value 0, or already resolved when the
    * definition is known (then the global is created with its final value). `created` tells
-   * whether it was made now.
+   * whether it was made now. `adopt` makes an existing global the entry (a GOT shared with a
+   * running program, e.g. Emscripten's): a non-zero value there counts as already resolved and
+   * is kept; a zero one takes the known value.
    */
-  obtain(scope: Scope, space: GotSpace, name: string, known?: { readonly value: number; readonly definition: Definition }): { entry: GotEntry; created: boolean } {
+  obtain(scope: Scope, space: GotSpace, name: string, known?: { readonly value: number; readonly definition: Definition }, adopt?: WebAssembly.Global): { entry: GotEntry; created: boolean } {
     const map = this.spaceOf(scope, space);
     const found = map.get(name);
     if (found !== undefined) return { entry: found, created: false };
-    const entry: GotEntry = {
-      space, name, scope, global: new WebAssembly.Global(MUTABLE_I32, known?.value ?? 0), definition: known?.definition ?? null, resolved: known !== undefined,
-    };
+    let global: WebAssembly.Global;
+    let resolved = known !== undefined;
+    if (adopt === undefined) {
+      global = new WebAssembly.Global(MUTABLE_I32, known?.value ?? 0);
+    } else {
+      global = adopt;
+      if (global.value !== 0) resolved = true;
+      else if (known !== undefined) global.value = known.value;
+    }
+    const entry: GotEntry = { space, name, scope, global, definition: known?.definition ?? null, resolved };
     map.set(name, entry);
     this.order.push(entry);
     return { entry, created: true };

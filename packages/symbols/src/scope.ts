@@ -23,6 +23,11 @@ export class Scope {
   private readonly byName = new Map<string, SymbolSource | SymbolSource[]>();
   private readonly members: SymbolSource[] = [];
   private readonly byProvider = new Map<number, SymbolSource>();
+  /**
+   * Definitions made on demand for names nobody defines (a runtime's synthesised symbols):
+   * consulted by lookups after every scope of their path, never listed or interposed.
+   */
+  fallback: ((name: string) => Definition | undefined) | null = null;
 
   /**
    * @param id - unique id (0 is the global scope)

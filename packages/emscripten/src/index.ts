@@ -1,0 +1,12 @@
+export { emscriptenRuntime } from './attach.js';
+export type { EmscriptenAttachment, MainModule, MainModuleSource, RuntimeOptions } from './attach.js';
+export { linkEmscripten, EmscriptenDylink } from './facade.js';
+export type { EmscriptenDso, EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade.js';
+export type { EmscriptenContext, EmscriptenFs } from './context.js';
+export { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
+export type { EmscriptenFsLoaderOptions } from './loader.js';
+export { getDylinkMetadata } from './metadata.js';
+export type { EmscriptenDylinkMetadata } from './metadata.js';
+export { asmjsMangle } from './publish.js';
+export { emscripten316, emscriptenAbis, RTLD_FLAGS } from './versions.js';
+export type { EmscriptenAbi } from './versions.js';

@@ -1,0 +1,74 @@
+import { DlError } from '@dl/errors';
+import type { LoadedSource, Loader, LoadRequest } from '@dl/linker';
+import { LibraryNotFoundError, searchCandidates } from '@dl/loaders';
+import type { Tried } from '@dl/loaders';
+import { posixLocations } from '@dl/loaders/search';
+import type { EmscriptenContext, EmscriptenFs } from './context.js';
+
+/** Options of {@link emscriptenFsLoader}. */
+export interface EmscriptenFsLoaderOptions {
+  /** Directories searched for names without a slash (Emscripten reads `ENV.LD_LIBRARY_PATH`). */
+  readonly searchPath?: readonly string[] | undefined;
+}
+
+/**
+ * A loader over Emscripten's `FS` (MEMFS, NODEFS, NODERAWFS, preloaded files): the same search
+ * order as `@dl/loaders` (RUNTIME_PATH with `$ORIGIN`, the search path, the working
+ * directory), normalised paths as keys, synchronous and asynchronous.
+ */
+export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoaderOptions = {}): Loader {
+  const find = (request: LoadRequest): LoadedSource => {
+    const locations = posixLocations(fs.cwd?.() ?? '/');
+    const tried: Tried[] = [];
+    for (const c of searchCandidates(request, locations, { searchPath: options.searchPath })) {
+      const node = fs.findObject(c.location);
+      if (node !== null && !node.isFolder && node.isDevice !== true) {
+        const bytes = fs.readFile(c.location, { encoding: 'binary' });
+        return { key: c.location, name: request.name, location: c.location, bytes: bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes) };
+      }
+      tried.push({ ...c, reason: node === null ? 'not found' : 'not a file' });
+    }
+    throw new LibraryNotFoundError(request, tried);
+  };
+  return { loadSync: find, load: (request) => new Promise((resolve) => { resolve(find(request)); }) };
+}
+
+/**
+ * A loader over Emscripten's own readers: `readBinary` (synchronous) and `readAsync` — files
+ * in node, URLs relative to the page in browsers — for names as given, or relative to the
+ * needing library's location.
+ */
+export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' | 'readAsync'>): Loader {
+  const where = (request: LoadRequest): string => {
+    const parent = request.parent?.location ?? null;
+    if (parent === null || request.name.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(request.name)) return request.name;
+    return `${parent.slice(0, parent.lastIndexOf('/') + 1)}${request.name}`;
+  };
+  const source = (request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource => ({ key: location, name: request.name, location, bytes });
+  const notFound = (request: LoadRequest, location: string, e: unknown): LibraryNotFoundError =>
+    new LibraryNotFoundError(request, [{ location, step: 'path', entry: location, reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found' }]);
+  const loader: Loader = {
+    load: (request) => new Promise((resolve, reject) => {
+      const location = where(request);
+      const read = ctx.readAsync;
+      if (read === null || read === undefined) {
+        reject(new DlError('DL_IO', 'this Emscripten program has no asynchronous reader', { library: request.name }));
+        return;
+      }
+      read(location, (data) => { resolve(source(request, location, new Uint8Array(data))); }, (e) => { reject(notFound(request, location, e)); });
+    }),
+  };
+  const readBinary = ctx.readBinary;
+  if (readBinary === null || readBinary === undefined) return loader;
+  return {
+    ...loader,
+    loadSync: (request) => {
+      const location = where(request);
+      try {
+        return source(request, location, readBinary(location));
+      } catch (e) {
+        throw notFound(request, location, e);
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Handle, Linker } from '@dl/linker';
+
+/** Emscripten's `asmjsMangle`: the `Module` property of a native symbol. */
+export function asmjsMangle(name: string): string {
+  return name.startsWith('dynCall_') || name === 'stackAlloc' || name === 'stackSave' || name === 'stackRestore' ? name : `_${name}`;
+}
+
+/**
+ * Mirrors a global library's functions where Emscripten code looks for symbols (its
+ * `mergeLibSymbols`): `Module._name` — the main module's JS stubs for functions it imports from
+ * side modules call `Module._name` — and the import object; existing entries win, as in
+ * Emscripten. Data addresses are found with `dlsym` (or `LDSO`), not mirrored.
+ */
+export function publishSymbols(linker: Linker, handle: Handle, Module: Record<string, unknown>, imports: Record<string, unknown>): void {
+  const { exports, published } = linker.exportsOf(handle);
+  for (const name of published) {
+    const value = exports[name];
+    if (typeof value !== 'function') continue;
+    const mangled = asmjsMangle(name);
+    if (!Object.hasOwn(Module, mangled)) Module[mangled] = value;
+    if (!Object.hasOwn(imports, name)) imports[name] = value;
+  }
+}
+
+/** A library's exports as Emscripten returns them: functions, and data relocated to addresses. */
+export function relocatedExports(linker: Linker, handle: Handle): Record<string, unknown> {
+  const { exports, published } = linker.exportsOf(handle);
+  const out: Record<string, unknown> = {};
+  for (const name of published) {
+    const value = exports[name];
+    if (typeof value === 'function') {
+      out[name] = value;
+      continue;
+    }
+    const s = linker.dlsym(handle, name);
+    out[name] = s.kind === 'global' ? s.global.value : s.kind === 'function' ? s.func : s.address;
+  }
+  return out;
+}

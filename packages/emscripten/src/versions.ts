@@ -1,0 +1,40 @@
+/**
+ * What differs between Emscripten versions, as data: the layout of `struct dso` (which the C
+ * side of `dlopen` allocates and the JS side fills in) and the `dlerror()` texts, word for word,
+ * so that programs matching on them keep working.
+ */
+export interface EmscriptenAbi {
+  readonly version: string;
+  /** Byte offsets in `struct dso` (system/lib/libc/musl/src/internal/dynlink.h). */
+  readonly dso: {
+    readonly flags: number;
+    readonly memAllocated: number;
+    readonly memAddr: number;
+    readonly memSize: number;
+    readonly tableAddr: number;
+    readonly tableSize: number;
+    readonly name: number;
+  };
+  readonly texts: {
+    /** `dlopen` failed (`dlopenInternal`). */
+    readonly couldNotLoad: (file: string, error: string) => string;
+    /** `dlsym` found nothing. */
+    readonly unknownSymbol: (symbol: string, library: string) => string;
+  };
+}
+
+/** Emscripten 3.1.6 (Debian bookworm's `emscripten` package), read from its sources. */
+export const emscripten316: EmscriptenAbi = {
+  version: '3.1.6',
+  dso: { flags: 20, memAllocated: 24, memAddr: 28, memSize: 32, tableAddr: 36, tableSize: 40, name: 44 },
+  texts: {
+    couldNotLoad: (file, error) => `Could not load dynamic lib: ${file}\n${error}`,
+    unknownSymbol: (symbol, library) => `Tried to lookup unknown symbol "${symbol}" in dynamic lib: ${library}`,
+  },
+};
+
+/** The versions this package knows, by version string. */
+export const emscriptenAbis: Readonly<Record<string, EmscriptenAbi>> = { '3.1.6': emscripten316 };
+
+/** RTLD_* as Emscripten's musl defines them. */
+export const RTLD_FLAGS = { LAZY: 1, NOW: 2, NOLOAD: 4, GLOBAL: 256, LOCAL: 0, NODELETE: 4096 } as const;
