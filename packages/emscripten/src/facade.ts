@@ -4,6 +4,7 @@ import type { Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/link
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
+import { explainFailure } from './hints.js';
 import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
@@ -166,7 +167,7 @@ export class EmscriptenDylink {
       this.opened(dso, handle, name);
       return 1;
     } catch (e) {
-      this.ctx.setError(this.abi.texts.couldNotLoad(name, message(e)));
+      this.ctx.setError(this.abi.texts.couldNotLoad(name, explainFailure(e)));
       return 0;
     }
   }
@@ -185,7 +186,7 @@ export class EmscriptenDylink {
       this.opened(dso, handle, name);
       call(onsuccess);
     }, (e: unknown) => {
-      this.ctx.setError(this.abi.texts.couldNotLoad(name, message(e)));
+      this.ctx.setError(this.abi.texts.couldNotLoad(name, explainFailure(e)));
       call(onerror);
     });
   }

@@ -55,6 +55,21 @@ describe('HostAllocator over a real malloc (c/host_alloc.c)', () => {
     expect(liveBlocks()).toBe(1);
   });
 
+  it('keeps every reservation inside the block malloc gave, even when malloc only aligns to 8', () => {
+    const { memory, heap } = realHeap();
+    // The real allocator, shifted by 8: a malloc that returns 8- but not 16-aligned blocks.
+    const blocks: [number, number][] = [];
+    const eight: HostHeap = { malloc: (n) => { const p = heap.malloc(n + 8) + 8; blocks.push([p, n]); return p; }, free: (p) => { heap.free(p - 8); } };
+    const a = new HostAllocator(memory, { heap: eight });
+    for (const [size, align] of [[124, 16], [100, 16], [4000, 64], [7, 16]] as const) {
+      const r = a.reserve(size, align, `lib${size}`);
+      const [p, n] = blocks.at(-1)!;
+      expect(r.address % align).toBe(0);
+      expect(r.address).toBeGreaterThanOrEqual(p);
+      expect(r.address + size).toBeLessThanOrEqual(p + n);
+    }
+  });
+
   it('refuses when the host allocator returns NULL', () => {
     const { memory } = realHeap();
     const a = new HostAllocator(memory, { heap: { malloc: () => 0, free: () => undefined } });

@@ -41,6 +41,9 @@ interface HostReservation extends Reservation {
  * cannot return to the host heap: when released it is kept on a private free list and
  * reused for later reservations that fit.
  */
+/** The alignment every `malloc` guarantees on wasm32 (C's `max_align_t` is 8 there for dlmalloc). */
+const MALLOC_ALIGN = 8;
+
 export class HostAllocator implements MemoryAllocator {
   readonly kind = 'host' as const;
   private readonly book = new ReservationBook();
@@ -83,11 +86,13 @@ export class HostAllocator implements MemoryAllocator {
     const { heap } = this.options;
     let raw: number;
     let address: number;
-    if (align > 16 && heap.alignedAlloc !== undefined) {
+    // malloc only promises 8-byte alignment (dlmalloc on wasm32): anything stricter needs the
+    // aligned allocator or room to align within the block.
+    if (align > MALLOC_ALIGN && heap.alignedAlloc !== undefined) {
       raw = heap.alignedAlloc(align, bytes);
       address = raw;
     } else {
-      raw = heap.malloc(align > 16 ? bytes + align - 1 : bytes);
+      raw = heap.malloc(align > MALLOC_ALIGN ? bytes + align - MALLOC_ALIGN : bytes);
       address = alignUp(raw, align);
     }
     if (raw === 0) throw new DlError('DL_OUT_OF_MEMORY', `the host allocator returned NULL for ${bytes} bytes`, { library: owner });

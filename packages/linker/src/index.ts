@@ -4,6 +4,8 @@ export { RTLD, resolveFlags } from './flags.js';
 export { memoryLoader, neededByText } from './loader.js';
 export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';
 export { parseSignature } from './signatures.js';
+export { UndefinedSymbolsError } from './undefined.js';
+export type { MissingSymbol } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LinkGraph } from './graph.js';
 export type {

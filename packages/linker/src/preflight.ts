@@ -6,6 +6,8 @@ import { isInternalName, pickFunction, sameFuncType } from '@dl/symbols';
 import type { Definition, ExportLike, Scope } from '@dl/symbols';
 import { lookup } from './bind.js';
 import type { Pending } from './discover.js';
+import { UndefinedSymbolsError } from './undefined.js';
+import type { MissingSymbol } from './undefined.js';
 import type { LinkState } from './state.js';
 
 /** A symbol one of the new libraries will define, before it is instantiated. */
@@ -73,7 +75,7 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
   }
   const preview = previewOf(order, unresolved);
   const mismatches: string[] = [];
-  const missing: string[] = [];
+  const missing: MissingSymbol[] = [];
   // A wasm32 memory can never hold more than 4 GiB; the configurable limits bound it further.
   const memoryMax = 65536 * PAGE;
   const shared = typeof SharedArrayBuffer !== 'undefined' && state.memory.buffer instanceof SharedArrayBuffer;
@@ -96,7 +98,7 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
       if (module === 'env' && (abiNames.has(name) || spec.kind === 'tag')) continue;
       if (module === 'GOT.mem' && specialGot.has(name)) continue;
       if (module !== 'env' && module !== 'GOT.mem' && module !== 'GOT.func') {
-        if (state.imports[module]?.[name] === undefined) missing.push(`${module}.${where}`);
+        if (state.imports[module]?.[name] === undefined) missing.push({ name, module, neededBy: p.name });
         continue;
       }
       const d = found[i];
@@ -120,14 +122,14 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
       }
       if (weak.has(name)) continue;
       if (module === 'env' && spec.kind === 'function' && !now) continue;
-      missing.push(module === 'env' ? where : `${where} [${module}]`);
+      missing.push({ name, module, neededBy: p.name });
     }
   }
   if (mismatches.length > 0) {
     throw new DlError('DL_SIGNATURE_MISMATCH', `${mismatches.length} import${mismatches.length === 1 ? '' : 's'} cannot be bound: ${mismatches.join('; ')}`, { library: order[0]?.name });
   }
   if (missing.length > 0) {
-    throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, { library: order[0]?.name, symbol: missing[0]?.split(' ')[0] });
+    throw new UndefinedSymbolsError(missing, order[0]?.name);
   }
   return visible;
 }

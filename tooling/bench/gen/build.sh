@@ -24,21 +24,28 @@ MAIN_FLAGS=(-O2 -sMAIN_MODULE=2 -sALLOW_MEMORY_GROWTH=1 -sALLOW_TABLE_GROWTH=1 -
 hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 # ------------------------------------------------------------------ main --
+# The same main twice: Emscripten's own loader (main_emcc.cjs), and @dl through the facade's
+# --js-library (main_emcc_dl.cjs; its pre-js finds the built @dl/emscripten of this checkout).
+DL_LIBRARY=$(cd "$GEN/../../.." && pwd)/packages/emscripten/emscripten/library_dl.js
 build_main() {
   local out=$B/emcc stamp
-  stamp="$(hash "$GEN/main_emcc.c" "$GEN/emcc_pre.cjs") $EMCC_VERSION ${MAIN_FLAGS[*]}"
-  if [ -f "$out/main_emcc.cjs" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
+  stamp="$(hash "$GEN/main_emcc.c" "$GEN/emcc_pre.cjs" "$GEN/dl_pre.cjs" "$DL_LIBRARY") $EMCC_VERSION ${MAIN_FLAGS[*]}"
+  if [ -f "$out/main_emcc_dl.cjs" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "main_emcc: up to date"; return
   fi
   local t0=$SECONDS
   rm -rf "$out" && mkdir -p "$out"
   # --pre-js ends in .cjs: this package is "type": "module", and emcc's output is CommonJS.
   (cd "$out" && emcc "${MAIN_FLAGS[@]}" --pre-js "$GEN/emcc_pre.cjs" "$GEN/main_emcc.c" -o main_emcc.js)
+  (cd "$out" && emcc "${MAIN_FLAGS[@]}" --pre-js "$GEN/dl_pre.cjs" --pre-js "$GEN/emcc_pre.cjs" --js-library "$DL_LIBRARY" \
+    "$GEN/main_emcc.c" -o main_emcc_dl.js 2>&1 | grep -v "depends on internal symbol" || true)
   # Generated code: renamed to .cjs (run as CommonJS) and kept out of the lint.
-  { echo '/* eslint-disable */'; cat "$out/main_emcc.js"; } > "$out/main_emcc.cjs"
-  rm "$out/main_emcc.js"
+  for f in main_emcc main_emcc_dl; do
+    { echo '/* eslint-disable */'; cat "$out/$f.js"; } > "$out/$f.cjs"
+    rm "$out/$f.js"
+  done
   echo "$stamp" > "$out/stamp"
-  echo "main_emcc: built in $((SECONDS - t0)) s"
+  echo "main_emcc: built (own loader and @dl facade) in $((SECONDS - t0)) s"
 }
 
 # ------------------------------------------------------------------- set --

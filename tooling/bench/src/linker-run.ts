@@ -13,8 +13,11 @@ export const BENCH_DIR: string = dirname(dirname(fileURLToPath(import.meta.url))
 const BUILD = join(BENCH_DIR, '.build');
 const ROOT = dirname(dirname(BENCH_DIR));
 
-/** The runners, in table order. `emscripten-*` need the emcc main; the others run everywhere. */
-export const RUNNERS = ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch', 'emscripten-dlopen', 'emscripten-preload'] as const;
+/**
+ * The runners, in table order. `emscripten-*` (Emscripten 3.1.6's loader) and `facade-*` (the
+ * same emcc main linked through @dl/emscripten) need emcc; the others run everywhere.
+ */
+export const RUNNERS = ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch', 'emscripten-dlopen', 'emscripten-preload', 'facade-dlopen', 'facade-preload'] as const;
 export type RunnerName = (typeof RUNNERS)[number];
 
 /** One set of side modules to load: a generated set `bm` of size N, or the 16 grammars. */
@@ -101,7 +104,7 @@ export function prepareInputs(ns: readonly number[], options: { readonly build: 
     const modules = Array.from({ length: n }, (_, i) => ({ path: join(dir, `bm_${i}.so`), name: `bm_${i}.so`, symbol: `bm${i}_check` }));
     const manifest = join(BUILD, 'manifests', `bm-${n}.json`);
     writeFileSync(manifest, JSON.stringify({ set: 'bm', kind: 'bm', expected, modules }));
-    sets.push({ set: 'bm', n, dir, manifest, expected, runners: withEmcc ? RUNNERS : RUNNERS.filter((r) => !r.startsWith('emscripten')) });
+    sets.push({ set: 'bm', n, dir, manifest, expected, runners: withEmcc ? RUNNERS : RUNNERS.filter((r) => !r.startsWith('emscripten') && !r.startsWith('facade')) });
   }
   if (options.grammars) {
     const grammars = treeSitterGrammars();
@@ -118,8 +121,10 @@ export function prepareInputs(ns: readonly number[], options: { readonly build: 
  * `runners/SCRIPT.mjs MANIFEST`, or the Emscripten main for `emscripten-*`.
  */
 export function commandOf(script: string, set: SetSpec, extraNodeArgs: readonly string[] = []): string[] {
-  if (script === 'emscripten-dlopen' || script === 'emscripten-preload') {
-    return ['--no-experimental-fetch', ...extraNodeArgs, join(BUILD, 'emcc', 'main_emcc.cjs'), script.slice('emscripten-'.length), String(set.n), set.dir ?? ''];
+  const emcc = /^(emscripten|facade)-(dlopen|preload)$/.exec(script);
+  if (emcc !== null) {
+    const main = emcc[1] === 'facade' ? 'main_emcc_dl.cjs' : 'main_emcc.cjs';
+    return ['--no-experimental-fetch', ...extraNodeArgs, join(BUILD, 'emcc', main), emcc[2]!, String(set.n), set.dir ?? ''];
   }
   return [...extraNodeArgs, join(BENCH_DIR, 'runners', `${script}.mjs`), set.manifest];
 }
