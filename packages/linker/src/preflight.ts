@@ -87,7 +87,6 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i]!;
       const { module, name } = spec;
-      const where = `${name} (needed by ${p.name})`;
       if (spec.kind === 'memory') {
         if (spec.index64) throw new DlError('DL_INCOMPATIBLE', 'it imports a 64-bit memory; memory64 side modules are not supported', { library: p.name });
         if (spec.shared !== shared) {
