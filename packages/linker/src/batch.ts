@@ -149,7 +149,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       const scope = lib.group ?? state.global;
       scope.add(lib.provider, lib.symbols);
       journal.record(() => { scope.remove(lib.provider); });
-      state.emit({ type: 'instantiate', library: lib.name, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - t0 });
+      state.emit({ type: 'instantiate', library: lib.name, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - t0, exports: instance.exports });
     }
     t = mark('instantiate', t);
 

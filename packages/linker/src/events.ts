@@ -2,7 +2,17 @@
 export type LinkerEvent =
   | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly location: string | null; readonly neededBy: string | null; readonly bytes: number }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
-  | { readonly type: 'instantiate'; readonly library: string; readonly memoryBase: number; readonly memorySize: number; readonly tableBase: number; readonly tableSize: number; readonly ms: number }
+  | {
+      readonly type: 'instantiate';
+      readonly library: string;
+      readonly memoryBase: number;
+      readonly memorySize: number;
+      readonly tableBase: number;
+      readonly tableSize: number;
+      readonly ms: number;
+      /** The instance's exports, before relocations and constructors run (for runtimes that read their own sections, like Emscripten's EM_JS). */
+      readonly exports: WebAssembly.Exports;
+    }
   | { readonly type: 'relocate'; readonly library: string; readonly ms: number }
   | { readonly type: 'init'; readonly library: string; readonly ms: number }
   | {
