@@ -10,7 +10,9 @@
 // top-level name of the generated code, pulled in through __deps. Only the _dl*_js entries
 // depend on libc's __dl_seterr (through $dlSetError): a program without dlopen must still link.
 mergeInto(LibraryManager.library, {
-  $dlFacade__deps: ['$GOT', '$resolveGlobalSymbol', '__heap_base'],
+  // $createInvokeFunction: resolveGlobalSymbol makes invoke_* with it but does not depend on it
+  // (in 3.1.6 the replaced $loadWebAssemblyModule did), so a MAIN_MODULE=2 program lacked it.
+  $dlFacade__deps: ['$GOT', '$resolveGlobalSymbol', '$createInvokeFunction', '__heap_base'],
   $dlFacade: function(setError) {
     if (setError) Module['__dlSetError'] = setError;
     if (Module['__dlFacade']) return Module['__dlFacade'];

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/errors';
 import type { EmscriptenContext } from './context.js';
 import { EmscriptenDylink } from './facade.js';
 import type { EmscriptenFacadeOptions } from './facade.js';
@@ -22,14 +23,29 @@ export interface EmscriptenAttachment {
   /**
    * Give this as `instantiateWasm` in the program's Module options: the facade instantiates
    * the main module with Emscripten's import object and hands the instance back, keeping its
-   * memory, table, stack pointer and raw exports.
+   * memory, table, stack pointer and raw exports. Emscripten calls it as a method of its
+   * `Module` object (`Module['instantiateWasm'](info, receive)`), so it also learns which
+   * object that is: {@link EmscriptenAttachment.attach} can then be called without one.
    */
-  readonly instantiateWasm: (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => Record<string, never>;
+  readonly instantiateWasm: (this: unknown, imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => Record<string, never>;
   /**
    * Once the program is up: routes its `Module.loadWebAssemblyModule` (how Emscripten and
    * libraries built on it load side modules) to the facade and returns the facade.
+   *
+   * `Module` defaults to the object Emscripten called `instantiateWasm` on: the Module
+   * options object itself in MODULARIZE builds (`var Module = moduleArg`), e.g. the options
+   * given to web-tree-sitter's `Parser.init`, which returns nothing to attach to.
+   *
+   * @throws DlError `DL_INCOMPATIBLE` when no Module is given and none was seen; rejects with
+   *   the cause when the main module could not be compiled or instantiated.
    */
-  attach(Module: Record<string, unknown>): Promise<EmscriptenDylink>;
+  attach(Module?: Record<string, unknown>): Promise<EmscriptenDylink>;
+}
+
+/** The main module once Emscripten's import object instantiated it. */
+interface Instantiated {
+  readonly instance: WebAssembly.Instance;
+  readonly imports: WebAssembly.Imports;
 }
 
 async function compiled(source: MainModuleSource): Promise<WebAssembly.Module> {
@@ -47,54 +63,67 @@ function utf8(memory: WebAssembly.Memory, ptr: number): string {
 
 /**
  * The run-time route into an Emscripten program — modern, non-relocatable mains (Emscripten ≥
- * 4.0.19) and programs built on them, such as web-tree-sitter: pass `instantiateWasm` in the
- * Module options, then `attach(Module)` once the program is up. Side modules loaded through
+ * 4.0.19) and programs built on them, such as web-tree-sitter (Emscripten 4.0.x): pass
+ * `instantiateWasm` in the Module options, then `attach()` once the program is up. Side modules loaded through
  * `Module.loadWebAssemblyModule` are then linked by `@dl` (dylink.0 and the legacy dylink
  * section) against the main's exports.
  */
 export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment {
-  let instantiated: ((v: { instance: WebAssembly.Instance; imports: WebAssembly.Imports }) => void) | null = null;
-  const main = new Promise<{ instance: WebAssembly.Instance; imports: WebAssembly.Imports }>((resolve) => { instantiated = resolve; });
-  let facade: EmscriptenDylink | null = null;
+  let resolveMain: (main: Instantiated) => void = () => undefined;
+  let rejectMain: (cause: unknown) => void = () => undefined;
+  const main = new Promise<Instantiated>((resolve, reject) => { resolveMain = resolve; rejectMain = reject; });
+  // Emscripten 4.x cannot hear of a failed asynchronous instantiateWasm; attach() reports it.
+  main.catch(() => undefined);
+  let seenModule: Record<string, unknown> | null = null;
+  let attached: Promise<EmscriptenDylink> | null = null;
   return {
     instantiateWasm(imports, receive) {
-      void compiled(options.main).then(async (module) => {
-        const instance = await WebAssembly.instantiate(module, imports);
-        instantiated?.({ instance, imports });
-        receive(instance, module);
-      });
+      if (typeof this === 'object' && this !== null) seenModule = this as Record<string, unknown>;
+      void compiled(options.main)
+        .then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, imports) }))
+        .then(({ module, instance }) => {
+          resolveMain({ instance, imports });
+          receive(instance, module);
+        }, rejectMain);
       return {};
     },
-    async attach(Module) {
-      if (facade !== null) return facade;
-      const { instance, imports } = await main;
-      const env = (imports.env ?? {}) as Record<string, unknown>;
-      const ex = instance.exports as Record<string, unknown>;
-      const memory = (env.memory ?? ex.memory) as WebAssembly.Memory;
-      const table = (env.__indirect_function_table ?? ex.__indirect_function_table) as WebAssembly.Table;
-      const ctx: EmscriptenContext = {
-        version: options.version ?? '4',
-        Module,
-        memory,
-        table,
-        stackPointer: (env.__stack_pointer ?? ex.__stack_pointer) as WebAssembly.Global,
-        mainExports: ex,
-        got: null,
-        imports: env,
-        malloc: ex.malloc as (n: number) => number,
-        free: ex.free as (p: number) => void,
-        runtimeInitialized: () => true,
-        addInit: (run) => { run(); },
-        resolveGlobalSymbol: (name) => env[name] ?? Module[asmjsMangle(name)],
-        dynamicLibraries: () => [],
-        setError: () => undefined,
-        readString: (ptr) => utf8(memory, ptr),
-      };
-      facade = new EmscriptenDylink(ctx, options);
-      const linker = facade;
-      Module.loadWebAssemblyModule = (binary: Uint8Array | WebAssembly.Module, flags?: Record<string, unknown>, libName?: unknown) =>
-        linker.loadWebAssemblyModule(binary, flags ?? {}, typeof libName === 'string' ? libName : undefined);
-      return facade;
+    attach(given) {
+      const Module = given ?? seenModule;
+      if (Module === null) {
+        return Promise.reject(new DlError('DL_INCOMPATIBLE', 'attach() needs the Emscripten Module: give it, or let Emscripten call instantiateWasm as Module.instantiateWasm'));
+      }
+      attached ??= main.then((m) => attachTo(Module, m, options));
+      return attached;
     },
   };
+}
+
+/** Builds the facade over an instantiated main and routes `Module.loadWebAssemblyModule` to it. */
+function attachTo(Module: Record<string, unknown>, { instance, imports }: Instantiated, options: RuntimeOptions): EmscriptenDylink {
+  const env = (imports.env ?? {}) as Record<string, unknown>;
+  const ex = instance.exports as Record<string, unknown>;
+  const memory = (env.memory ?? ex.memory) as WebAssembly.Memory;
+  const table = (env.__indirect_function_table ?? ex.__indirect_function_table) as WebAssembly.Table;
+  const ctx: EmscriptenContext = {
+    version: options.version ?? '4',
+    Module,
+    memory,
+    table,
+    stackPointer: (env.__stack_pointer ?? ex.__stack_pointer) as WebAssembly.Global,
+    mainExports: ex,
+    got: null,
+    imports: env,
+    malloc: ex.malloc as (n: number) => number,
+    free: ex.free as (p: number) => void,
+    runtimeInitialized: () => true,
+    addInit: (run) => { run(); },
+    resolveGlobalSymbol: (name) => env[name] ?? Module[asmjsMangle(name)],
+    dynamicLibraries: () => [],
+    setError: () => undefined,
+    readString: (ptr) => utf8(memory, ptr),
+  };
+  const facade = new EmscriptenDylink(ctx, options);
+  Module.loadWebAssemblyModule = (binary: Uint8Array | WebAssembly.Module, flags?: Record<string, unknown>, libName?: unknown) =>
+    facade.loadWebAssemblyModule(binary, flags ?? {}, typeof libName === 'string' ? libName : undefined);
+  return facade;
 }

@@ -8,7 +8,7 @@ import { explainFailure } from './hints.js';
 import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
-import { publishSymbols, relocatedExports } from './publish.js';
+import { forwardedName, publishSymbols, relocatedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 
@@ -92,13 +92,23 @@ export class EmscriptenDylink {
     });
   }
 
-  /** A symbol only the runtime has: JS library functions, `invoke_*`, `__heap_base`… */
+  /**
+   * A symbol only the runtime has: JS library functions, `invoke_*`, `__heap_base`… emcc's
+   * forwarding stubs for what the main imports from side modules are placeholders, not
+   * definitions: they count only when something real sits behind them in `Module`.
+   */
   private runtimeSymbol(name: string): HostFunction | number | undefined {
     let value = this.ctx.resolveGlobalSymbol?.(name) ?? this.ctx.imports[name];
+    const target = typeof value === 'function' ? forwardedName(value as (...args: never[]) => unknown) : null;
+    if (target !== null) {
+      const real = this.ctx.Module[target];
+      value = typeof real === 'function' && forwardedName(real as (...args: never[]) => unknown) === null ? real : undefined;
+    }
     if (value === undefined && name.startsWith('invoke_')) value = makeInvoke(this.ctx.table, this.ctx.mainExports) ?? undefined;
     if (typeof value === 'function') {
       const sig = (value as { sig?: unknown }).sig;
-      return typeof sig === 'string' ? { func: value as (...args: never[]) => unknown, type: sig } : (value as (...args: never[]) => unknown);
+      const func = value as (...args: never[]) => unknown;
+      return typeof sig === 'string' ? { func, type: this.abi.jsSignature(name, sig) } : func;
     }
     if (typeof value === 'number' || typeof value === 'bigint') return asNumber(value);
     if (value instanceof WebAssembly.Global && !value.value) return undefined;

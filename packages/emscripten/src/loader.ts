@@ -36,7 +36,8 @@ export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoader
 /**
  * A loader over Emscripten's own readers: `readBinary` (synchronous) and `readAsync` — files
  * in node, URLs relative to the page in browsers — for names as given, or relative to the
- * needing library's location.
+ * needing library's location. Without `readBinary` (a web page's main thread) a synchronous
+ * load finds nothing, as Emscripten's own loader.
  */
 export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' | 'readAsync'>): Loader {
   const where = (request: LoadRequest): string => {
@@ -59,11 +60,13 @@ export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' |
     }),
   };
   const readBinary = ctx.readBinary;
-  if (readBinary === null || readBinary === undefined) return loader;
   return {
     ...loader,
     loadSync: (request) => {
       const location = where(request);
+      // A web main thread has no synchronous reader: not found here (Emscripten's words), so
+      // that a chain with the FS loader before this one stays synchronous.
+      if (readBinary === null || readBinary === undefined) throw notFound(request, location, 'file not found, and synchronous loading of external files is not available');
       try {
         return source(request, location, readBinary(location));
       } catch (e) {

@@ -5,6 +5,20 @@ export function asmjsMangle(name: string): string {
   return name.startsWith('dynCall_') || name === 'stackAlloc' || name === 'stackSave' || name === 'stackRestore' ? name : `_${name}`;
 }
 
+const stubBody = /^function\s*[\w$]*\s*\(\s*\)\s*\{\s*(?:if\s*\(![^)]*\)\s*abort\([^;]*\);?\s*)?return\s+Module\[(["'])([\w$]+)\1\]\.apply\(null,\s*arguments\);?\s*\}$/;
+
+/**
+ * The `Module` property an emcc forwarding stub calls, or null when `fn` is not one. For every
+ * symbol a main module imports from side modules — functions and, in 3.1.6, data symbols too —
+ * emcc puts `function _x(){return Module["_x"].apply(null,arguments)}` in the import object: a
+ * placeholder for a side module's definition, never a definition itself. Cost: the function's
+ * source text, once per call.
+ */
+export function forwardedName(fn: (...args: never[]) => unknown): string | null {
+  const m = stubBody.exec(Function.prototype.toString.call(fn));
+  return m === null ? null : m[2]!;
+}
+
 /**
  * Mirrors a global library's functions where Emscripten code looks for symbols (its
  * `mergeLibSymbols`): `Module._name` — the main module's JS stubs for functions it imports from

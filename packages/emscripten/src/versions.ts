@@ -15,6 +15,12 @@ export interface EmscriptenAbi {
     readonly tableSize: number;
     readonly name: number;
   };
+  /**
+   * The wasm signature of a JS library function, from the `sig` emcc attaches to it, corrected
+   * where the version's is wrong (a typed host function must match every import exactly, and
+   * the signature is what its table slot is made with).
+   */
+  readonly jsSignature: (name: string, sig: string) => string;
   readonly texts: {
     /** `dlopen` failed (`dlopenInternal`). */
     readonly couldNotLoad: (file: string, error: string) => string;
@@ -27,6 +33,13 @@ export interface EmscriptenAbi {
 export const emscripten316: EmscriptenAbi = {
   version: '3.1.6',
   dso: { flags: 20, memAllocated: 24, memAddr: 28, memSize: 32, tableAddr: 36, tableSize: 40, name: 44 },
+  // src/library_exceptions.js: `__cxa_allocate_exception__sig: 'vi'` (it returns the exception),
+  // and `__cxa_find_matching_catch_N` gets N + 1 i32s where LLVM imports it with N - 2 params.
+  jsSignature: (name, sig) => {
+    if (name === '__cxa_allocate_exception') return 'ii';
+    const n = /^__cxa_find_matching_catch_(\d+)$/.exec(name)?.[1];
+    return n === undefined ? sig : 'i'.repeat(Math.max(Number(n) - 1, 1));
+  },
   texts: {
     couldNotLoad: (file, error) => `Could not load dynamic lib: ${file}\n${error}`,
     unknownSymbol: (symbol, library) => `Tried to lookup unknown symbol "${symbol}" in dynamic lib: ${library}`,
