@@ -43,6 +43,9 @@ mergeInto(LibraryManager.library, {
       'readAsync': typeof readAsync != 'undefined' ? readAsync : null,
       'setError': function(msg) { var set = Module['__dlSetError']; if (set) set(msg); },
       'readString': function(ptr) { return UTF8ToString(ptr); },
+      // Side modules' EM_JS / EM_ASM, evaluated here (in the glue's scope, as Emscripten's own
+      // loader does) and only when Module.dlOptions.allowEval is true.
+      'evaluate': function(source) { return eval(source); },
       'runDependency': { 'add': addRunDependency, 'remove': removeRunDependency },
       'keepalive': typeof runtimeKeepalivePush != 'undefined' ? { 'push': runtimeKeepalivePush, 'pop': runtimeKeepalivePop } : undefined,
       'callUserCallback': typeof callUserCallback != 'undefined' ? callUserCallback : undefined

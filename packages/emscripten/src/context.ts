@@ -43,6 +43,11 @@ export interface EmscriptenContext {
   readonly runDependency?: { add(id: string): void; remove(id: string): void } | undefined;
   /** Keeps the runtime alive while an asynchronous `dlopen` is under way. */
   readonly keepalive?: { push(): void; pop(): void } | undefined;
+  /**
+   * Evaluates a side module's EM_JS / EM_ASM source (only with `allowEval`): the link-time route
+   * evaluates in the glue's scope, as Emscripten does; by default, a function of `Module`.
+   */
+  readonly evaluate?: ((source: string) => unknown) | undefined;
   /** Calls back into compiled code the way Emscripten does (exit and exception handling). */
   readonly callUserCallback?: ((run: () => void) => void) | undefined;
 }

@@ -33,6 +33,9 @@ const stockFailures: readonly StockFailure[] = [
   { program: 'missing_libc', mainModules: [2], status: 1,
     what: "dlopen of a library needing functions the MAIN_MODULE=2 main dropped succeeds (RTLD_NOW ignored); the first call crashes: TypeError … 'apply'",
     stdout: /^dlopen\(libneedy\.so\): handle\n$/, stderr: /exiting due to exception: TypeError: Cannot read properties of undefined \(reading 'apply'\)/ },
+  { program: 'em_code', mainModules: [1, 2], status: 1,
+    what: "3.1.6's loader neither evaluates a side module's EM_JS nor registers its EM_ASM blocks: libemcode.so's constructor calls emscripten_asm_const_int, whose ASM_CONSTS has no entry for the block → TypeError … 'apply' inside dlopen",
+    stdout: /^dlopen\(libemcode\.so\): NULL, dlerror\(\) = "Could not load dynamic lib: libemcode\.so\nTypeError: Cannot read properties of undefined \(reading 'apply'\)"\n$/ },
 ];
 
 /** Where the facade cannot print `expected.txt`: one line differs, for a reason outside this package. */

@@ -4,7 +4,8 @@ import type { Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/link
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
-import { explainFailure } from './hints.js';
+import { EmCode } from './em-code.js';
+import { explainFailure, withHint } from './hints.js';
 import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
@@ -22,6 +23,13 @@ export interface EmscriptenFacadeOptions {
   readonly abi?: EmscriptenAbi;
   readonly onEvent?: (event: LinkerEvent) => void;
   readonly debug?: boolean | ((line: string) => void);
+  /**
+   * Evaluate side modules' JavaScript — EM_JS functions and EM_ASM blocks — as Emscripten
+   * does (default false: such a library is refused with `DL_EVAL_REQUIRED`, before anything is
+   * allocated). The only place this package evaluates code: in the glue's scope through the
+   * link-time route (as Emscripten's own loader), with `Module` in scope otherwise.
+   */
+  readonly allowEval?: boolean;
 }
 
 /** `loadDynamicLibrary`'s flags, as Emscripten takes them. */
@@ -39,6 +47,16 @@ export interface EmscriptenDso {
   /** The library's exports, relocated (functions, and data as absolute addresses). */
   readonly module: Record<string, unknown>;
   readonly global: boolean;
+}
+
+/**
+ * The run-time route's evaluator: the source as a function of `Module`. Reached only with
+ * `allowEval` (EmCode refuses libraries carrying code otherwise): the user's opt-in.
+ */
+function evaluateWithModule(source: string, Module: Record<string, unknown>): unknown {
+  // eslint-disable-next-line no-new-func, @typescript-eslint/no-implied-eval -- the user opted in (allowEval)
+  const make = new Function('Module', `return (${source});`) as (m: Record<string, unknown>) => unknown;
+  return make(Module);
 }
 
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
@@ -63,6 +81,8 @@ export class EmscriptenDylink {
   private readonly byName = new Map<string, Handle>();
   private lastLoad: readonly { readonly id: number; readonly name: string; readonly global: boolean }[] = [];
   private anonymous = 0;
+  /** Side modules' EM_JS / EM_ASM. */
+  private readonly emCode: EmCode;
 
   constructor(private readonly ctx: EmscriptenContext, options: EmscriptenFacadeOptions = {}) {
     this.abi = options.abi ?? emscriptenAbis[ctx.version] ?? emscripten316;
@@ -74,6 +94,8 @@ export class EmscriptenDylink {
       else if (typeof value === 'function') exports[name] = value;
       else if (typeof value === 'number') exports[name] = new WebAssembly.Global({ value: 'i32', mutable: false }, value);
     }
+    const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
+    this.emCode = new EmCode(options.allowEval === true, evaluate, ctx.memory, (name) => ctx.resolveGlobalSymbol?.(name) ?? ctx.imports[name]);
     this.pendingGot = new Set(Object.entries(ctx.got ?? {}).filter(([, g]) => g.value === 0).map(([n]) => n));
     this.linker = createLinkerSync({
       program: {
@@ -82,9 +104,11 @@ export class EmscriptenDylink {
         ...(ctx.got === null ? {} : { got: ctx.got }),
       },
       loader,
-      fallback: (name) => this.runtimeSymbol(name),
+      fallback: (name) => this.emCode.symbol(name) ?? this.runtimeSymbol(name),
+      admit: (library) => { this.emCode.admit(library); },
       constructors: (run) => { if (ctx.runtimeInitialized()) run(); else ctx.addInit(run); },
       onEvent: (e) => {
+        this.emCode.onEvent(e);
         if (e.type === 'done') this.lastLoad = e.loaded;
         options.onEvent?.(e);
       },
@@ -249,8 +273,12 @@ export class EmscriptenDylink {
       if (flags.global === true) this.publish(handle);
       return true;
     };
-    if (flags.loadAsync === true) return this.linker.dlopen(name, bits).then(done);
-    return done(this.linker.dlopenSync(name, bits));
+    if (flags.loadAsync === true) return this.linker.dlopen(name, bits).then(done, (e: unknown) => { throw withHint(e); });
+    try {
+      return done(this.linker.dlopenSync(name, bits));
+    } catch (e) {
+      throw withHint(e);
+    }
   }
 
   /**
@@ -268,8 +296,12 @@ export class EmscriptenDylink {
       if (flags.global === true) this.publish(handle);
       return relocatedExports(this.linker, handle);
     };
-    if (flags.loadAsync === true) return this.linker.dlopen(source, bits).then(done);
-    return done(this.linker.dlopenSync(source, bits));
+    if (flags.loadAsync === true) return this.linker.dlopen(source, bits).then(done, (e: unknown) => { throw withHint(e); });
+    try {
+      return done(this.linker.dlopenSync(source, bits));
+    } catch (e) {
+      throw withHint(e);
+    }
   }
 
   /**

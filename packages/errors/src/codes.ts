@@ -38,6 +38,7 @@ export const errorCodes = {
   DL_BAD_FLAGS: 'dlopen flags are invalid',
   DL_NOT_LOADED: 'RTLD_NOLOAD was given and the library is not loaded',
   DL_BUSY: 'the linker is in the middle of another load',
+  DL_EVAL_REQUIRED: 'a library carries JavaScript (Emscripten EM_JS / EM_ASM) and evaluating code was not allowed',
 } as const;
 
 /** A stable error code; see {@link errorCodes} for the meaning of each. */

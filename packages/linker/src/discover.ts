@@ -68,6 +68,7 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
   const admit = (p: Pending): Pending | Library => {
     const found = existing(p.key);
     if (found !== undefined) return found;
+    if (!p.isMain) state.admit?.({ name: p.name, exports: p.meta.exports, imports: p.meta.imports });
     batch.set(p.key, p);
     pending.push(p);
     state.emit({ type: 'resolve', library: p.name, key: p.key, location: p.location, neededBy: p.neededBy, bytes: p.meta.size });

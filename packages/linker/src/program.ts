@@ -149,7 +149,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     sharedGot: program.kind === 'attached' ? program.got ?? null : null,
     constructors: options.constructors ?? null,
     loader: options.loader ?? null, imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) }, atexit: [], builtinReservations: [], nextId: 1, nextScopeId: 1, busy: false,
-    emit: options.onEvent ?? ((): void => undefined), trace: tracer(options.debug),
+    emit: options.onEvent ?? ((): void => undefined), admit: options.admit ?? null, trace: tracer(options.debug),
   };
   if (main === null) global.add(mainProvider, withBuiltins(state, mainDefs));
   if (options.fallback !== undefined) global.fallback = fallbackDefinitions(mainProvider, options.fallback);

@@ -7,6 +7,7 @@ import type { LibraryMeta } from './metadata.js';
 import type { FuncType } from '@dl/reader';
 import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
+import type { AdmittedLibrary } from './types.js';
 
 /** One library (or the main program) and everything the linker did for it. */
 export interface Library {
@@ -92,6 +93,8 @@ export interface LinkState {
   /** A load is under way (loads are serialised). */
   busy: boolean;
   readonly emit: (event: LinkerEvent) => void;
+  /** The runtime's check of each library found (`LinkerOptions.admit`). */
+  readonly admit: ((library: AdmittedLibrary) => void) | null;
   readonly trace: ((line: string) => void) | null;
 }
 

@@ -122,6 +122,20 @@ export interface LinkerOptions {
    * constructor that fails then can no longer undo the load.
    */
   readonly constructors?: (run: () => void) => void;
+  /**
+   * A runtime's check of every library a load finds, before anything is allocated or
+   * compiled: throw a `DlError` to refuse one — the load then fails and changes nothing.
+   * (Emscripten's facade refuses libraries carrying JavaScript unless evaluating it is allowed,
+   * and learns their EM_JS names here.)
+   */
+  readonly admit?: (library: AdmittedLibrary) => void;
+}
+
+/** What {@link LinkerOptions.admit} sees of a library: its name and its exports and imports as read. */
+export interface AdmittedLibrary {
+  readonly name: string;
+  readonly exports: readonly { readonly name: string; readonly kind: string }[];
+  readonly imports: readonly { readonly module: string; readonly name: string; readonly kind: string }[];
 }
 
 /** dlopen flags: musl/Emscripten numbers (`RTLD_*`) or an object. */

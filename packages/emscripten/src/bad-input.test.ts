@@ -1,0 +1,69 @@
+/**
+ * What the facade says about side modules it cannot link, on real modules in a running
+ * Emscripten program (web-tree-sitter 0.27.1 through the run-time route): a typed DlError that
+ * names the cause and the build change that fixes it, and nothing left behind.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fixture, fixtureBytes } from '@dl/fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emscriptenRuntime } from './attach.js';
+import type { EmscriptenDylink } from './facade.js';
+
+const require = createRequire(import.meta.url);
+let facade: EmscriptenDylink;
+let Module: Record<string, unknown>;
+
+beforeAll(async () => {
+  const T = await import('web-tree-sitter');
+  const dl = emscriptenRuntime({ main: readFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm')) });
+  Module = { instantiateWasm: dl.instantiateWasm, locateFile: (f: string) => f };
+  await T.Parser.init(Module);
+  facade = await dl.attach();
+}, 20_000);
+
+/** Runs `load` and checks that the linker's graph and the heap size did not change. */
+async function refused(load: () => unknown): Promise<unknown> {
+  const before = facade.linker.graph();
+  const heap = (Module.HEAPU8 as Uint8Array).length;
+  let error: unknown = null;
+  try {
+    await load();
+  } catch (e) {
+    error = e;
+  }
+  expect(facade.linker.graph()).toEqual(before);
+  expect((Module.HEAPU8 as Uint8Array).length).toBe(heap);
+  return error;
+}
+
+describe('side modules the facade refuses', () => {
+  it('built for another ABI: threads (shared memory) into a program without them', async () => {
+    const bytes = fixtureBytes(fixture('tls_mt', 'clang16'));
+    for (const loadAsync of [false, true]) {
+      const e = await refused(() => facade.loadWebAssemblyModule(bytes, { loadAsync }, 'libtls_mt.so'));
+      expect(e).toMatchObject({ code: 'DL_INCOMPATIBLE', library: 'libtls_mt.so' });
+      expect((e as Error).message).toMatch(/needs a shared memory but the program's memory is not shared\nto fix: build the side module and the main module alike: both with -pthread/);
+      expect((e as Error).cause).toMatchObject({ code: 'DL_INCOMPATIBLE' });
+    }
+  });
+
+  it('not a side module at all (a plain main): DL_NOT_SIDE_MODULE; getDylinkMetadata in Emscripten\'s words', async () => {
+    const bytes = fixtureBytes(fixture('main_static', 'clang16'));
+    const e = await refused(() => facade.loadWebAssemblyModule(bytes, { loadAsync: true }, 'main_static.wasm'));
+    expect(e).toMatchObject({ code: 'DL_NOT_SIDE_MODULE', library: 'main_static.wasm' });
+    expect(() => facade.getDylinkMetadata(new WebAssembly.Module(bytes))).toThrow(/^need dylink section$/);
+  });
+
+  it('truncated: the byte offset where it ends', async () => {
+    const bytes = fixtureBytes(fixture('reloc', 'clang16')).slice(0, 20);
+    const e = await refused(() => facade.loadWebAssemblyModule(bytes, {}, 'libreloc.so'));
+    expect(e).toMatchObject({ code: 'DL_TRUNCATED', library: 'libreloc.so' });
+    expect((e as { offset?: number }).offset).toBeGreaterThan(0);
+  });
+
+  it('after all that, a good library still links', async () => {
+    const exports = await facade.loadWebAssemblyModule(fixtureBytes(fixture('need_a', 'clang16')), { loadAsync: true }, 'libneed_a.so');
+    expect(typeof exports.need_a).toBe('function');
+  });
+});

@@ -1,0 +1,147 @@
+import { DlError } from '@dl/errors';
+import type { AdmittedLibrary, HostFunction, LinkerEvent } from '@dl/linker';
+import { emAsmSource, emJsSource, stringsIn } from './em-js.js';
+
+/** How code is evaluated: the link-time route evaluates in the glue's scope, as Emscripten does. */
+export type Evaluate = (source: string) => unknown;
+
+/** The `emscripten_asm_const_*` imports an EM_ASM block compiles to (code, signature, argument buffer). */
+const ASM_CONST = /^emscripten_asm_const_(int|double|ptr)(_sync_on_main_thread)?$/;
+const EM_JS_PREFIX = '__em_js__';
+
+type JsFunction = (...args: unknown[]) => unknown;
+
+/** What one library carries. */
+interface Carried {
+  readonly emJs: readonly string[];
+  readonly emAsm: boolean;
+}
+
+/**
+ * Side modules' JavaScript — EM_JS functions (exported as `__em_js__<name>`: the text
+ * `(params)<::>{ body }` in the module's data; the module imports `<name>` from env) and EM_ASM
+ * blocks (NUL-terminated texts between `__start_em_asm` and `__stop_em_asm`, called through
+ * `emscripten_asm_const_*` with their address) — evaluated only when the user allowed it.
+ *
+ * Without permission a library carrying either is refused before anything is allocated
+ * (`DL_EVAL_REQUIRED`). With it, the EM_JS imports resolve to functions that call the
+ * evaluated code, and `emscripten_asm_const_*` finds a side module's blocks by address (the
+ * main's own blocks still go to the runtime's function).
+ */
+export class EmCode {
+  /** EM_JS functions by name: null until their library's data is in memory. */
+  private readonly emJs = new Map<string, JsFunction | null>();
+  /** EM_ASM blocks by absolute address. */
+  private readonly asmConsts = new Map<number, JsFunction>();
+  /** What the libraries of the load under way carry, by name. */
+  private readonly carried = new Map<string, Carried>();
+  /** What this load added, to undo if it fails. */
+  private added: { readonly emJs: string[]; readonly asm: number[] } = { emJs: [], asm: [] };
+
+  constructor(
+    private readonly allowed: boolean,
+    private readonly evaluate: Evaluate,
+    private readonly memory: WebAssembly.Memory,
+    /** The runtime's own `emscripten_asm_const_*`, for blocks the main carries. */
+    private readonly runtime: (name: string) => unknown,
+  ) {}
+
+  /** The linker's `admit` check: learns (or refuses) what a library carries. */
+  admit(library: AdmittedLibrary): void {
+    let emAsm = false;
+    const emJs: string[] = [];
+    for (const e of library.exports) {
+      if (e.name.startsWith(EM_JS_PREFIX)) emJs.push(e.name.slice(EM_JS_PREFIX.length));
+      else if (e.name === '__start_em_asm') emAsm = true;
+    }
+    if (emJs.length === 0 && !emAsm) return;
+    if (!this.allowed) {
+      const what = [emJs.length > 0 ? `EM_JS functions ${emJs.join(', ')}` : '', emAsm ? 'EM_ASM blocks' : ''].filter((s) => s !== '').join(' and ');
+      throw new DlError('DL_EVAL_REQUIRED', `${library.name} carries JavaScript (${what}) that only runs if evaluated: pass { allowEval: true } to the facade (link-time route: Module.dlOptions = { allowEval: true }) if you trust it`, { library: library.name });
+    }
+    this.carried.set(library.name, { emJs, emAsm });
+    for (const name of emJs) {
+      if (!this.emJs.has(name)) {
+        this.emJs.set(name, null);
+        this.added.emJs.push(name);
+      }
+    }
+  }
+
+  /** A definition for an EM_JS import or `emscripten_asm_const_*`, or undefined for other names. */
+  symbol(name: string): HostFunction | undefined {
+    if (this.emJs.has(name)) {
+      return (...args: unknown[]): unknown => {
+        const f = this.emJs.get(name);
+        if (f === undefined || f === null) throw new DlError('DL_UNDEFINED_SYMBOL', `EM_JS function ${name} was called before its library's data was in memory`, { symbol: name });
+        return f(...args);
+      };
+    }
+    if (!this.allowed || !ASM_CONST.test(name)) return undefined;
+    const fallback = this.runtime(name);
+    const func = (code: number, sig: number, args: number): unknown => {
+      const block = this.asmConsts.get(code);
+      if (block !== undefined) return block(...this.readArgs(sig, args));
+      if (typeof fallback === 'function') return (fallback as JsFunction)(code, sig, args);
+      throw new DlError('DL_UNDEFINED_SYMBOL', `no EM_ASM block at address ${code}`, { symbol: name });
+    };
+    return { func, type: name.includes('double') ? 'diii' : 'iiii' };
+  }
+
+  /** Linker events: evaluates a library's code once its data is in memory; forgets a failed load's. */
+  onEvent(e: LinkerEvent): void {
+    if (e.type === 'instantiate') {
+      const carried = this.carried.get(e.library);
+      if (carried !== undefined) this.evaluateLibrary(e.library, carried, e.memoryBase, e.exports);
+    } else if (e.type === 'failed') {
+      for (const name of this.added.emJs) this.emJs.delete(name);
+      for (const code of this.added.asm) this.asmConsts.delete(code);
+      this.carried.clear();
+      this.added = { emJs: [], asm: [] };
+    } else if (e.type === 'done') {
+      this.carried.clear();
+      this.added = { emJs: [], asm: [] };
+    }
+  }
+
+  private evaluateLibrary(library: string, carried: Carried, memoryBase: number, exports: WebAssembly.Exports): void {
+    const address = (name: string): number => memoryBase + Number((exports[name] as WebAssembly.Global).value);
+    const run = (what: string, source: string): JsFunction => {
+      try {
+        const f = this.evaluate(source);
+        if (typeof f !== 'function') throw new TypeError('the code is not a function');
+        return f as JsFunction;
+      } catch (cause) {
+        throw new DlError('DL_INIT_FAILED', `${what} of ${library} does not evaluate: ${cause instanceof Error ? cause.message : String(cause)}`, { library, cause });
+      }
+    };
+    for (const name of carried.emJs) {
+      const start = address(EM_JS_PREFIX + name);
+      const end = new Uint8Array(this.memory.buffer).indexOf(0, start);
+      const [[, text] = [0, '']] = stringsIn(this.memory, start, end < 0 ? start : end);
+      this.emJs.set(name, run(`EM_JS function ${name}`, emJsSource(text)));
+    }
+    if (carried.emAsm) {
+      for (const [at, body] of stringsIn(this.memory, address('__start_em_asm'), address('__stop_em_asm'))) {
+        this.asmConsts.set(at, run(`the EM_ASM block at ${at}`, emAsmSource(body)));
+        this.added.asm.push(at);
+      }
+    }
+  }
+
+  /** An EM_ASM call's arguments: the signature's letters over the wasm32 varargs buffer. */
+  private readArgs(sigPtr: number, buf: number): unknown[] {
+    const bytes = new Uint8Array(this.memory.buffer);
+    const view = new DataView(this.memory.buffer);
+    const out: unknown[] = [];
+    let at = buf;
+    for (let p = sigPtr; bytes[p] !== 0 && p < bytes.length; p++) {
+      const ch = String.fromCharCode(bytes[p]!);
+      const wide = ch !== 'i' && ch !== 'p';
+      if (wide && at % 8 !== 0) at += 4;
+      out.push(ch === 'i' ? view.getInt32(at, true) : ch === 'p' ? view.getUint32(at, true) : ch === 'j' ? view.getBigInt64(at, true) : view.getFloat64(at, true));
+      at += wide ? 8 : 4;
+    }
+    return out;
+  }
+}
