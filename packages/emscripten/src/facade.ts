@@ -81,6 +81,9 @@ export class EmscriptenDylink {
   private readonly byName = new Map<string, Handle>();
   private lastLoad: readonly { readonly id: number; readonly name: string; readonly global: boolean }[] = [];
   private anonymous = 0;
+  /** Libraries published since the last settle (their exports may fill pending GOT entries). */
+  private fresh: Handle[] = [];
+  private settledOnce = false;
   /** Side modules' EM_JS / EM_ASM. */
   private readonly emCode: EmCode;
 
@@ -139,34 +142,52 @@ export class EmscriptenDylink {
     return undefined;
   }
 
-  /** After a load: mirror new global libraries' symbols, fill the main's GOT entries now defined. */
+  /**
+   * After a load: mirror new global libraries' symbols, fill the main's GOT entries now
+   * defined. The first pass looks at every pending entry; later ones only at the names the
+   * newly global libraries export (cost: this load's libraries, not everything loaded).
+   */
   private settle(): void {
     for (const lib of this.lastLoad) if (lib.global) this.publish(lib);
     this.lastLoad = [];
-    for (const name of this.pendingGot) {
-      const entry = this.ctx.got?.[name];
-      if (entry?.value !== 0) {
-        this.pendingGot.delete(name);
-        continue;
-      }
-      if (name === '__heap_base' && this.ctx.heapBase !== undefined) {
-        entry.value = this.ctx.heapBase.get();
-        this.pendingGot.delete(name);
-        continue;
-      }
-      try {
-        const s = this.linker.dlsym(RTLD_DEFAULT, name);
-        entry.value = s.kind === 'global' ? asNumber(s.global.value) : s.address;
-        this.pendingGot.delete(name);
-      } catch {
-        // Still undefined: a later library may define it (a weak or unused import stays 0).
-      }
+    const fresh = this.fresh;
+    this.fresh = [];
+    if (this.pendingGot.size === 0) return;
+    if (!this.settledOnce) {
+      this.settledOnce = true;
+      for (const name of this.pendingGot) this.fillGot(name);
+      return;
+    }
+    for (const handle of fresh) {
+      for (const name of this.linker.exportsOf(handle).published) if (this.pendingGot.has(name)) this.fillGot(name);
+    }
+  }
+
+  /** Fills one of the main's pending GOT entries if the name is defined now. */
+  private fillGot(name: string): void {
+    const entry = this.ctx.got?.[name];
+    if (entry?.value !== 0) {
+      this.pendingGot.delete(name);
+      return;
+    }
+    if (name === '__heap_base' && this.ctx.heapBase !== undefined) {
+      entry.value = this.ctx.heapBase.get();
+      this.pendingGot.delete(name);
+      return;
+    }
+    try {
+      const s = this.linker.dlsym(RTLD_DEFAULT, name);
+      entry.value = s.kind === 'global' ? asNumber(s.global.value) : s.address;
+      this.pendingGot.delete(name);
+    } catch {
+      // Still undefined: a later library may define it (a weak or unused import stays 0).
     }
   }
 
   private publish(handle: Handle): void {
     if (this.published.has(handle.id)) return;
     this.published.add(handle.id);
+    this.fresh.push(handle);
     publishSymbols(this.linker, handle, this.ctx.Module, this.ctx.imports);
   }
 
@@ -250,7 +271,7 @@ export class EmscriptenDylink {
     this.handles.set(dso, handle);
     if (handle.id !== 0) {
       this.byName.set(name, handle);
-      const lib = this.linker.describe(handle);
+      const lib = this.linker.placement(handle);
       const view = new DataView(this.ctx.memory.buffer);
       view.setUint8(dso + this.abi.dso.memAllocated, 1);
       view.setUint32(dso + this.abi.dso.memAddr, lib.memory.base, true);

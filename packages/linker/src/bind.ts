@@ -21,11 +21,16 @@ export function pathOf(state: LinkState, lib: Library): readonly Scope[] {
  * runtime makes on demand). Cost: one map lookup per scope.
  */
 export function lookup(path: readonly Scope[], name: string): Definition | undefined {
+  return lookupScopes(path, name) ?? path[0]?.fallback?.(name);
+}
+
+/** The first definition of `name` along a path, without the fallback. */
+export function lookupScopes(path: readonly Scope[], name: string): Definition | undefined {
   for (const scope of path) {
     const d = scope.lookup(name);
     if (d !== undefined) return d;
   }
-  return path[0]?.fallback?.(name);
+  return undefined;
 }
 
 /** A GOT entry still waiting for its definition, or a PLT entry still unbound. */

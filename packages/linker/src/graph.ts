@@ -30,7 +30,15 @@ export interface GraphLibrary {
   readonly lazy: readonly { readonly name: string; readonly bound: boolean }[];
 }
 
+/** Where an open library sits (`linker.placement`). */
+export interface LibraryPlacement {
+  readonly memory: { readonly base: number; readonly size: number };
+  readonly table: { readonly base: number; readonly size: number };
+  readonly global: boolean;
+}
+
 /** What is loaded and how it is linked: libraries, scopes, memory, table, interpositions. */
+
 export interface LinkGraph {
   readonly libraries: readonly GraphLibrary[];
   readonly scopes: readonly { readonly id: number; readonly kind: 'global' | 'local'; readonly members: readonly string[] }[];

@@ -7,7 +7,7 @@ export { parseSignature } from './signatures.js';
 export { UndefinedSymbolsError } from './undefined.js';
 export type { MissingSymbol } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
-export type { GraphLibrary, LinkGraph } from './graph.js';
+export type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 export type {
   AdmittedLibrary, AttachedMainProgram, DlopenFlags, Handle, HostData, HostFunction, JsHostProgram, LibrarySource, LinkerOptions,
   Program, RelocatableMainProgram, ResolvedFlags, SymbolValue,

@@ -7,7 +7,7 @@ import type { BatchRequest, BatchResult } from './batch.js';
 import type { LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
-import type { GraphLibrary, LinkGraph } from './graph.js';
+import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { Journal } from './journal.js';
 import { runAsync, runSync } from './ops.js';
 import { setUpProgram } from './program.js';
@@ -299,6 +299,15 @@ export class Linker {
   /** One open library as `graph()` shows it (cost: that library only). */
   describe(handle: Handle): GraphLibrary {
     return describeLibrary(this.library(handle));
+  }
+
+  /**
+   * Where an open library sits — its memory and table ranges — and whether it is in the global
+   * scope: what a runtime records per load (Emscripten's `struct dso`). Cost: constant.
+   */
+  placement(handle: Handle): LibraryPlacement {
+    const lib = this.library(handle);
+    return { memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize }, table: { base: lib.tableBase, size: lib.meta.dylink.tableSize }, global: lib.global };
   }
 
   /** Libraries, scopes, memory and table ranges, symbol providers and interpositions. */

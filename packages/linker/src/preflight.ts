@@ -4,7 +4,7 @@ import { formatFuncType } from '@dl/reader';
 import type { FuncType } from '@dl/reader';
 import { isInternalName, pickFunction, sameFuncType } from '@dl/symbols';
 import type { Definition, ExportLike, Scope } from '@dl/symbols';
-import { lookup } from './bind.js';
+import { lookupScopes } from './bind.js';
 import type { Pending } from './discover.js';
 import { UndefinedSymbolsError } from './undefined.js';
 import type { MissingSymbol } from './undefined.js';
@@ -67,13 +67,28 @@ export function preflight(state: LinkState, order: readonly Pending[], pathFor: 
     const found: (Definition | undefined)[] = [];
     for (const spec of p.meta.imports) {
       const symbolic = spec.module === 'env' || spec.module === 'GOT.mem' || spec.module === 'GOT.func';
-      const d = symbolic ? lookup(path, spec.name) : undefined;
+      const d = symbolic ? lookupScopes(path, spec.name) : undefined;
       found.push(d);
       if (symbolic && d === undefined) unresolved.add(spec.name);
     }
     visible.set(p, found);
   }
   const preview = previewOf(order, unresolved);
+  // The runtime's fallback comes after the libraries of this load (once they are in their
+  // scopes, a lookup finds them first): asked once per name nobody here defines.
+  const fallback = state.global.fallback;
+  if (fallback !== null) {
+    const made = new Map<string, Definition | undefined>();
+    for (const p of order) {
+      const found = visible.get(p)!;
+      p.meta.imports.forEach((spec, i) => {
+        if (found[i] !== undefined || !unresolved.has(spec.name) || preview.has(spec.name)) return;
+        if (spec.module === 'env' ? abiNames.has(spec.name) || spec.kind === 'tag' : spec.module === 'GOT.mem' ? specialGot.has(spec.name) : spec.module !== 'GOT.func') return;
+        if (!made.has(spec.name)) made.set(spec.name, fallback(spec.name));
+        found[i] = made.get(spec.name);
+      });
+    }
+  }
   const mismatches: string[] = [];
   const missing: MissingSymbol[] = [];
   // A wasm32 memory can never hold more than 4 GiB; the configurable limits bound it further.
