@@ -34,6 +34,9 @@ interface HostReservation extends Reservation {
   readonly raw: number;
 }
 
+/** The alignment every `malloc` guarantees on wasm32 (C's `max_align_t` is 8 there for dlmalloc). */
+const MALLOC_ALIGN = 8;
+
 /**
  * Strategy (b), Emscripten's semantics: before the host runtime is up, reservations bump
  * `__heap_base` (the host allocator will start above them); afterwards they come from the
@@ -41,8 +44,6 @@ interface HostReservation extends Reservation {
  * cannot return to the host heap: when released it is kept on a private free list and
  * reused for later reservations that fit.
  */
-/** The alignment every `malloc` guarantees on wasm32 (C's `max_align_t` is 8 there for dlmalloc). */
-const MALLOC_ALIGN = 8;
 
 export class HostAllocator implements MemoryAllocator {
   readonly kind = 'host' as const;
