@@ -27,14 +27,23 @@ export function forwardedName(fn: (...args: never[]) => unknown): string | null 
  */
 export function publishSymbols(linker: Linker, handle: Handle, Module: Record<string, unknown>, imports: Record<string, unknown>): void {
   const { exports, published } = linker.exportsOf(handle);
-  for (const name of published) {
-    const value = exports[name];
-    if (typeof value !== 'function') continue;
+  const set = (name: string, value: unknown): void => {
     const mangled = asmjsMangle(name);
     if (!Object.hasOwn(Module, mangled)) Module[mangled] = value;
     if (!Object.hasOwn(imports, name)) imports[name] = value;
+  };
+  for (const name of published) {
+    const value = exports[name];
+    if (typeof value !== 'function') continue;
+    set(name, value);
+    // A side module's `main` defines `__main_argc_argv` (clang's name for main(argc, argv)) and
+    // the other way round, as in Emscripten's mergeLibSymbols.
+    if (name === 'main') set(MAIN_ALIAS, value);
+    else if (name === MAIN_ALIAS) set('main', value);
   }
 }
+
+const MAIN_ALIAS = '__main_argc_argv';
 
 /** A library's exports as Emscripten returns them: functions, and data relocated to addresses. */
 export function relocatedExports(linker: Linker, handle: Handle): Record<string, unknown> {

@@ -1,7 +1,8 @@
 /**
- * What the facade says about side modules it cannot link, on real modules in a running
- * Emscripten program (web-tree-sitter 0.27.1 through the run-time route): a typed DlError that
- * names the cause and the build change that fixes it, and nothing left behind.
+ * The run-time route on real modules in a running Emscripten program (web-tree-sitter 0.27.1):
+ * what the facade says about side modules it cannot link — a typed DlError that names the cause
+ * and the build change that fixes it, and nothing left behind — and a program's main in a side
+ * module.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -65,5 +66,23 @@ describe('side modules the facade refuses', () => {
   it('after all that, a good library still links', async () => {
     const exports = await facade.loadWebAssemblyModule(fixtureBytes(fixture('need_a', 'clang16')), { loadAsync: true }, 'libneed_a.so');
     expect(typeof exports.need_a).toBe('function');
+  });
+});
+
+describe('a program\'s main in a side module', () => {
+  it('clang\'s __main_argc_argv is also _main, where Emscripten\'s runtime calls it (and the other way round)', async () => {
+    const bytes = fixtureBytes(fixture('sidemain', 'clang16'));
+    expect(Module._main).toBeUndefined();
+    await facade.loadWebAssemblyModule(bytes, { loadAsync: true, global: true }, 'libsidemain.so');
+    const main = Module._main as (argc: number, argv: number) => number;
+    expect(main).toBe(Module.___main_argc_argv);
+    // argv = { "A" }: main returns argc * 10 + 'A'.
+    const heap = Module.HEAPU8 as Uint8Array;
+    const malloc = Module._malloc as (n: number) => number;
+    const s = malloc(2);
+    heap.set([65, 0], s);
+    const argv = malloc(4);
+    new DataView(heap.buffer).setUint32(argv, s, true);
+    expect(main(1, argv)).toBe(75);
   });
 });
