@@ -112,11 +112,25 @@ export class EmscriptenDylink {
       constructors: (run) => { if (ctx.runtimeInitialized()) run(); else ctx.addInit(run); },
       onEvent: (e) => {
         this.emCode.onEvent(e);
+        if (e.type === 'instantiate') this.setStackLimits(e.exports);
         if (e.type === 'done') this.lastLoad = e.loaded;
         options.onEvent?.(e);
       },
       ...(options.debug === undefined ? {} : { debug: options.debug }),
     });
+  }
+
+  /**
+   * A side module built with -sSTACK_OVERFLOW_CHECK=2 checks the stack pointer against limits it
+   * is told before its constructors run (Emscripten's postInstantiation does the same).
+   */
+  private setStackLimits(exports: WebAssembly.Exports): void {
+    const set = exports.__set_stack_limits;
+    const base = this.ctx.mainExports.emscripten_stack_get_base;
+    const end = this.ctx.mainExports.emscripten_stack_get_end;
+    if (typeof set === 'function' && typeof base === 'function' && typeof end === 'function') {
+      (set as (top: number, max: number) => void)((base as () => number)(), (end as () => number)());
+    }
   }
 
   /**
