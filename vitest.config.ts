@@ -7,7 +7,7 @@ const config: ViteUserConfig = defineConfig({
   ssr: { resolve: { conditions: ['@dl/source'] } },
   resolve: { conditions: ['@dl/source'] },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
     testTimeout: 30_000,
   },
 });

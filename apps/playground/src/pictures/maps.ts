@@ -1,0 +1,66 @@
+/** The memory map and the table map of a link graph: ranges per owner, to scale. */
+import type { LinkGraph } from '@dl/linker';
+import { byteRange, hex, plural, sizeText, slotRange } from './format.js';
+import { pictureColours } from './palette.js';
+import type { MapRange } from './range-map.js';
+import { rangeMapSvg } from './range-map.js';
+
+/** Whether `owner` names `library` (`libx.so`, `libx.so (PLT)`, `libx.so TLS`). */
+function ownedBy(owner: string, library: string): boolean {
+  return owner === library || owner.startsWith(`${library} `);
+}
+
+/** Libraries with nothing in `ranges`, as list notes. */
+function withoutRanges(graph: LinkGraph, ranges: readonly MapRange[], what: string): string[] {
+  return graph.libraries
+    .filter((lib) => !ranges.some((r) => ownedBy(r.owner, lib.name)))
+    .map((lib) => `${lib.name}: ${what}`);
+}
+
+/**
+ * Linear memory to scale (`graph.memory.bytes`): each reservation a coloured range with
+ * `data-owner` and the hover text `owner: 0xADDR–0xEND (N bytes)`; a zoom on the part in use
+ * when it is small; a list below for tiny and zero-size owners.
+ */
+export function memoryMapSvg(graph: LinkGraph): string {
+  const colours = pictureColours(graph);
+  const ranges = [...graph.memory.reservations]
+    .sort((a, b) => a.address - b.address || a.owner.localeCompare(b.owner))
+    .map((r) => ({ owner: r.owner, start: r.address, size: r.size }));
+  const reserved = ranges.reduce((sum, r) => sum + r.size, 0);
+  return rangeMapSvg({
+    className: 'dl-memory-map',
+    heading: `Linear memory: ${sizeText(graph.memory.bytes)} (${hex(graph.memory.bytes)}), ${plural(ranges.length, 'reservation')}, ${plural(reserved, 'byte')} reserved`,
+    total: graph.memory.bytes,
+    ranges,
+    position: hex,
+    radix: 'hex',
+    describe: (r) => `${r.owner}: ${byteRange(r.start, r.size)}`,
+    colour: colours.owner,
+    notes: withoutRanges(graph, ranges, 'no memory reserved (no data)'),
+  });
+}
+
+/**
+ * The function table to scale (`graph.table.length` slots): each range with `data-owner` and
+ * hover text `owner: slots A–B (N slots)`; slots outside every range are the shared function
+ * slots handed out on demand (`&f`) and slot 0 (null).
+ */
+export function tableMapSvg(graph: LinkGraph): string {
+  const colours = pictureColours(graph);
+  const ranges = [...graph.table.ranges]
+    .sort((a, b) => a.base - b.base || a.owner.localeCompare(b.owner))
+    .map((r) => ({ owner: r.owner, start: r.base, size: r.size }));
+  const used = ranges.reduce((sum, r) => sum + r.size, 0);
+  return rangeMapSvg({
+    className: 'dl-table-map',
+    heading: `Function table: ${plural(graph.table.length, 'slot')}, ${plural(ranges.length, 'range')}, ${plural(used, 'slot')} in ranges`,
+    total: graph.table.length,
+    ranges,
+    position: String,
+    radix: 'decimal',
+    describe: (r) => `${r.owner}: ${slotRange(r.start, r.size)}`,
+    colour: colours.owner,
+    notes: withoutRanges(graph, ranges, 'no table range'),
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * Docs: the pages of `../docs` at `#/docs/<id>`, with the list of pages beside them. The docs
+ * (READMEs and API references of every package) load on first visit, in a chunk of their own,
+ * so the playground itself stays small.
+ */
+import type * as Docs from '../docs/index.js';
+import { errorInfo } from '../worker/errors.js';
+import { fill, h } from './dom.js';
+import { errorBox } from './error-box.js';
+
+type DocsModule = typeof Docs;
+
+let loading: Promise<DocsModule> | null = null;
+
+/** The docs module, loaded once; its stylesheet is added to the page then. */
+function loadDocs(): Promise<DocsModule> {
+  loading ??= import('../docs/index.js').then((docs) => {
+    document.head.append(h('style', { id: 'docs-css' }, docs.docsCss));
+    return docs;
+  });
+  return loading;
+}
+
+/** Builds the docs page into `container`; `show(id)` renders one page (null: the first). */
+export function mountDocsView(container: HTMLElement): { show: (id: string | null) => void } {
+  const nav = h('nav', { class: 'docs-nav', 'aria-label': 'Documentation pages' }, h('h2', {}, 'Docs'));
+  const body = h('article', { class: 'docs-body', id: 'docs-body' }, h('p', { class: 'muted' }, 'Loading the docs…'));
+  fill(container, nav, body);
+  let shown = 0;
+  return {
+    show: (id) => {
+      const request = ++shown;
+      loadDocs().then((docs) => {
+        if (request !== shown) return;
+        const page = docs.docsPages.find((p) => p.id === id) ?? docs.docsPages[0];
+        fill(nav, h('h2', {}, 'Docs'), h('ul', {}, ...docs.docsPages.map((p) => h('li', {},
+          h('a', { href: `#/docs/${encodeURIComponent(p.id)}`, class: p.id === page?.id ? 'current' : '' }, p.title)))));
+        if (page === undefined) {
+          fill(body, h('p', { class: 'muted' }, 'No documentation pages.'));
+          return;
+        }
+        // renderDocs builds escaped HTML from the project's own READMEs and sources.
+        body.innerHTML = docs.renderDocs(page.id);
+        body.dataset.page = page.id;
+        body.scrollTop = 0;
+      }).catch((error: unknown) => {
+        fill(body, errorBox(errorInfo(error), 'The docs could not be loaded:'));
+      });
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Run: every function the linked libraries publish, with an input per parameter typed from the
+ * export's wasm type; a call goes to the worker (`dlsym` on the library's handle) and shows the
+ * result, or the error as the API reports it.
+ */
+import type { App } from '../app.js';
+import { callKey } from '../app.js';
+import { uncallableReason } from '../worker/args.js';
+import type { CallableFunction } from '../worker/protocol.js';
+import { fill, h, ms } from './dom.js';
+import { errorBox } from './error-box.js';
+
+/** At most this many functions are listed (a grammar exports a handful, libmany.so 2,000). */
+const MAX_FUNCTIONS = 300;
+
+/** Builds the Run tab into `container`. */
+export function mountRunView(container: HTMLElement, app: App): void {
+  const search = h('input', { type: 'search', id: 'function-search', placeholder: 'Search functions…', 'aria-label': 'Search functions' });
+  const hint = h('p', { id: 'run-hint', class: 'muted' });
+  const list = h('div', { id: 'function-list' });
+  const rows = new Map<string, { row: HTMLElement; output: HTMLElement; button: HTMLButtonElement }>();
+
+  const renderList = (): void => {
+    rows.clear();
+    const outcome = app.link.outcome;
+    if (outcome?.ok !== true) {
+      fill(hint, app.link.status === 'running' ? 'Linking…' : app.link.status === 'cancelled' ? 'The worker was restarted: link again.' : 'Link first: the functions of the linked libraries show here.');
+      fill(list, app.link.error === null ? null : errorBox(app.link.error));
+      return;
+    }
+    const tryCalling = app.example?.tryCalling;
+    fill(hint, tryCalling === undefined ? 'Type arguments and call.' : `Try ${tryCalling.name} in ${tryCalling.library}: it returns ${tryCalling.expect} when everything was linked right.`);
+    const needle = search.value.trim().toLowerCase();
+    const shown = outcome.functions.filter((f) => needle === '' || f.name.toLowerCase().includes(needle) || f.library.toLowerCase().includes(needle));
+    const libraries = [...new Set(shown.map((f) => f.library))];
+    const sections = libraries.map((library) => h('section', { class: 'library-functions', dataset: { library } },
+      h('h3', { class: 'mono' }, library),
+      h('div', { class: 'function-rows' }, ...shown.filter((f) => f.library === library).slice(0, MAX_FUNCTIONS).map((f) => functionRow(f)))));
+    fill(list, ...(sections.length === 0 ? [h('p', { class: 'muted' }, 'No function matches.')] : sections));
+    renderResults();
+  };
+
+  const functionRow = (f: CallableFunction): HTMLElement => {
+    const key = callKey(f.library, f.name);
+    const reason = uncallableReason(f.params, f.results);
+    const inputs = f.params.map((type, i) => h('input', { type: 'text', class: 'arg', placeholder: type, 'aria-label': `${f.name} argument ${i + 1} (${type})`, size: 8 }));
+    const button = h('button', { type: 'button', class: 'call', disabled: reason !== null, title: reason ?? `Call ${f.name}` }, 'Call');
+    const output = h('div', { class: 'call-output' });
+    const call = (): void => { void app.call(f.library, f.name, inputs.map((input) => input.value)); };
+    button.addEventListener('click', call);
+    for (const input of inputs) input.addEventListener('keydown', (event) => { if (event.key === 'Enter') call(); });
+    const signature = `(${f.params.join(', ')}) -> ${f.results.length === 1 ? f.results[0]! : `(${f.results.join(', ')})`}`;
+    const row = h('div', { class: 'function-row', dataset: { function: f.name, library: f.library } },
+      h('span', { class: 'mono fn-name' }, f.name),
+      h('span', { class: 'mono muted fn-type' }, signature),
+      h('span', { class: 'args' }, ...inputs),
+      button,
+      output,
+    );
+    rows.set(key, { row, output, button });
+    return row;
+  };
+
+  const renderResults = (): void => {
+    for (const [key, { output, button }] of rows) {
+      const result = app.calls.get(key);
+      button.classList.toggle('busy', result === 'pending');
+      if (result === undefined) fill(output);
+      else if (result === 'pending') fill(output, h('span', { class: 'muted' }, 'calling…'));
+      else if (result.ok) {
+        const host = result.host.notes.length > 0 || result.host.logs.length > 0 ? `  · host_note ${JSON.stringify(result.host.notes)}, host_log ${JSON.stringify(result.host.logs)}` : '';
+        fill(output, h('output', { class: 'result', dataset: { result: result.result } }, `= ${result.result}`), h('span', { class: 'muted small' }, ` in ${ms(result.ms)}${host}`));
+      } else fill(output, errorBox(result.error));
+    }
+  };
+
+  search.addEventListener('input', renderList);
+  app.subscribe((topic) => {
+    if (topic === 'link') renderList();
+    if (topic === 'calls') renderResults();
+  });
+  renderList();
+  fill(container, h('h2', {}, 'Run'), hint, h('div', { class: 'toolbar' }, search), list);
+}

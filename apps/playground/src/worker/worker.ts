@@ -1,0 +1,45 @@
+/**
+ * The playground's worker: reads, inspects, links and calls, so the page never freezes. The
+ * page can terminate it at any time (Cancel) and start a fresh one.
+ */
+import { errorInfo } from './errors.js';
+import { FileSet } from './files.js';
+import { LinkSession } from './link.js';
+import type { WorkerMessage, WorkerRequest } from './protocol.js';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const files = new FileSet();
+const session = new LinkSession();
+
+function post(message: WorkerMessage): void {
+  self.postMessage(message);
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
+  switch (request.type) {
+    case 'open': {
+      const total = request.files.length;
+      const opened = await files.open(request.files, (file, done) => { post({ id: request.id, type: 'file-progress', file, done, total }); });
+      post({ id: request.id, type: 'opened', files: opened });
+      return;
+    }
+    case 'remove':
+      files.remove(request.names);
+      post({ id: request.id, type: 'removed' });
+      return;
+    case 'link': {
+      const outcome = await session.link(files, request.program, request.libraries, (event) => { post({ id: request.id, type: 'link-event', event }); });
+      post({ id: request.id, type: 'linked', outcome });
+      return;
+    }
+    case 'call':
+      post({ id: request.id, type: 'called', outcome: session.call(request.library, request.name, request.args) });
+      return;
+  }
+}
+
+self.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  handle(request).catch((error: unknown) => { post({ id: request.id, type: 'failed', error: errorInfo(error) }); });
+});
