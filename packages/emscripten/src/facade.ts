@@ -59,6 +59,15 @@ function evaluateWithModule(source: string, Module: Record<string, unknown>): un
   return make(Module);
 }
 
+/** The exception tags in the runtime's import object (`__cpp_exception`, `__c_longjmp`). */
+function tagsOf(imports: Readonly<Record<string, unknown>>): Record<string, object> {
+  const Tag = (WebAssembly as unknown as { Tag?: abstract new (...args: never[]) => object }).Tag;
+  const out: Record<string, object> = {};
+  if (Tag === undefined) return out;
+  for (const [name, value] of Object.entries(imports)) if (value instanceof Tag) out[name] = value;
+  return out;
+}
+
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
 
 /**
@@ -105,6 +114,7 @@ export class EmscriptenDylink {
         kind: 'attached', name: 'main', exports, memory: ctx.memory, table: ctx.table, stackPointer: ctx.stackPointer,
         allocator: { heap: { malloc: ctx.malloc, free: ctx.free }, ready: ctx.runtimeInitialized, heapBase: ctx.heapBase },
         ...(ctx.got === null ? {} : { got: ctx.got }),
+        tags: tagsOf(ctx.imports),
       },
       loader,
       fallback: (name) => this.emCode.symbol(name) ?? this.runtimeSymbol(name),

@@ -86,6 +86,13 @@ export interface AttachedMainProgram {
    * names, keeps the values already set and fills in the zero ones.
    */
   readonly got?: Readonly<Record<string, WebAssembly.Global>>;
+  /**
+   * Exception tags the running program already uses (an Emscripten main imports
+   * `__cpp_exception` / `__c_longjmp` from its JS): libraries importing a tag of the same name
+   * get this one, so what one module throws another can catch. Objects made by
+   * `new WebAssembly.Tag`.
+   */
+  readonly tags?: Readonly<Record<string, object>>;
   readonly name?: string;
 }
 
