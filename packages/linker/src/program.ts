@@ -1,5 +1,4 @@
 import { DlError } from '@dl/errors';
-import type { WasmTag } from './wasm-tag.js';
 import { alignUp, defaultLimits, ensureMemory, HostAllocator, LinkerHeap, PAGE, TableAllocator } from '@dl/layout';
 import type { HostHeap, MemoryAllocator } from '@dl/layout';
 import type { FuncType } from '@dl/reader';
@@ -152,7 +151,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     loader: options.loader ?? null, imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) }, atexit: [], builtinReservations: [], nextId: 1, nextScopeId: 1, busy: false,
     emit: options.onEvent ?? ((): void => undefined), admit: options.admit ?? null, trace: tracer(options.debug),
   };
-  if (program.kind === 'attached') for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag as WasmTag);
+  if (program.kind === 'attached') for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
   if (main === null) global.add(mainProvider, withBuiltins(state, mainDefs));
   if (options.fallback !== undefined) global.fallback = fallbackDefinitions(mainProvider, options.fallback);
   return { state, main };
