@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import type { AdmittedLibrary, HostFunction, LinkerEvent } from '@dl/linker';
-import { emAsmSource, emJsSource, stringsIn } from './em-js.js';
+import { emAsmSource, emJsSource, stringAt, stringsIn } from './em-js.js';
 
 /** How code is evaluated: the link-time route evaluates in the glue's scope, as Emscripten does. */
 export type Evaluate = (source: string) => unknown;
@@ -116,10 +116,7 @@ export class EmCode {
       }
     };
     for (const name of carried.emJs) {
-      const start = address(EM_JS_PREFIX + name);
-      const end = new Uint8Array(this.memory.buffer).indexOf(0, start);
-      const [[, text] = [0, '']] = stringsIn(this.memory, start, end < 0 ? start : end);
-      this.emJs.set(name, run(`EM_JS function ${name}`, emJsSource(text)));
+      this.emJs.set(name, run(`EM_JS function ${name}`, emJsSource(stringAt(this.memory, address(EM_JS_PREFIX + name)))));
     }
     if (carried.emAsm) {
       for (const [at, body] of stringsIn(this.memory, address('__start_em_asm'), address('__stop_em_asm'))) {

@@ -1,19 +1,4 @@
-import { readModuleHead } from '@dl/reader';
-
-/** What a side module needs from a runtime that evaluates code: its EM_JS functions, its EM_ASM blocks. */
-export interface EmCode {
-  /** Names of EM_JS functions (exported as `__em_js__<name>`): the module imports them from `env`. */
-  readonly emJs: readonly string[];
-  /** Whether it has EM_ASM blocks (`__start_em_asm` … `__stop_em_asm`). */
-  readonly emAsm: boolean;
-}
-
-/** Reads the EM_JS / EM_ASM exports of a module from its bytes (head). */
-export function emCodeOf(bytes: Uint8Array): EmCode {
-  const info = readModuleHead(bytes, { complete: true });
-  const names = info?.exports.map((e) => e.name) ?? [];
-  return { emJs: names.filter((n) => n.startsWith('__em_js__')).map((n) => n.slice('__em_js__'.length)), emAsm: names.includes('__start_em_asm') };
-}
+/** Emscripten's EM_JS / EM_ASM texts as JavaScript sources, and reading them from memory. */
 
 /** The JS for one EM_JS function: `(int a, char* b)<::>{ body }` → `(a, b) => { body }` (Emscripten's addEmJs). */
 export function emJsSource(text: string): string {
@@ -28,6 +13,13 @@ export function emAsmSource(body: string): string {
   const args: string[] = [];
   while (args.length < 16 && body.includes(`$${args.length}`)) args.push(`$${args.length}`);
   return `(${args.join(', ')}) => { ${body} }`;
+}
+
+/** The NUL-terminated string at `at` (to the end of memory if unterminated). */
+export function stringAt(memory: WebAssembly.Memory, at: number): string {
+  const bytes = new Uint8Array(memory.buffer);
+  const end = bytes.indexOf(0, at);
+  return new TextDecoder().decode(bytes.subarray(at, end < 0 ? bytes.length : end));
 }
 
 /** Reads the NUL-terminated strings in `[start, stop)` of a memory, with their addresses. */

@@ -4,6 +4,7 @@
  * that lets web-tree-sitter's own loader read the old grammars. Not part of the package.
  */
 import type * as WebTreeSitter from 'web-tree-sitter';
+import { ByteReader } from '@dl/reader/bytes';
 import { concat, custom, customPayload, splice, splitSections, subsection } from '@dl/fixtures/writer';
 
 /** One web-tree-sitter instance: the module namespace (ESM import, or the CommonJS build). */
@@ -39,13 +40,6 @@ export function parseToString(T: TreeSitter, language: TreeSitterLanguage, sourc
   }
 }
 
-function uleb(bytes: Uint8Array, at: number): number {
-  let pos = at;
-  while ((bytes[pos] ?? 0) & 0x80) pos++;
-  if (pos >= bytes.length) throw new Error(`LEB128 past the end at ${at}`);
-  return pos + 1;
-}
-
 /**
  * The module with its legacy `dylink` custom section (memory size, memory alignment, table size,
  * table alignment, NEEDED names: flat) rewritten as a `dylink.0` section with the same content
@@ -59,8 +53,9 @@ export function legacyToDylink0(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const section = splitSections(bytes).find((s) => s.id === 0 && s.name === 'dylink');
   if (section === undefined) throw new Error('no legacy "dylink" section');
   const payload = customPayload(bytes, section);
-  let memInfoEnd = 0;
-  for (let field = 0; field < 4; field++) memInfoEnd = uleb(payload, memInfoEnd);
+  const reader = new ByteReader(payload);
+  for (const field of ['memory size', 'memory alignment', 'table size', 'table alignment']) reader.u32(field);
+  const memInfoEnd = reader.position;
   const dylink0 = concat(subsection(1, payload.subarray(0, memInfoEnd)), subsection(2, payload.subarray(memInfoEnd)));
   return splice(bytes, section.start, section.end, custom('dylink.0', dylink0));
 }

@@ -1,5 +1,5 @@
 /** Test support: linkers over the fixture corpus. Not exported by the package. */
-import { fixtureBytes, fixtures } from '@dl/fixtures';
+import { sideModuleFiles } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { jsHostApi } from '@dl/fixtures/js-host';
 import type { JsHostApi, TypedHostFunction } from '@dl/fixtures/js-host';
@@ -12,9 +12,7 @@ import type { Handle, JsHostProgram } from './types.js';
 export const sharedMemoryFixtures: ReadonlySet<string> = new Set(['tls_mt', 'tls_init']);
 
 /** Every side module of a toolchain, by file name (what NEEDED entries say). */
-export function sideFiles(toolchain: Toolchain): Record<string, Uint8Array> {
-  return Object.fromEntries(fixtures.filter((f) => f.toolchain === toolchain && f.kind === 'side').map((f) => [f.file.split('/').pop()!, fixtureBytes(f)]));
-}
+export const sideFiles: (toolchain: Toolchain) => Record<string, Uint8Array> = sideModuleFiles;
 
 /** A linker whose program is the JS host of c/host_api.h, loading the toolchain's fixtures. */
 export interface HostedLinker {

@@ -119,7 +119,8 @@ export interface LinkerOptions {
    * Symbols made on demand for names no library or host defines (a runtime's synthesised
    * functions, such as Emscripten's `invoke_*`): a function (with a type when its address may
    * be taken), a data address, or undefined. What it gives is kept (one definition, one
-   * address per name); consulted after every scope of a lookup and by `dlsym(RTLD_DEFAULT)`.
+   * address per name); consulted after every scope of a lookup (and, in a load, after that
+   * load's own libraries, once per name) and by `dlsym(RTLD_DEFAULT)`.
    */
   readonly fallback?: (name: string) => HostFunction | number | undefined;
   /**

@@ -2,7 +2,10 @@
 
 const htmlEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** `text` safe as HTML text and inside a quoted attribute value. */
+/**
+ * `text` safe as HTML text and inside a quoted attribute value. Unlike the pictures' escapeXml
+ * it keeps control characters: the markdown renderer uses them as placeholders.
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => htmlEntities[c] ?? c);
 }

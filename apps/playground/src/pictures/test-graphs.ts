@@ -2,18 +2,11 @@
  * Test support: real link graphs, made by linking the fixture corpus into a JS host program
  * (the host API of c/host_api.h), as packages/linker/src/test-support.ts does.
  */
-import { fixtureBytes, fixtures } from '@dl/fixtures';
+import { sideModuleFiles } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { jsHostApi } from '@dl/fixtures/js-host';
 import { createLinkerSync, memoryLoader, RTLD, RTLD_DEFAULT } from '@dl/linker';
 import type { Linker, LinkGraph } from '@dl/linker';
-
-/** Every side module of a toolchain, by file name (what NEEDED entries say). */
-function sideFiles(toolchain: Toolchain): Record<string, Uint8Array> {
-  return Object.fromEntries(fixtures
-    .filter((f) => f.toolchain === toolchain && f.kind === 'side')
-    .map((f) => [f.file.split('/').pop()!, fixtureBytes(f)]));
-}
 
 /** A linker whose program is the JS host, loading the toolchain's side-module fixtures by name. */
 export function fixtureLinker(toolchain: Toolchain = 'emcc', extra: Readonly<Record<string, Uint8Array>> = {}): Linker {
@@ -25,7 +18,7 @@ export function fixtureLinker(toolchain: Toolchain = 'emcc', extra: Readonly<Rec
   };
   const host = jsHostApi({ memory: () => holder.linker!.memory, table: () => holder.linker!.table, dataAddress: address, functionAddress: address });
   holder.linker = createLinkerSync({
-    loader: memoryLoader({ ...sideFiles(toolchain), ...extra }),
+    loader: memoryLoader({ ...sideModuleFiles(toolchain), ...extra }),
     program: { kind: 'host', functions: host.functions, data: host.data },
   });
   return holder.linker;
@@ -63,7 +56,7 @@ export const hostileName = '<script>alert("x&y")</script>\'.so';
 
 /** libneed_b.so's bytes opened under {@link hostileName}: it NEEDs libneed_a.so. */
 export const hostile = (): LinkGraph => {
-  const bytes = sideFiles('emcc')['libneed_b.so']!;
+  const bytes = sideModuleFiles('emcc')['libneed_b.so']!;
   return graphAfter([[hostileName, RTLD.NOW | RTLD.GLOBAL]], 'emcc', { [hostileName]: bytes });
 };
 
