@@ -9,16 +9,28 @@
 // Library functions are emitted from their source text: no closures; everything they use is a
 // top-level name of the generated code, pulled in through __deps. Only the _dl*_js entries
 // depend on libc's __dl_seterr (through $dlSetError): a program without dlopen must still link.
+// Emscripten's dynamic-linking JS API keeps its names (code in EM_ASM, --pre-js or another
+// --js-library calls them): $loadDynamicLibrary, $loadWebAssemblyModule, $getDylinkMetadata,
+// $reportUndefinedSymbols and $LDSO are routed to the facade too, so nothing reaches 3.1.6's
+// own loader. $mergeLibSymbols stays 3.1.6's: it only copies exports into Module and the import
+// object (the glue calls it for the main module before anything is set up), and the facade
+// finds what it copied there.
 mergeInto(LibraryManager.library, {
-  // $createInvokeFunction: resolveGlobalSymbol makes invoke_* with it but does not depend on it
-  // (in 3.1.6 the replaced $loadWebAssemblyModule did), so a MAIN_MODULE=2 program lacked it.
-  $dlFacade__deps: ['$GOT', '$resolveGlobalSymbol', '$createInvokeFunction', '__heap_base'],
-  $dlFacade: function(setError) {
-    if (setError) Module['__dlSetError'] = setError;
-    if (Module['__dlFacade']) return Module['__dlFacade'];
+  // The @dl/emscripten module: Module.dl, or require('@dl/emscripten') in node.
+  $dlApi: function() {
     var api = Module['dl'];
     if (!api && typeof require == 'function') api = require('@dl/emscripten');
     if (!api || !api['linkEmscripten']) throw new Error('@dl/emscripten: set Module.dl to the @dl/emscripten module (import("@dl/emscripten")) before the program starts');
+    return api;
+  },
+
+  // $createInvokeFunction: resolveGlobalSymbol makes invoke_* with it but does not depend on it
+  // (in 3.1.6 the replaced $loadWebAssemblyModule did), so a MAIN_MODULE=2 program lacked it.
+  $dlFacade__deps: ['$dlApi', '$GOT', '$resolveGlobalSymbol', '$createInvokeFunction', '__heap_base'],
+  $dlFacade: function(setError) {
+    if (setError) Module['__dlSetError'] = setError;
+    if (Module['__dlFacade']) return Module['__dlFacade'];
+    var api = dlApi();
     var ctx = {
       'version': '3.1.6',
       'Module': Module,
@@ -38,6 +50,7 @@ mergeInto(LibraryManager.library, {
       'addInit': function(f) { __ATINIT__.push(f); },
       'resolveGlobalSymbol': function(name) { return resolveGlobalSymbol(name, true); },
       'dynamicLibraries': function() { return dynamicLibraries; },
+      // The facade checks what this FS can do: at -O0 a program without file access has a stub.
       'fs': typeof FS != 'undefined' ? FS : null,
       'readBinary': typeof readBinary != 'undefined' ? readBinary : null,
       'readAsync': typeof readAsync != 'undefined' ? readAsync : null,
@@ -48,7 +61,10 @@ mergeInto(LibraryManager.library, {
       'evaluate': function(source) { return eval(source); },
       'runDependency': { 'add': addRunDependency, 'remove': removeRunDependency },
       'keepalive': typeof runtimeKeepalivePush != 'undefined' ? { 'push': runtimeKeepalivePush, 'pop': runtimeKeepalivePop } : undefined,
-      'callUserCallback': typeof callUserCallback != 'undefined' ? callUserCallback : undefined
+      'callUserCallback': typeof callUserCallback != 'undefined' ? callUserCallback : undefined,
+      'assertions': !!{{{ ASSERTIONS }}},
+      'err': function(text) { err(text); },
+      'abort': function(what) { abort(what); }
     };
     Module['__dlFacade'] = api['linkEmscripten'](ctx, Module['dlOptions'] || {});
     return Module['__dlFacade'];
@@ -75,5 +91,33 @@ mergeInto(LibraryManager.library, {
   _emscripten_dlopen_js__sig: 'viii',
   _emscripten_dlopen_js: function(handle, onsuccess, onerror) {
     dlFacade(dlSetError)['emscriptenDlopenJs'](handle, onsuccess, onerror);
-  }
+  },
+
+  // --- Emscripten 3.1.6's dynamic-linking JS API, by its names, routed to the facade.
+  $loadDynamicLibrary__deps: ['$dlFacade'],
+  $loadDynamicLibrary: function(lib, flags, handle) {
+    return dlFacade(null)['loadDynamicLibrary'](lib, flags, handle);
+  },
+
+  $loadWebAssemblyModule__deps: ['$dlFacade'],
+  $loadWebAssemblyModule: function(binary, flags, handle) {
+    return dlFacade(null)['loadWebAssemblyModule'](binary, flags, handle);
+  },
+
+  // Also called by the glue for the main module itself, before the runtime is set up: it reads
+  // bytes only, so it does not create the facade.
+  $getDylinkMetadata__deps: ['$dlApi'],
+  $getDylinkMetadata: function(binary) {
+    return dlApi()['getDylinkMetadata'](binary);
+  },
+
+  $reportUndefinedSymbols__deps: ['$dlFacade'],
+  $reportUndefinedSymbols: function() {
+    dlFacade(null)['reportUndefinedSymbols']();
+  },
+
+  // A live view of the facade's libraries (Emscripten's registry: loadedLibsByName / ByHandle).
+  $LDSO__deps: ['$dlFacade'],
+  $LDSO: {},
+  $LDSO__postset: "Object.defineProperties(LDSO, { 'loadedLibsByName': { get: function() { return dlFacade(null)['LDSO']['loadedLibsByName']; } }, 'loadedLibsByHandle': { get: function() { return dlFacade(null)['LDSO']['loadedLibsByHandle']; } } });"
 });

@@ -48,6 +48,12 @@ export interface EmscriptenContext {
    * evaluates in the glue's scope, as Emscripten does; by default, a function of `Module`.
    */
   readonly evaluate?: ((source: string) => unknown) | undefined;
+  /** Whether the program was built with -sASSERTIONS (Emscripten then logs and asserts more). */
+  readonly assertions?: boolean | undefined;
+  /** The program's stderr (`err`). */
+  readonly err?: ((text: string) => void) | undefined;
+  /** Emscripten's `abort(what)`: prints `Aborted(what)` and throws. */
+  readonly abort?: ((what: string) => void) | undefined;
   /** Calls back into compiled code the way Emscripten does (exit and exception handling). */
   readonly callUserCallback?: ((run: () => void) => void) | undefined;
 }

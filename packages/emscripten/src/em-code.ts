@@ -1,5 +1,5 @@
 import { DlError } from '@dl/errors';
-import type { AdmittedLibrary, HostFunction, LinkerEvent } from '@dl/linker';
+import type { AdmittedLibrary, HostFunction, LinkerEvent, LoadedLibrary } from '@dl/linker';
 import { emAsmSource, emJsSource, stringAt, stringsIn } from './em-js.js';
 
 /** How code is evaluated: the link-time route evaluates in the glue's scope, as Emscripten does. */
@@ -88,12 +88,15 @@ export class EmCode {
     return { func, type: name.includes('double') ? 'diii' : 'iiii' };
   }
 
-  /** Linker events: evaluates a library's code once its data is in memory; forgets a failed load's. */
+  /** The runtime phase after instantiation: evaluates a library's code once its data is in memory. */
+  instantiated(library: LoadedLibrary): void {
+    const carried = this.carried.get(library.handle.name);
+    if (carried !== undefined) this.evaluateLibrary(library.handle.name, carried, library.memoryBase, library.exports);
+  }
+
+  /** Linker events: forgets what a failed load's libraries carried (admitted before the load's transaction). */
   onEvent(e: LinkerEvent): void {
-    if (e.type === 'instantiate') {
-      const carried = this.carried.get(e.library);
-      if (carried !== undefined) this.evaluateLibrary(e.library, carried, e.memoryBase, e.exports);
-    } else if (e.type === 'failed') {
+    if (e.type === 'failed') {
       for (const name of this.added.emJs) this.emJs.delete(name);
       for (const code of this.added.asm) this.asmConsts.delete(code);
       this.carried.clear();

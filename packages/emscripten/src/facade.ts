@@ -1,15 +1,17 @@
 import { DlError, isDlError } from '@dl/errors';
-import { createLinkerSync, RTLD, RTLD_DEFAULT } from '@dl/linker';
-import type { Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/linker';
+import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
+import type { Handle, HostFunction, Linker, LinkerEvent, Loader, LoadTransaction } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
-import type { EmscriptenContext } from './context.js';
+import type { EmscriptenContext, EmscriptenFs } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
 import { EmCode } from './em-code.js';
-import { explainFailure, withHint } from './hints.js';
+import { failureText } from './dlerror.js';
+import { hintFor, withHint } from './hints.js';
 import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
 import { forwardedName, publishSymbols, relocatedExports } from './publish.js';
+import type { PublishedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 
@@ -30,6 +32,14 @@ export interface EmscriptenFacadeOptions {
    * link-time route (as Emscripten's own loader), with `Module` in scope otherwise.
    */
   readonly allowEval?: boolean;
+  /**
+   * `dlerror()` texts: Emscripten's own, word for word, where it has one for the failure (a
+   * missing file: `Could not load dynamic lib: libfoo.so` then the reader's error), `@dl`'s
+   * explanation otherwise (Emscripten then has none, or a TypeError). With `explainErrors`,
+   * `@dl`'s explanation (every place tried, what to change) follows Emscripten's lines too.
+   * Either way the failure itself is {@link EmscriptenDylink.lastError}.
+   */
+  readonly explainErrors?: boolean;
 }
 
 /** `loadDynamicLibrary`'s flags, as Emscripten takes them. */
@@ -68,6 +78,22 @@ function tagsOf(imports: Readonly<Record<string, unknown>>): Record<string, obje
   return out;
 }
 
+/** A library whose symbols may be mirrored: its handle, exports and scope. */
+interface PublishedLibrary extends PublishedExports {
+  readonly handle: Handle;
+  readonly global: boolean;
+}
+
+/**
+ * Emscripten's `FS` when it is one the facade can read libraries from: 3.1.6 gives programs
+ * built without file access at -O0 / -sASSERTIONS a stub object with none of its functions.
+ */
+function usableFs(fs: EmscriptenFs | null | undefined): EmscriptenFs | null {
+  if (fs === null || fs === undefined) return null;
+  const candidate = fs as Partial<EmscriptenFs>;
+  return typeof candidate.findObject === 'function' && typeof candidate.readFile === 'function' ? fs : null;
+}
+
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
 
 /**
@@ -88,17 +114,22 @@ export class EmscriptenDylink {
   private readonly pendingGot: Set<string>;
   /** Names libraries were opened by (the LDSO view's keys). */
   private readonly byName = new Map<string, Handle>();
-  private lastLoad: readonly { readonly id: number; readonly name: string; readonly global: boolean }[] = [];
   private anonymous = 0;
-  /** Libraries published since the last settle (their exports may fill pending GOT entries). */
-  private fresh: Handle[] = [];
+  /** Whether every pending GOT entry was looked at once (later loads look only at their own names). */
   private settledOnce = false;
+  /** The last failed load's error, with everything `@dl` knows (`dlerror()` has Emscripten's words). */
+  lastError: unknown = null;
+  private readonly explainErrors: boolean;
   /** Side modules' EM_JS / EM_ASM. */
   private readonly emCode: EmCode;
 
   constructor(private readonly ctx: EmscriptenContext, options: EmscriptenFacadeOptions = {}) {
     this.abi = options.abi ?? emscriptenAbis[ctx.version] ?? emscripten316;
-    const fsLoader = ctx.fs === null || ctx.fs === undefined ? [] : [emscriptenFsLoader(ctx.fs, { searchPath: options.searchPath })];
+    this.explainErrors = options.explainErrors === true;
+    // A real FS, by what it can do: 3.1.6 at -O0 / -sASSERTIONS gives programs that never touch
+    // files a stub `FS` object without `findObject` (Emscripten's own loader then uses readBinary).
+    const fs = usableFs(ctx.fs);
+    const fsLoader = fs === null ? [] : [emscriptenFsLoader(fs, { searchPath: options.searchPath })];
     const loader = options.loader ?? chainLoader(...fsLoader, emscriptenReadLoader(ctx));
     const exports: Record<string, WebAssembly.ExportValue> = {};
     for (const [name, value] of Object.entries(ctx.mainExports)) {
@@ -120,10 +151,15 @@ export class EmscriptenDylink {
       fallback: (name) => this.emCode.symbol(name) ?? this.runtimeSymbol(name),
       admit: (library) => { this.emCode.admit(library); },
       constructors: (run) => { if (ctx.runtimeInitialized()) run(); else ctx.addInit(run); },
+      runtime: {
+        instantiated: (library) => {
+          this.setStackLimits(library.exports);
+          this.emCode.instantiated(library);
+        },
+        beforeConstructors: (load, tx) => { this.settle([...load.promoted, ...load.loaded], tx); },
+      },
       onEvent: (e) => {
         this.emCode.onEvent(e);
-        if (e.type === 'instantiate') this.setStackLimits(e.exports);
-        if (e.type === 'done') this.lastLoad = e.loaded;
         options.onEvent?.(e);
       },
       ...(options.debug === undefined ? {} : { debug: options.debug }),
@@ -167,52 +203,63 @@ export class EmscriptenDylink {
   }
 
   /**
-   * After a load: mirror new global libraries' symbols, fill the main's GOT entries now
-   * defined. The first pass looks at every pending entry; later ones only at the names the
-   * newly global libraries export (cost: this load's libraries, not everything loaded).
+   * A load's part of the facade, inside the load's transaction (undone if the load fails):
+   * mirror the global libraries' symbols (Emscripten's mergeLibSymbols), and fill the main's GOT
+   * entries now defined. The first time every pending entry is looked at; later only the
+   * names the newly global libraries publish (cost: this load's libraries, not everything loaded).
    */
-  private settle(): void {
-    for (const lib of this.lastLoad) if (lib.global) this.publish(lib);
-    this.lastLoad = [];
-    const fresh = this.fresh;
-    this.fresh = [];
+  private settle(libraries: readonly PublishedLibrary[], tx: LoadTransaction | null): void {
+    const names: string[] = [];
+    for (const lib of libraries) {
+      if (!lib.global || this.published.has(lib.handle.id)) continue;
+      this.published.add(lib.handle.id);
+      const undo = publishSymbols(lib, this.ctx.Module, this.ctx.imports);
+      tx?.onRollback(() => { undo(); this.published.delete(lib.handle.id); });
+      for (const name of lib.published) if (this.pendingGot.has(name)) names.push(name);
+    }
     if (this.pendingGot.size === 0) return;
     if (!this.settledOnce) {
       this.settledOnce = true;
-      for (const name of this.pendingGot) this.fillGot(name);
-      return;
+      tx?.onRollback(() => { this.settledOnce = false; });
+      names.splice(0, names.length, ...this.pendingGot);
     }
-    for (const handle of fresh) {
-      for (const name of this.linker.exportsOf(handle).published) if (this.pendingGot.has(name)) this.fillGot(name);
-    }
+    for (const name of names) this.fillGot(name, tx);
   }
 
   /** Fills one of the main's pending GOT entries if the name is defined now. */
-  private fillGot(name: string): void {
+  private fillGot(name: string, tx: LoadTransaction | null): void {
     const entry = this.ctx.got?.[name];
     if (entry?.value !== 0) {
       this.pendingGot.delete(name);
       return;
     }
-    if (name === '__heap_base' && this.ctx.heapBase !== undefined) {
-      entry.value = this.ctx.heapBase.get();
-      this.pendingGot.delete(name);
-      return;
-    }
-    try {
-      const s = this.linker.dlsym(RTLD_DEFAULT, name);
-      entry.value = s.kind === 'global' ? asNumber(s.global.value) : s.address;
-      this.pendingGot.delete(name);
-    } catch {
+    let value: number | undefined;
+    if (name === '__heap_base' && this.ctx.heapBase !== undefined) value = this.ctx.heapBase.get();
+    else {
       // Still undefined: a later library may define it (a weak or unused import stays 0).
+      const s = this.linker.findSymbol(RTLD_DEFAULT, name);
+      if (s !== undefined) value = s.kind === 'global' ? asNumber(s.global.value) : s.address;
     }
+    if (value === undefined) return;
+    entry.value = value;
+    this.pendingGot.delete(name);
+    tx?.onRollback(() => { entry.value = 0; this.pendingGot.add(name); });
   }
 
+  /** Mirrors a library made global outside a load (promoted by reopening it RTLD_GLOBAL). */
   private publish(handle: Handle): void {
-    if (this.published.has(handle.id)) return;
-    this.published.add(handle.id);
-    this.fresh.push(handle);
-    publishSymbols(this.linker, handle, this.ctx.Module, this.ctx.imports);
+    const { exports, published, global } = this.linker.exportsOf(handle);
+    this.settle([{ handle, exports, published, global }], null);
+  }
+
+  /**
+   * Emscripten's `reportUndefinedSymbols()`: fills the main's GOT entries that loaded
+   * libraries now define. Entries nobody defines stay 0, as weak ones (Emscripten 3.1.6 throws
+   * `bad export type`, which the facade never needs: its loads check their own symbols).
+   */
+  reportUndefinedSymbols(): void {
+    this.settledOnce = false;
+    this.settle([], null);
   }
 
   /** Emscripten's `getDylinkMetadata(binary)`. */
@@ -224,18 +271,37 @@ export class EmscriptenDylink {
   preload(): void {
     const libs = this.ctx.dynamicLibraries();
     if (libs.length === 0) {
-      this.settle();
+      this.settle([], null);
       return;
     }
     this.ctx.runDependency?.add('preloadDylibs');
     this.linker.load(libs, RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE).then((handles) => {
       handles.forEach((h, i) => { this.byName.set(libs[i]!, h); });
-      this.settle();
       this.ctx.runDependency?.remove('preloadDylibs');
-    }, (e: unknown) => {
-      // As Emscripten's own preload: the program cannot start; the error surfaces unhandled.
-      throw e;
-    });
+    }, (e: unknown) => { this.preloadFailed(e); });
+  }
+
+  /**
+   * As Emscripten's own preload: the program cannot start; the error surfaces unhandled. A
+   * symbol left undefined is, with -sASSERTIONS, Emscripten's assertion (its text first, then
+   * what to change); without, the error with the hint.
+   */
+  private preloadFailed(e: unknown): never {
+    this.lastError = e;
+    const missing = e instanceof UndefinedSymbolsError ? e.missing.find((m) => m.module === 'GOT.mem' || m.module === 'GOT.func') : undefined;
+    if (missing !== undefined && this.ctx.assertions === true && this.ctx.abort !== undefined) {
+      const hint = hintFor(e);
+      this.ctx.abort(`${this.abi.texts.undefinedSymbol(missing.name)}${hint === null ? '' : `\nto fix: ${hint}`}`);
+    }
+    throw withHint(e);
+  }
+
+  /** A failed `dlopen`: `dlerror()` in Emscripten's words, its -sASSERTIONS log line, the error kept. */
+  private failed(name: string, e: unknown, log: boolean): void {
+    this.lastError = e;
+    const text = failureText(this.abi, name, e, this.explainErrors);
+    if (log && this.ctx.assertions === true) this.ctx.err?.(text.log);
+    this.ctx.setError(text.dlerror);
   }
 
   /** `_dlopen_js(struct dso*)`: 1 and the handle recorded, or 0 and `dlerror()` set. */
@@ -246,7 +312,7 @@ export class EmscriptenDylink {
       this.opened(dso, handle, name);
       return 1;
     } catch (e) {
-      this.ctx.setError(this.abi.texts.couldNotLoad(name, explainFailure(e)));
+      this.failed(name, e, true);
       return 0;
     }
   }
@@ -265,7 +331,7 @@ export class EmscriptenDylink {
       this.opened(dso, handle, name);
       call(onsuccess);
     }, (e: unknown) => {
-      this.ctx.setError(this.abi.texts.couldNotLoad(name, explainFailure(e)));
+      this.failed(name, e, false);
       call(onerror);
     });
   }
@@ -293,7 +359,8 @@ export class EmscriptenDylink {
   /** Records an open library against its `struct dso` (as Emscripten fills it in), and settles. */
   private opened(dso: number, handle: Handle, name: string): void {
     this.handles.set(dso, handle);
-    if (handle.id !== 0) {
+    if (handle.id === 0) this.byName.set('__main__', handle);
+    else {
       this.byName.set(name, handle);
       const lib = this.linker.placement(handle);
       const view = new DataView(this.ctx.memory.buffer);
@@ -305,7 +372,6 @@ export class EmscriptenDylink {
       // Opened RTLD_GLOBAL after an RTLD_LOCAL load: promoted now, mirrored now.
       if (lib.global) this.publish(handle);
     }
-    this.settle();
   }
 
   /** Emscripten's `loadDynamicLibrary(name, flags, handle)`: true, or a promise of it. */
@@ -314,7 +380,6 @@ export class EmscriptenDylink {
     const done = (handle: Handle): true => {
       if (dso !== undefined) this.handles.set(dso, handle);
       this.byName.set(name, handle);
-      this.settle();
       if (flags.global === true) this.publish(handle);
       return true;
     };
@@ -337,7 +402,6 @@ export class EmscriptenDylink {
     const source = binary instanceof WebAssembly.Module ? { name, module: binary } : { name, bytes: binary };
     const bits = RTLD.LAZY | (flags.global === true ? RTLD.GLOBAL : 0) | (flags.nodelete === true ? RTLD.NODELETE : 0);
     const done = (handle: Handle): Record<string, unknown> => {
-      this.settle();
       if (flags.global === true) this.publish(handle);
       return relocatedExports(this.linker, handle);
     };
@@ -359,7 +423,8 @@ export class EmscriptenDylink {
       const lib = this.linker.describe(handle);
       return { refcount: lib.nodelete ? Infinity : lib.refcount, name, module: relocatedExports(this.linker, handle), global: lib.global };
     };
-    const loadedLibsByName: Record<string, EmscriptenDso> = { __main__: entry('__main__', this.linker.dlopenSync(null)) };
+    // As in Emscripten, `__main__` is listed once something opened it (dlopen(NULL)).
+    const loadedLibsByName: Record<string, EmscriptenDso> = {};
     for (const [name, handle] of this.byName) loadedLibsByName[name] = entry(name, handle);
     const loadedLibsByHandle: Record<number, EmscriptenDso> = {};
     for (const [dso, handle] of this.handles) loadedLibsByHandle[dso] = entry(handle.name, handle);

@@ -47,7 +47,7 @@ export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' |
   };
   const source = (request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource => ({ key: location, name: request.name, location, bytes });
   const notFound = (request: LoadRequest, location: string, e: unknown): LibraryNotFoundError =>
-    new LibraryNotFoundError(request, [{ location, step: 'path', entry: location, reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found' }]);
+    new LibraryNotFoundError(request, [{ location, step: 'path', entry: location, reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found', error: e }]);
   const loader: Loader = {
     load: (request) => new Promise((resolve, reject) => {
       const location = where(request);
@@ -66,7 +66,7 @@ export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' |
       const location = where(request);
       // A web main thread has no synchronous reader: not found here (Emscripten's words), so
       // that a chain with the FS loader before this one stays synchronous.
-      if (readBinary === null || readBinary === undefined) throw notFound(request, location, 'file not found, and synchronous loading of external files is not available');
+      if (readBinary === null || readBinary === undefined) throw notFound(request, location, new Error(`${location}: file not found, and synchronous loading of external files is not available`));
       try {
         return source(request, location, readBinary(location));
       } catch (e) {

@@ -1,5 +1,11 @@
 import type { Handle, Linker } from '@dl/linker';
 
+/** A library's exports and the names it publishes (what `Linker.exportsOf` and runtime adapters give). */
+export interface PublishedExports {
+  readonly exports: WebAssembly.Exports;
+  readonly published: readonly string[];
+}
+
 /** Emscripten's `asmjsMangle`: the `Module` property of a native symbol. */
 export function asmjsMangle(name: string): string {
   return name.startsWith('dynCall_') || name === 'stackAlloc' || name === 'stackSave' || name === 'stackRestore' ? name : `_${name}`;
@@ -23,14 +29,21 @@ export function forwardedName(fn: (...args: never[]) => unknown): string | null 
  * Mirrors a global library's functions where Emscripten code looks for symbols (its
  * `mergeLibSymbols`): `Module._name` — the main module's JS stubs for functions it imports from
  * side modules call `Module._name` — and the import object; existing entries win, as in
- * Emscripten. Data addresses are found with `dlsym` (or `LDSO`), not mirrored.
+ * Emscripten. Data addresses are found with `dlsym` (or `LDSO`), not mirrored. Returns how to
+ * take back what it added (a failed load's rollback).
  */
-export function publishSymbols(linker: Linker, handle: Handle, Module: Record<string, unknown>, imports: Record<string, unknown>): void {
-  const { exports, published } = linker.exportsOf(handle);
+export function publishSymbols({ exports, published }: PublishedExports, Module: Record<string, unknown>, imports: Record<string, unknown>): () => void {
+  const added: [Record<string, unknown>, string][] = [];
   const set = (name: string, value: unknown): void => {
     const mangled = asmjsMangle(name);
-    if (!Object.hasOwn(Module, mangled)) Module[mangled] = value;
-    if (!Object.hasOwn(imports, name)) imports[name] = value;
+    if (!Object.hasOwn(Module, mangled)) {
+      Module[mangled] = value;
+      added.push([Module, mangled]);
+    }
+    if (!Object.hasOwn(imports, name)) {
+      imports[name] = value;
+      added.push([imports, name]);
+    }
   };
   for (const name of published) {
     const value = exports[name];
@@ -41,6 +54,9 @@ export function publishSymbols(linker: Linker, handle: Handle, Module: Record<st
     if (name === 'main') set(MAIN_ALIAS, value);
     else if (name === MAIN_ALIAS) set('main', value);
   }
+  return (): void => {
+    for (const [where, name] of added.reverse()) Reflect.deleteProperty(where, name);
+  };
 }
 
 const MAIN_ALIAS = '__main_argc_argv';

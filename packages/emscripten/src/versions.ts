@@ -26,6 +26,10 @@ export interface EmscriptenAbi {
     readonly couldNotLoad: (file: string, error: string) => string;
     /** `dlsym` found nothing. */
     readonly unknownSymbol: (symbol: string, library: string) => string;
+    /** What a program built with -sASSERTIONS prints on stderr when `dlopen` fails. */
+    readonly loadError: (file: string, error: string) => string;
+    /** The assertion a program built with -sASSERTIONS aborts with when load-time linking leaves a symbol undefined (`reportUndefinedSymbols`). */
+    readonly undefinedSymbol: (symbol: string) => string;
   };
 }
 
@@ -43,6 +47,8 @@ export const emscripten316: EmscriptenAbi = {
   texts: {
     couldNotLoad: (file, error) => `Could not load dynamic lib: ${file}\n${error}`,
     unknownSymbol: (symbol, library) => `Tried to lookup unknown symbol "${symbol}" in dynamic lib: ${library}`,
+    loadError: (file, error) => `Error in loading dynamic library ${file}: ${error}`,
+    undefinedSymbol: (symbol) => `Assertion failed: undefined symbol \`${symbol}\`. perhaps a side module was not linked in? if this global was expected to arrive from a system library, try to build the MAIN_MODULE with EMCC_FORCE_STDLIBS=1 in the environment`,
   },
 };
 

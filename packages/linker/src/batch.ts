@@ -14,7 +14,7 @@ import { preflight } from './preflight.js';
 import { mainAllocator, withBuiltins } from './program.js';
 import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
-import type { LibrarySource, LinkerOptions, ResolvedFlags } from './types.js';
+import type { LibrarySource, LinkerOptions, LoadedLibrary, ResolvedFlags } from './types.js';
 
 /** A relocatable main, loaded by the first batch. */
 export interface MainRequest {
@@ -41,9 +41,9 @@ export interface BatchResult {
 function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, flags: ResolvedFlags, group: Scope | null): Library {
   const id = p.isMain ? 0 : state.nextId++;
   return {
-    id, name: p.name, key: p.key, location: p.location, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
+    id, name: p.name, handle: Object.freeze({ id, name: p.name }), key: p.key, location: p.location, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
     needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
-    global: flags.global || p.isMain, group: p.isMain ? null : group, symbols: eagerSource({ id, name: p.name }, []), bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, nodelete: flags.nodelete,
+    global: flags.global || p.isMain, group: p.isMain ? null : group, symbols: eagerSource({ id, name: p.name }, []), bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, users: 0, nodelete: flags.nodelete,
   };
 }
 
@@ -71,6 +71,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     return t;
   };
   const journal = new Journal(state.got);
+  const tx = { onRollback: (undo: () => void): void => { journal.record(undo); } };
   const names = req.roots.map((r) => (typeof r === 'string' ? r : r.name));
   try {
     let t = performance.now();
@@ -82,7 +83,16 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     const group = req.flags.global ? null : new Scope(state.nextScopeId, 'local');
     const existing = existingClosure(order);
     if (group !== null) for (const lib of existing) group.add(lib.provider, lib.symbols);
-    const pathFor = (p: Pending): readonly Scope[] => (group === null || p.isMain ? [state.global] : [state.global, group]);
+    // A global load promotes the local libraries it needs (below, once checked): the check must
+    // already see them, after the global scope (where promotion appends them).
+    const promoting = group === null ? existing.filter((lib) => !lib.global) : [];
+    const toPromote = new Scope(-1, 'local');
+    for (const lib of promoting) toPromote.add(lib.provider, lib.symbols);
+    const pathFor = (p: Pending): readonly Scope[] => {
+      if (p.isMain) return [state.global];
+      if (group !== null) return [state.global, group];
+      return promoting.length === 0 ? [state.global] : [state.global, toPromote];
+    };
     t = mark('resolve', t);
     const visible = preflight(state, order, pathFor, req.flags.now);
     t = mark('check', t);
@@ -98,10 +108,12 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
 
     // From here on the shared state changes; every change is journaled.
     if (group !== null) state.nextScopeId++;
+    const promoted: Library[] = [];
     for (const lib of existing) {
       if (!req.flags.global || lib.global) continue;
       state.global.add(lib.provider, lib.symbols);
       lib.global = true;
+      promoted.push(lib);
       journal.record(() => { state.global.remove(lib.provider); lib.global = false; });
     }
     const libs = order.map((p, i) => newLibrary(state, p, compiled[i] as WebAssembly.Module, req.flags, group));
@@ -144,12 +156,13 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       lib.tlsBase = setUpTls(state, journal, lib);
       const relocation = { memoryBase: lib.memoryBase, tlsBase: lib.tlsBase, tlsExports: lib.meta.dylink.tlsExports };
       lib.symbols = lib.isMain
-        ? eagerSource(lib.provider, withBuiltins(state, [...definitionsOf(lib.provider, lib.meta.exports, instance.exports, relocation), ...(req.main?.extras ?? [])]))
+        ? eagerSource(lib.provider, withBuiltins(state, [...definitionsOf(lib.provider, lib.meta.exports, instance.exports, relocation), ...(req.main?.extras ?? [])], true))
         : new InstanceSource(lib.provider, lib.meta.exports, instance.exports, relocation);
       const scope = lib.group ?? state.global;
       scope.add(lib.provider, lib.symbols);
       journal.record(() => { scope.remove(lib.provider); });
-      state.emit({ type: 'instantiate', library: lib.name, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - t0, exports: instance.exports });
+      state.runtime?.instantiated?.(runtimeView(lib), tx);
+      state.emit({ type: 'instantiate', library: lib.name, handle: lib.handle, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - t0, exports: instance.exports });
     }
     t = mark('instantiate', t);
 
@@ -168,17 +181,21 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     const atexitBefore = state.atexit.length;
     journal.record(() => { state.atexit.length = atexitBefore; });
     const initOrder = lib0Last(libs);
-    runInitialisers(state, initOrder, () => { mainReady = true; });
+    runInitialisers(state, initOrder, () => {
+      mainReady = true;
+      state.runtime?.beforeConstructors?.({ loaded: libs.map(runtimeView), promoted: promoted.map(runtimeView) }, tx);
+    });
     mark('init', t);
 
     for (const lib of libs) {
       if (lib.isMain) state.main = lib;
       state.libraries.set(lib.id, lib);
       state.byKey.set(lib.key, lib);
+      for (const dep of lib.needed) dep.users++;
     }
     journal.commit();
     const roots = found.roots.map((r) => (isLoaded(r) ? r : libOf.get(r)!));
-    state.emit({ type: 'done', roots: names, libraries: libs.length, loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global })), ms: performance.now() - started, phases });
+    state.emit({ type: 'done', roots: names, libraries: libs.length, loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global, handle: l.handle })), ms: performance.now() - started, phases });
     state.trace?.(`loaded ${names.join(', ')}: ${libs.map((l) => `${l.name}@${l.memoryBase}`).join(' ')} in ${(performance.now() - started).toFixed(1)} ms`);
     return { roots, loaded: libs };
   } catch (e) {
@@ -188,6 +205,11 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     state.trace?.(`failed ${names.join(', ')}: ${err.message}`);
     throw err;
   }
+}
+
+/** What a runtime adapter sees of a library of the load. */
+function runtimeView(lib: Library): LoadedLibrary {
+  return { handle: lib.handle, exports: lib.instance!.exports, published: lib.symbols.names, memoryBase: lib.memoryBase, tableBase: lib.tableBase, global: lib.global };
 }
 
 /** Initialisation order: dependencies first; a relocatable main (instantiated first) last. */

@@ -1,3 +1,5 @@
+import type { Handle } from './types.js';
+
 /** Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. */
 export type LinkerEvent =
   | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly location: string | null; readonly neededBy: string | null; readonly bytes: number }
@@ -5,12 +7,14 @@ export type LinkerEvent =
   | {
       readonly type: 'instantiate';
       readonly library: string;
+      /** The library's handle (the same object `dlopen` returns for it). */
+      readonly handle: Handle;
       readonly memoryBase: number;
       readonly memorySize: number;
       readonly tableBase: number;
       readonly tableSize: number;
       readonly ms: number;
-      /** The instance's exports, before relocations and constructors run (for runtimes that read their own sections, like Emscripten's EM_JS). */
+      /** The instance's exports, before relocations and constructors run. */
       readonly exports: WebAssembly.Exports;
     }
   | { readonly type: 'relocate'; readonly library: string; readonly ms: number }
@@ -19,8 +23,8 @@ export type LinkerEvent =
       readonly type: 'done';
       readonly roots: readonly string[];
       readonly libraries: number;
-      /** The libraries this load added, in load order (dependencies first). */
-      readonly loaded: readonly { readonly id: number; readonly name: string; readonly global: boolean }[];
+      /** The libraries this load added, in load order (dependencies first), each with its handle. */
+      readonly loaded: readonly { readonly id: number; readonly name: string; readonly global: boolean; readonly handle: Handle }[];
       readonly ms: number;
       readonly phases: Readonly<Record<string, number>>;
     }

@@ -3,12 +3,14 @@ export type { CreateOptions, SymbolScope } from './linker.js';
 export { RTLD, resolveFlags } from './flags.js';
 export { memoryLoader, neededByText } from './loader.js';
 export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';
-export { parseSignature } from './signatures.js';
+export { parseSignature, toFuncType } from './signatures.js';
+export { DlError, isDlError } from '@dl/errors';
+export type { DlErrorCode } from '@dl/errors';
 export { UndefinedSymbolsError } from './undefined.js';
 export type { MissingSymbol } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 export type {
-  AdmittedLibrary, AttachedMainProgram, DlopenFlags, Handle, HostData, HostFunction, JsHostProgram, LibrarySource, LinkerOptions,
-  Program, RelocatableMainProgram, ResolvedFlags, SymbolValue,
+  AdmittedLibrary, AttachedMainProgram, DlopenFlags, Handle, HostData, HostFunction, HostFunctionType, JsHostProgram, LibrarySource, LinkerOptions,
+  LoadedLibrary, LoadTransaction, Program, RelocatableMainProgram, ResolvedFlags, RuntimeAdapter, SymbolValue,
 } from './types.js';

@@ -129,14 +129,14 @@ export class Linker {
     if (flags.global && !lib.global) this.promote(lib);
     lib.refcount++;
     if (flags.nodelete) lib.nodelete = true;
-    return { id: lib.id, name: lib.name };
+    return lib.handle;
   }
 
   private finish(result: BatchResult, flags: ReturnType<typeof resolveFlags>): Handle[] {
     return result.roots.map((lib) => {
       if (!result.loaded.includes(lib)) return this.reopen(lib, flags);
       lib.refcount++;
-      return { id: lib.id, name: lib.name };
+      return lib.handle;
     });
   }
 
@@ -173,19 +173,39 @@ export class Linker {
     return this.finish(this.batchSync({ roots: sources, flags: f }), f);
   }
 
+  /**
+   * The library behind a handle: resident and kept — by an open reference, NODELETE, being the
+   * main, or a resident library that needs it (a NEEDED-only library is valid without a
+   * reference of its own).
+   */
   private library(handle: Handle): Library {
     const lib = this.state.libraries.get(handle.id);
-    if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain)) {
+    if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain && lib.users === 0)) {
       throw new DlError('DL_BAD_HANDLE', `Invalid library handle ${handle.id} (${handle.name})`, { library: handle.name });
     }
     return lib;
   }
 
   /**
+   * The handle of a resident library — opened, or loaded only as a NEEDED dependency — by the
+   * name it was loaded as (or its loader key), without taking a reference (unlike
+   * `dlopen(name, RTLD_NOLOAD)`); undefined when none is.
+   */
+  handleOf(name: string): Handle | undefined {
+    // A root request's alias has no parent key (see discover.ts); then the key; then the name.
+    const key = this.state.aliases.get(`\0${name}`) ?? name;
+    const lib = this.state.byKey.get(key) ?? [...this.state.libraries.values()].find((l) => l.name === name);
+    if (lib === undefined) return undefined;
+    return lib.isMain ? PROGRAM : lib.handle;
+  }
+
+  /**
    * Finds a symbol: in a library and its dependencies breadth-first (a handle), in the
    * global scope (`null`, `RTLD_DEFAULT`), or after `from` in its lookup order (`RTLD_NEXT`).
+   * A missing symbol throws, with the text C's `dlerror()` would give; {@link Linker.findSymbol}
+   * returns `undefined` instead, as C's `dlsym` returns NULL.
    *
-   * @throws DlError `DL_UNDEFINED_SYMBOL`, `DL_BAD_HANDLE`
+   * @throws DlError `DL_UNDEFINED_SYMBOL` (not defined there), `DL_BAD_HANDLE`
    */
   dlsym(scope: SymbolScope, name: string, options: { readonly from?: Handle } = {}): SymbolValue {
     let d: Definition | undefined;
@@ -205,6 +225,19 @@ export class Linker {
     }
     if (d === undefined) throw new DlError('DL_UNDEFINED_SYMBOL', `Tried to lookup unknown symbol "${name}" in ${where}`, { symbol: name });
     return this.value(d);
+  }
+
+  /**
+   * {@link Linker.dlsym}, returning `undefined` for a symbol that is not defined (C's NULL);
+   * a bad handle still throws `DL_BAD_HANDLE`.
+   */
+  findSymbol(scope: SymbolScope, name: string, options: { readonly from?: Handle } = {}): SymbolValue | undefined {
+    try {
+      return this.dlsym(scope, name, options);
+    } catch (e) {
+      if (e instanceof DlError && e.code === 'DL_UNDEFINED_SYMBOL') return undefined;
+      throw e;
+    }
   }
 
   private inTree(root: Library, name: string): Definition | undefined {
@@ -233,10 +266,10 @@ export class Linker {
     const library = d.provider.name;
     if (d.kind === 'function') {
       const state = this.state;
-      return {
-        kind: 'function', name: d.name, func: d.func, type: d.type, library,
-        get address(): number { return addressOfFunction(state, new Journal(state.got), d, 'dlsym'); },
-      };
+      const value = { kind: 'function' as const, name: d.name, func: d.func, type: d.type, library };
+      // Not enumerable: spreading or logging the result must not give the function a slot.
+      Object.defineProperty(value, 'address', { enumerable: false, get: (): number => addressOfFunction(state, new Journal(state.got), d, 'dlsym') });
+      return value as SymbolValue;
     }
     if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };
     return { kind: d.kind, name: d.name, address: d.address, library };

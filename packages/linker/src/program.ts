@@ -8,7 +8,7 @@ import { tracer } from './events.js';
 import { HostFunctions } from './host-functions.js';
 import { metaFromSource } from './metadata.js';
 import type { MainRequest } from './batch.js';
-import { parseSignature } from './signatures.js';
+import { toFuncType } from './signatures.js';
 import type { LinkState } from './state.js';
 import type { HostData, HostFunction, LinkerOptions, Program } from './types.js';
 
@@ -25,7 +25,7 @@ export interface ProgramSetup {
 function hostDefinitions(provider: Provider, functions: Readonly<Record<string, HostFunction>>): Definition[] {
   return Object.entries(functions).map(([name, f]): Definition => {
     const func: Callable = typeof f === 'function' ? f : f.func;
-    const type: FuncType | null = typeof f === 'function' ? null : typeof f.type === 'string' ? parseSignature(f.type) : f.type;
+    const type: FuncType | null = typeof f === 'function' ? null : toFuncType(f.type, name);
     return { kind: 'function', name, provider, func, type, wasm: false };
   });
 }
@@ -149,16 +149,18 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     sharedGot: program.kind === 'attached' ? program.got ?? null : null,
     constructors: options.constructors ?? null,
     loader: options.loader ?? null, imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) }, atexit: [], builtinReservations: [], nextId: 1, nextScopeId: 1, busy: false,
-    emit: options.onEvent ?? ((): void => undefined), admit: options.admit ?? null, trace: tracer(options.debug),
+    emit: options.onEvent ?? ((): void => undefined), admit: options.admit ?? null, runtime: options.runtime ?? null, trace: tracer(options.debug),
   };
   if (program.kind === 'attached') for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
-  if (main === null) global.add(mainProvider, withBuiltins(state, mainDefs));
+  if (main === null) global.add(mainProvider, withBuiltins(state, mainDefs, program.kind === 'host'));
   if (options.fallback !== undefined) global.fallback = fallbackDefinitions(mainProvider, options.fallback);
   return { state, main };
 }
 
 const atexitType: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32'], results: ['i32'] };
 const memalignType: FuncType = { kind: 'func', params: ['i32', 'i32'], results: ['i32'] };
+const setTempRet0Type: FuncType = { kind: 'func', params: ['i32'], results: [] };
+const getTempRet0Type: FuncType = { kind: 'func', params: [], results: ['i32'] };
 
 /**
  * The main's (or host's) definitions plus the linker's builtins, for names nobody else
@@ -166,7 +168,7 @@ const memalignType: FuncType = { kind: 'func', params: ['i32', 'i32'], results: 
  * `linker.exit()`) and `emscripten_builtin_memalign` (Emscripten TLS blocks, from the
  * linker's allocator).
  */
-export function withBuiltins(state: LinkState, defs: Definition[]): Definition[] {
+export function withBuiltins(state: LinkState, defs: Definition[], legacyI64: boolean): Definition[] {
   const names = new Set(defs.map((d) => d.name));
   const out = [...defs];
   const add = (name: string, func: Callable, type: FuncType): void => {
@@ -181,6 +183,10 @@ export function withBuiltins(state: LinkState, defs: Definition[]): Definition[]
     state.builtinReservations.push({ reservation: r, allocator: state.allocator });
     return r.address;
   }), memalignType);
+  if (!legacyI64) return out;
+  let tempRet0 = 0;
+  add('setTempRet0', ((value: number): void => { tempRet0 = value; }), setTempRet0Type);
+  add('getTempRet0', ((): number => tempRet0), getTempRet0Type);
   return out;
 }
 

@@ -7,12 +7,14 @@ import type { LibraryMeta } from './metadata.js';
 import type { FuncType } from '@dl/reader';
 import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
-import type { AdmittedLibrary } from './types.js';
+import type { AdmittedLibrary, Handle, RuntimeAdapter } from './types.js';
 
 /** One library (or the main program) and everything the linker did for it. */
 export interface Library {
   readonly id: number;
   readonly name: string;
+  /** Its one handle object (reopening and events give this same object). */
+  readonly handle: Handle;
   /** Canonical key from the loader (or the name given with bytes). */
   readonly key: string;
   /** Where the loader found it (path or URL), or null when given directly. */
@@ -44,6 +46,8 @@ export interface Library {
   readonly lazy: { readonly entry: PltEntry; readonly name: string; readonly type: FuncType }[];
   /** Open references (dlopen count); NODELETE keeps it forever. */
   refcount: number;
+  /** Resident libraries that list it as NEEDED (they keep it loaded). */
+  users: number;
   nodelete: boolean;
 }
 
@@ -95,6 +99,8 @@ export interface LinkState {
   readonly emit: (event: LinkerEvent) => void;
   /** The runtime's check of each library found (`LinkerOptions.admit`). */
   readonly admit: ((library: AdmittedLibrary) => void) | null;
+  /** The runtime's phases of a load (`LinkerOptions.runtime`). */
+  readonly runtime: RuntimeAdapter | null;
   readonly trace: ((line: string) => void) | null;
 }
 

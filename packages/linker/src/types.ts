@@ -4,8 +4,19 @@ import type { Callable } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { Loader } from './loader.js';
 
+/**
+ * A function's wasm type as a host may write it: the reader's `FuncType`, a signature string
+ * (`"(i32, i32) -> i32"` or Emscripten letters like `"iii"`), or the plain shapes of the JS API
+ * (`{ params, results }`, and type reflection's `{ parameters, results }`).
+ */
+export type HostFunctionType =
+  | FuncType
+  | string
+  | { readonly params: readonly string[]; readonly results: readonly string[] }
+  | { readonly parameters: readonly string[]; readonly results: readonly string[] };
+
 /** A host function, optionally with its wasm type (needed if anyone takes its address). */
-export type HostFunction = Callable | { readonly func: Callable; readonly type: FuncType | string };
+export type HostFunction = Callable | { readonly func: Callable; readonly type: HostFunctionType };
 
 /** Host data: bytes to copy into the linker's memory, or a size to zero-fill, and an alignment. */
 export interface HostData {
@@ -137,6 +148,47 @@ export interface LinkerOptions {
    * and learns their EM_JS names here.)
    */
   readonly admit?: (library: AdmittedLibrary) => void;
+  /**
+   * A runtime's part in every load (Emscripten's facade is one), called inside the load's
+   * transaction: what a phase does, it can register to undo, and a failure anywhere in the
+   * load — the phase's own included — undoes it, so a failed load changes nothing.
+   */
+  readonly runtime?: RuntimeAdapter;
+}
+
+/** Registers how to undo what a runtime did during a load (run newest first if the load fails). */
+export interface LoadTransaction {
+  onRollback(undo: () => void): void;
+}
+
+/** A library of a load, as a runtime sees it once it is instantiated. */
+export interface LoadedLibrary {
+  /** Its handle: usable with `dlsym`, `exportsOf`, `describe`, `placement` (no reference counted). */
+  readonly handle: Handle;
+  /** Its instance's exports (data unrelocated: add `memoryBase`). */
+  readonly exports: WebAssembly.Exports;
+  /** The names it publishes (its exports less the linker-internal ones). */
+  readonly published: readonly string[];
+  readonly memoryBase: number;
+  readonly tableBase: number;
+  /** In the global scope (RTLD_GLOBAL, or promoted by this load). */
+  readonly global: boolean;
+}
+
+/**
+ * A runtime's phases of a load. Each runs inside the load's transaction and may register
+ * undo steps; throwing fails the load, which then changes nothing. Events, by contrast, only
+ * observe.
+ */
+export interface RuntimeAdapter {
+  /** A library was just instantiated: its data is in memory, not yet relocated; nothing has run. */
+  readonly instantiated?: (library: LoadedLibrary, tx: LoadTransaction) => void;
+  /**
+   * Every library of the load is instantiated, bound and relocated; constructors run next.
+   * `loaded`: the new libraries, dependencies first; `promoted`: libraries already loaded that
+   * this load made global (RTLD_GLOBAL over an RTLD_LOCAL load).
+   */
+  readonly beforeConstructors?: (load: { readonly loaded: readonly LoadedLibrary[]; readonly promoted: readonly LoadedLibrary[] }, tx: LoadTransaction) => void;
 }
 
 /** What {@link LinkerOptions.admit} sees of a library: its name and its exports and imports as read. */
@@ -171,7 +223,13 @@ export interface ResolvedFlags {
 /** What a library can be given as: a name for the loader, or its contents. */
 export type LibrarySource = string | { readonly name: string; readonly bytes: Uint8Array } | { readonly name: string; readonly module: WebAssembly.Module };
 
-/** A handle to an open library (or to the whole program for `dlopen(null)`). */
+/**
+ * A handle to a library (or to the whole program for `dlopen(null)`). One object per library:
+ * reopening returns the same object (`===`), and so do events (`done`, `instantiate`).
+ * Libraries loaded only as NEEDED dependencies have one too, usable with `dlsym`, `exportsOf`,
+ * `describe` and `placement` (`handleOf(name)` finds it) — only `dlclose` needs a reference
+ * taken by `dlopen`.
+ */
 export interface Handle {
   readonly id: number;
   readonly name: string;
@@ -184,7 +242,12 @@ export type SymbolValue =
       readonly name: string;
       /** Call it from JS. */
       readonly func: Callable;
-      /** `&f`: its table index, the same number every module sees. */
+      /**
+       * `&f`: its table index, the same number every module sees. A function gets a table slot
+       * only when its address is taken, so reading this property gives it one (once; later
+       * reads return the same index). It is not enumerable: spreading, `JSON.stringify` and
+       * logging the result do not read it, and so do not change the table.
+       */
       readonly address: number;
       readonly type: FuncType | null;
       readonly library: string;

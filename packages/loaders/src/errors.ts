@@ -7,6 +7,8 @@ import type { Candidate } from './search.js';
 export interface Tried extends Candidate {
   /** `not found`, `not a file`, `HTTP 404`, `permission denied`, ... */
   readonly reason: string;
+  /** The reader's own error, when it gave one (a runtime may show it in its own words). */
+  readonly error?: unknown;
 }
 
 /** The libraries that led to a request, nearest first: `["libb.so", "liba.so"]`. */

@@ -1,0 +1,42 @@
+import { normalizePath } from '@dl/loaders/search';
+import { LibraryNotFoundError } from '@dl/loaders';
+import { explainFailure } from './hints.js';
+import type { EmscriptenAbi } from './versions.js';
+
+/**
+ * What Emscripten's own loader puts after `Could not load dynamic lib: NAME` for the same
+ * failure, or null when it has no text of its own for it. A missing file is the one programs
+ * meet (and compare): Emscripten shows the error of the last reader it tried — in node
+ * `Error: ENOENT: no such file or directory, open 'libfoo.so'`.
+ */
+export function emscriptenReason(e: unknown): string | null {
+  if (!(e instanceof LibraryNotFoundError)) return null;
+  for (let i = e.tried.length - 1; i >= 0; i--) {
+    const error = e.tried[i]!.error;
+    // As Emscripten concatenates it: an Error prints as `Error: message`.
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    if (typeof error === 'string') return error;
+  }
+  return null;
+}
+
+/** How the facade words a failed load in `dlerror()`. */
+export interface FailureText {
+  /** The `dlerror()` text. */
+  readonly dlerror: string;
+  /** The line Emscripten built with -sASSERTIONS prints on stderr (`Error in loading dynamic library …`). */
+  readonly log: string;
+}
+
+/**
+ * A failed load in Emscripten's words where it has them, word for word (`file` normalised as it
+ * normalises it), else in `@dl`'s (what failed, and what to change in the build). With
+ * `explain`, `@dl`'s explanation follows Emscripten's lines.
+ */
+export function failureText(abi: EmscriptenAbi, file: string, e: unknown, explain: boolean): FailureText {
+  const name = normalizePath(file);
+  const reason = emscriptenReason(e);
+  const ours = explainFailure(e);
+  const text = reason === null ? ours : explain ? `${reason}\n${ours}` : reason;
+  return { dlerror: abi.texts.couldNotLoad(name, text), log: abi.texts.loadError(name, reason ?? ours) };
+}
