@@ -1,6 +1,6 @@
 import { DlError, isDlError } from '@dl/errors';
 import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
-import type { Handle, HostFunction, Linker, LinkerEvent, Loader, LoadTransaction } from '@dl/linker';
+import type { Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext, EmscriptenFs } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
@@ -10,8 +10,8 @@ import { hintFor, withHint } from './hints.js';
 import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
-import { forwardedName, publishSymbols, relocatedExports } from './publish.js';
-import type { PublishedExports } from './publish.js';
+import { Mirror } from './mirror.js';
+import { forwardedName, relocatedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 
@@ -78,12 +78,6 @@ function tagsOf(imports: Readonly<Record<string, unknown>>): Record<string, obje
   return out;
 }
 
-/** A library whose symbols may be mirrored: its handle, exports and scope. */
-interface PublishedLibrary extends PublishedExports {
-  readonly handle: Handle;
-  readonly global: boolean;
-}
-
 /**
  * Emscripten's `FS` when it is one the facade can read libraries from: 3.1.6 gives programs
  * built without file access at -O0 / -sASSERTIONS a stub object with none of its functions.
@@ -108,15 +102,11 @@ export class EmscriptenDylink {
   readonly abi: EmscriptenAbi;
   /** `struct dso*` → handle, for the C side's handles. */
   private readonly handles = new Map<number, Handle>();
-  /** Libraries whose symbols are mirrored into `Module` and the import object. */
-  private readonly published = new Set<number>();
-  /** The main's GOT entries still at 0: resolved as libraries define them. */
-  private readonly pendingGot: Set<string>;
+  /** Global libraries' symbols in `Module` and the import object; the main's GOT filled. */
+  private readonly mirror: Mirror;
   /** Names libraries were opened by (the LDSO view's keys). */
   private readonly byName = new Map<string, Handle>();
   private anonymous = 0;
-  /** Whether every pending GOT entry was looked at once (later loads look only at their own names). */
-  private settledOnce = false;
   /** The last failed load's error, with everything `@dl` knows (`dlerror()` has Emscripten's words). */
   lastError: unknown = null;
   private readonly explainErrors: boolean;
@@ -139,8 +129,7 @@ export class EmscriptenDylink {
     }
     const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
     this.emCode = new EmCode(options.allowEval === true, evaluate, ctx.memory, (name) => ctx.resolveGlobalSymbol?.(name) ?? ctx.imports[name]);
-    this.pendingGot = new Set(Object.entries(ctx.got ?? {}).filter(([, g]) => g.value === 0).map(([n]) => n));
-    this.linker = createLinkerSync({
+    const linker = createLinkerSync({
       program: {
         kind: 'attached', name: 'main', exports, memory: ctx.memory, table: ctx.table, stackPointer: ctx.stackPointer,
         allocator: { heap: { malloc: ctx.malloc, free: ctx.free }, ready: ctx.runtimeInitialized, heapBase: ctx.heapBase },
@@ -156,7 +145,7 @@ export class EmscriptenDylink {
           this.setStackLimits(library.exports);
           this.emCode.instantiated(library);
         },
-        beforeConstructors: (load, tx) => { this.settle([...load.promoted, ...load.loaded], tx); },
+        beforeConstructors: (load, tx) => { this.mirror.settle([...load.promoted, ...load.loaded], tx); },
       },
       onEvent: (e) => {
         this.emCode.onEvent(e);
@@ -164,6 +153,8 @@ export class EmscriptenDylink {
       },
       ...(options.debug === undefined ? {} : { debug: options.debug }),
     });
+    this.linker = linker;
+    this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
   }
 
   /**
@@ -202,54 +193,10 @@ export class EmscriptenDylink {
     return undefined;
   }
 
-  /**
-   * A load's part of the facade, inside the load's transaction (undone if the load fails):
-   * mirror the global libraries' symbols (Emscripten's mergeLibSymbols), and fill the main's GOT
-   * entries now defined. The first time every pending entry is looked at; later only the
-   * names the newly global libraries publish (cost: this load's libraries, not everything loaded).
-   */
-  private settle(libraries: readonly PublishedLibrary[], tx: LoadTransaction | null): void {
-    const names: string[] = [];
-    for (const lib of libraries) {
-      if (!lib.global || this.published.has(lib.handle.id)) continue;
-      this.published.add(lib.handle.id);
-      const undo = publishSymbols(lib, this.ctx.Module, this.ctx.imports);
-      tx?.onRollback(() => { undo(); this.published.delete(lib.handle.id); });
-      for (const name of lib.published) if (this.pendingGot.has(name)) names.push(name);
-    }
-    if (this.pendingGot.size === 0) return;
-    if (!this.settledOnce) {
-      this.settledOnce = true;
-      tx?.onRollback(() => { this.settledOnce = false; });
-      names.splice(0, names.length, ...this.pendingGot);
-    }
-    for (const name of names) this.fillGot(name, tx);
-  }
-
-  /** Fills one of the main's pending GOT entries if the name is defined now. */
-  private fillGot(name: string, tx: LoadTransaction | null): void {
-    const entry = this.ctx.got?.[name];
-    if (entry?.value !== 0) {
-      this.pendingGot.delete(name);
-      return;
-    }
-    let value: number | undefined;
-    if (name === '__heap_base' && this.ctx.heapBase !== undefined) value = this.ctx.heapBase.get();
-    else {
-      // Still undefined: a later library may define it (a weak or unused import stays 0).
-      const s = this.linker.findSymbol(RTLD_DEFAULT, name);
-      if (s !== undefined) value = s.kind === 'global' ? asNumber(s.global.value) : s.address;
-    }
-    if (value === undefined) return;
-    entry.value = value;
-    this.pendingGot.delete(name);
-    tx?.onRollback(() => { entry.value = 0; this.pendingGot.add(name); });
-  }
-
   /** Mirrors a library made global outside a load (promoted by reopening it RTLD_GLOBAL). */
   private publish(handle: Handle): void {
     const { exports, published, global } = this.linker.exportsOf(handle);
-    this.settle([{ handle, exports, published, global }], null);
+    this.mirror.settle([{ handle, exports, published, global }], null);
   }
 
   /**
@@ -258,8 +205,7 @@ export class EmscriptenDylink {
    * `bad export type`, which the facade never needs: its loads check their own symbols).
    */
   reportUndefinedSymbols(): void {
-    this.settledOnce = false;
-    this.settle([], null);
+    this.mirror.settleAll();
   }
 
   /** Emscripten's `getDylinkMetadata(binary)`. */
@@ -271,7 +217,7 @@ export class EmscriptenDylink {
   preload(): void {
     const libs = this.ctx.dynamicLibraries();
     if (libs.length === 0) {
-      this.settle([], null);
+      this.mirror.settle([], null);
       return;
     }
     this.ctx.runDependency?.add('preloadDylibs');

@@ -29,7 +29,8 @@ describe('LinkSession', () => {
     expect(done).toHaveLength(1);
     expect(Object.keys(done[0]!.phases)).toEqual(expect.arrayContaining(['compile', 'instantiate']));
     expect(outcome.functions.filter((f) => f.library === 'libneed_a.so').map((f) => f.name).sort()).toEqual(['need_a', 'need_a_check']);
-    // need_a_check lives in a library nobody opened by name: its handle comes from RTLD_NOLOAD.
+    // need_a_check lives in a library nobody opened by name: its handle comes from handleOf,
+    // which takes no reference (RTLD_NOLOAD would count one).
     expect(session.call('libneed_a.so', 'need_a_check', [])).toMatchObject({ ok: true, result: '0 (0x0)' });
     expect(session.call('libneed_c.so', 'need_c', ['2'])).toMatchObject({ ok: true, result: '15 (0xf)' });
     expect(session.call('libneed_c.so', 'need_c', [])).toMatchObject({ ok: false, error: { code: null, name: 'TypeError', message: 'need_c takes 1 argument, 0 given' } });

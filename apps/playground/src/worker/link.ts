@@ -63,7 +63,7 @@ export class LinkSession {
       }
       const graph = linker.graph();
       forward = false;
-      const functions = await this.callables(files, linker, graph.libraries);
+      const functions = this.callables(files, linker, graph.libraries);
       return { ok: true, graph, functions, host: this.record(), ms: performance.now() - started };
     } catch (error) {
       return { ok: false, error: errorInfo(error), graph: linker?.graph() ?? null };
@@ -73,7 +73,7 @@ export class LinkSession {
   }
 
   /** The functions each library publishes, with their wasm types (read from its bytes). */
-  private async callables(files: FileSet, linker: Linker, libraries: ReturnType<Linker['graph']>['libraries']): Promise<CallableFunction[]> {
+  private callables(files: FileSet, linker: Linker, libraries: ReturnType<Linker['graph']>['libraries']): CallableFunction[] {
     const out: CallableFunction[] = [];
     for (const lib of libraries) {
       const bytes = files.get(lib.key.replace(/^\//, '')) ?? files.get(lib.name);
@@ -81,7 +81,8 @@ export class LinkSession {
       let handle: Handle;
       let published: readonly string[];
       try {
-        handle = this.handles.get(lib.name) ?? (lib.id === 0 ? { id: 0, name: lib.name } : await linker.dlopen(lib.name, { noload: true }));
+        // A library loaded only as NEEDED has a handle too, without a reference (handleOf).
+        handle = this.handles.get(lib.name) ?? (lib.id === 0 ? { id: 0, name: lib.name } : linker.handleOf(lib.key) ?? linker.handleOf(lib.name) ?? { id: lib.id, name: lib.name });
         published = linker.exportsOf(handle).published;
       } catch {
         continue; // an attached main has no instance of its own: nothing to list
