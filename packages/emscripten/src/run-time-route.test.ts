@@ -63,6 +63,18 @@ describe('side modules the facade refuses', () => {
     expect((e as { offset?: number }).offset).toBeGreaterThan(0);
   });
 
+  it('a global library whose constructor traps: what the facade published for it is taken back', async () => {
+    const bytes = fixtureBytes(fixture('ctor_trap', 'clang16'));
+    const keys = Object.keys(Module).length;
+    for (const loadAsync of [false, true]) {
+      const e = await refused(() => facade.loadWebAssemblyModule(bytes, { loadAsync, global: true }, 'libctor_trap.so'));
+      expect(e).toMatchObject({ code: 'DL_INIT_FAILED', library: 'libctor_trap.so' });
+      expect(Module._ctor_trap_value).toBeUndefined();
+      expect(Object.keys(Module).length).toBe(keys);
+      expect(facade.linker.findSymbol(null, 'ctor_trap_value')).toBeUndefined();
+    }
+  });
+
   it('after all that, a good library still links', async () => {
     const exports = await facade.loadWebAssemblyModule(fixtureBytes(fixture('need_a', 'clang16')), { loadAsync: true }, 'libneed_a.so');
     expect(typeof exports.need_a).toBe('function');
