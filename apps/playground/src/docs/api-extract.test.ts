@@ -113,12 +113,12 @@ describe('apiOf on small sources', () => {
       'b.ts': '/** A point. */\nexport interface Point {\n  /** Across. */\n  readonly x: number;\n  readonly y: number;\n}\n',
       'c.ts': '/** Hidden until listed. */\nfunction secret(): void {}\nexport { secret };\n',
     };
-    const index = "export { add as plus } from './a.js';\nexport * from './b.js';\nexport { secret } from './c.js';\nexport { ghost } from './nowhere.js';\n";
+    const index = "export { add as plus } from './a.js';\nexport * from './b.js';\nexport { secret } from './c.js';\nexport { ghost } from './nowhere.js';\nexport { DlError } from '@dl/errors';\n";
     const api = apiOf(index, files);
-    expect(api.map((e) => [e.name, e.kind])).toEqual([['plus', 'function'], ['secret', 'function'], ['ghost', 'unknown'], ['Point', 'interface']]);
+    expect(api.map((e) => [e.name, e.kind])).toEqual([['plus', 'function'], ['secret', 'function'], ['ghost', 'unknown'], ['DlError', 'reexport'], ['Point', 'interface']]);
     expect(api[0]?.doc).toBe('Adds.');
     expect(api[1]?.doc).toBe('Hidden until listed.');
-    expect(api[3]?.members.map((m) => [m.name, m.doc])).toEqual([['x', 'Across.'], ['y', '']]);
+    expect(api[4]?.members.map((m) => [m.name, m.doc])).toEqual([['x', 'Across.'], ['y', '']]);
   });
 
   it('does not take a comment that is separated from the declaration by code', () => {

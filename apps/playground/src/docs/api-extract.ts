@@ -5,7 +5,7 @@
  */
 import { compactSignature, declarationEnd, docCommentBefore, docText, skipNonCode } from './source-scan.js';
 
-export type ApiKind = 'function' | 'class' | 'interface' | 'type' | 'const' | 'enum' | 'namespace' | 'method' | 'property' | 'getter' | 'constructor' | 'unknown';
+export type ApiKind = 'function' | 'class' | 'interface' | 'type' | 'const' | 'enum' | 'namespace' | 'method' | 'property' | 'getter' | 'constructor' | 'reexport' | 'unknown';
 
 export interface ApiEntry {
   readonly name: string;
@@ -178,6 +178,11 @@ function membersOf(source: string, bodyStart: number, bodyEnd: number, isInterfa
 
 /** One exported name, described; unknown (no declaration found) keeps its name with kind `unknown`. */
 function describe(name: ExportedName, path: string, files: Readonly<Record<string, string>>): ApiEntry {
+  // Re-exported from another package (`export { DlError } from '@dl/errors'`): documented there.
+  if (name.from !== null && !name.from.startsWith('.')) {
+    const local = name.local === name.exported ? name.local : `${name.local} as ${name.exported}`;
+    return { name: name.exported, kind: 'reexport', signature: `export ${name.typeOnly ? 'type ' : ''}{ ${local} } from '${name.from}'`, doc: `Re-exported from \`${name.from}\`, where it is documented.`, members: [], typeOnly: name.typeOnly };
+  }
   const found = name.from === null
     ? findDeclaration(path, name.local, files, 0)
     : (() => {

@@ -106,6 +106,7 @@ const groups: readonly { readonly title: string; readonly kinds: readonly ApiKin
   { title: 'Classes', kinds: ['class'] },
   { title: 'Constants', kinds: ['const', 'enum', 'namespace'] },
   { title: 'Types', kinds: ['interface', 'type'] },
+  { title: 'Re-exported', kinds: ['reexport'] },
   { title: 'Other exports', kinds: ['unknown', 'method', 'property', 'getter', 'constructor'] },
 ];
 
