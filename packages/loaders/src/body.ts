@@ -1,5 +1,7 @@
 import { DlError } from '@dl/errors';
 import { moduleHeadLength } from '@dl/reader';
+import { abortReason } from './fetch-limits.js';
+import type { Download } from './fetch-limits.js';
 
 /** How a body's bytes arrive, for progress. */
 export interface BodyProgress {
@@ -26,11 +28,31 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
 }
 
 /**
+ * The next chunk, within the download's limits: no longer than `limits.idleMs` after the last
+ * one, and never after the download has been stopped (a limit, or every caller aborted).
+ */
+async function readGuarded(reader: ReadableStreamDefaultReader<Uint8Array>, download: Download, size: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  const { idleMs } = download.limits;
+  const stop = download.after(idleMs, () => new DlError('DL_NETWORK', `${download.url}: no data for ${idleMs / 1000} s after ${size} bytes (limits.idleMs)`, { library: download.library, offset: size }));
+  try {
+    return await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+      const signal = download.signal;
+      const onAbort = (): void => { reject(signal.reason as Error); };
+      if (signal.aborted) { onAbort(); return; }
+      signal.addEventListener('abort', onAbort, { once: true });
+      reader.read().then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+    });
+  } finally {
+    stop();
+  }
+}
+
+/**
  * Reads a body chunk by chunk: the head is parsed as soon as it has arrived (a page that is
  * not wasm fails on its first bytes), the rest is counted (and kept in `keep` mode), and a
  * body shorter or longer than `expected` (Content-Length) is refused as truncated.
  */
-export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, expected: number | null, mode: 'keep' | 'count' | 'head', progress: BodyProgress): ModuleBody {
+export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, expected: number | null, mode: 'keep' | 'count' | 'head', progress: BodyProgress, download?: Download): ModuleBody {
   const keep = mode === 'keep';
   let headDone = false;
   let resolveHead!: (head: Uint8Array) => void;
@@ -47,8 +69,10 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          chunk = await reader.read();
+          chunk = download === undefined ? await reader.read() : await readGuarded(reader, download, size);
         } catch (e) {
+          const stopped = download === undefined ? null : abortReason(download.signal);
+          if (stopped !== null) throw stopped;
           const detail = e instanceof Error ? e.message : String(e);
           if (expected !== null && size < expected) throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, { library: name, offset: size, cause: e });
           throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, { library: name, cause: e });
@@ -56,6 +80,8 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
         const { done, value } = chunk;
         if (done) break;
         size += value.length;
+        download?.received(size);
+        if (download !== undefined && abortReason(download.signal) !== null) throw abortReason(download.signal)!;
         if (keep) chunks.push(value);
         if (!headDone) {
           const grown = new Uint8Array(prefix.length + value.length);
@@ -88,6 +114,8 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
       return { bytes: keep ? concat(chunks, size) : null, size };
     } catch (e) {
       if (!headDone) rejectHead(e);
+      // Stops the rest of the download too (a streaming compilation reads the same response).
+      if (e instanceof DlError) download?.fail(e);
       await reader.cancel().catch(() => undefined);
       throw e;
     }

@@ -1,0 +1,243 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TestServer } from '@dl/browser';
+import { createLinker, RTLD } from '@dl/linker';
+import type { Linker } from '@dl/linker';
+import { withDylinkEntries } from '@dl/fixtures/writer';
+import { moduleHeadLength } from '@dl/reader';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModuleCache } from './cache.js';
+import { LibraryNotFoundError } from './errors.js';
+import { fetchLoader } from './fetch-loader.js';
+import type { FetchLoaderOptions } from './fetch-loader.js';
+import { loadGraph } from './graph.js';
+import { clangFiles, fixtureServer } from './test-server.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+const serve = async (extra: Parameters<typeof fixtureServer>[0] = {}): Promise<TestServer> => {
+  const s = await fixtureServer(extra);
+  servers.push(s);
+  return s;
+};
+const loaderOn = (s: TestServer, options: Partial<FetchLoaderOptions> = {}): ReturnType<typeof fetchLoader> =>
+  fetchLoader({ base: `${s.url}/lib/`, cache: new ModuleCache(), ...options });
+const rejection = async (p: Promise<unknown>): Promise<Error & { code?: string; library?: string }> =>
+  p.then(() => { throw new Error('resolved'); }, (e: unknown) => e as Error);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const libA = clangFiles.get('libneed_a.so')!;
+const headOfA = moduleHeadLength(libA)!;
+/** Resolves when the client has gone away (the server's loops below stop then, or at their bound). */
+const closed = (req: IncomingMessage): Promise<void> => new Promise((r) => { req.on('close', r); });
+
+/** Misbehaving servers, each bounded: they stop when the client goes or after a fixed amount. */
+const misbehaving = {
+  /** Never sends headers. */
+  silent: (req: IncomingMessage): Promise<void> => closed(req),
+  /** Sends the head (so the library is found), then nothing more. */
+  stalls: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.writeHead(200, { 'Content-Type': 'application/wasm' });
+    res.write(libA.subarray(0, headOfA + 1));
+    await closed(req);
+  },
+  /** Sends the head, then one byte every 20 ms (at most 1,000). */
+  trickles: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.writeHead(200, { 'Content-Type': 'application/wasm' });
+    res.write(libA.subarray(0, headOfA + 1));
+    for (let i = 0; i < 1000 && !res.destroyed; i++) { await sleep(20); res.write(new Uint8Array(1)); }
+    res.end();
+  },
+  /** Sends the head, then zeros as fast as the client reads (at most 64 MiB). */
+  endless: async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    res.write(libA.subarray(0, headOfA + 1));
+    const zeros = new Uint8Array(64 * 1024);
+    for (let sent = 0; sent < 64 * 1024 * 1024 && !res.destroyed; sent += zeros.length) {
+      if (!res.write(zeros)) {
+        await new Promise<void>((r) => {
+          const done = (): void => { res.off('drain', done); res.off('close', done); r(); };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    res.end();
+  },
+  /** Announces 4,000,000,000 bytes, sends the head, then waits. */
+  huge: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.writeHead(200, { 'Content-Type': 'application/wasm', 'Content-Length': '4000000000' });
+    res.write(libA.subarray(0, headOfA + 1));
+    await closed(req);
+  },
+};
+
+/** Loads libneed_b.so (which needs libneed_a.so, served badly) and checks the failure changed nothing. */
+async function failingLoad(route: keyof typeof misbehaving, options: Partial<FetchLoaderOptions>): Promise<Error & { code?: string }> {
+  const server = await serve({ '/lib/libneed_a.so': misbehaving[route] });
+  const linker = await createLinker({ loader: loaderOn(server, options) });
+  const before = linker.digest();
+  const err = await rejection(linker.dlopen('libneed_b.so', RTLD.NOW));
+  expect(linker.digest()).toBe(before);
+  // The linker is usable afterwards.
+  await linker.dlopen('libneed_c.so', RTLD.NOW | RTLD.NOLOAD).catch(() => undefined);
+  return err;
+}
+
+describe('fetchLoader limits (issue 15 item 1)', () => {
+  it('no headers within limits.headersMs: DL_NETWORK naming the URL and the limit', async () => {
+    const err = await failingLoad('silent', { limits: { headersMs: 200 } });
+    expect(err).toMatchObject({ code: 'DL_NETWORK', library: 'libneed_a.so' });
+    expect(err.message).toMatch(/http:\/\/127\.0\.0\.1:\d+\/lib\/libneed_a\.so: no response within 0\.2 s \(limits\.headersMs\)/);
+  });
+
+  it('a body that stops: DL_NETWORK after limits.idleMs', async () => {
+    const err = await failingLoad('stalls', { limits: { idleMs: 200 } });
+    expect(err.code).toBe('DL_NETWORK');
+    expect(err.message).toMatch(/libneed_a\.so: no data for 0\.2 s after \d+ bytes \(limits\.idleMs\)/);
+  });
+
+  it('a body that trickles (never idle long enough): DL_NETWORK after limits.totalMs', async () => {
+    const err = await failingLoad('trickles', { limits: { idleMs: 5_000, totalMs: 300 } });
+    expect(err.code).toBe('DL_NETWORK');
+    expect(err.message).toMatch(/libneed_a\.so: the download took longer than 0\.3 s \(limits\.totalMs\)/);
+  });
+
+  it('an endless body: DL_LIMIT at limits.maxBytes, without keeping what came', async () => {
+    const err = await failingLoad('endless', { limits: { maxBytes: 1024 * 1024 } });
+    expect(err.code).toBe('DL_LIMIT');
+    expect(err.message).toMatch(/libneed_a\.so: more than the 1048576 bytes of limits\.maxBytes/);
+  });
+
+  it('Content-Length 4,000,000,000: DL_LIMIT from the headers, with the default limits', async () => {
+    const err = await failingLoad('huge', {});
+    expect(err.code).toBe('DL_LIMIT');
+    expect(err.message).toMatch(/libneed_a\.so announces 4000000000 bytes, more than the 268435456 of limits\.maxBytes/);
+  });
+
+  it('a load downloading more than limits.maxGraphBytes in all: DL_LIMIT (each library alone fits)', async () => {
+    const server = await serve();
+    const sizes = ['libneed_c.so', 'libneed_b.so', 'libneed_a.so'].map((n) => clangFiles.get(n)!.length);
+    const options = { limits: { maxGraphBytes: sizes[0]! + sizes[1]! + sizes[2]! - 1 } };
+    const linker = await createLinker({ loader: loaderOn(server, options) });
+    const err = await rejection(linker.dlopen('libneed_c.so', RTLD.NOW));
+    expect(err.code).toBe('DL_LIMIT');
+    expect(err.message).toContain('limits.maxGraphBytes');
+    // Per load: the budget of a new load starts at zero.
+    const fresh = await createLinker({ loader: loaderOn(server, options) });
+    await fresh.dlopen('libneed_b.so', RTLD.NOW);
+    // loadGraph is one load too.
+    const graph = await loadGraph(loaderOn(server, options), ['libneed_c.so']);
+    expect(graph.problems.map((p) => p.error.code)).toContain('DL_LIMIT');
+  });
+
+  it('a per-call AbortSignal stops the download (the server sees the connection close) and rolls the load back', async () => {
+    const request: { gone?: Promise<void> } = {};
+    const server = await serve({ '/lib/libneed_a.so': (req: IncomingMessage) => (request.gone = closed(req)) });
+    const linker = await createLinker({ loader: loaderOn(server) });
+    const before = linker.digest();
+    const controller = new AbortController();
+    const load = linker.dlopen('libneed_b.so', RTLD.NOW, { signal: controller.signal });
+    while (request.gone === undefined) await sleep(5);
+    controller.abort();
+    expect((await rejection(load)).code).toBe('DL_ABORTED');
+    await request.gone; // the request was cancelled, not left open
+    expect(linker.digest()).toBe(before);
+  });
+
+  it('a download two loads share goes on while one of them still wants it', async () => {
+    const bytes = clangFiles.get('libneed_a.so')!;
+    const server = await serve({
+      '/lib/libneed_a.so': async (_req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { 'Content-Type': 'application/wasm', 'Content-Length': String(bytes.length) });
+        res.write(bytes.subarray(0, headOfA + 1));
+        await sleep(300);
+        res.end(bytes.subarray(headOfA + 1));
+      },
+    });
+    const loader = loaderOn(server);
+    const [one, two] = [await createLinker({ loader }), await createLinker({ loader })];
+    const controller = new AbortController();
+    const cancelled = one.dlopen('libneed_a.so', RTLD.NOW, { signal: controller.signal });
+    const kept = two.dlopen('libneed_a.so', RTLD.NOW);
+    await sleep(50);
+    controller.abort();
+    expect((await rejection(cancelled)).code).toBe('DL_ABORTED');
+    await kept;
+    expect(server.log.filter((r) => r.path === '/lib/libneed_a.so')).toHaveLength(1);
+  });
+});
+
+/** libneed_b.so with its NEEDED entry (and RUNTIME_PATH) replaced. */
+const needing = (needed: string, runtimePaths: string[] = []): Uint8Array => withDylinkEntries(clangFiles.get('libneed_b.so')!, [needed], runtimePaths);
+const wasm = (bytes: Uint8Array) => ({ bytes, contentType: 'application/wasm' });
+
+describe('fetchLoader origin policy (issue 15 item 2)', () => {
+  async function twoOrigins(routes: (other: TestServer) => Parameters<typeof fixtureServer>[0]): Promise<{ app: TestServer; other: TestServer }> {
+    const other = await serve();
+    const app = await serve(routes(other));
+    return { app, other };
+  }
+  const otherRequests = (other: TestServer): string[] => other.log.map((r) => r.path);
+
+  it('refuses a NEEDED absolute URL, a //host URL and a RUNTIME_PATH on another origin, without asking it; DL_NOT_FOUND says why', async () => {
+    const { app, other } = await twoOrigins((o) => ({
+      '/lib/abs.so': wasm(needing(`${o.url}/lib/libneed_a.so`)),
+      '/lib/proto.so': wasm(needing(`${o.url.replace('http:', '')}/lib/libneed_a.so`)),
+      '/lib/rpath.so': wasm(needing('libneed_x.so', [`${o.url}/lib`])),
+    }));
+    for (const root of ['abs.so', 'proto.so', 'rpath.so']) {
+      const linker = await createLinker({ loader: loaderOn(app) });
+      const before = linker.digest();
+      const err = await rejection(linker.dlopen(root, RTLD.NOW));
+      expect(err, root).toBeInstanceOf(LibraryNotFoundError);
+      const tried = err instanceof LibraryNotFoundError ? err.tried : [];
+      expect(tried.some((t) => t.location.startsWith(other.url) && t.reason.startsWith(`refused by the origin policy: ${other.url} is not the origin of ${root} (${app.url})`)), root).toBe(true);
+      expect(linker.digest()).toBe(before);
+    }
+    expect(otherRequests(other)).toEqual([]);
+  });
+
+  it('allows another origin listed in options.origins, or a function that sees the URL and the chain', async () => {
+    const { app, other } = await twoOrigins((o) => ({ '/lib/abs.so': wasm(needing(`${o.url}/lib/libneed_a.so`)) }));
+    const listed = await createLinker({ loader: loaderOn(app, { origins: [other.url] }) });
+    await listed.dlopen('abs.so', RTLD.NOW);
+    expect(listed.graph().libraries.find((l) => l.name.endsWith('libneed_a.so'))?.location).toBe(`${other.url}/lib/libneed_a.so`);
+    const asked: unknown[] = [];
+    const judged = await createLinker({ loader: loaderOn(app, { origins: (q) => { asked.push(q); return q.url.startsWith(other.url); } }) });
+    await judged.dlopen('abs.so', RTLD.NOW);
+    expect(asked).toContainEqual({ url: `${other.url}/lib/libneed_a.so`, name: `${other.url}/lib/libneed_a.so`, neededBy: ['abs.so'], from: `${app.url}/lib/abs.so`, redirectedFrom: null });
+  });
+
+  it('refuses a redirect to another origin, for a NEEDED library and for a root', async () => {
+    const { app, other } = await twoOrigins((o) => ({
+      '/lib/libneed_a.so': { text: '', status: 302, headers: { Location: `${o.url}/lib/libneed_a.so` } },
+      '/lib/away.so': { text: '', status: 302, headers: { Location: `${o.url}/lib/libneed_c.so` } },
+    }));
+    const linker = await createLinker({ loader: loaderOn(app) });
+    const err = await rejection(linker.dlopen('libneed_b.so', RTLD.NOW));
+    expect(err.code).toBe('DL_NOT_FOUND');
+    expect(err.message).toContain(`refused by the origin policy: ${other.url} is not the origin of libneed_b.so (${app.url}) nor in options.origins (redirected from ${app.url}/lib/libneed_a.so)`);
+    expect((await rejection(linker.dlopen('away.so'))).message).toContain('is not the origin of the root');
+    expect(linker.graph().libraries).toEqual([]);
+    // Same-origin redirects are fine.
+    const same = await serve({ '/lib/moved.so': { text: '', status: 301, headers: { Location: '/lib/libneed_a.so' } } });
+    await (await createLinker({ loader: loaderOn(same) })).dlopen('moved.so', RTLD.NOW);
+  });
+
+  it('refuses data: and blob: NEEDED entries unless listed', async () => {
+    const dataUrl = `data:application/wasm;base64,${Buffer.from(clangFiles.get('libneed_a.so')!).toString('base64')}`;
+    const server = await serve({ '/lib/data.so': wasm(needing(dataUrl)) });
+    const err = await rejection((await createLinker({ loader: loaderOn(server) })).dlopen('data.so', RTLD.NOW));
+    expect(err.message).toContain('refused by the origin policy: data: URLs are not allowed (options.origins)');
+    await (await createLinker({ loader: loaderOn(server, { origins: ['data:'] }) })).dlopen('data.so', RTLD.NOW);
+  });
+
+  it('inspect (graph walks, heads only) keeps to the same policy', async () => {
+    const { app, other } = await twoOrigins((o) => ({ '/lib/abs.so': wasm(needing(`${o.url}/lib/libneed_a.so`)) }));
+    const graph = await loadGraph(loaderOn(app), ['abs.so'], { compile: false });
+    expect(graph.problems.map((p) => p.error.code)).toEqual(['DL_NOT_FOUND']);
+    expect(otherRequests(other)).toEqual([]);
+  });
+});
+
+export type { Linker };
