@@ -1,6 +1,6 @@
 import { isDlError } from '@dl/errors';
 import type { DlError } from '@dl/errors';
-import { withDylinkEntries } from '@dl/fixtures/writer';
+import { concat, custom, memInfo, splice, splitSections, subsection, withDylinkEntries } from '@dl/fixtures/writer';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
@@ -116,6 +116,30 @@ describe('graph limits and yielding (issue 15 item 5)', () => {
     done = true;
     expect(linker.graph().libraries.length).toBe(12);
     expect(ticks).toBeGreaterThanOrEqual(11);
+  });
+});
+
+describe('huge alignments and tables (issue 15 items 5, 8)', () => {
+  /** libneed_a.so asking for another memory alignment and table size. */
+  const asking = (memoryAlign: number, tableSize: number): Uint8Array => {
+    const first = splitSections(files['libneed_a.so']!)[0]!;
+    return splice(files['libneed_a.so']!, first.start, first.end, custom('dylink.0', concat(subsection(1, memInfo(16, memoryAlign, tableSize, 0)))));
+  };
+  it('a raised maxAlignLog2 and a 2^64 alignment: DL_LIMIT with finite numbers, nothing changed', async () => {
+    const { linker } = await hostLinker('clang16', { limits: { maxAlignLog2: 64 } });
+    const before = linker.digest();
+    const err = await rejection(linker.dlopen({ name: 'libalign.so', bytes: asking(64, 0) }));
+    expect(err.code).toBe('DL_LIMIT');
+    expect(err.message).not.toMatch(/NaN|Infinity|e\+|18446744073709552000/);
+    expect(linker.digest()).toBe(before);
+  });
+  it('a library asking for a million table slots is refused by default, naming limits.maxTableSlots', async () => {
+    const { linker } = await hostLinker('clang16');
+    const err = await rejection(linker.dlopen({ name: 'libtable.so', bytes: asking(4, 1_000_000) }));
+    expect(err).toMatchObject({ code: 'DL_LIMIT', library: 'libtable.so' });
+    expect(err.message).toContain('(limits.maxTableSlots)');
+    const raised = (await hostLinker('clang16', { limits: { maxTableSlots: 1_000_000 } })).linker;
+    await raised.dlopen({ name: 'libtable.so', bytes: asking(4, 1_000_000) });
   });
 });
 
