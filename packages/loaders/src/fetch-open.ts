@@ -55,14 +55,24 @@ export async function openResponse(ctx: OpenContext, name: string, url: string, 
   }
   emit({ type: 'start', name, location: url, total });
   const byValidator = validatorKey(url, response);
-  const hit = byValidator === null ? undefined : cache?.get(byValidator);
-  if (hit !== undefined) {
+  if (byValidator === null || cache === null) return compileResponse(ctx, name, url, response, fromStore, release, download, null);
+  // Shared with every loader and linker using this cache, even while the first one's head is
+  // still arriving: one compilation per URL + validator.
+  const { entry, hit } = await cache.share(byValidator, () => compileResponse(ctx, name, url, response, fromStore, release, download, byValidator)
+    .then((s) => ({ module: s.module!, head: s.head!, size: total ?? 0 })));
+  if (hit) {
     download.finish();
     await response.body?.cancel().catch(() => undefined);
     release();
-    void Promise.resolve(hit.module).then(() => { emit({ type: 'done', name, location: url, bytes: hit.size, cached: true }); }, () => undefined);
-    return { key: url, location: url, head: hit.head, size: hit.size, module: hit.module };
+    void Promise.resolve(entry.module).then(() => { emit({ type: 'done', name, location: url, bytes: entry.size, cached: true }); }, () => undefined);
   }
+  return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module: entry.module };
+}
+
+/** Compiles a response (streaming when the server says `application/wasm`), resolving once its head is known. */
+async function compileResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void, download: Download, byValidator: string | null): Promise<UrlSource> {
+  const { cache, emit } = ctx;
+  const total = announcedSize(response);
   if (ctx.store !== null && !fromStore) void ctx.store.put(url, response.clone()).catch(() => undefined);
   const wasm = response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm';
   const stream = ctx.streaming && wasm;
@@ -96,6 +106,5 @@ export async function openResponse(ctx: OpenContext, name: string, url: string, 
     return e.module;
   });
   module.catch((e: unknown) => { emit({ type: 'failed', name, location: url, code: (e as { code?: string }).code ?? 'DL_IO' }); });
-  if (byValidator !== null) cache?.store(byValidator, { module, head, size: total ?? 0 });
   return { key: url, location: url, head, ...(total === null ? {} : { size: total }), module };
 }

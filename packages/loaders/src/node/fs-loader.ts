@@ -119,22 +119,22 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
         found = locate(request);
         started(request, found);
         const key = cacheKey(found);
-        const hit = cache?.get(key);
-        if (hit !== undefined) {
-          const where = found;
-          void Promise.resolve(hit.module).then(() => { finished(request, where, true); }, () => undefined);
-          return source(request, found, hit);
+        const where = found;
+        const make = (): Promise<CachedModule> => readFile(request, where).then((bytes) => {
+          const head = headOf(bytes, request.name);
+          const module = compileAsync(bytes, request.name);
+          module.then(() => { finished(request, where, false); }, () => undefined);
+          return { module, head, size: bytes.length };
+        });
+        if (cache !== null) {
+          // Shared with every loader and linker using this cache: one read and compilation.
+          const { entry, hit } = await cache.share(key, make);
+          if (hit) void Promise.resolve(entry.module).then(() => { finished(request, where, true); }, () => undefined);
+          return source(request, found, entry);
         }
         let job = reading.get(key);
         if (job === undefined) {
-          const where = found;
-          job = readFile(request, where).then((bytes) => {
-            const head = headOf(bytes, request.name);
-            const module = compileAsync(bytes, request.name);
-            module.then(() => { finished(request, where, false); }, () => undefined);
-            const entry = { module, head, size: bytes.length };
-            return cache?.store(key, entry) ?? entry;
-          }).finally(() => reading.delete(key));
+          job = make().finally(() => reading.delete(key));
           reading.set(key, job);
         }
         return source(request, found, await job);
