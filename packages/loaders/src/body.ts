@@ -2,6 +2,7 @@ import { DlError } from '@dl/errors';
 import { moduleHeadLength } from '@dl/reader';
 import { abortReason } from './fetch-limits.js';
 import type { Download } from './fetch-limits.js';
+import { SectionFraming } from './framing.js';
 
 /** How a body's bytes arrive, for progress. */
 export interface BodyProgress {
@@ -65,6 +66,8 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
     let size = 0;
     /** The prefix needed for the head (the head can span chunks; nothing more is kept when not `keep`). */
     let prefix = new Uint8Array(0);
+    /** The sections after the head, followed as they stream by. */
+    let framing: SectionFraming | null = null;
     try {
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -83,6 +86,7 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
         download?.received(size);
         if (download !== undefined && abortReason(download.signal) !== null) throw abortReason(download.signal)!;
         if (keep) chunks.push(value);
+        framing?.feed(value, size - value.length);
         if (!headDone) {
           const grown = new Uint8Array(prefix.length + value.length);
           grown.set(prefix);
@@ -92,6 +96,8 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
           if (length !== null) {
             headDone = true;
             resolveHead(prefix.slice(0, length));
+            framing = new SectionFraming(length, name);
+            framing.feed(prefix.subarray(length), length);
             prefix = new Uint8Array(0);
             progress.onHead(size);
             if (mode === 'head') {
@@ -105,6 +111,7 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
       if (expected !== null && size !== expected) {
         throw new DlError('DL_TRUNCATED', `the response ended after ${size} of the ${expected} bytes its Content-Length announced`, { library: name, offset: size });
       }
+      framing?.end(size);
       if (!headDone) {
         const length = moduleHeadLength(prefix, { name, complete: true })!;
         headDone = true;
