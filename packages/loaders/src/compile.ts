@@ -18,7 +18,7 @@ export function compileAsync(bytes: Uint8Array<ArrayBuffer>, library: string): P
   try {
     checkModuleFraming(bytes, { name: library });
   } catch (e) {
-    return Promise.reject(e);
+    return Promise.reject(compileFailure(e, library));
   }
   return WebAssembly.compile(bytes).catch((e: unknown) => { throw compileFailure(e, library); });
 }
