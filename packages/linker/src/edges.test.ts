@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import type { LoadedSource, Loader, LoadRequest } from './loader.js';
+import { RTLD_DEFAULT } from './linker.js';
 import { hostLinker, sideFiles } from './test-support.js';
 import type { AdmittedLibrary } from './types.js';
 
@@ -155,5 +156,36 @@ describe('admit sees where a library comes from (issue 15 item 2)', () => {
       ['libneed_b.so', 'k:libneed_b.so', 'https://cdn.example/lib/libneed_b.so', ['libneed_c.so']],
       ['libneed_a.so', 'k:libneed_a.so', 'https://cdn.example/lib/libneed_a.so', ['libneed_b.so', 'libneed_c.so']],
     ]);
+  });
+});
+
+describe('what a constructor sees (issue 15 item 9)', () => {
+  it('its load as if committed: dlsym(RTLD_DEFAULT) and graph() agree; a failed constructor takes both back', async () => {
+    const seen: { graph: string[]; dlsym: boolean }[] = [];
+    const holder: { linker?: import('./linker.js').Linker } = {};
+    const { linker } = await hostLinker('clang16', {
+      editHost: (fns) => ({
+        ...fns,
+        host_note: {
+          ...fns.host_note,
+          func: (n: number) => {
+            const l = holder.linker!;
+            let found = true;
+            try { l.dlsym(RTLD_DEFAULT, 'ctor_value'); } catch { found = false; }
+            seen.push({ graph: l.graph().libraries.map((x) => x.name), dlsym: found });
+            return (fns.host_note.func as (n: number) => unknown)(n);
+          },
+        },
+      }),
+    });
+    holder.linker = linker;
+    await linker.dlopen('libctor.so', RTLD.NOW | RTLD.GLOBAL);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const s of seen) expect(s).toEqual({ graph: ['libctor.so'], dlsym: true });
+    // A constructor that fails: the load, as it saw it, is gone from both.
+    const failing = (await hostLinker('clang16', { editHost: (fns) => ({ ...fns, host_note: { ...fns.host_note, func: () => { throw new Error('no'); } } }) })).linker;
+    expect((await rejection(failing.dlopen('libctor.so', RTLD.NOW | RTLD.GLOBAL))).code).toBe('DL_INIT_FAILED');
+    expect(failing.graph().libraries).toEqual([]);
+    expect(() => failing.dlsym(RTLD_DEFAULT, 'ctor_value')).toThrow(expect.objectContaining({ code: 'DL_UNDEFINED_SYMBOL' }) as Error);
   });
 });
