@@ -6,6 +6,7 @@ import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import type { LoadedSource, Loader, LoadRequest } from './loader.js';
 import { RTLD_DEFAULT } from './linker.js';
+import type { Linker } from './linker.js';
 import { hostLinker, sideFiles } from './test-support.js';
 import type { AdmittedLibrary } from './types.js';
 
@@ -162,7 +163,7 @@ describe('admit sees where a library comes from (issue 15 item 2)', () => {
 describe('what a constructor sees (issue 15 item 9)', () => {
   it('its load as if committed: dlsym(RTLD_DEFAULT) and graph() agree; a failed constructor takes both back', async () => {
     const seen: { graph: string[]; dlsym: boolean }[] = [];
-    const holder: { linker?: import('./linker.js').Linker } = {};
+    const holder: { linker?: Linker } = {};
     const { linker } = await hostLinker('clang16', {
       editHost: (fns) => ({
         ...fns,
