@@ -168,13 +168,13 @@ describe('what a constructor sees (issue 15 item 9)', () => {
       editHost: (fns) => ({
         ...fns,
         host_note: {
-          ...fns.host_note,
+          type: '(i32) -> ()',
           func: (n: number) => {
             const l = holder.linker!;
             let found = true;
             try { l.dlsym(RTLD_DEFAULT, 'ctor_value'); } catch { found = false; }
             seen.push({ graph: l.graph().libraries.map((x) => x.name), dlsym: found });
-            return (fns.host_note.func as (n: number) => unknown)(n);
+            return (fns.host_note!.func as (n: number) => unknown)(n);
           },
         },
       }),
@@ -184,7 +184,7 @@ describe('what a constructor sees (issue 15 item 9)', () => {
     expect(seen.length).toBeGreaterThan(0);
     for (const s of seen) expect(s).toEqual({ graph: ['libctor.so'], dlsym: true });
     // A constructor that fails: the load, as it saw it, is gone from both.
-    const failing = (await hostLinker('clang16', { editHost: (fns) => ({ ...fns, host_note: { ...fns.host_note, func: () => { throw new Error('no'); } } }) })).linker;
+    const failing = (await hostLinker('clang16', { editHost: (fns) => ({ ...fns, host_note: { type: '(i32) -> ()', func: () => { throw new Error('no'); } } }) })).linker;
     expect((await rejection(failing.dlopen('libctor.so', RTLD.NOW | RTLD.GLOBAL))).code).toBe('DL_INIT_FAILED');
     expect(failing.graph().libraries).toEqual([]);
     expect(() => failing.dlsym(RTLD_DEFAULT, 'ctor_value')).toThrow(expect.objectContaining({ code: 'DL_UNDEFINED_SYMBOL' }) as Error);
