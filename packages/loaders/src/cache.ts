@@ -87,8 +87,14 @@ export class ModuleCache {
   async share(key: string, make: () => Promise<CachedModule>): Promise<{ readonly entry: CachedModule; readonly hit: boolean }> {
     const made = this.making.get(key);
     if (made !== undefined) {
-      this.counts.hits++;
-      return { entry: await made, hit: true };
+      try {
+        const entry = await made;
+        this.counts.hits++;
+        return { entry, hit: true };
+      } catch {
+        // The maker failed (or was cancelled): this caller makes its own.
+        return this.share(key, make);
+      }
     }
     const entry = this.get(key);
     if (entry !== undefined) return { entry, hit: true };

@@ -124,6 +124,48 @@ describe('fetchLoader limits (issue 15 item 1)', () => {
   });
 });
 
+describe('cancellation keeps the loader and the cache usable (issue 15 item 1)', () => {
+  it('a load cancelled while waiting for a download slot gives the slot back', async () => {
+    const server = await serve({ '/lib/stuck/libneed_a.so': misbehaving.silent });
+    const loader = loaderOn(server, { concurrency: 1 });
+    const [x, y] = [new AbortController(), new AbortController()];
+    const stuck = (await createLinker({ loader })).dlopen('stuck/libneed_a.so', RTLD.NOW, { signal: x.signal });
+    while (server.log.length === 0) await sleep(5);
+    const waiting = (await createLinker({ loader })).dlopen('libneed_c.so', RTLD.NOW, { signal: y.signal });
+    await sleep(20);
+    y.abort();
+    expect((await rejection(waiting)).code).toBe('DL_ABORTED');
+    x.abort();
+    expect((await rejection(stuck)).code).toBe('DL_ABORTED');
+    // Both slots' worth of waiting is over: a new load goes through the one slot.
+    await (await createLinker({ loader })).dlopen('libneed_c.so', RTLD.NOW);
+  });
+
+  it('two loaders sharing a cache: when the load whose download the other waits for is cancelled, the other compiles its own', async () => {
+    const bytes = clangFiles.get('libneed_a.so')!;
+    const server = await serve({
+      '/lib/libneed_a.so': async (req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { 'Content-Type': 'application/wasm', 'ETag': '"a"', 'Content-Length': String(bytes.length) });
+        res.write(bytes.subarray(0, headOfA + 1));
+        await Promise.race([sleep(300), closed(req)]);
+        if (!res.destroyed) res.end(bytes.subarray(headOfA + 1));
+      },
+    });
+    const cache = new ModuleCache();
+    const first = await createLinker({ loader: fetchLoader({ base: `${server.url}/lib/`, cache }) });
+    const second = await createLinker({ loader: fetchLoader({ base: `${server.url}/lib/`, cache }) });
+    const controller = new AbortController();
+    const cancelled = first.dlopen('libneed_a.so', RTLD.NOW, { signal: controller.signal });
+    await sleep(50);
+    const kept = second.dlopen('libneed_a.so', RTLD.NOW);
+    await sleep(50);
+    controller.abort();
+    expect((await rejection(cancelled)).code).toBe('DL_ABORTED');
+    await kept;
+    expect(second.graph().libraries.map((l) => l.name)).toEqual(['libneed_a.so']);
+  });
+});
+
 /** libneed_b.so with its NEEDED entry (and RUNTIME_PATH) replaced. */
 const needing = (needed: string, runtimePaths: string[] = []): Uint8Array => withDylinkEntries(clangFiles.get('libneed_b.so')!, [needed], runtimePaths);
 const wasm = (bytes: Uint8Array) => ({ bytes, contentType: 'application/wasm' });

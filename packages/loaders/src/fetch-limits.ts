@@ -54,8 +54,18 @@ export class Download {
     } else {
       this.budget = null;
     }
-    this.after(limits.totalMs, () => new DlError('DL_NETWORK', `${url}: the download took longer than ${seconds(limits.totalMs)} (limits.totalMs)`, { library }));
     this.hold(signal);
+  }
+
+  /** The request is being sent (a download slot is free): `limits.totalMs` counts from here. */
+  start(): void {
+    const { totalMs } = this.limits;
+    this.after(totalMs, () => new DlError('DL_NETWORK', `${this.url}: the download took longer than ${seconds(totalMs)} (limits.totalMs)`, { library: this.library }));
+  }
+
+  /** Stopped: a limit, or every caller cancelled (a new request must not join it). */
+  get stopped(): boolean {
+    return this.controller.signal.aborted;
   }
 
   get signal(): AbortSignal {

@@ -93,6 +93,7 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
   const respond = async (name: string, url: string, download: Download): Promise<{ response: Response; fromStore: boolean }> => {
     const stored = await ctx.store?.match(url).catch(() => undefined);
     if (stored !== undefined) return { response: stored, fromStore: true };
+    download.start();
     const stop = download.after(limits.headersMs, () => new DlError('DL_NETWORK', `${url}: no response within ${limits.headersMs / 1000} s (limits.headersMs)`, { library: name }));
     const init = options.init ?? {};
     const signal = init.signal == null ? download.signal : AbortSignal.any([init.signal, download.signal]);
@@ -111,18 +112,26 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
    */
   const atUrl = (request: LoadRequest, url: string): Promise<AtUrl> => {
     const seen = options.revalidate === true ? undefined : known.get(url);
-    if (seen !== undefined) {
+    if (seen !== undefined && !seen.download.stopped) {
       seen.download.hold(request.signal);
       return Promise.resolve(seen);
     }
     const shared = inFlight.get(url);
-    if (shared !== undefined) {
+    if (shared !== undefined && !shared.download.stopped) {
       shared.download.hold(request.signal);
       return shared.result;
     }
     const download = new Download(url, request.name, limits, request.signal);
     const result = (async (): Promise<AtUrl> => {
-      const release = await raceAbort(limit.acquire(), download.signal);
+      const acquiring = limit.acquire();
+      let release: () => void;
+      try {
+        release = await raceAbort(acquiring, download.signal);
+      } catch (e) {
+        // Cancelled while waiting: the slot, when it comes, goes straight back.
+        void acquiring.then((r) => { r(); });
+        throw e;
+      }
       let bodyOwnsSlot = false;
       try {
         const { response, fromStore } = await respond(request.name, url, download);

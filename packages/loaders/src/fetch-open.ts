@@ -60,13 +60,21 @@ export async function openResponse(ctx: OpenContext, name: string, url: string, 
   // still arriving: one compilation per URL + validator.
   const { entry, hit } = await cache.share(byValidator, () => compileResponse(ctx, name, url, response, fromStore, release, download, byValidator)
     .then((s) => ({ module: s.module!, head: s.head!, size: total ?? 0 })));
-  if (hit) {
-    download.finish();
-    await response.body?.cancel().catch(() => undefined);
-    release();
-    void Promise.resolve(entry.module).then(() => { emit({ type: 'done', name, location: url, bytes: entry.size, cached: true }); }, () => undefined);
-  }
-  return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module: entry.module };
+  if (!hit) return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module: entry.module };
+  // Another load's compilation: this response is dropped once that succeeds, or compiled
+  // after all if that load was cancelled (its download stopped, not this one).
+  const drop = async (): Promise<void> => { download.finish(); await response.body?.cancel().catch(() => undefined); release(); };
+  const module = Promise.resolve(entry.module).then(async (m) => {
+    await drop();
+    emit({ type: 'done', name, location: url, bytes: entry.size, cached: true });
+    return m;
+  }, async (e: unknown) => {
+    if (!(e instanceof DlError && e.code === 'DL_ABORTED') || download.stopped) { await drop(); throw e; }
+    const own = await compileResponse(ctx, name, url, response, fromStore, release, download, null);
+    return own.module!;
+  });
+  module.catch(() => undefined);
+  return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module };
 }
 
 /** Compiles a response (streaming when the server says `application/wasm`), resolving once its head is known. */
