@@ -4,7 +4,7 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
-  /** Reads a whole file; fails with a DlError (`DL_NOT_FOUND`, `DL_IO`). */
+  /** Reads a whole regular file; fails with a DlError (`DL_NOT_FOUND`, `DL_LIMIT`, `DL_IO`). */
   readonly readFile: (path: string) => Promise<Uint8Array>;
 }
 
@@ -16,4 +16,11 @@ export const exitCodes = {
   badInput: 1,
   /** The command line itself was wrong. */
   usage: 2,
+  /** A bug in dl (sysexits' EX_SOFTWARE): the message is followed by a stack trace. */
+  internal: 70,
+  /**
+   * Standard output was closed early (`dl nm big.so | head -1`): dl stops quietly with the
+   * status a shell shows for a program ended by SIGPIPE (128 + 13), as `nm` itself would.
+   */
+  brokenPipe: 141,
 } as const;

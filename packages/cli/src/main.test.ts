@@ -58,8 +58,8 @@ describe('dl command line', () => {
     expect(r.code).toBe(1);
     const errors = r.stderr.trimEnd().split('\n');
     expect(errors).toEqual([
-      'dl: missing.so: no such file [DL_NOT_FOUND]',
-      expect.stringMatching(/^dl: .*html-404\.so: not a WebAssembly binary: it starts with "<!DOCTYPE html>\\n".* \[DL_BAD_MAGIC\]$/),
+      'dl: missing.so: not found [DL_NOT_FOUND]',
+      expect.stringMatching(/^dl: .*html-404\.so: not a WebAssembly binary: it starts with the bytes 3c 21 44 4f, .* \[DL_BAD_MAGIC\]$/),
     ]);
     const out = JSON.parse(r.stdout) as { file: string; error?: { code: string } }[];
     expect(out.map((o) => o.error?.code ?? 'ok')).toEqual(['ok', 'DL_NOT_FOUND', 'DL_BAD_MAGIC']);
@@ -79,7 +79,7 @@ describe('dl command line', () => {
   );
 
   it('refuses a directory with a clear line', async () => {
-    expect(await run('nm', fixturesDir)).toMatchObject({ code: 1, stderr: expect.stringMatching(/is a directory, not a file \[DL_IO\]\n$/) as unknown });
+    expect(await run('nm', fixturesDir)).toMatchObject({ code: 1, stderr: expect.stringMatching(/: not a file \(a directory\) \[DL_NOT_FOUND\]\n$/) as unknown });
   });
 
   it('lists symbols like nm, sorted, with filters', async () => {

@@ -7,10 +7,13 @@ Usage:
   dl nm FILE [--defined | --undefined] [--json]  defined and undefined symbols
   dl ldd FILE [-L DIR]... [--env] [--json]       the NEEDED tree: where each library is found, or why not
   dl help [COMMAND]                              this text, or a command's
-  dl --version
+  dl version | --version | -V                    the version
 
-Exit status: 0 ok, 1 bad input (missing, not wasm, not a side module, malformed; for ldd: in any
-library of the tree), 2 usage error.
+Exit status: 0 ok, 1 bad input (missing, not a regular file, larger than 256 MiB, not wasm, not
+a side module, malformed; for ldd: in any library of the tree), 2 usage error, 70 internal
+error, 141 standard output closed early (as for a program ended by SIGPIPE).
+Names and messages from the files are printed with non-printable characters escaped (\\xHH,
+\\u{HHHH}); --json output is exact.
 `,
   inspect: `Usage: dl inspect FILE... [--json]
 

@@ -64,6 +64,22 @@ describe('checkRequest', () => {
     expect(outcome(() => { checkRequest({ ...ok, tableSize: 2 ** 32 - 1 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
     expect(outcome(() => { checkRequest({ ...ok, tableSize: 50 }, { ...defaultLimits, maxTableSlots: 10 }, 'lib'); })).toBe('DL_LIMIT');
   });
+
+  it('keeps to finite numbers whatever maxAlignLog2 says, and names the option to raise (issue 15 items 5, 8)', () => {
+    const raised = { ...defaultLimits, maxAlignLog2: 1000 };
+    for (const [request, words] of [
+      [{ ...ok, memoryAlign: 64 }, 'memory alignment 2^64 is more than a 32-bit memory or table can honour (at most 2^31)'],
+      [{ ...ok, tableAlign: 1023 }, 'table alignment 2^1023 is more than a 32-bit memory or table can honour (at most 2^31)'],
+      [{ ...ok, memoryAlign: 31 }, 'memory alignment 2^31 is more than the linear memory can ever hold (65536 bytes)'],
+    ] as const) {
+      let message = '';
+      try { checkRequest(request, raised, 'lib', 65536); } catch (e) { message = (e as Error).message; }
+      expect(message).toContain(words);
+      expect(message).not.toMatch(/NaN|Infinity|e\+|18446744073709552000/);
+    }
+    expect(() => { checkRequest({ ...ok, tableSize: 1_000_000 }, defaultLimits, 'lib'); }).toThrow(/table size 1000000 exceeds the limit of 262144 slots per library \(limits\.maxTableSlots\)/);
+    expect(() => { checkRequest({ ...ok, memoryAlign: 17 }, defaultLimits, 'lib'); }).toThrow(/\(limits\.maxAlignLog2\)/);
+  });
 });
 
 describe('TableAllocator', () => {

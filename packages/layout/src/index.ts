@@ -1,6 +1,6 @@
 export { alignUp, FreeRanges } from './free-ranges.js';
 export type { Range } from './free-ranges.js';
-export { checkRequest, defaultLimits, MIN_DATA_ALIGN } from './limits.js';
+export { checkRequest, defaultLimits, MAX_ALIGN_LOG2, MIN_DATA_ALIGN } from './limits.js';
 export type { LayoutLimits } from './limits.js';
 export { ensureMemory, GRANULE, LinkerHeap, PAGE, zero } from './memory.js';
 export type { LinkerHeapOptions, MemoryAllocator, Reservation } from './memory.js';

@@ -6,7 +6,11 @@ export interface LayoutLimits {
   readonly maxMemoryBytes: number;
   /** Largest alignment, as log2 (default: 16, i.e. 64 KiB — the wasm page size). */
   readonly maxAlignLog2: number;
-  /** Largest table reservation of one library, in slots (default: 1,000,000). */
+  /**
+   * Largest table reservation of one library, in slots (default: 262,144 = 2^18: thirty times
+   * the largest real module seen, pyodide's main with 8,732; a million-slot reservation cost a
+   * load up to seconds).
+   */
   readonly maxTableSlots: number;
 }
 
@@ -14,8 +18,14 @@ export interface LayoutLimits {
 export const defaultLimits: LayoutLimits = Object.freeze({
   maxMemoryBytes: 2 ** 30,
   maxAlignLog2: 16,
-  maxTableSlots: 1_000_000,
+  maxTableSlots: 2 ** 18,
 });
+
+/**
+ * The largest alignment (log2) any 32-bit memory or table can honour, whatever `maxAlignLog2`
+ * says: above it the arithmetic leaves the finite numbers (2^64, Infinity, NaN).
+ */
+export const MAX_ALIGN_LOG2 = 31;
 
 /** Smallest alignment of a library's data: 16 bytes, as Emscripten and wasm-ld assume. */
 export const MIN_DATA_ALIGN = 16;
@@ -39,9 +49,14 @@ export function checkRequest(
   const refuse = (detail: string): never => {
     throw new DlError('DL_LIMIT', detail, { library });
   };
-  if (request.memoryAlign > limits.maxAlignLog2) refuse(`memory alignment 2^${request.memoryAlign} exceeds the limit 2^${limits.maxAlignLog2}`);
-  if (request.tableAlign > limits.maxAlignLog2) refuse(`table alignment 2^${request.tableAlign} exceeds the limit 2^${limits.maxAlignLog2}`);
-  if (request.memorySize > limits.maxMemoryBytes) refuse(`memory size ${request.memorySize} exceeds the limit of ${limits.maxMemoryBytes} bytes per library`);
+  const align = (what: string, log2: number): void => {
+    if (log2 > MAX_ALIGN_LOG2) refuse(`${what} alignment 2^${log2} is more than a 32-bit memory or table can honour (at most 2^${MAX_ALIGN_LOG2})`);
+    if (log2 > limits.maxAlignLog2) refuse(`${what} alignment 2^${log2} exceeds the limit 2^${limits.maxAlignLog2} (limits.maxAlignLog2)`);
+  };
+  align('memory', request.memoryAlign);
+  align('table', request.tableAlign);
+  if (2 ** request.memoryAlign > memoryMaxBytes) refuse(`memory alignment 2^${request.memoryAlign} is more than the linear memory can ever hold (${memoryMaxBytes} bytes)`);
+  if (request.memorySize > limits.maxMemoryBytes) refuse(`memory size ${request.memorySize} exceeds the limit of ${limits.maxMemoryBytes} bytes per library (limits.maxMemoryBytes)`);
   if (request.memorySize > memoryMaxBytes) refuse(`memory size ${request.memorySize} exceeds what the linear memory can ever hold (${memoryMaxBytes} bytes)`);
-  if (request.tableSize > limits.maxTableSlots) refuse(`table size ${request.tableSize} exceeds the limit of ${limits.maxTableSlots} slots per library`);
+  if (request.tableSize > limits.maxTableSlots) refuse(`table size ${request.tableSize} exceeds the limit of ${limits.maxTableSlots} slots per library (limits.maxTableSlots)`);
 }

@@ -180,6 +180,20 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
 
     const atexitBefore = state.atexit.length;
     journal.record(() => { state.atexit.length = atexitBefore; });
+    // What a constructor sees: the load as if committed — dlsym finds its libraries and graph()
+    // lists them — undone with the rest if a constructor fails.
+    for (const lib of libs) {
+      state.libraries.set(lib.id, lib);
+      state.byKey.set(lib.key, lib);
+      for (const dep of lib.needed) dep.users++;
+    }
+    journal.record(() => {
+      for (const lib of libs) {
+        state.libraries.delete(lib.id);
+        state.byKey.delete(lib.key);
+        for (const dep of lib.needed) dep.users--;
+      }
+    });
     const initOrder = lib0Last(libs);
     runInitialisers(state, initOrder, () => {
       mainReady = true;
@@ -187,12 +201,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     });
     mark('init', t);
 
-    for (const lib of libs) {
-      if (lib.isMain) state.main = lib;
-      state.libraries.set(lib.id, lib);
-      state.byKey.set(lib.key, lib);
-      for (const dep of lib.needed) dep.users++;
-    }
+    for (const lib of libs) if (lib.isMain) state.main = lib;
     journal.commit();
     const roots = found.roots.map((r) => (isLoaded(r) ? r : libOf.get(r)!));
     state.emit({ type: 'done', roots: names, libraries: libs.length, loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global, handle: l.handle })), ms: performance.now() - started, phases });

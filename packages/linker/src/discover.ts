@@ -5,7 +5,22 @@ import type { LoadedSource, LoadRequest, ParentLibrary } from './loader.js';
 import { asLoaded } from './ops.js';
 import type { Pipeline } from './ops.js';
 import type { Library, LinkState } from './state.js';
-import type { LibrarySource } from './types.js';
+import type { LibrarySource, LinkerLimits } from './types.js';
+
+/**
+ * The graph's default limits: far above real programs (a library rarely has more than a few
+ * dozen NEEDED entries; the largest programs load hundreds of libraries), far below what makes
+ * a load stall the host (100,000 NEEDED entries in one library cost seconds).
+ */
+export const defaultGraphLimits: Pick<LinkerLimits, 'maxNeeded' | 'maxLibraries'> = Object.freeze({ maxNeeded: 1024, maxLibraries: 10_000 });
+
+/** A library with more NEEDED entries than the limit is refused before any of them is looked up. */
+function checkNeeded(state: LinkState, p: Pending): void {
+  const n = p.meta.dylink.needed.length;
+  if (n > state.limits.maxNeeded) {
+    throw new DlError('DL_LIMIT', `it has ${n} NEEDED entries, more than the limit of ${state.limits.maxNeeded} (raise limits.maxNeeded)`, { library: p.name });
+  }
+}
 
 /** A library found by this load and not loaded yet. */
 export interface Pending {
@@ -68,7 +83,11 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
   const admit = (p: Pending): Pending | Library => {
     const found = existing(p.key);
     if (found !== undefined) return found;
-    if (!p.isMain) state.admit?.({ name: p.name, exports: p.meta.exports, imports: p.meta.imports });
+    checkNeeded(state, p);
+    if (pending.length >= state.limits.maxLibraries) {
+      throw new DlError('DL_LIMIT', `the load brings more than ${state.limits.maxLibraries} new libraries (raise limits.maxLibraries)`, { library: p.name });
+    }
+    if (!p.isMain) state.admit?.({ name: p.name, key: p.key, location: p.location, neededBy: [...p.chain].reverse(), exports: p.meta.exports, imports: p.meta.imports });
     batch.set(p.key, p);
     pending.push(p);
     state.emit({ type: 'resolve', library: p.name, key: p.key, location: p.location, neededBy: p.neededBy, bytes: p.meta.size });

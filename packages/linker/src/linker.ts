@@ -9,11 +9,11 @@ import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { Journal } from './journal.js';
-import { runAsync, runSync } from './ops.js';
+import { abortedError, runAsync, runSync } from './ops.js';
 import { setUpProgram } from './program.js';
 import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
-import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, SymbolValue } from './types.js';
+import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, LoadOptions, SymbolValue } from './types.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -108,13 +108,25 @@ export class Linker {
     }
   }
 
-  /** @internal Runs one batch asynchronously, after the previous one. */
-  batch(req: BatchRequest): Promise<BatchResult> {
+  /**
+   * @internal Runs one batch asynchronously, after the previous one. The loader gets a signal of
+   * this load's own: aborted by the caller's `signal`, and when the load fails (its other
+   * downloads and reads stop).
+   */
+  batch(req: BatchRequest, options: LoadOptions = {}): Promise<BatchResult> {
     const run = async (): Promise<BatchResult> => {
+      const own = new AbortController();
+      const forward = (): void => { own.abort(options.signal?.reason); };
+      options.signal?.addEventListener('abort', forward, { once: true });
       this.begin();
       try {
-        return await runAsync(loadBatch(this.state, req), this.state.loader);
+        if (options.signal?.aborted === true) throw abortedError(options.signal);
+        return await runAsync(loadBatch(this.state, req), this.state.loader, own.signal);
+      } catch (e) {
+        own.abort(e);
+        throw e;
       } finally {
+        options.signal?.removeEventListener('abort', forward);
         this.state.busy = false;
       }
     };
@@ -146,11 +158,12 @@ export class Linker {
    *
    * @param source - a name for the loader, or `{ name, bytes }` / `{ name, module }`
    * @param flags - RTLD_* numbers or `{ binding, scope, nodelete, noload }` (default lazy, local)
+   * @param options - `signal`: cancels this load (`DL_ABORTED`, nothing changed)
    */
-  async dlopen(source: LibrarySource | null, flags?: DlopenFlags): Promise<Handle> {
+  async dlopen(source: LibrarySource | null, flags?: DlopenFlags, options?: LoadOptions): Promise<Handle> {
     if (source === null) return PROGRAM;
     const f = resolveFlags(flags);
-    const [handle] = this.finish(await this.batch({ roots: [source], flags: f }), f);
+    const [handle] = this.finish(await this.batch({ roots: [source], flags: f }, options), f);
     return handle!;
   }
 
@@ -162,9 +175,9 @@ export class Linker {
   }
 
   /** Load-time linking: loads several libraries (and their NEEDED) in one pass, one handle each. */
-  async load(sources: readonly LibrarySource[], flags?: DlopenFlags): Promise<Handle[]> {
+  async load(sources: readonly LibrarySource[], flags?: DlopenFlags, options?: LoadOptions): Promise<Handle[]> {
     const f = resolveFlags(flags ?? { scope: 'global' });
-    return this.finish(await this.batch({ roots: sources, flags: f }), f);
+    return this.finish(await this.batch({ roots: sources, flags: f }, options), f);
   }
 
   /** {@link Linker.load}, synchronously. */

@@ -41,8 +41,8 @@ describe('the loader contract', () => {
     const loader = recordingLoader((r) => ({ ...memoryLoader(files).loadSync!(r), key: `/lib/${r.name}`, location: `/lib/${r.name}` }));
     const { linker } = await hostLinker('clang16', { loader });
     await linker.dlopen('libneed_c.so');
-    expect(loader.requests[0]).toEqual({ name: 'libneed_c.so', parent: null });
-    expect(loader.requests[1]).toEqual({ name: 'libneed_b.so', parent: { name: 'libneed_c.so', key: '/lib/libneed_c.so', location: '/lib/libneed_c.so', runtimePaths: [], chain: [] } });
+    expect(loader.requests[0]).toEqual({ name: 'libneed_c.so', parent: null, signal: expect.any(AbortSignal) as unknown });
+    expect(loader.requests[1]).toEqual({ name: 'libneed_b.so', parent: { name: 'libneed_c.so', key: '/lib/libneed_c.so', location: '/lib/libneed_c.so', runtimePaths: [], chain: [] }, signal: loader.requests[0]!.signal });
     expect(linker.graph().libraries.find((l) => l.name === 'libneed_b.so')?.location).toBe('/lib/libneed_b.so');
   });
 

@@ -19,6 +19,12 @@ export interface LoadRequest {
   readonly name: string;
   /** The library that needs it; null for a root (`dlopen`, `load`). */
   readonly parent: ParentLibrary | null;
+  /**
+   * The load's signal (async loads): aborted when the caller cancels the load or the load has
+   * failed, so a loader stops its downloads and reads. One object per `dlopen`/`load` call —
+   * the same for every request of that call — so a loader can also keep per-load budgets by it.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

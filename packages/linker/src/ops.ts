@@ -77,28 +77,78 @@ export function runSync<T>(pipeline: Pipeline<T>, loader: Loader | null): T {
   return step.value;
 }
 
-/** Runs a pipeline asynchronously: async loader, compiles in parallel, async instantiation. */
-export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null): Promise<T> {
+/** The error of a load cancelled by its signal. */
+export function abortedError(signal: AbortSignal): DlError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  return new DlError('DL_ABORTED', `the load was cancelled${why}`, { cause: reason });
+}
+
+/** Settles with `p`, or rejects with `DL_ABORTED` as soon as the signal aborts. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return p;
+  if (signal.aborted) return Promise.reject(abortedError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => { reject(abortedError(signal)); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+  });
+}
+
+/**
+ * Lets the event loop run (timers, I/O, input) — a macrotask, not a microtask: `setImmediate`
+ * in node, a `MessageChannel` message in browsers (not clamped like `setTimeout`).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => { g.setImmediate!(resolve); });
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Longest stretch an async load runs between two yields to the event loop while instantiating. */
+const SLICE_MS = 8;
+
+/**
+ * Runs a pipeline asynchronously: async loader, compiles in parallel, async instantiation.
+ * It yields to the event loop before asking the loader for each depth of the graph and, while
+ * instantiating, at least every few milliseconds, so a large load never stalls the host; with a
+ * `signal`, it stops at the next step once the signal aborts (the pipeline rolls back).
+ */
+export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, signal?: AbortSignal): Promise<T> {
   let step = pipeline.next();
+  let lastYield = performance.now();
   while (step.done !== true) {
     const op = step.value;
     let result: unknown;
     try {
+      if (op.op === 'load' || (op.op === 'instantiate' && performance.now() - lastYield > SLICE_MS)) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (signal?.aborted === true) throw abortedError(signal);
       if (op.op === 'load') {
         const from = loader ?? noLoader(op.requests[0]!);
+        const requests = signal === undefined ? op.requests : op.requests.map((request) => ({ ...request, signal }));
         // All at once; the first failure in request order is reported (the others still settle).
-        const settled = await Promise.allSettled(op.requests.map((request) => from.load(request)));
-        for (const r of settled) if (r.status === 'fulfilled') quiet(r.value.module);
+        const all = Promise.allSettled(requests.map((request) => from.load(request))).then((s) => {
+          for (const r of s) if (r.status === 'fulfilled') quiet(r.value.module);
+          return s;
+        });
+        const settled = await unlessAborted(all, signal);
         const failed = settled.find((r) => r.status === 'rejected');
         if (failed !== undefined) throw failed.reason;
         result = settled.map((r) => (r as PromiseFulfilledResult<LoadedSource>).value);
       } else if (op.op === 'compile') {
-        const settled = await Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module || isPromiseLike(s) ? Promise.resolve(s) : WebAssembly.compile(s))));
+        const settled = await unlessAborted(Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module || isPromiseLike(s) ? Promise.resolve(s) : WebAssembly.compile(s)))), signal);
         result = settled.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason)));
       } else if (op.bytes <= SYNC_INSTANTIATE_LIMIT) {
         result = new WebAssembly.Instance(op.module, op.imports);
       } else {
-        result = await WebAssembly.instantiate(op.module, op.imports);
+        result = await unlessAborted(WebAssembly.instantiate(op.module, op.imports), signal);
       }
     } catch (e) {
       step = pipeline.throw(e);

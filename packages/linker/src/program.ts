@@ -6,6 +6,7 @@ import { definitionsOf, FunctionSlots, GotTable, Scope } from '@dl/symbols';
 import type { Callable, Definition, ExportLike, Provider } from '@dl/symbols';
 import { tracer } from './events.js';
 import { HostFunctions } from './host-functions.js';
+import { defaultGraphLimits } from './discover.js';
 import { metaFromSource } from './metadata.js';
 import type { MainRequest } from './batch.js';
 import { toFuncType } from './signatures.js';
@@ -76,7 +77,7 @@ function heapOf(exports: WebAssembly.Exports): HostHeap | null {
  */
 export function setUpProgram(options: LinkerOptions): ProgramSetup {
   const program: Program = options.program ?? { kind: 'host' };
-  const limits = { ...defaultLimits, ...options.limits };
+  const limits = { ...defaultLimits, ...defaultGraphLimits, ...options.limits };
   const global = new Scope(0, 'global');
   const mainProvider: Provider = { id: 0, name: program.kind === 'host' ? 'host' : (program.name ?? 'main') };
   let memory: WebAssembly.Memory;

@@ -1,4 +1,4 @@
-import type { LayoutLimits, MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
+import type { MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
 import type { FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { HostFunctions } from './host-functions.js';
@@ -7,7 +7,7 @@ import type { LibraryMeta } from './metadata.js';
 import type { FuncType } from '@dl/reader';
 import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
-import type { AdmittedLibrary, Handle, RuntimeAdapter } from './types.js';
+import type { AdmittedLibrary, Handle, LinkerLimits, RuntimeAdapter } from './types.js';
 
 /** One library (or the main program) and everything the linker did for it. */
 export interface Library {
@@ -86,7 +86,7 @@ export interface LinkState {
   readonly sharedGot: Readonly<Record<string, WebAssembly.Global>> | null;
   /** Stack bounds (for `GOT.mem.__stack_low/__stack_high`). */
   readonly stack: { readonly low: number; readonly high: number };
-  readonly limits: LayoutLimits;
+  readonly limits: LinkerLimits;
   readonly loader: Loader | null;
   readonly imports: WebAssembly.Imports;
   readonly atexit: AtExit[];

@@ -110,6 +110,24 @@ export interface AttachedMainProgram {
 /** The three kinds of main program. */
 export type Program = JsHostProgram | RelocatableMainProgram | AttachedMainProgram;
 
+/** What the linker refuses before it reads further: the layout's limits and the graph's. */
+export interface LinkerLimits extends LayoutLimits {
+  /** Most NEEDED entries one library may have (default 1,024): more is `DL_LIMIT`. */
+  readonly maxNeeded: number;
+  /** Most new libraries one `dlopen`/`load` may bring (default 10,000): more is `DL_LIMIT`. */
+  readonly maxLibraries: number;
+}
+
+/** Options of one asynchronous `dlopen` / `load` call. */
+export interface LoadOptions {
+  /**
+   * Cancels this load: its downloads and reads stop (the loader is given the signal), its
+   * compilations are no longer waited for, and it fails with `DL_ABORTED`, changing nothing.
+   * A load past its last asynchronous step (instantiated, constructors running) completes.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** Options of `createLinker`. */
 export interface LinkerOptions {
   /** The main program (default: an empty JS host). */
@@ -118,8 +136,8 @@ export interface LinkerOptions {
   readonly loader?: Loader;
   /** Memory for libraries: `auto` (the host's allocator when the main exports one), or forced. */
   readonly memoryStrategy?: 'auto' | 'linker-heap' | 'host';
-  /** Size limits checked before allocating. */
-  readonly limits?: Partial<LayoutLimits>;
+  /** Size limits checked before allocating, and the NEEDED graph's limits. */
+  readonly limits?: Partial<LinkerLimits>;
   /** Imports of modules other than env / GOT.* offered to every library (e.g. WASI). */
   readonly imports?: WebAssembly.Imports;
   /** Listener for typed load events. */
@@ -194,6 +212,12 @@ export interface RuntimeAdapter {
 /** What {@link LinkerOptions.admit} sees of a library: its name and its exports and imports as read. */
 export interface AdmittedLibrary {
   readonly name: string;
+  /** Its canonical key, as the loader gave it. */
+  readonly key: string;
+  /** Where the loader found it (path or URL), null when given as bytes or a module. */
+  readonly location: string | null;
+  /** The libraries whose NEEDED entries led to it, nearest first (empty for a root). */
+  readonly neededBy: readonly string[];
   readonly exports: readonly { readonly name: string; readonly kind: string }[];
   readonly imports: readonly { readonly module: string; readonly name: string; readonly kind: string }[];
 }

@@ -1,5 +1,8 @@
 import { DlError } from '@dl/errors';
 import { moduleHeadLength } from '@dl/reader';
+import { abortReason } from './fetch-limits.js';
+import type { Download } from './fetch-limits.js';
+import { SectionFraming } from './framing.js';
 
 /** How a body's bytes arrive, for progress. */
 export interface BodyProgress {
@@ -26,11 +29,31 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
 }
 
 /**
+ * The next chunk, within the download's limits: no longer than `limits.idleMs` after the last
+ * one, and never after the download has been stopped (a limit, or every caller aborted).
+ */
+async function readGuarded(reader: ReadableStreamDefaultReader<Uint8Array>, download: Download, size: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  const { idleMs } = download.limits;
+  const stop = download.after(idleMs, () => new DlError('DL_NETWORK', `${download.url}: no data for ${idleMs / 1000} s after ${size} bytes (limits.idleMs)`, { library: download.library, offset: size }));
+  try {
+    return await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+      const signal = download.signal;
+      const onAbort = (): void => { reject(signal.reason as Error); };
+      if (signal.aborted) { onAbort(); return; }
+      signal.addEventListener('abort', onAbort, { once: true });
+      reader.read().then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+    });
+  } finally {
+    stop();
+  }
+}
+
+/**
  * Reads a body chunk by chunk: the head is parsed as soon as it has arrived (a page that is
  * not wasm fails on its first bytes), the rest is counted (and kept in `keep` mode), and a
  * body shorter or longer than `expected` (Content-Length) is refused as truncated.
  */
-export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, expected: number | null, mode: 'keep' | 'count' | 'head', progress: BodyProgress): ModuleBody {
+export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, expected: number | null, mode: 'keep' | 'count' | 'head', progress: BodyProgress, download?: Download): ModuleBody {
   const keep = mode === 'keep';
   let headDone = false;
   let resolveHead!: (head: Uint8Array) => void;
@@ -43,12 +66,16 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
     let size = 0;
     /** The prefix needed for the head (the head can span chunks; nothing more is kept when not `keep`). */
     let prefix = new Uint8Array(0);
+    /** The sections after the head, followed as they stream by. */
+    let framing: SectionFraming | null = null;
     try {
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          chunk = await reader.read();
+          chunk = download === undefined ? await reader.read() : await readGuarded(reader, download, size);
         } catch (e) {
+          const stopped = download === undefined ? null : abortReason(download.signal);
+          if (stopped !== null) throw stopped;
           const detail = e instanceof Error ? e.message : String(e);
           if (expected !== null && size < expected) throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, { library: name, offset: size, cause: e });
           throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, { library: name, cause: e });
@@ -56,7 +83,10 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
         const { done, value } = chunk;
         if (done) break;
         size += value.length;
+        download?.received(size);
+        if (download !== undefined && abortReason(download.signal) !== null) throw abortReason(download.signal)!;
         if (keep) chunks.push(value);
+        framing?.feed(value, size - value.length);
         if (!headDone) {
           const grown = new Uint8Array(prefix.length + value.length);
           grown.set(prefix);
@@ -66,6 +96,8 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
           if (length !== null) {
             headDone = true;
             resolveHead(prefix.slice(0, length));
+            framing = new SectionFraming(length, name);
+            framing.feed(prefix.subarray(length), length);
             prefix = new Uint8Array(0);
             progress.onHead(size);
             if (mode === 'head') {
@@ -79,6 +111,7 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
       if (expected !== null && size !== expected) {
         throw new DlError('DL_TRUNCATED', `the response ended after ${size} of the ${expected} bytes its Content-Length announced`, { library: name, offset: size });
       }
+      framing?.end(size);
       if (!headDone) {
         const length = moduleHeadLength(prefix, { name, complete: true })!;
         headDone = true;
@@ -88,6 +121,8 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
       return { bytes: keep ? concat(chunks, size) : null, size };
     } catch (e) {
       if (!headDone) rejectHead(e);
+      // Stops the rest of the download too (a streaming compilation reads the same response).
+      if (e instanceof DlError) download?.fail(e);
       await reader.cancel().catch(() => undefined);
       throw e;
     }

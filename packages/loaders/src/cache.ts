@@ -36,6 +36,8 @@ export interface ModuleCacheOptions {
  */
 export class ModuleCache {
   private readonly entries = new Map<string, CachedModule>();
+  /** Entries being made (a file being read, a response whose head has not arrived), by key. */
+  private readonly making = new Map<string, Promise<CachedModule>>();
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private bytes = 0;
@@ -74,6 +76,35 @@ export class ModuleCache {
       );
     }
     return entry;
+  }
+
+  /**
+   * The entry for a key, made at most once however many ask at the same time: an entry
+   * already there, or one being made by another caller (another loader, another linker), is a
+   * hit; otherwise `make` runs (a miss), and what it gives is stored. A failed `make` stores
+   * nothing, and the next caller tries again.
+   */
+  async share(key: string, make: () => Promise<CachedModule>): Promise<{ readonly entry: CachedModule; readonly hit: boolean }> {
+    const made = this.making.get(key);
+    if (made !== undefined) {
+      try {
+        const entry = await made;
+        this.counts.hits++;
+        return { entry, hit: true };
+      } catch {
+        // The maker failed (or was cancelled): this caller makes its own.
+        return this.share(key, make);
+      }
+    }
+    const entry = this.get(key);
+    if (entry !== undefined) return { entry, hit: true };
+    const making = make().then((e) => this.store(key, e));
+    this.making.set(key, making);
+    try {
+      return { entry: await making, hit: false };
+    } finally {
+      this.making.delete(key);
+    }
   }
 
   /** Drops one entry. */

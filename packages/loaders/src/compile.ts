@@ -1,5 +1,5 @@
 import { DlError } from '@dl/errors';
-import { moduleHeadLength } from '@dl/reader';
+import { checkModuleFraming, moduleHeadLength } from '@dl/reader';
 
 /** A compile failure as the linker reports one: DL_INSTANTIATE_FAILED naming the library. */
 export function compileFailure(error: unknown, library: string): DlError {
@@ -8,14 +8,25 @@ export function compileFailure(error: unknown, library: string): DlError {
   return new DlError('DL_INSTANTIATE_FAILED', `compilation failed: ${detail}`, { library, cause: error });
 }
 
-/** Compiles whole bytes asynchronously; a failure names the library. */
+/**
+ * Compiles whole bytes asynchronously; a failure names the library. The module's framing is
+ * checked first (section headers only): bytes the reader refuses get the reader's code, as
+ * they do when given to the linker as `{ name, bytes }` — not the engine's text after a long
+ * compilation.
+ */
 export function compileAsync(bytes: Uint8Array<ArrayBuffer>, library: string): Promise<WebAssembly.Module> {
+  try {
+    checkModuleFraming(bytes, { name: library });
+  } catch (e) {
+    return Promise.reject(compileFailure(e, library));
+  }
   return WebAssembly.compile(bytes).catch((e: unknown) => { throw compileFailure(e, library); });
 }
 
-/** Compiles whole bytes synchronously; a failure names the library. */
+/** Compiles whole bytes synchronously; a failure names the library (framing checked first, as {@link compileAsync}). */
 export function compileSync(bytes: Uint8Array<ArrayBuffer>, library: string): WebAssembly.Module {
   try {
+    checkModuleFraming(bytes, { name: library });
     return new WebAssembly.Module(bytes);
   } catch (e) {
     throw compileFailure(e, library);

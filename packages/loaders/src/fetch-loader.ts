@@ -5,10 +5,14 @@ import { sharedModuleCache } from './cache.js';
 import type { ModuleCache } from './cache.js';
 import { LibraryNotFoundError, loadFailure } from './errors.js';
 import type { Tried } from './errors.js';
+import { defaultFetchLimits, Download, raceAbort, whileWanted } from './fetch-limits.js';
+import type { FetchLimits } from './fetch-limits.js';
 import { announcedSize, openResponse } from './fetch-open.js';
 import type { OpenContext, UrlSource } from './fetch-open.js';
 import { Limit } from './limit.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
+import { originCheck } from './origin-policy.js';
+import type { OriginPolicy } from './origin-policy.js';
 import { urlLocations } from './paths.js';
 import type { LoaderEvent } from './progress.js';
 import { searchCandidates } from './search.js';
@@ -39,10 +43,19 @@ export interface FetchLoaderOptions extends SearchOptions {
    */
   readonly revalidate?: boolean;
   readonly onProgress?: (event: LoaderEvent) => void;
+  /** Time and size limits of each download and of each load (defaults in the README). */
+  readonly limits?: FetchLimits;
+  /**
+   * Where NEEDED and RUNTIME_PATH URLs, and redirects, may lead besides the origin of the
+   * library that needs them (the default allows only that origin, and no `data:`/`blob:` URL):
+   * origins, `"data:"`, `"blob:"`, `"*"`, or a function deciding alone (see {@link OriginPolicy}).
+   * The browser analogue of `ld.so`'s secure mode.
+   */
+  readonly origins?: OriginPolicy;
 }
 
 /** What one URL held: a library, or why not. */
-type AtUrl = { readonly found: UrlSource } | { readonly missing: string };
+type AtUrl = { readonly found: UrlSource; readonly download: Download } | { readonly missing: string };
 
 /** 404 and 410 mean "not here, try the next place"; any other failure stops the search. */
 const MISSING = new Set([404, 410]);
@@ -54,13 +67,16 @@ const MISSING = new Set([404, 410]);
  * from the same bytes (the linker has a library's metadata and NEEDED list before its body has
  * arrived), bounded parallel downloads, one download per URL however many ask at once, an
  * in-process cache keyed by URL + validator (ETag / Last-Modified) or by content hash, and an
- * optional persistent store of responses.
+ * optional persistent store of responses. Every download has time and size limits, stops when
+ * every load waiting for it is cancelled, and an origin policy says where code may come from.
  */
 export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader {
   const base = options.base ?? (globalThis as { location?: { href: string } }).location?.href;
   if (base === undefined) throw new TypeError('fetchLoader needs a base URL outside a page (options.base)');
   const locations = urlLocations(base);
   const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const limits: Required<FetchLimits> = { ...defaultFetchLimits, ...options.limits };
+  const refused = originCheck(options.origins, base);
   const ctx: OpenContext = {
     cache: options.cache === undefined ? sharedModuleCache() : options.cache,
     store: options.store ?? null,
@@ -69,51 +85,79 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
   };
   const limit = new Limit(options.concurrency ?? 6);
   /** URLs being fetched, until their head is known: later requests share the download. */
-  const inFlight = new Map<string, Promise<AtUrl>>();
+  const inFlight = new Map<string, { result: Promise<AtUrl>; download: Download }>();
   /** URLs this loader found, by the URL asked for (reused unless `revalidate`). */
-  const known = new Map<string, UrlSource>();
+  const known = new Map<string, { found: UrlSource; download: Download }>();
 
-  /** A response for a URL (stored, or fetched); a network failure or a server error throws. */
-  const respond = async (name: string, url: string): Promise<{ response: Response; fromStore: boolean }> => {
+  /** A response for a URL (stored, or fetched within limits.headersMs); a failure throws. */
+  const respond = async (name: string, url: string, download: Download): Promise<{ response: Response; fromStore: boolean }> => {
     const stored = await ctx.store?.match(url).catch(() => undefined);
     if (stored !== undefined) return { response: stored, fromStore: true };
+    download.start();
+    const stop = download.after(limits.headersMs, () => new DlError('DL_NETWORK', `${url}: no response within ${limits.headersMs / 1000} s (limits.headersMs)`, { library: name }));
+    const init = options.init ?? {};
+    const signal = init.signal == null ? download.signal : AbortSignal.any([init.signal, download.signal]);
     try {
-      return { response: await doFetch(url, options.init), fromStore: false };
+      return { response: await raceAbort(doFetch(url, { ...init, signal }), download.signal), fromStore: false };
     } catch (e) {
+      if (e instanceof DlError) throw e;
       throw new DlError('DL_NETWORK', `fetching ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { library: name, cause: e });
+    } finally {
+      stop();
     }
   };
   /**
    * Fetches and opens one URL, holding a download slot until its body has been read (or it
    * turned out missing or failed). Requests for a URL already under way share that download.
    */
-  const atUrl = (name: string, url: string): Promise<AtUrl> => {
+  const atUrl = (request: LoadRequest, url: string): Promise<AtUrl> => {
     const seen = options.revalidate === true ? undefined : known.get(url);
-    if (seen !== undefined) return Promise.resolve({ found: seen });
+    if (seen !== undefined && !seen.download.stopped) {
+      seen.download.hold(request.signal);
+      return Promise.resolve(seen);
+    }
     const shared = inFlight.get(url);
-    if (shared !== undefined) return shared;
+    if (shared !== undefined && !shared.download.stopped) {
+      shared.download.hold(request.signal);
+      return shared.result;
+    }
+    const download = new Download(url, request.name, limits, request.signal);
     const result = (async (): Promise<AtUrl> => {
-      const release = await limit.acquire();
+      const acquiring = limit.acquire();
+      let release: () => void;
+      try {
+        release = await raceAbort(acquiring, download.signal);
+      } catch (e) {
+        // Cancelled while waiting: the slot, when it comes, goes straight back.
+        void acquiring.then((r) => { r(); });
+        throw e;
+      }
       let bodyOwnsSlot = false;
       try {
-        const { response, fromStore } = await respond(name, url);
+        const { response, fromStore } = await respond(request.name, url, download);
         if (!response.ok) {
+          download.finish();
           await response.body?.cancel().catch(() => undefined);
           if (MISSING.has(response.status)) return { missing: `HTTP ${response.status}` };
-          throw new DlError('DL_HTTP', `${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(), { library: name });
+          throw new DlError('DL_HTTP', `${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(), { library: request.name });
         }
         // From here the slot is the body's: released once it has been read to its end.
         bodyOwnsSlot = true;
-        const found = await openResponse(ctx, name, response.url === '' ? url : response.url, response, fromStore, release);
-        known.set(url, found);
+        const found = await openResponse(ctx, request.name, response.url === '' ? url : response.url, response, fromStore, release, download);
+        const entry = { found, download };
+        known.set(url, entry);
         // A library that fails to compile is not kept: the next load asks again.
-        Promise.resolve(found.module).catch(() => { if (known.get(url) === found) known.delete(url); });
-        return { found };
+        Promise.resolve(found.module).catch(() => { if (known.get(url) === entry) known.delete(url); });
+        return entry;
+      } catch (e) {
+        download.finish();
+        throw e;
       } finally {
         if (!bodyOwnsSlot) release();
       }
     })().finally(() => inFlight.delete(url));
-    inFlight.set(url, result);
+    result.catch(() => undefined);
+    inFlight.set(url, { result, download });
     return result;
   };
 
@@ -122,9 +166,13 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       try {
         const tried: Tried[] = [];
         for (const candidate of searchCandidates(request, locations, options)) {
-          const at = await atUrl(request.name, candidate.location);
-          if ('found' in at) return { ...at.found, name: request.name };
-          tried.push({ ...candidate, reason: at.missing });
+          const before = refused(request, candidate.location, candidate.location);
+          if (before !== null) { tried.push({ ...candidate, reason: before }); continue; }
+          const at = await whileWanted(atUrl(request, candidate.location), request.signal, candidate.location, request.name);
+          if ('missing' in at) { tried.push({ ...candidate, reason: at.missing }); continue; }
+          const after = refused(request, at.found.location ?? candidate.location, candidate.location);
+          if (after !== null) { tried.push({ ...candidate, reason: after }); continue; }
+          return { ...at.found, name: request.name };
         }
         throw new LibraryNotFoundError(request, tried);
       } catch (e) {
@@ -139,6 +187,8 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       try {
         const tried: Tried[] = [];
         for (const candidate of searchCandidates(request, locations, options)) {
+          const before = refused(request, candidate.location, candidate.location);
+          if (before !== null) { tried.push({ ...candidate, reason: before }); continue; }
           const found = await inspectAt(request, candidate, tried);
           if (found !== null) return found;
         }
@@ -153,17 +203,24 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
 
   /** Reads only the head at a candidate URL (then stops the download), or records why not. */
   async function inspectAt(request: LoadRequest, candidate: Candidate, tried: Tried[]): Promise<Inspected | null> {
-    const { response } = await respond(request.name, candidate.location);
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      if (!MISSING.has(response.status)) throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, { library: request.name });
-      tried.push({ ...candidate, reason: `HTTP ${response.status}` });
-      return null;
+    const download = new Download(candidate.location, request.name, limits, request.signal);
+    try {
+      const { response } = await respond(request.name, candidate.location, download);
+      const url = response.url === '' ? candidate.location : response.url;
+      const policy = refused(request, url, candidate.location);
+      if (!response.ok || policy !== null) {
+        await response.body?.cancel().catch(() => undefined);
+        if (policy === null && !MISSING.has(response.status)) throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, { library: request.name });
+        tried.push({ ...candidate, reason: policy ?? `HTTP ${response.status}` });
+        return null;
+      }
+      if (response.body === null) throw new DlError('DL_IO', 'the response has no body', { library: request.name });
+      download.checkAnnounced(announcedSize(response));
+      const body = readModuleBody(response.body, request.name, null, 'head', { onHead: () => undefined, onBytes: () => undefined }, download);
+      body.whole.catch(() => undefined);
+      return { key: url, name: request.name, location: url, head: await body.head, size: announcedSize(response), via: candidate, tried };
+    } finally {
+      download.finish();
     }
-    if (response.body === null) throw new DlError('DL_IO', 'the response has no body', { library: request.name });
-    const body = readModuleBody(response.body, request.name, null, 'head', { onHead: () => undefined, onBytes: () => undefined });
-    body.whole.catch(() => undefined);
-    const url = response.url === '' ? candidate.location : response.url;
-    return { key: url, name: request.name, location: url, head: await body.head, size: announcedSize(response), via: candidate, tried };
   }
 }

@@ -3,6 +3,7 @@ import type { LoadedSource } from '@dl/linker';
 import { readModuleBody } from './body.js';
 import type { CachedModule, ModuleCache } from './cache.js';
 import { compileAsync, compileFailure } from './compile.js';
+import type { Download } from './fetch-limits.js';
 import { sha256Hex } from './hash.js';
 import type { LoaderEvent } from './progress.js';
 import type { PersistentStore } from './store.js';
@@ -17,6 +18,12 @@ export interface OpenContext {
 
 /** A library as found at a URL, before the requester's name is put on it. */
 export type UrlSource = Omit<LoadedSource, 'name'>;
+
+/** The error a download was stopped with (a limit, every caller aborted), if it was. */
+function abortedWith(download: Download): DlError | null {
+  const r: unknown = download.signal.reason;
+  return download.signal.aborted && r instanceof DlError ? r : null;
+}
 
 /** The in-process cache key of a response: URL + validator (ETag, Last-Modified), or null. */
 export function validatorKey(url: string, response: Response): string | null {
@@ -36,18 +43,44 @@ export function announcedSize(response: Response): number | null {
  * from the same bytes. Resolves as soon as the head is known; the module follows. `release`
  * is called once the body has been read to its end (or abandoned).
  */
-export async function openResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void): Promise<UrlSource> {
+export async function openResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void, download: Download): Promise<UrlSource> {
   const { cache, emit } = ctx;
   const total = announcedSize(response);
+  try {
+    download.checkAnnounced(total);
+  } catch (e) {
+    download.fail(e as DlError);
+    release();
+    throw e;
+  }
   emit({ type: 'start', name, location: url, total });
   const byValidator = validatorKey(url, response);
-  const hit = byValidator === null ? undefined : cache?.get(byValidator);
-  if (hit !== undefined) {
-    await response.body?.cancel().catch(() => undefined);
-    release();
-    void Promise.resolve(hit.module).then(() => { emit({ type: 'done', name, location: url, bytes: hit.size, cached: true }); }, () => undefined);
-    return { key: url, location: url, head: hit.head, size: hit.size, module: hit.module };
-  }
+  if (byValidator === null || cache === null) return compileResponse(ctx, name, url, response, fromStore, release, download, null);
+  // Shared with every loader and linker using this cache, even while the first one's head is
+  // still arriving: one compilation per URL + validator.
+  const { entry, hit } = await cache.share(byValidator, () => compileResponse(ctx, name, url, response, fromStore, release, download, byValidator)
+    .then((s) => ({ module: s.module!, head: s.head!, size: total ?? 0 })));
+  if (!hit) return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module: entry.module };
+  // Another load's compilation: this response is dropped once that succeeds, or compiled
+  // after all if that load was cancelled (its download stopped, not this one).
+  const drop = async (): Promise<void> => { download.finish(); await response.body?.cancel().catch(() => undefined); release(); };
+  const module = Promise.resolve(entry.module).then(async (m) => {
+    await drop();
+    emit({ type: 'done', name, location: url, bytes: entry.size, cached: true });
+    return m;
+  }, async (e: unknown) => {
+    if (!(e instanceof DlError && e.code === 'DL_ABORTED') || download.stopped) { await drop(); throw e; }
+    const own = await compileResponse(ctx, name, url, response, fromStore, release, download, null);
+    return own.module!;
+  });
+  module.catch(() => undefined);
+  return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module };
+}
+
+/** Compiles a response (streaming when the server says `application/wasm`), resolving once its head is known. */
+async function compileResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void, download: Download, byValidator: string | null): Promise<UrlSource> {
+  const { cache, emit } = ctx;
+  const total = announcedSize(response);
   if (ctx.store !== null && !fromStore) void ctx.store.put(url, response.clone()).catch(() => undefined);
   const wasm = response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm';
   const stream = ctx.streaming && wasm;
@@ -55,18 +88,20 @@ export async function openResponse(ctx: OpenContext, name: string, url: string, 
   const compiled = stream ? WebAssembly.compileStreaming(response) : null;
   compiled?.catch(() => undefined);
   if (reading.body === null) {
+    download.finish();
     release();
     throw new DlError('DL_IO', 'the response has no body', { library: name });
   }
   const body = readModuleBody(reading.body, name, total, stream ? 'count' : 'keep', {
     onHead: (received) => { emit({ type: 'head', name, location: url, received, total }); },
     onBytes: (received) => { emit({ type: 'bytes', name, location: url, received, total }); },
-  });
-  body.whole.then(release, release);
+  }, download);
+  const done = (): void => { download.finish(); release(); };
+  body.whole.then(done, done);
   const head = await body.head;
   const finish = async (): Promise<CachedModule & { module: WebAssembly.Module }> => {
     const whole = await body.whole;
-    if (compiled !== null) return { module: await compiled.catch((e: unknown) => { throw compileFailure(e, name); }), head, size: whole.size };
+    if (compiled !== null) return { module: await compiled.catch((e: unknown) => { throw abortedWith(download) ?? compileFailure(e, name); }), head, size: whole.size };
     const bytes = whole.bytes!;
     if (byValidator !== null) return { module: await compileAsync(bytes, name), head, size: whole.size };
     // Without a validator the content itself is the key: the same bytes are compiled once.
@@ -79,6 +114,5 @@ export async function openResponse(ctx: OpenContext, name: string, url: string, 
     return e.module;
   });
   module.catch((e: unknown) => { emit({ type: 'failed', name, location: url, code: (e as { code?: string }).code ?? 'DL_IO' }); });
-  if (byValidator !== null) cache?.store(byValidator, { module, head, size: total ?? 0 });
   return { key: url, location: url, head, ...(total === null ? {} : { size: total }), module };
 }

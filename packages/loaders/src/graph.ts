@@ -63,6 +63,12 @@ export interface GraphOptions {
   readonly compile?: boolean;
   /** Refuse graphs larger than this (default 10,000 libraries). */
   readonly maxLibraries?: number;
+  /**
+   * Cancels the walk: its downloads and reads stop and it rejects with `DL_ABORTED`. The
+   * loader is given a signal of the walk's own either way (one load: per-load budgets such as
+   * `fetchLoader`'s `limits.maxGraphBytes` count the whole graph).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What one request resolved to. */
@@ -78,6 +84,11 @@ const aliasOf = (r: LoadRequest): string => `${r.parent?.key ?? ''}\u0000${r.nam
  */
 export async function loadGraph(loader: Loader, roots: readonly string[], options: GraphOptions = {}): Promise<LibraryGraph> {
   const compile = options.compile !== false;
+  const own = new AbortController();
+  const signal = own.signal;
+  const forward = (): void => { own.abort(options.signal?.reason); };
+  if (isAborted(options.signal)) throw aborted(options.signal!);
+  options.signal?.addEventListener('abort', forward, { once: true });
   const max = options.maxLibraries ?? 10_000;
   if (!compile && !('inspect' in loader)) throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
   const nodes = new Map<string, GraphNode>();
@@ -86,7 +97,8 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
   const failures = new Map<string, DlError>();
   const problems: GraphProblem[] = [];
 
-  const fetchOne = async (request: LoadRequest): Promise<{ src: LoadedSource; inspected: Inspected | null }> => {
+  const fetchOne = async (asked: LoadRequest): Promise<{ src: LoadedSource; inspected: Inspected | null }> => {
+    const request = { ...asked, signal };
     if (!compile) {
       const inspected = await (loader as InspectingLoader).inspect(request);
       return { src: { key: inspected.key, name: inspected.name, location: inspected.location, head: inspected.head }, inspected };
@@ -128,7 +140,13 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
     return answer;
   };
 
-  const rootKeys = (await Promise.all(roots.map((name) => visit({ name, parent: null }, [])))).map((r) => r.key);
+  let rootKeys: (string | null)[];
+  try {
+    rootKeys = (await Promise.all(roots.map((name) => visit({ name, parent: null }, [])))).map((r) => r.key);
+  } finally {
+    options.signal?.removeEventListener('abort', forward);
+  }
+  if (isAborted(options.signal)) throw aborted(options.signal!);
   const list = [...nodes.values()];
   return {
     roots: rootKeys,
@@ -145,6 +163,14 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
       },
     },
   };
+}
+
+const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
+
+function aborted(signal: AbortSignal): DlError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  return new DlError('DL_ABORTED', `the graph walk was cancelled${why}`, { cause: reason });
 }
 
 /** Strongly connected components with a cycle (Tarjan, iterative: deep graphs do not overflow). */

@@ -64,3 +64,13 @@ export function urlLocations(base: string): Locations {
     },
   };
 }
+
+/**
+ * Confinement to directories: a check of a (canonical) path that returns null when the path is
+ * inside one of `roots` (or is one), else the reason it is refused — what `fsLoader` and
+ * `virtualLoader` record per place tried when given `roots`.
+ */
+export function confinement(roots: readonly string[]): (path: string) => string | null {
+  const dirs = roots.map((r) => (r.endsWith('/') ? r : `${r}/`));
+  return (path) => (dirs.some((d) => path.startsWith(d) || `${path}/` === d) ? null : `outside the allowed roots (${path})`);
+}

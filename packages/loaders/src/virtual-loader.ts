@@ -3,7 +3,7 @@ import { compileAsync, compileSync, headOf } from './compile.js';
 import { LibraryNotFoundError, loadFailure } from './errors.js';
 import type { Tried } from './errors.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
-import { normalizePath, posixLocations } from './paths.js';
+import { confinement, normalizePath, posixLocations } from './paths.js';
 import { searchCandidates } from './search.js';
 import type { SearchOptions } from './search.js';
 
@@ -11,6 +11,11 @@ import type { SearchOptions } from './search.js';
 export interface VirtualLoaderOptions extends SearchOptions {
   /** Working directory of the virtual file system (default `/`). */
   readonly cwd?: string;
+  /**
+   * Confinement (opt-in): libraries may only come from inside these directories (paths
+   * normalised, `..` resolved); anything else is `DL_NOT_FOUND` with the reason per place tried.
+   */
+  readonly roots?: readonly string[];
 }
 
 /** A file: bytes, or an already compiled module with its head (metadata). */
@@ -29,11 +34,14 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
   const byPath = new Map<string, VirtualFile>();
   const entries: Iterable<[string, VirtualFile]> = files instanceof Map ? (files as ReadonlyMap<string, VirtualFile>).entries() : Object.entries(files as Readonly<Record<string, VirtualFile>>);
   for (const [path, file] of entries) byPath.set(locations.resolve(path)!, file);
+  const confine = options.roots === undefined ? null : confinement(options.roots.map((r) => locations.resolve(r)!));
   const compiled = new Map<string, { module: WebAssembly.Module | Promise<WebAssembly.Module>; head: Uint8Array; size: number }>();
 
   const find = (request: LoadRequest): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
     const tried: Tried[] = [];
     for (const candidate of searchCandidates(request, locations, options)) {
+      const refused = confine?.(candidate.location) ?? null;
+      if (refused !== null) { tried.push({ ...candidate, reason: refused }); continue; }
       const file = byPath.get(candidate.location);
       if (file !== undefined) {
         return { path: candidate.location, file, inspected: { key: candidate.location, name: request.name, location: candidate.location, via: candidate, tried } };

@@ -6,6 +6,7 @@ export type {
 export { readModule } from './module/read-module.js';
 export type { ModuleReadOptions } from './module/read-module.js';
 export { moduleHeadLength, readModuleHead } from './module/head.js';
+export { checkModuleFraming } from './module/read-module.js';
 export type { HeadOptions } from './module/head.js';
 export { classifyExport, classifyImport } from './module/classify.js';
 export type { ExportCategory, ImportCategory } from './module/classify.js';

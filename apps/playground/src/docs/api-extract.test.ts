@@ -80,7 +80,7 @@ describe('apiOf on the real package sources', () => {
     expect(names).not.toContain('emit'); // @internal
     const dlopen = linker.members.find((m) => m.name === 'dlopen');
     expect(dlopen?.kind).toBe('method');
-    expect(dlopen?.signature).toBe('async dlopen(source: LibrarySource | null, flags?: DlopenFlags): Promise<Handle>');
+    expect(dlopen?.signature).toBe('async dlopen(source: LibrarySource | null, flags?: DlopenFlags, options?: LoadOptions): Promise<Handle>');
     expect(dlopen?.doc).toContain('Loads a library with its NEEDED libraries');
     expect(linker.members.find((m) => m.name === 'memory')?.kind).toBe('getter');
   });

@@ -1,6 +1,7 @@
 import { classifyExport, classifyImport, formatFuncType, readModule } from '@dl/reader';
 import type { ConstExpr, DylinkInfo, Export, ExportCategory, Import, ImportCategory, ModuleInfo, ProducerField } from '@dl/reader';
 import { DlError } from '@dl/errors';
+import { printable } from './printable.js';
 import { groupDigits, listOrNone, plural, renderTable } from './table.js';
 
 /** Import counts by dynamic-linking category. */
@@ -161,5 +162,5 @@ export function renderInspect(r: InspectReport): string {
   if (r.producers.length > 0) {
     lines.push(['producers', r.producers.map((f) => `${f.field}: ${f.values.map((v) => `${v.name} ${v.version}`.trim()).join(', ')}`).join('; ')]);
   }
-  return `${r.file}\n${renderTable(lines, [], '  ')}`;
+  return `${printable(r.file)}\n${renderTable(lines, [], '  ')}`;
 }

@@ -1,6 +1,7 @@
 import type { DlErrorCode } from '@dl/errors';
 import { LibraryNotFoundError } from '@dl/loaders';
 import type { Candidate, LibraryGraph, SearchStep, Tried } from '@dl/loaders';
+import { printable } from './printable.js';
 import { plural } from './table.js';
 
 /** A place the loader looked, and why the library was not there. */
@@ -210,7 +211,7 @@ export function renderLdd(report: LddReport): string {
       lines.push(`${p.name} => ${problemSummary(p)}`);
       details('', false, problemDetails(p));
     }
-    return lines.join('\n');
+    return lines.map(printable).join('\n');
   }
   const via = root.via === null || root.via.step === 'path' ? '' : `, ${root.via.step} ${root.via.entry}`;
   lines.push(`${root.location ?? root.key} (${root.size === null ? 'size unknown' : plural(root.size, 'byte')}${via})${suffix(root.key)}`);
@@ -235,5 +236,6 @@ export function renderLdd(report: LddReport): string {
     lines.push(`${head}${where}${edge.via === null ? '' : ` (${edge.via.step} ${edge.via.entry})`}${suffix(lib.key)}`);
     details(childPrefix, lib.needed.length > 0, edge.tried.map(triedLine));
   }
-  return lines.join('\n');
+  // Each line escaped whole: a name with a newline or an escape sequence stays on its line.
+  return lines.map(printable).join('\n');
 }

@@ -1,15 +1,19 @@
+import { printable } from './printable.js';
+
 /** Column alignment. */
 export type Align = 'left' | 'right';
 
 /**
  * Renders rows as an aligned plain-text table: columns padded to their widest cell,
- * separated by two spaces, trailing spaces trimmed.
+ * separated by two spaces, trailing spaces trimmed. Cells are made {@link printable} (names
+ * come from the files inspected).
  *
  * @param rows - cells by row
  * @param align - alignment per column (default left)
  * @param indent - prefix of every line
  */
-export function renderTable(rows: readonly (readonly string[])[], align: readonly Align[] = [], indent = ''): string {
+export function renderTable(cells: readonly (readonly string[])[], align: readonly Align[] = [], indent = ''): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
   return rows

@@ -29,12 +29,15 @@ function reasonOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The first candidate that is a file, or DL_NOT_FOUND listing every place tried. */
-export function* locatePlan(request: LoadRequest, candidates: readonly Candidate[]): FilePlan<Found> {
+/** The first candidate that is a file (inside the roots, when confined), or DL_NOT_FOUND listing every place tried. */
+export function* locatePlan(request: LoadRequest, candidates: readonly Candidate[], confine: ((path: string) => string | null) | null = null): FilePlan<Found> {
   const tried: Tried[] = [];
   for (const candidate of candidates) {
     try {
       const path = asString(yield { op: 'realpath', path: candidate.location });
+      // Checked on the real path: no symbolic link or `..` leads out.
+      const refused = confine?.(path) ?? null;
+      if (refused !== null) { tried.push({ ...candidate, reason: refused }); continue; }
       const stat = asStats(yield { op: 'stat', path });
       if (stat.isFile()) return { candidate, path, stat, tried };
       tried.push({ ...candidate, reason: 'not a file' });

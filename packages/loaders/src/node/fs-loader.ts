@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import type { DlError } from '@dl/errors';
 import type { LoadedSource, LoadRequest } from '@dl/linker';
 import { sharedModuleCache } from '../cache.js';
@@ -6,7 +7,7 @@ import { compileAsync, compileSync, headOf } from '../compile.js';
 import { loadFailure } from '../errors.js';
 import { Limit } from '../limit.js';
 import type { Inspected, InspectingLoader } from '../loader-types.js';
-import { posixLocations } from '../paths.js';
+import { confinement, posixLocations } from '../paths.js';
 import type { LoaderEvent } from '../progress.js';
 import { searchCandidates } from '../search.js';
 import type { SearchOptions } from '../search.js';
@@ -28,6 +29,14 @@ export interface FsLoaderOptions extends SearchOptions {
   /** Large files (over 1 MiB) read at once by asynchronous loads (default 8); smaller ones are read synchronously. */
   readonly concurrency?: number;
   readonly onProgress?: (event: LoaderEvent) => void;
+  /**
+   * Confinement (opt-in): libraries may only come from inside these directories, after
+   * real-path resolution (symbolic links and `..` resolved), roots and NEEDED libraries alike.
+   * Anything else is `DL_NOT_FOUND` with `outside the allowed roots (REAL PATH)` as the reason
+   * for that place — like glibc's secure-execution mode, which ignores unsafe paths. The
+   * directories themselves are resolved once, when the loader is made.
+   */
+  readonly roots?: readonly string[];
 }
 
 /**
@@ -45,6 +54,8 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     environment: variable === null ? options.environment : [...(options.environment ?? []), ...(process.env[variable] ?? '').split(':').filter((d) => d !== '')],
     defaults: options.defaults,
   });
+  const confine = options.roots === undefined ? null : confinement(options.roots.map((r) => realDirectory(locations.resolve(r)!)));
+  const locate = (request: LoadRequest): Found => runFileSync(locatePlan(request, candidates(request), confine));
   const cache = options.cache === undefined ? sharedModuleCache() : options.cache;
   const limit = new Limit(options.concurrency ?? 8);
   const emit = options.onProgress ?? ((): void => undefined);
@@ -82,7 +93,7 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     loadSync(request) {
       let found: Found | null = null;
       try {
-        found = runFileSync(locatePlan(request, candidates(request)));
+        found = locate(request);
         started(request, found);
         const hit = cache?.get(cacheKey(found));
         if (hit !== undefined && !(hit.module instanceof Promise)) {
@@ -105,25 +116,25 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
       try {
         // Finding is a few realpath/stat calls of microseconds each: done synchronously, as the
         // promise API's thread-pool round trips cost ten times more; reading stays asynchronous.
-        found = runFileSync(locatePlan(request, candidates(request)));
+        found = locate(request);
         started(request, found);
         const key = cacheKey(found);
-        const hit = cache?.get(key);
-        if (hit !== undefined) {
-          const where = found;
-          void Promise.resolve(hit.module).then(() => { finished(request, where, true); }, () => undefined);
-          return source(request, found, hit);
+        const where = found;
+        const make = (): Promise<CachedModule> => readFile(request, where).then((bytes) => {
+          const head = headOf(bytes, request.name);
+          const module = compileAsync(bytes, request.name);
+          module.then(() => { finished(request, where, false); }, () => undefined);
+          return { module, head, size: bytes.length };
+        });
+        if (cache !== null) {
+          // Shared with every loader and linker using this cache: one read and compilation.
+          const { entry, hit } = await cache.share(key, make);
+          if (hit) void Promise.resolve(entry.module).then(() => { finished(request, where, true); }, () => undefined);
+          return source(request, found, entry);
         }
         let job = reading.get(key);
         if (job === undefined) {
-          const where = found;
-          job = readFile(request, where).then((bytes) => {
-            const head = headOf(bytes, request.name);
-            const module = compileAsync(bytes, request.name);
-            module.then(() => { finished(request, where, false); }, () => undefined);
-            const entry = { module, head, size: bytes.length };
-            return cache?.store(key, entry) ?? entry;
-          }).finally(() => reading.delete(key));
+          job = make().finally(() => reading.delete(key));
           reading.set(key, job);
         }
         return source(request, found, await job);
@@ -135,7 +146,7 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     inspectSync(request) {
       let found: Found | null = null;
       try {
-        found = runFileSync(locatePlan(request, candidates(request)));
+        found = locate(request);
         return inspected(request, found, runFileSync(readHeadPlan(request, found)));
       } catch (e) {
         throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
@@ -145,7 +156,7 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     async inspect(request) {
       let found: Found | null = null;
       try {
-        found = runFileSync(locatePlan(request, candidates(request)));
+        found = locate(request);
         const where = found;
         return inspected(request, found, await limit.run(() => runFileAsync(readHeadPlan(request, where))));
       } catch (e) {
@@ -153,6 +164,15 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
       }
     },
   };
+}
+
+/** A root directory's real path (as given when it does not exist: nothing is inside it then). */
+function realDirectory(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
 }
 
 function inspected(request: LoadRequest, found: Found, head: Uint8Array): Inspected {

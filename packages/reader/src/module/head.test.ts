@@ -41,6 +41,16 @@ describe('moduleHeadLength / readModuleHead', () => {
     expect(moduleHeadLength(bytes.subarray(0, length + 1))).toBe(length);
   });
 
+  it('never quotes more than the first 4 bytes of a file that is not wasm, and only in hex (DL_BAD_MAGIC)', () => {
+    const secret = new TextEncoder().encode('root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n\u001b]0;owned\u0007');
+    let message = '';
+    try { moduleHeadLength(secret, { name: 'libx.so', complete: true }); } catch (e) { message = (e as Error).message; }
+    expect(outcome(() => moduleHeadLength(secret, { complete: true }))).toBe('DL_BAD_MAGIC');
+    expect(message).toContain('it starts with the bytes 72 6f 6f 74, not the magic number 00 61 73 6d');
+    expect(message).not.toMatch(/root|salt|hash|\u001b/);
+    expect(outcome(() => moduleHeadLength(Uint8Array.from([0x7f]), { complete: true }))).toBe('DL_BAD_MAGIC');
+  });
+
   it('refuses an HTML page from its first bytes', () => {
     const page = new TextEncoder().encode('<!DOCTYPE html><html><body>404 Not Found');
     expect(outcome(() => moduleHeadLength(page.subarray(0, 4)))).toBe('DL_BAD_MAGIC');

@@ -6,15 +6,15 @@ export const HEADER_SIZE = 8;
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const VERSION = [0x01, 0x00, 0x00, 0x00];
 
-/** Says what a non-wasm input starts with: quoted text when printable (an HTML page), else hex. */
+/**
+ * Says what a non-wasm input starts with — at most its first 4 bytes, in hex, never as text:
+ * the message reaches logs, terminals and `dlerror()`, and the file may be anything a NEEDED
+ * entry or a path reached (a password file, a private key).
+ */
 function describeStart(bytes: Uint8Array): string {
-  const head = bytes.subarray(0, 16);
-  if (head.length === 0) return 'the input is empty';
-  const printable = head.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09);
-  const shown = printable
-    ? JSON.stringify(String.fromCharCode(...head))
-    : Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  return `it starts with ${shown}, not the magic number 00 61 73 6d ("\\0asm")`;
+  if (bytes.length === 0) return 'the input is empty';
+  const shown = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `it starts with the bytes ${shown}, not the magic number 00 61 73 6d ("\\0asm")`;
 }
 
 /**

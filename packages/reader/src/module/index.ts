@@ -1,4 +1,4 @@
-export { readModule } from './read-module.js';
+export { checkModuleFraming, readModule } from './read-module.js';
 export type { ModuleReadOptions } from './read-module.js';
 export { moduleHeadLength, readModuleHead } from './head.js';
 export type { HeadOptions } from './head.js';

@@ -95,6 +95,47 @@ function readKnown(w: Walk, id: number, s: ByteReader): void {
   }
 }
 
+/** Pass 1 of a whole module: every section's header (ids, order, duplicates, sizes), nothing decoded. */
+function walkSections(r: ByteReader): SectionInfo[] {
+  const sections: SectionInfo[] = [];
+  let lastRank = 0;
+  while (!r.atEnd) {
+    const start = r.position;
+    const id = r.u8('section id');
+    const size = r.u32('section size');
+    const kind = sectionNames[id];
+    if (kind === undefined) r.fail('DL_BAD_VALUE', `unknown section id ${id}`, 'section id', start);
+    const payloadStart = r.position;
+    if (id === sectionIds.custom) {
+      const s = r.sub(size, 'custom section');
+      sections.push({ id, name: s.name('custom section name'), start, payloadStart: s.position, end: s.end });
+      continue;
+    }
+    r.skip(size, `${kind} section`);
+    const rank = sectionRank[id]!;
+    if (rank === lastRank) r.fail('DL_DUPLICATE_SECTION', `a second ${kind} section`, 'section', start);
+    if (rank < lastRank) r.fail('DL_SECTION_ORDER', `the ${kind} section comes after a section it must precede`, 'section', start);
+    lastRank = rank;
+    sections.push({ id, name: kind, start, payloadStart, end: payloadStart + size });
+  }
+  return sections;
+}
+
+/**
+ * Checks a whole module's framing — header, every section's id, size (within the bytes), order
+ * and custom section name — reading headers only (cost: the number of sections). What
+ * `readModule` refuses in its first pass, this refuses with the same code and message, so a
+ * loader can check bytes this cheaply before handing them to the engine's compiler.
+ *
+ * @param input - the module's bytes
+ * @throws DlFormatError (`DL_TRUNCATED`, `DL_BAD_VALUE`, `DL_SECTION_ORDER`, ...)
+ */
+export function checkModuleFraming(input: BinaryInput, options: ModuleReadOptions = {}): void {
+  const bytes = toBytes(input);
+  checkHeader(bytes, options.name, true);
+  walkSections(new ByteReader(bytes, { start: HEADER_SIZE, library: options.name }));
+}
+
 /**
  * Reads the linking view of a whole module: types, imports and exports with their full
  * types, defined globals with their initialisers, the start function, every section's
@@ -118,27 +159,7 @@ export function readModule(input: BinaryInput, options: ModuleReadOptions = {}):
   };
   // Pass 1, headers only: ids, order, duplicates and sizes, so a misplaced section is
   // reported as such rather than through the first symptom it causes.
-  const sections: SectionInfo[] = [];
-  let lastRank = 0;
-  while (!r.atEnd) {
-    const start = r.position;
-    const id = r.u8('section id');
-    const size = r.u32('section size');
-    const kind = sectionNames[id];
-    if (kind === undefined) r.fail('DL_BAD_VALUE', `unknown section id ${id}`, 'section id', start);
-    const payloadStart = r.position;
-    if (id === sectionIds.custom) {
-      const s = r.sub(size, 'custom section');
-      sections.push({ id, name: s.name('custom section name'), start, payloadStart: s.position, end: s.end });
-      continue;
-    }
-    r.skip(size, `${kind} section`);
-    const rank = sectionRank[id]!;
-    if (rank === lastRank) r.fail('DL_DUPLICATE_SECTION', `a second ${kind} section`, 'section', start);
-    if (rank < lastRank) r.fail('DL_SECTION_ORDER', `the ${kind} section comes after a section it must precede`, 'section', start);
-    lastRank = rank;
-    sections.push({ id, name: kind, start, payloadStart, end: payloadStart + size });
-  }
+  const sections = walkSections(r);
   // Pass 2: decode what linking needs.
   for (const sec of sections) {
     const s = new ByteReader(bytes, { start: sec.payloadStart, end: sec.end, library, bounded: true });
