@@ -9,6 +9,6 @@ export type { MissingSymbol } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 export type {
-  AdmittedLibrary, AttachedMainProgram, DlopenFlags, Handle, HostData, HostFunction, JsHostProgram, LibrarySource, LinkerOptions,
+  AdmittedLibrary, AttachedMainProgram, CompatGroup, DlopenFlags, Handle, HostData, HostFunction, JsHostProgram, LibrarySource, LinkerOptions,
   Program, RelocatableMainProgram, ResolvedFlags, SymbolValue,
 } from './types.js';

@@ -19,6 +19,9 @@ struct nothrow_t {
   explicit nothrow_t() = default;
 };
 enum class align_val_t : size_t {};
+// The object `new (std::nothrow) T` passes (data: imported through GOT.mem).
+__attribute__((visibility("default"))) extern const nothrow_t nothrow;
+const nothrow_t nothrow{};
 }  // namespace std
 
 #define API __attribute__((visibility("default")))
