@@ -145,7 +145,7 @@ export interface LinkerOptions {
    */
   readonly admit?: (library: AdmittedLibrary) => void;
   /**
-   * Offer the compatibility library (`libdlcompat.so`, 126 KB, shipped in this package) to
+   * Offer the compatibility library (`libdlcompat.so`, 126 KB of wasm, shipped in this package) to
    * libraries that need C library or C++ runtime functions the program does not have (a C
    * host, a MAIN_MODULE=2 main, a minimal WASI main): the pure, allocation-free parts of musl
    * (`libc`) and operator new/delete on the program's `malloc`/`free` (`libc++abi`). Consulted
