@@ -1,7 +1,7 @@
 /**
  * Inputs for the bash and yaml grammars, whose external scanners call what web-tree-sitter's
  * main does not export (bash: `isalpha`; yaml: `operator new`/`delete`): heredocs, expansions,
- * case and test constructs; anchors, block scalars, flow collections, tags, several documents.
+ * case and test constructs, loops and redirections; anchors, block scalars, flow collections, tags, several documents.
  * Test data, not part of the package.
  */
 import { treeSitterSample } from '@dl/fixtures';
@@ -13,7 +13,7 @@ export const compatSamples: Readonly<Record<'bash' | 'yaml', readonly string[]>>
     'cat <<EOF\nhello $USER, today is $(date +%A)\nEOF\ncat <<-\'END\'\n\tliteral $x\n\tEND\n',
     'case "$1" in\n  start|stop) echo "$1";;\n  *) exit 1;;\nesac\nif [[ $x =~ ^[a-z]+$ && -n "$y" ]]; then echo ok; fi\n',
     'arr=(a b c)\necho ${arr[@]} ${#arr[@]} ${var:-default} ${var//a/b} ${var#*.}\n((i++))\nfunction f() { local x=$((1 + 2)); echo "$x"; }\n',
-    'shopt -s extglob\nfor f in !(*.txt) +(a|b)*; do [ -f "$f" ] && wc -c "$f" >> /tmp/out 2>&1; done\nexport PATH="$HOME/bin:$PATH"\n',
+    'while read -r line; do\n  printf \'%s\\n\' "$line" | grep -q foo && echo yes\ndone < input.txt 2>/dev/null\nexport PATH="$HOME/bin:$PATH"\n',
   ],
   yaml: [
     treeSitterSample('yaml'),
