@@ -85,6 +85,8 @@ describe('the compatibility library', () => {
     const linker = jsHost(['libc++abi']);
     const h = await linker.dlopen(NEEDS);
     expect(() => call(linker, h, 'compat_check')).toThrow("undefined symbol strtol was called, and no library defines it; the option compat: ['libc'] provides it");
+    // Reopened RTLD_NOW: every PLT entry bound now, or the list with the option.
+    expect(() => linker.dlopenSync(NEEDS, { binding: 'now' })).toThrow(/: \d+ undefined symbols: strtol \(needed by libneeds_compat\.so\), .*; the option compat: \['libc'\] provides strtol, /);
     expect(compatAdvice(['printf'])).toBe('');
   });
 

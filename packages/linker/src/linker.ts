@@ -266,16 +266,17 @@ export class Linker {
   /** RTLD_NOW on a library loaded lazily: binds every PLT entry now, or fails listing the undefined. */
   private bindNow(lib: Library): void {
     const missing: string[] = [];
+    const names: string[] = [];
     const bind: (() => void)[] = [];
     for (const l of dependenciesFirst([lib])) {
       for (const { entry, name, type } of l.lazy) {
         if (entry.bound()) continue;
         const d = lookup(pathOf(this.state, l), name);
         if (d?.kind === 'function') bind.push(() => { entry.bind(wasmCallable(this.state, d, type, l.name)); });
-        else if (!l.meta.dylink.weakImports.has(name)) missing.push(`${name} (needed by ${l.name})`);
+        else if (!l.meta.dylink.weakImports.has(name)) { missing.push(`${name} (needed by ${l.name})`); names.push(name); }
       }
     }
-    if (missing.length > 0) throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}${compatAdvice(missing.map((m) => m.slice(0, m.indexOf(' '))))}`, { library: lib.name });
+    if (missing.length > 0) throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}${compatAdvice(names)}`, { library: lib.name });
     for (const b of bind) b();
   }
 
