@@ -15,6 +15,7 @@ import type { CompatGroup } from './types.js';
 import { UndefinedSymbolsError } from './undefined.js';
 
 const NEEDS = 'libneeds_compat.so';
+const OWN = 'libown_strtol.so';
 const needs = (): Uint8Array => fixtureBytes(fixture('needs_compat', 'clang16'));
 
 /** A JS host with malloc/free (on the linker's heap) and its own isalpha (returns 2 for letters). */
@@ -30,7 +31,7 @@ function jsHost(compat?: readonly CompatGroup[]): Linker {
         isalpha: { func: isalpha, type: '(i32) -> i32' },
       },
     },
-    loader: memoryLoader({ [NEEDS]: needs() }),
+    loader: memoryLoader({ [NEEDS]: needs(), [OWN]: fixtureBytes(fixture('own_strtol', 'clang16')) }),
     ...(compat === undefined ? {} : { compat }),
   });
   return holder.linker;
@@ -68,6 +69,17 @@ describe('the compatibility library', () => {
     // dlsym(RTLD_DEFAULT) finds what the library offers, after everything else.
     expect(linker.dlsym(RTLD_DEFAULT, 'strtod').library).toBe(COMPAT_LIBRARY);
     expect(linker.dlsym(RTLD_DEFAULT, 'isalpha').library).toBe('host');
+  });
+
+  it('never takes a name from a library loaded after it: a global library\'s own strtol wins', () => {
+    const linker = jsHost(['libc', 'libc++abi']);
+    linker.dlopenSync(OWN, { scope: 'global' });
+    const h = linker.dlopenSync(NEEDS, { binding: 'now' });
+    // Its first check fails as it should: strtol is libown_strtol's (4242), not the C library's.
+    expect(call(linker, h, 'compat_check')).toBe(1);
+    const user = linker.graph().libraries.find((l) => l.name === NEEDS)!;
+    expect(user.bindings).toMatchObject({ 'env.strtol': OWN, 'env.strtod': COMPAT_LIBRARY });
+    expect(linker.dlsym(RTLD_DEFAULT, 'strtol').library).toBe(OWN);
   });
 
   it('without it, RTLD_NOW names the option that provides the missing symbols; a lazy call names it too', async () => {
