@@ -1,6 +1,6 @@
 import { DlError, isDlError } from '@dl/errors';
 import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
-import type { Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/linker';
+import type { CompatGroup, Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext, EmscriptenFs } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
@@ -40,6 +40,13 @@ export interface EmscriptenFacadeOptions {
    * Either way the failure itself is {@link EmscriptenDylink.lastError}.
    */
   readonly explainErrors?: boolean;
+  /**
+   * Offer `@dl`'s compatibility library to side modules needing C library or C++ runtime
+   * functions the main did not keep (MAIN_MODULE=2, web-tree-sitter): `['libc', 'libc++abi']`
+   * or either. Consulted after the main, every library and the runtime's own symbols (a
+   * function assigned as `Module._name` still wins). See the linker's `compat` option.
+   */
+  readonly compat?: readonly CompatGroup[];
 }
 
 /** `loadDynamicLibrary`'s flags, as Emscripten takes them. */
@@ -152,6 +159,7 @@ export class EmscriptenDylink {
         options.onEvent?.(e);
       },
       ...(options.debug === undefined ? {} : { debug: options.debug }),
+      ...(options.compat === undefined ? {} : { compat: options.compat }),
     });
     this.linker = linker;
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));

@@ -5,6 +5,7 @@ import { addressTarget, pickFunction } from '@dl/symbols';
 import type { Callable, Definition, FunctionDefinition, GotEntry, Scope } from '@dl/symbols';
 import type { Journal } from './journal.js';
 import type { ImportSpec } from './metadata.js';
+import { compatAdvice } from './compat.js';
 import { createPlt } from './plt.js';
 import { newTag } from './wasm-tag.js';
 import type { WasmTag } from './wasm-tag.js';
@@ -96,7 +97,7 @@ export function settleGot(state: LinkState, journal: Journal, p: PendingBinding)
   }
   if (!p.weak) {
     const what = d === undefined ? 'is not defined' : `is a ${d.kind} symbol, not ${entry.space === 'mem' ? 'data' : 'a function'}`;
-    throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${p.name} (GOT.${entry.space}): it ${what}`, { library: p.lib.name, symbol: p.name });
+    throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${p.name} (GOT.${entry.space}): it ${what}${d === undefined ? compatAdvice([p.name]) : ''}`, { library: p.lib.name, symbol: p.name });
   }
   state.got.resolve(entry, 0, null);
   p.lib.bindings[p.index] = '(weak, undefined)';
@@ -108,7 +109,7 @@ function resolver(state: LinkState, lib: Library, index: number, name: string, t
   return () => {
     const d = lookup(pathOf(state, lib), name);
     if (d?.kind !== 'function') {
-      const detail = weak ? `weak undefined function ${name} was called, and nothing defines it` : `undefined symbol ${name} was called, and no library defines it`;
+      const detail = (weak ? `weak undefined function ${name} was called, and nothing defines it` : `undefined symbol ${name} was called, and no library defines it`) + compatAdvice([name]);
       throw new DlError('DL_UNDEFINED_SYMBOL', detail, { library: lib.name, symbol: name });
     }
     lib.bindings[index] = d.provider.name;
@@ -124,7 +125,7 @@ function untypedStub(state: LinkState, lib: Library, name: string, weak: boolean
   return ((...args: never[]): unknown => {
     const d = lookup(pathOf(state, lib), name);
     if (d?.kind !== 'function') {
-      throw new DlError('DL_UNDEFINED_SYMBOL', `${weak ? 'weak undefined function' : 'undefined symbol'} ${name} was called, and no library defines it`, { library: lib.name, symbol: name });
+      throw new DlError('DL_UNDEFINED_SYMBOL', `${weak ? 'weak undefined function' : 'undefined symbol'} ${name} was called, and no library defines it${compatAdvice([name])}`, { library: lib.name, symbol: name });
     }
     return d.func(...args);
   });

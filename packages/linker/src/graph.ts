@@ -1,5 +1,7 @@
 import type { Scope } from '@dl/symbols';
+import { compatOf } from './compat.js';
 import type { Library, LinkState } from './state.js';
+import type { CompatGroup } from './types.js';
 
 /** One library in {@link LinkGraph}. */
 export interface GraphLibrary {
@@ -28,6 +30,11 @@ export interface GraphLibrary {
   readonly bindings: Readonly<Record<string, string>>;
   /** Function imports going through the PLT, and whether each is bound yet. */
   readonly lazy: readonly { readonly name: string; readonly bound: boolean }[];
+  /**
+   * Present on the compatibility library only (the `compat` option): the groups it offers. It
+   * sits in a scope of its own and is consulted after everything else.
+   */
+  readonly compat?: readonly CompatGroup[];
 }
 
 /** Where an open library sits (`linker.placement`). */
@@ -55,7 +62,7 @@ function scopesOf(state: LinkState): Scope[] {
 }
 
 /** One library as the graph shows it (cost: its own imports). */
-export function describeLibrary(lib: Library): GraphLibrary {
+export function describeLibrary(lib: Library, compat?: readonly CompatGroup[]): GraphLibrary {
   return {
     id: lib.id, name: lib.name, key: lib.key, location: lib.location, global: lib.global, group: lib.group?.id ?? null, refcount: lib.refcount, nodelete: lib.nodelete,
     needed: lib.needed.map((d) => d.id),
@@ -67,6 +74,7 @@ export function describeLibrary(lib: Library): GraphLibrary {
       return from === null || from === undefined ? [] : [[`${spec.module}.${spec.name}`, from]];
     })),
     lazy: lib.lazy.map((l) => ({ name: l.name, bound: l.entry.bound() })),
+    ...(compat === undefined ? {} : { compat }),
   };
 }
 
@@ -74,7 +82,7 @@ export function describeLibrary(lib: Library): GraphLibrary {
 export function describeGraph(state: LinkState): LinkGraph {
   const scopes = scopesOf(state);
   return {
-    libraries: [...state.libraries.values()].sort((a, b) => a.id - b.id).map(describeLibrary),
+    libraries: [...state.libraries.values()].sort((a, b) => a.id - b.id).map((l) => describeLibrary(l, compatOf(state, l))),
     scopes: scopes.map((s) => ({ id: s.id, kind: s.kind, members: s.providers().map((p) => p.name) })),
     interpositions: scopes.flatMap((s) => s.interpositions().map((i) => ({
       scope: s.id, name: i.name, winner: i.winner.provider.name, losers: i.losers.map((l) => l.provider.name),

@@ -11,6 +11,6 @@ export type { MissingSymbol } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 export type {
-  AdmittedLibrary, AttachedMainProgram, DlopenFlags, Handle, HostData, HostFunction, HostFunctionType, JsHostProgram, LibrarySource, LinkerLimits, LinkerOptions,
-  LoadedLibrary, LoadOptions, LoadTransaction, Program, RelocatableMainProgram, ResolvedFlags, RuntimeAdapter, SymbolValue,
+  AdmittedLibrary, AttachedMainProgram, CompatGroup, DlopenFlags, Handle, HostData, HostFunction, HostFunctionType, JsHostProgram, LibrarySource, LinkerLimits,
+  LinkerOptions, LoadedLibrary, LoadOptions, LoadTransaction, Program, RelocatableMainProgram, ResolvedFlags, RuntimeAdapter, SymbolValue,
 } from './types.js';

@@ -3,6 +3,7 @@ import type { Reservation } from '@dl/layout';
 import type { Definition } from '@dl/symbols';
 import { addressOfFunction, lookup, pathOf, wasmCallable } from './bind.js';
 import { loadBatch } from './batch.js';
+import { compatAdvice, compatOf, creationLoads, setUpCompat } from './compat.js';
 import type { BatchRequest, BatchResult } from './batch.js';
 import type { LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
@@ -311,16 +312,17 @@ export class Linker {
   /** RTLD_NOW on a library loaded lazily: binds every PLT entry now, or fails listing the undefined. */
   private bindNow(lib: Library): void {
     const missing: string[] = [];
+    const names: string[] = [];
     const bind: (() => void)[] = [];
     for (const l of dependenciesFirst([lib])) {
       for (const { entry, name, type } of l.lazy) {
         if (entry.bound()) continue;
         const d = lookup(pathOf(this.state, l), name);
         if (d?.kind === 'function') bind.push(() => { entry.bind(wasmCallable(this.state, d, type, l.name)); });
-        else if (!l.meta.dylink.weakImports.has(name)) missing.push(`${name} (needed by ${l.name})`);
+        else if (!l.meta.dylink.weakImports.has(name)) { missing.push(`${name} (needed by ${l.name})`); names.push(name); }
       }
     }
-    if (missing.length > 0) throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, { library: lib.name });
+    if (missing.length > 0) throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}${compatAdvice(names)}`, { library: lib.name });
     for (const b of bind) b();
   }
 
@@ -344,7 +346,8 @@ export class Linker {
 
   /** One open library as `graph()` shows it (cost: that library only). */
   describe(handle: Handle): GraphLibrary {
-    return describeLibrary(this.library(handle));
+    const lib = this.library(handle);
+    return describeLibrary(lib, compatOf(this.state, lib));
   }
 
   /**
@@ -380,14 +383,12 @@ export interface CreateOptions extends LinkerOptions {
   readonly libraries?: readonly LibrarySource[];
 }
 
-function prepare(options: CreateOptions): { linker: Linker; request: BatchRequest | null } {
+function prepare(options: CreateOptions): { linker: Linker; loads: BatchRequest[] } {
   const holder: { linker?: Linker } = {};
   const { state, main } = setUpProgram({ ...options, onEvent: (e) => { holder.linker?.emit(e); } });
   const linker = new Linker(state, options);
   holder.linker = linker;
-  const roots = options.libraries ?? [];
-  if (main === null && roots.length === 0) return { linker, request: null };
-  return { linker, request: { roots, flags: resolveFlags({ scope: 'global' }), main: main ?? undefined } };
+  return { linker, loads: creationLoads(main, options.libraries ?? [], setUpCompat(state, options.compat)) };
 }
 
 /**
@@ -395,14 +396,14 @@ function prepare(options: CreateOptions): { linker: Linker; request: BatchReques
  * and `options.libraries`) before this resolves.
  */
 export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
-  const { linker, request } = prepare(options);
-  if (request !== null) linker.adopt(await linker.batch(request));
+  const { linker, loads } = prepare(options);
+  for (const load of loads) linker.adopt(await linker.batch(load));
   return linker;
 }
 
 /** {@link createLinker}, synchronously. */
 export function createLinkerSync(options: CreateOptions = {}): Linker {
-  const { linker, request } = prepare(options);
-  if (request !== null) linker.adopt(linker.batchSync(request));
+  const { linker, loads } = prepare(options);
+  for (const load of loads) linker.adopt(linker.batchSync(load));
   return linker;
 }

@@ -128,6 +128,13 @@ export interface LoadOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/**
+ * A part of the compatibility library (see {@link LinkerOptions.compat}): `libc` (ctype, wctype,
+ * string, stdlib conversions, qsort/bsearch, math, errno) or `libc++abi` (operator new/delete
+ * in every form, `__cxa_pure_virtual`, `__cxa_guard_*`).
+ */
+export type CompatGroup = 'libc' | 'libc++abi';
+
 /** Options of `createLinker`. */
 export interface LinkerOptions {
   /** The main program (default: an empty JS host). */
@@ -166,6 +173,16 @@ export interface LinkerOptions {
    * and learns their EM_JS names here.)
    */
   readonly admit?: (library: AdmittedLibrary) => void;
+  /**
+   * Offer the compatibility library (`libdlcompat.so`, 126 KB of wasm, shipped in this package) to
+   * libraries that need C library or C++ runtime functions the program does not have (a C
+   * host, a MAIN_MODULE=2 main, a minimal WASI main): the pure, allocation-free parts of musl
+   * (`libc`) and operator new/delete on the program's `malloc`/`free` (`libc++abi`). Consulted
+   * last — after the program, every library and the `fallback` — so it never replaces a
+   * definition anyone has. Loaded when the linker is created (after a relocatable main, before
+   * `libraries`), in a scope of its own; `graph()` shows it with its groups.
+   */
+  readonly compat?: readonly CompatGroup[];
   /**
    * A runtime's part in every load (Emscripten's facade is one), called inside the load's
    * transaction: what a phase does, it can register to undo, and a failure anywhere in the

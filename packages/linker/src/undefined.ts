@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { compatAdvice } from './compat.js';
 
 /** One import nothing defines. */
 export interface MissingSymbol {
@@ -12,7 +13,8 @@ export interface MissingSymbol {
 /**
  * `DL_UNDEFINED_SYMBOL` for a load refused because imports are undefined: the message lists
  * every one and who needs it; `missing` has them as data (for tools that explain how to fix
- * them, like the Emscripten facade's export hints).
+ * them, like the Emscripten facade's export hints). When the compatibility library has some of
+ * them, the message names the `compat` option that provides them.
  */
 export class UndefinedSymbolsError extends DlError {
   override readonly name: string = 'UndefinedSymbolsError';
@@ -20,7 +22,7 @@ export class UndefinedSymbolsError extends DlError {
 
   constructor(missing: readonly MissingSymbol[], library: string | undefined, hint = '') {
     const list = missing.map((m) => `${m.module === 'env' ? '' : `${m.module}.`}${m.name} (needed by ${m.neededBy})${m.module === 'GOT.mem' || m.module === 'GOT.func' ? ` [${m.module}]` : ''}`);
-    super('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${list.join(', ')}${hint}`, { library, symbol: missing[0]?.name });
+    super('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${list.join(', ')}${compatAdvice(missing.map((m) => m.name))}${hint}`, { library, symbol: missing[0]?.name });
     this.missing = missing;
   }
 }
