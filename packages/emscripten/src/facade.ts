@@ -111,6 +111,8 @@ export class EmscriptenDylink {
   private readonly handles = new Map<number, Handle>();
   /** Global libraries' symbols in `Module` and the import object; the main's GOT filled. */
   private readonly mirror: Mirror;
+  /** Set once the linker exists: loads made while it is created (the compatibility library) are not mirrored. */
+  private ready = false;
   /** Names libraries were opened by (the LDSO view's keys). */
   private readonly byName = new Map<string, Handle>();
   private anonymous = 0;
@@ -152,7 +154,7 @@ export class EmscriptenDylink {
           this.setStackLimits(library.exports);
           this.emCode.instantiated(library);
         },
-        beforeConstructors: (load, tx) => { this.mirror.settle([...load.promoted, ...load.loaded], tx); },
+        beforeConstructors: (load, tx) => { if (this.ready) this.mirror.settle([...load.promoted, ...load.loaded], tx); },
       },
       onEvent: (e) => {
         this.emCode.onEvent(e);
@@ -163,6 +165,7 @@ export class EmscriptenDylink {
     });
     this.linker = linker;
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
+    this.ready = true;
   }
 
   /**
