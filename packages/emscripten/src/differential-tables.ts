@@ -18,8 +18,6 @@ export interface StockFailure {
   readonly stderr?: RegExp;
 }
 
-const APPLY = /TypeError: Cannot read properties of undefined \(reading 'apply'\)/;
-
 /** The failures of Emscripten 3.1.6 the matrix shows; each is asserted, so the table stays true. */
 export const stockFailures: readonly StockFailure[] = [
   { match: { program: ['dlopen_poison'] }, status: 0,
@@ -29,17 +27,30 @@ export const stockFailures: readonly StockFailure[] = [
     what: "emscripten_dlopen's onerror: dlerror() has no file name, 'Could not load dynamic lib: ' (_emscripten_dlopen_js reads struct dso's inline name as a pointer)",
     stdout: /second: onerror\(second\): dlerror\(\) = "Could not load dynamic lib: "\n/ },
   { match: { program: ['rtld_local'] }, status: 1,
-    what: "an RTLD_LOCAL library cannot call its own NEEDED library: loc_fn(1) → dep_fn's lazy stub finds it neither global nor in libloc's own exports → TypeError … 'apply'",
-    stderr: APPLY },
+    what: "an RTLD_LOCAL library cannot call its own NEEDED library: loc_fn(1) → dep_fn's lazy stub finds it neither global nor in libloc's own exports → TypeError … 'apply' (-O0: `Assertion failed: undefined symbol `dep_fn``)",
+    stderr: /\(reading 'apply'\)|undefined symbol `dep_fn`/ },
   { match: { program: ['weak_undef'] }, status: 7,
     what: "a weak undefined symbol is an error: preloading libwu0.so ends in reportUndefinedSymbols throwing `bad export type for `maybe_fn`: undefined` (unhandled), main never runs; a dlopen fails the same way",
-    stderr: /uncaught exception: Error: bad export type for `maybe_fn`: undefined/ },
+    stderr: /uncaught exception: (Error: bad export type for `maybe_fn`: undefined|RuntimeError: Aborted\(Assertion failed: undefined symbol `maybe_fn`)/ },
   { match: { program: ['missing_libc'], mm: [2] }, status: 1,
-    what: "dlopen of a library needing functions the MAIN_MODULE=2 main dropped succeeds (RTLD_NOW ignored); the first call crashes: TypeError … 'apply'",
-    stdout: /^dlopen\(libneedy\.so\): handle\n$/, stderr: APPLY },
+    what: "dlopen of a library needing functions the MAIN_MODULE=2 main dropped succeeds (RTLD_NOW ignored); the first call crashes: TypeError … 'apply' (-O0: `Assertion failed: undefined symbol `strtol``)",
+    stdout: /^dlopen\(libneedy\.so\): handle\n$/, stderr: /\(reading 'apply'\)|undefined symbol `strtol`/ },
   { match: { program: ['em_code'] }, status: 1,
     what: "3.1.6's loader neither evaluates a side module's EM_JS nor registers its EM_ASM blocks: libemcode.so's constructor calls emscripten_asm_const_int, whose ASM_CONSTS has no entry for the block → TypeError … 'apply' inside dlopen",
-    stdout: /^dlopen\(libemcode\.so\): NULL, dlerror\(\) = "Could not load dynamic lib: libemcode\.so\nTypeError: Cannot read properties of undefined \(reading 'apply'\)"\n$/ },
+    stdout: /^dlopen\(libemcode\.so\): NULL, dlerror\(\) = "Could not load dynamic lib: libemcode\.so\n(TypeError: Cannot read properties of undefined \(reading 'apply'\)|RuntimeError: Aborted\((No EM_ASM constant found at address \d+|Assertion failed: undefined symbol `emscripten_asm_const_int`[^"]*)\))"\n$/ },
+  // --- the generated shapes
+  { match: { program: ['shapes'], way: ['dlopen_local', 'emscripten_dlopen'], shape: ['chain', 'diamond', 'cycle'] }, status: 1,
+    what: "a library loaded without RTLD_GLOBAL (dlopen RTLD_LOCAL; emscripten_dlopen, which 3.1.6 always loads locally) cannot call its own NEEDED libraries: 3.1.6 loads them with the same local flags, so libroot's call to mid_fn/left_fn/peer_fn finds them neither global nor in libroot's own exports — -O0: `Assertion failed: undefined symbol`, -O2: TypeError … 'apply' (the constructors did run)",
+    stdout: /ctor libroot\.so\n(dlopen\(libroot\.so\): handle|onsuccess)\n$/, stderr: /undefined symbol `(mid|left|peer)_fn`|\(reading 'apply'\)/ },
+  { match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['chain', 'diamond', 'cycle'], fs: ['embed'] }, status: 1,
+    what: "loadWebAssemblyModule loads a module's NEEDED libraries with the caller's flags, which carry no fs: they are read with readBinary from the disk, while an --embed-file build has them only in FS → ENOENT",
+    stdout: /js: error: Error: ENOENT: no such file or directory, open 'lib(mid|left|peer)\.so'\n$/ },
+  { match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['cycle'] }, status: 1,
+    what: "loadWebAssemblyModule of one half of a NEEDED cycle: the other half, loaded first with local flags, cannot see libroot's peer_data (-O2: reportUndefinedSymbols' `bad export type for `peer_data`: undefined`; -O0: `Assertion failed: undefined symbol `peer_data``)",
+    stdout: /peer_data/ },
+  { match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['chain', 'diamond'] }, status: 1,
+    what: "loadWebAssemblyModule loads a module's NEEDED libraries with the caller's flags (not global), so libroot cannot call them: as RTLD_LOCAL above, after mergeLibSymbols made root_fn global",
+    stdout: /dlsym\(RTLD_DEFAULT, root_fn\): found\n$/, stderr: /undefined symbol `(mid|left)_fn`|\(reading 'apply'\)/ },
 ];
 
 /** Where the facade cannot print the expected output: one line differs, for a reason outside this package. */
