@@ -26,13 +26,13 @@ export const normalStderr = (text: string): string =>
   text.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/0x[0-9a-f]+/g, '0x…');
 
 /** Whether a run prints what the variant expects; `stdout` may be overridden (a recorded gap). */
-export function correct(v: MatrixVariant, run: EmsuiteRun, stdout = v.expected.stdout): boolean {
+export function correct(v: MatrixVariant, run: EmsuiteRun, stdout: string = v.expected.stdout): boolean {
   if (run.stdout !== stdout || run.status !== v.expected.status) return false;
   return v.expected.stderr === undefined ? true : v.expected.stderr.test(run.stderr);
 }
 
 /** Judges a variant's two runs (`facadeStdout`: the expected stdout of the facade, after gaps). */
-export function judge(variant: MatrixVariant, stock: EmsuiteRun, facade: EmsuiteRun, facadeStdout = variant.expected.stdout): Judged {
+export function judge(variant: MatrixVariant, stock: EmsuiteRun, facade: EmsuiteRun, facadeStdout: string = variant.expected.stdout): Judged {
   const stockCorrect = correct(variant, stock);
   const facadeCorrect = correct(variant, facade, facadeStdout) && (variant.expected.stderr !== undefined || facade.stderr === '');
   const pattern = variant.expected.stderr;

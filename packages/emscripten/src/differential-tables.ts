@@ -71,7 +71,10 @@ export const facadeGaps: readonly FacadeGap[] = [
 
 /** Whether a variant (its coordinates and shape) is one a row is about. */
 export function matches(m: Match, c: Coordinates, shape: string | undefined): boolean {
-  const axis = <K extends keyof Omit<Coordinates, 'reads'>>(k: K): boolean => m[k] === undefined || (m[k] as readonly unknown[]).includes(c[k]);
+  const axis = (k: keyof Omit<Coordinates, 'reads'>): boolean => {
+    const allowed: readonly unknown[] | undefined = m[k];
+    return allowed === undefined || allowed.includes(c[k]);
+  };
   return axis('program') && axis('way') && axis('opt') && axis('mm') && axis('fs') && (m.shape === undefined || (shape !== undefined && m.shape.includes(shape)));
 }
 
