@@ -12,9 +12,7 @@
 // Emscripten's dynamic-linking JS API keeps its names (code in EM_ASM, --pre-js or another
 // --js-library calls them): $loadDynamicLibrary, $loadWebAssemblyModule, $getDylinkMetadata,
 // $reportUndefinedSymbols and $LDSO are routed to the facade too, so nothing reaches 3.1.6's
-// own loader. $mergeLibSymbols stays 3.1.6's: it only copies exports into Module and the import
-// object (the glue calls it for the main module before anything is set up), and the facade
-// finds what it copied there.
+// own loader; $mergeLibSymbols copies as 3.1.6's does, then makes the library global in @dl.
 mergeInto(LibraryManager.library, {
   // The @dl/emscripten module: Module.dl, or require('@dl/emscripten') in node.
   $dlApi: function() {
@@ -70,7 +68,9 @@ mergeInto(LibraryManager.library, {
     return Module['__dlFacade'];
   },
 
-  $preloadDylibs__deps: ['$dlFacade'],
+  // Emscripten's JS API is always emitted (3.1.6's $preloadDylibs pulls its loader in the same
+  // way), so code that calls it by name finds it in MAIN_MODULE=2 programs too.
+  $preloadDylibs__deps: ['$dlFacade', '$loadDynamicLibrary', '$loadWebAssemblyModule', '$getDylinkMetadata', '$reportUndefinedSymbols', '$LDSO'],
   $preloadDylibs: function() {
     dlFacade(null)['preload']();
   },
@@ -102,6 +102,20 @@ mergeInto(LibraryManager.library, {
   $loadWebAssemblyModule__deps: ['$dlFacade'],
   $loadWebAssemblyModule: function(binary, flags, handle) {
     return dlFacade(null)['loadWebAssemblyModule'](binary, flags, handle);
+  },
+
+  // 3.1.6's own copy into the import object and Module (the glue calls it for the main module
+  // before anything is set up), then, once the facade exists, what merging means to the linker:
+  // a library loadWebAssemblyModule returned joins the global scope.
+  $mergeLibSymbols__deps: ['$asmjsMangle'],
+  $mergeLibSymbols: function(exports, libName) {
+    for (var sym in exports) {
+      if (!exports.hasOwnProperty(sym)) continue;
+      if (!asmLibraryArg.hasOwnProperty(sym)) asmLibraryArg[sym] = exports[sym];
+      var mangled = asmjsMangle(sym);
+      if (!Module.hasOwnProperty(mangled)) Module[mangled] = exports[sym];
+    }
+    if (Module['__dlFacade']) Module['__dlFacade']['mergeLibSymbols'](exports, libName);
   },
 
   // Also called by the glue for the main module itself, before the runtime is set up: it reads

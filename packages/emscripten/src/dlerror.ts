@@ -38,5 +38,6 @@ export function failureText(abi: EmscriptenAbi, file: string, e: unknown, explai
   const reason = emscriptenReason(e);
   const ours = explainFailure(e);
   const text = reason === null ? ours : explain ? `${reason}\n${ours}` : reason;
-  return { dlerror: abi.texts.couldNotLoad(name, text), log: abi.texts.loadError(name, reason ?? ours) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { dlerror: abi.texts.couldNotLoad(name, text), log: abi.texts.loadError(name, reason ?? message.split('\n')[0]!) };
 }

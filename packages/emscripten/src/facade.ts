@@ -116,6 +116,8 @@ export class EmscriptenDylink {
   /** Names libraries were opened by (the LDSO view's keys). */
   private readonly byName = new Map<string, Handle>();
   private anonymous = 0;
+  /** What `loadWebAssemblyModule` returned, to the library: `mergeLibSymbols` makes it global. */
+  private readonly returnedExports = new WeakMap<object, Handle>();
   /** The last failed load's error, with everything `@dl` knows (`dlerror()` has Emscripten's words). */
   lastError: unknown = null;
   private readonly explainErrors: boolean;
@@ -217,6 +219,20 @@ export class EmscriptenDylink {
    */
   reportUndefinedSymbols(): void {
     this.mirror.settleAll();
+  }
+
+  /**
+   * Emscripten's `mergeLibSymbols(exports, libName)`, after the `--js-library` copied the exports
+   * into `Module` and the import object as Emscripten does: when they are what
+   * `loadWebAssemblyModule` returned, the library joins the global scope (what merging means
+   * for later loads and `dlsym(RTLD_DEFAULT)`, which find it as a library, not a JS function).
+   */
+  mergeLibSymbols(exports: Record<string, unknown>): void {
+    const handle = this.returnedExports.get(exports);
+    if (handle === undefined || this.linker.placement(handle).global) return;
+    const h = this.linker.dlopenSync(handle.name, RTLD.LAZY | RTLD.GLOBAL | RTLD.NOLOAD);
+    this.linker.dlclose(h);
+    this.publish(h);
   }
 
   /** Emscripten's `getDylinkMetadata(binary)`. */
@@ -360,7 +376,9 @@ export class EmscriptenDylink {
     const bits = RTLD.LAZY | (flags.global === true ? RTLD.GLOBAL : 0) | (flags.nodelete === true ? RTLD.NODELETE : 0);
     const done = (handle: Handle): Record<string, unknown> => {
       if (flags.global === true) this.publish(handle);
-      return relocatedExports(this.linker, handle);
+      const exports = relocatedExports(this.linker, handle);
+      this.returnedExports.set(exports, handle);
+      return exports;
     };
     if (flags.loadAsync === true) return this.linker.dlopen(source, bits).then(done, (e: unknown) => { throw withHint(e); });
     try {

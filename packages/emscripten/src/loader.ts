@@ -2,7 +2,7 @@ import { DlError } from '@dl/errors';
 import type { LoadedSource, Loader, LoadRequest } from '@dl/linker';
 import { LibraryNotFoundError, searchCandidates } from '@dl/loaders';
 import type { Tried } from '@dl/loaders';
-import { posixLocations } from '@dl/loaders/search';
+import { normalizePath, posixLocations } from '@dl/loaders/search';
 import type { EmscriptenContext, EmscriptenFs } from './context.js';
 
 /** Options of {@link emscriptenFsLoader}. */
@@ -40,10 +40,14 @@ export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoader
  * load finds nothing, as Emscripten's own loader.
  */
 export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' | 'readAsync'>): Loader {
+  // Paths normalised as Emscripten normalises dlopen's (`./libx.so` is `libx.so`: one key, one library).
+  const isUrl = (name: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(name);
   const where = (request: LoadRequest): string => {
     const parent = request.parent?.location ?? null;
-    if (parent === null || request.name.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(request.name)) return request.name;
-    return `${parent.slice(0, parent.lastIndexOf('/') + 1)}${request.name}`;
+    if (isUrl(request.name)) return request.name;
+    if (parent === null || request.name.startsWith('/')) return normalizePath(request.name);
+    const joined = `${parent.slice(0, parent.lastIndexOf('/') + 1)}${request.name}`;
+    return isUrl(joined) ? joined : normalizePath(joined);
   };
   const source = (request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource => ({ key: location, name: request.name, location, bytes });
   const notFound = (request: LoadRequest, location: string, e: unknown): LibraryNotFoundError =>
