@@ -12,9 +12,9 @@ import type { EmsuiteRun } from '@dl/fixtures/emsuite';
 import { matrixCoordinates, matrixVariants, pruneRules } from '@dl/fixtures/emsuite-matrix';
 import type { MatrixVariant } from '@dl/fixtures/emsuite-matrix';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { count, judge, normalStderr, table } from './differential-matrix.js';
+import { count, judge, normalStderr, table, withoutAssertionLog } from './differential-matrix.js';
 import type { Judged } from './differential-matrix.js';
-import { facadeExpected, facadeGaps, stockFailureOf, stockFailures } from './differential-tables.js';
+import { facadeExpected, facadeGaps, shapeExpected, stockFailureOf, stockFailures } from './differential-tables.js';
 
 const TABLE = fileURLToPath(new URL('../../../.ci/artifacts/emsuite-table.md', import.meta.url));
 const variants = matrixVariants();
@@ -35,11 +35,8 @@ const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: st
 if (gate.mode === 'skip') console.warn(gate.message);
 
 const judged = new Map<string, Judged>();
-/** stderr less the lines a -sASSERTIONS build prints for each failed dlopen (`Error in loading dynamic library …`). */
-const withoutAssertionLog = (v: MatrixVariant, stderr: string): string =>
-  v.coordinates.opt !== 'O0' ? stderr : stderr.split('\n').filter((l) => !l.startsWith('Error in loading dynamic library ')).join('\n');
 const expectedOfFacade = (v: MatrixVariant): string =>
-  v.program === undefined ? v.expected.stdout : facadeExpected(v.program.name, v.coordinates.mm, v.expected.stdout);
+  v.program === undefined ? shapeExpected(v.shape ?? '', v.coordinates.way, v.expected.stdout) : facadeExpected(v.program.name, v.coordinates.mm, v.expected.stdout);
 
 describe.skipIf(gate.mode === 'skip').concurrent('the differential matrix in node: Emscripten 3.1.6 stock vs @dl/emscripten', () => {
   beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
