@@ -39,9 +39,9 @@ for (let i = 0; i < n; i++) {
     const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
     for (const imp of WebAssembly.Module.imports(m)) {
       const value: WebAssembly.ImportValue = imp.kind === 'function' ? (): number => 0
-        : imp.kind === 'memory' ? new WebAssembly.Memory({ initial: 1 })
-          : imp.kind === 'table' ? new WebAssembly.Table({ initial: 1, element: 'anyfunc' })
-            : new WebAssembly.Global({ value: 'i32', mutable: imp.name === '__stack_pointer' }, 0);
+        : imp.kind === 'memory' ? new WebAssembly.Memory({ initial: 16 })
+          : imp.kind === 'table' ? new WebAssembly.Table({ initial: 1024, element: 'anyfunc' })
+            : new WebAssembly.Global({ value: 'i32', mutable: imp.name === '__stack_pointer' || imp.module.startsWith('GOT.') }, 0);
       (imports[imp.module] ??= {})[imp.name] = value;
     }
     new WebAssembly.Instance(m, imports);
