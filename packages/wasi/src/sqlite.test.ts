@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runNativeSqlite, sqliteDir, sqliteGate, sqliteWasiMain } from '@dl/fixtures/sqlite';
+import { runEmscriptenSqlite, runNativeSqlite, sqliteDir, sqliteGate, sqliteWasiMain } from '@dl/fixtures/sqlite';
 import type { SqliteRun } from '@dl/fixtures/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWasiNode } from './node/run.js';
@@ -103,3 +103,29 @@ describe.skipIf(gate.mode === 'skip')('SQLite with loadable extensions: the WASI
     expect(wasi.libraries).toEqual(['./libseries.so']);
   });
 });
+
+describe.skipIf(gate.mode === 'skip')('the same SQLite as an Emscripten 3.1.6 MAIN_MODULE linked with @dl/emscripten\'s --js-library', () => {
+  it.each(Object.entries(cases))('%s: the same rows as gcc\'s build', (_, statements) => {
+    const native = runNativeSqlite(statements);
+    const emcc = runEmscriptenSqlite(statements);
+    expect(emcc.stderr).toBe('');
+    expect(emcc.stdout).toBe(native.stdout);
+    expect(emcc.status).toBe(native.status);
+  });
+
+  it('failures: SQLite\'s error carries @dl\'s dlerror() text in Emscripten\'s words', () => {
+    const emcc = runEmscriptenSqlite(["SELECT load_extension('./libnope.so');", "SELECT load_extension('./libbroken');", "SELECT load_extension('./libseries.so', 'sqlite3_nope_init');"]);
+    expect(emcc.stdout).toBe(EMCC_ERRORS);
+  });
+});
+
+/** Emscripten 3.1.6's dlerror() words around @dl's message; SQLite cuts its error buffer at ~300 bytes. */
+const EMCC_ERRORS = [
+  'Error: Could not load dynamic lib: libnope.so.so',
+  "Error: ENOENT: no such file or directory, open 'libnope.so.so'",
+  'Error: Could not load dynamic lib: libbroken.so',
+  './libbroken.so: 1 undefined symbol: broken_missing_helper (needed by ./libbroken.so)',
+  'to fix: if the main module should provide it (a C library or system library function): build it with -sMAIN_MODULE=1, or keep -sMAIN_MODULE=2 and add _broken_missing_helper to -sEXPOR',
+  'Error: Tried to lookup unknown symbol "sqlite3_nope_init" in dynamic lib: ./libseries.so',
+  '',
+].join('\n');
