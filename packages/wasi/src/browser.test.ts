@@ -28,7 +28,7 @@ function inNode(main: string, libraries: readonly string[], args: readonly strin
   try {
     const loader = memoryLoader(Object.fromEntries(libraries.map((n) => [n, new Uint8Array(readFileSync(files(n)))])));
     const r = runWasiNode({ main, args, loader, stdout: fd });
-    return { stdout: readFileSync(out, 'utf8'), exitCode: r.exitCode, libraries: r.linker.graph().libraries.map((l) => l.name) };
+    return { stdout: readFileSync(out, 'utf8'), exitCode: r.exitCode, libraries: r.linker.graph().libraries.map((l) => l.name), fetched: [] };
   } finally {
     closeSync(fd);
   }
@@ -68,7 +68,22 @@ describe.skipIf(gate.mode === 'skip')('WASI mains with dlopen in Chromium (@bjor
     expect(page.stdout).toContain('chain: need_c_check=0 need_b_check=0');
     expect(page.stdout).toContain('fail: dlopen libmissing.so: libmissing.so: library "libmissing.so" not found; looked in the in-memory loader');
     expect(page.stdout).toContain('exit: atexit handler');
-    expect(page).toEqual(node);
+    expect({ ...page, fetched: [] }).toEqual(node);
+    expect([...page.fetched].sort()).toEqual(libraries);
+  });
+
+  it('JSPI: nothing preloaded, C\'s dlopen suspends while @dl fetches the library and its NEEDED', async () => {
+    const libraries = [...libFiles.keys()].sort();
+    const args = ['dl_main'];
+    const preloaded = await run({ main: '/dl_main.wasm', libraries, args });
+    const jspi = await run({ main: '/dl_main.wasm', libraries, args, jspi: true });
+    const missing = (l: string): boolean => l.startsWith('fail: dlopen libmissing.so');
+    expect(jspi.stdout.split('\n').filter((l) => !missing(l))).toEqual(preloaded.stdout.split('\n').filter((l) => !missing(l)));
+    expect(jspi.stdout.split('\n').filter(missing)).toEqual([expect.stringMatching(/^fail: dlopen libmissing\.so: .*libmissing\.so/)]);
+    expect(jspi.exitCode).toBe(0);
+    // Only what C opened was fetched (the chain and its NEEDED, the failed names), nothing else.
+    expect(jspi.fetched).toEqual(expect.arrayContaining(['libneed_c.so', 'libneed_b.so', 'libneed_a.so', 'libwasi_text.so', 'libmissing.so']));
+    expect(jspi.fetched).not.toContain('libreloc.so');
   });
 
   it.skipIf(sqlite.mode === 'skip')('SQLite with three extensions in Chromium prints gcc\'s rows', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fixture, fixturePath, fixturesDir } from '@dl/fixtures';
 import { isDlError, memoryLoader } from '@dl/linker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { instantiateWasiMain } from './instantiate.js';
+import { instantiateWasiMain, jspiSupported } from './instantiate.js';
 import { runWasiNode } from './node/run.js';
 
 const mainPath = fixturePath(fixture('wasi_dl_main', 'clang16'));
@@ -89,6 +89,16 @@ describe('instantiateWasiMain', () => {
       expect.unreachable();
     } catch (e) {
       expect(isDlError(e) && e.code).toBe('DL_INCOMPATIBLE');
+    }
+  });
+
+  it.skipIf(jspiSupported())('refuses jspi where the engine has no JSPI (node 20), with a DlError', () => {
+    const module = new WebAssembly.Module(readFileSync(mainPath));
+    try {
+      instantiateWasiMain(module, { loader: memoryLoader({}), wasiImport: {}, jspi: true });
+      expect.unreachable();
+    } catch (e) {
+      expect(isDlError(e) && e.message).toMatch(/JSPI/);
     }
   });
 

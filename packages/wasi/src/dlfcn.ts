@@ -92,6 +92,20 @@ export class Dlfcn {
     return this.guard(() => this.cHandle(this.linker.dlopenSync(name, mode)), (m) => this.fail(m));
   }
 
+  /**
+   * `dlopen` for JSPI: the same, with the linker's asynchronous load (an asynchronous loader
+   * may fetch); wrapped in `WebAssembly.Suspending`, C waits while it runs.
+   */
+  async dlopenAsync(file: number, mode: number): Promise<number> {
+    const name = file === 0 ? null : this.string(file);
+    try {
+      return this.cHandle(await this.linker.dlopen(name, mode));
+    } catch (e) {
+      if (isDlError(e)) return this.fail(e.message);
+      throw e;
+    }
+  }
+
   private dlsym(handle: number, namePtr: number): number {
     const name = this.string(namePtr);
     if (handle === C_RTLD_NEXT) return this.fail(`dlsym(RTLD_NEXT, ${name}): not supported: a wasm call does not tell the linker which module made it`);

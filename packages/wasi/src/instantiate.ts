@@ -19,6 +19,28 @@ export interface WasiMainOptions {
   readonly linker?: Omit<CreateOptions, 'program' | 'loader'>;
   /** The main's name in linker messages and graphs (default `main`). */
   readonly name?: string;
+  /**
+   * JSPI: `dlopen` suspends the program while the linker loads asynchronously (the loader may
+   * fetch; `loadSync` is not needed), and {@link WasiMain.startAsync} runs `_start`. Needs
+   * `WebAssembly.Suspending`/`promising` ({@link jspiSupported}), else `DL_INCOMPATIBLE`.
+   */
+  readonly jspi?: boolean;
+}
+
+/** The JSPI API where the engine has it (Chromium ≥ 137; not node 20). */
+interface Jspi {
+  readonly Suspending: new (f: (...args: never[]) => Promise<unknown>) => object;
+  readonly promising: (f: unknown) => (...args: unknown[]) => Promise<unknown>;
+}
+
+function jspiApi(): Jspi | null {
+  const w = WebAssembly as unknown as Partial<Jspi>;
+  return typeof w.Suspending === 'function' && typeof w.promising === 'function' ? (w as Jspi) : null;
+}
+
+/** Whether this engine has JSPI (`WebAssembly.Suspending` and `WebAssembly.promising`). */
+export function jspiSupported(): boolean {
+  return jspiApi() !== null;
 }
 
 /** An instantiated main, not started yet, with its linker attached. */
@@ -26,6 +48,12 @@ export interface WasiMain {
   readonly instance: WebAssembly.Instance;
   readonly linker: Linker;
   readonly dlfcn: Dlfcn;
+  /**
+   * With `jspi`: runs the main's `_start` through `WebAssembly.promising`, settling when the
+   * program returns or rejecting with what it threw (a WASI implementation's exit exception).
+   * The WASI implementation must know the instance first (e.g. `wasi.initialize(instance)`).
+   */
+  readonly startAsync?: () => Promise<void>;
 }
 
 /**
@@ -34,18 +62,25 @@ export interface WasiMain {
  * Start it with the WASI implementation (`wasi.start(instance)`).
  */
 export function instantiateWasiMain(module: WebAssembly.Module, options: WasiMainOptions): WasiMain {
-  if (options.loader.loadSync === undefined) throw new DlError('DL_INCOMPATIBLE', 'the loader must load synchronously (loadSync): C dlopen does not wait (in browsers: preload or precompile the libraries, see @dl/wasi README)', { library: options.name ?? 'main' });
+  const name = options.name ?? 'main';
+  const jspi = options.jspi === true ? jspiApi() : null;
+  if (options.jspi === true && jspi === null) throw new DlError('DL_INCOMPATIBLE', 'JSPI (WebAssembly.Suspending, WebAssembly.promising) is not available in this engine: preload the libraries and use a synchronous loader', { library: name });
+  if (jspi === null && options.loader.loadSync === undefined) throw new DlError('DL_INCOMPATIBLE', 'the loader must load synchronously (loadSync): C dlopen does not wait (in browsers: preload the libraries, or use jspi where the engine has it; see @dl/wasi README)', { library: name });
   const dlfcn = new Dlfcn();
+  const dl: WebAssembly.ModuleImports = { ...dlfcn.imports };
+  if (jspi !== null) dl.dlopen = new jspi.Suspending((file: number, mode: number) => dlfcn.dlopenAsync(file, mode)) as WebAssembly.ImportValue;
   const instance = new WebAssembly.Instance(module, {
     ...options.imports,
     wasi_snapshot_preview1: options.wasiImport,
-    dl: { ...dlfcn.imports },
+    dl,
   });
   const linker = createLinkerSync({
     ...options.linker,
     loader: options.loader,
-    program: { kind: 'attached', exports: instance.exports, name: options.name ?? 'main' },
+    program: { kind: 'attached', exports: instance.exports, name },
   });
   dlfcn.attach(linker);
-  return { instance, linker, dlfcn };
+  if (jspi === null) return { instance, linker, dlfcn };
+  const start = jspi.promising(instance.exports._start);
+  return { instance, linker, dlfcn, startAsync: async (): Promise<void> => { await start(); } };
 }
