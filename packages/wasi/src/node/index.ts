@@ -1,0 +1,2 @@
+export { runWasiNode } from './run.js';
+export type { RunWasiNodeOptions, WasiNodeRun } from './run.js';

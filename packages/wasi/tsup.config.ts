@@ -1,0 +1,9 @@
+import type { Options } from 'tsup';
+import { packageBuild } from '../../tooling/config/tsup.js';
+
+const config: Options = packageBuild({
+  'index': 'src/index.ts',
+  'node': 'src/node/index.ts'
+});
+
+export default config;
