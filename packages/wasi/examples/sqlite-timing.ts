@@ -3,12 +3,16 @@
  * WASI SQLite — `load_extension` from SQL, so SQLite → dlopen → @dl — against the bare floor of
  * compiling and instantiating the same three modules (with stub imports). Median of N runs,
  * each in a fresh instance of the main; the module cache is off so every load compiles.
+ * Then the same for the Emscripten 3.1.6 route (`emcc/sqlite-dl.js`, its dlopen is
+ * `@dl/emscripten`'s `Module.dl`, from the package's CommonJS build: run `pnpm build` first) and
+ * its own three extensions (see ./sqlite-timing-emscripten.ts).
  * Usage: pnpm exec tsx --conditions=@dl/source packages/wasi/examples/sqlite-timing.ts [N]
  */
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqliteDir, sqliteExtensions, sqliteWasiMain } from '@dl/fixtures/sqlite';
 import { fsLoader } from '@dl/loaders/node';
+import { floorMs, timeEmscripten } from './sqlite-timing-emscripten.js';
 
 process.removeAllListeners('warning');
 const { runWasiNode } = await import('@dl/wasi/node');
@@ -33,20 +37,7 @@ for (let i = 0; i < n; i++) {
   const r = run([...load, 'SELECT 1;']);
   withExt.push(r.ms);
   link.push(r.linkMs);
-  const t0 = performance.now();
-  for (const e of sqliteExtensions) {
-    const m = new WebAssembly.Module(readFileSync(join(sqliteDir, `lib${e}.so`)));
-    const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
-    for (const imp of WebAssembly.Module.imports(m)) {
-      const value: WebAssembly.ImportValue = imp.kind === 'function' ? (): number => 0
-        : imp.kind === 'memory' ? new WebAssembly.Memory({ initial: 16 })
-          : imp.kind === 'table' ? new WebAssembly.Table({ initial: 1024, element: 'anyfunc' })
-            : new WebAssembly.Global({ value: 'i32', mutable: imp.name === '__stack_pointer' || imp.module.startsWith('GOT.') }, 0);
-      (imports[imp.module] ??= {})[imp.name] = value;
-    }
-    new WebAssembly.Instance(m, imports);
-  }
-  floor.push(performance.now() - t0);
+  floor.push(floorMs(sqliteExtensions.map((e) => join(sqliteDir, `lib${e}.so`))));
 }
 closeSync(devnull);
 const f = (x: number): string => `${x.toFixed(2)} ms`;
@@ -55,3 +46,5 @@ console.log(`SQLite run, no extension:                ${f(median(base))}`);
 console.log(`SQLite run, 3 × load_extension:          ${f(median(withExt))}  (+${f(median(withExt) - median(base))})`);
 console.log(`  of which @dl's three loads (done.ms):   ${f(median(link))}`);
 console.log(`floor: read+compile+instantiate the 3:   ${f(median(floor))}`);
+
+await timeEmscripten(n, f);
