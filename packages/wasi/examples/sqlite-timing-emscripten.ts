@@ -88,10 +88,11 @@ export async function timeEmscripten(n: number, f: (ms: number) => string): Prom
   const dl: unknown = require(emscriptenDist);
   const paths = sqliteExtensions.map((e) => join(sqliteEmccDir, `lib${e}.so`));
   const load = paths.map((p) => `SELECT load_extension('${p}');`);
-  const base: number[] = [], withExt: number[] = [], link: number[] = [], floor: number[] = [];
+  const base: number[] = [], one: number[] = [], withExt: number[] = [], link: number[] = [], floor: number[] = [];
   await runOnce(glue, main, dl, ['SELECT 1;']); await runOnce(glue, main, dl, [...load, 'SELECT 1;']);  // warm up
   for (let i = 0; i < n; i++) {
     base.push((await runOnce(glue, main, dl, ['SELECT 1;'])).ms);
+    one.push((await runOnce(glue, main, dl, [load[0]!, 'SELECT 1;'])).ms);
     const r = await runOnce(glue, main, dl, [...load, 'SELECT 1;']);
     if (r.loads !== paths.length) throw new Error(`expected ${String(paths.length)} loads, saw ${String(r.loads)}`);
     withExt.push(r.ms);
@@ -100,6 +101,7 @@ export async function timeEmscripten(n: number, f: (ms: number) => string): Prom
   }
   console.log('Emscripten 3.1.6 route (sqlite-dl.js, Module.dl = @dl/emscripten):');
   console.log(`SQLite run, no extension:                ${f(median(base))}`);
+  console.log(`SQLite run, 1 × load_extension:          ${f(median(one))}  (+${f(median(one) - median(base))})`);
   console.log(`SQLite run, 3 × load_extension:          ${f(median(withExt))}  (+${f(median(withExt) - median(base))})`);
   console.log(`  of which @dl's three loads (done.ms):   ${f(median(link))}`);
   console.log(`floor: read+compile+instantiate the 3:   ${f(median(floor))}`);
