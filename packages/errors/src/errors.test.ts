@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DlError, DlFormatError, errorCodes, isDlError, isDlErrorCode } from './index.js';
+import { DlError, DlFormatError, errorCodes, isDlError, isDlErrorCode, messageOf } from './index.js';
 
 describe('DlError', () => {
   it('puts library and offset into the message and keeps them as fields', () => {
@@ -34,5 +34,13 @@ describe('DlError', () => {
       expect(isDlErrorCode(code)).toBe(true);
     }
     expect(isDlErrorCode('toString')).toBe(false);
+  });
+});
+
+describe('messageOf', () => {
+  it('reads an Error message and stringifies anything else', () => {
+    expect(messageOf(new TypeError('bad'))).toBe('bad');
+    expect(messageOf(42)).toBe('42');
+    expect(messageOf(undefined)).toBe('undefined');
   });
 });
