@@ -1,3 +1,4 @@
+import { isDlError, messageOf } from '@dl/errors';
 import { normalizePath } from '@dl/loaders/search';
 import { LibraryNotFoundError } from '@dl/loaders';
 import { explainFailure } from './hints.js';
@@ -38,6 +39,19 @@ export function failureText(abi: EmscriptenAbi, file: string, e: unknown, explai
   const reason = emscriptenReason(e);
   const ours = explainFailure(e);
   const text = reason === null ? ours : explain ? `${reason}\n${ours}` : reason;
-  const message = e instanceof Error ? e.message : String(e);
+  const message = messageOf(e);
   return { dlerror: abi.texts.couldNotLoad(name, text), log: abi.texts.loadError(name, reason ?? message.split('\n')[0]!) };
+}
+
+/**
+ * A failed `dlsym` in Emscripten's words, word for word: the core's `DL_UNDEFINED_SYMBOL`
+ * (the symbol from the error) gives exactly Emscripten's text; any other failure (a bad
+ * handle) gets its message after it.
+ *
+ * @param symbol - the name the program asked for
+ * @param where - how Emscripten names the handle: `RTLD_DEFAULT`, or the library's name
+ */
+export function dlsymFailureText(abi: EmscriptenAbi, e: unknown, symbol: string, where: string): string {
+  if (isDlError(e) && e.code === 'DL_UNDEFINED_SYMBOL') return abi.texts.unknownSymbol(e.symbol ?? symbol, where);
+  return `${abi.texts.unknownSymbol(symbol, where)} (${messageOf(e)})`;
 }

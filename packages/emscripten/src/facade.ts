@@ -1,11 +1,11 @@
-import { DlError, isDlError } from '@dl/errors';
+import { DlError } from '@dl/errors';
 import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
 import type { CompatGroup, Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext, EmscriptenFs } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
 import { EmCode } from './em-code.js';
-import { failureText } from './dlerror.js';
+import { dlsymFailureText, failureText } from './dlerror.js';
 import { hintFor, withHint } from './hints.js';
 import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
@@ -319,7 +319,7 @@ export class EmscriptenDylink {
       const s = this.linker.dlsym(handle ?? RTLD_DEFAULT, symbol);
       return s.kind === 'global' ? asNumber(s.global.value) : s.address;
     } catch (e) {
-      this.ctx.setError(isDlError(e) && e.code === 'DL_UNDEFINED_SYMBOL' ? this.abi.texts.unknownSymbol(symbol, where) : `${this.abi.texts.unknownSymbol(symbol, where)} (${message(e)})`);
+      this.ctx.setError(dlsymFailureText(this.abi, e, symbol, where));
       return 0;
     }
   }
@@ -405,10 +405,6 @@ export class EmscriptenDylink {
     for (const [dso, handle] of this.handles) loadedLibsByHandle[dso] = entry(handle.name, handle);
     return { loadedLibsByName, loadedLibsByHandle };
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Creates the facade for a running Emscripten program (what the `--js-library` calls). */

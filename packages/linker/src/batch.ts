@@ -2,15 +2,15 @@ import { DlError, isDlError } from '@dl/errors';
 import { ensureMemory, PAGE } from '@dl/layout';
 import { definitionsOf, eagerSource, InstanceSource, Scope } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
-import { buildImports, pathOf, settleGot, wasmCallable, lookup } from './bind.js';
-import type { PendingBinding } from './bind.js';
+import { buildImports, settle } from './load/bind.js';
+import type { PendingBinding } from './load/bind.js';
+import { check } from './load/check.js';
 import { discover, isLoaded, loadOrder } from './discover.js';
 import type { Pending } from './discover.js';
 import { runInitialisers, setUpTls } from './init.js';
 import { Journal } from './journal.js';
 import type { Pipeline } from './ops.js';
 import { rememberMeta } from './metadata.js';
-import { preflight } from './preflight.js';
 import { mainAllocator, withBuiltins } from './program.js';
 import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
@@ -43,7 +43,7 @@ function newLibrary(state: LinkState, p: Pending, module: WebAssembly.Module, fl
   return {
     id, name: p.name, handle: Object.freeze({ id, name: p.name }), key: p.key, location: p.location, provider: p.isMain ? state.mainProvider : { id, name: p.name }, meta: p.meta, module, isMain: p.isMain,
     needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
-    global: flags.global || p.isMain, group: p.isMain ? null : group, symbols: eagerSource({ id, name: p.name }, []), bindings: new Array<string | null>(p.meta.imports.length).fill(null), plts: [], lazy: [], refcount: 0, users: 0, nodelete: flags.nodelete,
+    global: flags.global || p.isMain, group: p.isMain ? null : group, symbols: eagerSource({ id, name: p.name }, []), bindings: new Map(), plts: [], lazy: [], refcount: 0, users: 0, nodelete: flags.nodelete,
   };
 }
 
@@ -94,7 +94,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       return promoting.length === 0 ? [state.global] : [state.global, toPromote];
     };
     t = mark('resolve', t);
-    const visible = preflight(state, order, pathFor, req.flags.now);
+    const visible = check(state, order, pathFor, req.flags.now);
     t = mark('check', t);
 
     const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as (WebAssembly.Module | Error)[];
@@ -129,7 +129,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
       const lib = libs[li]!;
       const t0 = performance.now();
       place(state, journal, lib, req.main);
-      const imports = buildImports(state, journal, lib, lib.meta.dylink.weakImports, pending, visible.get(order[li]!));
+      const imports = buildImports(state, journal, lib, pending, visible.get(order[li]!));
       let instance: WebAssembly.Instance;
       try {
         instance = (yield { op: 'instantiate', module: lib.module, imports, bytes: lib.meta.size > 0 ? lib.meta.size : Infinity }) as WebAssembly.Instance;
@@ -166,16 +166,7 @@ export function* loadBatch(state: LinkState, req: BatchRequest): Pipeline<BatchR
     }
     t = mark('instantiate', t);
 
-    for (const p of pending) {
-      if (p.got !== undefined) settleGot(state, journal, p);
-      else if (p.plt !== undefined && !p.plt.entry.bound()) {
-        const d = lookup(pathOf(state, p.lib), p.name);
-        if (d?.kind === 'function') {
-          p.plt.entry.bind(wasmCallable(state, d, p.plt.type, p.lib.name));
-          p.lib.bindings[p.index] = d.provider.name;
-        }
-      }
-    }
+    settle(state, journal, pending);
     t = mark('bind', t);
 
     const atexitBefore = state.atexit.length;
@@ -241,11 +232,11 @@ function place(state: LinkState, journal: Journal, lib: Library, main: MainReque
   }
   // The memory and table must be at least as large as the library's imports declare.
   for (const spec of lib.meta.imports) {
-    if (spec.kind === 'memory' && !ensureMemory(state.memory, spec.minPages * PAGE)) {
-      throw new DlError('DL_OUT_OF_MEMORY', `it needs a memory of at least ${spec.minPages} pages`, { library: lib.name });
+    if (spec.role === 'memory' && !ensureMemory(state.memory, spec.minimum * PAGE)) {
+      throw new DlError('DL_OUT_OF_MEMORY', `it needs a memory of at least ${spec.minimum} pages`, { library: lib.name });
     }
-    if (spec.kind === 'table' && state.table.length < spec.minPages) {
-      const missing = spec.minPages - state.table.length;
+    if (spec.role === 'table' && state.table.length < spec.minimum) {
+      const missing = spec.minimum - state.table.length;
       const range = state.tables.reserve(missing, `${lib.name} (declared table minimum)`);
       journal.record(() => { state.tables.release(range); });
     }

@@ -69,9 +69,9 @@ export function describeLibrary(lib: Library, compat?: readonly CompatGroup[]): 
     memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize },
     table: { base: lib.tableBase, size: lib.meta.dylink.tableSize },
     tlsBase: lib.tlsBase, exports: lib.symbols.names.length,
-    bindings: Object.fromEntries(lib.meta.imports.flatMap((spec, i) => {
-      const from = lib.bindings[i];
-      return from === null || from === undefined ? [] : [[`${spec.module}.${spec.name}`, from]];
+    bindings: Object.fromEntries(lib.meta.imports.flatMap((spec) => {
+      const to = lib.bindings.get(spec);
+      return to === undefined ? [] : [[`${spec.module}.${spec.name}`, to === null ? '(weak, undefined)' : to.provider.name]];
     })),
     lazy: lib.lazy.map((l) => ({ name: l.name, bound: l.entry.bound() })),
     ...(compat === undefined ? {} : { compat }),

@@ -1,18 +1,19 @@
-import type { GotEntry, GotTable } from '@dl/symbols';
+import type { GotEntry, GotTable, GotUndo } from '@dl/symbols';
 
 /**
  * The undo log of one load: every change to shared state registers how to take it back.
  * A failed load rolls back in reverse order; a successful one commits (forgets the log).
  * The frequent changes (GOT entries created or resolved: several per library) are kept as
- * data, not closures; the rare ones as closures.
+ * data by the GOT's own undo log, not as closures; the rare ones as closures.
  */
 export class Journal {
   private undo: (() => void)[] = [];
-  private readonly created: GotEntry[] = [];
-  private readonly resolved: GotEntry[] = [];
+  private readonly got: GotUndo;
 
   /** @param got - the GOT whose entries this journal tracks */
-  constructor(private readonly got: GotTable) {}
+  constructor(got: GotTable) {
+    this.got = got.undoLog();
+  }
 
   /** Records how to undo a change just made. */
   record(undo: () => void): void {
@@ -21,12 +22,12 @@ export class Journal {
 
   /** Records a GOT entry created by this load. */
   createdEntry(entry: GotEntry): void {
-    this.created.push(entry);
+    this.got.createdEntry(entry);
   }
 
   /** Records a GOT entry that was unresolved before this load resolved it. */
   resolvedEntry(entry: GotEntry): void {
-    this.resolved.push(entry);
+    this.got.resolvedEntry(entry);
   }
 
   /** Undoes everything recorded, newest first; every undo runs even if one throws. */
@@ -40,20 +41,12 @@ export class Journal {
         // An undo that fails must not stop the others; the state digest tests guard this.
       }
     }
-    for (const entry of this.resolved) {
-      entry.resolved = false;
-      entry.definition = null;
-      entry.global.value = 0;
-    }
-    for (const entry of this.created) this.got.delete(entry);
-    this.resolved.length = 0;
-    this.created.length = 0;
+    this.got.rollback();
   }
 
   /** Keeps the changes. */
   commit(): void {
     this.undo = [];
-    this.resolved.length = 0;
-    this.created.length = 0;
+    this.got.commit();
   }
 }

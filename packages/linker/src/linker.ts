@@ -1,7 +1,8 @@
 import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
+import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
-import { addressOfFunction, lookup, pathOf, wasmCallable } from './bind.js';
+import { addressOfFunction, pathOf, wasmCallable } from './load/bind.js';
 import { loadBatch } from './batch.js';
 import { compatAdvice, compatOf, creationLoads, setUpCompat } from './compat.js';
 import type { BatchRequest, BatchResult } from './batch.js';
@@ -15,6 +16,7 @@ import { setUpProgram } from './program.js';
 import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
 import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, LoadOptions, SymbolValue } from './types.js';
+import { SymbolNotFoundError } from './undefined.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -216,28 +218,27 @@ export class Linker {
   /**
    * Finds a symbol: in a library and its dependencies breadth-first (a handle), in the
    * global scope (`null`, `RTLD_DEFAULT`), or after `from` in its lookup order (`RTLD_NEXT`).
-   * A missing symbol throws, with the text C's `dlerror()` would give; {@link Linker.findSymbol}
-   * returns `undefined` instead, as C's `dlsym` returns NULL.
+   * A missing symbol throws {@link SymbolNotFoundError} (where it looked, as data: runtimes
+   * word their `dlerror()` from it); {@link Linker.findSymbol} returns `undefined` instead, as
+   * C's `dlsym` returns NULL.
    *
    * @throws DlError `DL_UNDEFINED_SYMBOL` (not defined there), `DL_BAD_HANDLE`
    */
   dlsym(scope: SymbolScope, name: string, options: { readonly from?: Handle } = {}): SymbolValue {
-    let d: Definition | undefined;
-    let where: string;
     if (scope === null || scope === RTLD_DEFAULT || (typeof scope === 'object' && scope.id === 0)) {
-      d = this.state.global.lookup(name) ?? this.state.global.fallback?.(name);
-      where = 'the global scope';
-    } else if (scope === RTLD_NEXT) {
+      return this.found(resolveSymbol([this.state.global], name), name, 'global', undefined);
+    }
+    if (scope === RTLD_NEXT) {
       if (options.from === undefined) throw new DlError('DL_BAD_HANDLE', 'RTLD_NEXT needs the calling library (options.from)');
       const from = this.library(options.from);
-      d = this.next(from, name);
-      where = `the libraries after ${from.name}`;
-    } else {
-      const lib = this.library(scope);
-      d = this.inTree(lib, name);
-      where = `dynamic lib: ${lib.name}`;
+      return this.found(findNext(pathOf(this.state, from), from.provider, name), name, 'next', from.name);
     }
-    if (d === undefined) throw new DlError('DL_UNDEFINED_SYMBOL', `Tried to lookup unknown symbol "${name}" in ${where}`, { symbol: name });
+    const lib = this.library(scope);
+    return this.found(findBreadthFirst(lib, name), name, 'handle', lib.name);
+  }
+
+  private found(d: Definition | undefined, name: string, lookup: 'global' | 'handle' | 'next', library: string | undefined): SymbolValue {
+    if (d === undefined) throw new SymbolNotFoundError(name, lookup, library);
     return this.value(d);
   }
 
@@ -252,28 +253,6 @@ export class Linker {
       if (e instanceof DlError && e.code === 'DL_UNDEFINED_SYMBOL') return undefined;
       throw e;
     }
-  }
-
-  private inTree(root: Library, name: string): Definition | undefined {
-    const queue = [root];
-    const seen = new Set(queue);
-    // `queue` grows while it is walked: breadth-first.
-    for (const lib of queue) {
-      const d = lib.symbols.definition(name);
-      if (d !== undefined) return d;
-      for (const dep of lib.needed) if (!seen.has(dep)) { seen.add(dep); queue.push(dep); }
-    }
-    return undefined;
-  }
-
-  private next(from: Library, name: string): Definition | undefined {
-    const providers = pathOf(this.state, from).flatMap((s) => s.providers());
-    const at = providers.findIndex((p) => p.id === from.id);
-    for (const scope of pathOf(this.state, from)) {
-      const found = scope.all(name).find((d) => providers.findIndex((p) => p.id === d.provider.id) > at);
-      if (found !== undefined) return found;
-    }
-    return undefined;
   }
 
   private value(d: Definition): SymbolValue {
@@ -317,7 +296,7 @@ export class Linker {
     for (const l of dependenciesFirst([lib])) {
       for (const { entry, name, type } of l.lazy) {
         if (entry.bound()) continue;
-        const d = lookup(pathOf(this.state, l), name);
+        const d = resolveSymbol(pathOf(this.state, l), name);
         if (d?.kind === 'function') bind.push(() => { entry.bind(wasmCallable(this.state, d, type, l.name)); });
         else if (!l.meta.dylink.weakImports.has(name)) { missing.push(`${name} (needed by ${l.name})`); names.push(name); }
       }

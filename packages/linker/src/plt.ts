@@ -26,9 +26,9 @@ export interface PltEntry {
   readonly bind: (func: Callable) => void;
 }
 
-/** A set of PLT entries generated together (one small wasm module). */
-export interface Plt {
-  readonly entries: readonly PltEntry[];
+/** A set of PLT entries generated together (one small wasm module), each with its request. */
+export interface Plt<R extends PltRequest = PltRequest> {
+  readonly entries: readonly (PltEntry & { readonly request: R })[];
   /** Slots used, for releasing. */
   readonly slots: readonly number[];
 }
@@ -44,7 +44,7 @@ export interface Plt {
  * @param reserveSlot - reserves one slot
  * @param requests - one entry per import
  */
-export function createPlt(table: WebAssembly.Table, reserveSlot: () => number, requests: readonly PltRequest[]): Plt {
+export function createPlt<R extends PltRequest>(table: WebAssembly.Table, reserveSlot: () => number, requests: readonly R[]): Plt<R> {
   const types: FuncType[] = [];
   const imports: GeneratedImport[] = [];
   const functions: GeneratedFunction[] = [];
@@ -68,9 +68,10 @@ export function createPlt(table: WebAssembly.Table, reserveSlot: () => number, r
   });
   const bytes = encodeModule({ types, importTable: true, imports, functions, exports });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { __indirect_function_table: table }, r: resolvers });
-  const entries = requests.map((_, i): PltEntry => {
+  const entries = requests.map((request, i): PltEntry & { readonly request: R } => {
     table.set(slots[i]!, instance.exports[`r${i}`]!);
     return {
+      request,
       slot: slots[i]!,
       stub: instance.exports[`s${i}`] as Callable,
       bound: () => bound[i]!,

@@ -114,7 +114,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
       const source = program.module instanceof WebAssembly.Module ? program.module : (program.module as Uint8Array<ArrayBuffer>);
       const meta = metaFromSource(source instanceof WebAssembly.Module ? { module: source } : { bytes: source }, name);
       const base = alignUp(program.globalBase ?? NULL_GUARD, Math.max(16, 2 ** meta.dylink.memoryAlign));
-      const ownsHeap = meta.imports.some((i) => i.module === 'GOT.mem' && i.name === '__heap_base');
+      const ownsHeap = meta.imports.some((i) => i.role === 'got-special' && i.name === '__heap_base');
       if (ownsHeap && options.memoryStrategy === 'linker-heap') {
         throw new DlError('DL_INCOMPATIBLE', 'the main\'s own allocator starts at __heap_base, where a linker heap would be; use memoryStrategy "auto" or "host"', { library: name });
       }
@@ -125,8 +125,8 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
       const dataEnd = base + meta.dylink.memorySize;
       stack = { low: alignUp(dataEnd, 16), high: alignUp(dataEnd, 16) + stackSize };
       heapStart = stack.high;
-      const declared = meta.imports.find((i) => i.kind === 'memory')?.minPages ?? 0;
-      memory = program.memory ?? newMemory(Math.max(program.initialPages ?? 16, declared, Math.ceil(heapStart / PAGE) + 1), shared || meta.imports.some((i) => i.kind === 'memory' && i.shared));
+      const declared = meta.imports.find((i) => i.role === 'memory');
+      memory = program.memory ?? newMemory(Math.max(program.initialPages ?? 16, declared?.minimum ?? 0, Math.ceil(heapStart / PAGE) + 1), shared || declared?.shared === true);
     } else {
       stack = { low: NULL_GUARD, high: NULL_GUARD + stackSize };
       heapStart = stack.high;

@@ -1,5 +1,5 @@
 import type { MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
-import type { FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
+import type { ClassifiedImport, Definition, FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { HostFunctions } from './host-functions.js';
 import type { Loader } from './loader.js';
@@ -39,8 +39,8 @@ export interface Library {
   group: Scope | null;
   /** The symbols it publishes (definitions made when looked up). */
   symbols: SymbolSource;
-  /** Who provides each import, by import index (for the graph); null while unbound. */
-  readonly bindings: (string | null)[];
+  /** What each bound import is bound to (for the graph): a definition, or null for a weak undefined one. */
+  readonly bindings: Map<ClassifiedImport, Definition | null>;
   plts: Plt[];
   /** Function imports bound through the PLT: the entry, the symbol and the type declared. */
   readonly lazy: { readonly entry: PltEntry; readonly name: string; readonly type: FuncType }[];

@@ -26,3 +26,28 @@ export class UndefinedSymbolsError extends DlError {
     this.missing = missing;
   }
 }
+
+/** Where `dlsym` looked: the global scope, a handle's library and its dependencies, or after a library (`RTLD_NEXT`). */
+export type SymbolLookup = 'global' | 'handle' | 'next';
+
+/**
+ * `DL_UNDEFINED_SYMBOL` from `dlsym`: `symbol` is not defined where it looked. `library` is the
+ * handle's library (`handle`) or the calling library (`next`); runtimes word their own
+ * `dlerror()` text from these fields (the message is `@dl`'s, in ld.so's words).
+ */
+export class SymbolNotFoundError extends DlError {
+  override readonly name: string = 'SymbolNotFoundError';
+  /** Where it looked. */
+  readonly lookup: SymbolLookup;
+
+  /**
+   * @param symbol - the name asked for
+   * @param lookup - where it looked
+   * @param library - the handle's library, or the caller for `next`; undefined for `global`
+   */
+  constructor(symbol: string, lookup: SymbolLookup, library: string | undefined) {
+    const where = lookup === 'global' ? ' (in the global scope)' : lookup === 'next' ? ' (after this library in its lookup order: RTLD_NEXT)' : '';
+    super('DL_UNDEFINED_SYMBOL', `undefined symbol: ${symbol}${where}`, { symbol, library });
+    this.lookup = lookup;
+  }
+}

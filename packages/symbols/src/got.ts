@@ -89,4 +89,48 @@ export class GotTable {
   all(): GotEntry[] {
     return [...this.order];
   }
+
+  /** A new undo log for this table's changes in one transaction (a load). */
+  undoLog(): GotUndo {
+    return new GotUndo(this);
+  }
+}
+
+/**
+ * The undo of one transaction's GOT changes, kept as data (several per library): entries it
+ * created are deleted, entries it resolved become pending again (value 0).
+ */
+export class GotUndo {
+  private readonly created: GotEntry[] = [];
+  private readonly resolved: GotEntry[] = [];
+
+  /** @param got - the table the entries belong to */
+  constructor(private readonly got: GotTable) {}
+
+  /** Records an entry created by this transaction. */
+  createdEntry(entry: GotEntry): void {
+    this.created.push(entry);
+  }
+
+  /** Records an entry that was pending (or an adopted global that was 0) before this transaction resolved it. */
+  resolvedEntry(entry: GotEntry): void {
+    this.resolved.push(entry);
+  }
+
+  /** Takes every recorded change back, then forgets them. */
+  rollback(): void {
+    for (const entry of this.resolved) {
+      entry.resolved = false;
+      entry.definition = null;
+      entry.global.value = 0;
+    }
+    for (const entry of this.created) this.got.delete(entry);
+    this.commit();
+  }
+
+  /** Keeps the changes (forgets the log). */
+  commit(): void {
+    this.resolved.length = 0;
+    this.created.length = 0;
+  }
 }

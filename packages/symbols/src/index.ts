@@ -5,7 +5,7 @@ export type {
 export { isInternalName } from './internal-names.js';
 export { Scope } from './scope.js';
 export type { Interposition } from './scope.js';
-export { GotTable } from './got.js';
+export { GotTable, GotUndo } from './got.js';
 export type { GotEntry, GotSpace } from './got.js';
 export { FunctionSlots } from './function-slots.js';
 export type { SlotSource } from './function-slots.js';
@@ -14,3 +14,9 @@ export { eagerSource, InstanceSource } from './source.js';
 export type { SymbolSource } from './source.js';
 export type { ExportLike, Relocation } from './relocate.js';
 export { sameFuncType } from './signature.js';
+export { classifyImport, classifyImports, isSymbolImport } from './imports.js';
+export type { AbiName, ClassifiedImport, GotSpecialName, ImportDescription, ImportRole, SymbolImport } from './imports.js';
+export {
+  FallbackMemo, findBreadthFirst, findInScopes, findNext, isOriginalName, lookupPath, originalOf, originalsOf, resolveSymbol,
+} from './resolver.js';
+export type { SymbolTree } from './resolver.js';

@@ -1,3 +1,5 @@
+import { isOriginalName } from './resolver.js';
+
 /**
  * Names a library exports for its loader, never published as symbols: Emscripten's
  * `isInternalSym` list (anchors.md §1.7) plus the other linker-synthesised names wasm-ld
@@ -20,5 +22,5 @@ const internalNames: ReadonlySet<string> = new Set([
  * @param name - an export name
  */
 export function isInternalName(name: string): boolean {
-  return internalNames.has(name) || name.startsWith('__em_js__') || name.startsWith('orig$');
+  return internalNames.has(name) || name.startsWith('__em_js__') || isOriginalName(name);
 }

@@ -1,6 +1,7 @@
 import type { FuncType, GlobalType } from '@dl/reader';
 import type { Callable, Definition, FunctionDefinition, Provider } from './definitions.js';
 import { isInternalName } from './internal-names.js';
+import { originalsOf } from './resolver.js';
 import { sameFuncType } from './signature.js';
 
 /** Where a library's exports are relocated to. */
@@ -73,8 +74,7 @@ export function definitionOf(provider: Provider, e: ExportLike, values: WebAssem
  * @param relocation - its memory base and TLS block
  */
 export function definitionsOf(provider: Provider, exports: readonly ExportLike[], values: WebAssembly.Exports, relocation: Relocation): Definition[] {
-  const originals = new Map<string, ExportLike>();
-  for (const e of exports) if (e.kind === 'function' && e.name.startsWith('orig$')) originals.set(e.name.slice(5), e);
+  const originals = originalsOf(exports);
   const out: Definition[] = [];
   for (const e of exports) {
     if (isInternalName(e.name) || (e.kind !== 'function' && e.kind !== 'global')) continue;

@@ -1,6 +1,7 @@
 import type { Definition, Provider } from './definitions.js';
 import { isInternalName } from './internal-names.js';
 import { definitionOf } from './relocate.js';
+import { originalsOf } from './resolver.js';
 import type { ExportLike, Relocation } from './relocate.js';
 
 /**
@@ -47,17 +48,12 @@ export class InstanceSource implements SymbolSource {
    * @param relocation - its memory base and TLS block
    */
   constructor(readonly provider: Provider, all: readonly ExportLike[], private readonly values: WebAssembly.Exports, private readonly relocation: Relocation) {
-    let originals: Map<string, ExportLike> | null = null;
     for (const e of all) {
-      if (e.kind !== 'function' && e.kind !== 'global') continue;
-      if (isInternalName(e.name)) {
-        if (e.name.startsWith('orig$')) (originals ??= new Map()).set(e.name.slice(5), e);
-        continue;
-      }
+      if ((e.kind !== 'function' && e.kind !== 'global') || isInternalName(e.name)) continue;
       this.names.push(e.name);
       this.exports.push(e);
     }
-    this.originals = originals;
+    this.originals = originalsOf(all);
   }
 
   definition(name: string): Definition | undefined {

@@ -28,7 +28,7 @@ function run(): { out: string; exitCode: number; libraries: string[]; digest: st
 const expected = `chain: dlopen libneed_c.so LOCAL: ok
 chain: need_c_check=0 need_b_check=0
 chain: *need_a_value=5 (through the handle's NEEDED tree)
-local: dlsym(RTLD_DEFAULT, need_c) NULL: Tried to lookup unknown symbol "need_c" in the global scope
+local: dlsym(RTLD_DEFAULT, need_c) NULL: undefined symbol: need_c (in the global scope)
 local: dlerror again: (null)
 local: dlopen libwasi_user.so: libwasi_user.so: 1 undefined symbol: need_a (needed by libwasi_user.so)
 global: promote libneed_a.so: ok
@@ -45,7 +45,7 @@ libc: text_count=101
 fail: dlerror with no failure: (null)
 fail: dlopen libmissing.so: libmissing.so: library not found; tried WASI/libmissing.so (not found), CLANG/libmissing.so (not found)
 fail: dlerror after it was read: (null)
-fail: dlsym missing: NULL: Tried to lookup unknown symbol "no_such_symbol" in dynamic lib: libwasi_text.so
+fail: dlsym missing: NULL: libwasi_text.so: undefined symbol: no_such_symbol
 fail: dlsym RTLD_NEXT: NULL: dlsym(RTLD_NEXT, malloc): not supported: a wasm call does not tell the linker which module made it
 fail: dlclose bad handle: 1: dlclose: invalid handle 12345
 fail: dlopen no mode: invalid mode for dlopen(): Either RTLD_LAZY or RTLD_NOW is required

@@ -92,7 +92,7 @@ describe.skipIf(gate.mode === 'skip')('SQLite with loadable extensions: the WASI
     const wasi = runWasi(stmts);
     expect(wasi.stdout).toBe([
       'Error: ./libbroken.so: 1 undefined symbol: broken_missing_helper (needed by ./libbroken.so)',
-      'Error: Tried to lookup unknown symbol "sqlite3_nope_init" in dynamic lib: ./libseries.so',
+      'Error: ./libseries.so: undefined symbol: sqlite3_nope_init',
       '',
     ].join('\n'));
     expect(runNativeSqlite(stmts).stdout).toBe([
