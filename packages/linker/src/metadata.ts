@@ -1,9 +1,8 @@
 import { DlError } from '@dl/errors';
-import { readDylinkInfo, readModule, readModuleHead } from '@dl/reader';
+import { classifyLinkImports, describeImport, readDylinkInfo, readModule, readModuleHead } from '@dl/reader';
 import type { ModuleInfo } from '@dl/reader';
-import type { DylinkInfo } from '@dl/reader';
-import { classifyImports } from '@dl/symbols';
-import type { ClassifiedImport, ExportLike, ImportDescription } from '@dl/symbols';
+import type { ClassifiedImport, DylinkInfo, ImportDescription } from '@dl/reader';
+import type { ExportLike } from '@dl/symbols';
 
 /** What the linker knows about a library before instantiating it. */
 export interface LibraryMeta {
@@ -53,16 +52,9 @@ export function metaFromBytes(bytes: Uint8Array, name: string): LibraryMeta {
 
 function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
   if (m.dylink === null) throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', { library: name });
-  const imports = m.imports.map((i): ImportDescription => ({
-    module: i.module, name: i.name, kind: i.kind,
-    funcType: i.kind === 'function' || i.kind === 'tag' ? i.type : null,
-    globalType: i.kind === 'global' ? i.type : null,
-    shared: i.kind === 'memory' && i.type.limits.shared,
-    index64: (i.kind === 'memory' || i.kind === 'table') && i.type.limits.index64,
-    minimum: i.kind === 'memory' || i.kind === 'table' ? i.type.limits.min : 0,
-  }));
+  const imports = m.imports.map(describeImport);
   const exports = m.exports.map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name }));
-  return { dylink: m.dylink, imports: classifyImports(imports, m.dylink.weakImports), exports, typed: true, size };
+  return { dylink: m.dylink, imports: classifyLinkImports(imports, m.dylink.weakImports), exports, typed: true, size };
 }
 
 /** Metadata from a compiled module: the dylink section and engine reflection (no types). */
@@ -72,5 +64,5 @@ export function metaFromModule(module: WebAssembly.Module, name: string): Librar
     module: i.module, name: i.name, kind: i.kind, funcType: null, globalType: null, shared: false, index64: false, minimum: 0,
   }));
   const exports = WebAssembly.Module.exports(module).map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? { kind: e.kind, name: e.name, type: null } : { kind: e.kind, name: e.name }));
-  return { dylink, imports: classifyImports(imports, dylink.weakImports), exports, typed: false, size: 0 };
+  return { dylink, imports: classifyLinkImports(imports, dylink.weakImports), exports, typed: false, size: 0 };
 }

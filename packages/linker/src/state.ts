@@ -1,10 +1,10 @@
 import type { MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
-import type { ClassifiedImport, Definition, FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
+import type { Definition, FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { HostFunctions } from './host-functions.js';
 import type { Loader } from './loader.js';
 import type { LibraryMeta } from './metadata.js';
-import type { FuncType } from '@dl/reader';
+import type { ClassifiedImport, FuncType } from '@dl/reader';
 import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
 import type { AdmittedLibrary, Handle, LinkerLimits, RuntimeAdapter } from './types.js';

@@ -9,6 +9,8 @@ export { moduleHeadLength, readModuleHead } from './module/head.js';
 export { checkModuleFraming } from './module/read-module.js';
 export type { HeadOptions } from './module/head.js';
 export { classifyExport, classifyImport } from './module/classify.js';
+export { classifyLinkImport, classifyLinkImports, describeImport, isSymbolImport } from './module/link-imports.js';
+export type { AbiName, ClassifiedImport, GotSpecialName, ImportDescription, ImportRole, SymbolImport } from './module/link-imports.js';
 export type { ExportCategory, ImportCategory } from './module/classify.js';
 export type {
   AggregateType, ConstExpr, Export, FuncType, GlobalDef, GlobalType, Import, Limits, MemoryType,

@@ -14,8 +14,6 @@ export { eagerSource, InstanceSource } from './source.js';
 export type { SymbolSource } from './source.js';
 export type { ExportLike, Relocation } from './relocate.js';
 export { sameFuncType } from './signature.js';
-export { classifyImport, classifyImports, isSymbolImport } from './imports.js';
-export type { AbiName, ClassifiedImport, GotSpecialName, ImportDescription, ImportRole, SymbolImport } from './imports.js';
 export {
   FallbackMemo, findBreadthFirst, findInScopes, findNext, isOriginalName, lookupPath, originalOf, originalsOf, resolveSymbol,
 } from './resolver.js';

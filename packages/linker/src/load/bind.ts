@@ -1,8 +1,8 @@
 import { DlError } from '@dl/errors';
 import { formatFuncType } from '@dl/reader';
-import type { FuncType } from '@dl/reader';
+import type { ClassifiedImport, FuncType } from '@dl/reader';
 import { addressTarget, lookupPath, pickFunction, resolveSymbol } from '@dl/symbols';
-import type { Callable, ClassifiedImport, Definition, FunctionDefinition, GotEntry, Scope } from '@dl/symbols';
+import type { Callable, Definition, FunctionDefinition, GotEntry, Scope } from '@dl/symbols';
 import { compatAdvice } from '../compat.js';
 import type { Journal } from '../journal.js';
 import { createPlt } from '../plt.js';

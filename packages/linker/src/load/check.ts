@@ -1,9 +1,9 @@
 import { DlError } from '@dl/errors';
 import { checkRequest, PAGE } from '@dl/layout';
-import { formatFuncType } from '@dl/reader';
-import type { FuncType } from '@dl/reader';
-import { FallbackMemo, findInScopes, isInternalName, isSymbolImport, originalOf, pickFunction, sameFuncType } from '@dl/symbols';
-import type { ClassifiedImport, Definition, ExportLike, Scope, SymbolImport } from '@dl/symbols';
+import { formatFuncType, isSymbolImport } from '@dl/reader';
+import type { ClassifiedImport, FuncType, SymbolImport } from '@dl/reader';
+import { FallbackMemo, findInScopes, isInternalName, originalOf, pickFunction, sameFuncType } from '@dl/symbols';
+import type { Definition, ExportLike, Scope } from '@dl/symbols';
 import type { Pending } from '../discover.js';
 import { UndefinedSymbolsError } from '../undefined.js';
 import type { MissingSymbol } from '../undefined.js';

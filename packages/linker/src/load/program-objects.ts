@@ -1,5 +1,4 @@
-import type { FuncType } from '@dl/reader';
-import type { AbiName, GotSpecialName } from '@dl/symbols';
+import type { AbiName, FuncType, GotSpecialName } from '@dl/reader';
 import type { Journal } from '../journal.js';
 import type { Library, LinkState } from '../state.js';
 import { newTag } from '../wasm-tag.js';

@@ -1,4 +1,6 @@
 import type { DylinkInfo } from '../dylink/types.js';
+import { classifyLinkImport, describeImport } from './link-imports.js';
+import type { ClassifiedImport } from './link-imports.js';
 import type { Export, Import } from './types.js';
 
 /**
@@ -21,18 +23,28 @@ export type ImportCategory = 'env-function' | 'env-global' | 'got-mem' | 'got-fu
  */
 export type ExportCategory = 'function' | 'data' | 'tls' | 'global' | 'memory' | 'table' | 'tag';
 
+const noWeak: ReadonlySet<string> = new Set();
+
+/** The category of a classified import: its role, with ABI objects by kind and GOT specials as GOT.mem. */
+export function categoryOf(i: ClassifiedImport): ImportCategory {
+  switch (i.role) {
+    case 'memory': case 'table': case 'tag': return i.role;
+    case 'function': return 'env-function';
+    case 'global': return 'env-global';
+    case 'got': return i.space === 'mem' ? 'got-mem' : 'got-func';
+    case 'got-special': return 'got-mem';
+    case 'foreign': return 'other';
+    case 'abi': return i.kind === 'function' ? 'env-function' : i.kind === 'global' ? 'env-global' : 'tag';
+  }
+}
+
 /**
- * Classifies an import by its module and kind.
+ * Classifies an import by its module and kind (the coarse view of {@link classifyLinkImport}'s roles).
  *
  * @param imp - an import from `readModule`
  */
 export function classifyImport(imp: Import): ImportCategory {
-  if (imp.kind === 'memory' || imp.kind === 'table') return imp.kind;
-  if (imp.module === 'GOT.mem') return 'got-mem';
-  if (imp.module === 'GOT.func') return 'got-func';
-  if (imp.module !== 'env') return 'other';
-  if (imp.kind === 'function') return 'env-function';
-  return imp.kind === 'global' ? 'env-global' : 'tag';
+  return categoryOf(classifyLinkImport(describeImport(imp), noWeak));
 }
 
 /**

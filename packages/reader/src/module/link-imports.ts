@@ -1,5 +1,5 @@
-import type { ExternalKind, FuncType, GlobalType } from '@dl/reader';
-import type { GotSpace } from './got.js';
+import type { ExternalKind } from '../format/ids.js';
+import type { FuncType, GlobalType, Import } from './types.js';
 
 /**
  * An import as read, before it is classified: from `readModule` (with types) or from engine
@@ -20,7 +20,7 @@ export interface ImportDescription {
   readonly minimum: number;
 }
 
-/** `env` names that are the program's own objects, not symbols (anchors.md §1.3). */
+/** `env` names that are the program's own objects, not symbols (the dylink ABI: the loader supplies them). */
 export type AbiName = 'memory' | '__indirect_function_table' | 'table' | '__memory_base' | '__table_base' | '__stack_pointer';
 /** `GOT.mem` names a relocatable main asks the loader for: heap and stack bounds, not symbols. */
 export type GotSpecialName = '__heap_base' | '__stack_low' | '__stack_high';
@@ -57,7 +57,7 @@ export type ClassifiedImport =
   | (Symbolic & { readonly role: 'function'; readonly type: FuncType | null })
   | (Symbolic & { readonly role: 'global'; readonly type: GlobalType | null })
   | (Base & { readonly role: 'tag'; readonly type: FuncType | null })
-  | (Symbolic & { readonly role: 'got'; readonly space: GotSpace })
+  | (Symbolic & { readonly role: 'got'; /** `mem`: a data address (`GOT.mem`); `func`: a table index (`GOT.func`). */ readonly space: 'mem' | 'func' })
   | (Base & { readonly role: 'got-special'; readonly name: GotSpecialName })
   | (Base & { readonly role: 'foreign' });
 
@@ -73,13 +73,13 @@ export function isSymbolImport(i: ClassifiedImport): i is SymbolImport {
 }
 
 /**
- * Classifies one import. Memory and table imports are recognised by kind (in any module);
+ * Classifies one import for linking. Memory and table imports are recognised by kind (in any module);
  * then `env` ABI names, `env` tags, functions and globals; `GOT.mem` specials and GOT entries;
  * everything else is foreign.
  *
  * @param weak - the names IMPORT_INFO marks `binding-weak`
  */
-export function classifyImport(i: ImportDescription, weak: ReadonlySet<string>): ClassifiedImport {
+export function classifyLinkImport(i: ImportDescription, weak: ReadonlySet<string>): ClassifiedImport {
   const base = { module: i.module, name: i.name, kind: i.kind };
   if (i.kind === 'memory') return { ...base, role: 'memory', shared: i.shared, index64: i.index64, minimum: i.minimum };
   if (i.kind === 'table') return { ...base, role: 'table', minimum: i.minimum };
@@ -94,7 +94,24 @@ export function classifyImport(i: ImportDescription, weak: ReadonlySet<string>):
   return { ...base, role: 'foreign' };
 }
 
-/** Every import of a library, classified, in import order. Cost: its imports. */
-export function classifyImports(imports: readonly ImportDescription[], weak: ReadonlySet<string>): ClassifiedImport[] {
-  return imports.map((i) => classifyImport(i, weak));
+/**
+ * Every import of a library, classified, in import order (what a linker keeps in the library's
+ * metadata, built once when the module is read). Cost: its imports.
+ *
+ * @param weak - the names IMPORT_INFO marks `binding-weak` (`DylinkInfo.weakImports`)
+ */
+export function classifyLinkImports(imports: readonly ImportDescription[], weak: ReadonlySet<string>): ClassifiedImport[] {
+  return imports.map((i) => classifyLinkImport(i, weak));
+}
+
+/** An import from `readModule` as {@link classifyLinkImport} takes it (with its types and limits). */
+export function describeImport(i: Import): ImportDescription {
+  return {
+    module: i.module, name: i.name, kind: i.kind,
+    funcType: i.kind === 'function' || i.kind === 'tag' ? i.type : null,
+    globalType: i.kind === 'global' ? i.type : null,
+    shared: i.kind === 'memory' && i.type.limits.shared,
+    index64: (i.kind === 'memory' || i.kind === 'table') && i.type.limits.index64,
+    minimum: i.kind === 'memory' || i.kind === 'table' ? i.type.limits.min : 0,
+  };
 }
