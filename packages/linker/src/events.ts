@@ -1,6 +1,11 @@
 import type { Handle } from './types.js';
 
-/** Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. */
+/**
+ * Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. Events
+ * only observe: a listener cannot change or refuse a load, and one that throws is reported
+ * (`onListenerError`) without breaking the load. A runtime takes part through its
+ * `RuntimeAdapter` instead.
+ */
 export type LinkerEvent =
   | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly location: string | null; readonly neededBy: string | null; readonly bytes: number }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
@@ -14,8 +19,6 @@ export type LinkerEvent =
       readonly tableBase: number;
       readonly tableSize: number;
       readonly ms: number;
-      /** The instance's exports, before relocations and constructors run. */
-      readonly exports: WebAssembly.Exports;
     }
   | { readonly type: 'relocate'; readonly library: string; readonly ms: number }
   | { readonly type: 'init'; readonly library: string; readonly ms: number }

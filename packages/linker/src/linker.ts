@@ -2,14 +2,14 @@ import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import type { Definition } from '@dl/symbols';
 import { addressOfFunction, lookup, pathOf, wasmCallable } from './bind.js';
-import { loadBatch } from './batch.js';
 import { compatAdvice, compatOf, creationLoads, setUpCompat } from './compat.js';
-import type { BatchRequest, BatchResult } from './batch.js';
 import type { LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { Journal } from './journal.js';
+import { load } from './load/load.js';
+import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
 import { setUpProgram } from './program.js';
 import type { Library, LinkState } from './state.js';
@@ -88,10 +88,22 @@ export class Linker {
     return () => { this.listeners.delete(listener); };
   }
 
-  /** @internal Fans an event out to the option listener and subscribers. */
+  /**
+   * @internal Fans an event out to the option listener and subscribers. Events only observe: a
+   * listener that throws is reported (`onListenerError`, else `console.error`) and the load goes on.
+   */
   emit(event: LinkerEvent): void {
-    this.options.onEvent?.(event);
-    for (const l of this.listeners) l(event);
+    if (this.options.onEvent !== undefined) this.tell(this.options.onEvent, event);
+    for (const l of this.listeners) this.tell(l, event);
+  }
+
+  private tell(listener: (e: LinkerEvent) => void, event: LinkerEvent): void {
+    try {
+      listener(event);
+    } catch (e) {
+      const report = this.options.onListenerError ?? ((error: unknown): void => { console.error(`[dl] an event listener threw on '${event.type}':`, error); });
+      try { report(e, event); } catch { /* a reporter that throws is not the load's failure either */ }
+    }
   }
 
   private begin(): void {
@@ -99,30 +111,30 @@ export class Linker {
     this.state.busy = true;
   }
 
-  /** @internal Runs one batch synchronously. */
-  batchSync(req: BatchRequest): BatchResult {
+  /** @internal Runs one load synchronously. */
+  performSync(req: LoadJob): LoadResult {
     this.begin();
     try {
-      return runSync(loadBatch(this.state, req), this.state.loader);
+      return runSync(load(this.state, req), this.state.loader);
     } finally {
       this.state.busy = false;
     }
   }
 
   /**
-   * @internal Runs one batch asynchronously, after the previous one. The loader gets a signal of
+   * @internal Runs one load asynchronously, after the previous one. The loader gets a signal of
    * this load's own: aborted by the caller's `signal`, and when the load fails (its other
    * downloads and reads stop).
    */
-  batch(req: BatchRequest, options: LoadOptions = {}): Promise<BatchResult> {
-    const run = async (): Promise<BatchResult> => {
+  perform(req: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
+    const run = async (): Promise<LoadResult> => {
       const own = new AbortController();
       const forward = (): void => { own.abort(options.signal?.reason); };
       options.signal?.addEventListener('abort', forward, { once: true });
       this.begin();
       try {
         if (options.signal?.aborted === true) throw abortedError(options.signal);
-        return await runAsync(loadBatch(this.state, req), this.state.loader, own.signal);
+        return await runAsync(load(this.state, req), this.state.loader, own.signal);
       } catch (e) {
         own.abort(e);
         throw e;
@@ -145,7 +157,7 @@ export class Linker {
     return lib.handle;
   }
 
-  private finish(result: BatchResult, flags: ReturnType<typeof resolveFlags>): Handle[] {
+  private finish(result: LoadResult, flags: ReturnType<typeof resolveFlags>): Handle[] {
     return result.roots.map((lib) => {
       if (!result.loaded.includes(lib)) return this.reopen(lib, flags);
       lib.refcount++;
@@ -164,7 +176,7 @@ export class Linker {
   async dlopen(source: LibrarySource | null, flags?: DlopenFlags, options?: LoadOptions): Promise<Handle> {
     if (source === null) return PROGRAM;
     const f = resolveFlags(flags);
-    const [handle] = this.finish(await this.batch({ roots: [source], flags: f }, options), f);
+    const [handle] = this.finish(await this.perform({ roots: [source], flags: f }, options), f);
     return handle!;
   }
 
@@ -172,19 +184,19 @@ export class Linker {
   dlopenSync(source: LibrarySource | null, flags?: DlopenFlags): Handle {
     if (source === null) return PROGRAM;
     const f = resolveFlags(flags);
-    return this.finish(this.batchSync({ roots: [source], flags: f }), f)[0]!;
+    return this.finish(this.performSync({ roots: [source], flags: f }), f)[0]!;
   }
 
   /** Load-time linking: loads several libraries (and their NEEDED) in one pass, one handle each. */
   async load(sources: readonly LibrarySource[], flags?: DlopenFlags, options?: LoadOptions): Promise<Handle[]> {
     const f = resolveFlags(flags ?? { scope: 'global' });
-    return this.finish(await this.batch({ roots: sources, flags: f }, options), f);
+    return this.finish(await this.perform({ roots: sources, flags: f }, options), f);
   }
 
   /** {@link Linker.load}, synchronously. */
   loadSync(sources: readonly LibrarySource[], flags?: DlopenFlags): Handle[] {
     const f = resolveFlags(flags ?? { scope: 'global' });
-    return this.finish(this.batchSync({ roots: sources, flags: f }), f);
+    return this.finish(this.performSync({ roots: sources, flags: f }), f);
   }
 
   /**
@@ -369,8 +381,8 @@ export class Linker {
     return digestState(this.state);
   }
 
-  /** @internal Takes the result of the creation batch: its roots are open, the main too. */
-  adopt(result: BatchResult): void {
+  /** @internal Takes the result of a creation load: its roots are open, the main too. */
+  adopt(result: LoadResult): void {
     for (const lib of result.roots) lib.refcount++;
     const main = result.loaded.find((l) => l.isMain);
     if (main !== undefined) main.refcount = Math.max(main.refcount, 1);
@@ -383,7 +395,7 @@ export interface CreateOptions extends LinkerOptions {
   readonly libraries?: readonly LibrarySource[];
 }
 
-function prepare(options: CreateOptions): { linker: Linker; loads: BatchRequest[] } {
+function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
   const holder: { linker?: Linker } = {};
   const { state, main } = setUpProgram({ ...options, onEvent: (e) => { holder.linker?.emit(e); } });
   const linker = new Linker(state, options);
@@ -397,13 +409,13 @@ function prepare(options: CreateOptions): { linker: Linker; loads: BatchRequest[
  */
 export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
   const { linker, loads } = prepare(options);
-  for (const load of loads) linker.adopt(await linker.batch(load));
+  for (const job of loads) linker.adopt(await linker.perform(job));
   return linker;
 }
 
 /** {@link createLinker}, synchronously. */
 export function createLinkerSync(options: CreateOptions = {}): Linker {
   const { linker, loads } = prepare(options);
-  for (const load of loads) linker.adopt(linker.batchSync(load));
+  for (const job of loads) linker.adopt(linker.performSync(job));
   return linker;
 }

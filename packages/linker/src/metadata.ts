@@ -14,8 +14,8 @@ export interface ImportSpec {
   /** For memory imports: shared (threads) and 64-bit addressing. */
   readonly shared: boolean;
   readonly index64: boolean;
-  /** For memory imports: the minimum pages declared; for table imports: the minimum slots. */
-  readonly minPages: number;
+  /** The minimum size declared: pages for a memory import, slots for a table import (0 otherwise). */
+  readonly minimum: number;
 }
 
 /** What the linker knows about a library before instantiating it. */
@@ -71,7 +71,7 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
     globalType: i.kind === 'global' ? i.type : null,
     shared: i.kind === 'memory' && i.type.limits.shared,
     index64: (i.kind === 'memory' || i.kind === 'table') && i.type.limits.index64,
-    minPages: i.kind === 'memory' || i.kind === 'table' ? i.type.limits.min : 0,
+    minimum: i.kind === 'memory' || i.kind === 'table' ? i.type.limits.min : 0,
   }));
   const exports = m.exports.map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name }));
   return { dylink: m.dylink, imports, exports, typed: true, size };
@@ -81,7 +81,7 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
 export function metaFromModule(module: WebAssembly.Module, name: string): LibraryMeta {
   const dylink = readDylinkInfo(module, { name });
   const imports = WebAssembly.Module.imports(module).map((i): ImportSpec => ({
-    module: i.module, name: i.name, kind: i.kind, funcType: null, globalType: null, shared: false, index64: false, minPages: 0,
+    module: i.module, name: i.name, kind: i.kind, funcType: null, globalType: null, shared: false, index64: false, minimum: 0,
   }));
   const exports = WebAssembly.Module.exports(module).map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? { kind: e.kind, name: e.name, type: null } : { kind: e.kind, name: e.name }));
   return { dylink, imports, exports, typed: false, size: 0 };
