@@ -45,3 +45,42 @@ export function tracer(option: boolean | ((line: string) => void) | undefined): 
   }
   return null;
 }
+
+/**
+ * The listeners of a linker's events: the `onEvent` option and `on()` subscribers. Events only
+ * observe: a listener that throws is reported (`onListenerError`, else `console.error`) and the
+ * others and the load go on.
+ */
+export class Listeners {
+  private readonly subscribers = new Set<(event: LinkerEvent) => void>();
+
+  constructor(
+    private readonly onEvent: ((event: LinkerEvent) => void) | undefined,
+    private readonly onListenerError: ((error: unknown, event: LinkerEvent) => void) | undefined,
+  ) {}
+
+  /** Subscribes; returns the unsubscribe function. */
+  add(listener: (event: LinkerEvent) => void): () => void {
+    this.subscribers.add(listener);
+    return () => { this.subscribers.delete(listener); };
+  }
+
+  /** Tells every listener, the option's first. */
+  emit(event: LinkerEvent): void {
+    if (this.onEvent !== undefined) this.tell(this.onEvent, event);
+    for (const l of this.subscribers) this.tell(l, event);
+  }
+
+  private tell(listener: (event: LinkerEvent) => void, event: LinkerEvent): void {
+    try {
+      listener(event);
+    } catch (e) {
+      try {
+        if (this.onListenerError !== undefined) this.onListenerError(e, event);
+        else console.error(`[dl] an event listener threw on '${event.type}':`, e);
+      } catch {
+        // A reporter that throws is not the load's failure either.
+      }
+    }
+  }
+}

@@ -1,5 +1,7 @@
-export { createLinker, createLinkerSync, Linker, RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
-export type { CreateOptions, SymbolScope } from './linker.js';
+export { createLinker, createLinkerSync } from './create.js';
+export type { CreateOptions } from './create.js';
+export { Linker, RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
+export type { SymbolScope } from './linker.js';
 export { RTLD, resolveFlags } from './flags.js';
 export { memoryLoader, neededByText } from './loader.js';
 export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';

@@ -2,8 +2,8 @@ import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import type { Definition } from '@dl/symbols';
 import { addressOfFunction, lookup, pathOf, wasmCallable } from './bind.js';
-import { compatAdvice, compatOf, creationLoads, setUpCompat } from './compat.js';
-import type { LinkerEvent } from './events.js';
+import { compatAdvice, compatOf } from './compat.js';
+import type { Listeners, LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
@@ -11,10 +11,9 @@ import { Journal } from './journal.js';
 import { load } from './load/load.js';
 import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
-import { setUpProgram } from './program.js';
 import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
-import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, LoadOptions, SymbolValue } from './types.js';
+import type { DlopenFlags, Handle, LibrarySource, LoadOptions, SymbolValue } from './types.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -33,11 +32,10 @@ const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
  */
 export class Linker {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly listeners = new Set<(e: LinkerEvent) => void>();
   private readonly hostBlocks = new Map<number, Reservation>();
 
-  /** @internal Use {@link createLinker} / {@link createLinkerSync}. */
-  constructor(private readonly state: LinkState, private readonly options: LinkerOptions) {}
+  /** @internal Use `createLinker` / `createLinkerSync`. */
+  constructor(private readonly state: LinkState, private readonly listeners: Listeners) {}
 
   /** The program's linear memory. */
   get memory(): WebAssembly.Memory {
@@ -82,28 +80,9 @@ export class Linker {
     return this.hostBlocks.get(address)?.size;
   }
 
-  /** Subscribes to load events; returns the unsubscribe function. */
+  /** Subscribes to load events; returns the unsubscribe function. A listener only observes (see {@link LinkerEvent}). */
   on(listener: (event: LinkerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
-  }
-
-  /**
-   * @internal Fans an event out to the option listener and subscribers. Events only observe: a
-   * listener that throws is reported (`onListenerError`, else `console.error`) and the load goes on.
-   */
-  emit(event: LinkerEvent): void {
-    if (this.options.onEvent !== undefined) this.tell(this.options.onEvent, event);
-    for (const l of this.listeners) this.tell(l, event);
-  }
-
-  private tell(listener: (e: LinkerEvent) => void, event: LinkerEvent): void {
-    try {
-      listener(event);
-    } catch (e) {
-      const report = this.options.onListenerError ?? ((error: unknown): void => { console.error(`[dl] an event listener threw on '${event.type}':`, error); });
-      try { report(e, event); } catch { /* a reporter that throws is not the load's failure either */ }
-    }
+    return this.listeners.add(listener);
   }
 
   private begin(): void {
@@ -387,35 +366,4 @@ export class Linker {
     const main = result.loaded.find((l) => l.isMain);
     if (main !== undefined) main.refcount = Math.max(main.refcount, 1);
   }
-}
-
-/** Options of {@link createLinker}: the linker's, plus libraries to load with the program. */
-export interface CreateOptions extends LinkerOptions {
-  /** Libraries loaded (globally) in the same pass as the program, like Emscripten's `dynamicLibraries`. */
-  readonly libraries?: readonly LibrarySource[];
-}
-
-function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
-  const holder: { linker?: Linker } = {};
-  const { state, main } = setUpProgram({ ...options, onEvent: (e) => { holder.linker?.emit(e); } });
-  const linker = new Linker(state, options);
-  holder.linker = linker;
-  return { linker, loads: creationLoads(main, options.libraries ?? [], setUpCompat(state, options.compat)) };
-}
-
-/**
- * Creates a linker for a program. A relocatable main is loaded (with its NEEDED libraries
- * and `options.libraries`) before this resolves.
- */
-export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
-  const { linker, loads } = prepare(options);
-  for (const job of loads) linker.adopt(await linker.perform(job));
-  return linker;
-}
-
-/** {@link createLinker}, synchronously. */
-export function createLinkerSync(options: CreateOptions = {}): Linker {
-  const { linker, loads } = prepare(options);
-  for (const job of loads) linker.adopt(linker.performSync(job));
-  return linker;
 }
