@@ -8,8 +8,8 @@ import { tracer } from './events.js';
 import { HostFunctions } from './host-functions.js';
 import type { MainRequest } from './load/job.js';
 import { heapOf, setUpKind } from './program-kinds.js';
-import { runtimeOf } from './runtime.js';
-import type { Runtime } from './runtime.js';
+import { conventionsOf } from './runtime.js';
+import type { RuntimeAdapter } from './runtime.js';
 import { toFuncType } from './signatures.js';
 import type { LinkState } from './state.js';
 import type { HostFunction, LinkerOptions, Program } from './types.js';
@@ -33,12 +33,12 @@ function hostDefinitions(provider: Provider, functions: Readonly<Record<string, 
  * The runtime's `resolveFallback` phase as definitions, made once per name (the same function
  * keeps one address). An answer given during a load is forgotten if that load fails.
  */
-function fallbackDefinitions(state: LinkState, resolve: NonNullable<Runtime['resolveFallback']>): (name: string) => Definition | undefined {
+function fallbackDefinitions(state: LinkState, runtime: RuntimeAdapter): (name: string) => Definition | undefined {
   const made = new Map<string, Definition>();
   return (name) => {
     const known = made.get(name);
     if (known !== undefined) return known;
-    const value = resolve(name, state.load);
+    const value = runtime.resolveFallback?.(name, state.load);
     if (value === undefined) return undefined;
     const provider = state.mainProvider;
     const d = typeof value === 'number' ? { kind: 'data' as const, name, provider, address: value } : hostDefinitions(provider, { [name]: value })[0]!;
@@ -54,9 +54,10 @@ function fallbackDefinitions(state: LinkState, resolve: NonNullable<Runtime['res
  */
 export function setUpProgram(options: LinkerOptions): ProgramSetup {
   const program: Program = options.program ?? { kind: 'host' };
-  const runtime = runtimeOf(options.runtime);
+  const runtime = options.runtime ?? {};
+  const conventions = conventionsOf(runtime);
   const provider: Provider = { id: 0, name: program.kind === 'host' ? 'host' : (program.name ?? 'main') };
-  const parts = setUpKind(program, { options, provider, alignedAlloc: runtime.alignedAlloc });
+  const parts = setUpKind(program, { options, provider, alignedAlloc: conventions.alignedAlloc });
   const definitions = [...parts.definitions, ...(program.functions === undefined ? [] : hostDefinitions(provider, program.functions))];
   const tables = new TableAllocator(parts.table);
   const slots = new FunctionSlots(parts.table, { reserve: (owner) => tables.reserveSlot(owner), release: (slot) => { tables.release(slot); } });
@@ -67,12 +68,12 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     libraries: new Map(), byKey: new Map(), aliases: new Map(), main: null, nextId: 1,
     global, got: new GotTable(), sharedGot: program.kind === 'attached' ? program.got ?? null : null, tags: new Map(), hostFunctions: new HostFunctions(), mainProvider: provider,
     imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) }, atexit: [], nextScopeId: 1,
-    loader: options.loader ?? null, limits: { ...defaultLimits, ...defaultGraphLimits, ...options.limits }, runtime,
+    loader: options.loader ?? null, limits: { ...defaultLimits, ...defaultGraphLimits, ...options.limits }, runtime, conventions,
     emit: options.onEvent ?? ((): void => undefined), trace: tracer(options.debug), load: null, busy: false,
   };
   if (program.kind === 'attached') for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
   if (parts.main === null) global.add(provider, withBuiltins(state, definitions, parts.legacyI64));
-  if (runtime.resolveFallback !== undefined) global.fallback = fallbackDefinitions(state, runtime.resolveFallback);
+  if (runtime.resolveFallback !== undefined) global.fallback = fallbackDefinitions(state, runtime);
   return { state, main: parts.main === null ? null : { ...parts.main, extras: definitions } };
 }
 
@@ -98,7 +99,7 @@ export function withBuiltins(state: LinkState, defs: Definition[], legacyI64: bo
     state.atexit.push({ fn, arg, dso });
     return 0;
   }), atexitType);
-  const alignedAlloc = state.runtime.alignedAlloc;
+  const alignedAlloc = state.conventions.alignedAlloc;
   add(alignedAlloc, ((align: number, size: number): number => {
     const allocator = state.allocator;
     const r = allocator.reserve(size, Math.max(align, 1), alignedAlloc);
@@ -114,7 +115,7 @@ export function withBuiltins(state: LinkState, defs: Definition[], legacyI64: bo
 
 /** A relocatable main's allocator once its runtime is up: its exports, bumping `__heap_base` before. */
 export function mainAllocator(state: LinkState, exports: WebAssembly.Exports, strategy: LinkerOptions['memoryStrategy'], ready: () => boolean): MemoryAllocator | null {
-  const heap = heapOf(exports, state.runtime.alignedAlloc);
+  const heap = heapOf(exports, state.conventions.alignedAlloc);
   if (heap === null || strategy === 'linker-heap' || state.heapBase === null) return null;
   const base = state.heapBase;
   return new HostAllocator(state.memory, { heap, ready, heapBase: { get: () => base.value as number, set: (v) => { base.value = v; } } });

@@ -2,7 +2,8 @@
 import { DlError } from '@dl/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LinkerEvent } from './events.js';
-import type { RuntimeAdapter } from './runtime.js';
+import type { LoadedLibrary, RuntimeAdapter } from './runtime.js';
+import type { AdmittedLibrary, HostFunction } from './types.js';
 import { call, hostLinkerSync } from './test-support.js';
 
 /** libctor.so's constructor calls host_note(300); this one throws for it while `fail()` says so. */
@@ -57,6 +58,23 @@ describe('runtime adapter: every phase\'s undo runs on a failed load', () => {
     expect(() => linker.dlopenSync('libneed_c.so')).toThrow('not here');
     expect(undone).toEqual(['libneed_a.so', 'libneed_b.so', 'libneed_c.so']);
     expect(linker.digest()).toBe(before);
+  });
+});
+
+describe('runtime adapter: phases are called as its methods', () => {
+  it('an adapter written as a class keeps its `this` in every phase', () => {
+    class Recorder implements RuntimeAdapter {
+      readonly seen: string[] = [];
+      admit(lib: AdmittedLibrary): void { this.seen.push(`admit ${lib.name}`); }
+      resolveFallback(name: string): HostFunction | undefined { return name === 'host_note' ? this.note() : undefined; }
+      instantiated(lib: LoadedLibrary): void { this.seen.push(`instantiated ${lib.handle.name}`); }
+      constructors(run: () => void): void { this.seen.push('constructors'); run(); }
+      private note(): HostFunction { this.seen.push('fallback host_note'); return noteFailingWhile(() => false); }
+    }
+    const runtime = new Recorder();
+    const { linker } = hostLinkerSync('clang16', { runtime, editHost: ({ host_note: _dropped, ...rest }) => rest });
+    expect(call(linker, linker.dlopenSync('libctor.so', { binding: 'now' }), 'ctor_check')).toBe(0);
+    expect(runtime.seen).toEqual(['admit libctor.so', 'fallback host_note', 'instantiated libctor.so', 'constructors']);
   });
 });
 

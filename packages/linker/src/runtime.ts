@@ -89,15 +89,15 @@ export interface RuntimeAdapter {
  * that allocates it with an imported `emscripten_builtin_memalign`. A runtime adapter's own
  * names replace these.
  */
-export const sideModuleConventions: Readonly<Required<Pick<RuntimeAdapter, 'tlsInit' | 'alignedAlloc'>>> = Object.freeze({
+export const sideModuleConventions: Conventions = Object.freeze({
   tlsInit: 'emscripten_tls_init',
   alignedAlloc: 'emscripten_builtin_memalign',
 });
 
-/** The runtime adapter a linker works with: the given one over the default conventions. */
-export type Runtime = RuntimeAdapter & Readonly<Required<Pick<RuntimeAdapter, 'tlsInit' | 'alignedAlloc'>>>;
+/** The conventions a linker follows: the runtime adapter's names, else the defaults. */
+export type Conventions = Readonly<Required<Pick<RuntimeAdapter, 'tlsInit' | 'alignedAlloc'>>>;
 
-/** The runtime adapter of a linker's options, with the default conventions filled in. */
-export function runtimeOf(adapter: RuntimeAdapter | undefined): Runtime {
-  return { ...adapter, tlsInit: adapter?.tlsInit ?? sideModuleConventions.tlsInit, alignedAlloc: adapter?.alignedAlloc ?? sideModuleConventions.alignedAlloc };
+/** The conventions of a runtime adapter, with the defaults filled in. */
+export function conventionsOf(adapter: RuntimeAdapter | undefined): Conventions {
+  return { tlsInit: adapter?.tlsInit ?? sideModuleConventions.tlsInit, alignedAlloc: adapter?.alignedAlloc ?? sideModuleConventions.alignedAlloc };
 }

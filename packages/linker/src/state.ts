@@ -9,7 +9,7 @@ import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
 import type { Journal } from './journal.js';
 import type { LibraryRole } from './load/roles.js';
-import type { Runtime } from './runtime.js';
+import type { Conventions, RuntimeAdapter } from './runtime.js';
 import type { Handle, LinkerLimits } from './types.js';
 
 /** One library (or the main program) and everything the linker did for it. */
@@ -115,7 +115,10 @@ export interface SymbolSpace {
 export interface LoadContext {
   readonly loader: Loader | null;
   readonly limits: LinkerLimits;
-  readonly runtime: Runtime;
+  /** The runtime's phases of every load (an empty adapter when none was given). */
+  readonly runtime: RuntimeAdapter;
+  /** The runtime's names for TLS set-up and the aligned allocator. */
+  readonly conventions: Conventions;
   readonly emit: (event: LinkerEvent) => void;
   readonly trace: ((line: string) => void) | null;
   /** The transaction of the load under way (loads are serialised), null between loads. */

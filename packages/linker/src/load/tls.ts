@@ -26,7 +26,7 @@ export function setUpTls(state: Placement & LoadContext, journal: Journal, lib: 
     (initTls as (base: number) => void)(block.address);
     return block.address;
   }
-  const runtimeInit = ex[state.runtime.tlsInit];
+  const runtimeInit = ex[state.conventions.tlsInit];
   if (typeof runtimeInit === 'function') return (runtimeInit as () => number)();
   return lib.memoryBase;
 }
