@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fixture, fixtureBytes } from '@dl/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emscriptenRuntime } from './attach.js';
+import { EmCode } from './em-code.js';
 import type { EmscriptenDylink } from './facade.js';
 import type { TreeSitter } from './tree-sitter-support.js';
 
@@ -60,5 +61,20 @@ describe('side modules carrying JavaScript', () => {
     expect(exports.emcode_asm!(5, 0.5)).toBe(50);
     expect(exports.emcode_add!(-1000, 1)).toBe(1);
     expect(allowing.facade.linker.graph().libraries.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('what a load learnt of side modules\' JavaScript is part of its transaction', () => {
+  it('admit registers its undo: once the failed load rolls back, the EM_JS names are unknown again', () => {
+    const module = new WebAssembly.Module(emcode());
+    const exports = WebAssembly.Module.exports(module).map((e) => ({ name: e.name, kind: e.kind }));
+    const code = new EmCode(true, () => () => 0, new WebAssembly.Memory({ initial: 1 }), () => undefined);
+    const undo: (() => void)[] = [];
+    code.admit({ name: 'libemcode.so', key: 'libemcode.so', location: null, neededBy: [], exports, imports: [] }, { onRollback: (u) => { undo.push(u); } });
+    expect(typeof code.symbol('js_add')).toBe('function');
+    expect(undo.length).toBeGreaterThan(0);
+    for (const u of undo.reverse()) u();
+    expect(code.symbol('js_add')).toBeUndefined();
+    expect(code.symbol('js_scale')).toBeUndefined();
   });
 });

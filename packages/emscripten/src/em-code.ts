@@ -1,5 +1,5 @@
-import { DlError } from '@dl/errors';
-import type { AdmittedLibrary, HostFunction, LinkerEvent, LoadedLibrary } from '@dl/linker';
+import { DlError, messageOf } from '@dl/errors';
+import type { AdmittedLibrary, HostFunction, LoadedLibrary, LoadTransaction } from '@dl/linker';
 import { emAsmSource, emJsSource, stringAt, stringsIn } from './em-js.js';
 
 /** How code is evaluated: the link-time route evaluates in the glue's scope, as Emscripten does. */
@@ -33,10 +33,8 @@ export class EmCode {
   private readonly emJs = new Map<string, JsFunction | null>();
   /** EM_ASM blocks by absolute address. */
   private readonly asmConsts = new Map<number, JsFunction>();
-  /** What the libraries of the load under way carry, by name. */
+  /** What the libraries of the load under way carry, by name (until their data is in memory). */
   private readonly carried = new Map<string, Carried>();
-  /** What this load added, to undo if it fails. */
-  private added: { readonly emJs: string[]; readonly asm: number[] } = { emJs: [], asm: [] };
 
   constructor(
     private readonly allowed: boolean,
@@ -46,8 +44,8 @@ export class EmCode {
     private readonly runtime: (name: string) => unknown,
   ) {}
 
-  /** The linker's `admit` check: learns (or refuses) what a library carries. */
-  admit(library: AdmittedLibrary): void {
+  /** The runtime's `admit` phase: learns (or refuses) what a library carries; undone if the load fails. */
+  admit(library: AdmittedLibrary, tx: LoadTransaction): void {
     let emAsm = false;
     const emJs: string[] = [];
     for (const e of library.exports) {
@@ -60,11 +58,11 @@ export class EmCode {
       throw new DlError('DL_EVAL_REQUIRED', `${library.name} carries JavaScript (${what}) that only runs if evaluated: pass { allowEval: true } to the facade (link-time route: Module.dlOptions = { allowEval: true }) if you trust it`, { library: library.name });
     }
     this.carried.set(library.name, { emJs, emAsm });
+    tx.onRollback(() => { this.carried.delete(library.name); });
     for (const name of emJs) {
-      if (!this.emJs.has(name)) {
-        this.emJs.set(name, null);
-        this.added.emJs.push(name);
-      }
+      if (this.emJs.has(name)) continue;
+      this.emJs.set(name, null);
+      tx.onRollback(() => { this.emJs.delete(name); });
     }
   }
 
@@ -88,26 +86,20 @@ export class EmCode {
     return { func, type: name.includes('double') ? 'diii' : 'iiii' };
   }
 
-  /** The runtime phase after instantiation: evaluates a library's code once its data is in memory. */
-  instantiated(library: LoadedLibrary): void {
-    const carried = this.carried.get(library.handle.name);
-    if (carried !== undefined) this.evaluateLibrary(library.handle.name, carried, library.memoryBase, library.exports);
+  /**
+   * The runtime's `instantiated` phase: evaluates a library's code once its data is in memory
+   * (undone if the load fails: its EM_ASM blocks forgotten, its EM_JS functions as they were).
+   */
+  instantiated(library: LoadedLibrary, tx: LoadTransaction): void {
+    const name = library.handle.name;
+    const carried = this.carried.get(name);
+    if (carried === undefined) return;
+    this.carried.delete(name);
+    tx.onRollback(() => { this.carried.set(name, carried); });
+    this.evaluateLibrary(name, carried, library.memoryBase, library.exports, tx);
   }
 
-  /** Linker events: forgets what a failed load's libraries carried (admitted before the load's transaction). */
-  onEvent(e: LinkerEvent): void {
-    if (e.type === 'failed') {
-      for (const name of this.added.emJs) this.emJs.delete(name);
-      for (const code of this.added.asm) this.asmConsts.delete(code);
-      this.carried.clear();
-      this.added = { emJs: [], asm: [] };
-    } else if (e.type === 'done') {
-      this.carried.clear();
-      this.added = { emJs: [], asm: [] };
-    }
-  }
-
-  private evaluateLibrary(library: string, carried: Carried, memoryBase: number, exports: WebAssembly.Exports): void {
+  private evaluateLibrary(library: string, carried: Carried, memoryBase: number, exports: WebAssembly.Exports, tx: LoadTransaction): void {
     const address = (name: string): number => memoryBase + Number((exports[name] as WebAssembly.Global).value);
     const run = (what: string, source: string): JsFunction => {
       try {
@@ -115,17 +107,18 @@ export class EmCode {
         if (typeof f !== 'function') throw new TypeError('the code is not a function');
         return f as JsFunction;
       } catch (cause) {
-        throw new DlError('DL_INIT_FAILED', `${what} of ${library} does not evaluate: ${cause instanceof Error ? cause.message : String(cause)}`, { library, cause });
+        throw new DlError('DL_INIT_FAILED', `${what} of ${library} does not evaluate: ${messageOf(cause)}`, { library, cause });
       }
     };
     for (const name of carried.emJs) {
+      const previous = this.emJs.get(name);
       this.emJs.set(name, run(`EM_JS function ${name}`, emJsSource(stringAt(this.memory, address(EM_JS_PREFIX + name)))));
+      tx.onRollback(() => { if (this.emJs.has(name)) this.emJs.set(name, previous ?? null); });
     }
-    if (carried.emAsm) {
-      for (const [at, body] of stringsIn(this.memory, address('__start_em_asm'), address('__stop_em_asm'))) {
-        this.asmConsts.set(at, run(`the EM_ASM block at ${at}`, emAsmSource(body)));
-        this.added.asm.push(at);
-      }
+    if (!carried.emAsm) return;
+    for (const [at, body] of stringsIn(this.memory, address('__start_em_asm'), address('__stop_em_asm'))) {
+      this.asmConsts.set(at, run(`the EM_ASM block at ${at}`, emAsmSource(body)));
+      tx.onRollback(() => { this.asmConsts.delete(at); });
     }
   }
 

@@ -1,17 +1,17 @@
 import { DlError } from '@dl/errors';
 import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
-import type { CompatGroup, Handle, HostFunction, Linker, LinkerEvent, Loader } from '@dl/linker';
+import type { CompatGroup, Handle, Linker, LinkerEvent, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext, EmscriptenFs } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
+import { emscriptenAdapter } from './adapter.js';
 import { EmCode } from './em-code.js';
 import { dlsymFailureText, failureText } from './dlerror.js';
 import { hintFor, withHint } from './hints.js';
-import { makeInvoke } from './invoke.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
 import { Mirror } from './mirror.js';
-import { forwardedName, relocatedExports } from './publish.js';
+import { relocatedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 
@@ -148,62 +148,14 @@ export class EmscriptenDylink {
         tags: tagsOf(ctx.imports),
       },
       loader,
-      fallback: (name) => this.emCode.symbol(name) ?? this.runtimeSymbol(name),
-      admit: (library) => { this.emCode.admit(library); },
-      constructors: (run) => { if (ctx.runtimeInitialized()) run(); else ctx.addInit(run); },
-      runtime: {
-        instantiated: (library) => {
-          this.setStackLimits(library.exports);
-          this.emCode.instantiated(library);
-        },
-        beforeConstructors: (load, tx) => { if (this.ready) this.mirror.settle([...load.promoted, ...load.loaded], tx); },
-      },
-      onEvent: (e) => {
-        this.emCode.onEvent(e);
-        options.onEvent?.(e);
-      },
+      runtime: emscriptenAdapter({ ctx, abi: this.abi, emCode: this.emCode, settle: (libraries, tx) => { if (this.ready) this.mirror.settle(libraries, tx); } }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       ...(options.debug === undefined ? {} : { debug: options.debug }),
       ...(options.compat === undefined ? {} : { compat: options.compat }),
     });
     this.linker = linker;
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
     this.ready = true;
-  }
-
-  /**
-   * A side module built with -sSTACK_OVERFLOW_CHECK=2 checks the stack pointer against limits it
-   * is told before its constructors run (Emscripten's postInstantiation does the same).
-   */
-  private setStackLimits(exports: WebAssembly.Exports): void {
-    const set = exports.__set_stack_limits;
-    const base = this.ctx.mainExports.emscripten_stack_get_base;
-    const end = this.ctx.mainExports.emscripten_stack_get_end;
-    if (typeof set === 'function' && typeof base === 'function' && typeof end === 'function') {
-      (set as (top: number, max: number) => void)((base as () => number)(), (end as () => number)());
-    }
-  }
-
-  /**
-   * A symbol only the runtime has: JS library functions, `invoke_*`, `__heap_base`… emcc's
-   * forwarding stubs for what the main imports from side modules are placeholders, not
-   * definitions: they count only when something real sits behind them in `Module`.
-   */
-  private runtimeSymbol(name: string): HostFunction | number | undefined {
-    let value = this.ctx.resolveGlobalSymbol?.(name) ?? this.ctx.imports[name];
-    const target = typeof value === 'function' ? forwardedName(value as (...args: never[]) => unknown) : null;
-    if (target !== null) {
-      const real = this.ctx.Module[target];
-      value = typeof real === 'function' && forwardedName(real as (...args: never[]) => unknown) === null ? real : undefined;
-    }
-    if (value === undefined && name.startsWith('invoke_')) value = makeInvoke(this.ctx.table, this.ctx.mainExports) ?? undefined;
-    if (typeof value === 'function') {
-      const sig = (value as { sig?: unknown }).sig;
-      const func = value as (...args: never[]) => unknown;
-      return typeof sig === 'string' ? { func, type: this.abi.jsSignature(name, sig) } : func;
-    }
-    if (typeof value === 'number' || typeof value === 'bigint') return asNumber(value);
-    if (value instanceof WebAssembly.Global && !value.value) return undefined;
-    return undefined;
   }
 
   /** Mirrors a library made global outside a load (promoted by reopening it RTLD_GLOBAL). */

@@ -5,7 +5,8 @@ import { DlError as ErrorsDlError } from '@dl/errors';
 import { describe, expect, it } from 'vitest';
 import { DlError, isDlError } from './index.js';
 import type { Loader, RuntimeAdapter } from './index.js';
-import { createLinkerSync, RTLD_DEFAULT } from './linker.js';
+import { createLinkerSync } from './create.js';
+import { RTLD_DEFAULT } from './linker.js';
 import { memoryLoader } from './loader.js';
 import { call, hostLinkerSync, sideFiles } from './test-support.js';
 

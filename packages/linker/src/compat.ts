@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import type { Definition } from '@dl/symbols';
-import type { BatchRequest, MainRequest } from './batch.js';
+import type { LoadJob, MainRequest } from './load/job.js';
 import { compatBase64, compatGroups } from './compat-wasm.js';
 import { resolveFlags } from './flags.js';
 import type { Library, LinkState } from './state.js';
@@ -76,7 +76,7 @@ function checkGroups(groups: readonly CompatGroup[]): readonly CompatGroup[] {
  * in the global scope, so no later library's definition is ever shadowed by it). Null when
  * `groups` is empty or not given.
  */
-export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | undefined): BatchRequest | null {
+export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | undefined): LoadJob | null {
   const enabled = checkGroups(groups ?? []);
   if (enabled.length === 0) return null;
   enabledBy.set(state, enabled);
@@ -99,10 +99,10 @@ export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | u
  * NEEDED libraries and `libraries` together); with it, the main first (the library imports
  * the main's `malloc` and `free`), then the library, then `libraries`.
  */
-export function creationLoads(main: MainRequest | null, libraries: readonly LibrarySource[], compat: BatchRequest | null): BatchRequest[] {
+export function creationLoads(main: MainRequest | null, libraries: readonly LibrarySource[], compat: LoadJob | null): LoadJob[] {
   const flags = resolveFlags({ scope: 'global' });
   if (compat === null) return main === null && libraries.length === 0 ? [] : [{ roots: libraries, flags, main: main ?? undefined }];
-  const loads: BatchRequest[] = [];
+  const loads: LoadJob[] = [];
   if (main !== null) loads.push({ roots: [], flags, main });
   loads.push(compat);
   if (libraries.length > 0) loads.push({ roots: libraries, flags });

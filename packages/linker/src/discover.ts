@@ -15,15 +15,15 @@ import type { LibrarySource, LinkerLimits } from './types.js';
 export const defaultGraphLimits: Pick<LinkerLimits, 'maxNeeded' | 'maxLibraries'> = Object.freeze({ maxNeeded: 1024, maxLibraries: 10_000 });
 
 /** A library with more NEEDED entries than the limit is refused before any of them is looked up. */
-function checkNeeded(state: LinkState, p: Pending): void {
+function checkNeeded(state: LinkState, p: FoundLibrary): void {
   const n = p.meta.dylink.needed.length;
   if (n > state.limits.maxNeeded) {
     throw new DlError('DL_LIMIT', `it has ${n} NEEDED entries, more than the limit of ${state.limits.maxNeeded} (raise limits.maxNeeded)`, { library: p.name });
   }
 }
 
-/** A library found by this load and not loaded yet. */
-export interface Pending {
+/** A library found by this load and not loaded yet (step 1 of a load, "find"). */
+export interface FoundLibrary {
   readonly name: string;
   readonly key: string;
   /** Where the loader found it (its NEEDED libraries are looked up relative to it). */
@@ -36,22 +36,24 @@ export interface Pending {
   readonly source: Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>;
   readonly isMain: boolean;
   /** Its NEEDED entries, resolved (filled during discovery). */
-  readonly needed: (Pending | Library)[];
+  readonly needed: (FoundLibrary | Library)[];
 }
+
+/** The old name of {@link FoundLibrary} (checking still uses it). */
 
 /** A load's roots and the new libraries it brings, in discovery (breadth-first) order. */
 export interface Discovery {
-  readonly roots: (Pending | Library)[];
-  readonly pending: Pending[];
+  readonly roots: (FoundLibrary | Library)[];
+  readonly found: FoundLibrary[];
 }
 
 /** Whether an entry is a library already loaded (rather than a new one). */
-export function isLoaded(x: Pending | Library): x is Library {
+export function isLoaded(x: FoundLibrary | Library): x is Library {
   return 'instance' in x;
 }
 
 /** What a loader delivered, or a library given directly, as a library to load. */
-export function pendingFrom(src: LoadedSource, parent: ParentLibrary | null, isMain: boolean): Pending {
+export function foundLibrary(src: LoadedSource, parent: ParentLibrary | null, isMain: boolean): FoundLibrary {
   const bytes = src.bytes === undefined ? undefined : (new Uint8Array(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength) as Uint8Array<ArrayBuffer>);
   const meta = metaFromSource(src, src.name);
   const source = bytes ?? src.module;
@@ -61,7 +63,7 @@ export function pendingFrom(src: LoadedSource, parent: ParentLibrary | null, isM
 }
 
 /** The parent part of a load request for a library's NEEDED entries. */
-function parentOf(p: Pending): ParentLibrary {
+function parentOf(p: FoundLibrary): ParentLibrary {
   return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths, chain: p.chain };
 }
 
@@ -76,26 +78,26 @@ function aliasOf(request: LoadRequest): string {
  * works on them in parallel). A library already loaded, or already found in this load, under
  * the same canonical key (or a request that resolved to it before) is used, not loaded again.
  */
-export function* discover(state: LinkState, roots: readonly LibrarySource[], main: Pending | null): Pipeline<Discovery> {
-  const batch = new Map<string, Pending>();
-  const pending: Pending[] = [];
-  const existing = (key: string): Pending | Library | undefined => state.byKey.get(key) ?? batch.get(key);
-  const admit = (p: Pending): Pending | Library => {
-    const found = existing(p.key);
-    if (found !== undefined) return found;
+export function* discover(state: LinkState, roots: readonly LibrarySource[], main: FoundLibrary | null): Pipeline<Discovery> {
+  const thisLoad = new Map<string, FoundLibrary>();
+  const found: FoundLibrary[] = [];
+  const existing = (key: string): FoundLibrary | Library | undefined => state.byKey.get(key) ?? thisLoad.get(key);
+  const admit = (p: FoundLibrary): FoundLibrary | Library => {
+    const known = existing(p.key);
+    if (known !== undefined) return known;
     checkNeeded(state, p);
-    if (pending.length >= state.limits.maxLibraries) {
+    if (found.length >= state.limits.maxLibraries) {
       throw new DlError('DL_LIMIT', `the load brings more than ${state.limits.maxLibraries} new libraries (raise limits.maxLibraries)`, { library: p.name });
     }
-    if (!p.isMain) state.admit?.({ name: p.name, key: p.key, location: p.location, neededBy: [...p.chain].reverse(), exports: p.meta.exports, imports: p.meta.imports });
-    batch.set(p.key, p);
-    pending.push(p);
+    if (!p.isMain) state.runtime.admit?.({ name: p.name, key: p.key, location: p.location, neededBy: [...p.chain].reverse(), exports: p.meta.exports, imports: p.meta.imports }, state.load!);
+    thisLoad.set(p.key, p);
+    found.push(p);
     state.emit({ type: 'resolve', library: p.name, key: p.key, location: p.location, neededBy: p.neededBy, bytes: p.meta.size });
     return p;
   };
   /** Answers requests from what is known, asks the loader for the rest at once. */
-  function* resolveAll(requests: readonly LoadRequest[]): Pipeline<(Pending | Library)[]> {
-    const out: (Pending | Library | undefined)[] = requests.map((r) => {
+  function* resolveAll(requests: readonly LoadRequest[]): Pipeline<(FoundLibrary | Library)[]> {
+    const out: (FoundLibrary | Library | undefined)[] = requests.map((r) => {
       // A request seen before, or a library given under exactly this name (bytes, modules).
       return existing(state.aliases.get(aliasOf(r)) ?? r.name);
     });
@@ -107,23 +109,23 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
       if (known !== undefined) return known;
       const src = delivered[next++]!;
       state.aliases.set(aliasOf(r), src.key);
-      return existing(src.key) ?? admit(pendingFrom(src, r.parent, false));
+      return existing(src.key) ?? admit(foundLibrary(src, r.parent, false));
     });
   }
 
-  const rootEntries: (Pending | Library)[] = [];
+  const rootEntries: (FoundLibrary | Library)[] = [];
   if (main !== null) rootEntries.push(admit(main));
   const named = roots.filter((r): r is string => typeof r === 'string');
   const resolved = yield* resolveAll(named.map((name) => ({ name, parent: null })));
   let n = 0;
   for (const root of roots) {
     if (typeof root === 'string') rootEntries.push(resolved[n++]!);
-    else rootEntries.push(existing(root.name) ?? admit(pendingFrom({ ...root, key: root.name }, null, false)));
+    else rootEntries.push(existing(root.name) ?? admit(foundLibrary({ ...root, key: root.name }, null, false)));
   }
   // Breadth-first, one depth at a time: every NEEDED entry of the newest libraries at once.
-  for (let from = 0; from < pending.length;) {
-    const level = pending.slice(from);
-    from = pending.length;
+  for (let from = 0; from < found.length;) {
+    const level = found.slice(from);
+    from = found.length;
     const requests = level.flatMap((p) => { const parent = parentOf(p); return p.meta.dylink.needed.map((name) => ({ name, parent })); });
     const deps = yield* resolveAll(requests);
     let i = 0;
@@ -132,7 +134,7 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
       i += p.meta.dylink.needed.length;
     }
   }
-  return { roots: rootEntries, pending };
+  return { roots: rootEntries, found };
 }
 
 /**
@@ -141,17 +143,17 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
  * relocatable main is placed first regardless: it is instantiated first and its imports
  * from its libraries are bound once they exist (as Emscripten does).
  */
-export function loadOrder(d: Discovery): Pending[] {
-  const out: Pending[] = [];
-  const seen = new Set<Pending>();
-  const visit = (p: Pending): void => {
+export function loadOrder(d: Discovery): FoundLibrary[] {
+  const out: FoundLibrary[] = [];
+  const seen = new Set<FoundLibrary>();
+  const visit = (p: FoundLibrary): void => {
     if (seen.has(p)) return;
     seen.add(p);
     for (const dep of p.needed) if (!isLoaded(dep)) visit(dep);
     out.push(p);
   };
   for (const r of d.roots) if (!isLoaded(r)) visit(r);
-  for (const p of d.pending) visit(p);
+  for (const p of d.found) visit(p);
   const main = out.find((p) => p.isMain);
   return main === undefined ? out : [main, ...out.filter((p) => p !== main)];
 }

@@ -150,7 +150,7 @@ describe('admit sees where a library comes from (issue 15 item 2)', () => {
     const seen: AdmittedLibrary[] = [];
     const inner = memoryLoader(files);
     const loader: Loader = { load: async (r) => ({ ...(await inner.load(r)), location: `https://cdn.example/lib/${r.name}`, key: `k:${r.name}` }) };
-    const { linker } = await hostLinker('clang16', { loader, admit: (l) => { seen.push(l); } });
+    const { linker } = await hostLinker('clang16', { loader, runtime: { admit: (l) => { seen.push(l); } } });
     await linker.dlopen('libneed_c.so');
     expect(seen.map((l) => [l.name, l.key, l.location, l.neededBy])).toEqual([
       ['libneed_c.so', 'k:libneed_c.so', 'https://cdn.example/lib/libneed_c.so', []],

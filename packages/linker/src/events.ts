@@ -1,6 +1,11 @@
 import type { Handle } from './types.js';
 
-/** Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. */
+/**
+ * Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. Events
+ * only observe: a listener cannot change or refuse a load, and one that throws is reported
+ * (`onListenerError`) without breaking the load. A runtime takes part through its
+ * `RuntimeAdapter` instead.
+ */
 export type LinkerEvent =
   | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly location: string | null; readonly neededBy: string | null; readonly bytes: number }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
@@ -14,8 +19,6 @@ export type LinkerEvent =
       readonly tableBase: number;
       readonly tableSize: number;
       readonly ms: number;
-      /** The instance's exports, before relocations and constructors run. */
-      readonly exports: WebAssembly.Exports;
     }
   | { readonly type: 'relocate'; readonly library: string; readonly ms: number }
   | { readonly type: 'init'; readonly library: string; readonly ms: number }
@@ -41,4 +44,43 @@ export function tracer(option: boolean | ((line: string) => void) | undefined): 
     return (line) => { console.error(`[dl] ${line}`); };
   }
   return null;
+}
+
+/**
+ * The listeners of a linker's events: the `onEvent` option and `on()` subscribers. Events only
+ * observe: a listener that throws is reported (`onListenerError`, else `console.error`) and the
+ * others and the load go on.
+ */
+export class Listeners {
+  private readonly subscribers = new Set<(event: LinkerEvent) => void>();
+
+  constructor(
+    private readonly onEvent: ((event: LinkerEvent) => void) | undefined,
+    private readonly onListenerError: ((error: unknown, event: LinkerEvent) => void) | undefined,
+  ) {}
+
+  /** Subscribes; returns the unsubscribe function. */
+  add(listener: (event: LinkerEvent) => void): () => void {
+    this.subscribers.add(listener);
+    return () => { this.subscribers.delete(listener); };
+  }
+
+  /** Tells every listener, the option's first. */
+  emit(event: LinkerEvent): void {
+    if (this.onEvent !== undefined) this.tell(this.onEvent, event);
+    for (const l of this.subscribers) this.tell(l, event);
+  }
+
+  private tell(listener: (event: LinkerEvent) => void, event: LinkerEvent): void {
+    try {
+      listener(event);
+    } catch (e) {
+      try {
+        if (this.onListenerError !== undefined) this.onListenerError(e, event);
+        else console.error(`[dl] an event listener threw on '${event.type}':`, e);
+      } catch {
+        // A reporter that throws is not the load's failure either.
+      }
+    }
+  }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { treeSitterGrammars } from '@dl/fixtures';
 import { jsLibc } from '@dl/fixtures/js-libc';
 import { describe, expect, it } from 'vitest';
-import { createLinker, createLinkerSync } from './linker.js';
+import { createLinker, createLinkerSync } from './create.js';
 import type { Linker } from './linker.js';
 
 const grammars = treeSitterGrammars();

@@ -1,5 +1,7 @@
-export { createLinker, createLinkerSync, Linker, RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
-export type { CreateOptions, SymbolScope } from './linker.js';
+export { createLinker, createLinkerSync } from './create.js';
+export type { CreateOptions } from './create.js';
+export { Linker, RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
+export type { SymbolScope } from './linker.js';
 export { RTLD, resolveFlags } from './flags.js';
 export { memoryLoader, neededByText } from './loader.js';
 export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';
@@ -12,5 +14,7 @@ export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 export type {
   AdmittedLibrary, AttachedMainProgram, CompatGroup, DlopenFlags, Handle, HostData, HostFunction, HostFunctionType, JsHostProgram, LibrarySource, LinkerLimits,
-  LinkerOptions, LoadedLibrary, LoadOptions, LoadTransaction, Program, RelocatableMainProgram, ResolvedFlags, RuntimeAdapter, SymbolValue,
+  LinkerOptions, LoadOptions, Program, RelocatableMainProgram, ResolvedFlags, SymbolValue,
 } from './types.js';
+export { sideModuleConventions } from './runtime.js';
+export type { LoadedLibrary, LoadedSet, LoadTransaction, RuntimeAdapter } from './runtime.js';

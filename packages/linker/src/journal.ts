@@ -1,4 +1,5 @@
 import type { GotEntry, GotTable, GotUndo } from '@dl/symbols';
+import type { LoadTransaction } from './runtime.js';
 
 /**
  * The undo log of one load: every change to shared state registers how to take it back.
@@ -6,7 +7,7 @@ import type { GotEntry, GotTable, GotUndo } from '@dl/symbols';
  * The frequent changes (GOT entries created or resolved: several per library) are kept as
  * data by the GOT's own undo log, not as closures; the rare ones as closures.
  */
-export class Journal {
+export class Journal implements LoadTransaction {
   private undo: (() => void)[] = [];
   private readonly got: GotUndo;
 
@@ -17,6 +18,11 @@ export class Journal {
 
   /** Records how to undo a change just made. */
   record(undo: () => void): void {
+    this.undo.push(undo);
+  }
+
+  /** A runtime's undo ({@link LoadTransaction}): the same as {@link Journal.record}. */
+  onRollback(undo: () => void): void {
     this.undo.push(undo);
   }
 

@@ -3,19 +3,18 @@ import type { Reservation } from '@dl/layout';
 import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
 import { addressOfFunction, pathOf, wasmCallable } from './load/bind.js';
-import { loadBatch } from './batch.js';
-import { compatAdvice, compatOf, creationLoads, setUpCompat } from './compat.js';
-import type { BatchRequest, BatchResult } from './batch.js';
-import type { LinkerEvent } from './events.js';
+import { compatAdvice, compatOf } from './compat.js';
+import type { Listeners, LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { Journal } from './journal.js';
+import { load } from './load/load.js';
+import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
-import { setUpProgram } from './program.js';
 import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
-import type { DlopenFlags, Handle, LibrarySource, LinkerOptions, LoadOptions, SymbolValue } from './types.js';
+import type { DlopenFlags, Handle, LibrarySource, LoadOptions, SymbolValue } from './types.js';
 import { SymbolNotFoundError } from './undefined.js';
 
 /** `dlsym` special handles. */
@@ -35,11 +34,10 @@ const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
  */
 export class Linker {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly listeners = new Set<(e: LinkerEvent) => void>();
   private readonly hostBlocks = new Map<number, Reservation>();
 
-  /** @internal Use {@link createLinker} / {@link createLinkerSync}. */
-  constructor(private readonly state: LinkState, private readonly options: LinkerOptions) {}
+  /** @internal Use `createLinker` / `createLinkerSync`. */
+  constructor(private readonly state: LinkState, private readonly listeners: Listeners) {}
 
   /** The program's linear memory. */
   get memory(): WebAssembly.Memory {
@@ -84,16 +82,9 @@ export class Linker {
     return this.hostBlocks.get(address)?.size;
   }
 
-  /** Subscribes to load events; returns the unsubscribe function. */
+  /** Subscribes to load events; returns the unsubscribe function. A listener only observes (see {@link LinkerEvent}). */
   on(listener: (event: LinkerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
-  }
-
-  /** @internal Fans an event out to the option listener and subscribers. */
-  emit(event: LinkerEvent): void {
-    this.options.onEvent?.(event);
-    for (const l of this.listeners) l(event);
+    return this.listeners.add(listener);
   }
 
   private begin(): void {
@@ -101,30 +92,30 @@ export class Linker {
     this.state.busy = true;
   }
 
-  /** @internal Runs one batch synchronously. */
-  batchSync(req: BatchRequest): BatchResult {
+  /** @internal Runs one load synchronously. */
+  performSync(req: LoadJob): LoadResult {
     this.begin();
     try {
-      return runSync(loadBatch(this.state, req), this.state.loader);
+      return runSync(load(this.state, req), this.state.loader);
     } finally {
       this.state.busy = false;
     }
   }
 
   /**
-   * @internal Runs one batch asynchronously, after the previous one. The loader gets a signal of
+   * @internal Runs one load asynchronously, after the previous one. The loader gets a signal of
    * this load's own: aborted by the caller's `signal`, and when the load fails (its other
    * downloads and reads stop).
    */
-  batch(req: BatchRequest, options: LoadOptions = {}): Promise<BatchResult> {
-    const run = async (): Promise<BatchResult> => {
+  perform(req: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
+    const run = async (): Promise<LoadResult> => {
       const own = new AbortController();
       const forward = (): void => { own.abort(options.signal?.reason); };
       options.signal?.addEventListener('abort', forward, { once: true });
       this.begin();
       try {
         if (options.signal?.aborted === true) throw abortedError(options.signal);
-        return await runAsync(loadBatch(this.state, req), this.state.loader, own.signal);
+        return await runAsync(load(this.state, req), this.state.loader, own.signal);
       } catch (e) {
         own.abort(e);
         throw e;
@@ -147,7 +138,7 @@ export class Linker {
     return lib.handle;
   }
 
-  private finish(result: BatchResult, flags: ReturnType<typeof resolveFlags>): Handle[] {
+  private finish(result: LoadResult, flags: ReturnType<typeof resolveFlags>): Handle[] {
     return result.roots.map((lib) => {
       if (!result.loaded.includes(lib)) return this.reopen(lib, flags);
       lib.refcount++;
@@ -166,7 +157,7 @@ export class Linker {
   async dlopen(source: LibrarySource | null, flags?: DlopenFlags, options?: LoadOptions): Promise<Handle> {
     if (source === null) return PROGRAM;
     const f = resolveFlags(flags);
-    const [handle] = this.finish(await this.batch({ roots: [source], flags: f }, options), f);
+    const [handle] = this.finish(await this.perform({ roots: [source], flags: f }, options), f);
     return handle!;
   }
 
@@ -174,19 +165,19 @@ export class Linker {
   dlopenSync(source: LibrarySource | null, flags?: DlopenFlags): Handle {
     if (source === null) return PROGRAM;
     const f = resolveFlags(flags);
-    return this.finish(this.batchSync({ roots: [source], flags: f }), f)[0]!;
+    return this.finish(this.performSync({ roots: [source], flags: f }), f)[0]!;
   }
 
   /** Load-time linking: loads several libraries (and their NEEDED) in one pass, one handle each. */
   async load(sources: readonly LibrarySource[], flags?: DlopenFlags, options?: LoadOptions): Promise<Handle[]> {
     const f = resolveFlags(flags ?? { scope: 'global' });
-    return this.finish(await this.batch({ roots: sources, flags: f }, options), f);
+    return this.finish(await this.perform({ roots: sources, flags: f }, options), f);
   }
 
   /** {@link Linker.load}, synchronously. */
   loadSync(sources: readonly LibrarySource[], flags?: DlopenFlags): Handle[] {
     const f = resolveFlags(flags ?? { scope: 'global' });
-    return this.finish(this.batchSync({ roots: sources, flags: f }), f);
+    return this.finish(this.performSync({ roots: sources, flags: f }), f);
   }
 
   /**
@@ -348,41 +339,10 @@ export class Linker {
     return digestState(this.state);
   }
 
-  /** @internal Takes the result of the creation batch: its roots are open, the main too. */
-  adopt(result: BatchResult): void {
+  /** @internal Takes the result of a creation load: its roots are open, the main too. */
+  adopt(result: LoadResult): void {
     for (const lib of result.roots) lib.refcount++;
     const main = result.loaded.find((l) => l.isMain);
     if (main !== undefined) main.refcount = Math.max(main.refcount, 1);
   }
-}
-
-/** Options of {@link createLinker}: the linker's, plus libraries to load with the program. */
-export interface CreateOptions extends LinkerOptions {
-  /** Libraries loaded (globally) in the same pass as the program, like Emscripten's `dynamicLibraries`. */
-  readonly libraries?: readonly LibrarySource[];
-}
-
-function prepare(options: CreateOptions): { linker: Linker; loads: BatchRequest[] } {
-  const holder: { linker?: Linker } = {};
-  const { state, main } = setUpProgram({ ...options, onEvent: (e) => { holder.linker?.emit(e); } });
-  const linker = new Linker(state, options);
-  holder.linker = linker;
-  return { linker, loads: creationLoads(main, options.libraries ?? [], setUpCompat(state, options.compat)) };
-}
-
-/**
- * Creates a linker for a program. A relocatable main is loaded (with its NEEDED libraries
- * and `options.libraries`) before this resolves.
- */
-export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
-  const { linker, loads } = prepare(options);
-  for (const load of loads) linker.adopt(await linker.batch(load));
-  return linker;
-}
-
-/** {@link createLinker}, synchronously. */
-export function createLinkerSync(options: CreateOptions = {}): Linker {
-  const { linker, loads } = prepare(options);
-  for (const load of loads) linker.adopt(linker.batchSync(load));
-  return linker;
 }

@@ -47,12 +47,14 @@ describe('admit: a runtime\'s check of each library found', () => {
   it('sees every library of a load with its exports and imports, before anything is allocated', () => {
     const seen: string[] = [];
     const { linker } = hostLinkerSync('clang16', {
-      admit: (lib) => {
-        seen.push(lib.name);
-        if (lib.name === 'libneed_b.so') {
-          expect(lib.exports.map((e) => e.name)).toContain('need_b');
-          expect(lib.imports).toContainEqual(expect.objectContaining({ module: 'env', name: 'need_a' }));
-        }
+      runtime: {
+        admit: (lib) => {
+          seen.push(lib.name);
+          if (lib.name === 'libneed_b.so') {
+            expect(lib.exports.map((e) => e.name)).toContain('need_b');
+            expect(lib.imports).toContainEqual(expect.objectContaining({ module: 'env', name: 'need_a' }));
+          }
+        },
       },
     });
     linker.dlopenSync('libneed_c.so');
@@ -62,7 +64,7 @@ describe('admit: a runtime\'s check of each library found', () => {
   it('refuses a library by throwing: the load fails with that error and changes nothing', () => {
     let refuse = true;
     const { linker } = hostLinkerSync('clang16', {
-      admit: (lib) => { if (refuse && lib.name === 'libneed_a.so') throw new DlError('DL_INCOMPATIBLE', 'not here', { library: lib.name }); },
+      runtime: { admit: (lib) => { if (refuse && lib.name === 'libneed_a.so') throw new DlError('DL_INCOMPATIBLE', 'not here', { library: lib.name }); } },
     });
     const before = linker.graph();
     expect(() => linker.dlopenSync('libneed_c.so')).toThrow(expect.objectContaining({ code: 'DL_INCOMPATIBLE', library: 'libneed_a.so' }));

@@ -7,7 +7,10 @@ import type { LibraryMeta } from './metadata.js';
 import type { ClassifiedImport, FuncType } from '@dl/reader';
 import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
-import type { AdmittedLibrary, Handle, LinkerLimits, RuntimeAdapter } from './types.js';
+import type { Journal } from './journal.js';
+import type { LibraryRole } from './load/roles.js';
+import type { Conventions, RuntimeAdapter } from './runtime.js';
+import type { Handle, LinkerLimits } from './types.js';
 
 /** One library (or the main program) and everything the linker did for it. */
 export interface Library {
@@ -24,6 +27,8 @@ export interface Library {
   readonly module: WebAssembly.Module;
   /** True for a relocatable main loaded by the linker. */
   readonly isMain: boolean;
+  /** What it is to the program (a side module, the relocatable main): how a load treats it. */
+  readonly role: LibraryRole;
   /** Libraries it needs, in NEEDED order. */
   needed: Library[];
   instance: WebAssembly.Instance | null;
@@ -58,51 +63,75 @@ export interface AtExit {
   readonly dso: number;
 }
 
-/** Everything the linker keeps between loads. */
-export interface LinkState {
+/**
+ * Where libraries go: the program's memory, table and stack, and the allocators handing out
+ * ranges of them. Set up by the program's kind; a relocatable main's own allocator replaces
+ * the linker heap once the main is instantiated.
+ */
+export interface Placement {
   readonly memory: WebAssembly.Memory;
   readonly table: WebAssembly.Table;
   readonly stackPointer: WebAssembly.Global;
   allocator: MemoryAllocator;
   readonly tables: TableAllocator;
-  readonly global: Scope;
-  readonly got: GotTable;
+  /** Function table slots given to functions whose address is taken. */
   readonly slots: FunctionSlots;
-  readonly hostFunctions: HostFunctions;
-  readonly tags: Map<string, WasmTag>;
-  /** Open libraries by id; the main program is the provider with id 0. */
+  /** Stack bounds (for `GOT.mem.__stack_low/__stack_high`). */
+  readonly stack: { readonly low: number; readonly high: number };
+  /** The host's `__heap_base` global a relocatable main imports (`GOT.mem.__heap_base`). */
+  heapBase: WebAssembly.Global | null;
+}
+
+/** Who is loaded: the libraries by id and by key, and the names loaders resolved. */
+export interface Registry {
+  /** Resident libraries by id; the main program is the provider with id 0. */
   readonly libraries: Map<number, Library>;
   readonly byKey: Map<string, Library>;
   /** Names a loader resolved, to the key they resolved to. */
   readonly aliases: Map<string, string>;
-  readonly mainProvider: Provider;
-  /** The main module when the linker loaded one (kind 2). */
+  /** The main module when the linker loaded one (a relocatable main). */
   main: Library | null;
-  /** The host's `__heap_base` global a relocatable main imports (`GOT.mem.__heap_base`). */
-  heapBase: WebAssembly.Global | null;
-  /** Who runs a load's constructors, when not the load itself (a runtime not up yet defers them). */
-  readonly constructors: ((run: () => void) => void) | null;
+  nextId: number;
+}
+
+/** Where symbols are found and shared: scopes, the GOT, tags, host functions, other modules' imports. */
+export interface SymbolSpace {
+  readonly global: Scope;
+  readonly got: GotTable;
   /** A running program's GOT the global scope shares (an attached main's), by name. */
   readonly sharedGot: Readonly<Record<string, WebAssembly.Global>> | null;
-  /** Stack bounds (for `GOT.mem.__stack_low/__stack_high`). */
-  readonly stack: { readonly low: number; readonly high: number };
-  readonly limits: LinkerLimits;
-  readonly loader: Loader | null;
+  readonly tags: Map<string, WasmTag>;
+  readonly hostFunctions: HostFunctions;
+  /** The program (host or main) as the provider of its symbols. */
+  readonly mainProvider: Provider;
+  /** Imports of modules other than env / GOT.* (e.g. WASI). */
   readonly imports: WebAssembly.Imports;
+  /** `__cxa_atexit` registrations (destructors run by `linker.exit()`). */
   readonly atexit: AtExit[];
-  /** Blocks handed out by the `emscripten_builtin_memalign` builtin (undone if their load fails). */
-  readonly builtinReservations: { readonly reservation: Reservation; readonly allocator: MemoryAllocator }[];
-  nextId: number;
   nextScopeId: number;
+}
+
+/** What loads run with: the loader, the limits, the runtime adapter, events, the load under way. */
+export interface LoadContext {
+  readonly loader: Loader | null;
+  readonly limits: LinkerLimits;
+  /** The runtime's phases of every load (an empty adapter when none was given). */
+  readonly runtime: RuntimeAdapter;
+  /** The runtime's names for TLS set-up and the aligned allocator. */
+  readonly conventions: Conventions;
+  readonly emit: (event: LinkerEvent) => void;
+  readonly trace: ((line: string) => void) | null;
+  /** The transaction of the load under way (loads are serialised), null between loads. */
+  load: Journal | null;
   /** A load is under way (loads are serialised). */
   busy: boolean;
-  readonly emit: (event: LinkerEvent) => void;
-  /** The runtime's check of each library found (`LinkerOptions.admit`). */
-  readonly admit: ((library: AdmittedLibrary) => void) | null;
-  /** The runtime's phases of a load (`LinkerOptions.runtime`). */
-  readonly runtime: RuntimeAdapter | null;
-  readonly trace: ((line: string) => void) | null;
 }
+
+/**
+ * Everything the linker keeps between loads, in four parts a stage takes only what it needs
+ * of: {@link Placement}, {@link Registry}, {@link SymbolSpace}, {@link LoadContext}.
+ */
+export type LinkState = Placement & Registry & SymbolSpace & LoadContext;
 
 /** The libraries reachable from `roots` through `needed`, each once, dependencies first. */
 export function dependenciesFirst(roots: Iterable<Library>): Library[] {

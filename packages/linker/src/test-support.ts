@@ -3,8 +3,10 @@ import { sideModuleFiles } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { jsHostApi } from '@dl/fixtures/js-host';
 import type { JsHostApi, TypedHostFunction } from '@dl/fixtures/js-host';
-import { createLinker, createLinkerSync, RTLD_DEFAULT } from './linker.js';
-import type { CreateOptions, Linker } from './linker.js';
+import { createLinker, createLinkerSync } from './create.js';
+import type { CreateOptions } from './create.js';
+import { RTLD_DEFAULT } from './linker.js';
+import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
 import type { Handle, JsHostProgram } from './types.js';
 

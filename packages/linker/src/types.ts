@@ -3,6 +3,7 @@ import type { FuncType } from '@dl/reader';
 import type { Callable } from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { Loader } from './loader.js';
+import type { RuntimeAdapter } from './runtime.js';
 
 /**
  * A function's wasm type as a host may write it: the reader's `FuncType`, a signature string
@@ -152,28 +153,6 @@ export interface LinkerOptions {
   /** Debug tracing (also on when the environment variable `DL_DEBUG` is set). */
   readonly debug?: boolean | ((line: string) => void);
   /**
-   * Symbols made on demand for names no library or host defines (a runtime's synthesised
-   * functions, such as Emscripten's `invoke_*`): a function (with a type when its address may
-   * be taken), a data address, or undefined. What it gives is kept (one definition, one
-   * address per name); consulted after every scope of a lookup (and, in a load, after that
-   * load's own libraries, once per name) and by `dlsym(RTLD_DEFAULT)`.
-   */
-  readonly fallback?: (name: string) => HostFunction | number | undefined;
-  /**
-   * Runs a load's constructors (given as one function, dependency order inside) — by default
-   * the load does, after the relocations. A runtime that is not up yet can defer them
-   * (Emscripten runs side modules' constructors after the main's, in `__ATINIT__`); a
-   * constructor that fails then can no longer undo the load.
-   */
-  readonly constructors?: (run: () => void) => void;
-  /**
-   * A runtime's check of every library a load finds, before anything is allocated or
-   * compiled: throw a `DlError` to refuse one — the load then fails and changes nothing.
-   * (Emscripten's facade refuses libraries carrying JavaScript unless evaluating it is allowed,
-   * and learns their EM_JS names here.)
-   */
-  readonly admit?: (library: AdmittedLibrary) => void;
-  /**
    * Offer the compatibility library (`libdlcompat.so`, 126 KB of wasm, shipped in this package) to
    * libraries that need C library or C++ runtime functions the program does not have (a C
    * host, a MAIN_MODULE=2 main, a minimal WASI main): the pure, allocation-free parts of musl
@@ -184,49 +163,19 @@ export interface LinkerOptions {
    */
   readonly compat?: readonly CompatGroup[];
   /**
-   * A runtime's part in every load (Emscripten's facade is one), called inside the load's
-   * transaction: what a phase does, it can register to undo, and a failure anywhere in the
-   * load — the phase's own included — undoes it, so a failed load changes nothing.
+   * A runtime's part in every load (Emscripten's facade is one): its phases — `admit`,
+   * `resolveFallback`, `instantiated`, `beforeConstructors`, `constructors` — each inside the
+   * load's transaction, and the names of its TLS set-up and allocator. See {@link RuntimeAdapter}.
    */
   readonly runtime?: RuntimeAdapter;
-}
-
-/** Registers how to undo what a runtime did during a load (run newest first if the load fails). */
-export interface LoadTransaction {
-  onRollback(undo: () => void): void;
-}
-
-/** A library of a load, as a runtime sees it once it is instantiated. */
-export interface LoadedLibrary {
-  /** Its handle: usable with `dlsym`, `exportsOf`, `describe`, `placement` (no reference counted). */
-  readonly handle: Handle;
-  /** Its instance's exports (data unrelocated: add `memoryBase`). */
-  readonly exports: WebAssembly.Exports;
-  /** The names it publishes (its exports less the linker-internal ones). */
-  readonly published: readonly string[];
-  readonly memoryBase: number;
-  readonly tableBase: number;
-  /** In the global scope (RTLD_GLOBAL, or promoted by this load). */
-  readonly global: boolean;
-}
-
-/**
- * A runtime's phases of a load. Each runs inside the load's transaction and may register
- * undo steps; throwing fails the load, which then changes nothing. Events, by contrast, only
- * observe.
- */
-export interface RuntimeAdapter {
-  /** A library was just instantiated: its data is in memory, not yet relocated; nothing has run. */
-  readonly instantiated?: (library: LoadedLibrary, tx: LoadTransaction) => void;
   /**
-   * Every library of the load is instantiated, bound and relocated; constructors run next.
-   * `loaded`: the new libraries, dependencies first; `promoted`: libraries already loaded that
-   * this load made global (RTLD_GLOBAL over an RTLD_LOCAL load).
+   * Told when an event listener (`onEvent`, `on`) throws: events only observe, so the load goes
+   * on. Default: `console.error`.
    */
-  readonly beforeConstructors?: (load: { readonly loaded: readonly LoadedLibrary[]; readonly promoted: readonly LoadedLibrary[] }, tx: LoadTransaction) => void;
+  readonly onListenerError?: (error: unknown, event: LinkerEvent) => void;
 }
 
-/** What {@link LinkerOptions.admit} sees of a library: its name and its exports and imports as read. */
+/** What {@link RuntimeAdapter.admit} sees of a library: its name and its exports and imports as read. */
 export interface AdmittedLibrary {
   readonly name: string;
   /** Its canonical key, as the loader gave it. */

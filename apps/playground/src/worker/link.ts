@@ -13,15 +13,12 @@ import type { FileSet } from './files.js';
 import { jsHost } from './host.js';
 import type { CallableFunction, CallOutcome, HostRecord, LibraryChoice, LinkOutcome, PostedEvent, ProgramChoice } from './protocol.js';
 
-/** The event as posted: without the instance's exports (functions cannot be cloned) and keys. */
+/** The event as posted: without handles and keys. */
 export function postableEvent(event: LinkerEvent): PostedEvent {
   switch (event.type) {
     case 'resolve': return { type: 'resolve', library: event.library, neededBy: event.neededBy, bytes: event.bytes };
     case 'compile': return { type: 'compile', library: event.library, bytes: event.bytes, ms: event.ms };
-    case 'instantiate': {
-      const { exports: _exports, ...placement } = event;
-      return placement;
-    }
+    case 'instantiate': return { type: 'instantiate', library: event.library, memoryBase: event.memoryBase, memorySize: event.memorySize, tableBase: event.tableBase, tableSize: event.tableSize, ms: event.ms };
     case 'relocate': case 'init': return { type: event.type, library: event.library, ms: event.ms };
     case 'done': return { type: 'done', roots: event.roots, libraries: event.libraries, ms: event.ms, phases: event.phases };
     case 'failed': return event;

@@ -51,7 +51,7 @@ export interface LibraryChoice {
   readonly scope: 'global' | 'local';
 }
 
-/** A linker event as posted to the page (the `instantiate` event without its instance exports). */
+/** A linker event as posted to the page (without handles). */
 export type PostedEvent =
   | { readonly type: 'resolve'; readonly library: string; readonly neededBy: string | null; readonly bytes: number }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }

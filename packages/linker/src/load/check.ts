@@ -4,7 +4,7 @@ import { formatFuncType, isSymbolImport } from '@dl/reader';
 import type { ClassifiedImport, FuncType, SymbolImport } from '@dl/reader';
 import { FallbackMemo, findInScopes, isInternalName, originalOf, pickFunction, sameFuncType } from '@dl/symbols';
 import type { Definition, ExportLike, Scope } from '@dl/symbols';
-import type { Pending } from '../discover.js';
+import type { FoundLibrary } from '../discover.js';
 import { UndefinedSymbolsError } from '../undefined.js';
 import type { MissingSymbol } from '../undefined.js';
 import type { LinkState } from '../state.js';
@@ -18,7 +18,7 @@ export type Visible = ReadonlyMap<ClassifiedImport, Definition>;
 
 /** A symbol one of the new libraries will define, before it is instantiated. */
 interface Preview {
-  readonly provider: Pending;
+  readonly provider: FoundLibrary;
   readonly exp: ExportLike;
 }
 
@@ -27,7 +27,7 @@ interface Preview {
  * visible scopes could not resolve). Cost: the new libraries' exports, only when something
  * was not found.
  */
-export function previewOf(order: readonly Pending[], wanted: ReadonlySet<string>): Map<string, Preview> {
+export function previewOf(order: readonly FoundLibrary[], wanted: ReadonlySet<string>): Map<string, Preview> {
   const map = new Map<string, Preview>();
   if (wanted.size === 0) return map;
   for (const p of order) {
@@ -80,9 +80,9 @@ function previewProblem(importer: string, i: SymbolImport, v: Preview): string |
  * First pass: what the visible scopes define for each symbol import, and the names they do
  * not define (only those need the new libraries' exports or the runtime's fallback).
  */
-function findVisible(order: readonly Pending[], pathFor: (p: Pending) => readonly Scope[]): { visible: Map<Pending, Map<ClassifiedImport, Definition>>; unresolved: Set<string> } {
+function findVisible(order: readonly FoundLibrary[], pathFor: (p: FoundLibrary) => readonly Scope[]): { visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>; unresolved: Set<string> } {
   const unresolved = new Set<string>();
-  const visible = new Map<Pending, Map<ClassifiedImport, Definition>>();
+  const visible = new Map<FoundLibrary, Map<ClassifiedImport, Definition>>();
   for (const p of order) {
     const path = pathFor(p);
     const found = new Map<ClassifiedImport, Definition>();
@@ -101,7 +101,7 @@ function findVisible(order: readonly Pending[], pathFor: (p: Pending) => readonl
  * The runtime's fallback comes after the libraries of this load (once they are in their
  * scopes, a lookup finds them first): asked once per name nobody here defines.
  */
-function addFallback(state: LinkState, order: readonly Pending[], visible: Map<Pending, Map<ClassifiedImport, Definition>>, preview: ReadonlyMap<string, Preview>): void {
+function addFallback(state: LinkState, order: readonly FoundLibrary[], visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>, preview: ReadonlyMap<string, Preview>): void {
   const fallback = state.global.fallback;
   if (fallback === null) return;
   const memo = new FallbackMemo(fallback);
@@ -130,7 +130,7 @@ interface Problems {
 }
 
 /** Checks one library's imports against what will define them. */
-function checkImports(state: LinkState, p: Pending, found: Visible, preview: ReadonlyMap<string, Preview>, now: boolean, problems: Problems): void {
+function checkImports(state: LinkState, p: FoundLibrary, found: Visible, preview: ReadonlyMap<string, Preview>, now: boolean, problems: Problems): void {
   const shared = typeof SharedArrayBuffer !== 'undefined' && state.memory.buffer instanceof SharedArrayBuffer;
   for (const i of p.meta.imports) {
     if (i.role === 'memory') checkMemory(i, shared, p.name);
@@ -158,7 +158,7 @@ function checkImports(state: LinkState, p: Pending, found: Visible, preview: Rea
  * @returns what each library's imports resolve to already (binding reuses it)
  * @throws DlError `DL_LIMIT`, `DL_INCOMPATIBLE`, `DL_SIGNATURE_MISMATCH`, `DL_UNDEFINED_SYMBOL`
  */
-export function check(state: LinkState, order: readonly Pending[], pathFor: (p: Pending) => readonly Scope[], now: boolean): ReadonlyMap<Pending, Visible> {
+export function check(state: LinkState, order: readonly FoundLibrary[], pathFor: (p: FoundLibrary) => readonly Scope[], now: boolean): ReadonlyMap<FoundLibrary, Visible> {
   const { visible, unresolved } = findVisible(order, pathFor);
   const preview = previewOf(order, unresolved);
   addFallback(state, order, visible, preview);

@@ -1,0 +1,93 @@
+import { DlError, isDlError, messageOf } from '@dl/errors';
+import { discover, isLoaded, loadOrder } from '../discover.js';
+import type { FoundLibrary } from '../discover.js';
+import { Journal } from '../journal.js';
+import type { Pipeline } from '../ops.js';
+import { check } from './check.js';
+import type { Library, LinkState } from '../state.js';
+import { compile } from './compile.js';
+import { bindDeferred } from './deferred.js';
+import { initialise } from './initialise.js';
+import { instantiateAll } from './instantiate.js';
+import type { LoadJob, LoadResult } from './job.js';
+import { newLibrary, publish } from './publish.js';
+import { rolesOf } from './roles.js';
+import { LoadScopes } from './scopes.js';
+import { PhaseTimer } from './timing.js';
+
+/** Step 1, "find": the libraries of the load and their load order (dependencies first). */
+function* find(state: LinkState, job: LoadJob): Pipeline<{ readonly roots: readonly (FoundLibrary | Library)[]; readonly order: FoundLibrary[] }> {
+  const found = yield* discover(state, job.roots, job.main?.found ?? null);
+  if (job.flags.noload && found.found.length > 0) {
+    throw new DlError('DL_NOT_LOADED', 'RTLD_NOLOAD: the library is not loaded', { library: found.found[0]!.name });
+  }
+  return { roots: found.roots, order: loadOrder(found) };
+}
+
+/**
+ * One load, in the steps the README's "How a load works" tells: find, check, compile, place
+ * and instantiate, bind what waited, make resident and initialise, commit. It runs as a
+ * pipeline of operations (see ops.ts) driven synchronously or asynchronously; the state
+ * changes only from placing on, every change journaled, and any failure — a runtime phase's
+ * included — undoes them all.
+ */
+export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
+  const timer = new PhaseTimer();
+  const journal = new Journal(state.got);
+  state.load = journal;
+  try {
+    const { roots, order } = yield* find(state, job);
+    timer.mark('resolve');
+    const roleOf = rolesOf(job.main);
+    const scopes = new LoadScopes(state, job.flags, order);
+    const visible = check(state, order, (p) => roleOf(p).scopes(scopes), job.flags.now);
+    timer.mark('check');
+    const modules = yield* compile(state, order);
+    timer.mark('compile');
+
+    // From here on the shared state changes; every change is journaled.
+    const promoted = scopes.commit(state, journal);
+    const libs = order.map((p, i) => newLibrary(state, p, modules[i]!, roleOf(p), job.flags, scopes.group));
+    const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
+    const asLibrary = (d: FoundLibrary | Library): Library => (isLoaded(d) ? d : libOf.get(d)!);
+    libs.forEach((lib, i) => { lib.needed = order[i]!.needed.map(asLibrary); });
+    const foundOf = new Map(libs.map((lib, i) => [lib, order[i]!]));
+    let relocated = job.main === undefined;
+    const deferred = yield* instantiateAll(state, journal, libs, (lib) => visible.get(foundOf.get(lib)!), () => relocated);
+    timer.mark('instantiate');
+    bindDeferred(state, journal, deferred);
+    timer.mark('bind');
+    publish(state, journal, libs);
+    initialise(state, journal, libs, promoted, () => { relocated = true; });
+    timer.mark('init');
+    commit(state, journal, libs, job, timer);
+    return { roots: roots.map(asLibrary), loaded: libs };
+  } catch (e) {
+    throw fail(state, journal, job, e);
+  } finally {
+    state.load = null;
+  }
+}
+
+function rootNames(job: LoadJob): string[] {
+  return job.roots.map((r) => (typeof r === 'string' ? r : r.name));
+}
+
+/** Step 7, "commit": the changes are kept; the load is reported. */
+function commit(state: LinkState, journal: Journal, libs: readonly Library[], job: LoadJob, timer: PhaseTimer): void {
+  for (const lib of libs) if (lib.isMain) state.main = lib;
+  journal.commit();
+  const names = rootNames(job);
+  state.emit({ type: 'done', roots: names, libraries: libs.length, loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global, handle: l.handle })), ms: timer.elapsed(), phases: timer.phases });
+  state.trace?.(`loaded ${names.join(', ')}: ${libs.map((l) => `${l.name}@${l.memoryBase}`).join(' ')} in ${timer.elapsed().toFixed(1)} ms`);
+}
+
+/** A failed load: everything undone, the failure reported, the error (a DlError) returned to throw. */
+function fail(state: LinkState, journal: Journal, job: LoadJob, e: unknown): DlError {
+  journal.rollback();
+  const err = isDlError(e) ? e : new DlError('DL_INSTANTIATE_FAILED', messageOf(e), { cause: e });
+  const names = rootNames(job);
+  state.emit({ type: 'failed', roots: names, code: err.code, message: err.message });
+  state.trace?.(`failed ${names.join(', ')}: ${err.message}`);
+  return err;
+}

@@ -1,0 +1,39 @@
+import { eagerSource } from '@dl/symbols';
+import type { Scope } from '@dl/symbols';
+import type { FoundLibrary } from '../discover.js';
+import type { Journal } from '../journal.js';
+import type { Library, LinkState, Registry, SymbolSpace } from '../state.js';
+import type { ResolvedFlags } from '../types.js';
+import type { LibraryRole } from './roles.js';
+
+/** A found library, compiled, as the library the load will place and instantiate. */
+export function newLibrary(state: Registry & SymbolSpace, p: FoundLibrary, module: WebAssembly.Module, role: LibraryRole, flags: ResolvedFlags, group: Scope | null): Library {
+  const { id, provider } = role.identity(state, p.name);
+  return {
+    id, name: p.name, handle: Object.freeze({ id, name: p.name }), key: p.key, location: p.location, provider, meta: p.meta, module, isMain: role.isMain, role,
+    needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
+    global: flags.global || role.isMain, group: role.isMain ? null : group, symbols: eagerSource(provider, []), bindings: new Map(), plts: [], lazy: [], refcount: 0, users: 0, nodelete: flags.nodelete,
+  };
+}
+
+/**
+ * Makes a load's libraries resident before their constructors run — what a constructor sees
+ * is its load as if committed: `dlsym` finds them, `graph()` lists them — and undoes it (with
+ * the `__cxa_atexit` registrations made meanwhile) if the load fails.
+ */
+export function publish(state: LinkState, journal: Journal, libs: readonly Library[]): void {
+  const atexitBefore = state.atexit.length;
+  journal.record(() => { state.atexit.length = atexitBefore; });
+  for (const lib of libs) {
+    state.libraries.set(lib.id, lib);
+    state.byKey.set(lib.key, lib);
+    for (const dep of lib.needed) dep.users++;
+  }
+  journal.record(() => {
+    for (const lib of libs) {
+      state.libraries.delete(lib.id);
+      state.byKey.delete(lib.key);
+      for (const dep of lib.needed) dep.users--;
+    }
+  });
+}
