@@ -7,7 +7,7 @@ import { DlError, isDlError } from './index.js';
 import type { Loader, RuntimeAdapter } from './index.js';
 import { createLinkerSync, RTLD_DEFAULT } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call, hostLinkerSync, sideFiles } from './test-support.js';
+import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
 
 describe('handles', () => {
   it('reopening returns the same handle object', () => {

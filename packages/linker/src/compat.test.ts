@@ -10,7 +10,7 @@ import { compatGroups } from './compat-wasm.js';
 import { createLinker, createLinkerSync, RTLD_DEFAULT } from './linker.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call } from './test-support.js';
+import { call } from './test-support.harness.js';
 import type { CompatGroup } from './types.js';
 import { UndefinedSymbolsError } from './undefined.js';
 

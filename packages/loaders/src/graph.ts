@@ -1,6 +1,6 @@
 import { DlError, isDlError } from '@dl/errors';
 import type { LoadedSource, Loader, LoadRequest, ParentLibrary } from '@dl/linker';
-import { readDylinkInfo } from '@dl/reader';
+import { readDylinkInfo, requestAlias as aliasOf } from '@dl/reader';
 import type { Tried } from './errors.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
 import type { Candidate } from './search.js';
@@ -73,8 +73,6 @@ export interface GraphOptions {
 
 /** What one request resolved to. */
 type Resolution = Pick<GraphEdge, 'key' | 'via' | 'tried'>;
-
-const aliasOf = (r: LoadRequest): string => `${r.parent?.key ?? ''}\u0000${r.name}`;
 
 /**
  * Discovers the whole NEEDED graph of some roots through a loader, asking for each library's
