@@ -1,4 +1,4 @@
-import { DlError, isDlError } from '@dl/errors';
+import { DlError, isDlError, messageOf } from '@dl/errors';
 import type { LoadedSource, Loader, LoadRequest, ParentLibrary } from '@dl/linker';
 import { readDylinkInfo, requestAlias as aliasOf } from '@dl/reader';
 import type { Tried } from './errors.js';
@@ -128,7 +128,7 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
         edges.forEach((e, i) => { needed[i] = { name: needed[i]!.name, ...e }; });
         return found;
       } catch (e) {
-        const error = isDlError(e) ? e : new DlError('DL_IO', e instanceof Error ? e.message : String(e), { library: request.name, cause: e });
+        const error = isDlError(e) ? e : new DlError('DL_IO', messageOf(e), { library: request.name, cause: e });
         failures.set(alias, error);
         problems.push({ name: request.name, parent: request.parent?.key ?? null, neededBy: [...chain].reverse(), error });
         return { key: null, via: null, tried: [] };
