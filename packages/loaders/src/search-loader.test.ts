@@ -19,14 +19,11 @@ const look = (c: Candidate): Probed<string> => {
   return { found: `bytes of ${c.location}` };
 };
 
+/** The LibraryNotFoundError `run` throws (the test fails when it throws anything else, or nothing). */
 function notFound(run: () => unknown): LibraryNotFoundError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof LibraryNotFoundError) return e;
-    throw e;
-  }
-  throw new Error('expected DL_NOT_FOUND');
+  const thrown: unknown = (() => { try { run(); return null; } catch (e) { return e; } })();
+  expect(thrown).toBeInstanceOf(LibraryNotFoundError);
+  return thrown as LibraryNotFoundError;
 }
 
 describe('searchLoader', () => {
