@@ -1,3 +1,5 @@
+import { RTLD } from '@dl/linker';
+
 /**
  * What differs between Emscripten versions, as data: the layout of `struct dso` (which the C
  * side of `dlopen` allocates and the JS side fills in) and the `dlerror()` texts, word for word,
@@ -56,4 +58,4 @@ export const emscripten316: EmscriptenAbi = {
 export const emscriptenAbis: Readonly<Record<string, EmscriptenAbi>> = { '3.1.6': emscripten316 };
 
 /** RTLD_* as Emscripten's musl defines them: the linker's `RTLD` (one home for the numbers). */
-export { RTLD as RTLD_FLAGS } from '@dl/linker';
+export const RTLD_FLAGS: typeof RTLD = RTLD;

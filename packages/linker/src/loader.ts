@@ -1,5 +1,5 @@
 import { DlError } from '@dl/errors';
-import { neededByText } from '@dl/reader';
+import { neededByText as dependentsText } from '@dl/reader';
 
 /** The library whose NEEDED entry is being looked up: what a loader may resolve against. */
 export interface ParentLibrary {
@@ -82,5 +82,7 @@ export function memoryLoader(files: Readonly<Record<string, Uint8Array | WebAsse
   return { load: (request) => new Promise((resolve) => { resolve(find(request)); }), loadSync: find };
 }
 
-/** " (needed by B, needed by A)" for messages (its home is `@dl/reader`, shared with the loaders). */
-export { neededByText };
+/** " (needed by B, needed by A)" for messages, nearest first, or nothing for a root (one wording with the loaders: `@dl/reader`'s). */
+export function neededByText(request: LoadRequest): string {
+  return dependentsText(request);
+}
