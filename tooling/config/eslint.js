@@ -19,6 +19,12 @@ const house = {
   '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
 };
 
+/** Private tooling and test harness: only tests (`*.test.ts`) and harness (`*.harness.ts`) import them. */
+const productImportBans = [
+  { group: ['@dl/fixtures', '@dl/fixtures/*', '@dl/browser', '@dl/browser/*', '@dl/bench', '@dl/bench/*', '@dl/fuzz', '@dl/fuzz/*', '@dl/config', '@dl/config/*', 'vitest', 'vitest/*'], message: 'Private tooling is for tests: move this module beside the tests as *.harness.ts.' },
+  { group: ['**/*.harness.js', '**/*.harness', '**/*.test.js'], message: 'Product sources do not import test harness.' },
+];
+
 /** @type {import('eslint').Linter.Config[]} */
 export const dlPreset = [
   {
@@ -32,6 +38,25 @@ export const dlPreset = [
     languageOptions: { parserOptions: { projectService: true } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: house,
+  },
+  {
+    // Product sources (what a package builds and publishes) never import private tooling nor test
+    // harness: test-only modules are `*.harness.ts` beside the tests (README: "Tests").
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.harness.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: productImportBans }] },
+  },
+  {
+    // The loaders (and the CLI above them) use the linker's loader contract as types only: the
+    // linker is not part of their run-time graph (`@dl/cli` never links).
+    files: ['packages/loaders/src/**/*.ts', 'packages/cli/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.harness.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: productImportBans,
+        paths: [{ name: '@dl/linker', allowTypeImports: true, message: 'The loaders depend on the linker for types only (import type).' }],
+      }],
+    },
   },
   {
     // A package entry point is a short list of named exports.

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import type { DlErrorCode } from '@dl/errors';
 import type { CliIo } from './io.js';
 
@@ -77,7 +77,7 @@ export async function readFileAsBytes(path: string, maxBytes: number = MAX_FILE_
     return await readCapped(path, file, s.size, maxBytes);
   } catch (e) {
     if (e instanceof DlError) throw e;
-    const [code, detail] = fsErrors[errnoCode(e)] ?? ['DL_IO', e instanceof Error ? e.message : String(e)];
+    const [code, detail] = fsErrors[errnoCode(e)] ?? ['DL_IO', messageOf(e)];
     throw new DlError(code, detail, { library: path, cause: e });
   } finally {
     await file?.close();

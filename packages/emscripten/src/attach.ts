@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { cStringAt } from '@dl/reader/bytes';
 import type { EmscriptenContext } from './context.js';
 import { EmscriptenDylink } from './facade.js';
 import type { EmscriptenFacadeOptions } from './facade.js';
@@ -52,13 +53,6 @@ async function compiled(source: MainModuleSource): Promise<WebAssembly.Module> {
   const value = await source;
   if (value instanceof WebAssembly.Module) return value;
   return WebAssembly.compile(value instanceof Uint8Array ? (value as Uint8Array<ArrayBuffer>) : value);
-}
-
-function utf8(memory: WebAssembly.Memory, ptr: number): string {
-  const bytes = new Uint8Array(memory.buffer);
-  let end = ptr;
-  while (bytes[end] !== 0 && end < bytes.length) end++;
-  return new TextDecoder().decode(bytes.subarray(ptr, end));
 }
 
 /**
@@ -120,7 +114,7 @@ function attachTo(Module: Record<string, unknown>, { instance, imports }: Instan
     resolveGlobalSymbol: (name) => env[name] ?? Module[asmjsMangle(name)],
     dynamicLibraries: () => [],
     setError: () => undefined,
-    readString: (ptr) => utf8(memory, ptr),
+    readString: (ptr) => cStringAt(memory, ptr),
   };
   const facade = new EmscriptenDylink(ctx, options);
   Module.loadWebAssemblyModule = (binary: Uint8Array | WebAssembly.Module, flags?: Record<string, unknown>, libName?: unknown) =>

@@ -8,7 +8,7 @@ import type { Browser, RouteMap, TestServer } from '@dl/browser';
 import { emsuiteDir, emsuiteExpected, emsuiteGate, emsuitePrograms, emsuiteVariant } from '@dl/fixtures/emsuite';
 import type { EmsuiteVariant } from '@dl/fixtures/emsuite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PageOutcome } from './differential-page.js';
+import type { PageOutcome } from './differential-page.harness.js';
 
 /** Where Emscripten 3.1.6's own loader, in the browser, does not do what `expected.txt` says. */
 const stockFailures: readonly { readonly program: string; readonly what: string; readonly status: number; readonly stdout: RegExp }[] = [
@@ -53,7 +53,7 @@ describe.skipIf(gate.mode === 'skip')('the differential suite in Chromium: Emscr
   /** Runs a web variant; `fs` overrides the files put in FS. Also returns the paths it fetched. */
   async function run(variant: EmsuiteVariant, fs: readonly string[] = variant.program.webFs ?? []): Promise<PageOutcome & { fetched: string[] }> {
     const config = { js: variant.file, facade: variant.linker === 'dl', fs, dynamicLibraries: variant.program.module?.dynamicLibraries ?? [], timeoutMs: 10_000 };
-    const script = await bundle(fileURLToPath(new URL('./differential-page.ts', import.meta.url)), { define: { EMSUITE_CONFIG: JSON.stringify(config) } });
+    const script = await bundle(fileURLToPath(new URL('./differential-page.harness.ts', import.meta.url)), { define: { EMSUITE_CONFIG: JSON.stringify(config) } });
     const from = server!.log.length;
     const outcome = await runInPage<PageOutcome>({ browser: browser!, url: server!.url, script, pagePath: pagePath(variant.program.name), timeoutMs: 30_000 });
     const fetched = server!.log.slice(from).map((r) => `${r.path.slice(`/emsuite/${variant.program.name}/`.length)} ${r.status}`);

@@ -12,9 +12,9 @@ import type { EmsuiteRun } from '@dl/fixtures/emsuite';
 import { matrixCoordinates, matrixVariants, pruneRules } from '@dl/fixtures/emsuite-matrix';
 import type { MatrixVariant } from '@dl/fixtures/emsuite-matrix';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { count, judge, normalStderr, table, withoutAssertionLog } from './differential-matrix.js';
-import type { Judged } from './differential-matrix.js';
-import { facadeExpected, facadeGaps, shapeExpected, stockFailureOf, stockFailures } from './differential-tables.js';
+import { count, judge, normalStderr, table, withoutAssertionLog } from './differential-matrix.harness.js';
+import type { Judged } from './differential-matrix.harness.js';
+import { facadeExpected, facadeGaps, shapeExpected, stockFailureOf, stockFailures } from './differential-tables.harness.js';
 
 const TABLE = fileURLToPath(new URL('../../../.ci/artifacts/emsuite-table.md', import.meta.url));
 const variants = matrixVariants();

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { emscriptenRuntime } from './attach.js';
 import { EmCode } from './em-code.js';
 import type { EmscriptenDylink } from './facade.js';
-import type { TreeSitter } from './tree-sitter-support.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 const require = createRequire(import.meta.url);
 const wasmPath = require.resolve('web-tree-sitter/web-tree-sitter.wasm');

@@ -15,23 +15,5 @@ export function emAsmSource(body: string): string {
   return `(${args.join(', ')}) => { ${body} }`;
 }
 
-/** The NUL-terminated string at `at` (to the end of memory if unterminated). */
-export function stringAt(memory: WebAssembly.Memory, at: number): string {
-  const bytes = new Uint8Array(memory.buffer);
-  const end = bytes.indexOf(0, at);
-  return new TextDecoder().decode(bytes.subarray(at, end < 0 ? bytes.length : end));
-}
-
-/** Reads the NUL-terminated strings in `[start, stop)` of a memory, with their addresses. */
-export function stringsIn(memory: WebAssembly.Memory, start: number, stop: number): [number, string][] {
-  const bytes = new Uint8Array(memory.buffer);
-  const out: [number, string][] = [];
-  const decoder = new TextDecoder();
-  for (let at = start; at < stop;) {
-    let end = at;
-    while (end < stop && bytes[end] !== 0) end++;
-    out.push([at, decoder.decode(bytes.subarray(at, end))]);
-    at = end + 1;
-  }
-  return out;
-}
+/** EM_JS texts and the EM_ASM section are C strings in memory: read by the one C-string reader. */
+export { cStringAt as stringAt, cStringsIn as stringsIn } from '@dl/reader/bytes';

@@ -1,4 +1,4 @@
-import { DlError, isDlError } from '@dl/errors';
+import { DlError, isDlError, messageOf } from '@dl/errors';
 import { UndefinedSymbolsError } from '@dl/linker';
 
 /**
@@ -6,7 +6,7 @@ import { UndefinedSymbolsError } from '@dl/linker';
  * the text `dlerror()` gets.
  */
 export function explainFailure(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
+  const text = messageOf(e);
   const hint = hintFor(e);
   return hint === null ? text : `${text}\nto fix: ${hint}`;
 }

@@ -1,7 +1,6 @@
 import { DlError } from '@dl/errors';
 import type { LoadedSource, Loader, LoadRequest } from '@dl/linker';
-import { LibraryNotFoundError, searchCandidates } from '@dl/loaders';
-import type { Tried } from '@dl/loaders';
+import { LibraryNotFoundError, searchCandidates, searchLoader } from '@dl/loaders';
 import { normalizePath, posixLocations } from '@dl/loaders/search';
 import type { EmscriptenContext, EmscriptenFs } from './context.js';
 
@@ -17,18 +16,19 @@ export interface EmscriptenFsLoaderOptions {
  * directory), normalised paths as keys, synchronous and asynchronous.
  */
 export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoaderOptions = {}): Loader {
-  const find = (request: LoadRequest): LoadedSource => {
-    const locations = posixLocations(fs.cwd?.() ?? '/');
-    const tried: Tried[] = [];
-    for (const c of searchCandidates(request, locations, { searchPath: options.searchPath })) {
+  const search = searchLoader<Uint8Array>({
+    candidates: (request) => searchCandidates(request, posixLocations(fs.cwd?.() ?? '/'), { searchPath: options.searchPath }),
+    probe: (c) => {
       const node = fs.findObject(c.location);
-      if (node !== null && !node.isFolder && node.isDevice !== true) {
-        const bytes = fs.readFile(c.location, { encoding: 'binary' });
-        return { key: c.location, name: request.name, location: c.location, bytes: bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes) };
-      }
-      tried.push({ ...c, reason: node === null ? 'not found' : 'not a file' });
-    }
-    throw new LibraryNotFoundError(request, tried);
+      if (node === null) return { missing: 'not found' };
+      if (node.isFolder || node.isDevice === true) return { missing: 'not a file' };
+      const bytes = fs.readFile(c.location, { encoding: 'binary' });
+      return { found: bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes) };
+    },
+  });
+  const find = (request: LoadRequest): LoadedSource => {
+    const { found: bytes, candidate: c } = search(request);
+    return { key: c.location, name: request.name, location: c.location, bytes };
   };
   return { loadSync: find, load: (request) => new Promise((resolve) => { resolve(find(request)); }) };
 }

@@ -13,10 +13,10 @@ import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@d
 import type { Browser, TestServer } from '@dl/browser';
 import { treeSitterGenericSample, treeSitterLegacyGrammars, treeSitterSample } from '@dl/fixtures';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { compatSamples } from './tree-sitter-compat-samples.js';
-import { initWithSupplied } from './tree-sitter-supplied.js';
-import { legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.js';
-import type { TreeSitter } from './tree-sitter-support.js';
+import { compatSamples } from './tree-sitter-compat-samples.harness.js';
+import { initWithSupplied } from './tree-sitter-supplied.harness.js';
+import { legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.harness.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 const gate = chromiumGate();
 if (gate.mode === 'skip') console.warn(gate.message);
@@ -47,7 +47,7 @@ describe.skipIf(gate.mode === 'skip')('compat in Chromium: the tree-sitter-wasms
   afterAll(async () => { await browser?.close(); await server?.close(); });
 
   it('parses with nothing supplied by hand: the trees of web-tree-sitter\'s own loader with the functions supplied', async () => {
-    const script = await bundle(fileURLToPath(new URL('./tree-sitter-page.ts', import.meta.url)), {
+    const script = await bundle(fileURLToPath(new URL('./tree-sitter-page.harness.ts', import.meta.url)), {
       define: {
         TS_CASES: JSON.stringify(cases.map(({ id, url, samples }) => ({ id, url, samples }))),
         TS_COMPAT: JSON.stringify(['libc', 'libc++abi']),

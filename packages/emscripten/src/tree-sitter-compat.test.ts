@@ -14,10 +14,10 @@ import type { RealModule } from '@dl/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emscriptenRuntime } from './attach.js';
 import type { EmscriptenDylink } from './facade.js';
-import { compatSamples } from './tree-sitter-compat-samples.js';
-import { initWithSupplied } from './tree-sitter-supplied.js';
-import { legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.js';
-import type { TreeSitter } from './tree-sitter-support.js';
+import { compatSamples } from './tree-sitter-compat-samples.harness.js';
+import { initWithSupplied } from './tree-sitter-supplied.harness.js';
+import { legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.harness.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 const require = createRequire(import.meta.url);
 const wasmPath = require.resolve('web-tree-sitter/web-tree-sitter.wasm');

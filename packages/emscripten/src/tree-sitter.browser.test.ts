@@ -12,8 +12,8 @@ import type { Browser, TestServer } from '@dl/browser';
 import { treeSitterGenericSample, treeSitterGrammars, treeSitterLegacyGrammars, treeSitterSample } from '@dl/fixtures';
 import type { RealModule } from '@dl/fixtures';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { legacyToDylink0, parseToString } from './tree-sitter-support.js';
-import type { TreeSitter } from './tree-sitter-support.js';
+import { legacyToDylink0, parseToString } from './tree-sitter-support.harness.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 const gate = chromiumGate();
 if (gate.mode === 'skip') console.warn(gate.message);
@@ -48,7 +48,7 @@ describe.skipIf(gate.mode === 'skip')('web-tree-sitter in Chromium through the r
   afterAll(async () => { await browser?.close(); await server?.close(); });
 
   it('links modern and legacy grammars in the page; the trees are those of web-tree-sitter\'s own loader', async () => {
-    const script = await bundle(fileURLToPath(new URL('./tree-sitter-page.ts', import.meta.url)), {
+    const script = await bundle(fileURLToPath(new URL('./tree-sitter-page.harness.ts', import.meta.url)), {
       define: { TS_CASES: JSON.stringify(cases.map(({ id, url, samples }) => ({ id, url, samples }))) },
     });
     const result = await runInPage<{ trees: Record<string, string[]>; libraries: number }>({ browser: browser!, url: server!.url, script, timeoutMs: 60_000 });

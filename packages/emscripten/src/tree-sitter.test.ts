@@ -13,8 +13,8 @@ import type { RealModule } from '@dl/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emscriptenRuntime } from './attach.js';
 import type { EmscriptenDylink } from './facade.js';
-import { languageAbi, legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.js';
-import type { TreeSitter, TreeSitterLanguage } from './tree-sitter-support.js';
+import { languageAbi, legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.harness.js';
+import type { TreeSitter, TreeSitterLanguage } from './tree-sitter-support.harness.js';
 
 const require = createRequire(import.meta.url);
 const wasmPath = require.resolve('web-tree-sitter/web-tree-sitter.wasm');

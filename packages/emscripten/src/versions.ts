@@ -1,3 +1,5 @@
+import { RTLD } from '@dl/linker';
+
 /**
  * What differs between Emscripten versions, as data: the layout of `struct dso` (which the C
  * side of `dlopen` allocates and the JS side fills in) and the `dlerror()` texts, word for word,
@@ -55,5 +57,5 @@ export const emscripten316: EmscriptenAbi = {
 /** The versions this package knows, by version string. */
 export const emscriptenAbis: Readonly<Record<string, EmscriptenAbi>> = { '3.1.6': emscripten316 };
 
-/** RTLD_* as Emscripten's musl defines them. */
-export const RTLD_FLAGS = { LAZY: 1, NOW: 2, NOLOAD: 4, GLOBAL: 256, LOCAL: 0, NODELETE: 4096 } as const;
+/** RTLD_* as Emscripten's musl defines them: the linker's `RTLD` (one home for the numbers). */
+export const RTLD_FLAGS: typeof RTLD = RTLD;

@@ -29,6 +29,7 @@ export const errorCodes = {
   DL_LIMIT: 'a requested size or alignment exceeds a configured or hard limit',
   DL_OUT_OF_MEMORY: 'linear memory or the host allocator cannot provide the space',
   DL_TABLE_FULL: 'the function table cannot grow to the size needed',
+  DL_BAD_RELEASE: 'memory or table space was released that is not reserved: a double free, or a stale or unknown reservation',
   // Linking
   DL_UNDEFINED_SYMBOL: 'a symbol is used but no loaded library or the host defines it',
   DL_SIGNATURE_MISMATCH: 'a function import and its provider have different wasm types',

@@ -37,6 +37,19 @@ describe('LinkerHeap', () => {
     expect(() => { heap.release(a); }).toThrow(/no live reservation/);
   });
 
+  it('refuses a double free and a stale reservation with DL_BAD_RELEASE (not an out-of-memory code), leaving the heap unchanged', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new LinkerHeap(memory, { start: 1024 });
+    const a = heap.reserve(64, 16, 'a');
+    heap.release(a);
+    const again = heap.reserve(64, 16, 'b'); // a's address, handed out again
+    expect(again.address).toBe(a.address);
+    const before = JSON.stringify([heap.live(), heap.freeRanges()]);
+    expect(outcome(() => { heap.release(a); })).toBe('DL_BAD_RELEASE');
+    expect(outcome(() => { heap.release({ ...again }); })).toBe('DL_BAD_RELEASE');
+    expect(JSON.stringify([heap.live(), heap.freeRanges()])).toBe(before);
+  });
+
   it('reports DL_OUT_OF_MEMORY when the memory cannot grow, leaving the heap unchanged', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
     const heap = new LinkerHeap(memory, { start: 1024 });
@@ -114,6 +127,16 @@ describe('TableAllocator', () => {
     expect(c.base).toBe(1);
     expect(t.live()).toEqual([{ base: 1, size: 7, owner: 'libc' }]);
     expect(t.reserve(0, 'none').size).toBe(0);
+  });
+
+  it('refuses releasing a range twice, or a slot never reserved, with DL_BAD_RELEASE (the table is not full)', () => {
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+    const t = new TableAllocator(table, { minGrowth: 8 });
+    const a = t.reserve(4, 'liba');
+    t.release(a);
+    expect(outcome(() => { t.release(a); })).toBe('DL_BAD_RELEASE');
+    expect(outcome(() => { t.release(7); })).toBe('DL_BAD_RELEASE');
+    expect(t.live()).toEqual([]);
   });
 
   it('starts above slots the table already holds and fails clearly at its maximum', () => {

@@ -22,7 +22,11 @@ export interface MemoryAllocator {
    * @throws DlError `DL_OUT_OF_MEMORY` when the space cannot be found or grown
    */
   reserve(size: number, align: number, owner: string): Reservation;
-  /** Gives a reservation back. Releasing twice, or something never reserved, throws. */
+  /**
+   * Gives a reservation back.
+   *
+   * @throws DlError `DL_BAD_RELEASE` when it is not live (released twice, stale, or never reserved here)
+   */
   release(reservation: Reservation): void;
   /** Every reservation currently held, in address order (for digests and leak checks). */
   live(): Reservation[];
@@ -69,7 +73,7 @@ export class ReservationBook {
    */
   remove(r: Reservation): Reservation {
     const held = this.byAddress.get(r.address);
-    if (held !== r) throw new DlError('DL_OUT_OF_MEMORY', `no live reservation of ${r.size} bytes at ${r.address} to release`, { library: r.owner });
+    if (held !== r) throw new DlError('DL_BAD_RELEASE', `no live reservation of ${r.size} bytes at ${r.address} to release`, { library: r.owner });
     this.byAddress.delete(r.address);
     return held;
   }

@@ -82,13 +82,17 @@ export class TableAllocator {
     this.end = this.table.length;
   }
 
-  /** Releases a range (or a slot) and clears its entries. */
+  /**
+   * Releases a range (or a slot) and clears its entries.
+   *
+   * @throws DlError `DL_BAD_RELEASE` when no range is reserved at its base (released twice, or never reserved)
+   */
   release(range: TableRange | number): void {
     const base = typeof range === 'number' ? range : range.base;
     const r = this.held.get(base);
     if (r === undefined) {
       if (typeof range !== 'number' && range.size === 0) return;
-      throw new DlError('DL_TABLE_FULL', `no reserved table range at ${base} to release`);
+      throw new DlError('DL_BAD_RELEASE', `no reserved table range at ${base} to release`);
     }
     this.held.delete(base);
     for (let i = base; i < base + r.size; i++) this.table.set(i, null);

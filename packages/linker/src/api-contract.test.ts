@@ -8,7 +8,7 @@ import type { Loader, RuntimeAdapter } from './index.js';
 import { createLinkerSync } from './create.js';
 import { RTLD_DEFAULT } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call, hostLinkerSync, sideFiles } from './test-support.js';
+import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
 
 describe('handles', () => {
   it('reopening returns the same handle object', () => {

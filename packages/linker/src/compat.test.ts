@@ -11,7 +11,7 @@ import { createLinker, createLinkerSync } from './create.js';
 import { RTLD_DEFAULT } from './linker.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call } from './test-support.js';
+import { call } from './test-support.harness.js';
 import type { CompatGroup } from './types.js';
 import { UndefinedSymbolsError } from './undefined.js';
 

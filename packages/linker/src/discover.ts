@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { requestAlias as aliasOf } from '@dl/reader';
 import { metaFromSource } from './metadata.js';
 import type { LibraryMeta } from './metadata.js';
 import type { LoadedSource, LoadRequest, ParentLibrary } from './loader.js';
@@ -65,11 +66,6 @@ export function foundLibrary(src: LoadedSource, parent: ParentLibrary | null, is
 /** The parent part of a load request for a library's NEEDED entries. */
 function parentOf(p: FoundLibrary): ParentLibrary {
   return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths, chain: p.chain };
-}
-
-/** How a requested name is remembered: relative to who asked (RUNTIME_PATH and paths differ). */
-function aliasOf(request: LoadRequest): string {
-  return `${request.parent?.key ?? ''}\0${request.name}`;
 }
 
 /**

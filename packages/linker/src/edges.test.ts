@@ -7,7 +7,7 @@ import { memoryLoader } from './loader.js';
 import type { LoadedSource, Loader, LoadRequest } from './loader.js';
 import { RTLD_DEFAULT } from './linker.js';
 import type { Linker } from './linker.js';
-import { hostLinker, sideFiles } from './test-support.js';
+import { hostLinker, sideFiles } from './test-support.harness.js';
 import type { AdmittedLibrary } from './types.js';
 
 const files = sideFiles('clang16');

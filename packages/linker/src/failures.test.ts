@@ -5,7 +5,7 @@ import { concat, custom, memInfo, splice, splitSections, subsection } from '@dl/
 import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
-import { call, hostLinkerSync, sideFiles } from './test-support.js';
+import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
 
 function caught(fn: () => unknown): DlError {
   try {

@@ -2,7 +2,7 @@ import { fixtures } from '@dl/fixtures';
 import { describe, expect, it } from 'vitest';
 import { RTLD_DEFAULT } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call, hostLinker, hostLinkerSync, readI32, sideFiles, sharedMemoryFixtures } from './test-support.js';
+import { call, hostLinker, hostLinkerSync, readI32, sideFiles, sharedMemoryFixtures } from './test-support.harness.js';
 
 const toolchains = ['clang16', 'emcc'] as const;
 const checked = (tc: (typeof toolchains)[number]) =>

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import type { LoadedSource, Loader, LoadRequest } from './loader.js';
-import { call, hostLinker, hostLinkerSync, sideFiles } from './test-support.js';
+import { call, hostLinker, hostLinkerSync, sideFiles } from './test-support.harness.js';
 
 const files = sideFiles('clang16');
 

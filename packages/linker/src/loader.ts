@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { neededByText as dependentsText } from '@dl/reader';
 
 /** The library whose NEEDED entry is being looked up: what a loader may resolve against. */
 export interface ParentLibrary {
@@ -61,18 +62,6 @@ export interface Loader {
   loadSync?(request: LoadRequest): LoadedSource;
 }
 
-/** At most this many dependents are named in a message (a deep chain names the nearest). */
-const SHOWN_DEPENDENTS = 8;
-
-/** " (needed by B, needed by A)" for messages, nearest first, or nothing for a root. */
-export function neededByText(request: LoadRequest): string {
-  if (request.parent === null) return '';
-  const chain = [request.parent.name, ...[...request.parent.chain].reverse()];
-  const shown = chain.slice(0, SHOWN_DEPENDENTS).map((n) => `needed by ${n}`);
-  if (chain.length > SHOWN_DEPENDENTS) shown.push(`and ${chain.length - SHOWN_DEPENDENTS} more`);
-  return ` (${shown.join(', ')})`;
-}
-
 /**
  * The simplest loader: a map of names to bytes or compiled modules (tests, bundlers). Names
  * are looked up as given, then by their last path component. `@dl/loaders` has loaders with
@@ -91,4 +80,9 @@ export function memoryLoader(files: Readonly<Record<string, Uint8Array | WebAsse
     return entry instanceof WebAssembly.Module ? { key, name: key, module: entry } : { key, name: key, bytes: entry };
   };
   return { load: (request) => new Promise((resolve) => { resolve(find(request)); }), loadSync: find };
+}
+
+/** " (needed by B, needed by A)" for messages, nearest first, or nothing for a root (one wording with the loaders: `@dl/reader`'s). */
+export function neededByText(request: LoadRequest): string {
+  return dependentsText(request);
 }

@@ -5,7 +5,7 @@ import { createLinker, createLinkerSync } from './create.js';
 import { RTLD_DEFAULT } from './linker.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
-import { call, readI32, sideFiles, sharedMemoryFixtures } from './test-support.js';
+import { call, readI32, sideFiles, sharedMemoryFixtures } from './test-support.harness.js';
 
 const mainBytes = (): Uint8Array => fixtureBytes(fixture('main', 'clang16'));
 const stats = (linker: Linker, which: number): number => call(linker, RTLD_DEFAULT, 'host_alloc_stats', which);

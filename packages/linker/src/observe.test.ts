@@ -4,7 +4,7 @@ import type { LinkerEvent } from './events.js';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import type { Loader } from './loader.js';
-import { call, hostLinker, hostLinkerSync, sideFiles } from './test-support.js';
+import { call, hostLinker, hostLinkerSync, sideFiles } from './test-support.harness.js';
 
 describe('events', () => {
   it('reports each phase of a load with library names, sizes and timings, ending with done', async () => {

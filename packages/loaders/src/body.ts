@@ -1,4 +1,4 @@
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import { moduleHeadLength } from '@dl/reader';
 import { abortReason } from './fetch-limits.js';
 import type { Download } from './fetch-limits.js';
@@ -76,7 +76,7 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
         } catch (e) {
           const stopped = download === undefined ? null : abortReason(download.signal);
           if (stopped !== null) throw stopped;
-          const detail = e instanceof Error ? e.message : String(e);
+          const detail = messageOf(e);
           if (expected !== null && size < expected) throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, { library: name, offset: size, cause: e });
           throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, { library: name, cause: e });
         }

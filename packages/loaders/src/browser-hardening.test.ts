@@ -3,8 +3,8 @@ import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@d
 import type { Browser, TestServer } from '@dl/browser';
 import { withDylinkEntries } from '@dl/fixtures/writer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Outcome } from './browser-hardening-page.js';
-import { clangFiles, fixtureServer, misbehaving } from './test-server.js';
+import type { Outcome } from './browser-hardening-page.harness.js';
+import { clangFiles, fixtureServer, misbehaving } from './test-server.harness.js';
 
 const gate = chromiumGate();
 if (gate.mode === 'skip') console.warn(gate.message);
@@ -44,7 +44,7 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader\'s limits and origin pol
   afterAll(async () => { await browser?.close(); await app?.close(); await other?.close(); });
 
   it('limits, cancellation, what CORS refuses and what the policy adds', async () => {
-    const script = await bundle(fileURLToPath(new URL('./browser-hardening-page.ts', import.meta.url)));
+    const script = await bundle(fileURLToPath(new URL('./browser-hardening-page.harness.ts', import.meta.url)));
     const r = await runInPage<Record<string, Outcome>>({ browser: browser!, url: app!.url, script, timeoutMs: 30_000 });
     const o = other!.url;
     expect(r.headers).toMatchObject({ code: 'DL_NETWORK', message: expect.stringContaining('(limits.headersMs)') as unknown });

@@ -4,7 +4,7 @@ import type { Browser, TestServer } from '@dl/browser';
 import { moduleHeadLength } from '@dl/reader';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LoaderEvent } from './progress.js';
-import { clangFiles, fixtureServer } from './test-server.js';
+import { clangFiles, fixtureServer } from './test-server.harness.js';
 
 const gate = chromiumGate();
 if (gate.mode === 'skip') console.warn(gate.message);
@@ -36,7 +36,7 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
   afterAll(async () => { await browser?.close(); await server?.close(); });
 
   it('links a main, its libraries and a NEEDED chain, compiling while downloading and reading metadata first', async () => {
-    const script = await bundle(fileURLToPath(new URL('./browser-page.ts', import.meta.url)));
+    const script = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
     const result = await runInPage<PageResult>({ browser: browser!, url: server!.url, script, timeoutMs: 30_000 });
     expect(result.checks).toEqual({ main_run: 0, need_c_check: 0, rpath_user_check: 0 });
     const lib = `${server!.url}/lib/`;
@@ -61,7 +61,7 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
   });
 
   it('keeps responses in the Cache API: a later page loads the libraries without the network', async () => {
-    const script = await bundle(fileURLToPath(new URL('./browser-store-page.ts', import.meta.url)));
+    const script = await bundle(fileURLToPath(new URL('./browser-store-page.harness.ts', import.meta.url)));
     const context = await browser!.newContext();
     try {
       const libraryGets = (): number => server!.log.filter((r) => r.path.endsWith('.so')).length;

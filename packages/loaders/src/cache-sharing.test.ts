@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ModuleCache } from './cache.js';
 import { fetchLoader } from './fetch-loader.js';
 import { fsLoader } from './node/fs-loader.js';
-import { clangFiles, fixtureServer } from './test-server.js';
+import { clangFiles, fixtureServer } from './test-server.harness.js';
 
 let server: TestServer | null = null;
 afterEach(async () => { await server?.close(); server = null; });

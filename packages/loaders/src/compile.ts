@@ -1,10 +1,10 @@
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import { checkModuleFraming, moduleHeadLength } from '@dl/reader';
 
 /** A compile failure as the linker reports one: DL_INSTANTIATE_FAILED naming the library. */
 export function compileFailure(error: unknown, library: string): DlError {
   if (error instanceof DlError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new DlError('DL_INSTANTIATE_FAILED', `compilation failed: ${detail}`, { library, cause: error });
 }
 

@@ -7,7 +7,7 @@ import type { Loader } from '@dl/linker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LibraryNotFoundError } from './errors.js';
 import { fsLoader } from './node/fs-loader.js';
-import { clangFiles } from './test-server.js';
+import { clangFiles } from './test-server.harness.js';
 import { virtualLoader } from './virtual-loader.js';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'dl-confine-')));

@@ -1,6 +1,6 @@
-import { DlError } from '@dl/errors';
-import { neededByText } from '@dl/linker';
+import { DlError, messageOf } from '@dl/errors';
 import type { LoadRequest } from '@dl/linker';
+import { neededByText } from '@dl/reader';
 import type { Candidate } from './search.js';
 
 /** A place a loader looked, and why the library was not there. */
@@ -51,6 +51,6 @@ export function loadFailure(error: unknown, request: LoadRequest, code: 'DL_IO' 
     if (error instanceof LibraryNotFoundError || (error.library !== undefined && error.library !== request.name) || (request.parent === null && from === '')) return error;
     return new DlError(error.code, `${error.detail}${from}${neededBy(request)}`, { library: request.name, offset: error.offset, symbol: error.symbol, cause: error });
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new DlError(code, `${detail}${from}${neededBy(request)}`, { library: request.name, cause: error });
 }

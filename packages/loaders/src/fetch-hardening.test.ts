@@ -10,7 +10,7 @@ import { LibraryNotFoundError } from './errors.js';
 import { fetchLoader } from './fetch-loader.js';
 import type { FetchLoaderOptions } from './fetch-loader.js';
 import { loadGraph } from './graph.js';
-import { clangFiles, closed, fixtureServer, misbehaving } from './test-server.js';
+import { clangFiles, closed, fixtureServer, misbehaving } from './test-server.harness.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });

@@ -14,7 +14,7 @@ import type { FetchLoaderOptions } from './fetch-loader.js';
 import { diskStore } from './node/disk-store.js';
 import { trackProgress } from './progress.js';
 import type { LoaderEvent, Progress } from './progress.js';
-import { clangFiles, fixtureServer } from './test-server.js';
+import { clangFiles, fixtureServer } from './test-server.harness.js';
 
 let server: TestServer | null = null;
 afterEach(async () => { await server?.close(); server = null; });

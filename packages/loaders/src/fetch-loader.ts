@@ -1,10 +1,9 @@
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import type { LoadRequest } from '@dl/linker';
 import { readModuleBody } from './body.js';
 import { sharedModuleCache } from './cache.js';
 import type { ModuleCache } from './cache.js';
-import { LibraryNotFoundError, loadFailure } from './errors.js';
-import type { Tried } from './errors.js';
+import { loadFailure } from './errors.js';
 import { defaultFetchLimits, Download, raceAbort, whileWanted } from './fetch-limits.js';
 import type { FetchLimits } from './fetch-limits.js';
 import { announcedSize, openResponse } from './fetch-open.js';
@@ -17,6 +16,8 @@ import { urlLocations } from './paths.js';
 import type { LoaderEvent } from './progress.js';
 import { searchCandidates } from './search.js';
 import type { Candidate, SearchOptions } from './search.js';
+import { searchLoaderAsync } from './search-loader.js';
+import type { Probed } from './search-loader.js';
 import type { PersistentStore } from './store.js';
 
 /** Options of {@link fetchLoader}. */
@@ -53,6 +54,9 @@ export interface FetchLoaderOptions extends SearchOptions {
    */
   readonly origins?: OriginPolicy;
 }
+
+/** A library's head read at a URL (after redirects), and its announced size. */
+interface Head { readonly url: string; readonly head: Uint8Array; readonly size: number | null }
 
 /** What one URL held: a library, or why not. */
 type AtUrl = { readonly found: UrlSource; readonly download: Download } | { readonly missing: string };
@@ -101,7 +105,7 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       return { response: await raceAbort(doFetch(url, { ...init, signal }), download.signal), fromStore: false };
     } catch (e) {
       if (e instanceof DlError) throw e;
-      throw new DlError('DL_NETWORK', `fetching ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { library: name, cause: e });
+      throw new DlError('DL_NETWORK', `fetching ${url} failed: ${messageOf(e)}`, { library: name, cause: e });
     } finally {
       stop();
     }
@@ -161,20 +165,32 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
     return result;
   };
 
+  const candidates = (request: LoadRequest): Candidate[] => searchCandidates(request, locations, options);
+  /** A URL where the library is, by the origin policy before and after redirects, or why not. */
+  const findSource = searchLoaderAsync<UrlSource>({
+    candidates,
+    probe: async (candidate, request) => {
+      const before = refused(request, candidate.location, candidate.location);
+      if (before !== null) return { missing: before };
+      const at = await whileWanted(atUrl(request, candidate.location), request.signal, candidate.location, request.name);
+      if ('missing' in at) return at;
+      const after = refused(request, at.found.location ?? candidate.location, candidate.location);
+      return after === null ? { found: at.found } : { missing: after };
+    },
+  });
+  /** A URL where the library is, only its head read (the policy checked before and after redirects), or why not. */
+  const findHead = searchLoaderAsync<Head>({
+    candidates,
+    probe: async (candidate, request) => {
+      const before = refused(request, candidate.location, candidate.location);
+      return before === null ? inspectAt(request, candidate) : { missing: before };
+    },
+  });
+
   return {
     async load(request) {
       try {
-        const tried: Tried[] = [];
-        for (const candidate of searchCandidates(request, locations, options)) {
-          const before = refused(request, candidate.location, candidate.location);
-          if (before !== null) { tried.push({ ...candidate, reason: before }); continue; }
-          const at = await whileWanted(atUrl(request, candidate.location), request.signal, candidate.location, request.name);
-          if ('missing' in at) { tried.push({ ...candidate, reason: at.missing }); continue; }
-          const after = refused(request, at.found.location ?? candidate.location, candidate.location);
-          if (after !== null) { tried.push({ ...candidate, reason: after }); continue; }
-          return { ...at.found, name: request.name };
-        }
-        throw new LibraryNotFoundError(request, tried);
+        return { ...(await findSource(request)).found, name: request.name };
       } catch (e) {
         const err = loadFailure(e, request, 'DL_NETWORK');
         ctx.emit({ type: 'failed', name: request.name, location: null, code: err.code });
@@ -185,14 +201,8 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
     async inspect(request): Promise<Inspected> {
       const release = await limit.acquire();
       try {
-        const tried: Tried[] = [];
-        for (const candidate of searchCandidates(request, locations, options)) {
-          const before = refused(request, candidate.location, candidate.location);
-          if (before !== null) { tried.push({ ...candidate, reason: before }); continue; }
-          const found = await inspectAt(request, candidate, tried);
-          if (found !== null) return found;
-        }
-        throw new LibraryNotFoundError(request, tried);
+        const { found, candidate, tried } = await findHead(request);
+        return { key: found.url, name: request.name, location: found.url, head: found.head, size: found.size, via: candidate, tried };
       } catch (e) {
         throw loadFailure(e, request, 'DL_NETWORK');
       } finally {
@@ -201,8 +211,8 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
     },
   };
 
-  /** Reads only the head at a candidate URL (then stops the download), or records why not. */
-  async function inspectAt(request: LoadRequest, candidate: Candidate, tried: Tried[]): Promise<Inspected | null> {
+  /** Reads only the head at a candidate URL (then stops the download), or says why it is not there. */
+  async function inspectAt(request: LoadRequest, candidate: Candidate): Promise<Probed<Head>> {
     const download = new Download(candidate.location, request.name, limits, request.signal);
     try {
       const { response } = await respond(request.name, candidate.location, download);
@@ -211,14 +221,13 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       if (!response.ok || policy !== null) {
         await response.body?.cancel().catch(() => undefined);
         if (policy === null && !MISSING.has(response.status)) throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, { library: request.name });
-        tried.push({ ...candidate, reason: policy ?? `HTTP ${response.status}` });
-        return null;
+        return { missing: policy ?? `HTTP ${response.status}` };
       }
       if (response.body === null) throw new DlError('DL_IO', 'the response has no body', { library: request.name });
       download.checkAnnounced(announcedSize(response));
       const body = readModuleBody(response.body, request.name, null, 'head', { onHead: () => undefined, onBytes: () => undefined }, download);
       body.whole.catch(() => undefined);
-      return { key: url, name: request.name, location: url, head: await body.head, size: announcedSize(response), via: candidate, tried };
+      return { found: { url, head: await body.head, size: announcedSize(response) } };
     } finally {
       download.finish();
     }

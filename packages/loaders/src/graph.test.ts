@@ -8,7 +8,7 @@ import { chainLoader } from './chain.js';
 import { LibraryNotFoundError } from './errors.js';
 import { loadGraph } from './graph.js';
 import { fsLoader } from './node/fs-loader.js';
-import { clangFiles } from './test-server.js';
+import { clangFiles } from './test-server.harness.js';
 import { virtualLoader } from './virtual-loader.js';
 
 const lib = join(fixturesDir, 'clang16');

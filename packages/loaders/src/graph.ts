@@ -1,6 +1,6 @@
-import { DlError, isDlError } from '@dl/errors';
+import { DlError, isDlError, messageOf } from '@dl/errors';
 import type { LoadedSource, Loader, LoadRequest, ParentLibrary } from '@dl/linker';
-import { readDylinkInfo } from '@dl/reader';
+import { readDylinkInfo, requestAlias as aliasOf } from '@dl/reader';
 import type { Tried } from './errors.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
 import type { Candidate } from './search.js';
@@ -74,8 +74,6 @@ export interface GraphOptions {
 /** What one request resolved to. */
 type Resolution = Pick<GraphEdge, 'key' | 'via' | 'tried'>;
 
-const aliasOf = (r: LoadRequest): string => `${r.parent?.key ?? ''}\u0000${r.name}`;
-
 /**
  * Discovers the whole NEEDED graph of some roots through a loader, asking for each library's
  * dependencies as soon as its head is known (not level by level), so reads, downloads and
@@ -130,7 +128,7 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
         edges.forEach((e, i) => { needed[i] = { name: needed[i]!.name, ...e }; });
         return found;
       } catch (e) {
-        const error = isDlError(e) ? e : new DlError('DL_IO', e instanceof Error ? e.message : String(e), { library: request.name, cause: e });
+        const error = isDlError(e) ? e : new DlError('DL_IO', messageOf(e), { library: request.name, cause: e });
         failures.set(alias, error);
         problems.push({ name: request.name, parent: request.parent?.key ?? null, neededBy: [...chain].reverse(), error });
         return { key: null, via: null, tried: [] };

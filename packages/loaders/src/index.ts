@@ -11,6 +11,8 @@ export type { Inspected, InspectingLoader } from './loader-types.js';
 export { trackProgress } from './progress.js';
 export type { LoaderEvent, Progress } from './progress.js';
 export { expandOrigin, searchCandidates, searchSteps } from './search.js';
+export { searchLoader, searchLoaderAsync, searchPlan } from './search-loader.js';
+export type { Probed, SearchHit, SearchProbe } from './search-loader.js';
 export type { Candidate, SearchOptions, SearchStep } from './search.js';
 export { cacheStorageStore } from './store.js';
 export type { CacheStorageLike, PersistentStore } from './store.js';

@@ -16,7 +16,7 @@ import { loadGraph } from './graph.js';
 import type { LibraryGraph } from './graph.js';
 import type { InspectingLoader } from './loader-types.js';
 import { fsLoader } from './node/fs-loader.js';
-import { clangFiles } from './test-server.js';
+import { clangFiles } from './test-server.harness.js';
 import { virtualLoader } from './virtual-loader.js';
 
 /** mulberry32: a small seeded generator. */

@@ -11,7 +11,7 @@ import { fetchLoader } from './fetch-loader.js';
 import { SectionFraming } from './framing.js';
 import { moduleHeadLength } from '@dl/reader';
 import { fsLoader } from './node/fs-loader.js';
-import { clangFiles, fixtureServer } from './test-server.js';
+import { clangFiles, fixtureServer } from './test-server.harness.js';
 import { virtualLoader } from './virtual-loader.js';
 
 /** A real module whose last section, a custom one, announces one byte more than it has. */

@@ -1,10 +1,10 @@
 import type { LoadedSource, LoadRequest } from '@dl/linker';
 import { compileAsync, compileSync, headOf } from './compile.js';
-import { LibraryNotFoundError, loadFailure } from './errors.js';
-import type { Tried } from './errors.js';
+import { loadFailure } from './errors.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
 import { confinement, normalizePath, posixLocations } from './paths.js';
 import { searchCandidates } from './search.js';
+import { searchLoader } from './search-loader.js';
 import type { SearchOptions } from './search.js';
 
 /** Options of {@link virtualLoader}. */
@@ -37,18 +37,18 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
   const confine = options.roots === undefined ? null : confinement(options.roots.map((r) => locations.resolve(r)!));
   const compiled = new Map<string, { module: WebAssembly.Module | Promise<WebAssembly.Module>; head: Uint8Array; size: number }>();
 
-  const find = (request: LoadRequest): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
-    const tried: Tried[] = [];
-    for (const candidate of searchCandidates(request, locations, options)) {
+  const search = searchLoader<VirtualFile>({
+    candidates: (request) => searchCandidates(request, locations, options),
+    probe: (candidate) => {
       const refused = confine?.(candidate.location) ?? null;
-      if (refused !== null) { tried.push({ ...candidate, reason: refused }); continue; }
+      if (refused !== null) return { missing: refused };
       const file = byPath.get(candidate.location);
-      if (file !== undefined) {
-        return { path: candidate.location, file, inspected: { key: candidate.location, name: request.name, location: candidate.location, via: candidate, tried } };
-      }
-      tried.push({ ...candidate, reason: 'not found' });
-    }
-    throw new LibraryNotFoundError(request, tried);
+      return file === undefined ? { missing: 'not found' } : { found: file };
+    },
+  });
+  const find = (request: LoadRequest): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
+    const { found: file, candidate, tried } = search(request);
+    return { path: candidate.location, file, inspected: { key: candidate.location, name: request.name, location: candidate.location, via: candidate, tried } };
   };
   /** Compiles a file once (asynchronously unless `sync`: large modules must not block a page). */
   const load = (request: LoadRequest, sync: boolean): LoadedSource => {

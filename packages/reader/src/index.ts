@@ -1,5 +1,7 @@
 export { isSideModule, readDylinkInfo, readDylinkPrefix } from './dylink/read-dylink.js';
 export type { DylinkPrefixResult } from './dylink/read-dylink.js';
+export { neededByText, requestAlias } from './dylink/needed-request.js';
+export type { NeededRequest } from './dylink/needed-request.js';
 export type {
   ByteRange, DylinkExportInfo, DylinkFormat, DylinkImportInfo, DylinkInfo, DylinkUnknownSubsection,
 } from './dylink/types.js';

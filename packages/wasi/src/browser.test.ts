@@ -8,7 +8,7 @@ import { fixture, fixturePath, fixturesDir } from '@dl/fixtures';
 import { runNativeSqlite, sqliteDir, sqliteGate, sqliteWasiMain } from '@dl/fixtures/sqlite';
 import { memoryLoader } from '@dl/linker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { WasiJob, WasiPageResult } from './browser-page.js';
+import type { WasiJob, WasiPageResult } from './browser-page.harness.js';
 import { runWasiNode } from './node/run.js';
 
 const gate = chromiumGate();
@@ -52,7 +52,7 @@ describe.skipIf(gate.mode === 'skip')('WASI mains with dlopen in Chromium (@bjor
     }
     server = await startServer(routes);
     browser = await launchChromium();
-    script = await bundle(fileURLToPath(new URL('./browser-page.ts', import.meta.url)));
+    script = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

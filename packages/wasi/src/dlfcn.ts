@@ -5,6 +5,7 @@
  */
 import { isDlError, RTLD_DEFAULT } from '@dl/linker';
 import type { Handle, Linker, SymbolScope } from '@dl/linker';
+import { cStringAt } from '@dl/reader/bytes';
 
 /** The `dl` import module: what `include/dlfcn.h` declares. */
 export interface DlfcnImports {
@@ -156,9 +157,6 @@ export class Dlfcn {
 
   /** A NUL-terminated UTF-8 string in the program's memory. */
   private string(ptr: number): string {
-    const mem = new Uint8Array(this.linker.memory.buffer);
-    let end = ptr >>> 0;
-    while (end < mem.length && mem[end] !== 0) end++;
-    return new TextDecoder().decode(mem.subarray(ptr >>> 0, end));
+    return cStringAt(this.linker.memory, ptr);
   }
 }

@@ -4,6 +4,7 @@
  * them (packages/symbols and packages/linker READMEs) and as the ABI defines them
  * (tool-conventions DynamicLinking.md).
  */
+import { messageOf } from '@dl/errors';
 import type { LinkGraph } from '@dl/linker';
 import { graphSvg, memoryMapSvg, tableMapSvg } from '../pictures/index.js';
 import { escapeHtml } from './escape.js';
@@ -243,7 +244,7 @@ function renderFigure(figure: Figure): string {
   try {
     picture = figure.picture(figure.graph);
   } catch (error) {
-    picture = `<p class="dl-docs-figure-error">The picture could not be drawn: ${escapeHtml(error instanceof Error ? error.message : String(error))}</p>`;
+    picture = `<p class="dl-docs-figure-error">The picture could not be drawn: ${escapeHtml(messageOf(error))}</p>`;
   }
   return `<figure class="dl-docs-figure">${picture}<figcaption>${renderInline(figure.caption)}</figcaption></figure>`;
 }

@@ -1,6 +1,6 @@
 /**
  * Test support: real link graphs, made by linking the fixture corpus into a JS host program
- * (the host API of c/host_api.h), as packages/linker/src/test-support.ts does.
+ * (the host API of c/host_api.h), as packages/linker/src/test-support.harness.ts does.
  */
 import { sideModuleFiles } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';

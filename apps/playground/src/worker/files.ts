@@ -3,7 +3,7 @@
  * described with the CLI's own reports — `dl inspect`, `dl nm` and `dl ldd` over the opened set.
  */
 import { buildInspectReport, buildLddReport, listSymbols, renderLdd } from '@dl/cli/report';
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import { loadGraph, virtualLoader } from '@dl/loaders';
 import type { InspectingLoader } from '@dl/loaders';
 import { readModule } from '@dl/reader';
@@ -89,7 +89,7 @@ async function readSource(name: string, source: FileSource): Promise<Uint8Array<
   try {
     response = await fetch(source.url);
   } catch (error) {
-    throw new DlError('DL_NETWORK', `fetching ${source.url} failed: ${error instanceof Error ? error.message : String(error)}`, { library: name, cause: error });
+    throw new DlError('DL_NETWORK', `fetching ${source.url} failed: ${messageOf(error)}`, { library: name, cause: error });
   }
   if (!response.ok) throw new DlError('DL_HTTP', `fetching ${source.url} gave HTTP ${response.status}`, { library: name });
   const length = Number(response.headers.get('content-length') ?? Number.NaN);

@@ -1,10 +1,11 @@
 import type { BigIntStats } from 'node:fs';
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import type { LoadRequest } from '@dl/linker';
 import { moduleHeadLength } from '@dl/reader';
-import { LibraryNotFoundError } from '../errors.js';
 import type { Tried } from '../errors.js';
 import type { Candidate } from '../search.js';
+import { searchPlan } from '../search-loader.js';
+import type { Probed } from '../search-loader.js';
 import { asCount, asStats, asString } from './file-ops.js';
 import type { FilePlan } from './file-ops.js';
 
@@ -26,26 +27,30 @@ function reasonOf(e: unknown): string {
   if (code === 'ENOENT' || code === 'ENOTDIR') return 'not found';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ELOOP') return 'symbolic link loop';
-  return e instanceof Error ? e.message : String(e);
+  return messageOf(e);
+}
+
+/** One candidate: its real path, when a file there (inside the roots, when confined), or why not. */
+function* probeFile(candidate: Candidate, confine: ((path: string) => string | null) | null): FilePlan<Probed<{ path: string; stat: BigIntStats }>> {
+  try {
+    const path = asString(yield { op: 'realpath', path: candidate.location });
+    // Checked on the real path: no symbolic link or `..` leads out.
+    const refused = confine?.(path) ?? null;
+    if (refused !== null) return { missing: refused };
+    const stat = asStats(yield { op: 'stat', path });
+    return stat.isFile() ? { found: { path, stat } } : { missing: 'not a file' };
+  } catch (e) {
+    return { missing: reasonOf(e) };
+  }
 }
 
 /** The first candidate that is a file (inside the roots, when confined), or DL_NOT_FOUND listing every place tried. */
 export function* locatePlan(request: LoadRequest, candidates: readonly Candidate[], confine: ((path: string) => string | null) | null = null): FilePlan<Found> {
-  const tried: Tried[] = [];
-  for (const candidate of candidates) {
-    try {
-      const path = asString(yield { op: 'realpath', path: candidate.location });
-      // Checked on the real path: no symbolic link or `..` leads out.
-      const refused = confine?.(path) ?? null;
-      if (refused !== null) { tried.push({ ...candidate, reason: refused }); continue; }
-      const stat = asStats(yield { op: 'stat', path });
-      if (stat.isFile()) return { candidate, path, stat, tried };
-      tried.push({ ...candidate, reason: 'not a file' });
-    } catch (e) {
-      tried.push({ ...candidate, reason: reasonOf(e) });
-    }
-  }
-  throw new LibraryNotFoundError(request, tried);
+  const search = searchPlan<{ path: string; stat: BigIntStats }>(request, candidates);
+  let step = search.next();
+  while (step.done !== true) step = search.next(yield* probeFile(step.value, confine));
+  const { found, candidate, tried } = step.value;
+  return { candidate, path: found.path, stat: found.stat, tried };
 }
 
 function changed(request: LoadRequest, found: Found, now: BigIntStats, when: string): DlError {

@@ -5,7 +5,7 @@
  * The reference the compat tests compare @dl with. Not part of the package.
  */
 import { readFileSync } from 'node:fs';
-import type { TreeSitter } from './tree-sitter-support.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 /**
  * Initialises `T` (an instance @dl never touches) with the missing functions supplied.

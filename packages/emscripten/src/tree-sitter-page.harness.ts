@@ -8,8 +8,8 @@
 import { reportResult } from '@dl/browser/page';
 import type { CompatGroup } from '@dl/linker';
 import { emscriptenRuntime } from './attach.js';
-import { parseToString } from './tree-sitter-support.js';
-import type { TreeSitter } from './tree-sitter-support.js';
+import { parseToString } from './tree-sitter-support.harness.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 /** The grammars to load: id, URL, and the samples to parse (set by the test through esbuild's define). */
 declare const TS_CASES: readonly { readonly id: string; readonly url: string; readonly samples: readonly string[] }[];
