@@ -53,7 +53,8 @@ export async function runWasi(files: FileSet, request: WasiRunRequest): Promise<
       new OpenFile(new File([])),
       new ConsoleStdout((chunk) => { out.push(chunk.slice()); }),
       new ConsoleStdout((chunk) => { err.push(chunk.slice()); }),
-    ]);
+    // The shim logs every call to the console unless debug is false (its default is on).
+    ], { debug: false });
     const main = instantiateWasiMain(module, { loader: memoryLoader(libraries), wasiImport: wasi.wasiImport, name: request.main.name });
     const exitCode = wasi.start(main.instance as unknown as Parameters<WASI['start']>[0]);
     const loaded = main.linker.graph().libraries.map((l) => l.name);
