@@ -48,7 +48,7 @@ export function mountSqliteView(container: HTMLElement, app: App): void {
     const lines = outputLines(outcome.stdout);
     const table = h('table', { id: 'sqlite-output' }, h('tbody', {}, ...lines.map((line) => (line.kind === 'error'
       ? h('tr', { class: 'sqlite-error' }, h('td', {}, line.text))
-      : h('tr', { class: 'sqlite-row' }, ...line.cells.map((cell) => (line.cells.length === 1 && cell === '' ? h('td', { class: 'null-row', title: 'an empty row: NULL (load_extension returns NULL)' }, 'NULL') : h('td', {}, cell))))))));
+      : h('tr', { class: 'sqlite-row' }, ...line.cells.map((cell) => (line.cells.length === 1 && cell === '' ? h('td', { class: 'null-row', title: 'an empty line: the driver prints NULL (what load_extension returns) and the empty string alike' }, 'NULL') : h('td', {}, cell))))))));
     fill(results,
       outcome.ok ? null : errorBox(outcome.error, 'The program could not run'),
       lines.length === 0 ? h('p', { class: 'muted' }, 'No output.') : table,
