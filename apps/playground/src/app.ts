@@ -158,7 +158,7 @@ export class App {
     if (set.libraries.length > 0 || set.program.kind === 'main') {
       this.show('link');
       await this.runLink();
-    }
+    } else if (set.wasi !== undefined) this.show('run');
   }
 
   /** Leaves the example (the files no longer are exactly the example's). */

@@ -24,6 +24,8 @@ import ini from '@vscode/tree-sitter-wasm/wasm/tree-sitter-ini.wasm?url';
 import javascript from '@vscode/tree-sitter-wasm/wasm/tree-sitter-javascript.wasm?url';
 import python from '@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm?url';
 import regex from '@vscode/tree-sitter-wasm/wasm/tree-sitter-regex.wasm?url';
+import { sqliteExample } from './sqlite-example.js';
+import type { ReadyQuery } from './sqlite-example.js';
 import type { LibraryChoice, ProgramChoice } from './worker/protocol.js';
 
 /** One example: its files, and how to link them. */
@@ -39,6 +41,21 @@ export interface ExampleSet {
   readonly libraries: readonly LibraryChoice[];
   /** A function worth calling first, and what it should return. */
   readonly tryCalling?: { readonly library: string; readonly name: string; readonly expect: string };
+  /** A WASI program the Run tab runs with queries (sqlite-example.ts), instead of a link. */
+  readonly wasi?: WasiExample;
+}
+
+/** A WASI main run per query in the worker, `dlopen`ing the set's files. */
+export interface WasiExample {
+  /** The main, or null when its build outputs are missing. */
+  readonly main: { readonly name: string; readonly url: string } | null;
+  /** Build outputs not found when the app was built. */
+  readonly missing: readonly string[];
+  /** The command that builds them. */
+  readonly buildCommand: string;
+  /** The files given to C's dlopen. */
+  readonly libraries: readonly string[];
+  readonly queries: readonly ReadyQuery[];
 }
 
 const file = (name: string, url: string): { name: string; url: string } => ({ name, url });
@@ -114,6 +131,7 @@ export const exampleSets: readonly ExampleSet[] = [
     program: host,
     libraries: [],
   },
+  sqliteExample,
 ];
 
 /** The example set with this id, or undefined. */

@@ -13,6 +13,7 @@ import { mountOpenView } from './views/open-view.js';
 import { mountPicturesView } from './views/pictures-view.js';
 import { mountRunView } from './views/run-view.js';
 import { mountSetupView } from './views/setup-view.js';
+import { mountSqliteView } from './views/sqlite-view.js';
 
 const views: readonly View[] = ['inspect', 'link', 'run', 'pictures'];
 const app = new App();
@@ -22,6 +23,7 @@ mountSetupView(byId('setup-section', HTMLElement), app);
 mountInspectView(byId('view-inspect', HTMLElement), app);
 mountLinkView(byId('view-link', HTMLElement), app);
 mountRunView(byId('view-run', HTMLElement), app);
+mountSqliteView(byId('view-run', HTMLElement), app);
 mountPicturesView(byId('view-pictures', HTMLElement), app);
 const docs = mountDocsView(byId('docs', HTMLDivElement));
 

@@ -38,7 +38,7 @@ reportResult(async (): Promise<WasiPageResult> => {
   const files: Record<string, Uint8Array<ArrayBuffer>> = {};
   if (job.jspi !== true) for (const name of job.libraries) files[name] = await bytes(name);
   const out: Uint8Array[] = [];
-  const wasi = new WASI([...job.args], [], [new OpenFile(new File([])), new ConsoleStdout((chunk) => { out.push(chunk); }), ConsoleStdout.lineBuffered((line) => { console.warn(line); })]);
+  const wasi = new WASI([...job.args], [], [new OpenFile(new File([])), new ConsoleStdout((chunk) => { out.push(chunk); }), ConsoleStdout.lineBuffered((line) => { console.warn(line); })], { debug: false });
   const loader = job.jspi === true ? fetchLoader({ base: `${location.origin}/lib/`, fetch: counting, cache: null }) : memoryLoader(files);
   const main = instantiateWasiMain(module, { loader, wasiImport: wasi.wasiImport, jspi: job.jspi === true });
   type ShimInstance = Parameters<WASI['start']>[0];

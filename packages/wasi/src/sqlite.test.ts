@@ -1,64 +1,14 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runEmscriptenSqlite, runNativeSqlite, sqliteDir, sqliteGate, sqliteWasiMain } from '@dl/fixtures/sqlite';
-import type { SqliteRun } from '@dl/fixtures/sqlite';
+import { runEmscriptenSqlite, runNativeSqlite, sqliteDir, sqliteGate } from '@dl/fixtures/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runWasiNode } from './node/run.js';
+import { cleanUpWasiSqlite, runWasiSqlite, sqliteCases } from './sqlite-support.js';
 
 const gate = sqliteGate();
 if (gate.mode !== 'run') console.warn(gate.message);
-const scratch = mkdtempSync(join(tmpdir(), 'dl-sqlite-'));
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+afterAll(cleanUpWasiSqlite);
 
-let main: WebAssembly.Module | undefined;
-let runs = 0;
-/** The WASI driver on the statements, from wasm/sqlite (libraries by bare name found there too). */
-function runWasi(statements: readonly string[]): SqliteRun & { libraries: string[] } {
-  main ??= new WebAssembly.Module(readFileSync(sqliteWasiMain));
-  const file = join(scratch, `${String(runs++)}.txt`);
-  const fd = openSync(file, 'w');
-  try {
-    const r = runWasiNode({ main, args: ['sqlite', ...statements], cwd: sqliteDir, searchPath: [sqliteDir], stdout: fd });
-    return { stdout: readFileSync(file, 'utf8'), status: r.exitCode, libraries: r.linker.graph().libraries.map((l) => l.name) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const cases: Record<string, readonly string[]> = {
-  'series': [
-    "SELECT load_extension('./libseries.so');",
-    'SELECT value FROM generate_series(1,5);',
-    'SELECT value FROM generate_series(0,100,25);',
-    'SELECT value FROM generate_series(1,10,-3);',
-    'SELECT count(*), sum(value), min(value), max(value) FROM generate_series(1,1000);',
-    'SELECT value, start, stop, step FROM generate_series(5,7);',
-    'SELECT value FROM generate_series(1,NULL);',
-    'SELECT a.value * b.value FROM generate_series(1,3) a, generate_series(10,30,10) b ORDER BY 1 DESC LIMIT 4;',
-    'SELECT value FROM generate_series;',
-  ],
-  'regexp': [
-    "SELECT load_extension('./libregexp.so');",
-    "CREATE TABLE t(s); INSERT INTO t VALUES ('abc123'), ('xyz'), ('a.b'), ('2024-01-31'), (NULL);",
-    "SELECT s, s REGEXP '[0-9]+$', s REGEXP '^[a-z]+$', s REGEXP 'a\\.b' FROM t;",
-    "SELECT s FROM t WHERE s REGEXP '^[0-9]+-[0-9]+-[0-9]+$' OR s REGEXP '^x.z$';",
-    "SELECT regexp_count('a.', 'banana'), regexp_count('n?a', 'banana'), regexp_count('^b', 'banana');",
-    "SELECT 'x' REGEXP '[abc';",
-  ],
-  'stats': [
-    "SELECT load_extension('./libstats.so'), load_extension('./libseries.so');",
-    'SELECT median(value), stddev(value) FROM generate_series(1,10);',
-    'SELECT value % 3 AS k, median(value * 1.5), stddev(value) FROM generate_series(1,20) GROUP BY k;',
-    "SELECT rot13('Hello, World'), rot13(rot13('round trip')), median(NULL), stddev(1);",
-  ],
-  'three extensions by bare name': [
-    "SELECT load_extension('libseries.so'); SELECT load_extension('libregexp.so'); SELECT load_extension('libstats.so');",
-    "SELECT median(value) FROM generate_series(1,99) WHERE CAST(value AS TEXT) REGEXP '^[1-3]';",
-    "SELECT load_extension('libseries.so');",
-    'SELECT value FROM generate_series(1,5);',
-  ],
-};
+const cases = sqliteCases;
+const runWasi = runWasiSqlite;
 
 describe.skipIf(gate.mode === 'skip')('SQLite with loadable extensions: the WASI main on @dl equals the native build', () => {
   it('is built (fails when CI is set and pnpm fixtures did not build it)', () => {

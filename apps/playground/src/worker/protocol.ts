@@ -4,6 +4,7 @@
  */
 import type { InspectReport, SymbolEntry } from '@dl/cli/report';
 import type { LinkGraph } from '@dl/linker';
+import type { WasiRunOutcome, WasiRunRequest } from './wasi-protocol.js';
 
 /** An error as the page shows it: the DlError code (null for other errors) and message. */
 export interface ErrorInfo {
@@ -97,7 +98,9 @@ export type WorkerRequest =
   | { readonly id: number; readonly type: 'open'; readonly files: readonly FileToOpen[] }
   | { readonly id: number; readonly type: 'remove'; readonly names: readonly string[] }
   | { readonly id: number; readonly type: 'link'; readonly program: ProgramChoice; readonly libraries: readonly LibraryChoice[] }
-  | { readonly id: number; readonly type: 'call'; readonly library: string; readonly name: string; readonly args: readonly string[] };
+  | { readonly id: number; readonly type: 'call'; readonly library: string; readonly name: string; readonly args: readonly string[] }
+  /** A WASI program (wasi-protocol.ts). */
+  | ({ readonly id: number; readonly type: 'run-wasi' } & WasiRunRequest);
 
 /** The answer to a request, or something the worker reports while it works. */
 export type WorkerMessage =
@@ -105,6 +108,7 @@ export type WorkerMessage =
   | { readonly id: number; readonly type: 'removed' }
   | { readonly id: number; readonly type: 'linked'; readonly outcome: LinkOutcome }
   | { readonly id: number; readonly type: 'called'; readonly outcome: CallOutcome }
+  | { readonly id: number; readonly type: 'wasi-ran'; readonly outcome: WasiRunOutcome }
   | { readonly id: number; readonly type: 'failed'; readonly error: ErrorInfo }
   /** Progress of request `id`: one file read, or one linker event. */
   | { readonly id: number; readonly type: 'file-progress'; readonly file: OpenedFile; readonly done: number; readonly total: number }
@@ -116,4 +120,5 @@ export interface ResponseFor {
   readonly remove: Extract<WorkerMessage, { type: 'removed' }>;
   readonly link: Extract<WorkerMessage, { type: 'linked' }>;
   readonly call: Extract<WorkerMessage, { type: 'called' }>;
+  readonly 'run-wasi': Extract<WorkerMessage, { type: 'wasi-ran' }>;
 }

@@ -6,6 +6,7 @@ import { errorInfo } from './errors.js';
 import { FileSet } from './files.js';
 import { LinkSession } from './link.js';
 import type { WorkerMessage, WorkerRequest } from './protocol.js';
+import { runWasi } from './wasi-run.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,6 +36,9 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
     case 'call':
       post({ id: request.id, type: 'called', outcome: session.call(request.library, request.name, request.args) });
+      return;
+    case 'run-wasi':
+      post({ id: request.id, type: 'wasi-ran', outcome: await runWasi(files, request) });
       return;
   }
 }
