@@ -15,6 +15,7 @@ export { docsCss } from './styles.js';
 export { apiOf } from './api-extract.js';
 export type { ApiEntry, ApiKind } from './api-extract.js';
 export { renderMarkdown } from './markdown.js';
+export { highlight } from './highlight.js';
 
 /** The pages, concepts first, then the packages from the bottom of the stack up. */
 export const docsPages: readonly { readonly id: string; readonly title: string }[] = [

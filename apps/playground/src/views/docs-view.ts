@@ -21,6 +21,24 @@ function loadDocs(): Promise<DocsModule> {
   return loading;
 }
 
+/**
+ * What the page's HTML leaves to the DOM: code blocks highlighted (`language-*`), blocks and
+ * tables that scroll sideways reachable by keyboard, and empty table headers made cells.
+ */
+function finishPage(body: HTMLElement, highlight: DocsModule['highlight']): void {
+  for (const code of body.querySelectorAll<HTMLElement>('pre > code[class*="language-"]')) {
+    const language = /language-([\w-]+)/.exec(code.className)?.[1] ?? '';
+    // highlight() escapes the code's text and only adds spans.
+    code.innerHTML = highlight(code.textContent, language);
+  }
+  for (const block of body.querySelectorAll<HTMLElement>('pre, table')) block.tabIndex = 0;
+  for (const th of body.querySelectorAll<HTMLElement>('th')) {
+    if (th.textContent.trim() !== '') continue;
+    const cell = document.createElement('td');
+    th.replaceWith(cell);
+  }
+}
+
 /** Builds the docs page into `container`; `show(id)` renders one page (null: the first). */
 export function mountDocsView(container: HTMLElement): { show: (id: string | null) => void } {
   const nav = h('nav', { class: 'docs-nav', 'aria-label': 'Documentation pages' }, h('h2', {}, 'Docs'));
@@ -32,16 +50,15 @@ export function mountDocsView(container: HTMLElement): { show: (id: string | nul
       const request = ++shown;
       loadDocs().then((docs) => {
         if (request !== shown) return;
-        const page = docs.docsPages.find((p) => p.id === id) ?? docs.docsPages[0];
+        // `#/docs` alone is the first page; an unknown id is "not found", with links to every page.
+        const page = id === null ? docs.docsPages[0] : docs.docsPages.find((p) => p.id === id);
+        const shownId = page?.id ?? id ?? '';
         fill(nav, h('h2', {}, 'Docs'), h('ul', {}, ...docs.docsPages.map((p) => h('li', {},
           h('a', { href: `#/docs/${encodeURIComponent(p.id)}`, class: p.id === page?.id ? 'current' : '' }, p.title)))));
-        if (page === undefined) {
-          fill(body, h('p', { class: 'muted' }, 'No documentation pages.'));
-          return;
-        }
-        // renderDocs builds escaped HTML from the project's own READMEs and sources.
-        body.innerHTML = docs.renderDocs(page.id);
-        body.dataset.page = page.id;
+        // renderDocs builds escaped HTML from the project's own READMEs and API model.
+        body.innerHTML = docs.renderDocs(shownId);
+        body.dataset.page = page?.id ?? 'not-found';
+        finishPage(body, docs.highlight);
         body.scrollTop = 0;
       }).catch((error: unknown) => {
         fill(body, errorBox(errorInfo(error), 'The docs could not be loaded:'));
