@@ -3,7 +3,7 @@
  * (READMEs and API references of every package) load on first visit, in a chunk of their own,
  * so the playground itself stays small.
  */
-import type * as Docs from '../docs/index.js';
+import type * as Docs from '../docs/docs-chunk.js';
 import { errorInfo } from '../worker/errors.js';
 import { fill, h } from './dom.js';
 import { errorBox } from './error-box.js';
@@ -14,7 +14,7 @@ let loading: Promise<DocsModule> | null = null;
 
 /** The docs module, loaded once; its stylesheet is added to the page then. */
 function loadDocs(): Promise<DocsModule> {
-  loading ??= import('../docs/index.js').then((docs) => {
+  loading ??= import('../docs/docs-chunk.js').then((docs) => {
     document.head.append(h('style', { id: 'docs-css' }, docs.docsCss));
     return docs;
   });
