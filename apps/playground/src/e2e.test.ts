@@ -299,7 +299,8 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
 
   it('a deep link keeps the tab it names (#example=weak-pair&view=pictures)', async () => {
     await page.goto(`${origin}#example=weak-pair&view=pictures`);
-    await linkDone();
+    // The Link tab stays hidden: its progress bar is done, but not shown.
+    await page.locator('#link-progress[data-state="done"]').waitFor({ state: 'attached', timeout: 30_000 });
     await page.locator('#picture-graph g.dl-node[data-library="libweak_strong.so"]').waitFor();
     expect(await page.locator('#view-pictures').isVisible()).toBe(true);
     expect(await page.locator('#tab-pictures').getAttribute('aria-selected')).toBe('true');
