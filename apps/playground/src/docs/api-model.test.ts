@@ -3,7 +3,7 @@ import type { JSONOutput } from 'typedoc';
 import { describe, expect, it } from 'vitest';
 import { commentText, typeText } from './api-model.js';
 
-const ref = (name: string, typeArguments?: JSONOutput.SomeType[]): JSONOutput.SomeType => ({ type: 'reference', name, target: 0, ...(typeArguments === undefined ? {} : { typeArguments }) });
+const ref = (name: string, typeArguments?: JSONOutput.SomeType[]): JSONOutput.SomeType => ({ type: 'reference', name, target: 0 as JSONOutput.ReflectionId, ...(typeArguments === undefined ? {} : { typeArguments }) });
 const lit = (value: string | number): JSONOutput.SomeType => ({ type: 'literal', value });
 
 describe('typeText (TypeDoc JSON types as TypeScript)', () => {
