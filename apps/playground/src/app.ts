@@ -30,15 +30,18 @@ export interface LinkRun {
   readonly outcome: LinkOutcome | null;
   /** Why there is no outcome (cancelled, or the worker failed). */
   readonly error: ErrorInfo | null;
+  /** The main module linked as the program (its loads have no roots), or null for the JS host. */
+  readonly main: string | null;
 }
 
 /** The tabs of the playground. */
 export type View = 'inspect' | 'link' | 'run' | 'pictures';
 
 /** What changed, for subscribers. */
-export type Topic = 'files' | 'setup' | 'link' | 'calls' | 'busy' | 'view' | 'selection';
+/** `example`: another example set was opened (searches and filters start afresh). */
+export type Topic = 'files' | 'setup' | 'link' | 'calls' | 'busy' | 'view' | 'selection' | 'example';
 
-const idleLink: LinkRun = { status: 'idle', events: [], outcome: null, error: null };
+const idleLink: LinkRun = { status: 'idle', events: [], outcome: null, error: null, main: null };
 
 /** Key of a call result: library and function. */
 export function callKey(library: string, name: string): string {
@@ -142,11 +145,15 @@ export class App {
     if (names.length > 0) await this.client.request({ type: 'remove', names });
   }
 
-  /** Opens an example set and links it as it says. */
-  async loadExample(id: string): Promise<void> {
+  /**
+   * Opens an example set and links it as it says; the Link tab shows the link unless `keepView`
+   * (a deep link naming its tab keeps it).
+   */
+  async loadExample(id: string, keepView = false): Promise<void> {
     const set = exampleSet(id);
     if (set === undefined) return;
     this.example = set;
+    this.emit('example');
     await this.clear();
     this.program = set.program;
     const chosen = new Map(set.libraries.map((l) => [l.name, l]));
@@ -156,7 +163,7 @@ export class App {
     });
     this.emit('setup');
     if (set.libraries.length > 0 || set.program.kind === 'main') {
-      this.show('link');
+      if (!keepView) this.show('link');
       await this.runLink();
     } else if (set.wasi !== undefined) this.show('run');
   }
@@ -190,7 +197,8 @@ export class App {
 
   /** Links the chosen program and libraries in the worker (a fresh program each time). */
   async runLink(): Promise<void> {
-    this.link = { status: 'running', events: [], outcome: null, error: null };
+    const main = this.program.kind === 'main' ? this.program.name : null;
+    this.link = { status: 'running', events: [], outcome: null, error: null, main };
     this.calls.clear();
     this.emit('link');
     this.emit('calls');
@@ -202,11 +210,11 @@ export class App {
         this.link = { ...this.link, events: [...events] };
         this.emit('link');
       });
-      this.link = { status: answer.outcome.ok ? 'done' : 'failed', events, outcome: answer.outcome, error: null };
+      this.link = { status: answer.outcome.ok ? 'done' : 'failed', events, outcome: answer.outcome, error: null, main };
     } catch (error) {
       const cancelled = error instanceof CancelledError;
       const info = cancelled ? { code: null, name: 'Cancelled', message: 'the link was cancelled: the worker was stopped and a fresh one started' } : error instanceof WorkerError ? error.info : errorInfo(error);
-      this.link = { status: cancelled ? 'cancelled' : 'failed', events, outcome: null, error: info };
+      this.link = { status: cancelled ? 'cancelled' : 'failed', events, outcome: null, error: info, main };
     }
     this.emit('link');
     this.emit('calls');

@@ -1,9 +1,11 @@
 /**
  * The playground end to end: built with vite into a temporary directory, served by vite's
- * preview server, driven in Debian's headless Chromium. Screenshots of each view go to
- * `.ci/artifacts/playground/`.
+ * preview server, driven in Debian's headless Chromium. Every view is checked with axe-core
+ * and at 1366 px and 390 px, light and dark; screenshots of each go to `.ci/artifacts/playground/`
+ * (`<view>-<width>-<scheme>.png`), the axe results to `axe-results.json` there.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +14,20 @@ import { chromiumGate, launchChromium } from '@dl/browser';
 import type { Browser } from '@dl/browser';
 import { malformedCases } from '@dl/fixtures/malformed';
 import { custom, HEADER, memInfo, section, str, subsection, uleb, vec, wasmModule } from '@dl/fixtures/writer';
+import type { AxeResults, RunOptions } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { docsPages } from './docs/pages.js';
 import { exampleSets } from './examples.js';
+
+/** axe-core's browser build, injected into the page (the test's own pinned copy). */
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The widths and colour schemes every view is checked and photographed at. */
+const widths = [1366, 390] as const;
+const schemes = ['light', 'dark'] as const;
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../../.ci/artifacts/playground/', import.meta.url));
@@ -46,6 +57,8 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
   let page: Page;
   let origin = '';
   const pageErrors: string[] = [];
+  /** axe-core's violations per view, width and scheme (all empty when the test passes). */
+  const axeResults: Record<string, string[]> = {};
 
   // Without Chromium under CI every test fails with the gate's message (a beforeAll throw would only skip them).
   beforeEach(() => {
@@ -68,6 +81,7 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
   }, 120_000);
 
   afterAll(async () => {
+    if (Object.keys(axeResults).length > 0) await writeFile(join(artifacts, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
     await browser?.close();
     await server?.close();
     if (outDir !== '') await rm(outDir, { recursive: true, force: true });
@@ -75,6 +89,40 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
 
   const shoot = async (name: string): Promise<void> => {
     await page.screenshot({ path: join(artifacts, `${name}.png`) });
+  };
+  /** axe-core's violations on the page as it is now, one line per element: `rule-id selector`. */
+  const axeViolations = async (): Promise<string[]> => {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: await readFile(axeSource, 'utf8') });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (context: Document, options: RunOptions) => Promise<AxeResults> } }).axe;
+      const results = await axe.run(document, { resultTypes: ['violations'] });
+      return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`));
+    });
+  };
+  /**
+   * The view as it is now, at each width and colour scheme: axe-core finds nothing, the
+   * document is no wider than the window, the header's controls are inside it; a screenshot each.
+   */
+  const checkView = async (name: string): Promise<void> => {
+    for (const colorScheme of schemes) {
+      for (const width of widths) {
+        await page.emulateMedia({ colorScheme });
+        await page.setViewportSize({ width, height: 900 });
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+        const size = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, window: window.innerWidth }));
+        expect(size.document, `${name} at ${width} px is wider than the window`).toBeLessThanOrEqual(size.window);
+        for (const control of ['#cancel-button', '#nav-docs']) {
+          const box = await page.locator(control).boundingBox();
+          expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${control} is clipped at ${width} px`).toBe(true);
+        }
+        await shoot(`${name}-${width}-${colorScheme}`);
+        const violations = await axeViolations();
+        axeResults[`${name} ${width}px ${colorScheme}`] = violations;
+        expect(violations, `axe-core on ${name}, ${width} px, ${colorScheme}`).toEqual([]);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1440, height: 900 });
   };
   const tab = async (view: 'inspect' | 'link' | 'run' | 'pictures'): Promise<void> => {
     await page.click(`#tab-${view}`);
@@ -93,7 +141,12 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     expect(await page.locator('#timings-table thead th').allTextContents()).toEqual(expect.arrayContaining(['load', 'compile', 'instantiate', 'total']));
     expect(await page.locator('#link-events li.event-done').count()).toBe(1);
     expect(await page.evaluate(() => location.hash)).toContain('example=needed-chain');
+    // libneed_c.so has no data: "0 bytes" in the table, the event log and the memory map alike.
+    const c = page.locator('#libraries-table tbody tr[data-library="libneed_c.so"] td');
+    expect(await c.nth(4).textContent()).toMatch(/^at \d+ \(0 bytes\)$/);
+    expect(await page.locator('#link-events').textContent()).toMatch(/instantiate libneed_c\.so: memory at \d+ \(0 bytes\)/);
     await shoot('link-needed-chain');
+    await checkView('link');
 
     await tab('pictures');
     for (const name of libraries) {
@@ -104,7 +157,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
       expect(await page.locator(`#picture-graph g.dl-edge[data-edge="${edge}"]`).count()).toBe(1);
     }
     expect(await page.locator('#picture-graph g.dl-edge').count()).toBe(2);
+    expect(await page.locator('#picture-memory g.dl-range[data-owner="libneed_c.so"] title').first().textContent()).toMatch(/^libneed_c\.so: 0 bytes at 0x[0-9A-F]+ /);
     await shoot('pictures-needed-chain');
+    await checkView('pictures');
     await page.locator('#picture-memory').scrollIntoViewIfNeeded();
     await shoot('pictures-needed-chain-maps');
   });
@@ -123,6 +178,7 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await needA.locator('button.call').click();
     await expect.poll(() => needA.locator('.error .error-message').textContent()).toContain('"forty" is not an integer');
     await shoot('run-needed-chain');
+    await checkView('run');
   });
 
   it('inspects a library in the CLI’s own words, and searches its symbols', async () => {
@@ -136,14 +192,55 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     expect(nm).not.toContain('need_b_check');
     expect(await page.locator('#ldd-output').textContent()).toContain('libneed_a.so => /libneed_a.so');
     await shoot('inspect-libneed_b');
+    await checkView('inspect');
     await page.fill('#symbol-search', '');
   });
 
+  it('the tabs follow the WAI-ARIA pattern: aria-controls, arrow keys, Home and End', async () => {
+    for (const view of ['inspect', 'link', 'run', 'pictures']) {
+      expect(await page.locator(`#tab-${view}`).getAttribute('aria-controls')).toBe(`view-${view}`);
+      expect(await page.locator(`#view-${view}`).getAttribute('aria-labelledby')).toBe(`tab-${view}`);
+    }
+    await tab('inspect');
+    await page.focus('#tab-inspect');
+    const selected = async (): Promise<string[]> => [
+      (await page.locator('[role=tab][aria-selected=true]').getAttribute('id')) ?? '',
+      await page.evaluate(() => document.activeElement?.id ?? ''),
+      (await page.locator('.panel:not([hidden])').getAttribute('id')) ?? '',
+    ];
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toEqual(['tab-link', 'tab-link', 'view-link']);
+    await page.keyboard.press('End');
+    expect(await selected()).toEqual(['tab-pictures', 'tab-pictures', 'view-pictures']);
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toEqual(['tab-inspect', 'tab-inspect', 'view-inspect']);
+    await page.keyboard.press('ArrowLeft');
+    expect(await selected()).toEqual(['tab-pictures', 'tab-pictures', 'view-pictures']);
+    await page.keyboard.press('Home');
+    expect(await selected()).toEqual(['tab-inspect', 'tab-inspect', 'view-inspect']);
+    // Only the selected tab is in the Tab order.
+    expect(await page.locator('[role=tab][tabindex="0"]').count()).toBe(1);
+  });
+
+  it('follows prefers-color-scheme: dark colours in dark mode, light ones otherwise', async () => {
+    const colours = (): Promise<string[]> => page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await colours()).toEqual(['rgb(20, 24, 28)', 'rgb(230, 233, 236)']);
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await colours()).toEqual(['rgb(255, 255, 255)', 'rgb(29, 35, 42)']);
+  });
+
   it('drops a malformed file and a text file: each gets its DlError code, and the page stays usable', async () => {
-    // One through the file input, one dropped on the page as a browser drops files.
+    // One through the file input, one dropped on the page as a browser drops files; the user is on Run.
+    await tab('run');
     await page.setInputFiles('#file-input', [
       { name: 'truncated-dylink.so', mimeType: 'application/octet-stream', buffer: await readFile(join(fixtures, 'malformed/truncated-dylink.so')) },
     ]);
+    // Where the user is looking: under the drop zone, and the main view shows the refused file.
+    await page.locator('#open-feedback .error[data-code="DL_TRUNCATED"]').waitFor();
+    expect(await page.locator('#open-feedback .error-context').textContent()).toBe('truncated-dylink.so cannot be used:');
+    await page.locator('#view-inspect').waitFor({ state: 'visible' });
+    expect(await page.locator('#inspect-title').textContent()).toBe('Inspect truncated-dylink.so');
     await page.locator('#drop-zone').evaluate((zone) => {
       const data = new DataTransfer();
       data.items.add(new File(['not a WebAssembly module\n'], 'notes.txt', { type: 'text/plain' }));
@@ -153,12 +250,15 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await expect.poll(() => truncated.locator('.badge').textContent()).toBe('DL_TRUNCATED');
     const text = page.locator('#file-list li[data-file="notes.txt"][data-state="error"]');
     await expect.poll(() => text.locator('.badge').textContent()).toBe('DL_BAD_MAGIC');
+    await page.locator('#open-feedback .error[data-code="DL_BAD_MAGIC"]').waitFor();
+    await expect.poll(() => page.locator('#inspect-title').textContent()).toBe('Inspect notes.txt');
     // The URL no longer claims the example: the files changed.
     expect(await page.evaluate(() => location.hash)).not.toContain('example=');
     await text.locator('.file-name').click();
     const error = page.locator('#inspect-summary .error[data-code="DL_BAD_MAGIC"]');
     expect(await error.locator('.error-message').textContent()).toMatch(/^notes\.txt: not a WebAssembly binary/);
     await shoot('inspect-bad-input');
+    await checkView('inspect-refused-file');
     await truncated.locator('.file-name').click();
     expect(await page.locator('#inspect-summary .error[data-code="DL_TRUNCATED"] .error-message').textContent()).toContain('truncated-dylink.so');
 
@@ -195,6 +295,54 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await page.click('#link-button');
     await linkDone();
     expect(await page.locator('#libraries-table tbody tr').count()).toBe(4);
+  });
+
+  it('a deep link keeps the tab it names (#example=weak-pair&view=pictures)', async () => {
+    await page.goto(`${origin}#example=weak-pair&view=pictures`);
+    // The Link tab stays hidden: its progress bar is done, but not shown.
+    await page.locator('#link-progress[data-state="done"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await page.locator('#picture-graph g.dl-node[data-library="libweak_strong.so"]').waitFor();
+    expect(await page.locator('#view-pictures').isVisible()).toBe(true);
+    expect(await page.locator('#tab-pictures').getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => location.hash)).toBe('#example=weak-pair&view=pictures');
+    // Picking an example from the menu still shows its link.
+    await page.selectOption('#example-select', 'cpp-ctors');
+    await linkDone();
+    await page.locator('#view-link').waitFor({ state: 'visible' });
+  });
+
+  it('a search does not follow into another example set; a search matching nothing says so instead of empty tables', async () => {
+    await page.goto(`${origin}#example=needed-chain`);
+    await linkDone();
+    await page.click('#file-list li[data-file="libneed_b.so"] .file-name');
+    await page.fill('#symbol-search', 'no-such-name');
+    expect(await page.locator('#imports-table, #exports-table').count()).toBe(0);
+    expect(await page.locator('#inspect-symbols .no-match').allTextContents()).toEqual([
+      'No import matches “no-such-name” (the search above filters every list).',
+      'No export matches “no-such-name” (the search above filters every list).',
+    ]);
+    await tab('run');
+    await page.fill('#function-search', 'no-such-name');
+    await page.selectOption('#example-select', 'weak-pair');
+    await linkDone();
+    expect(await page.inputValue('#function-search')).toBe('');
+    await tab('run');
+    expect(await page.locator('.function-row').count()).toBeGreaterThan(0);
+    expect(await page.inputValue('#symbol-search')).toBe('');
+    await page.click('#file-list li[data-file="libweak_weakdef.so"] .file-name');
+    expect(await page.locator('#imports-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#inspect-symbols').textContent()).not.toMatch(/— 0 of/);
+  });
+
+  it('linking a main module names its load (no blank names or empty cells)', async () => {
+    await page.goto(`${origin}#example=main-module`);
+    await linkDone();
+    expect(await page.locator('#link-events li.event-done').textContent()).toMatch(/^done main\.wasm \(main module\): 3 new libraries in /);
+    expect(await page.locator('#timings-table tbody td').first().textContent()).toBe('main.wasm (main module)');
+    await tab('pictures');
+    expect(await page.locator('#picture-memory').textContent()).toMatch(/main\.wasm: 0x400–0x[0-9A-F]+ \(\d+ bytes\), placed by the program/);
+    await tab('link');
+    await checkView('link-main-module');
   });
 
   it('links six real tree-sitter grammars with progress to the end', async () => {
@@ -240,12 +388,32 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await shoot('inspect-bad-input-example');
   });
 
-  it('shows the docs at #/docs/<id>', async () => {
+  it('shows the docs at #/docs/<id>, with highlighted code that scrolls inside its box', async () => {
     await page.goto(`${origin}#/docs/linker`);
     await page.locator('#docs-body[data-page="linker"]').waitFor();
     expect(await page.locator('#playground').isHidden()).toBe(true);
     expect((await page.locator('#docs-body').textContent())?.length).toBeGreaterThan(200);
+    // What a user outside the repository runs, first.
+    expect(await page.locator('#docs-body .dl-docs-install code').first().textContent()).toBe('npm install @dl/linker');
+    expect(await page.locator('#docs-body pre code .tok-keyword').count()).toBeGreaterThan(5);
+    const overflow = await page.locator('#docs-body pre').evaluateAll((blocks) => blocks.map((b) => getComputedStyle(b).overflowX));
+    expect(new Set(overflow)).toEqual(new Set(['auto']));
     await shoot('docs-linker');
+    await checkView('docs-linker');
+    await page.goto(`${origin}#/docs/concepts`);
+    await page.locator('#docs-body[data-page="concepts"]').waitFor();
+    await checkView('docs-concepts');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('an unknown docs route says "not found" and links every page', async () => {
+    await page.goto(`${origin}#/docs/no-such-page`);
+    await page.locator('#docs-body[data-page="not-found"]').waitFor();
+    expect(await page.locator('#docs-body h1').textContent()).toBe('Page not found');
+    expect(await page.locator('#docs-body .dl-docs-pages a').allTextContents()).toEqual(docsPages.map((p) => p.title));
+    await checkView('docs-not-found');
+    await page.click('#docs-body .dl-docs-pages a >> text=@dl/reader');
+    await page.locator('#docs-body[data-page="reader"]').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

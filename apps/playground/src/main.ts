@@ -6,6 +6,7 @@ import './style.css';
 import { App } from './app.js';
 import type { View } from './app.js';
 import { byId, ms } from './views/dom.js';
+import { tabKeyTarget } from './views/tab-keys.js';
 import { mountDocsView } from './views/docs-view.js';
 import { mountInspectView } from './views/inspect-view.js';
 import { mountLinkView } from './views/link-view.js';
@@ -18,14 +19,15 @@ import { mountSqliteView } from './views/sqlite-view.js';
 const views: readonly View[] = ['inspect', 'link', 'run', 'pictures'];
 const app = new App();
 
-mountOpenView(byId('open-section', HTMLElement), app, (id) => { location.hash = hashFor(id, app.view); });
+// An example picked from the menu shows its link (the Link tab); a deep link keeps the tab it names.
+mountOpenView(byId('open-section', HTMLElement), app, (id) => { location.hash = hashFor(id, 'inspect'); });
 mountSetupView(byId('setup-section', HTMLElement), app);
 mountInspectView(byId('view-inspect', HTMLElement), app);
 mountLinkView(byId('view-link', HTMLElement), app);
 mountRunView(byId('view-run', HTMLElement), app);
 mountSqliteView(byId('view-run', HTMLElement), app);
 mountPicturesView(byId('view-pictures', HTMLElement), app);
-const docs = mountDocsView(byId('docs', HTMLDivElement));
+const docs = mountDocsView(byId('docs', HTMLElement));
 
 /** The hash for an example and a tab. */
 function hashFor(example: string | null, view: View): string {
@@ -42,15 +44,28 @@ function recordInUrl(): void {
   if (location.hash.slice(1) !== hash) history.replaceState(null, '', hash === '' ? location.pathname + location.search : `#${hash}`);
 }
 
-// Tabs.
-for (const tab of document.querySelectorAll<HTMLButtonElement>('.tabs [role=tab]')) {
+// Tabs: click, or the arrow keys, Home and End (the WAI-ARIA tabs pattern, activation follows focus).
+const tabs = [...document.querySelectorAll<HTMLButtonElement>('.tabs [role=tab]')];
+for (const tab of tabs) {
   tab.addEventListener('click', () => {
     const view = views.find((v) => v === tab.dataset.view);
     if (view !== undefined) app.show(view);
   });
+  tab.addEventListener('keydown', (event) => {
+    const next = tabKeyTarget(event.key, tabs.indexOf(tab), tabs.length);
+    if (next === null) return;
+    event.preventDefault();
+    const view = views.find((v) => v === tabs[next]?.dataset.view);
+    if (view !== undefined) app.show(view);
+    tabs[next]?.focus();
+  });
 }
 function showTab(): void {
-  for (const tab of document.querySelectorAll<HTMLButtonElement>('.tabs [role=tab]')) tab.setAttribute('aria-selected', String(tab.dataset.view === app.view));
+  for (const tab of tabs) {
+    const selected = tab.dataset.view === app.view;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+  }
   for (const panel of document.querySelectorAll<HTMLElement>('.panel')) panel.hidden = panel.dataset.view !== app.view;
   recordInUrl();
 }
@@ -88,7 +103,7 @@ function route(): void {
   // `#/docs/<id>`, and `#docs/<id>` as the docs' own links write it.
   const onDocs = /^\/?docs(\/|$)/.test(hash);
   byId('playground', HTMLDivElement).hidden = onDocs;
-  byId('docs', HTMLDivElement).hidden = !onDocs;
+  byId('docs', HTMLElement).hidden = !onDocs;
   byId('nav-docs', HTMLAnchorElement).classList.toggle('current', onDocs);
   byId('nav-playground', HTMLAnchorElement).classList.toggle('current', !onDocs);
   if (onDocs) {
@@ -100,7 +115,7 @@ function route(): void {
   const view = views.find((v) => v === params.get('view'));
   if (view !== undefined && view !== app.view) app.show(view);
   const example = params.get('example');
-  if (example !== null && example !== app.example?.id) void app.loadExample(example);
+  if (example !== null && example !== app.example?.id) void app.loadExample(example, view !== undefined);
 }
 window.addEventListener('hashchange', route);
 // Route first: the URL's example is taken before the tabs record the state in the URL.

@@ -1,5 +1,5 @@
-/** The "API reference" section of a package page, from {@link apiOf}'s entries. */
-import type { ApiEntry, ApiKind } from './api-extract.js';
+/** The "API reference" section of a package page, from the API model's entries (TypeDoc's JSON, ./api-model.ts). */
+import type { ApiEntry, ApiKind } from './api-model.js';
 import { escapeHtml } from './escape.js';
 import { renderInline, renderMarkdown } from './markdown.js';
 
@@ -119,6 +119,6 @@ export function renderApi(packageId: string, entryPoint: string, entries: readon
   }).join('\n');
   const index = entries.map((e) => `<li><a href="#${escapeHtml(entryId(packageId, e.name))}"><code>${escapeHtml(e.name)}</code></a></li>`).join('');
   return `<div class="dl-api-entry-point" data-entry-point="${escapeHtml(entryPoint)}">`
-    + `<p class="dl-api-intro">Everything <code>${escapeHtml(entryPoint)}</code> exports, with the TSDoc of its declaration in the sources.</p>`
+    + `<p class="dl-api-intro">Everything <code>${escapeHtml(entryPoint)}</code> exports, with its TSDoc.</p>`
     + `<ul class="dl-api-index">${index}</ul>\n${sections}</div>`;
 }

@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { docsCss, docsHref, docsPages, renderDocs } from './index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApiModel } from './api-typedoc.js';
+import type { ApiModel } from './index.js';
+import { docsCss, docsHref, docsPages, renderDocs as render } from './index.js';
 
 const packageIds = ['errors', 'reader', 'layout', 'symbols', 'linker', 'loaders', 'emscripten', 'cli'];
+
+/** The API model as the build makes it: TypeDoc's JSON of the real packages. */
+let api: ApiModel = {};
+beforeAll(async () => {
+  api = await buildApiModel(packageIds);
+}, 120_000);
+const renderDocs = (id: string): string => render(api, id);
 
 describe('docsPages', () => {
   it('has the concepts page first, then one page per package', () => {
@@ -37,6 +46,16 @@ describe('renderDocs for a package', () => {
     }
   });
 
+  it('reads the TSDoc through TypeDoc: overloads, members, and prose TSDoc misreads as a tag ("the @dl packages")', () => {
+    const errors = renderDocs('errors');
+    expect(errors).toContain('Every stable error code used across the @dl packages, with its one-line meaning.');
+    expect(errors).not.toContain('<dt>@dl</dt>');
+    const linker = renderDocs('linker');
+    // Class members with their own docs, and no member inherited from Error/Object listed.
+    expect(linker).toMatch(/<section class="dl-api-entry" id="linker-api-Linker" data-kind="class">[\s\S]*?<dt><code class="language-ts">dlopen\(/);
+    expect(api.linker?.[0]?.entries.find((e) => e.name === 'DlError')?.kind).toBe('reexport');
+  });
+
   it('adds what a subpath entry point exports beyond the main one (@dl/loaders/node)', () => {
     const html = renderDocs('loaders');
     expect(html).toContain('<h3 class="dl-api-subpath">@dl/loaders/node</h3>');
@@ -51,7 +70,8 @@ describe('renderDocs for a package', () => {
 });
 
 describe('renderDocs for the concepts page', () => {
-  const html = renderDocs('concepts');
+  let html = '';
+  beforeAll(() => { html = renderDocs('concepts'); });
 
   it('explains each concept in its own section', () => {
     for (const title of ['Side modules and dylink.0', 'Memory base and table base: relocation', 'The GOT: GOT.mem and GOT.func',

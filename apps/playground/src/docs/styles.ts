@@ -55,4 +55,32 @@ export const docsCss = `
 .dl-docs .dl-api-members dd { margin: 0.15em 0 0 1.2em; color: #3a4551; }
 .dl-docs .dl-api-members dd > p:last-child, .dl-docs .dl-api-doc > p:last-child { margin-bottom: 0.6em; }
 .dl-docs .dl-docs-bindings td:first-child { white-space: nowrap; }
+.dl-docs .tok-keyword { color: #8a2be2; }
+.dl-docs .tok-string { color: #1a7f37; }
+.dl-docs .tok-number { color: #b35900; }
+.dl-docs .tok-comment { color: #56606b; font-style: italic; }
+.dl-docs .tok-type { color: #0b66a8; }
+.dl-docs .tok-prompt { color: #6b7580; user-select: none; }
+@media (prefers-color-scheme: dark) {
+  .dl-docs { color: #e6e9ec; }
+  .dl-docs a { color: #8dbbf2; }
+  .dl-docs h2, .dl-docs hr { border-color: #3a434d; }
+  .dl-docs code { background: #252c34; }
+  .dl-docs pre, .dl-docs .dl-docs-toc { background: #1c2127; border-color: #3a434d; }
+  .dl-docs pre code { background: none; }
+  .dl-docs blockquote { border-color: #4a545e; color: #b9c1c9; }
+  .dl-docs th, .dl-docs td { border-color: #3a434d; }
+  .dl-docs thead th, .dl-docs .dl-api-interpositions-heading th { background: #232a31; }
+  .dl-docs tbody tr:nth-child(even) { background: #1a1f24; }
+  .dl-docs .dl-docs-lede, .dl-docs .dl-api-intro, .dl-docs .dl-api-tags dt, .dl-docs .dl-api-members dd, .dl-docs .dl-docs-figure figcaption { color: #c3cbd3; }
+  .dl-docs .dl-api-count, .dl-docs .dl-api-undocumented, .dl-docs .dl-api-missing { color: #a3adb8; }
+  .dl-docs .dl-api-entry, .dl-docs .dl-api-members { border-color: #3a434d; }
+  .dl-docs .dl-docs-figure svg { background: #ffffff; border-radius: 6px; }
+  .dl-docs .dl-docs-figure-error { color: #ff9c92; }
+  .dl-docs .tok-keyword { color: #d2a8ff; }
+  .dl-docs .tok-string { color: #7ee787; }
+  .dl-docs .tok-number { color: #ffa657; }
+  .dl-docs .tok-comment, .dl-docs .tok-prompt { color: #9aa5b1; }
+  .dl-docs .tok-type { color: #79c0ff; }
+}
 `;

@@ -55,6 +55,14 @@ describe.each(['emcc', 'clang16'] as const)('%s: the memory map of the NEEDED ch
     expect(svg).toContain(`>${line}</text>`);
   });
 
+  it('words a library without data as the Link tab does: 0 bytes at its address, not "1 byte"', () => {
+    const c = graph.libraries.find((lib) => lib.name === 'libneed_c.so')!;
+    expect(c.memory.size).toBe(0);
+    const reserved = reservations.find((r) => r.owner === 'libneed_c.so')!;
+    expect(svg).toContain(`<title>libneed_c.so: 0 bytes at 0x${reserved.address.toString(16).toUpperCase()} (${reserved.size} byte kept so its address is its own)</title>`);
+    expect(svg).not.toMatch(/libneed_c\.so: 0x[0-9A-F]+–0x[0-9A-F]+ \(1 byte\)/);
+  });
+
   it('colours a library as the dependency graph does', () => {
     const graphPicture = graphSvg(graph);
     for (const name of ['libneed_a.so', 'libneed_b.so']) {

@@ -18,6 +18,25 @@ function withoutRanges(graph: LinkGraph, ranges: readonly MapRange[], what: stri
 }
 
 /**
+ * A reservation's text. A library with no data (`memory.size` 0) still gets a reservation of
+ * one byte, so that its address is its own: it reads `0 bytes at 0x…`, as the Link tab says.
+ */
+function describeMemory(graph: LinkGraph, range: MapRange): string {
+  const library = graph.libraries.find((lib) => lib.name === range.owner);
+  if (library?.memory.size === 0) return `${range.owner}: 0 bytes at ${hex(range.start)} (${plural(range.size, 'byte')} kept so its address is its own)`;
+  return `${range.owner}: ${byteRange(range.start, range.size)}`;
+}
+
+/** Libraries without a reservation: no data, or a main module's data, which the program placed. */
+function memoryNotes(graph: LinkGraph, ranges: readonly MapRange[]): string[] {
+  return graph.libraries
+    .filter((lib) => !ranges.some((r) => ownedBy(r.owner, lib.name)))
+    .map((lib) => (lib.memory.size === 0
+      ? `${lib.name}: 0 bytes (no data)`
+      : `${lib.name}: ${byteRange(lib.memory.base, lib.memory.size)}, placed by the program (not a linker reservation)`));
+}
+
+/**
  * Linear memory to scale (`graph.memory.bytes`): each reservation a coloured range with
  * `data-owner` and the hover text `owner: 0xADDR–0xEND (N bytes)`; a zoom on the part in use
  * when it is small; a list below for tiny and zero-size owners.
@@ -35,9 +54,9 @@ export function memoryMapSvg(graph: LinkGraph): string {
     ranges,
     position: hex,
     radix: 'hex',
-    describe: (r) => `${r.owner}: ${byteRange(r.start, r.size)}`,
+    describe: (r) => describeMemory(graph, r),
     colour: colours.owner,
-    notes: withoutRanges(graph, ranges, 'no memory reserved (no data)'),
+    notes: memoryNotes(graph, ranges),
   });
 }
 

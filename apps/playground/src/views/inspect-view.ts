@@ -39,11 +39,11 @@ export function mountInspectView(container: HTMLElement, app: App): void {
     const exports = file.report.exports.filter((e) => matches(e.name, e.type, e.category));
     fill(symbols,
       h('h3', {}, `dl nm ${file.name}${filter.value === 'all' ? '' : ` --${filter.value}`}`, h('span', { class: 'muted' }, ` — ${listed.length} of ${file.symbols.length}`)),
-      h('pre', { class: 'cli', id: 'nm-output' }, listed.length === 0 ? '(no symbol matches)' : renderSymbols(listed)),
+      h('pre', { class: 'cli', id: 'nm-output', tabindex: 0 }, listed.length === 0 ? '(no symbol matches)' : renderSymbols(listed)),
       h('h3', {}, `Imports`, h('span', { class: 'muted' }, ` — ${imports.length} of ${file.report.imports.length}`)),
-      importTable(imports),
+      imports.length === 0 ? noMatch('import', file.report.imports.length, needle) : h('div', { class: 'table-scroll', tabindex: 0 }, importTable(imports)),
       h('h3', {}, `Exports`, h('span', { class: 'muted' }, ` — ${exports.length} of ${file.report.exports.length}`)),
-      exportTable(exports),
+      exports.length === 0 ? noMatch('export', file.report.exports.length, needle) : h('div', { class: 'table-scroll', tabindex: 0 }, exportTable(exports)),
     );
   };
 
@@ -64,9 +64,9 @@ export function mountInspectView(container: HTMLElement, app: App): void {
     else {
       fill(summary,
         h('h3', {}, `dl inspect ${file.name}`),
-        h('pre', { class: 'cli', id: 'inspect-output' }, renderInspect(file.report)),
+        h('pre', { class: 'cli', id: 'inspect-output', tabindex: 0 }, renderInspect(file.report)),
         h('h3', {}, `dl ldd ${file.name}`, h('span', { class: 'muted' }, ' — among the opened files')),
-        h('pre', { class: 'cli', id: 'ldd-output' }, [file.ldd.tree, ...file.ldd.problems.map((p) => `dl: ${p}`)].join('\n')),
+        h('pre', { class: 'cli', id: 'ldd-output', tabindex: 0 }, [file.ldd.tree, ...file.ldd.problems.map((p) => `dl: ${p}`)].join('\n')),
       );
     }
     renderSymbolsPart();
@@ -74,7 +74,14 @@ export function mountInspectView(container: HTMLElement, app: App): void {
 
   search.addEventListener('input', renderSymbolsPart);
   filter.addEventListener('change', renderSymbolsPart);
-  app.subscribe((topic) => { if (topic === 'files' || topic === 'selection') render(); });
+  app.subscribe((topic) => {
+    // Another example set: its files have other symbols, so the search starts afresh.
+    if (topic === 'example') {
+      search.value = '';
+      filter.value = 'all';
+    }
+    if (topic === 'files' || topic === 'selection') render();
+  });
   render();
   fill(container, title, summary, symbolTools, symbols);
 }
@@ -93,6 +100,11 @@ function exportTable(exports: readonly ExportEntry[]): HTMLElement {
     h('tbody', {}, ...exports.slice(0, MAX_ROWS).map((e) => h('tr', {},
       h('td', { class: 'mono' }, e.name), h('td', {}, e.kind), h('td', {}, e.category), h('td', { class: 'num' }, String(e.index)),
       h('td', { class: 'mono' }, e.type ?? ''), h('td', { class: 'mono num' }, e.value === null ? '' : String(e.value)))), moreRow(exports.length, 6)));
+}
+
+/** In place of an empty table: none at all, or none matching the search (which says so). */
+function noMatch(what: string, total: number, needle: string): HTMLElement {
+  return h('p', { class: 'muted no-match' }, total === 0 ? `No ${what}s.` : `No ${what} matches “${needle}” (the search above filters every list).`);
 }
 
 /** A last row saying how many rows were left out, or nothing. */

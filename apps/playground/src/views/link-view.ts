@@ -18,7 +18,7 @@ export function mountLinkView(container: HTMLElement, app: App): void {
   const progress = h('progress', { id: 'link-progress', max: 1 });
   const timings = h('div', { id: 'link-timings' });
   const result = h('div', { id: 'link-result' });
-  const log = h('ol', { id: 'link-events', class: 'event-log' });
+  const log = h('ol', { id: 'link-events', class: 'event-log', tabindex: 0, 'aria-label': 'Linker events' });
   const render = (): void => {
     const run = app.link;
     const { done, total } = progressOf(run.events);
@@ -26,9 +26,9 @@ export function mountLinkView(container: HTMLElement, app: App): void {
     progress.value = run.status === 'done' ? progress.max : done;
     progress.dataset.state = run.status;
     fill(status, statusText(run, done, total));
-    fill(log, ...run.events.map((e) => h('li', { class: `event event-${e.type}` }, eventText(e))));
+    fill(log, ...run.events.map((e) => h('li', { class: `event event-${e.type}` }, eventText(e, run.main))));
     const loads = run.events.filter((e): e is Extract<PostedEvent, { type: 'done' }> => e.type === 'done');
-    fill(timings, ...(loads.length === 0 ? [] : [h('h3', {}, 'Timings by phase'), timingTable(loads)]));
+    fill(timings, ...(loads.length === 0 ? [] : [h('h3', {}, 'Timings by phase'), h('div', { class: 'table-scroll', tabindex: 0 }, timingTable(loads, run.main))]));
     const outcome = run.outcome;
     const graph = outcome?.graph ?? null;
     fill(result,
@@ -71,24 +71,38 @@ function statusText(run: LinkRun, done: number, total: number): string {
   }
 }
 
-function eventText(e: PostedEvent): string {
+/**
+ * What a load loaded: its roots, or for the program's own load (a main module, which has no
+ * dlopen roots) the main module's name.
+ */
+export function loadName(roots: readonly string[], main: string | null): string {
+  if (roots.length > 0) return roots.join(', ');
+  return main === null ? 'the program' : `${main} (main module)`;
+}
+
+/** Memory as every view words it: `base..end (N bytes)`, and `at base (0 bytes)` for none. */
+export function memoryText(base: number, size: number): string {
+  return size === 0 ? `at ${base} (0 bytes)` : `${base}..${base + size} (${bytes(size)})`;
+}
+
+function eventText(e: PostedEvent, main: string | null): string {
   switch (e.type) {
     case 'resolve': return `resolve ${e.library} (${bytes(e.bytes)})${e.neededBy === null ? '' : `, needed by ${e.neededBy}`}`;
     case 'compile': return `compile ${e.library}: ${ms(e.ms)}`;
-    case 'instantiate': return `instantiate ${e.library}: memory at ${e.memoryBase} (${bytes(e.memorySize)}), table at ${e.tableBase} (${count(e.tableSize, 'slot')}), ${ms(e.ms)}`;
+    case 'instantiate': return `instantiate ${e.library}: memory ${memoryText(e.memoryBase, e.memorySize)}, table at ${e.tableBase} (${count(e.tableSize, 'slot')}), ${ms(e.ms)}`;
     case 'relocate': return `relocate ${e.library}: ${ms(e.ms)}`;
     case 'init': return `init ${e.library}: ${ms(e.ms)}`;
-    case 'done': return `done ${e.roots.join(', ')}: ${count(e.libraries, 'new library', 'new libraries')} in ${ms(e.ms)}`;
-    case 'failed': return `failed ${e.roots.join(', ')}: ${e.code} ${e.message}`;
+    case 'done': return `done ${loadName(e.roots, main)}: ${count(e.libraries, 'new library', 'new libraries')} in ${ms(e.ms)}`;
+    case 'failed': return `failed ${loadName(e.roots, main)}: ${e.code} ${e.message}`;
   }
 }
 
-function timingTable(loads: readonly Extract<PostedEvent, { type: 'done' }>[]): HTMLElement {
+function timingTable(loads: readonly Extract<PostedEvent, { type: 'done' }>[], main: string | null): HTMLElement {
   const phases = [...new Set(loads.flatMap((l) => Object.keys(l.phases)))];
   return h('table', { class: 'data-table', id: 'timings-table' },
     h('thead', {}, h('tr', {}, h('th', {}, 'load'), ...phases.map((p) => h('th', { class: 'num' }, p)), h('th', { class: 'num' }, 'total'))),
-    h('tbody', {}, ...loads.map((l) => h('tr', { dataset: { load: l.roots.join(',') } },
-      h('td', { class: 'mono' }, l.roots.join(', ')),
+    h('tbody', {}, ...loads.map((l) => h('tr', { dataset: { load: l.roots.length > 0 ? l.roots.join(',') : main ?? '' } },
+      h('td', { class: 'mono' }, loadName(l.roots, main)),
       ...phases.map((p) => h('td', { class: 'num' }, l.phases[p] === undefined ? '' : ms(l.phases[p]))),
       h('td', { class: 'num' }, ms(l.ms))))));
 }
@@ -102,17 +116,17 @@ function graphTables(graph: LinkGraph, partial: boolean): HTMLElement {
   const names = new Map(graph.libraries.map((l) => [l.id, l.name]));
   return h('div', { class: 'graph-tables' },
     h('h3', {}, partial ? 'Still loaded after the failure' : 'Libraries', h('span', { class: 'muted' }, ' — in load order')),
-    h('table', { class: 'data-table', id: 'libraries-table' },
+    h('div', { class: 'table-scroll', tabindex: 0 }, h('table', { class: 'data-table', id: 'libraries-table' },
       h('thead', {}, h('tr', {}, ...['id', 'library', 'scope', 'needs', 'memory', 'table', 'exports', 'lazy'].map((c) => h('th', {}, c)))),
       h('tbody', {}, ...graph.libraries.map((l) => h('tr', { dataset: { library: l.name, memoryBase: String(l.memory.base), memorySize: String(l.memory.size) } },
         h('td', { class: 'num' }, String(l.id)),
         h('td', { class: 'mono' }, l.name),
         h('td', {}, scopeOf(l)),
         h('td', { class: 'mono' }, l.needed.map((id) => names.get(id) ?? `#${id}`).join(', ')),
-        h('td', { class: 'mono' }, l.memory.size === 0 ? '—' : `${l.memory.base}..${l.memory.base + l.memory.size} (${bytes(l.memory.size)})`),
+        h('td', { class: 'mono' }, memoryText(l.memory.base, l.memory.size)),
         h('td', { class: 'mono' }, l.table.size === 0 ? '—' : `${l.table.base}..${l.table.base + l.table.size}`),
         h('td', { class: 'num' }, String(l.exports)),
-        h('td', {}, l.lazy.length === 0 ? '' : `${l.lazy.filter((x) => x.bound).length}/${l.lazy.length} bound`))))),
+        h('td', {}, l.lazy.length === 0 ? '' : `${l.lazy.filter((x) => x.bound).length}/${l.lazy.length} bound`)))))),
     h('h3', {}, 'Scopes'),
     h('ul', { id: 'scopes-list' }, ...graph.scopes.map((s) => h('li', { dataset: { scope: String(s.id) } }, `${s.kind === 'global' ? 'global scope' : `local group ${s.id}`}: `, h('span', { class: 'mono' }, s.members.join(' → '))))),
     graph.interpositions.length === 0 ? null : h('h3', {}, 'Interpositions'),

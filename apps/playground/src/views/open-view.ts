@@ -5,29 +5,45 @@
 import type { App } from '../app.js';
 import { exampleSets } from '../examples.js';
 import { fill, h } from './dom.js';
+import { errorBox } from './error-box.js';
 
 /** Builds the Open section into `container`; `onExample` is called when an example is picked. */
 export function mountOpenView(container: HTMLElement, app: App, onExample: (id: string) => void): void {
+  // Right under the drop zone, where the user just dropped or picked: what was refused, and why.
+  const feedback = h('div', { id: 'open-feedback', 'aria-live': 'polite' });
   const input = h('input', { type: 'file', multiple: true, id: 'file-input', class: 'visually-hidden', 'aria-label': 'Open .so or .wasm files' });
   const openPicked = (list: FileList | null): void => {
     const files = [...(list ?? [])];
     if (files.length === 0) return;
     app.leaveExample();
-    void app.openFiles(files.map((file) => ({ name: file.name, source: { kind: 'blob', blob: file } })));
+    fill(feedback);
+    const names = new Set(files.map((file) => file.name));
+    void app.openFiles(files.map((file) => ({ name: file.name, source: { kind: 'blob', blob: file } }))).then(() => {
+      const refused = app.files.flatMap((f) => (names.has(f.name) && f.opened?.ok === false ? [f.opened] : []));
+      fill(feedback, ...refused.map((f) => {
+        const box = errorBox(f.error, `${f.name} cannot be used:`);
+        box.dataset.file = f.name;
+        return box;
+      }));
+      // The Inspect tab shows the first refused file, so the main view is not left on something else.
+      const first = refused[0];
+      if (first !== undefined) {
+        app.select(first.name);
+        app.show('inspect');
+      }
+    });
   };
   input.addEventListener('change', () => {
     openPicked(input.files);
     input.value = '';
   });
 
-  const zone = h('div', { class: 'drop-zone', id: 'drop-zone', tabindex: 0, role: 'button', 'aria-label': 'Drop files here, or press Enter to choose files' },
+  // Not a button itself (a button inside a button is one control too many): the keyboard uses "choose files…".
+  const zone = h('div', { class: 'drop-zone', id: 'drop-zone' },
     h('strong', {}, 'Drop .so / .wasm files here'),
     h('span', {}, ' or '),
-    h('button', { type: 'button', class: 'link-button', onclick: () => { input.click(); } }, 'choose files…'),
+    h('button', { type: 'button', class: 'link-button', id: 'choose-files', onclick: () => { input.click(); } }, 'choose files…'),
   );
-  zone.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); input.click(); }
-  });
   // Anywhere on the page: the drop zone lights up while files are dragged over the window.
   let depth = 0;
   const hasFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') ?? false;
@@ -52,8 +68,13 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     select.value = app.example?.id ?? '';
     fill(description, app.example?.description ?? 'Or start from one of the bundled sets of real modules.');
   };
-  app.subscribe((topic) => { if (topic === 'files' || topic === 'setup') update(); });
+  app.subscribe((topic) => {
+    if (topic === 'files' || topic === 'setup') update();
+    if (topic === 'example') fill(feedback);
+    // A refused file that was removed takes its message along.
+    if (topic === 'files') for (const box of feedback.querySelectorAll<HTMLElement>('[data-file]')) if (!app.files.some((f) => f.name === box.dataset.file)) box.remove();
+  });
   update();
 
-  fill(container, h('h2', {}, 'Open'), zone, input, h('label', { class: 'field' }, 'Example ', select), description);
+  fill(container, h('h2', {}, 'Open'), zone, feedback, input, h('label', { class: 'field' }, 'Example ', select), description);
 }

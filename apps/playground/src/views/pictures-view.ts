@@ -21,7 +21,7 @@ const pictures: readonly { readonly id: string; readonly title: string; readonly
 export function mountPicturesView(container: HTMLElement, app: App): void {
   document.head.append(h('style', { id: 'pictures-css' }, picturesCss));
   const note = h('p', { class: 'muted', id: 'pictures-note' });
-  const areas = pictures.map((p) => ({ ...p, body: h('div', { class: 'picture-body', id: p.id }) }));
+  const areas = pictures.map((p) => ({ ...p, body: h('div', { class: 'picture-body', id: p.id, tabindex: 0 }) }));
   const render = (): void => {
     const outcome = app.link.outcome;
     const graph = outcome?.graph ?? null;

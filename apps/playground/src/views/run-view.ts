@@ -76,6 +76,7 @@ export function mountRunView(container: HTMLElement, app: App): void {
 
   search.addEventListener('input', renderList);
   app.subscribe((topic) => {
+    if (topic === 'example') search.value = '';
     if (topic === 'link') renderList();
     if (topic === 'calls') renderResults();
   });
