@@ -83,14 +83,15 @@ export interface PackedProject {
 
 /**
  * Packs the packages and installs the tarballs (their @dl dependencies come from the tarballs
- * themselves) with `extra` registry packages into a fresh ESM project under the OS temp directory.
+ * themselves) with `extra` registry packages into a fresh project (no `type`: as `npm init` makes
+ * it; the examples are `.mts`) under the OS temp directory.
  */
 export async function packedProject(extra: readonly string[]): Promise<PackedProject> {
   assertBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'dl-packed-'));
   mkdirSync(join(dir, 'tarballs'));
   const tarballs = await packAll(join(dir, 'tarballs'));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'dl-packed-check', private: true, type: 'module' }, null, 2)}\n`);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'dl-packed-check', private: true }, null, 2)}\n`);
   const args = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.values(), ...extra];
   const installed = await run('npm', args, dir);
   if (installed.code !== 0) throw new Error(`npm install in ${dir} failed:\n${installed.stderr}`);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   mkdirSync(join(project.dir, 'examples'));
   for (const p of published) {
     const example = readmeExamples(readme(p))[0];
-    if (example !== undefined) writeFileSync(join(project.dir, 'examples', `${p}.ts`), example.code);
+    if (example !== undefined) writeFileSync(join(project.dir, 'examples', `${p}.mts`), example.code);
   }
 }, 600_000);
 
@@ -47,7 +47,7 @@ describe.each(published)('@dl/%s from its packed tarball', (p) => {
   it("the README's first example prints, installed outside the workspace, what the README shows", async () => {
     const example = readmeExamples(readme(p))[0];
     expect(example, 'a ```ts example followed by its ```text output').toBeDefined();
-    const result = await run(bin(project, 'tsx'), [join('examples', `${p}.ts`)], project.dir);
+    const result = await run(bin(project, 'tsx'), [join('examples', `${p}.mts`)], project.dir);
     expect(result.stderr.replace(/^.*ExperimentalWarning: WASI.*\n.*--trace-warnings.*\n/m, '')).toBe('');
     expect(result.stdout).toBe(example!.output);
   });
@@ -80,7 +80,7 @@ describe.each(published)('@dl/%s from its packed tarball', (p) => {
 
 it('TypeScript (nodenext, strict, library types checked) compiles every README example against the packed types', async () => {
   const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false };
-  writeFileSync(join(project.dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['examples/*.ts'] }));
+  writeFileSync(join(project.dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['examples/*.mts'] }));
   const result = await run(bin(project, 'tsc'), ['-p', '.'], project.dir);
   expect(result.stdout).toBe('');
   expect(result.code).toBe(0);
