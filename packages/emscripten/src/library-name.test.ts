@@ -43,7 +43,7 @@ it('web-tree-sitter: a load before attach() names the cause; after it, graph() s
   // Forgot `await dl.attach()`: Emscripten's own loader refuses the legacy `dylink` section.
   const early: unknown = await T.Language.load(json).catch((e: unknown) => e);
   expect(isDlError(early) && early.code).toBe('DL_INCOMPATIBLE');
-  expect(String((early as Error).message)).toContain('await dl.attach()');
+  expect((early as Error).message).toContain('await dl.attach()');
 
   const facade = await dl.attach();
   const language = await T.Language.load(json);

@@ -10,8 +10,8 @@ describe('loaders', () => {
   it('every loader is an InspectingLoader, accepted as the linker\'s loader', () => {
     for (const loader of [fetchLoader(), fsLoader(), virtualLoader({}), chainLoader(fsLoader(), fetchLoader())]) {
       expectTypeOf(loader).toEqualTypeOf<InspectingLoader>();
-      expectTypeOf(loader).toMatchTypeOf<Loader>();
-      expectTypeOf(loader).toMatchTypeOf<NonNullable<CreateOptions['loader']>>();
+      expectTypeOf(loader).toExtend<Loader>();
+      expectTypeOf(loader).toExtend<NonNullable<CreateOptions['loader']>>();
     }
   });
 
@@ -31,7 +31,7 @@ describe('loaders', () => {
   });
 
   it('loader events narrow by type', () => {
-    expectTypeOf<LoaderEvent['type']>().toMatchTypeOf<string>();
+    expectTypeOf<LoaderEvent['type']>().toExtend<string>();
     expectTypeOf<Extract<LoaderEvent, { type: 'done' }>>().toHaveProperty('cached').toBeBoolean();
     expectTypeOf<Extract<LoaderEvent, { type: 'start' }>['total']>().toEqualTypeOf<number | null>();
   });

@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,10 +68,10 @@ function version(p: Published): string {
   return (JSON.parse(readFileSync(join(root, 'packages', p, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** `name@version` of a dependency as installed in the workspace, resolved from `from` (a package directory). */
+/** `name@version` of a dependency as installed in the workspace, in `from`'s node_modules (`from`: a package directory). */
 export function pinned(name: string, from: string): string {
-  const require = createRequire(join(root, from, 'package.json'));
-  return `${name}@${(require(`${name}/package.json`) as { version: string }).version}`;
+  const manifest = join(root, from, 'node_modules', name, 'package.json');
+  return `${name}@${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`;
 }
 
 /** A temporary npm project with the tarballs installed. */

@@ -19,6 +19,8 @@ const extra = [
   pinned('@types/node', '.'),
   pinned('web-tree-sitter', 'packages/emscripten'),
   pinned('tree-sitter-wasms', 'packages/emscripten'),
+  // web-tree-sitter 0.27.1's .d.ts uses `EmscriptenModule` but lists these types only as its devDependency.
+  '@types/emscripten@1.41.6',
 ];
 
 let project: PackedProject;
@@ -79,7 +81,7 @@ describe.each(published)('@dl/%s from its packed tarball', (p) => {
 });
 
 it('TypeScript (nodenext, strict, library types checked) compiles every README example against the packed types', async () => {
-  const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false };
+  const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node', 'emscripten'], skipLibCheck: false };
   writeFileSync(join(project.dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['examples/*.mts'] }));
   const result = await run(bin(project, 'tsc'), ['-p', '.'], project.dir);
   expect(result.stdout).toBe('');
