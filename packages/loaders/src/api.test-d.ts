@@ -16,7 +16,8 @@ describe('loaders', () => {
   });
 
   it('chainLoader takes any Loader, not only inspecting ones', () => {
-    expectTypeOf(chainLoader).parameter(0).toEqualTypeOf<Loader>();
+    const plain: Loader = { load: () => Promise.reject(new Error('not found')) };
+    expectTypeOf(chainLoader(plain, fetchLoader())).toEqualTypeOf<InspectingLoader>();
     // @ts-expect-error a string is not a loader
     chainLoader('lib');
   });
