@@ -33,11 +33,12 @@ export function run(command: string, args: readonly string[], cwd: string, timeo
   });
 }
 
-/** Newest modification time (ms) of the files under `dir`. */
+/** Newest modification time (ms) of the source files under `dir` (tests are not built). */
 function newest(dir: string): number {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (!entry.isFile() || /\.test(-d)?\.ts$/.test(entry.name)) continue;
+    latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return latest;
 }

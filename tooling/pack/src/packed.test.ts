@@ -35,7 +35,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => {
-  if (process.env.DL_KEEP_PACKED === undefined) rmSync(project.dir, { recursive: true, force: true });
+  // `project` is unset when beforeAll failed (e.g. no build): nothing to remove then.
+  if (process.env.DL_KEEP_PACKED === undefined && typeof project === 'object') rmSync(project.dir, { recursive: true, force: true });
 });
 
 describe.each(published)('@dl/%s from its packed tarball', (p) => {
