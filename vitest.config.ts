@@ -10,6 +10,8 @@ const config: ViteUserConfig = defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
     // Generous: CI runs the whole suite on 2 busy cores (the legacy grammar tests take ~20 s alone).
     testTimeout: 120_000,
+    // Type-level tests (`*.test-d.ts`, `expectTypeOf`): checked by tsc as part of `pnpm test`.
+    typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './tsconfig.typetests.json' },
   },
 });
 

@@ -13,7 +13,7 @@ const executable: Options = {
   entry: { bin: 'src/bin.ts' },
   format: ['esm'],
   dts: false,
-  sourcemap: true,
+  sourcemap: false,
   clean: false,
   target: 'es2022',
   banner: { js: '#!/usr/bin/env node' },

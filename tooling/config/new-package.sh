@@ -22,9 +22,10 @@ const old = fs.existsSync(path) ? JSON.parse(fs.readFileSync(path, 'utf8')) : {}
 const pkg = {
   name, version: old.version ?? '0.0.0', description,
   license: 'MIT', type: 'module', sideEffects: false,
-  repository: { type: 'git', url: 'git+https://example.invalid/dl.git', directory: dir.replace(/^.*?(packages\/)/, '$1') },
   engines: { node: '>=20.19' },
   exports, main: './dist/index.cjs', module: './dist/index.js', types: './dist/index.d.ts',
+  // TypeScript's node10 resolution ignores `exports`: subpaths find their types through this.
+  ...(Object.keys(entries).length > 1 ? { typesVersions: { '*': Object.fromEntries(Object.keys(entries).filter((k) => k !== 'index').map((k) => [k, [`./dist/${k}.d.ts`]])) } } : {}),
   files: ['dist'],
   ...(old.bin ? { bin: old.bin } : {}),
   scripts: { build: 'tsup', typecheck: 'tsc --noEmit -p .' },
@@ -32,6 +33,7 @@ const pkg = {
   devDependencies: { '@types/node': 'catalog:', tsup: 'catalog:', typescript: 'catalog:', vitest: 'catalog:', ...(old.devDependencies ?? {}) },
 };
 fs.writeFileSync(path, JSON.stringify(pkg, null, 2) + '\n');
+if (!fs.existsSync(`${dir}/LICENSE`)) fs.copyFileSync('LICENSE', `${dir}/LICENSE`);
 fs.writeFileSync(`${dir}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { types: ['node'] }, include: ['src', 'tsup.config.ts'] }, null, 2) + '\n');
 fs.writeFileSync(`${dir}/tsup.config.ts`, `import type { Options } from 'tsup';
 import { packageBuild } from '../../tooling/config/tsup.js';

@@ -4,6 +4,7 @@ import type { EmscriptenContext } from './context.js';
 import { EmscriptenDylink } from './facade.js';
 import type { EmscriptenFacadeOptions } from './facade.js';
 import { asmjsMangle } from './publish.js';
+import { guardUntilAttached } from './unattached.js';
 
 /** A main module: bytes or compiled (`WebAssembly.compileStreaming(fetch(url))` streams it). */
 export type MainModule = Uint8Array | ArrayBuffer | WebAssembly.Module;
@@ -73,6 +74,7 @@ export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment
   return {
     instantiateWasm(imports, receive) {
       if (typeof this === 'object' && this !== null) seenModule = this as Record<string, unknown>;
+      if (seenModule !== null && attached === null) guardUntilAttached(seenModule);
       void compiled(options.main)
         .then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, imports) }))
         .then(({ module, instance }) => {

@@ -14,6 +14,7 @@ import { Mirror } from './mirror.js';
 import { relocatedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
+import { anonymousLibraryName } from './library-name.js';
 
 /** Options of {@link linkEmscripten}. */
 export interface EmscriptenFacadeOptions {
@@ -323,7 +324,7 @@ export class EmscriptenDylink {
    * `(binary, flags, libName, localScope, handle)`.
    */
   loadWebAssemblyModule(binary: Uint8Array | WebAssembly.Module, flags: EmscriptenLoadFlags = {}, nameOrHandle?: string | number): Record<string, unknown> | Promise<Record<string, unknown>> {
-    const name = typeof nameOrHandle === 'string' ? nameOrHandle : `module-${++this.anonymous}`;
+    const name = typeof nameOrHandle === 'string' ? nameOrHandle : anonymousLibraryName(binary, ++this.anonymous);
     const source = binary instanceof WebAssembly.Module ? { name, module: binary } : { name, bytes: binary };
     const bits = RTLD.LAZY | (flags.global === true ? RTLD.GLOBAL : 0) | (flags.nodelete === true ? RTLD.NODELETE : 0);
     const done = (handle: Handle): Record<string, unknown> => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createLinkerSync, memoryLoader, RTLD } from '@dl/linker';
 
-const lib = (name: string): Uint8Array => readFileSync(new URL(`../../../tooling/fixtures/wasm/emcc/${name}`, import.meta.url));
+// Sample side modules shipped by @dl/reader (emcc 3.1.6 -sSIDE_MODULE, a few hundred bytes each).
+const lib = (name: string): Uint8Array => readFileSync(new URL(import.meta.resolve(`@dl/reader/samples/${name}`)));
 
 // The program is a JS host; libraries come from memory (filesystem and fetch loaders plug in the same way).
 const linker = createLinkerSync({

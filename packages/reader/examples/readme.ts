@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { classifyImport, readDylinkInfo, readDylinkPrefix, readModule } from '@dl/reader';
 
-const bytes = await readFile(new URL('../../../tooling/fixtures/wasm/clang16/libneed_b.so', import.meta.url));
+// A sample side module this package ships (425 bytes, built by emcc 3.1.6 -sSIDE_MODULE).
+const bytes = await readFile(new URL(import.meta.resolve('@dl/reader/samples/libneed_b.so')));
 
 // The dylink.0 metadata: reads the header and the first section only.
 const info = readDylinkInfo(bytes, { name: 'libneed_b.so' });
