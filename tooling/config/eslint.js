@@ -43,14 +43,14 @@ export const dlPreset = [
     // Product sources (what a package builds and publishes) never import private tooling nor test
     // harness: test-only modules are `*.harness.ts` beside the tests (README: "Tests").
     files: ['packages/*/src/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/*.harness.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts', '**/*.harness.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: productImportBans }] },
   },
   {
     // The loaders (and the CLI above them) use the linker's loader contract as types only: the
     // linker is not part of their run-time graph (`@dl/cli` never links).
     files: ['packages/loaders/src/**/*.ts', 'packages/cli/src/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/*.harness.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts', '**/*.harness.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: productImportBans,

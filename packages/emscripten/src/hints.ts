@@ -1,5 +1,6 @@
 import { DlError, isDlError, messageOf } from '@dl/errors';
-import { UndefinedSymbolsError } from '@dl/linker';
+import { abiMismatchOf, UndefinedSymbolsError } from '@dl/linker';
+import type { AbiMismatch } from '@dl/linker';
 
 /**
  * A load failure's message, plus what to change in the Emscripten build (see {@link hintFor}):
@@ -29,7 +30,7 @@ export function withHint(e: unknown): unknown {
  */
 export function hintFor(e: unknown): string | null {
   if (!isDlError(e)) return null;
-  const abi = abiHint(e.code, e.message);
+  const abi = abiHint(abiMismatchOf(e));
   if (abi !== null) return abi;
   if (!(e instanceof UndefinedSymbolsError)) return null;
   const missing = e.missing.filter((m) => m.module === 'env' || m.module === 'GOT.mem' || m.module === 'GOT.func');
@@ -50,12 +51,10 @@ export function hintFor(e: unknown): string | null {
  * memory), memory64, or function types that differ (another emcc version or settings such as
  * -sWASM_BIGINT), or null when the failure is not one of those.
  */
-function abiHint(code: string, text: string): string | null {
-  if (code === 'DL_INCOMPATIBLE' && text.includes('shared')) {
-    return 'build the side module and the main module alike: both with -pthread (shared memory) or both without';
-  }
-  if (code === 'DL_INCOMPATIBLE' && text.includes('64-bit memory')) return 'build the side module without -sMEMORY64, as the main module';
-  if (code === 'DL_SIGNATURE_MISMATCH' && text.includes(' imports it as ')) {
+function abiHint(mismatch: AbiMismatch | null): string | null {
+  if (mismatch === 'shared-memory') return 'build the side module and the main module alike: both with -pthread (shared memory) or both without';
+  if (mismatch === 'memory64') return 'build the side module without -sMEMORY64, as the main module';
+  if (mismatch === 'function-type') {
     return 'the two sides were built for different ABIs: rebuild the side module with the same emcc version and settings as the main module (-sWASM_BIGINT and -sMEMORY64 change function types)';
   }
   return null;

@@ -9,7 +9,7 @@ import { fixture, fixtureBytes } from '@dl/fixtures';
 import { describe, expect, it } from 'vitest';
 import { emscriptenRuntime } from './attach.js';
 import { anonymousLibraryName, contentHash } from './library-name.js';
-import type { TreeSitter } from './tree-sitter-support.js';
+import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 const require = createRequire(import.meta.url);
 const json: Uint8Array<ArrayBuffer> = new Uint8Array(readFileSync(require.resolve('tree-sitter-wasms/out/tree-sitter-json.wasm')));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
-import { hostLinkerSync } from './test-support.js';
+import { hostLinkerSync } from './test-support.harness.js';
 import { SymbolNotFoundError } from './undefined.js';
 
 /** What `dlsym` threw, as the fields a runtime words its `dlerror()` from. */

@@ -3,6 +3,7 @@ import { fixture, fixtureBytes } from '@dl/fixtures';
 import { outcome } from '@dl/fixtures/outcome';
 import { concat, custom, memInfo, splice, splitSections, subsection } from '@dl/fixtures/writer';
 import { describe, expect, it } from 'vitest';
+import { AbiMismatchError, abiMismatchOf } from './abi-mismatch.js';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
@@ -65,6 +66,15 @@ describe('signatures', () => {
     const err = caught(() => wrong.dlopenSync('libreloc.so', RTLD.LAZY));
     expect(err.code).toBe('DL_SIGNATURE_MISMATCH');
     expect(err.message).toContain('main_add1: libreloc.so imports it as (i32) -> i32 but host defines it as (i32, i32) -> i32');
+    expect(abiMismatchOf(err)).toBe('function-type');
+  });
+
+  it('says which ABI part differs as data: threads (a shared-memory library into a non-shared program)', () => {
+    const { linker } = hostLinkerSync('clang16', { loader: memoryLoader({ 'libtls_mt.so': fixtureBytes(fixture('tls_mt', 'clang16')) }) });
+    const err = caught(() => linker.dlopenSync('libtls_mt.so', RTLD.NOW));
+    expect(err).toBeInstanceOf(AbiMismatchError);
+    expect(err).toMatchObject({ code: 'DL_INCOMPATIBLE', mismatch: 'shared-memory', library: 'libtls_mt.so' });
+    expect(abiMismatchOf(new DlError('DL_INCOMPATIBLE', 'shared, but said only in words'))).toBeNull();
   });
 });
 

@@ -8,6 +8,8 @@ export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.
 export { parseSignature, toFuncType } from './signatures.js';
 export { DlError, isDlError } from '@dl/errors';
 export type { DlErrorCode } from '@dl/errors';
+export { AbiMismatchError, abiMismatchOf } from './abi-mismatch.js';
+export type { AbiMismatch } from './abi-mismatch.js';
 export { SymbolNotFoundError, UndefinedSymbolsError } from './undefined.js';
 export type { MissingSymbol, SymbolLookup } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';

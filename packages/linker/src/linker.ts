@@ -72,7 +72,7 @@ export class Linker {
   free(address: number): void {
     if (address === 0) return;
     const r = this.hostBlocks.get(address);
-    if (r === undefined) throw new DlError('DL_OUT_OF_MEMORY', `free(${address}): not allocated by linker.malloc`);
+    if (r === undefined) throw new DlError('DL_BAD_RELEASE', `free(${address}): not allocated by linker.malloc`);
     this.hostBlocks.delete(address);
     this.state.allocator.release(r);
   }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LinkerEvent } from './events.js';
 import type { LoadedLibrary, RuntimeAdapter } from './runtime.js';
 import type { AdmittedLibrary, HostFunction } from './types.js';
-import { call, hostLinkerSync } from './test-support.js';
+import { call, hostLinkerSync } from './test-support.harness.js';
 
 /** libctor.so's constructor calls host_note(300); this one throws for it while `fail()` says so. */
 function noteFailingWhile(fail: () => boolean): { func: (code: number) => void; type: string } {

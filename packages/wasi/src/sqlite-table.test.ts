@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderSqliteTable, TABLE_RUNTIMES } from './sqlite-support.js';
+import { renderSqliteTable, TABLE_RUNTIMES } from './sqlite-support.harness.js';
 
 describe('renderSqliteTable', () => {
   const ok = { stdout: '\n1|a\n', status: 0 };

@@ -13,10 +13,10 @@ import type { Browser, RouteMap, TestServer } from '@dl/browser';
 import { runEmscriptenSqlite, runNativeSqlite, sqliteDir, sqliteEmccDir, sqliteEmccWebFiles, sqliteGate, sqliteWasiMain } from '@dl/fixtures/sqlite';
 import type { SqliteRun } from '@dl/fixtures/sqlite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { WasiJob, WasiPageResult } from './browser-page.js';
-import type { EmccJob, EmccPageResult } from './sqlite-emscripten-page.js';
-import { cleanUpWasiSqlite, renderSqliteTable, runWasiSqlite, sqliteCases, sqliteFailures } from './sqlite-support.js';
-import type { TableRow, TableRuntime } from './sqlite-support.js';
+import type { WasiJob, WasiPageResult } from './browser-page.harness.js';
+import type { EmccJob, EmccPageResult } from './sqlite-emscripten-page.harness.js';
+import { cleanUpWasiSqlite, renderSqliteTable, runWasiSqlite, sqliteCases, sqliteFailures } from './sqlite-support.harness.js';
+import type { TableRow, TableRuntime } from './sqlite-support.harness.js';
 
 const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } => {
   const gates = [chromiumGate(), sqliteGate()];
@@ -51,8 +51,8 @@ describe.skipIf(gate.mode === 'skip')('SQLite and its extensions: native vs WASI
     if (gate.mode === 'fail') return;
     server = await startServer(routes());
     browser = await launchChromium();
-    wasiScript = await bundle(fileURLToPath(new URL('./browser-page.ts', import.meta.url)));
-    emccScript = await bundle(fileURLToPath(new URL('./sqlite-emscripten-page.ts', import.meta.url)));
+    wasiScript = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
+    emccScript = await bundle(fileURLToPath(new URL('./sqlite-emscripten-page.harness.ts', import.meta.url)));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

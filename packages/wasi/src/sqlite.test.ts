@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { runEmscriptenSqlite, runNativeSqlite, sqliteDir, sqliteGate } from '@dl/fixtures/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanUpWasiSqlite, runWasiSqlite, sqliteCases } from './sqlite-support.js';
+import { cleanUpWasiSqlite, runWasiSqlite, sqliteCases } from './sqlite-support.harness.js';
 
 const gate = sqliteGate();
 if (gate.mode !== 'run') console.warn(gate.message);

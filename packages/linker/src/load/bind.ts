@@ -3,6 +3,7 @@ import { formatFuncType } from '@dl/reader';
 import type { ClassifiedImport, FuncType } from '@dl/reader';
 import { addressTarget, lookupPath, pickFunction, resolveSymbol } from '@dl/symbols';
 import type { Callable, Definition, FunctionDefinition, GotEntry, Scope } from '@dl/symbols';
+import { AbiMismatchError } from '../abi-mismatch.js';
 import { compatAdvice } from '../compat.js';
 import type { Journal } from '../journal.js';
 import { createPlt } from '../plt.js';
@@ -39,7 +40,7 @@ export function wasmCallable(state: LinkState, d: FunctionDefinition, type: Func
 /** The signature-mismatch error, with both types. */
 export function mismatch(d: FunctionDefinition, wanted: FuncType, importer: string): DlError {
   const have = d.type === null ? 'unknown' : formatFuncType(d.type);
-  return new DlError('DL_SIGNATURE_MISMATCH', `${d.name}: ${importer} imports it as ${formatFuncType(wanted)} but ${d.provider.name} defines it as ${have}`, { library: importer, symbol: d.name });
+  return new AbiMismatchError('DL_SIGNATURE_MISMATCH', 'function-type', `${d.name}: ${importer} imports it as ${formatFuncType(wanted)} but ${d.provider.name} defines it as ${have}`, { library: importer, symbol: d.name });
 }
 
 /** The table slot for `&name` (the `orig$` twin when Emscripten legalised the function). */

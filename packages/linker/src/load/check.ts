@@ -4,6 +4,7 @@ import { formatFuncType, isSymbolImport } from '@dl/reader';
 import type { ClassifiedImport, FuncType, SymbolImport } from '@dl/reader';
 import { FallbackMemo, findInScopes, isInternalName, originalOf, pickFunction, sameFuncType } from '@dl/symbols';
 import type { Definition, ExportLike, Scope } from '@dl/symbols';
+import { AbiMismatchError } from '../abi-mismatch.js';
 import type { FoundLibrary } from '../discover.js';
 import { UndefinedSymbolsError } from '../undefined.js';
 import type { MissingSymbol } from '../undefined.js';
@@ -117,15 +118,17 @@ function addFallback(state: LinkState, order: readonly FoundLibrary[], visible: 
 
 /** The errors an unsupported memory import gives (memory64, or sharing unlike the program's). */
 function checkMemory(i: Extract<ClassifiedImport, { role: 'memory' }>, shared: boolean, library: string): void {
-  if (i.index64) throw new DlError('DL_INCOMPATIBLE', 'it imports a 64-bit memory; memory64 side modules are not supported', { library });
+  if (i.index64) throw new AbiMismatchError('DL_INCOMPATIBLE', 'memory64', 'it imports a 64-bit memory; memory64 side modules are not supported', { library });
   if (i.shared !== shared) {
-    throw new DlError('DL_INCOMPATIBLE', `it needs a ${i.shared ? 'shared' : 'non-shared'} memory but the program's memory is ${shared ? 'shared' : 'not shared'}`, { library });
+    throw new AbiMismatchError('DL_INCOMPATIBLE', 'shared-memory', `it needs a ${i.shared ? 'shared' : 'non-shared'} memory but the program's memory is ${shared ? 'shared' : 'not shared'}`, { library });
   }
 }
 
 /** What checking a load collects: all problems are reported at once. */
 interface Problems {
   readonly mismatches: string[];
+  /** Whether one of them is a function type that differs (an ABI difference). */
+  functionTypes: boolean;
   readonly missing: MissingSymbol[];
 }
 
@@ -141,7 +144,10 @@ function checkImports(state: LinkState, p: FoundLibrary, found: Visible, preview
     const d = found.get(i);
     const v = d === undefined ? preview.get(i.name) : undefined;
     const problem = d !== undefined ? definitionProblem(p.name, i, d) : v !== undefined ? previewProblem(p.name, i, v) : null;
-    if (problem !== null) problems.mismatches.push(problem);
+    if (problem !== null) {
+      problems.mismatches.push(problem);
+      if (i.role === 'function' && i.type !== null && (d === undefined || d.kind === 'function')) problems.functionTypes = true;
+    }
     if (d !== undefined || v !== undefined || i.weak || (i.role === 'function' && !now)) continue;
     problems.missing.push({ name: i.name, module: i.module, neededBy: p.name });
   }
@@ -162,7 +168,7 @@ export function check(state: LinkState, order: readonly FoundLibrary[], pathFor:
   const { visible, unresolved } = findVisible(order, pathFor);
   const preview = previewOf(order, unresolved);
   addFallback(state, order, visible, preview);
-  const problems: Problems = { mismatches: [], missing: [] };
+  const problems: Problems = { mismatches: [], functionTypes: false, missing: [] };
   // A wasm32 memory can never hold more than 4 GiB; the configurable limits bound it further.
   const memoryMax = 65536 * PAGE;
   for (const p of order) {
@@ -171,7 +177,9 @@ export function check(state: LinkState, order: readonly FoundLibrary[], pathFor:
   }
   const { mismatches, missing } = problems;
   if (mismatches.length > 0) {
-    throw new DlError('DL_SIGNATURE_MISMATCH', `${mismatches.length} import${mismatches.length === 1 ? '' : 's'} cannot be bound: ${mismatches.join('; ')}`, { library: order[0]?.name });
+    const detail = `${mismatches.length} import${mismatches.length === 1 ? '' : 's'} cannot be bound: ${mismatches.join('; ')}`;
+    const context = { library: order[0]?.name };
+    throw problems.functionTypes ? new AbiMismatchError('DL_SIGNATURE_MISMATCH', 'function-type', detail, context) : new DlError('DL_SIGNATURE_MISMATCH', detail, context);
   }
   if (missing.length > 0) {
     throw new UndefinedSymbolsError(missing, order[0]?.name);
