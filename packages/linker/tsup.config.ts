@@ -2,7 +2,7 @@ import type { Options } from 'tsup';
 import { packageBuild } from '../../tooling/config/tsup.js';
 
 const config: Options = packageBuild({
-  'index': 'src/index.ts'
+  index: 'src/index.ts',
 });
 
 export default config;

@@ -2,8 +2,8 @@ import type { Options } from 'tsup';
 import { packageBuild } from '../../tooling/config/tsup.js';
 
 const config: Options = packageBuild({
-  'index': 'src/index.ts',
-  'node': 'src/node/index.ts'
+  index: 'src/index.ts',
+  node: 'src/node/index.ts',
 });
 
 export default config;

@@ -21,8 +21,27 @@ const house = {
 
 /** Private tooling and test harness: only tests (`*.test.ts`) and harness (`*.harness.ts`) import them. */
 const productImportBans = [
-  { group: ['@dl/fixtures', '@dl/fixtures/*', '@dl/browser', '@dl/browser/*', '@dl/bench', '@dl/bench/*', '@dl/fuzz', '@dl/fuzz/*', '@dl/config', '@dl/config/*', 'vitest', 'vitest/*'], message: 'Private tooling is for tests: move this module beside the tests as *.harness.ts.' },
-  { group: ['**/*.harness.js', '**/*.harness', '**/*.test.js'], message: 'Product sources do not import test harness.' },
+  {
+    group: [
+      '@dl/fixtures',
+      '@dl/fixtures/*',
+      '@dl/browser',
+      '@dl/browser/*',
+      '@dl/bench',
+      '@dl/bench/*',
+      '@dl/fuzz',
+      '@dl/fuzz/*',
+      '@dl/config',
+      '@dl/config/*',
+      'vitest',
+      'vitest/*',
+    ],
+    message: 'Private tooling is for tests: move this module beside the tests as *.harness.ts.',
+  },
+  {
+    group: ['**/*.harness.js', '**/*.harness', '**/*.test.js'],
+    message: 'Product sources do not import test harness.',
+  },
 ];
 
 /** @type {import('eslint').Linter.Config[]} */
@@ -52,17 +71,29 @@ export const dlPreset = [
     files: ['packages/loaders/src/**/*.ts', 'packages/cli/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.test-d.ts', '**/*.harness.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: productImportBans,
-        paths: [{ name: '@dl/linker', allowTypeImports: true, message: 'The loaders depend on the linker for types only (import type).' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: productImportBans,
+          paths: [
+            {
+              name: '@dl/linker',
+              allowTypeImports: true,
+              message: 'The loaders depend on the linker for types only (import type).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // A package entry point is a short list of named exports.
     files: ['packages/*/src/index.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'List named exports; no `export *` in an entry point.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'List named exports; no `export *` in an entry point.' },
+      ],
     },
   },
 ];

@@ -6,7 +6,15 @@ import { exampleSet } from './examples.js';
 import type { ExampleSet } from './examples.js';
 import { CancelledError, WorkerClient, WorkerError } from './worker/client.js';
 import { errorInfo } from './worker/errors.js';
-import type { CallOutcome, ErrorInfo, FileSource, LinkOutcome, OpenedFile, PostedEvent, ProgramChoice } from './worker/protocol.js';
+import type {
+  CallOutcome,
+  ErrorInfo,
+  FileSource,
+  LinkOutcome,
+  OpenedFile,
+  PostedEvent,
+  ProgramChoice,
+} from './worker/protocol.js';
 
 /** An opened file: where it came from and, once read, what the CLI reports say (or its error). */
 export interface FileEntry {
@@ -64,7 +72,9 @@ export class App {
   private readonly listeners = new Set<(topic: Topic) => void>();
 
   constructor() {
-    this.client.onBusy(() => { this.emit('busy'); });
+    this.client.onBusy(() => {
+      this.emit('busy');
+    });
   }
 
   /** Hears about changes. */
@@ -89,7 +99,10 @@ export class App {
   }
 
   /** Opens dropped or picked files (a file with the name of an opened one replaces it). */
-  async openFiles(files: readonly { readonly name: string; readonly source: FileSource }[], defaults: (opened: OpenedFile) => LibrarySetting = defaultSetting): Promise<void> {
+  async openFiles(
+    files: readonly { readonly name: string; readonly source: FileSource }[],
+    defaults: (opened: OpenedFile) => LibrarySetting = defaultSetting,
+  ): Promise<void> {
     if (files.length === 0) return;
     const names = new Set(files.map((f) => f.name));
     this.files = [...this.files.filter((f) => !names.has(f.name)), ...files.map((f) => ({ ...f, opened: null }))];
@@ -104,8 +117,17 @@ export class App {
       if (generation === this.generation) for (const file of answer.files) this.record(file, defaults);
     } catch (error) {
       if (generation !== this.generation) return;
-      const info = error instanceof CancelledError ? { code: null, name: 'Cancelled', message: 'reading was cancelled' } : error instanceof WorkerError ? error.info : errorInfo(error);
-      this.files = this.files.map((f) => (names.has(f.name) && f.opened === null ? { ...f, opened: { ok: false, name: f.name, size: null, error: info } } : f));
+      const info =
+        error instanceof CancelledError
+          ? { code: null, name: 'Cancelled', message: 'reading was cancelled' }
+          : error instanceof WorkerError
+            ? error.info
+            : errorInfo(error);
+      this.files = this.files.map((f) =>
+        names.has(f.name) && f.opened === null
+          ? { ...f, opened: { ok: false, name: f.name, size: null, error: info } }
+          : f,
+      );
       this.emit('files');
     }
   }
@@ -157,10 +179,15 @@ export class App {
     await this.clear();
     this.program = set.program;
     const chosen = new Map(set.libraries.map((l) => [l.name, l]));
-    await this.openFiles(set.files.map((f) => ({ name: f.name, source: { kind: 'url', url: f.url } })), (opened) => {
-      const library = chosen.get(opened.name);
-      return library === undefined ? { load: false, binding: 'now', scope: 'global' } : { load: true, binding: library.binding, scope: library.scope };
-    });
+    await this.openFiles(
+      set.files.map((f) => ({ name: f.name, source: { kind: 'url', url: f.url } })),
+      (opened) => {
+        const library = chosen.get(opened.name);
+        return library === undefined
+          ? { load: false, binding: 'now', scope: 'global' }
+          : { load: true, binding: library.binding, scope: library.scope };
+      },
+    );
     this.emit('setup');
     if (set.libraries.length > 0 || set.program.kind === 'main') {
       if (!keepView) this.show('link');
@@ -191,7 +218,9 @@ export class App {
     return this.files.flatMap((f) => {
       const s = this.settings.get(f.name);
       const isMain = this.program.kind === 'main' && this.program.name === f.name;
-      return s?.load === true && f.opened?.ok === true && !isMain ? [{ name: f.name, binding: s.binding, scope: s.scope }] : [];
+      return s?.load === true && f.opened?.ok === true && !isMain
+        ? [{ name: f.name, binding: s.binding, scope: s.scope }]
+        : [];
     });
   }
 
@@ -204,16 +233,27 @@ export class App {
     this.emit('calls');
     const events: PostedEvent[] = [];
     try {
-      const answer = await this.client.request({ type: 'link', program: this.program, libraries: this.chosenLibraries() }, (message) => {
-        if (message.type !== 'link-event') return;
-        events.push(message.event);
-        this.link = { ...this.link, events: [...events] };
-        this.emit('link');
-      });
+      const answer = await this.client.request(
+        { type: 'link', program: this.program, libraries: this.chosenLibraries() },
+        (message) => {
+          if (message.type !== 'link-event') return;
+          events.push(message.event);
+          this.link = { ...this.link, events: [...events] };
+          this.emit('link');
+        },
+      );
       this.link = { status: answer.outcome.ok ? 'done' : 'failed', events, outcome: answer.outcome, error: null, main };
     } catch (error) {
       const cancelled = error instanceof CancelledError;
-      const info = cancelled ? { code: null, name: 'Cancelled', message: 'the link was cancelled: the worker was stopped and a fresh one started' } : error instanceof WorkerError ? error.info : errorInfo(error);
+      const info = cancelled
+        ? {
+            code: null,
+            name: 'Cancelled',
+            message: 'the link was cancelled: the worker was stopped and a fresh one started',
+          }
+        : error instanceof WorkerError
+          ? error.info
+          : errorInfo(error);
       this.link = { status: cancelled ? 'cancelled' : 'failed', events, outcome: null, error: info, main };
     }
     this.emit('link');
@@ -229,7 +269,12 @@ export class App {
       const answer = await this.client.request({ type: 'call', library, name, args });
       this.calls.set(key, answer.outcome);
     } catch (error) {
-      const info = error instanceof CancelledError ? { code: null, name: 'Cancelled', message: 'the call was cancelled: the worker was stopped, link again' } : error instanceof WorkerError ? error.info : errorInfo(error);
+      const info =
+        error instanceof CancelledError
+          ? { code: null, name: 'Cancelled', message: 'the call was cancelled: the worker was stopped, link again' }
+          : error instanceof WorkerError
+            ? error.info
+            : errorInfo(error);
       this.calls.set(key, { ok: false, error: info, host: { notes: [], logs: [] } });
     }
     this.emit('calls');
@@ -243,7 +288,12 @@ export class App {
     const wasLinked = this.link.status === 'done';
     this.client.cancel();
     if (wasLinked) {
-      this.link = { ...this.link, status: 'cancelled', outcome: null, error: { code: null, name: 'Cancelled', message: 'the worker was stopped and a fresh one started: link again' } };
+      this.link = {
+        ...this.link,
+        status: 'cancelled',
+        outcome: null,
+        error: { code: null, name: 'Cancelled', message: 'the worker was stopped and a fresh one started: link again' },
+      };
       this.calls.clear();
       this.emit('link');
       this.emit('calls');

@@ -70,18 +70,27 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     outDir = await mkdtemp(join(tmpdir(), 'dl-playground-'));
     const configFile = join(appRoot, 'vite.config.ts');
     await build({ root: appRoot, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({ root: appRoot, configFile, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
+    server = await preview({
+      root: appRoot,
+      configFile,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0 },
+    });
     origin = server.resolvedUrls?.local[0] ?? '';
     expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await mkdir(artifacts, { recursive: true });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
   }, 120_000);
 
   afterAll(async () => {
-    if (Object.keys(axeResults).length > 0) await writeFile(join(artifacts, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
+    if (Object.keys(axeResults).length > 0)
+      await writeFile(join(artifacts, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
     await browser?.close();
     await server?.close();
     if (outDir !== '') await rm(outDir, { recursive: true, force: true });
@@ -92,9 +101,12 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
   };
   /** axe-core's violations on the page as it is now, one line per element: `rule-id selector`. */
   const axeViolations = async (): Promise<string[]> => {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: await readFile(axeSource, 'utf8') });
+    if (!(await page.evaluate(() => 'axe' in window)))
+      await page.addScriptTag({ content: await readFile(axeSource, 'utf8') });
     return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: Document, options: RunOptions) => Promise<AxeResults> } }).axe;
+      const axe = (
+        window as unknown as { axe: { run: (context: Document, options: RunOptions) => Promise<AxeResults> } }
+      ).axe;
       const results = await axe.run(document, { resultTypes: ['violations'] });
       return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`));
     });
@@ -109,11 +121,16 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
         await page.emulateMedia({ colorScheme });
         await page.setViewportSize({ width, height: 900 });
         await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
-        const size = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, window: window.innerWidth }));
+        const size = await page.evaluate(() => ({
+          document: document.documentElement.scrollWidth,
+          window: window.innerWidth,
+        }));
         expect(size.document, `${name} at ${width} px is wider than the window`).toBeLessThanOrEqual(size.window);
         for (const control of ['#cancel-button', '#nav-docs']) {
           const box = await page.locator(control).boundingBox();
-          expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${control} is clipped at ${width} px`).toBe(true);
+          expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${control} is clipped at ${width} px`).toBe(
+            true,
+          );
         }
         await shoot(`${name}-${width}-${colorScheme}`);
         const violations = await axeViolations();
@@ -137,14 +154,22 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await linkDone();
     const libraries = ['libneed_a.so', 'libneed_b.so', 'libneed_c.so'];
     // The link view: a row per library, in load order (dependencies first), and the phase timings.
-    expect(await page.locator('#libraries-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.library))).toEqual(libraries);
-    expect(await page.locator('#timings-table thead th').allTextContents()).toEqual(expect.arrayContaining(['load', 'compile', 'instantiate', 'total']));
+    expect(
+      await page
+        .locator('#libraries-table tbody tr')
+        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.library)),
+    ).toEqual(libraries);
+    expect(await page.locator('#timings-table thead th').allTextContents()).toEqual(
+      expect.arrayContaining(['load', 'compile', 'instantiate', 'total']),
+    );
     expect(await page.locator('#link-events li.event-done').count()).toBe(1);
     expect(await page.evaluate(() => location.hash)).toContain('example=needed-chain');
     // libneed_c.so has no data: "0 bytes" in the table, the event log and the memory map alike.
     const c = page.locator('#libraries-table tbody tr[data-library="libneed_c.so"] td');
     expect(await c.nth(4).textContent()).toMatch(/^at \d+ \(0 bytes\)$/);
-    expect(await page.locator('#link-events').textContent()).toMatch(/instantiate libneed_c\.so: memory at \d+ \(0 bytes\)/);
+    expect(await page.locator('#link-events').textContent()).toMatch(
+      /instantiate libneed_c\.so: memory at \d+ \(0 bytes\)/,
+    );
     await shoot('link-needed-chain');
     await checkView('link');
 
@@ -157,7 +182,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
       expect(await page.locator(`#picture-graph g.dl-edge[data-edge="${edge}"]`).count()).toBe(1);
     }
     expect(await page.locator('#picture-graph g.dl-edge').count()).toBe(2);
-    expect(await page.locator('#picture-memory g.dl-range[data-owner="libneed_c.so"] title').first().textContent()).toMatch(/^libneed_c\.so: 0 bytes at 0x[0-9A-F]+ /);
+    expect(
+      await page.locator('#picture-memory g.dl-range[data-owner="libneed_c.so"] title').first().textContent(),
+    ).toMatch(/^libneed_c\.so: 0 bytes at 0x[0-9A-F]+ /);
     await shoot('pictures-needed-chain');
     await checkView('pictures');
     await page.locator('#picture-memory').scrollIntoViewIfNeeded();
@@ -176,7 +203,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     const needA = page.locator('.function-row[data-library="libneed_a.so"][data-function="need_a"]');
     await needA.locator('input.arg').fill('forty');
     await needA.locator('button.call').click();
-    await expect.poll(() => needA.locator('.error .error-message').textContent()).toContain('"forty" is not an integer');
+    await expect
+      .poll(() => needA.locator('.error .error-message').textContent())
+      .toContain('"forty" is not an integer');
     await shoot('run-needed-chain');
     await checkView('run');
   });
@@ -185,7 +214,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await page.click('#file-list li[data-file="libneed_b.so"] .file-name');
     await page.locator('#view-inspect').waitFor({ state: 'visible' });
     const bytes = new Uint8Array(await readFile(join(fixtures, 'clang16/libneed_b.so')));
-    expect(await page.locator('#inspect-output').textContent()).toBe(renderInspect(buildInspectReport(bytes, 'libneed_b.so')));
+    expect(await page.locator('#inspect-output').textContent()).toBe(
+      renderInspect(buildInspectReport(bytes, 'libneed_b.so')),
+    );
     await page.fill('#symbol-search', 'need_a');
     const nm = await page.locator('#nm-output').textContent();
     expect(nm).toContain('U  need_a ');
@@ -223,7 +254,8 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
   });
 
   it('follows prefers-color-scheme: dark colours in dark mode, light ones otherwise', async () => {
-    const colours = (): Promise<string[]> => page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+    const colours = (): Promise<string[]> =>
+      page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await colours()).toEqual(['rgb(20, 24, 28)', 'rgb(230, 233, 236)']);
     await page.emulateMedia({ colorScheme: 'light' });
@@ -234,11 +266,17 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     // One through the file input, one dropped on the page as a browser drops files; the user is on Run.
     await tab('run');
     await page.setInputFiles('#file-input', [
-      { name: 'truncated-dylink.so', mimeType: 'application/octet-stream', buffer: await readFile(join(fixtures, 'malformed/truncated-dylink.so')) },
+      {
+        name: 'truncated-dylink.so',
+        mimeType: 'application/octet-stream',
+        buffer: await readFile(join(fixtures, 'malformed/truncated-dylink.so')),
+      },
     ]);
     // Where the user is looking: under the drop zone, and the main view shows the refused file.
     await page.locator('#open-feedback .error[data-code="DL_TRUNCATED"]').waitFor();
-    expect(await page.locator('#open-feedback .error-context').textContent()).toBe('truncated-dylink.so cannot be used:');
+    expect(await page.locator('#open-feedback .error-context').textContent()).toBe(
+      'truncated-dylink.so cannot be used:',
+    );
     await page.locator('#view-inspect').waitFor({ state: 'visible' });
     expect(await page.locator('#inspect-title').textContent()).toBe('Inspect truncated-dylink.so');
     await page.locator('#drop-zone').evaluate((zone) => {
@@ -260,7 +298,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await shoot('inspect-bad-input');
     await checkView('inspect-refused-file');
     await truncated.locator('.file-name').click();
-    expect(await page.locator('#inspect-summary .error[data-code="DL_TRUNCATED"] .error-message').textContent()).toContain('truncated-dylink.so');
+    expect(
+      await page.locator('#inspect-summary .error[data-code="DL_TRUNCATED"] .error-message').textContent(),
+    ).toContain('truncated-dylink.so');
 
     // Still usable: link again (the broken files are not offered as libraries) and call.
     expect(await page.locator('#link-setup li[data-library="notes.txt"]').count()).toBe(0);
@@ -273,7 +313,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
   });
 
   it('a function that never returns keeps only the worker busy; Cancel stops it and a fresh worker links again', async () => {
-    await page.setInputFiles('#file-input', [{ name: 'libspin.so', mimeType: 'application/wasm', buffer: Buffer.from(spinningModule()) }]);
+    await page.setInputFiles('#file-input', [
+      { name: 'libspin.so', mimeType: 'application/wasm', buffer: Buffer.from(spinningModule()) },
+    ]);
     await page.locator('#file-list li[data-file="libspin.so"][data-state="ok"]').waitFor();
     await page.click('#link-button');
     await linkDone();
@@ -289,7 +331,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await page.click('#cancel-button');
     await page.locator('#worker-state[data-busy="false"]').waitFor();
     await page.locator('#link-progress[data-state="cancelled"]').waitFor({ state: 'attached' });
-    expect(await page.locator('#function-list .error[data-code="Cancelled"] .error-message').textContent()).toContain('the worker was stopped and a fresh one started');
+    expect(await page.locator('#function-list .error[data-code="Cancelled"] .error-message').textContent()).toContain(
+      'the worker was stopped and a fresh one started',
+    );
     await shoot('run-cancelled');
     await tab('link');
     await page.click('#link-button');
@@ -337,10 +381,14 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
   it('linking a main module names its load (no blank names or empty cells)', async () => {
     await page.goto(`${origin}#example=main-module`);
     await linkDone();
-    expect(await page.locator('#link-events li.event-done').textContent()).toMatch(/^done main\.wasm \(main module\): 3 new libraries in /);
+    expect(await page.locator('#link-events li.event-done').textContent()).toMatch(
+      /^done main\.wasm \(main module\): 3 new libraries in /,
+    );
     expect(await page.locator('#timings-table tbody td').first().textContent()).toBe('main.wasm (main module)');
     await tab('pictures');
-    expect(await page.locator('#picture-memory').textContent()).toMatch(/main\.wasm: 0x400–0x[0-9A-F]+ \(\d+ bytes\), placed by the program/);
+    expect(await page.locator('#picture-memory').textContent()).toMatch(
+      /main\.wasm: 0x400–0x[0-9A-F]+ \(\d+ bytes\), placed by the program/,
+    );
     await tab('link');
     await checkView('link-main-module');
   });
@@ -349,7 +397,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     await page.goto(`${origin}#example=grammars`);
     await linkDone();
     const progress = page.locator('#link-progress');
-    expect(await progress.evaluate((p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max])).toEqual([24, 24]);
+    expect(await progress.evaluate((p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max])).toEqual([
+      24, 24,
+    ]);
     expect(await page.locator('#libraries-table tbody tr').count()).toBe(6);
     expect(await page.locator('#link-status').textContent()).toMatch(/^Linked: 6 libraries in /);
     await shoot('link-grammars');
@@ -368,8 +418,11 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
       expect(await page.locator('#run-hint').textContent()).toContain(suggested.name);
       const row = page.locator(`.function-row[data-library="${suggested.library}"][data-function="${suggested.name}"]`);
       await row.locator('button.call').click();
-      await expect.poll(() => row.locator('output.result').getAttribute('data-result')).toMatch(new RegExp(`^${suggested.expect} `));
-      if (id === 'cpp-ctors') expect(await row.locator('.call-output').textContent()).toContain('host_note [200,300,1000]');
+      await expect
+        .poll(() => row.locator('output.result').getAttribute('data-result'))
+        .toMatch(new RegExp(`^${suggested.expect} `));
+      if (id === 'cpp-ctors')
+        expect(await row.locator('.call-output').textContent()).toContain('host_note [200,300,1000]');
     },
   );
 
@@ -381,10 +434,14 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
       const module = malformedCases.find((c) => c.file === name)?.module;
       const expected = module === 'ok' ? 'DL_NOT_SIDE_MODULE' : module;
       expect(expected).toMatch(/^DL_/);
-      await expect.poll(() => page.locator(`#file-list li[data-file="${name}"][data-state="error"] .badge`).textContent()).toBe(expected);
+      await expect
+        .poll(() => page.locator(`#file-list li[data-file="${name}"][data-state="error"] .badge`).textContent())
+        .toBe(expected);
     }
     await page.click('#file-list li[data-file="huge-import-count.so"] .file-name');
-    expect(await page.locator('#inspect-summary .error[data-code="DL_BAD_LENGTH"] .error-message').textContent()).toContain('huge-import-count.so');
+    expect(
+      await page.locator('#inspect-summary .error[data-code="DL_BAD_LENGTH"] .error-message').textContent(),
+    ).toContain('huge-import-count.so');
     await shoot('inspect-bad-input-example');
   });
 
@@ -396,7 +453,9 @@ describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 6
     // What a user outside the repository runs, first: the install line (the README's own, or the page's box).
     expect(await page.locator('#docs-body pre code').first().textContent()).toMatch(/^npm install @dl\/linker\b/);
     expect(await page.locator('#docs-body pre code .tok-keyword').count()).toBeGreaterThan(5);
-    const overflow = await page.locator('#docs-body pre').evaluateAll((blocks) => blocks.map((b) => getComputedStyle(b).overflowX));
+    const overflow = await page
+      .locator('#docs-body pre')
+      .evaluateAll((blocks) => blocks.map((b) => getComputedStyle(b).overflowX));
     expect(new Set(overflow)).toEqual(new Set(['auto']));
     await shoot('docs-linker');
     await checkView('docs-linker');

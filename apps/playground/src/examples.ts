@@ -67,7 +67,8 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'needed-chain',
     title: 'NEEDED chain',
-    description: 'libneed_c.so needs libneed_b.so, which needs libneed_a.so: opening c loads all three, dependencies first, with data relocations across them.',
+    description:
+      'libneed_c.so needs libneed_b.so, which needs libneed_a.so: opening c loads all three, dependencies first, with data relocations across them.',
     files: [file('libneed_a.so', libneedA), file('libneed_b.so', libneedB), file('libneed_c.so', libneedC)],
     program: host,
     libraries: [now('libneed_c.so')],
@@ -76,8 +77,15 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'local-groups',
     title: 'RTLD_LOCAL groups',
-    description: 'libreloc.so and libreloc_bsym.so define the same names; each is opened RTLD_LOCAL, so each gets its own scope and neither interposes the other. libneed_c.so is a local group of three.',
-    files: [file('libreloc.so', libreloc), file('libreloc_bsym.so', librelocBsym), file('libneed_a.so', libneedA), file('libneed_b.so', libneedB), file('libneed_c.so', libneedC)],
+    description:
+      'libreloc.so and libreloc_bsym.so define the same names; each is opened RTLD_LOCAL, so each gets its own scope and neither interposes the other. libneed_c.so is a local group of three.',
+    files: [
+      file('libreloc.so', libreloc),
+      file('libreloc_bsym.so', librelocBsym),
+      file('libneed_a.so', libneedA),
+      file('libneed_b.so', libneedB),
+      file('libneed_c.so', libneedC),
+    ],
     program: host,
     libraries: [now('libreloc.so', 'local'), now('libreloc_bsym.so', 'local'), now('libneed_c.so', 'local')],
     tryCalling: { library: 'libreloc_bsym.so', name: 'reloc_check', expect: '0' },
@@ -85,7 +93,8 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'weak-pair',
     title: 'Weak and strong symbols',
-    description: 'libweak_weakdef.so defines weakly what its NEEDED libweak_strong.so defines strongly; the dependency is loaded first, so the strong definitions win.',
+    description:
+      'libweak_weakdef.so defines weakly what its NEEDED libweak_strong.so defines strongly; the dependency is loaded first, so the strong definitions win.',
     files: [file('libweak_strong.so', libweakStrong), file('libweak_weakdef.so', libweakWeakdef)],
     program: host,
     libraries: [now('libweak_weakdef.so')],
@@ -94,7 +103,8 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'cpp-ctors',
     title: 'C++ constructors',
-    description: 'libctor.so runs C++ constructors with priorities 200 and 300, then a dynamic initialiser; they call the host (host_note) and read its data.',
+    description:
+      'libctor.so runs C++ constructors with priorities 200 and 300, then a dynamic initialiser; they call the host (host_note) and read its data.',
     files: [file('libctor.so', libctor)],
     program: host,
     libraries: [now('libctor.so')],
@@ -103,10 +113,15 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'grammars',
     title: 'tree-sitter grammars',
-    description: 'Six real grammars of @vscode/tree-sitter-wasm 0.3.1 (Emscripten side modules), linked into one JS host that gives them malloc and the few libc functions they import.',
+    description:
+      'Six real grammars of @vscode/tree-sitter-wasm 0.3.1 (Emscripten side modules), linked into one JS host that gives them malloc and the few libc functions they import.',
     files: [
-      file('tree-sitter-css.wasm', css), file('tree-sitter-go.wasm', go), file('tree-sitter-ini.wasm', ini),
-      file('tree-sitter-javascript.wasm', javascript), file('tree-sitter-python.wasm', python), file('tree-sitter-regex.wasm', regex),
+      file('tree-sitter-css.wasm', css),
+      file('tree-sitter-go.wasm', go),
+      file('tree-sitter-ini.wasm', ini),
+      file('tree-sitter-javascript.wasm', javascript),
+      file('tree-sitter-python.wasm', python),
+      file('tree-sitter-regex.wasm', regex),
     ],
     program: host,
     libraries: ['css', 'go', 'ini', 'javascript', 'python', 'regex'].map((id) => now(`tree-sitter-${id}.wasm`)),
@@ -114,7 +129,8 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'main-module',
     title: 'A main module',
-    description: 'main.wasm, a relocatable (PIE) main module, is the program: the linker loads it with its NEEDED libreloc.so and libfptr.so in one pass.',
+    description:
+      'main.wasm, a relocatable (PIE) main module, is the program: the linker loads it with its NEEDED libreloc.so and libfptr.so in one pass.',
     files: [file('main.wasm', mainWasm), file('libreloc.so', libreloc), file('libfptr.so', libfptr)],
     program: { kind: 'main', name: 'main.wasm' },
     libraries: [],
@@ -123,10 +139,15 @@ export const exampleSets: readonly ExampleSet[] = [
   {
     id: 'bad-input',
     title: 'Malformed files',
-    description: 'Files from the malformed corpus: an HTML page, an ELF file, truncated and hostile ones. Each gets its error code and message; nothing is linked.',
+    description:
+      'Files from the malformed corpus: an HTML page, an ELF file, truncated and hostile ones. Each gets its error code and message; nothing is linked.',
     files: [
-      file('html-404.so', html404), file('elf.so', elf), file('truncated-dylink.so', truncatedDylink),
-      file('huge-import-count.so', hugeImportCount), file('bad-utf8-needed.so', badUtf8Needed), file('no-dylink.wasm', noDylink),
+      file('html-404.so', html404),
+      file('elf.so', elf),
+      file('truncated-dylink.so', truncatedDylink),
+      file('huge-import-count.so', hugeImportCount),
+      file('bad-utf8-needed.so', badUtf8Needed),
+      file('no-dylink.wasm', noDylink),
     ],
     program: host,
     libraries: [],

@@ -20,7 +20,9 @@ const views: readonly View[] = ['inspect', 'link', 'run', 'pictures'];
 const app = new App();
 
 // An example picked from the menu shows its link (the Link tab); a deep link keeps the tab it names.
-mountOpenView(byId('open-section', HTMLElement), app, (id) => { location.hash = hashFor(id, 'inspect'); });
+mountOpenView(byId('open-section', HTMLElement), app, (id) => {
+  location.hash = hashFor(id, 'inspect');
+});
 mountSetupView(byId('setup-section', HTMLElement), app);
 mountInspectView(byId('view-inspect', HTMLElement), app);
 mountLinkView(byId('view-link', HTMLElement), app);
@@ -41,7 +43,8 @@ function hashFor(example: string | null, view: View): string {
 function recordInUrl(): void {
   if (/^#\/?docs(\/|$)/.test(location.hash)) return;
   const hash = hashFor(app.example?.id ?? null, app.view);
-  if (location.hash.slice(1) !== hash) history.replaceState(null, '', hash === '' ? location.pathname + location.search : `#${hash}`);
+  if (location.hash.slice(1) !== hash)
+    history.replaceState(null, '', hash === '' ? location.pathname + location.search : `#${hash}`);
 }
 
 // Tabs: click, or the arrow keys, Home and End (the WAI-ARIA tabs pattern, activation follows focus).
@@ -89,7 +92,9 @@ function showBusy(): void {
   }
   state.dataset.busy = String(app.client.busy);
 }
-cancel.addEventListener('click', () => { app.cancel(); });
+cancel.addEventListener('click', () => {
+  app.cancel();
+});
 
 app.subscribe((topic) => {
   if (topic === 'view') showTab();

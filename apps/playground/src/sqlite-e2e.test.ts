@@ -25,18 +25,22 @@ if (gate.mode === 'skip') console.warn(gate.message);
 const sqlite = sqliteGate();
 if (sqlite.mode !== 'run') console.warn(sqlite.message);
 
-describe('the SQLite example set\'s helpers', () => {
+describe("the SQLite example set's helpers", () => {
   it.skipIf(sqlite.mode === 'skip')('SQLite is built (fails when CI is set and pnpm fixtures did not build it)', () => {
     expect(sqlite.mode, sqlite.message).toBe('run');
   });
 
   it('splits a query box into one statement per non-empty line', () => {
-    expect(statementsOf("SELECT load_extension('libseries.so');\n\n  SELECT value FROM generate_series(1,5);  \n")).toEqual(["SELECT load_extension('libseries.so');", 'SELECT value FROM generate_series(1,5);']);
+    expect(
+      statementsOf("SELECT load_extension('libseries.so');\n\n  SELECT value FROM generate_series(1,5);  \n"),
+    ).toEqual(["SELECT load_extension('libseries.so');", 'SELECT value FROM generate_series(1,5);']);
   });
 
-  it('reads the driver\'s output as rows split at | and SQLite\'s Error: lines', () => {
+  it("reads the driver's output as rows split at | and SQLite's Error: lines", () => {
     expect(outputLines('\n1|a\nError: no such function: x\n')).toEqual([
-      { kind: 'row', cells: [''] }, { kind: 'row', cells: ['1', 'a'] }, { kind: 'error', text: 'Error: no such function: x' },
+      { kind: 'row', cells: [''] },
+      { kind: 'row', cells: ['1', 'a'] },
+      { kind: 'error', text: 'Error: no such function: x' },
     ]);
     expect(outputLines('')).toEqual([]);
   });
@@ -45,7 +49,12 @@ describe('the SQLite example set\'s helpers', () => {
     const wasi = sqliteExample.wasi!;
     if (sqlite.mode === 'run') {
       expect(wasi.missing).toEqual([]);
-      expect(sqliteExample.files.map((f) => f.name)).toEqual(['libseries.so', 'libregexp.so', 'libstats.so', 'libbroken.so']);
+      expect(sqliteExample.files.map((f) => f.name)).toEqual([
+        'libseries.so',
+        'libregexp.so',
+        'libstats.so',
+        'libbroken.so',
+      ]);
     } else {
       expect(wasi.main).toBeNull();
       expect(sqliteExample.description).toContain(SQLITE_BUILD_COMMAND);
@@ -70,13 +79,21 @@ describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { ti
     outDir = await mkdtemp(join(tmpdir(), 'dl-playground-sqlite-'));
     const configFile = join(appRoot, 'vite.config.ts');
     await build({ root: appRoot, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({ root: appRoot, configFile, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
+    server = await preview({
+      root: appRoot,
+      configFile,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0 },
+    });
     origin = server.resolvedUrls?.local[0] ?? '';
     await mkdir(artifacts, { recursive: true });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -92,7 +109,9 @@ describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { ti
     await expect.poll(() => page.locator('#view-run').getAttribute('data-runs'), { timeout: 30_000 }).not.toBe(before);
     await page.locator('#view-run[data-state="done"]').waitFor({ timeout: 30_000 });
     const stdout = (await page.locator('#sqlite-stdout').textContent()) ?? '';
-    const rows = await page.locator('#sqlite-output tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await page
+      .locator('#sqlite-output tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     return { stdout, rows };
   };
 
@@ -105,26 +124,32 @@ describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { ti
     await page.screenshot({ path: join(artifacts, 'run-sqlite-not-built.png') });
   });
 
-  it.runIf(sqlite.mode === 'run')('opens the set from the URL in the Run tab, with its extensions inspectable', async () => {
-    await page.goto(`${origin}#example=sqlite`);
-    await page.locator('#sqlite-console').waitFor();
-    for (const name of ['libseries.so', 'libregexp.so', 'libstats.so', 'libbroken.so']) {
-      await page.locator(`#file-list li[data-file="${name}"][data-state="ok"]`).waitFor();
-    }
-    // The run view's function list is not shown for a WASI program.
-    expect(await page.locator('#function-list').isVisible()).toBe(false);
-    expect(await page.locator('button.ready-query').count()).toBe(SQLITE_QUERIES.length);
-  });
+  it.runIf(sqlite.mode === 'run')(
+    'opens the set from the URL in the Run tab, with its extensions inspectable',
+    async () => {
+      await page.goto(`${origin}#example=sqlite`);
+      await page.locator('#sqlite-console').waitFor();
+      for (const name of ['libseries.so', 'libregexp.so', 'libstats.so', 'libbroken.so']) {
+        await page.locator(`#file-list li[data-file="${name}"][data-state="ok"]`).waitFor();
+      }
+      // The run view's function list is not shown for a WASI program.
+      expect(await page.locator('#function-list').isVisible()).toBe(false);
+      expect(await page.locator('button.ready-query').count()).toBe(SQLITE_QUERIES.length);
+    },
+  );
 
-  it.runIf(sqlite.mode === 'run')('the query typed in the box: load_extension(\'libseries.so\') then generate_series(1,5) gives 1 to 5, as gcc\'s build', async () => {
-    const sql = "SELECT load_extension('libseries.so');\nSELECT value FROM generate_series(1,5);";
-    await page.fill('#sqlite-query', sql);
-    const { stdout, rows } = await runQuery(() => page.click('#sqlite-run'));
-    expect(stdout).toBe(runNativeSqlite(statementsOf(sql)).stdout);
-    expect(rows).toEqual([['NULL'], ['1'], ['2'], ['3'], ['4'], ['5']]);
-    expect(await page.locator('#sqlite-status').textContent()).toMatch(/^Exit status 0 in .* loaded libseries\.so$/);
-    await page.screenshot({ path: join(artifacts, 'run-sqlite-series.png') });
-  });
+  it.runIf(sqlite.mode === 'run')(
+    "the query typed in the box: load_extension('libseries.so') then generate_series(1,5) gives 1 to 5, as gcc's build",
+    async () => {
+      const sql = "SELECT load_extension('libseries.so');\nSELECT value FROM generate_series(1,5);";
+      await page.fill('#sqlite-query', sql);
+      const { stdout, rows } = await runQuery(() => page.click('#sqlite-run'));
+      expect(stdout).toBe(runNativeSqlite(statementsOf(sql)).stdout);
+      expect(rows).toEqual([['NULL'], ['1'], ['2'], ['3'], ['4'], ['5']]);
+      expect(await page.locator('#sqlite-status').textContent()).toMatch(/^Exit status 0 in .* loaded libseries\.so$/);
+      await page.screenshot({ path: join(artifacts, 'run-sqlite-series.png') });
+    },
+  );
 
   it.runIf(sqlite.mode === 'run').each(SQLITE_QUERIES.filter((q) => q.id !== 'broken').map((q) => [q.id, q] as const))(
     'ready query %s: the rows equal the native ground truth',
@@ -138,18 +163,25 @@ describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { ti
     },
   );
 
-  it.runIf(sqlite.mode === 'run')('the broken extension: SQLite\'s error rows carry @dl\'s message, and the missing one @dl\'s loader text', async () => {
-    const { stdout, rows } = await runQuery(() => page.click('button.ready-query[data-query="broken"]'));
-    expect(rows).toEqual([
-      ['Error: libbroken.so: 1 undefined symbol: broken_missing_helper (needed by libbroken.so)'],
-      ['Error: libnope.so.so: library "libnope.so.so" not found; looked in the in-memory loader for "libnope.so.so" and "libnope.so.so"'],
-    ]);
-    // gcc's build fails on the same statements, with ld.so's words.
-    const native = runNativeSqlite(statementsOf(SQLITE_QUERIES.find((q) => q.id === 'broken')!.sql));
-    expect(native.stdout).toMatch(/^Error: \S*libbroken\.so: undefined symbol: broken_missing_helper\nError: libnope\.so\.so: cannot open shared object file: No such file or directory\n$/);
-    expect(stdout.split('\n').length).toBe(native.stdout.split('\n').length);
-    expect(await page.locator('#view-run').getAttribute('data-exit')).toBe('1');
-    await page.screenshot({ path: join(artifacts, 'run-sqlite-broken.png') });
-    expect(pageErrors).toEqual([]);
-  });
+  it.runIf(sqlite.mode === 'run')(
+    "the broken extension: SQLite's error rows carry @dl's message, and the missing one @dl's loader text",
+    async () => {
+      const { stdout, rows } = await runQuery(() => page.click('button.ready-query[data-query="broken"]'));
+      expect(rows).toEqual([
+        ['Error: libbroken.so: 1 undefined symbol: broken_missing_helper (needed by libbroken.so)'],
+        [
+          'Error: libnope.so.so: library "libnope.so.so" not found; looked in the in-memory loader for "libnope.so.so" and "libnope.so.so"',
+        ],
+      ]);
+      // gcc's build fails on the same statements, with ld.so's words.
+      const native = runNativeSqlite(statementsOf(SQLITE_QUERIES.find((q) => q.id === 'broken')!.sql));
+      expect(native.stdout).toMatch(
+        /^Error: \S*libbroken\.so: undefined symbol: broken_missing_helper\nError: libnope\.so\.so: cannot open shared object file: No such file or directory\n$/,
+      );
+      expect(stdout.split('\n').length).toBe(native.stdout.split('\n').length);
+      expect(await page.locator('#view-run').getAttribute('data-exit')).toBe('1');
+      await page.screenshot({ path: join(artifacts, 'run-sqlite-broken.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });

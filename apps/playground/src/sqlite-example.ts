@@ -16,7 +16,10 @@ const MAIN = 'sqlite.wasm';
 export const SQLITE_EXTENSIONS: readonly string[] = ['libseries.so', 'libregexp.so', 'libstats.so', 'libbroken.so'];
 
 // Eager `?url` imports of whatever is built: vite emits each as an asset; missing files are simply absent.
-const built = import.meta.glob<string>('../../../tooling/fixtures/wasm/sqlite/{sqlite.wasm,libseries.so,libregexp.so,libstats.so,libbroken.so}', { query: '?url', import: 'default', eager: true });
+const built = import.meta.glob<string>(
+  '../../../tooling/fixtures/wasm/sqlite/{sqlite.wasm,libseries.so,libregexp.so,libstats.so,libbroken.so}',
+  { query: '?url', import: 'default', eager: true },
+);
 
 /** A ready query of the set: its button label and its SQL (one statement per line). */
 export interface ReadyQuery {
@@ -27,9 +30,14 @@ export interface ReadyQuery {
 
 /** The ready queries, one per extension, and the failures. */
 export const SQLITE_QUERIES: readonly ReadyQuery[] = [
-  { id: 'series', title: 'generate_series', sql: "SELECT load_extension('libseries.so');\nSELECT value FROM generate_series(1,5);" },
   {
-    id: 'regexp', title: 'REGEXP',
+    id: 'series',
+    title: 'generate_series',
+    sql: "SELECT load_extension('libseries.so');\nSELECT value FROM generate_series(1,5);",
+  },
+  {
+    id: 'regexp',
+    title: 'REGEXP',
     sql: [
       "SELECT load_extension('libregexp.so');",
       "CREATE TABLE t(s); INSERT INTO t VALUES ('abc123'), ('xyz'), ('a.b'), ('2024-01-31');",
@@ -38,7 +46,8 @@ export const SQLITE_QUERIES: readonly ReadyQuery[] = [
     ].join('\n'),
   },
   {
-    id: 'stats', title: 'median, stddev, rot13',
+    id: 'stats',
+    title: 'median, stddev, rot13',
     sql: [
       "SELECT load_extension('libstats.so'), load_extension('libseries.so');",
       'SELECT median(value), stddev(value) FROM generate_series(1,10);',
@@ -46,7 +55,11 @@ export const SQLITE_QUERIES: readonly ReadyQuery[] = [
     ].join('\n'),
   },
   // SQLite reports dlerror() of its last try: 'libbroken' is tried as libbroken then libbroken.so (which fails on its symbol).
-  { id: 'broken', title: 'a broken extension', sql: "SELECT load_extension('libbroken');\nSELECT load_extension('libnope.so');" },
+  {
+    id: 'broken',
+    title: 'a broken extension',
+    sql: "SELECT load_extension('libbroken');\nSELECT load_extension('libnope.so');",
+  },
 ];
 
 /**
@@ -54,16 +67,22 @@ export const SQLITE_QUERIES: readonly ReadyQuery[] = [
  * (`sqlite3_exec`), so a failing line prints `Error: …` and the next line still runs.
  */
 export function statementsOf(sql: string): string[] {
-  return sql.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return sql
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 /** One printed line of the driver: a row of columns, or SQLite's error text. */
-export type OutputLine = { readonly kind: 'row'; readonly cells: readonly string[] } | { readonly kind: 'error'; readonly text: string };
+export type OutputLine =
+  { readonly kind: 'row'; readonly cells: readonly string[] } | { readonly kind: 'error'; readonly text: string };
 
 /** The driver's stdout as lines: `Error: …` is SQLite's error, anything else a row (columns split at `|`). */
 export function outputLines(stdout: string): OutputLine[] {
   const lines = stdout.endsWith('\n') ? stdout.slice(0, -1).split('\n') : stdout === '' ? [] : stdout.split('\n');
-  return lines.map((line) => (line.startsWith('Error: ') ? { kind: 'error', text: line } : { kind: 'row', cells: line.split('|') }));
+  return lines.map((line) =>
+    line.startsWith('Error: ') ? { kind: 'error', text: line } : { kind: 'row', cells: line.split('|') },
+  );
 }
 
 const url = (name: string): string | undefined => built[`${DIR}${name}`];
@@ -82,9 +101,10 @@ const wasi: WasiExample = {
 export const sqliteExample: ExampleSet = {
   id: 'sqlite',
   title: 'SQLite + extensions',
-  description: missing.length === 0
-    ? "SQLite as a WASI program (clang-16, wasi-libc) runs in the worker; its load_extension calls C's dlopen, which @dl/wasi links: generate_series, REGEXP, median/stddev/rot13 from three side modules, and one that fails."
-    : `SQLite is not built into this playground (${missing.join(', ')} missing): run ${SQLITE_BUILD_COMMAND}, then build the playground again.`,
+  description:
+    missing.length === 0
+      ? "SQLite as a WASI program (clang-16, wasi-libc) runs in the worker; its load_extension calls C's dlopen, which @dl/wasi links: generate_series, REGEXP, median/stddev/rot13 from three side modules, and one that fails."
+      : `SQLite is not built into this playground (${missing.join(', ')} missing): run ${SQLITE_BUILD_COMMAND}, then build the playground again.`,
   files: missing.length === 0 ? SQLITE_EXTENSIONS.map((name) => ({ name, url: url(name)! })) : [],
   program: { kind: 'host' },
   libraries: [],

@@ -3,7 +3,10 @@ import type { helpTexts } from './usage.js';
 
 /** A wrong command line: exit code 2 with the command's help (an empty message: the help was asked for). */
 export class UsageError extends Error {
-  constructor(message: string, readonly command: keyof typeof helpTexts) {
+  constructor(
+    message: string,
+    readonly command: keyof typeof helpTexts,
+  ) {
     super(message);
   }
 }
@@ -16,7 +19,11 @@ export interface OptionSpec {
 }
 
 /** Options by long name, values by long name (flags: true; valued options: every value given). */
-export interface Parsed { readonly flags: ReadonlySet<string>; readonly values: ReadonlyMap<string, readonly string[]>; readonly positionals: readonly string[] }
+export interface Parsed {
+  readonly flags: ReadonlySet<string>;
+  readonly values: ReadonlyMap<string, readonly string[]>;
+  readonly positionals: readonly string[];
+}
 
 const quoted = (arg: string): string => `"${printable(arg)}"`;
 
@@ -25,11 +32,17 @@ const quoted = (arg: string): string => `"${printable(arg)}"`;
  * passed through before): `--name`, `--name=value`, `--name value`, `-x`, `-xVALUE`,
  * `-x VALUE`, `--` ending the options; `-` alone is a file (standard input is not read).
  */
-export function parseCommand(command: keyof typeof helpTexts, args: readonly string[], spec: Readonly<Record<string, OptionSpec>>): Parsed {
+export function parseCommand(
+  command: keyof typeof helpTexts,
+  args: readonly string[],
+  spec: Readonly<Record<string, OptionSpec>>,
+): Parsed {
   const flags = new Set<string>();
   const values = new Map<string, string[]>();
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(spec).flatMap(([name, s]) => (s.short === undefined ? [] : [[s.short, name] as const])));
+  const byShort = new Map(
+    Object.entries(spec).flatMap(([name, s]) => (s.short === undefined ? [] : [[s.short, name] as const])),
+  );
   const take = (name: string, inline: string | undefined, i: number): number => {
     const s = spec[name]!;
     if (s.value === undefined) {
@@ -46,7 +59,10 @@ export function parseCommand(command: keyof typeof helpTexts, args: readonly str
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--') { positionals.push(...args.slice(i + 1)); break; }
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);

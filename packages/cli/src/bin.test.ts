@@ -26,7 +26,9 @@ describe.skipIf(!built)('the built dl executable', () => {
 
   it('is an executable script and knows its version', () => {
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(spawn('--version').stdout).toBe(`dl ${version}\n`);
   });
 });

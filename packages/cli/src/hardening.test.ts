@@ -12,7 +12,9 @@ import { MAX_FILE_BYTES, readFileAsBytes } from './node-io.js';
 import { run } from './run-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dl-cli-hardening-'));
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 const needB = fixturePath(fixture('need_b', 'clang16'));
 const needA = fixturePath(fixture('need_a', 'clang16'));
 /** What a terminal must never receive raw: ESC (title, clear screen), BEL, CR, C1 CSI, bidi overrides. */
@@ -22,9 +24,17 @@ describe('dl refuses what is not a regular file, and reads at most 256 MiB (item
   it('a FIFO, /dev/zero and /dev/urandom: one line, DL_NOT_FOUND, exit 1, without opening them', async () => {
     const fifo = join(dir, 'fifo.so');
     execFileSync('mkfifo', [fifo]);
-    for (const [path, kind] of [[fifo, 'a named pipe'], ['/dev/zero', 'a character device'], ['/dev/urandom', 'a character device']] as const) {
+    for (const [path, kind] of [
+      [fifo, 'a named pipe'],
+      ['/dev/zero', 'a character device'],
+      ['/dev/urandom', 'a character device'],
+    ] as const) {
       for (const command of ['inspect', 'nm']) {
-        expect(await run(command, path)).toEqual({ code: 1, stdout: '', stderr: `dl: ${path}: not a file (${kind}) [DL_NOT_FOUND]\n` });
+        expect(await run(command, path)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: `dl: ${path}: not a file (${kind}) [DL_NOT_FOUND]\n`,
+        });
       }
     }
   });
@@ -33,7 +43,10 @@ describe('dl refuses what is not a regular file, and reads at most 256 MiB (item
     const big = join(dir, 'big.so');
     writeFileSync(big, fixtureBytes(fixture('need_a', 'clang16')));
     truncateSync(big, MAX_FILE_BYTES + 1); // sparse: nothing is written
-    expect(await run('nm', big)).toMatchObject({ code: 1, stderr: `dl: ${big}: the file is ${MAX_FILE_BYTES + 1} bytes, more than the ${MAX_FILE_BYTES} bytes dl reads [DL_LIMIT]\n` });
+    expect(await run('nm', big)).toMatchObject({
+      code: 1,
+      stderr: `dl: ${big}: the file is ${MAX_FILE_BYTES + 1} bytes, more than the ${MAX_FILE_BYTES} bytes dl reads [DL_LIMIT]\n`,
+    });
     await expect(readFileAsBytes(needA, 100)).rejects.toMatchObject({ code: 'DL_LIMIT' });
     expect((await readFileAsBytes(needA)).length).toBe(fixtureBytes(fixture('need_a', 'clang16')).length);
   });
@@ -43,7 +56,10 @@ describe('text output escapes what a file could use to drive the terminal (item 
   const hostile = '\u001b]0;owned\u0007\u001b[2J\r\u202etxt.so';
   it('NEEDED names, RUNTIME_PATH entries and file names are escaped in text; JSON stays exact', async () => {
     const file = join(dir, `lib\u001b[8mhidden\n.so`);
-    writeFileSync(file, withDylinkEntries(fixtureBytes(fixture('need_b', 'clang16')), [hostile], ['$ORIGIN/\u001b[31m']));
+    writeFileSync(
+      file,
+      withDylinkEntries(fixtureBytes(fixture('need_b', 'clang16')), [hostile], ['$ORIGIN/\u001b[31m']),
+    );
     const text = await run('inspect', file);
     expect(text.code).toBe(0);
     expect(text.stdout).not.toMatch(CONTROL);
@@ -61,7 +77,9 @@ describe('text output escapes what a file could use to drive the terminal (item 
     const file = join(dir, 'bad\u001b]0;x\u0007.so');
     writeFileSync(file, 'not wasm');
     const r = await run('nm', file);
-    expect(r.stderr).toBe(`dl: ${dir}/bad\\x1b]0;x\\x07.so: not a WebAssembly binary: it starts with the bytes 6e 6f 74 20, not the magic number 00 61 73 6d ("\\0asm") while reading the module header (at byte 0) [DL_BAD_MAGIC]\n`);
+    expect(r.stderr).toBe(
+      `dl: ${dir}/bad\\x1b]0;x\\x07.so: not a WebAssembly binary: it starts with the bytes 6e 6f 74 20, not the magic number 00 61 73 6d ("\\0asm") while reading the module header (at byte 0) [DL_BAD_MAGIC]\n`,
+    );
     const usage = await run('inspect', '--\u001b[2J');
     expect(usage.stderr).not.toMatch(CONTROL);
   });
@@ -73,8 +91,12 @@ describe('each file is reported as it is read (item 13)', () => {
     let stderr = '';
     const seen: string[] = [];
     const io: CliIo = {
-      stdout: (t) => { stdout += t; },
-      stderr: (t) => { stderr += t; },
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
       readFile: async (path) => {
         seen.push(stdout);
         if (path === 'later.so') throw new Error('a bug in a reader');
@@ -82,7 +104,8 @@ describe('each file is reported as it is read (item 13)', () => {
       },
     };
     for (const json of [false, true]) {
-      stdout = ''; seen.length = 0;
+      stdout = '';
+      seen.length = 0;
       const code = await main(['inspect', needB, 'later.so', ...(json ? ['--json'] : [])], io);
       expect(code).toBe(70);
       expect(seen[1]).toContain(json ? `"file": "${needB}"` : `${needB}\n  format`);
@@ -98,7 +121,7 @@ describe('each file is reported as it is read (item 13)', () => {
   });
 });
 
-describe('one vocabulary, conventional exit codes, the project\'s own words (item 14)', () => {
+describe("one vocabulary, conventional exit codes, the project's own words (item 14)", () => {
   it('a directory is the same code and reason in inspect, nm and ldd', async () => {
     const lines = await Promise.all(['inspect', 'nm', 'ldd'].map(async (c) => (await run(c, fixturesDir)).stderr));
     expect(lines.map((l) => /\[(DL_\w+)\]\n$/.exec(l)?.[1])).toEqual(['DL_NOT_FOUND', 'DL_NOT_FOUND', 'DL_NOT_FOUND']);
@@ -107,8 +130,13 @@ describe('one vocabulary, conventional exit codes, the project\'s own words (ite
   });
 
   it('help for an unknown command is a usage error; -V, --version, -v and version print the version', async () => {
-    expect(await run('help', 'nosuch')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^dl: unknown command "nosuch"\n\n/) as unknown });
-    for (const v of ['-V', '--version', '-v', 'version']) expect(await run(v)).toEqual({ code: 0, stdout: 'dl dev\n', stderr: '' });
+    expect(await run('help', 'nosuch')).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^dl: unknown command "nosuch"\n\n/) as unknown,
+    });
+    for (const v of ['-V', '--version', '-v', 'version'])
+      expect(await run(v)).toEqual({ code: 0, stdout: 'dl dev\n', stderr: '' });
     expect((await run('version', 'x')).code).toBe(2);
   });
 
@@ -133,12 +161,19 @@ describe('a closed pipe ends the command quietly (item 12)', () => {
     const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
     const big = join(dir, 'many.so');
     copyFileSync(fixturePath(fixture('many', 'clang16')), big);
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@dl/source', bin, 'nm', big], { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@dl/source', bin, 'nm', big], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     // The reader goes away before dl writes anything.
     child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => { child.on('close', resolve); });
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+    });
     expect(stderr).toBe('');
     expect(code).toBe(141);
   }, 30_000);

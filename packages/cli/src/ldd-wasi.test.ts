@@ -18,7 +18,18 @@ async function expectLeaf(path: string): Promise<void> {
   expect(json.code).toBe(0);
   expect(JSON.parse(json.stdout) as LddReport).toEqual({
     root: real,
-    libraries: [{ key: real, name: real, location: real, size: statSync(path).size, runtimePaths: [], needed: [], via: { step: 'path', entry: real }, tried: [] }],
+    libraries: [
+      {
+        key: real,
+        name: real,
+        location: real,
+        size: statSync(path).size,
+        runtimePaths: [],
+        needed: [],
+        via: { step: 'path', entry: real },
+        tried: [],
+      },
+    ],
     problems: [],
     cycles: [],
   });
@@ -31,9 +42,12 @@ describe('dl ldd on WASI side modules (clang-16 against wasi-libc, for @dl/wasi 
     expect(sides.map((f) => f.file)).toEqual(['wasi/libwasi_text.so', 'wasi/libwasi_user.so']);
   });
 
-  it.each(sides.map((f) => [f.file, fixturePath(f)] as const))('%s: the root alone, no NEEDED, exit 0', async (_, path) => {
-    await expectLeaf(path);
-  });
+  it.each(sides.map((f) => [f.file, fixturePath(f)] as const))(
+    '%s: the root alone, no NEEDED, exit 0',
+    async (_, path) => {
+      await expectLeaf(path);
+    },
+  );
 
   it('rejects the WASI main (no dylink.0 section) with DL_NOT_SIDE_MODULE; exit 1', async () => {
     const main = fixturePath(wasiFixtures.find((f) => f.id === 'wasi_dl_main')!);
@@ -61,6 +75,11 @@ describe.skipIf(gate.mode === 'skip')('dl ldd on the SQLite extensions', () => {
     expect(gate.mode, gate.message).toBe('run');
     const r = await run('ldd', sqliteWasiMain, '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ root: null, libraries: [], problems: [{ name: sqliteWasiMain, code: 'DL_NOT_SIDE_MODULE', neededBy: [], parent: null, tried: [] }], cycles: [] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      root: null,
+      libraries: [],
+      problems: [{ name: sqliteWasiMain, code: 'DL_NOT_SIDE_MODULE', neededBy: [], parent: null, tried: [] }],
+      cycles: [],
+    });
   });
 });

@@ -9,16 +9,32 @@ const weakUndef = fixturePath(fixture('weak_undef', 'emcc'));
 
 describe('dl command line', () => {
   it('prints help and exits 0 for help, 2 with no command', async () => {
-    expect(await run('help')).toMatchObject({ code: 0, stdout: expect.stringContaining('dl inspect FILE...') as unknown });
+    expect(await run('help')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('dl inspect FILE...') as unknown,
+    });
     expect(await run('--help')).toMatchObject({ code: 0 });
-    expect(await run('help', 'nm')).toMatchObject({ code: 0, stdout: expect.stringContaining('Letters: T function') as unknown });
-    expect(await run('inspect', '--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: dl inspect') as unknown });
+    expect(await run('help', 'nm')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Letters: T function') as unknown,
+    });
+    expect(await run('inspect', '--help')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Usage: dl inspect') as unknown,
+    });
     expect(await run()).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage:') as unknown });
     expect((await run('--version')).stdout).toMatch(/^dl \S+\n$/);
   });
 
   it('exits 2 with the reason and the help on usage errors', async () => {
-    for (const argv of [['frobnicate'], ['inspect'], ['nm'], ['nm', 'a', 'b'], ['nm', needB, '--defined', '--undefined'], ['inspect', needB, '--bogus']]) {
+    for (const argv of [
+      ['frobnicate'],
+      ['inspect'],
+      ['nm'],
+      ['nm', 'a', 'b'],
+      ['nm', needB, '--defined', '--undefined'],
+      ['inspect', needB, '--bogus'],
+    ]) {
       const r = await run(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^dl: .+\n\n(dl:|Usage:)/);
@@ -33,7 +49,20 @@ describe('dl command line', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(needB);
     const labels = lines.slice(1).map((l) => /^ {2}(\S+(?: \S+)*?) {2,}/.exec(l)?.[1]);
-    expect(labels).toEqual(['format', 'file size', 'memory', 'table', 'needed', 'runtime paths', 'imports', 'exports', 'start function', 'TLS exports', 'weak imports', 'producers']);
+    expect(labels).toEqual([
+      'format',
+      'file size',
+      'memory',
+      'table',
+      'needed',
+      'runtime paths',
+      'imports',
+      'exports',
+      'start function',
+      'TLS exports',
+      'weak imports',
+      'producers',
+    ]);
     const valueColumn = new Set(lines.slice(1).map((l) => l.search(/(?<= {2})\S/g)));
     expect(valueColumn.size).toBe(1);
     expect(r.stdout).toContain('needed          libneed_a.so\n');
@@ -46,7 +75,19 @@ describe('dl command line', () => {
   it('prints one JSON object for one file and an array in the same order for several', async () => {
     const one = JSON.parse((await run('inspect', needB, '--json')).stdout) as Record<string, unknown>;
     expect(one).toMatchObject({ file: needB, format: 'dylink.0', needed: ['libneed_a.so'] });
-    for (const key of ['memorySize', 'memoryAlign', 'tableSize', 'tableAlign', 'runtimePaths', 'exportInfo', 'importInfo', 'tlsExports', 'weakImports', 'imports', 'exports']) {
+    for (const key of [
+      'memorySize',
+      'memoryAlign',
+      'tableSize',
+      'tableAlign',
+      'runtimePaths',
+      'exportInfo',
+      'importInfo',
+      'tlsExports',
+      'weakImports',
+      'imports',
+      'exports',
+    ]) {
       expect(one, key).toHaveProperty(key);
     }
     const many = JSON.parse((await run('inspect', weakUndef, needB, '--json')).stdout) as { file: string }[];
@@ -59,7 +100,9 @@ describe('dl command line', () => {
     const errors = r.stderr.trimEnd().split('\n');
     expect(errors).toEqual([
       'dl: missing.so: not found [DL_NOT_FOUND]',
-      expect.stringMatching(/^dl: .*html-404\.so: not a WebAssembly binary: it starts with the bytes 3c 21 44 4f, .* \[DL_BAD_MAGIC\]$/),
+      expect.stringMatching(
+        /^dl: .*html-404\.so: not a WebAssembly binary: it starts with the bytes 3c 21 44 4f, .* \[DL_BAD_MAGIC\]$/,
+      ),
     ]);
     const out = JSON.parse(r.stdout) as { file: string; error?: { code: string } }[];
     expect(out.map((o) => o.error?.code ?? 'ok')).toEqual(['ok', 'DL_NOT_FOUND', 'DL_BAD_MAGIC']);
@@ -79,14 +122,19 @@ describe('dl command line', () => {
   );
 
   it('refuses a directory with a clear line', async () => {
-    expect(await run('nm', fixturesDir)).toMatchObject({ code: 1, stderr: expect.stringMatching(/: not a file \(a directory\) \[DL_NOT_FOUND\]\n$/) as unknown });
+    expect(await run('nm', fixturesDir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/: not a file \(a directory\) \[DL_NOT_FOUND\]\n$/) as unknown,
+    });
   });
 
   it('lists symbols like nm, sorted, with filters', async () => {
     const all = (await run('nm', weakUndef)).stdout.trimEnd().split('\n');
-    const names = all.map((l) => /^ {8}|^[0-9a-f]{8}/.test(l) ? l.slice(8).trim().split(/\s+/)[1] : 'misaligned');
+    const names = all.map((l) => (/^ {8}|^[0-9a-f]{8}/.test(l) ? l.slice(8).trim().split(/\s+/)[1] : 'misaligned'));
     expect(names).toEqual([...names].sort());
-    expect(all.find((l) => l.includes('missing_fn') && l.includes('GOT.func'))).toMatch(/^\s+w {2}missing_fn\s+GOT\.func \(weak\)/);
+    expect(all.find((l) => l.includes('missing_fn') && l.includes('GOT.func'))).toMatch(
+      /^\s+w {2}missing_fn\s+GOT\.func \(weak\)/,
+    );
     const defined = (await run('nm', weakUndef, '--defined')).stdout.trimEnd().split('\n');
     expect(defined.every((l) => / [TDLGM] {2}/.test(l))).toBe(true);
     const undef = (await run('nm', weakUndef, '--undefined')).stdout.trimEnd().split('\n');

@@ -16,7 +16,8 @@ declare const __DL_VERSION__: string | undefined;
 const version = typeof __DL_VERSION__ === 'string' ? __DL_VERSION__ : 'dev';
 
 const commands = ['inspect', 'nm', 'ldd'] as const;
-const isCommand = (c: string | undefined): c is (typeof commands)[number] => (commands as readonly (string | undefined)[]).includes(c);
+const isCommand = (c: string | undefined): c is (typeof commands)[number] =>
+  (commands as readonly (string | undefined)[]).includes(c);
 
 /** One line for a failed input: `dl: <message> [CODE]`, non-printable characters escaped. */
 function errorLine(e: unknown): string {
@@ -27,14 +28,26 @@ function errorLine(e: unknown): string {
 /** `JSON.stringify(value, null, 2)` as an array element: the same text, indented one level. */
 const element = (value: unknown): string => JSON.stringify(value, null, 2).replace(/^/gm, '  ');
 
-function parse(command: 'inspect' | 'nm', args: readonly string[]): { files: readonly string[]; json: boolean; defined: boolean; undefined: boolean } {
-  const spec = command === 'nm' ? { json: {}, help: { short: 'h' }, defined: {}, undefined: {} } : { json: {}, help: { short: 'h' } };
+function parse(
+  command: 'inspect' | 'nm',
+  args: readonly string[],
+): { files: readonly string[]; json: boolean; defined: boolean; undefined: boolean } {
+  const spec =
+    command === 'nm'
+      ? { json: {}, help: { short: 'h' }, defined: {}, undefined: {} }
+      : { json: {}, help: { short: 'h' } };
   const { flags, positionals } = parseCommand(command, args, spec);
   if (flags.has('help')) throw new UsageError('', command);
   if (positionals.length === 0) throw new UsageError('missing FILE', command);
   if (command === 'nm' && positionals.length > 1) throw new UsageError('nm takes one FILE', command);
-  if (flags.has('defined') && flags.has('undefined')) throw new UsageError('--defined and --undefined exclude each other', command);
-  return { files: positionals, json: flags.has('json'), defined: flags.has('defined'), undefined: flags.has('undefined') };
+  if (flags.has('defined') && flags.has('undefined'))
+    throw new UsageError('--defined and --undefined exclude each other', command);
+  return {
+    files: positionals,
+    json: flags.has('json'),
+    defined: flags.has('defined'),
+    undefined: flags.has('undefined'),
+  };
 }
 
 /**
@@ -61,7 +74,8 @@ async function inspect(args: readonly string[], io: CliIo): Promise<number> {
       io.stderr(errorLine(e));
       result = { file, error: e.toJSON() };
     }
-    if (json) io.stdout(array ? `${printed === 0 ? '[\n' : ',\n'}${element(result)}` : `${JSON.stringify(result, null, 2)}\n`);
+    if (json)
+      io.stdout(array ? `${printed === 0 ? '[\n' : ',\n'}${element(result)}` : `${JSON.stringify(result, null, 2)}\n`);
     if (json || !('error' in (result as object))) printed++;
   }
   if (array) io.stdout('\n]\n');
@@ -74,7 +88,11 @@ async function nm(args: readonly string[], io: CliIo): Promise<number> {
   try {
     const bytes = await io.readFile(file);
     const symbols = filterSymbols(listSymbols(bytes, file), defined ? 'defined' : undef ? 'undefined' : 'all');
-    io.stdout(json ? `${JSON.stringify(symbols, null, 2)}\n` : printableLines(`${renderSymbols(symbols)}${symbols.length > 0 ? '\n' : ''}`));
+    io.stdout(
+      json
+        ? `${JSON.stringify(symbols, null, 2)}\n`
+        : printableLines(`${renderSymbols(symbols)}${symbols.length > 0 ? '\n' : ''}`),
+    );
     return exitCodes.ok;
   } catch (e) {
     if (!isDlError(e)) throw e;
@@ -89,7 +107,12 @@ function parseLdd(args: readonly string[]): { file: string; dirs: string[]; env:
   if (flags.has('help')) throw new UsageError('', 'ldd');
   if (positionals.length === 0) throw new UsageError('missing FILE', 'ldd');
   if (positionals.length > 1) throw new UsageError('ldd takes one FILE', 'ldd');
-  return { file: positionals[0]!, dirs: [...(values.get('library-path') ?? [])], env: flags.has('env'), json: flags.has('json') };
+  return {
+    file: positionals[0]!,
+    dirs: [...(values.get('library-path') ?? [])],
+    env: flags.has('env'),
+    json: flags.has('json'),
+  };
 }
 
 /** Walks FILE's NEEDED graph reading only each file's head; exit 1 when anything failed. */
@@ -121,14 +144,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'inspect': return await inspect(rest, io);
-      case 'nm': return await nm(rest, io);
-      case 'ldd': return await ldd(rest, io);
-      case 'help': case '--help': case '-h': return help(rest, io);
+      case 'inspect':
+        return await inspect(rest, io);
+      case 'nm':
+        return await nm(rest, io);
+      case 'ldd':
+        return await ldd(rest, io);
+      case 'help':
+      case '--help':
+      case '-h':
+        return help(rest, io);
       case undefined:
         io.stderr(helpTexts.dl);
         return exitCodes.usage;
-      case 'version': case '--version': case '-V': case '-v':
+      case 'version':
+      case '--version':
+      case '-V':
+      case '-v':
         if (rest.length > 0) throw new UsageError(`${command} takes no arguments`, 'dl');
         io.stdout(`dl ${version}\n`);
         return exitCodes.ok;

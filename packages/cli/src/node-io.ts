@@ -41,7 +41,10 @@ function kindOf(s: Stats): string {
 
 function refuseUnlessRegular(path: string, s: Stats, maxBytes: number): void {
   if (!s.isFile()) throw new DlError('DL_NOT_FOUND', `not a file (${kindOf(s)})`, { library: path });
-  if (s.size > maxBytes) throw new DlError('DL_LIMIT', `the file is ${s.size} bytes, more than the ${maxBytes} bytes dl reads`, { library: path });
+  if (s.size > maxBytes)
+    throw new DlError('DL_LIMIT', `the file is ${s.size} bytes, more than the ${maxBytes} bytes dl reads`, {
+      library: path,
+    });
 }
 
 /** Reads an open regular file to its end, refusing one that grows past the cap meanwhile. */
@@ -50,7 +53,8 @@ async function readCapped(path: string, file: FileHandle, size: number, maxBytes
   let filled = 0;
   for (;;) {
     if (filled === buffer.length) {
-      if (buffer.length > maxBytes) throw new DlError('DL_LIMIT', `the file grew past the ${maxBytes} bytes dl reads`, { library: path });
+      if (buffer.length > maxBytes)
+        throw new DlError('DL_LIMIT', `the file grew past the ${maxBytes} bytes dl reads`, { library: path });
       const grown = new Uint8Array(Math.min(buffer.length * 2, maxBytes + 1));
       grown.set(buffer);
       buffer = grown;

@@ -19,7 +19,10 @@ function commandExamples(readme: string): { argv: string[]; output: string }[] {
 const checkout = realpathSync(fileURLToPath(new URL('../../..', import.meta.url)));
 const portable = (text: string): string => text.split(`${checkout}/`).join('/path/to/dl/');
 
-describe.each([['packages/cli/README.md', '../README.md'], ['README.md', '../../../README.md']])('%s', (_, relative) => {
+describe.each([
+  ['packages/cli/README.md', '../README.md'],
+  ['README.md', '../../../README.md'],
+])('%s', (_, relative) => {
   const readme = fileURLToPath(new URL(relative, import.meta.url));
 
   it('shows the real output of every dl command it runs', async () => {
@@ -34,7 +37,10 @@ describe.each([['packages/cli/README.md', '../README.md'], ['README.md', '../../
 });
 
 it('the README shows examples/readme.ts verbatim, with the output it really prints', async () => {
-  const { shown, source, printed } = await checkExample(new URL('../README.md', import.meta.url), new URL('../examples/readme.ts', import.meta.url));
+  const { shown, source, printed } = await checkExample(
+    new URL('../README.md', import.meta.url),
+    new URL('../examples/readme.ts', import.meta.url),
+  );
   expect(shown?.code).toBe(source);
   expect(printed).toBe(shown?.output);
 });

@@ -13,7 +13,15 @@ export interface Run {
 export async function run(...argv: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, readFile: readFileAsBytes };
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readFile: readFileAsBytes,
+  };
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }

@@ -16,7 +16,8 @@ export interface EmscriptenAdapterParts {
 }
 
 /** The Emscripten runtime's names the linker honours: TLS set-up and the aligned allocator TLS blocks come from. */
-export const emscriptenConventions: Readonly<Required<Pick<RuntimeAdapter, 'tlsInit' | 'alignedAlloc'>>> = Object.freeze({ tlsInit: 'emscripten_tls_init', alignedAlloc: 'emscripten_builtin_memalign' });
+export const emscriptenConventions: Readonly<Required<Pick<RuntimeAdapter, 'tlsInit' | 'alignedAlloc'>>> =
+  Object.freeze({ tlsInit: 'emscripten_tls_init', alignedAlloc: 'emscripten_builtin_memalign' });
 
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
 
@@ -43,7 +44,8 @@ function runtimeSymbol(ctx: EmscriptenContext, abi: EmscriptenAbi, name: string)
   const target = typeof value === 'function' ? forwardedName(value as (...args: never[]) => unknown) : null;
   if (target !== null) {
     const real = ctx.Module[target];
-    value = typeof real === 'function' && forwardedName(real as (...args: never[]) => unknown) === null ? real : undefined;
+    value =
+      typeof real === 'function' && forwardedName(real as (...args: never[]) => unknown) === null ? real : undefined;
   }
   if (value === undefined && name.startsWith('invoke_')) value = makeInvoke(ctx.table, ctx.mainExports) ?? undefined;
   if (typeof value === 'function') {
@@ -66,13 +68,20 @@ function runtimeSymbol(ctx: EmscriptenContext, abi: EmscriptenAbi, name: string)
 export function emscriptenAdapter({ ctx, abi, emCode, settle }: EmscriptenAdapterParts): RuntimeAdapter {
   return {
     ...emscriptenConventions,
-    admit: (library, tx) => { emCode.admit(library, tx); },
+    admit: (library, tx) => {
+      emCode.admit(library, tx);
+    },
     resolveFallback: (name) => emCode.symbol(name) ?? runtimeSymbol(ctx, abi, name),
     instantiated: (library, tx) => {
       setStackLimits(ctx, library.exports);
       emCode.instantiated(library, tx);
     },
-    beforeConstructors: (load, tx) => { settle([...load.promoted, ...load.loaded], tx); },
-    constructors: (run) => { if (ctx.runtimeInitialized()) run(); else ctx.addInit(run); },
+    beforeConstructors: (load, tx) => {
+      settle([...load.promoted, ...load.loaded], tx);
+    },
+    constructors: (run) => {
+      if (ctx.runtimeInitialized()) run();
+      else ctx.addInit(run);
+    },
   };
 }

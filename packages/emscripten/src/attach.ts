@@ -29,7 +29,11 @@ export interface EmscriptenAttachment {
    * `Module` object (`Module['instantiateWasm'](info, receive)`), so it also learns which
    * object that is: {@link EmscriptenAttachment.attach} can then be called without one.
    */
-  readonly instantiateWasm: (this: unknown, imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => Record<string, never>;
+  readonly instantiateWasm: (
+    this: unknown,
+    imports: WebAssembly.Imports,
+    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+  ) => Record<string, never>;
   /**
    * Once the program is up: routes its `Module.loadWebAssemblyModule` (how Emscripten and
    * libraries built on it load side modules) to the facade and returns the facade.
@@ -66,7 +70,10 @@ async function compiled(source: MainModuleSource): Promise<WebAssembly.Module> {
 export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment {
   let resolveMain: (main: Instantiated) => void = () => undefined;
   let rejectMain: (cause: unknown) => void = () => undefined;
-  const main = new Promise<Instantiated>((resolve, reject) => { resolveMain = resolve; rejectMain = reject; });
+  const main = new Promise<Instantiated>((resolve, reject) => {
+    resolveMain = resolve;
+    rejectMain = reject;
+  });
   // Emscripten 4.x cannot hear of a failed asynchronous instantiateWasm; attach() reports it.
   main.catch(() => undefined);
   let seenModule: Record<string, unknown> | null = null;
@@ -86,7 +93,12 @@ export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment
     attach(given) {
       const Module = given ?? seenModule;
       if (Module === null) {
-        return Promise.reject(new DlError('DL_INCOMPATIBLE', 'attach() needs the Emscripten Module: give it, or let Emscripten call instantiateWasm as Module.instantiateWasm'));
+        return Promise.reject(
+          new DlError(
+            'DL_INCOMPATIBLE',
+            'attach() needs the Emscripten Module: give it, or let Emscripten call instantiateWasm as Module.instantiateWasm',
+          ),
+        );
       }
       attached ??= main.then((m) => attachTo(Module, m, options));
       return attached;
@@ -95,7 +107,11 @@ export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment
 }
 
 /** Builds the facade over an instantiated main and routes `Module.loadWebAssemblyModule` to it. */
-function attachTo(Module: Record<string, unknown>, { instance, imports }: Instantiated, options: RuntimeOptions): EmscriptenDylink {
+function attachTo(
+  Module: Record<string, unknown>,
+  { instance, imports }: Instantiated,
+  options: RuntimeOptions,
+): EmscriptenDylink {
   const env = (imports.env ?? {}) as Record<string, unknown>;
   const ex = instance.exports as Record<string, unknown>;
   const memory = (env.memory ?? ex.memory) as WebAssembly.Memory;
@@ -112,14 +128,19 @@ function attachTo(Module: Record<string, unknown>, { instance, imports }: Instan
     malloc: ex.malloc as (n: number) => number,
     free: ex.free as (p: number) => void,
     runtimeInitialized: () => true,
-    addInit: (run) => { run(); },
+    addInit: (run) => {
+      run();
+    },
     resolveGlobalSymbol: (name) => env[name] ?? Module[asmjsMangle(name)],
     dynamicLibraries: () => [],
     setError: () => undefined,
     readString: (ptr) => cStringAt(memory, ptr),
   };
   const facade = new EmscriptenDylink(ctx, options);
-  Module.loadWebAssemblyModule = (binary: Uint8Array | WebAssembly.Module, flags?: Record<string, unknown>, libName?: unknown) =>
-    facade.loadWebAssemblyModule(binary, flags ?? {}, typeof libName === 'string' ? libName : undefined);
+  Module.loadWebAssemblyModule = (
+    binary: Uint8Array | WebAssembly.Module,
+    flags?: Record<string, unknown>,
+    libName?: unknown,
+  ) => facade.loadWebAssemblyModule(binary, flags ?? {}, typeof libName === 'string' ? libName : undefined);
   return facade;
 }

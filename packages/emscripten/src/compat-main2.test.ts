@@ -13,10 +13,14 @@ const gate = emsuiteGate();
 if (gate.mode === 'skip') console.warn(gate.message);
 
 describe.skipIf(gate.mode === 'skip')('a MAIN_MODULE=2 program whose side module needs strtol and qsort', () => {
-  beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
+  beforeEach(() => {
+    if (gate.mode === 'fail') throw new Error(gate.message);
+  });
 
-  it('links with Module.dlOptions = { compat: [\'libc\'] }: the output of the MAIN_MODULE=1 build', async () => {
-    const run = await runEmsuite(emsuiteVariant('missing_libc', 2, 'dl'), { module: { dlOptions: { compat: ['libc'] } } });
+  it("links with Module.dlOptions = { compat: ['libc'] }: the output of the MAIN_MODULE=1 build", async () => {
+    const run = await runEmsuite(emsuiteVariant('missing_libc', 2, 'dl'), {
+      module: { dlOptions: { compat: ['libc'] } },
+    });
     expect(run).toMatchObject({ stdout: emsuiteExpected('missing_libc', 1).stdout, stderr: '', status: 0 });
     expect(run.stdout).toContain('sorted: 4 9 15 31');
   });
@@ -24,6 +28,8 @@ describe.skipIf(gate.mode === 'skip')('a MAIN_MODULE=2 program whose side module
   it('without the option, dlopen fails and dlerror() says which option provides strtol and qsort', async () => {
     const run = await runEmsuite(emsuiteVariant('missing_libc', 2, 'dl'));
     expect(run.status).toBe(2);
-    expect(run.stdout).toContain("2 undefined symbols: strtol (needed by libneedy.so), qsort (needed by libneedy.so); the option compat: ['libc'] provides strtol, qsort");
+    expect(run.stdout).toContain(
+      "2 undefined symbols: strtol (needed by libneedy.so), qsort (needed by libneedy.so); the option compat: ['libc'] provides strtol, qsort",
+    );
   });
 });

@@ -34,7 +34,10 @@ export interface EmscriptenContext {
   readonly fs?: EmscriptenFs | null | undefined;
   /** Synchronous and asynchronous readers of URLs / paths (`readBinary`, `readAsync`). */
   readonly readBinary?: ((path: string) => Uint8Array) | null | undefined;
-  readonly readAsync?: ((path: string, onload: (data: ArrayBuffer) => void, onerror: (error?: unknown) => void) => void) | null | undefined;
+  readonly readAsync?:
+    | ((path: string, onload: (data: ArrayBuffer) => void, onerror: (error?: unknown) => void) => void)
+    | null
+    | undefined;
   /** Sets `dlerror()`'s text. */
   readonly setError: (message: string) => void;
   /** Reads a C string. */

@@ -23,11 +23,20 @@ export interface Judged {
  * few bytes) and stack-frame lines dropped (they name the glue's lines, which differ per build).
  */
 export const normalStderr = (text: string): string =>
-  text.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/0x[0-9a-f]+/g, '0x…');
+  text
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .join('\n')
+    .replace(/0x[0-9a-f]+/g, '0x…');
 
 /** stderr less the lines a -sASSERTIONS (-O0) build prints for each failed dlopen (`Error in loading dynamic library …`), as Emscripten does. */
 export const withoutAssertionLog = (v: MatrixVariant, stderr: string): string =>
-  v.coordinates.opt !== 'O0' ? stderr : stderr.split('\n').filter((l) => !l.startsWith('Error in loading dynamic library ')).join('\n');
+  v.coordinates.opt !== 'O0'
+    ? stderr
+    : stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('Error in loading dynamic library '))
+        .join('\n');
 
 /** Whether a run prints what the variant expects; `stdout` may be overridden (a recorded gap). */
 export function correct(v: MatrixVariant, run: EmsuiteRun, stdout: string = v.expected.stdout): boolean {
@@ -36,13 +45,31 @@ export function correct(v: MatrixVariant, run: EmsuiteRun, stdout: string = v.ex
 }
 
 /** Judges a variant's two runs (`facadeStdout`: the expected stdout of the facade, after gaps). */
-export function judge(variant: MatrixVariant, stock: EmsuiteRun, facade: EmsuiteRun, facadeStdout: string = variant.expected.stdout): Judged {
+export function judge(
+  variant: MatrixVariant,
+  stock: EmsuiteRun,
+  facade: EmsuiteRun,
+  facadeStdout: string = variant.expected.stdout,
+): Judged {
   const stockCorrect = correct(variant, stock);
-  const facadeCorrect = correct(variant, facade, facadeStdout) && (variant.expected.stderr !== undefined || withoutAssertionLog(variant, facade.stderr) === '');
+  const facadeCorrect =
+    correct(variant, facade, facadeStdout) &&
+    (variant.expected.stderr !== undefined || withoutAssertionLog(variant, facade.stderr) === '');
   const pattern = variant.expected.stderr;
-  const sameStderr = pattern === undefined ? normalStderr(stock.stderr) === normalStderr(facade.stderr) : pattern.test(stock.stderr) && pattern.test(facade.stderr);
+  const sameStderr =
+    pattern === undefined
+      ? normalStderr(stock.stderr) === normalStderr(facade.stderr)
+      : pattern.test(stock.stderr) && pattern.test(facade.stderr);
   const agree = stock.stdout === facade.stdout && stock.status === facade.status && sameStderr;
-  return { variant, stock, facade, stockCorrect, facadeCorrect, agree, facadePasses: stockCorrect ? agree : facadeCorrect };
+  return {
+    variant,
+    stock,
+    facade,
+    stockCorrect,
+    facadeCorrect,
+    agree,
+    facadePasses: stockCorrect ? agree : facadeCorrect,
+  };
 }
 
 /** Counts of one row of the table. */
@@ -65,11 +92,15 @@ export function count(rows: readonly Judged[]): Counts {
   };
 }
 
-const line = (label: string, c: Counts): string => `| ${label} | ${c.variants} | ${c.stock} | ${c.facade} | ${c.agree} | ${c.facadeFails} |`;
+const line = (label: string, c: Counts): string =>
+  `| ${label} | ${c.variants} | ${c.stock} | ${c.facade} | ${c.agree} | ${c.facadeFails} |`;
 
 /** Groups of the table: by each axis. */
 const groups: readonly { readonly title: string; readonly key: (j: Judged) => string }[] = [
-  { title: 'program', key: (j) => (j.variant.shape === undefined ? j.variant.coordinates.program : `shapes/${j.variant.shape}`) },
+  {
+    title: 'program',
+    key: (j) => (j.variant.shape === undefined ? j.variant.coordinates.program : `shapes/${j.variant.shape}`),
+  },
   { title: 'way of loading', key: (j) => j.variant.coordinates.way },
   { title: 'optimisation', key: (j) => j.variant.coordinates.opt },
   { title: 'MAIN_MODULE', key: (j) => String(j.variant.coordinates.mm) },
@@ -81,9 +112,14 @@ const clip = (text: string, max = 600): string => (text.length > max ? `${text.s
 /** The stock-vs-facade table, by axis, then every variant the facade fails with both outputs. */
 export function table(rows: readonly Judged[], header: string): string {
   const out = [
-    '# emsuite: Emscripten 3.1.6 stock vs @dl/emscripten', '', header, '',
-    'stock / facade: prints the expected stdout and status (stderr: empty, or the program\'s pattern); agree: facade = stock (stdout, status, stderr with addresses masked and stack frames dropped); facade fails: where stock is correct, the facade does not agree; where stock is not, the facade is not correct.', '',
-    '| | variants | stock correct | facade correct | agree | facade fails |', '|---|---|---|---|---|---|',
+    '# emsuite: Emscripten 3.1.6 stock vs @dl/emscripten',
+    '',
+    header,
+    '',
+    "stock / facade: prints the expected stdout and status (stderr: empty, or the program's pattern); agree: facade = stock (stdout, status, stderr with addresses masked and stack frames dropped); facade fails: where stock is correct, the facade does not agree; where stock is not, the facade is not correct.",
+    '',
+    '| | variants | stock correct | facade correct | agree | facade fails |',
+    '|---|---|---|---|---|---|',
     line('**all**', count(rows)),
   ];
   for (const g of groups) {
@@ -94,9 +130,23 @@ export function table(rows: readonly Judged[], header: string): string {
   const fails = rows.filter((r) => !r.facadePasses);
   out.push('', `## Facade failures (${fails.length})`, '');
   for (const f of fails) {
-    const show = (r: EmsuiteRun): string => `status ${String(r.status)}${r.timedOut ? ' (timed out)' : ''}\n--- stdout\n${clip(r.stdout)}\n--- stderr\n${clip(r.stderr)}`;
-    out.push(`### ${f.variant.id}`, '', `stock ${f.stockCorrect ? 'correct' : 'not correct'}; facade ${f.facadeCorrect ? 'correct' : 'not correct'}`, '',
-      '```', `expected: status ${f.variant.expected.status}`, f.variant.expected.stdout, '== stock', show(f.stock), '== facade', show(f.facade), '```', '');
+    const show = (r: EmsuiteRun): string =>
+      `status ${String(r.status)}${r.timedOut ? ' (timed out)' : ''}\n--- stdout\n${clip(r.stdout)}\n--- stderr\n${clip(r.stderr)}`;
+    out.push(
+      `### ${f.variant.id}`,
+      '',
+      `stock ${f.stockCorrect ? 'correct' : 'not correct'}; facade ${f.facadeCorrect ? 'correct' : 'not correct'}`,
+      '',
+      '```',
+      `expected: status ${f.variant.expected.status}`,
+      f.variant.expected.stdout,
+      '== stock',
+      show(f.stock),
+      '== facade',
+      show(f.facade),
+      '```',
+      '',
+    );
   }
   return `${out.join('\n')}\n`;
 }

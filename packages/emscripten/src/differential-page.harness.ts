@@ -39,7 +39,9 @@ const describeError = (e: unknown): string => (e instanceof Error ? `${e.name}: 
 
 reportResult(async (): Promise<PageOutcome> => {
   const config = EMSUITE_CONFIG;
-  const files = await Promise.all(config.fs.map(async (name) => [name, new Uint8Array(await (await fetch(name)).arrayBuffer())] as const));
+  const files = await Promise.all(
+    config.fs.map(async (name) => [name, new Uint8Array(await (await fetch(name)).arrayBuffer())] as const),
+  );
   const code = await (await fetch(config.js)).text();
   // A classic script (the glue is not strict-mode code), wrapped so it runs with our Module.
   const script = document.createElement('script');
@@ -58,20 +60,45 @@ reportResult(async (): Promise<PageOutcome> => {
       const text = (lines: string[]): string => lines.map((l) => `${l}\n`).join('');
       resolve({ stdout: text(out), stderr: text(err), status, error });
     };
-    setTimeout(() => { finish(null, `no exit after ${config.timeoutMs} ms`); }, config.timeoutMs);
-    addEventListener('error', (e) => { e.preventDefault(); finish(1, describeError(e.error)); });
-    addEventListener('unhandledrejection', (e) => { e.preventDefault(); finish(1, describeError(e.reason)); });
+    setTimeout(() => {
+      finish(null, `no exit after ${config.timeoutMs} ms`);
+    }, config.timeoutMs);
+    addEventListener('error', (e) => {
+      e.preventDefault();
+      finish(1, describeError(e.error));
+    });
+    addEventListener('unhandledrejection', (e) => {
+      e.preventDefault();
+      finish(1, describeError(e.reason));
+    });
     const Module: Record<string, unknown> = {
-      print: (line: string) => { out.push(line); },
-      printErr: (line: string) => { err.push(line); },
+      print: (line: string) => {
+        out.push(line);
+      },
+      printErr: (line: string) => {
+        err.push(line);
+      },
       dynamicLibraries: [...config.dynamicLibraries],
-      preRun: [() => {
-        const create = Module.FS_createDataFile as (parent: string, name: string, data: Uint8Array, read: boolean, write: boolean, own: boolean) => void;
-        for (const [name, bytes] of files) create('/', name, bytes, true, false, false);
-      }],
+      preRun: [
+        () => {
+          const create = Module.FS_createDataFile as (
+            parent: string,
+            name: string,
+            data: Uint8Array,
+            read: boolean,
+            write: boolean,
+            own: boolean,
+          ) => void;
+          for (const [name, bytes] of files) create('/', name, bytes, true, false, false);
+        },
+      ],
       // The runtime really exits (not when main() returns with work pending, as an emscripten_dlopen).
-      onExit: (status: number) => { finish(status, null); },
-      onAbort: (what: unknown) => { finish(1, `abort: ${describeError(what)}`); },
+      onExit: (status: number) => {
+        finish(status, null);
+      },
+      onAbort: (what: unknown) => {
+        finish(1, `abort: ${describeError(what)}`);
+      },
       // Emscripten's quit_: exit() passes an ExitStatus, which must be thrown on (it unwinds the
       // program, also when the runtime stays alive); a crash passes the error, reported here
       // instead of becoming a page error.

@@ -5,7 +5,9 @@ import type { Coordinates } from '@dl/fixtures/emsuite-matrix';
 import type { MainModule } from '@dl/fixtures/emsuite';
 
 /** Which variants a row is about: every listed axis must take one of the listed values. */
-export type Match = { readonly [K in keyof Omit<Coordinates, 'reads'>]?: readonly Coordinates[K][] } & { readonly shape?: readonly string[] };
+export type Match = { readonly [K in keyof Omit<Coordinates, 'reads'>]?: readonly Coordinates[K][] } & {
+  readonly shape?: readonly string[];
+};
 
 /** Where Emscripten 3.1.6's own loader does not do what the expected output says, and what it does instead. */
 export interface StockFailure {
@@ -20,37 +22,73 @@ export interface StockFailure {
 
 /** The failures of Emscripten 3.1.6 the matrix shows; each is asserted, so the table stays true. */
 export const stockFailures: readonly StockFailure[] = [
-  { match: { program: ['dlopen_poison'] }, status: 0,
+  {
+    match: { program: ['dlopen_poison'] },
+    status: 0,
     what: "one failed dlopen poisons the rest: libbad.so's GOT entry for missing_data stays 0 in the shared GOT, so every later dlopen's reportUndefinedSymbols throws `bad export type for `missing_data`: undefined`; reopening libbad.so then 'succeeds' (its LDSO entry is still 'loading', a handle without symbols)",
-    stdout: /dlopen\(libgood\.so\): NULL[^\n]*\n {2}the detail names missing_data: yes\n[\s\S]*dlopen\(libbad\.so\): handle\n {2}dlsym\(bad_ptr\): NULL/ },
-  { match: { program: ['dlopen_async'] }, status: 4,
+    stdout:
+      /dlopen\(libgood\.so\): NULL[^\n]*\n {2}the detail names missing_data: yes\n[\s\S]*dlopen\(libbad\.so\): handle\n {2}dlsym\(bad_ptr\): NULL/,
+  },
+  {
+    match: { program: ['dlopen_async'] },
+    status: 4,
     what: "emscripten_dlopen's onerror: dlerror() has no file name, 'Could not load dynamic lib: ' (_emscripten_dlopen_js reads struct dso's inline name as a pointer)",
-    stdout: /second: onerror\(second\): dlerror\(\) = "Could not load dynamic lib: "\n/ },
-  { match: { program: ['rtld_local'] }, status: 1,
+    stdout: /second: onerror\(second\): dlerror\(\) = "Could not load dynamic lib: "\n/,
+  },
+  {
+    match: { program: ['rtld_local'] },
+    status: 1,
     what: "an RTLD_LOCAL library cannot call its own NEEDED library: loc_fn(1) → dep_fn's lazy stub finds it neither global nor in libloc's own exports → TypeError … 'apply' (-O0: `Assertion failed: undefined symbol `dep_fn``)",
-    stderr: /\(reading 'apply'\)|undefined symbol `dep_fn`/ },
-  { match: { program: ['weak_undef'] }, status: 7,
-    what: "a weak undefined symbol is an error: preloading libwu0.so ends in reportUndefinedSymbols throwing `bad export type for `maybe_fn`: undefined` (unhandled), main never runs; a dlopen fails the same way",
-    stderr: /uncaught exception: (Error: bad export type for `maybe_fn`: undefined|RuntimeError: Aborted\(Assertion failed: undefined symbol `maybe_fn`)/ },
-  { match: { program: ['missing_libc'], mm: [2] }, status: 1,
+    stderr: /\(reading 'apply'\)|undefined symbol `dep_fn`/,
+  },
+  {
+    match: { program: ['weak_undef'] },
+    status: 7,
+    what: 'a weak undefined symbol is an error: preloading libwu0.so ends in reportUndefinedSymbols throwing `bad export type for `maybe_fn`: undefined` (unhandled), main never runs; a dlopen fails the same way',
+    stderr:
+      /uncaught exception: (Error: bad export type for `maybe_fn`: undefined|RuntimeError: Aborted\(Assertion failed: undefined symbol `maybe_fn`)/,
+  },
+  {
+    match: { program: ['missing_libc'], mm: [2] },
+    status: 1,
     what: "dlopen of a library needing functions the MAIN_MODULE=2 main dropped succeeds (RTLD_NOW ignored); the first call crashes: TypeError … 'apply' (-O0: `Assertion failed: undefined symbol `strtol``)",
-    stdout: /^dlopen\(libneedy\.so\): handle\n$/, stderr: /\(reading 'apply'\)|undefined symbol `strtol`/ },
-  { match: { program: ['em_code'] }, status: 1,
+    stdout: /^dlopen\(libneedy\.so\): handle\n$/,
+    stderr: /\(reading 'apply'\)|undefined symbol `strtol`/,
+  },
+  {
+    match: { program: ['em_code'] },
+    status: 1,
     what: "3.1.6's loader neither evaluates a side module's EM_JS nor registers its EM_ASM blocks: libemcode.so's constructor calls emscripten_asm_const_int, whose ASM_CONSTS has no entry for the block → TypeError … 'apply' inside dlopen",
-    stdout: /^dlopen\(libemcode\.so\): NULL, dlerror\(\) = "Could not load dynamic lib: libemcode\.so\n(TypeError: Cannot read properties of undefined \(reading 'apply'\)|RuntimeError: Aborted\((No EM_ASM constant found at address \d+|Assertion failed: undefined symbol `emscripten_asm_const_int`[^"]*)\))"\n$/ },
+    stdout:
+      /^dlopen\(libemcode\.so\): NULL, dlerror\(\) = "Could not load dynamic lib: libemcode\.so\n(TypeError: Cannot read properties of undefined \(reading 'apply'\)|RuntimeError: Aborted\((No EM_ASM constant found at address \d+|Assertion failed: undefined symbol `emscripten_asm_const_int`[^"]*)\))"\n$/,
+  },
   // --- the generated shapes
-  { match: { program: ['shapes'], way: ['dlopen_local', 'emscripten_dlopen'], shape: ['chain', 'diamond', 'cycle'] }, status: 1,
+  {
+    match: { program: ['shapes'], way: ['dlopen_local', 'emscripten_dlopen'], shape: ['chain', 'diamond', 'cycle'] },
+    status: 1,
     what: "a library loaded without RTLD_GLOBAL (dlopen RTLD_LOCAL; emscripten_dlopen, which 3.1.6 always loads locally) cannot call its own NEEDED libraries: 3.1.6 loads them with the same local flags, so libroot's call to mid_fn/left_fn/peer_fn finds them neither global nor in libroot's own exports — -O0: `Assertion failed: undefined symbol`, -O2: TypeError … 'apply' (the constructors did run)",
-    stdout: /ctor libroot\.so\n(dlopen\(libroot\.so\): handle|onsuccess)\n$/, stderr: /undefined symbol `(mid|left|peer)_fn`|\(reading 'apply'\)/ },
-  { match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['chain', 'diamond', 'cycle'], fs: ['embed'] }, status: 1,
+    stdout: /ctor libroot\.so\n(dlopen\(libroot\.so\): handle|onsuccess)\n$/,
+    stderr: /undefined symbol `(mid|left|peer)_fn`|\(reading 'apply'\)/,
+  },
+  {
+    match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['chain', 'diamond', 'cycle'], fs: ['embed'] },
+    status: 1,
     what: "loadWebAssemblyModule loads a module's NEEDED libraries with the caller's flags, which carry no fs: they are read with readBinary from the disk, while an --embed-file build has them only in FS → ENOENT",
-    stdout: /js: error: Error: ENOENT: no such file or directory, open 'lib(mid|left|peer)\.so'\n$/ },
-  { match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['cycle'] }, status: 1,
+    stdout: /js: error: Error: ENOENT: no such file or directory, open 'lib(mid|left|peer)\.so'\n$/,
+  },
+  {
+    match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['cycle'] },
+    status: 1,
     what: "loadWebAssemblyModule of one half of a NEEDED cycle: the other half, loaded first with local flags, cannot see libroot's peer_data (-O2: reportUndefinedSymbols' `bad export type for `peer_data`: undefined`; -O0: `Assertion failed: undefined symbol `peer_data``)",
-    stdout: /peer_data/ },
-  { match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['chain', 'diamond'] }, status: 1,
+    stdout: /peer_data/,
+  },
+  {
+    match: { program: ['shapes'], way: ['js_load_wasm_module'], shape: ['chain', 'diamond'] },
+    status: 1,
     what: "loadWebAssemblyModule loads a module's NEEDED libraries with the caller's flags (not global), so libroot cannot call them: as RTLD_LOCAL above, after mergeLibSymbols made root_fn global",
-    stdout: /dlsym\(RTLD_DEFAULT, root_fn\): found\n$/, stderr: /undefined symbol `(mid|left)_fn`|\(reading 'apply'\)/ },
+    stdout: /dlsym\(RTLD_DEFAULT, root_fn\): found\n$/,
+    stderr: /undefined symbol `(mid|left)_fn`|\(reading 'apply'\)/,
+  },
 ];
 
 /** Where the facade cannot print the expected output: one line differs, for a reason outside this package. */
@@ -64,9 +102,14 @@ export interface FacadeGap {
 }
 
 export const facadeGaps: readonly FacadeGap[] = [
-  { program: 'rtld_local', mainModules: [1, 2], line: 6,
-    prints: '  dlsym(RTLD_DEFAULT, loc_fn): NULL, dlerror() = "Tried to lookup unknown symbol "loc_fn" in dynamic lib: RTLD_DEFAULT"',
-    why: "promotion by reopening under the same name: 3.1.6's C dlopen() (system/lib/libc/dynlink.c) finds 'libloc.so' in its own list and returns it without calling _dlopen_js, so no JS linker sees the RTLD_GLOBAL. Reopening as './libloc.so' reaches the facade and promotes (lines 7-11)." },
+  {
+    program: 'rtld_local',
+    mainModules: [1, 2],
+    line: 6,
+    prints:
+      '  dlsym(RTLD_DEFAULT, loc_fn): NULL, dlerror() = "Tried to lookup unknown symbol "loc_fn" in dynamic lib: RTLD_DEFAULT"',
+    why: "promotion by reopening under the same name: 3.1.6's C dlopen() (system/lib/libc/dynlink.c) finds 'libloc.so' in its own list and returns it without calling _dlopen_js, so no JS linker sees the RTLD_GLOBAL. Reopening as './libloc.so' reaches the facade and promotes (lines 7-11).",
+  },
 ];
 
 /** Whether a variant (its coordinates and shape) is one a row is about. */
@@ -75,11 +118,19 @@ export function matches(m: Match, c: Coordinates, shape: string | undefined): bo
     const allowed: readonly unknown[] | undefined = m[k];
     return allowed === undefined || allowed.includes(c[k]);
   };
-  return axis('program') && axis('way') && axis('opt') && axis('mm') && axis('fs') && (m.shape === undefined || (shape !== undefined && m.shape.includes(shape)));
+  return (
+    axis('program') &&
+    axis('way') &&
+    axis('opt') &&
+    axis('mm') &&
+    axis('fs') &&
+    (m.shape === undefined || (shape !== undefined && m.shape.includes(shape)))
+  );
 }
 
 /** The stock-failure row of a variant, if any (the first that matches). */
-export const stockFailureOf = (c: Coordinates, shape: string | undefined): StockFailure | undefined => stockFailures.find((f) => matches(f.match, c, shape));
+export const stockFailureOf = (c: Coordinates, shape: string | undefined): StockFailure | undefined =>
+  stockFailures.find((f) => matches(f.match, c, shape));
 
 /** The expected stdout of the facade: `expected` with a recorded gap's line replaced. */
 export function facadeExpected(program: string, mm: MainModule, expected: string): string {
@@ -101,8 +152,13 @@ export interface ShapeGap {
 }
 
 export const shapeGaps: readonly ShapeGap[] = [
-  { shape: 'cycle', way: 'js_load_wasm_module', line: 2, prints: 'ctor libroot.so',
-    why: "3.1.6's loadWebAssemblyModule(binary, flags) takes no name, and the binary is a compiled WebAssembly.Module (no bytes to compare): when libpeer.so's NEEDED entry names libroot.so, nothing says it is the module given, so libroot.so is loaded once more from its file (its constructor prints twice). Stock fails the whole load here; with a name (4.x's loadWebAssemblyModule(binary, flags, libName), or loadDynamicLibrary) the facade loads it once." },
+  {
+    shape: 'cycle',
+    way: 'js_load_wasm_module',
+    line: 2,
+    prints: 'ctor libroot.so',
+    why: "3.1.6's loadWebAssemblyModule(binary, flags) takes no name, and the binary is a compiled WebAssembly.Module (no bytes to compare): when libpeer.so's NEEDED entry names libroot.so, nothing says it is the module given, so libroot.so is loaded once more from its file (its constructor prints twice). Stock fails the whole load here; with a name (4.x's loadWebAssemblyModule(binary, flags, libName), or loadDynamicLibrary) the facade loads it once.",
+  },
 ];
 
 /** What the facade prints for a generated shape: the expected output with its known gap, if any. */

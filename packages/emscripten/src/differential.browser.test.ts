@@ -11,10 +11,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PageOutcome } from './differential-page.harness.js';
 
 /** Where Emscripten 3.1.6's own loader, in the browser, does not do what `expected.txt` says. */
-const stockFailures: readonly { readonly program: string; readonly what: string; readonly status: number; readonly stdout: RegExp }[] = [
-  { program: 'dlopen_async', status: 4,
+const stockFailures: readonly {
+  readonly program: string;
+  readonly what: string;
+  readonly status: number;
+  readonly stdout: RegExp;
+}[] = [
+  {
+    program: 'dlopen_async',
+    status: 4,
     what: "emscripten_dlopen's onerror: dlerror() has no file name, 'Could not load dynamic lib: ' (as in node)",
-    stdout: /second: onerror\(second\): dlerror\(\) = "Could not load dynamic lib: "\n/ },
+    stdout: /second: onerror\(second\): dlerror\(\) = "Could not load dynamic lib: "\n/,
+  },
 ];
 
 // Both Chromium and the suite's outputs (pnpm fixtures): skipped without either, failing when CI is set.
@@ -39,61 +47,94 @@ function routes(): RouteMap {
   return map;
 }
 
-describe.skipIf(gate.mode === 'skip')('the differential suite in Chromium: Emscripten 3.1.6 stock vs @dl/emscripten', () => {
-  let browser: Browser | undefined;
-  let server: TestServer | undefined;
-  beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    server = await startServer(routes());
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => { await browser?.close(); await server?.close(); });
+describe.skipIf(gate.mode === 'skip')(
+  'the differential suite in Chromium: Emscripten 3.1.6 stock vs @dl/emscripten',
+  () => {
+    let browser: Browser | undefined;
+    let server: TestServer | undefined;
+    beforeEach(() => {
+      if (gate.mode === 'fail') throw new Error(gate.message);
+    });
+    beforeAll(async () => {
+      if (gate.mode === 'fail') return;
+      server = await startServer(routes());
+      browser = await launchChromium();
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
 
-  /** Runs a web variant; `fs` overrides the files put in FS. Also returns the paths it fetched. */
-  async function run(variant: EmsuiteVariant, fs: readonly string[] = variant.program.webFs ?? []): Promise<PageOutcome & { fetched: string[] }> {
-    const config = { js: variant.file, facade: variant.linker === 'dl', fs, dynamicLibraries: variant.program.module?.dynamicLibraries ?? [], timeoutMs: 10_000 };
-    const script = await bundle(fileURLToPath(new URL('./differential-page.harness.ts', import.meta.url)), { define: { EMSUITE_CONFIG: JSON.stringify(config) } });
-    const from = server!.log.length;
-    const outcome = await runInPage<PageOutcome>({ browser: browser!, url: server!.url, script, pagePath: pagePath(variant.program.name), timeoutMs: 30_000 });
-    const fetched = server!.log.slice(from).map((r) => `${r.path.slice(`/emsuite/${variant.program.name}/`.length)} ${r.status}`);
-    return { ...outcome, fetched };
-  }
-
-  it.each(web.map((p) => ({ program: p.name })))('$program (web, MAIN_MODULE=2)', async ({ program }) => {
-    const expected = emsuiteExpected(program, 2);
-    const stock = await run(emsuiteVariant(program, 2, 'stock', 'web'));
-    const facade = await run(emsuiteVariant(program, 2, 'dl', 'web'));
-    const shown = (o: PageOutcome): string => JSON.stringify(o, null, 2);
-    expect(facade.stdout, shown(facade)).toBe(expected.stdout);
-    expect(facade.status, shown(facade)).toBe(expected.status);
-    expect({ stderr: facade.stderr, error: facade.error }).toEqual({ stderr: '', error: null });
-
-    const failure = stockFailures.find((f) => f.program === program);
-    const stockCorrect = stock.stdout === expected.stdout && stock.status === expected.status;
-    if (failure === undefined) {
-      expect(stockCorrect, `stock does not print expected.txt:\n${shown(stock)}`).toBe(true);
-      const { fetched: _s, ...s } = stock;
-      const { fetched: _f, ...f } = facade;
-      expect(f).toEqual(s);
-    } else {
-      expect(stockCorrect, `stock now works; drop its row (${failure.what})`).toBe(false);
-      expect(stock.status, shown(stock)).toBe(failure.status);
-      expect(stock.stdout, shown(stock)).toMatch(failure.stdout);
+    /** Runs a web variant; `fs` overrides the files put in FS. Also returns the paths it fetched. */
+    async function run(
+      variant: EmsuiteVariant,
+      fs: readonly string[] = variant.program.webFs ?? [],
+    ): Promise<PageOutcome & { fetched: string[] }> {
+      const config = {
+        js: variant.file,
+        facade: variant.linker === 'dl',
+        fs,
+        dynamicLibraries: variant.program.module?.dynamicLibraries ?? [],
+        timeoutMs: 10_000,
+      };
+      const script = await bundle(fileURLToPath(new URL('./differential-page.harness.ts', import.meta.url)), {
+        define: { EMSUITE_CONFIG: JSON.stringify(config) },
+      });
+      const from = server!.log.length;
+      const outcome = await runInPage<PageOutcome>({
+        browser: browser!,
+        url: server!.url,
+        script,
+        pagePath: pagePath(variant.program.name),
+        timeoutMs: 30_000,
+      });
+      const fetched = server!.log
+        .slice(from)
+        .map((r) => `${r.path.slice(`/emsuite/${variant.program.name}/`.length)} ${r.status}`);
+      return { ...outcome, fetched };
     }
-    // Side modules not put in FS came over HTTP, through Emscripten's readAsync (stock) and the
-    // facade's loader alike: the same requests.
-    expect(facade.fetched.filter((r) => r.includes('.so')).sort()).toEqual(stock.fetched.filter((r) => r.includes('.so')).sort());
-    if (program === 'dlopen_async') expect(facade.fetched).toEqual(expect.arrayContaining(['libasync.so 200', 'libasync_dep.so 200', 'libnope.so 404']));
-    if (program === 'loadtime') expect(facade.fetched).toEqual(expect.arrayContaining(['libneed.so 200', 'libextra.so 200']));
-  });
 
-  it('neither loads a library synchronously from the network: dlopen needs it in FS', async () => {
-    const stock = await run(emsuiteVariant('dlopen', 2, 'stock', 'web'), []);
-    const facade = await run(emsuiteVariant('dlopen', 2, 'dl', 'web'), []);
-    const failed = /dlopen\(liba\.so\): NULL\n {2}dlerror\(\) = "Could not load dynamic lib: liba\.so" \+ detail\n$/;
-    expect(stock.stdout).toMatch(failed);
-    expect(facade.stdout).toBe(stock.stdout);
-    expect([stock.status, facade.status]).toEqual([1, 1]);
-  });
-});
+    it.each(web.map((p) => ({ program: p.name })))('$program (web, MAIN_MODULE=2)', async ({ program }) => {
+      const expected = emsuiteExpected(program, 2);
+      const stock = await run(emsuiteVariant(program, 2, 'stock', 'web'));
+      const facade = await run(emsuiteVariant(program, 2, 'dl', 'web'));
+      const shown = (o: PageOutcome): string => JSON.stringify(o, null, 2);
+      expect(facade.stdout, shown(facade)).toBe(expected.stdout);
+      expect(facade.status, shown(facade)).toBe(expected.status);
+      expect({ stderr: facade.stderr, error: facade.error }).toEqual({ stderr: '', error: null });
+
+      const failure = stockFailures.find((f) => f.program === program);
+      const stockCorrect = stock.stdout === expected.stdout && stock.status === expected.status;
+      if (failure === undefined) {
+        expect(stockCorrect, `stock does not print expected.txt:\n${shown(stock)}`).toBe(true);
+        const { fetched: _s, ...s } = stock;
+        const { fetched: _f, ...f } = facade;
+        expect(f).toEqual(s);
+      } else {
+        expect(stockCorrect, `stock now works; drop its row (${failure.what})`).toBe(false);
+        expect(stock.status, shown(stock)).toBe(failure.status);
+        expect(stock.stdout, shown(stock)).toMatch(failure.stdout);
+      }
+      // Side modules not put in FS came over HTTP, through Emscripten's readAsync (stock) and the
+      // facade's loader alike: the same requests.
+      expect(facade.fetched.filter((r) => r.includes('.so')).sort()).toEqual(
+        stock.fetched.filter((r) => r.includes('.so')).sort(),
+      );
+      if (program === 'dlopen_async')
+        expect(facade.fetched).toEqual(
+          expect.arrayContaining(['libasync.so 200', 'libasync_dep.so 200', 'libnope.so 404']),
+        );
+      if (program === 'loadtime')
+        expect(facade.fetched).toEqual(expect.arrayContaining(['libneed.so 200', 'libextra.so 200']));
+    });
+
+    it('neither loads a library synchronously from the network: dlopen needs it in FS', async () => {
+      const stock = await run(emsuiteVariant('dlopen', 2, 'stock', 'web'), []);
+      const facade = await run(emsuiteVariant('dlopen', 2, 'dl', 'web'), []);
+      const failed = /dlopen\(liba\.so\): NULL\n {2}dlerror\(\) = "Could not load dynamic lib: liba\.so" \+ detail\n$/;
+      expect(stock.stdout).toMatch(failed);
+      expect(facade.stdout).toBe(stock.stdout);
+      expect([stock.status, facade.status]).toEqual([1, 1]);
+    });
+  },
+);

@@ -14,13 +14,20 @@ import type { MatrixVariant } from '@dl/fixtures/emsuite-matrix';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { count, judge, normalStderr, table, withoutAssertionLog } from './differential-matrix.harness.js';
 import type { Judged } from './differential-matrix.harness.js';
-import { facadeExpected, facadeGaps, shapeExpected, stockFailureOf, stockFailures } from './differential-tables.harness.js';
+import {
+  facadeExpected,
+  facadeGaps,
+  shapeExpected,
+  stockFailureOf,
+  stockFailures,
+} from './differential-tables.harness.js';
 
 const TABLE = fileURLToPath(new URL('../../../.ci/artifacts/emsuite-table.md', import.meta.url));
 const variants = matrixVariants();
 
 /** The run, for a failure message. */
-const shown = (run: EmsuiteRun): string => `status ${String(run.status)}${run.timedOut ? ' (timed out)' : ''}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
+const shown = (run: EmsuiteRun): string =>
+  `status ${String(run.status)}${run.timedOut ? ' (timed out)' : ''}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
 
 // Its outputs come from pnpm fixtures (not committed): skipped without them, failing when CI is set.
 const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } => {
@@ -30,44 +37,61 @@ const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: st
   if (missing.length === 0) return g;
   const ci = process.env.CI;
   const what = `the differential matrix is built only in part (${missing.length} mains missing, e.g. ${missing[0]!}): run pnpm fixtures`;
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0' ? { mode: 'fail', message: what } : { mode: 'skip', message: `${what}; skipping` };
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
+    ? { mode: 'fail', message: what }
+    : { mode: 'skip', message: `${what}; skipping` };
 })();
 if (gate.mode === 'skip') console.warn(gate.message);
 
 const judged = new Map<string, Judged>();
 const expectedOfFacade = (v: MatrixVariant): string =>
-  v.program === undefined ? shapeExpected(v.shape ?? '', v.coordinates.way, v.expected.stdout) : facadeExpected(v.program.name, v.coordinates.mm, v.expected.stdout);
+  v.program === undefined
+    ? shapeExpected(v.shape ?? '', v.coordinates.way, v.expected.stdout)
+    : facadeExpected(v.program.name, v.coordinates.mm, v.expected.stdout);
 
-describe.skipIf(gate.mode === 'skip').concurrent('the differential matrix in node: Emscripten 3.1.6 stock vs @dl/emscripten', () => {
-  beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
+describe
+  .skipIf(gate.mode === 'skip')
+  .concurrent('the differential matrix in node: Emscripten 3.1.6 stock vs @dl/emscripten', () => {
+    beforeEach(() => {
+      if (gate.mode === 'fail') throw new Error(gate.message);
+    });
 
-  it.each(variants)('$id', async (v) => {
-    const base = { cwd: v.cwd, module: v.module, args: v.args };
-    const [stock, facade] = await Promise.all([runEmsuiteMain({ ...base, main: v.stock, linker: 'stock' }), runEmsuiteMain({ ...base, main: v.dl, linker: 'dl' })]);
-    const want = expectedOfFacade(v);
-    const j = judge(v, stock, facade, want);
-    judged.set(v.id, j);
+    it.each(variants)('$id', async (v) => {
+      const base = { cwd: v.cwd, module: v.module, args: v.args };
+      const [stock, facade] = await Promise.all([
+        runEmsuiteMain({ ...base, main: v.stock, linker: 'stock' }),
+        runEmsuiteMain({ ...base, main: v.dl, linker: 'dl' }),
+      ]);
+      const want = expectedOfFacade(v);
+      const j = judge(v, stock, facade, want);
+      judged.set(v.id, j);
 
-    const failure = stockFailureOf(v.coordinates, v.shape);
-    if (failure === undefined) {
-      // Wherever Emscripten works, the facade is indistinguishable from it.
-      expect(j.stockCorrect, `stock is not in the stock-failure table but is not correct:\n${shown(stock)}`).toBe(true);
-      const seen = (r: EmsuiteRun): unknown => ({ stdout: r.stdout, status: r.status, stderr: v.expected.stderr?.test(r.stderr) ?? normalStderr(r.stderr) });
-      expect(seen(facade), `facade:\n${shown(facade)}\nstock:\n${shown(stock)}`).toEqual(seen(stock));
-    } else {
-      expect(j.stockCorrect, `stock now works; drop its row from the table (${failure.what})`).toBe(false);
-      expect(stock.status, shown(stock)).toBe(failure.status);
-      if (failure.stdout !== undefined) expect(stock.stdout, shown(stock)).toMatch(failure.stdout);
-      if (failure.stderr !== undefined) expect(stock.stderr, shown(stock)).toMatch(failure.stderr);
-      // Where Emscripten fails, the facade prints what a correct dynamic linker prints, cleanly.
-      expect(facade.stdout, shown(facade)).toBe(want);
-      expect(facade.status, shown(facade)).toBe(v.expected.status);
-      // At -O0 (-sASSERTIONS) Emscripten logs every failed dlopen on stderr: so does the facade.
-      if (v.expected.stderr === undefined) expect(withoutAssertionLog(v, facade.stderr), shown(facade)).toBe('');
-      else expect(facade.stderr, shown(facade)).toMatch(v.expected.stderr);
-    }
+      const failure = stockFailureOf(v.coordinates, v.shape);
+      if (failure === undefined) {
+        // Wherever Emscripten works, the facade is indistinguishable from it.
+        expect(j.stockCorrect, `stock is not in the stock-failure table but is not correct:\n${shown(stock)}`).toBe(
+          true,
+        );
+        const seen = (r: EmsuiteRun): unknown => ({
+          stdout: r.stdout,
+          status: r.status,
+          stderr: v.expected.stderr?.test(r.stderr) ?? normalStderr(r.stderr),
+        });
+        expect(seen(facade), `facade:\n${shown(facade)}\nstock:\n${shown(stock)}`).toEqual(seen(stock));
+      } else {
+        expect(j.stockCorrect, `stock now works; drop its row from the table (${failure.what})`).toBe(false);
+        expect(stock.status, shown(stock)).toBe(failure.status);
+        if (failure.stdout !== undefined) expect(stock.stdout, shown(stock)).toMatch(failure.stdout);
+        if (failure.stderr !== undefined) expect(stock.stderr, shown(stock)).toMatch(failure.stderr);
+        // Where Emscripten fails, the facade prints what a correct dynamic linker prints, cleanly.
+        expect(facade.stdout, shown(facade)).toBe(want);
+        expect(facade.status, shown(facade)).toBe(v.expected.status);
+        // At -O0 (-sASSERTIONS) Emscripten logs every failed dlopen on stderr: so does the facade.
+        if (v.expected.stderr === undefined) expect(withoutAssertionLog(v, facade.stderr), shown(facade)).toBe('');
+        else expect(facade.stderr, shown(facade)).toMatch(v.expected.stderr);
+      }
+    });
   });
-});
 
 describe.skipIf(gate.mode === 'skip')('the differential matrix: its table', () => {
   afterAll(() => {
@@ -94,7 +118,11 @@ describe.skipIf(gate.mode === 'skip')('the differential matrix: its table', () =
   it('names only programs and axes that exist in its tables', () => {
     const programs = new Set(matrixCoordinates().map((c) => c.program));
     for (const f of stockFailures) for (const p of f.match.program ?? []) expect(programs.has(p), p).toBe(true);
-    for (const f of stockFailures) expect(variants.some((v) => stockFailureOf(v.coordinates, v.shape) === f), f.what).toBe(true);
+    for (const f of stockFailures)
+      expect(
+        variants.some((v) => stockFailureOf(v.coordinates, v.shape) === f),
+        f.what,
+      ).toBe(true);
     for (const g of facadeGaps) expect(programs.has(g.program), g.program).toBe(true);
   });
 });

@@ -40,7 +40,10 @@ export function failureText(abi: EmscriptenAbi, file: string, e: unknown, explai
   const ours = explainFailure(e);
   const text = reason === null ? ours : explain ? `${reason}\n${ours}` : reason;
   const message = messageOf(e);
-  return { dlerror: abi.texts.couldNotLoad(name, text), log: abi.texts.loadError(name, reason ?? message.split('\n')[0]!) };
+  return {
+    dlerror: abi.texts.couldNotLoad(name, text),
+    log: abi.texts.loadError(name, reason ?? message.split('\n')[0]!),
+  };
 }
 
 /**

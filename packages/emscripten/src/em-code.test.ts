@@ -17,7 +17,10 @@ const wasmPath = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
 const emcode = (): Uint8Array<ArrayBuffer> => fixtureBytes(fixture('emcode', 'clang16'));
 
 /** A web-tree-sitter instance with the facade attached (`esm`: the ESM build, else the CommonJS one: separate instances). */
-async function attached(esm: boolean, allowEval: boolean): Promise<{ facade: EmscriptenDylink; Module: Record<string, unknown> }> {
+async function attached(
+  esm: boolean,
+  allowEval: boolean,
+): Promise<{ facade: EmscriptenDylink; Module: Record<string, unknown> }> {
   const T = esm ? await import('web-tree-sitter') : (require('web-tree-sitter') as TreeSitter);
   const dl = emscriptenRuntime({ main: readFileSync(wasmPath), allowEval });
   const Module: Record<string, unknown> = { instantiateWasm: dl.instantiateWasm, locateFile: (f: string) => f };
@@ -40,14 +43,18 @@ describe('side modules carrying JavaScript', () => {
     const before = facade.linker.graph();
     const heap = (Module.HEAPU8 as Uint8Array).length;
     const error = { code: 'DL_EVAL_REQUIRED', library: expect.stringMatching(/./) as unknown };
-    expect(() => facade.loadWebAssemblyModule(new WebAssembly.Module(emcode()))).toThrow(expect.objectContaining(error));
-    await expect(facade.loadWebAssemblyModule(emcode(), { loadAsync: true })).rejects.toThrow(/carries JavaScript \(EM_JS functions js_add, js_scale and EM_ASM blocks\).*allowEval: true/);
+    expect(() => facade.loadWebAssemblyModule(new WebAssembly.Module(emcode()))).toThrow(
+      expect.objectContaining(error),
+    );
+    await expect(facade.loadWebAssemblyModule(emcode(), { loadAsync: true })).rejects.toThrow(
+      /carries JavaScript \(EM_JS functions js_add, js_scale and EM_ASM blocks\).*allowEval: true/,
+    );
     expect(facade.linker.graph()).toEqual(before);
     expect((Module.HEAPU8 as Uint8Array).length).toBe(heap);
   });
 
   it('run as Emscripten runs them once allowed: EM_JS imports, EM_ASM with int and double arguments, from a constructor too', async () => {
-    const exports = await allowing.facade.loadWebAssemblyModule(emcode(), { loadAsync: true }) as Record<string, Fn>;
+    const exports = (await allowing.facade.loadWebAssemblyModule(emcode(), { loadAsync: true })) as Record<string, Fn>;
     expect(exports.emcode_add!(2, 3)).toBe(1005);
     // js_scale reads its C string argument through Module.HEAPU8: the label is "\x03".
     expect(exports.emcode_scale!(2.5)).toBe(7.5);
@@ -64,13 +71,25 @@ describe('side modules carrying JavaScript', () => {
   });
 });
 
-describe('what a load learnt of side modules\' JavaScript is part of its transaction', () => {
+describe("what a load learnt of side modules' JavaScript is part of its transaction", () => {
   it('admit registers its undo: once the failed load rolls back, the EM_JS names are unknown again', () => {
     const module = new WebAssembly.Module(emcode());
     const exports = WebAssembly.Module.exports(module).map((e) => ({ name: e.name, kind: e.kind }));
-    const code = new EmCode(true, () => () => 0, new WebAssembly.Memory({ initial: 1 }), () => undefined);
+    const code = new EmCode(
+      true,
+      () => () => 0,
+      new WebAssembly.Memory({ initial: 1 }),
+      () => undefined,
+    );
     const undo: (() => void)[] = [];
-    code.admit({ name: 'libemcode.so', key: 'libemcode.so', location: null, neededBy: [], exports, imports: [] }, { onRollback: (u) => { undo.push(u); } });
+    code.admit(
+      { name: 'libemcode.so', key: 'libemcode.so', location: null, neededBy: [], exports, imports: [] },
+      {
+        onRollback: (u) => {
+          undo.push(u);
+        },
+      },
+    );
     expect(typeof code.symbol('js_add')).toBe('function');
     expect(undo.length).toBeGreaterThan(0);
     for (const u of undo.reverse()) u();

@@ -54,15 +54,25 @@ export class EmCode {
     }
     if (emJs.length === 0 && !emAsm) return;
     if (!this.allowed) {
-      const what = [emJs.length > 0 ? `EM_JS functions ${emJs.join(', ')}` : '', emAsm ? 'EM_ASM blocks' : ''].filter((s) => s !== '').join(' and ');
-      throw new DlError('DL_EVAL_REQUIRED', `${library.name} carries JavaScript (${what}) that only runs if evaluated: pass { allowEval: true } to the facade (link-time route: Module.dlOptions = { allowEval: true }) if you trust it`, { library: library.name });
+      const what = [emJs.length > 0 ? `EM_JS functions ${emJs.join(', ')}` : '', emAsm ? 'EM_ASM blocks' : '']
+        .filter((s) => s !== '')
+        .join(' and ');
+      throw new DlError(
+        'DL_EVAL_REQUIRED',
+        `${library.name} carries JavaScript (${what}) that only runs if evaluated: pass { allowEval: true } to the facade (link-time route: Module.dlOptions = { allowEval: true }) if you trust it`,
+        { library: library.name },
+      );
     }
     this.carried.set(library.name, { emJs, emAsm });
-    tx.onRollback(() => { this.carried.delete(library.name); });
+    tx.onRollback(() => {
+      this.carried.delete(library.name);
+    });
     for (const name of emJs) {
       if (this.emJs.has(name)) continue;
       this.emJs.set(name, null);
-      tx.onRollback(() => { this.emJs.delete(name); });
+      tx.onRollback(() => {
+        this.emJs.delete(name);
+      });
     }
   }
 
@@ -71,7 +81,12 @@ export class EmCode {
     if (this.emJs.has(name)) {
       return (...args: unknown[]): unknown => {
         const f = this.emJs.get(name);
-        if (f === undefined || f === null) throw new DlError('DL_UNDEFINED_SYMBOL', `EM_JS function ${name} was called before its library's data was in memory`, { symbol: name });
+        if (f === undefined || f === null)
+          throw new DlError(
+            'DL_UNDEFINED_SYMBOL',
+            `EM_JS function ${name} was called before its library's data was in memory`,
+            { symbol: name },
+          );
         return f(...args);
       };
     }
@@ -95,11 +110,19 @@ export class EmCode {
     const carried = this.carried.get(name);
     if (carried === undefined) return;
     this.carried.delete(name);
-    tx.onRollback(() => { this.carried.set(name, carried); });
+    tx.onRollback(() => {
+      this.carried.set(name, carried);
+    });
     this.evaluateLibrary(name, carried, library.memoryBase, library.exports, tx);
   }
 
-  private evaluateLibrary(library: string, carried: Carried, memoryBase: number, exports: WebAssembly.Exports, tx: LoadTransaction): void {
+  private evaluateLibrary(
+    library: string,
+    carried: Carried,
+    memoryBase: number,
+    exports: WebAssembly.Exports,
+    tx: LoadTransaction,
+  ): void {
     const address = (name: string): number => memoryBase + Number((exports[name] as WebAssembly.Global).value);
     const run = (what: string, source: string): JsFunction => {
       try {
@@ -107,18 +130,28 @@ export class EmCode {
         if (typeof f !== 'function') throw new TypeError('the code is not a function');
         return f as JsFunction;
       } catch (cause) {
-        throw new DlError('DL_INIT_FAILED', `${what} of ${library} does not evaluate: ${messageOf(cause)}`, { library, cause });
+        throw new DlError('DL_INIT_FAILED', `${what} of ${library} does not evaluate: ${messageOf(cause)}`, {
+          library,
+          cause,
+        });
       }
     };
     for (const name of carried.emJs) {
       const previous = this.emJs.get(name);
-      this.emJs.set(name, run(`EM_JS function ${name}`, emJsSource(stringAt(this.memory, address(EM_JS_PREFIX + name)))));
-      tx.onRollback(() => { if (this.emJs.has(name)) this.emJs.set(name, previous ?? null); });
+      this.emJs.set(
+        name,
+        run(`EM_JS function ${name}`, emJsSource(stringAt(this.memory, address(EM_JS_PREFIX + name)))),
+      );
+      tx.onRollback(() => {
+        if (this.emJs.has(name)) this.emJs.set(name, previous ?? null);
+      });
     }
     if (!carried.emAsm) return;
     for (const [at, body] of stringsIn(this.memory, address('__start_em_asm'), address('__stop_em_asm'))) {
       this.asmConsts.set(at, run(`the EM_ASM block at ${at}`, emAsmSource(body)));
-      tx.onRollback(() => { this.asmConsts.delete(at); });
+      tx.onRollback(() => {
+        this.asmConsts.delete(at);
+      });
     }
   }
 
@@ -132,7 +165,15 @@ export class EmCode {
       const ch = String.fromCharCode(bytes[p]!);
       const wide = ch !== 'i' && ch !== 'p';
       if (wide && at % 8 !== 0) at += 4;
-      out.push(ch === 'i' ? view.getInt32(at, true) : ch === 'p' ? view.getUint32(at, true) : ch === 'j' ? view.getBigInt64(at, true) : view.getFloat64(at, true));
+      out.push(
+        ch === 'i'
+          ? view.getInt32(at, true)
+          : ch === 'p'
+            ? view.getUint32(at, true)
+            : ch === 'j'
+              ? view.getBigInt64(at, true)
+              : view.getFloat64(at, true),
+      );
       at += wide ? 8 : 4;
     }
     return out;

@@ -4,7 +4,10 @@
 export function emJsSource(text: string): string {
   const [signature = '()', body = ''] = text.split('<::>');
   const inner = signature.trim().slice(1, -1).trim();
-  const args = inner === '' || inner === 'void' ? [] : inner.split(',').map((p) => p.trim().split(/\s+/).pop()!.replace(/\*/g, ''));
+  const args =
+    inner === '' || inner === 'void'
+      ? []
+      : inner.split(',').map((p) => p.trim().split(/\s+/).pop()!.replace(/\*/g, ''));
   return `(${args.join(', ')}) => ${body}`;
 }
 

@@ -125,7 +125,10 @@ export class EmscriptenDylink {
   /** Side modules' EM_JS / EM_ASM. */
   private readonly emCode: EmCode;
 
-  constructor(private readonly ctx: EmscriptenContext, options: EmscriptenFacadeOptions = {}) {
+  constructor(
+    private readonly ctx: EmscriptenContext,
+    options: EmscriptenFacadeOptions = {},
+  ) {
     this.abi = options.abi ?? emscriptenAbis[ctx.version] ?? emscripten316;
     this.explainErrors = options.explainErrors === true;
     // A real FS, by what it can do: 3.1.6 at -O0 / -sASSERTIONS gives programs that never touch
@@ -137,19 +140,41 @@ export class EmscriptenDylink {
     for (const [name, value] of Object.entries(ctx.mainExports)) {
       if (value instanceof WebAssembly.Global) exports[name] = value;
       else if (typeof value === 'function') exports[name] = value;
-      else if (typeof value === 'number') exports[name] = new WebAssembly.Global({ value: 'i32', mutable: false }, value);
+      else if (typeof value === 'number')
+        exports[name] = new WebAssembly.Global({ value: 'i32', mutable: false }, value);
     }
     const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
-    this.emCode = new EmCode(options.allowEval === true, evaluate, ctx.memory, (name) => ctx.resolveGlobalSymbol?.(name) ?? ctx.imports[name]);
+    this.emCode = new EmCode(
+      options.allowEval === true,
+      evaluate,
+      ctx.memory,
+      (name) => ctx.resolveGlobalSymbol?.(name) ?? ctx.imports[name],
+    );
     const linker = createLinkerSync({
       program: {
-        kind: 'attached', name: 'main', exports, memory: ctx.memory, table: ctx.table, stackPointer: ctx.stackPointer,
-        allocator: { heap: { malloc: ctx.malloc, free: ctx.free }, ready: ctx.runtimeInitialized, heapBase: ctx.heapBase },
+        kind: 'attached',
+        name: 'main',
+        exports,
+        memory: ctx.memory,
+        table: ctx.table,
+        stackPointer: ctx.stackPointer,
+        allocator: {
+          heap: { malloc: ctx.malloc, free: ctx.free },
+          ready: ctx.runtimeInitialized,
+          heapBase: ctx.heapBase,
+        },
         ...(ctx.got === null ? {} : { got: ctx.got }),
         tags: tagsOf(ctx.imports),
       },
       loader,
-      runtime: emscriptenAdapter({ ctx, abi: this.abi, emCode: this.emCode, settle: (libraries, tx) => { if (this.ready) this.mirror.settle(libraries, tx); } }),
+      runtime: emscriptenAdapter({
+        ctx,
+        abi: this.abi,
+        emCode: this.emCode,
+        settle: (libraries, tx) => {
+          if (this.ready) this.mirror.settle(libraries, tx);
+        },
+      }),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       ...(options.debug === undefined ? {} : { debug: options.debug }),
       ...(options.compat === undefined ? {} : { compat: options.compat }),
@@ -201,10 +226,17 @@ export class EmscriptenDylink {
       return;
     }
     this.ctx.runDependency?.add('preloadDylibs');
-    this.linker.load(libs, RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE).then((handles) => {
-      handles.forEach((h, i) => { this.byName.set(libs[i]!, h); });
-      this.ctx.runDependency?.remove('preloadDylibs');
-    }, (e: unknown) => { this.preloadFailed(e); });
+    this.linker.load(libs, RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE).then(
+      (handles) => {
+        handles.forEach((h, i) => {
+          this.byName.set(libs[i]!, h);
+        });
+        this.ctx.runDependency?.remove('preloadDylibs');
+      },
+      (e: unknown) => {
+        this.preloadFailed(e);
+      },
+    );
   }
 
   /**
@@ -214,7 +246,10 @@ export class EmscriptenDylink {
    */
   private preloadFailed(e: unknown): never {
     this.lastError = e;
-    const missing = e instanceof UndefinedSymbolsError ? e.missing.find((m) => m.module === 'GOT.mem' || m.module === 'GOT.func') : undefined;
+    const missing =
+      e instanceof UndefinedSymbolsError
+        ? e.missing.find((m) => m.module === 'GOT.mem' || m.module === 'GOT.func')
+        : undefined;
     if (missing !== undefined && this.ctx.assertions === true && this.ctx.abort !== undefined) {
       const hint = hintFor(e);
       this.ctx.abort(`${this.abi.texts.undefinedSymbol(missing.name)}${hint === null ? '' : `\nto fix: ${hint}`}`);
@@ -234,7 +269,8 @@ export class EmscriptenDylink {
   dlopenJs(dso: number): number {
     const name = this.ctx.readString(dso + this.abi.dso.name);
     try {
-      const handle = name === '__main__' ? this.linker.dlopenSync(null) : this.linker.dlopenSync(name, this.flagsOf(dso));
+      const handle =
+        name === '__main__' ? this.linker.dlopenSync(null) : this.linker.dlopenSync(name, this.flagsOf(dso));
       this.opened(dso, handle, name);
       return 1;
     } catch (e) {
@@ -248,27 +284,36 @@ export class EmscriptenDylink {
     const name = this.ctx.readString(dso + this.abi.dso.name);
     const call = (fn: number): void => {
       this.ctx.keepalive?.pop();
-      const run = (): void => { (this.ctx.table.get(fn) as (p: number) => void)(dso); };
+      const run = (): void => {
+        (this.ctx.table.get(fn) as (p: number) => void)(dso);
+      };
       if (this.ctx.callUserCallback === undefined) run();
       else this.ctx.callUserCallback(run);
     };
     this.ctx.keepalive?.push();
-    this.linker.dlopen(name, this.flagsOf(dso)).then((handle) => {
-      this.opened(dso, handle, name);
-      call(onsuccess);
-    }, (e: unknown) => {
-      this.failed(name, e, false);
-      call(onerror);
-    });
+    this.linker.dlopen(name, this.flagsOf(dso)).then(
+      (handle) => {
+        this.opened(dso, handle, name);
+        call(onsuccess);
+      },
+      (e: unknown) => {
+        this.failed(name, e, false);
+        call(onerror);
+      },
+    );
   }
 
   /** `_dlsym_js(struct dso*, const char*)`: an address (a table index for functions), or 0 and `dlerror()` set. */
   dlsymJs(dso: number, symbolPtr: number): number {
     const symbol = this.ctx.readString(symbolPtr);
     const handle = dso === 0 ? undefined : this.handles.get(dso);
-    const where = dso === 0 ? 'RTLD_DEFAULT' : handle?.name ?? `${dso}`;
+    const where = dso === 0 ? 'RTLD_DEFAULT' : (handle?.name ?? `${dso}`);
     try {
-      if (dso !== 0 && handle === undefined) throw new DlError('DL_BAD_HANDLE', dso === -1 ? 'RTLD_NEXT is not supported by Emscripten\'s dlsym' : `no library is open under handle ${dso}`);
+      if (dso !== 0 && handle === undefined)
+        throw new DlError(
+          'DL_BAD_HANDLE',
+          dso === -1 ? "RTLD_NEXT is not supported by Emscripten's dlsym" : `no library is open under handle ${dso}`,
+        );
       const s = this.linker.dlsym(handle ?? RTLD_DEFAULT, symbol);
       return s.kind === 'global' ? asNumber(s.global.value) : s.address;
     } catch (e) {
@@ -301,15 +346,25 @@ export class EmscriptenDylink {
   }
 
   /** Emscripten's `loadDynamicLibrary(name, flags, handle)`: true, or a promise of it. */
-  loadDynamicLibrary(name: string, flags: EmscriptenLoadFlags = { global: true, nodelete: true }, dso?: number): boolean | Promise<boolean> {
-    const bits = (flags.allowUndefined === false ? RTLD.NOW : RTLD.LAZY) | (flags.global === true ? RTLD.GLOBAL : 0) | (flags.nodelete === true ? RTLD.NODELETE : 0);
+  loadDynamicLibrary(
+    name: string,
+    flags: EmscriptenLoadFlags = { global: true, nodelete: true },
+    dso?: number,
+  ): boolean | Promise<boolean> {
+    const bits =
+      (flags.allowUndefined === false ? RTLD.NOW : RTLD.LAZY) |
+      (flags.global === true ? RTLD.GLOBAL : 0) |
+      (flags.nodelete === true ? RTLD.NODELETE : 0);
     const done = (handle: Handle): true => {
       if (dso !== undefined) this.handles.set(dso, handle);
       this.byName.set(name, handle);
       if (flags.global === true) this.publish(handle);
       return true;
     };
-    if (flags.loadAsync === true) return this.linker.dlopen(name, bits).then(done, (e: unknown) => { throw withHint(e); });
+    if (flags.loadAsync === true)
+      return this.linker.dlopen(name, bits).then(done, (e: unknown) => {
+        throw withHint(e);
+      });
     try {
       return done(this.linker.dlopenSync(name, bits));
     } catch (e) {
@@ -323,7 +378,11 @@ export class EmscriptenDylink {
    * of them. Accepts both signatures: 3.1.6's `(binary, flags, handle)` and 4.x's
    * `(binary, flags, libName, localScope, handle)`.
    */
-  loadWebAssemblyModule(binary: Uint8Array | WebAssembly.Module, flags: EmscriptenLoadFlags = {}, nameOrHandle?: string | number): Record<string, unknown> | Promise<Record<string, unknown>> {
+  loadWebAssemblyModule(
+    binary: Uint8Array | WebAssembly.Module,
+    flags: EmscriptenLoadFlags = {},
+    nameOrHandle?: string | number,
+  ): Record<string, unknown> | Promise<Record<string, unknown>> {
     const name = typeof nameOrHandle === 'string' ? nameOrHandle : anonymousLibraryName(binary, ++this.anonymous);
     const source = binary instanceof WebAssembly.Module ? { name, module: binary } : { name, bytes: binary };
     const bits = RTLD.LAZY | (flags.global === true ? RTLD.GLOBAL : 0) | (flags.nodelete === true ? RTLD.NODELETE : 0);
@@ -333,7 +392,10 @@ export class EmscriptenDylink {
       this.returnedExports.set(exports, handle);
       return exports;
     };
-    if (flags.loadAsync === true) return this.linker.dlopen(source, bits).then(done, (e: unknown) => { throw withHint(e); });
+    if (flags.loadAsync === true)
+      return this.linker.dlopen(source, bits).then(done, (e: unknown) => {
+        throw withHint(e);
+      });
     try {
       return done(this.linker.dlopenSync(source, bits));
     } catch (e) {
@@ -345,11 +407,20 @@ export class EmscriptenDylink {
    * Emscripten's `LDSO` registry, as a view of the libraries opened through the facade (cost:
    * all of them, each time: a diagnostic).
    */
-  get LDSO(): { readonly loadedLibsByName: Record<string, EmscriptenDso>; readonly loadedLibsByHandle: Record<number, EmscriptenDso> } {
+  get LDSO(): {
+    readonly loadedLibsByName: Record<string, EmscriptenDso>;
+    readonly loadedLibsByHandle: Record<number, EmscriptenDso>;
+  } {
     const entry = (name: string, handle: Handle): EmscriptenDso => {
-      if (handle.id === 0) return { refcount: Infinity, name: '__main__', module: { ...this.ctx.mainExports }, global: true };
+      if (handle.id === 0)
+        return { refcount: Infinity, name: '__main__', module: { ...this.ctx.mainExports }, global: true };
       const lib = this.linker.describe(handle);
-      return { refcount: lib.nodelete ? Infinity : lib.refcount, name, module: relocatedExports(this.linker, handle), global: lib.global };
+      return {
+        refcount: lib.nodelete ? Infinity : lib.refcount,
+        name,
+        module: relocatedExports(this.linker, handle),
+        global: lib.global,
+      };
     };
     // As in Emscripten, `__main__` is listed once something opened it (dlopen(NULL)).
     const loadedLibsByName: Record<string, EmscriptenDso> = {};

@@ -20,7 +20,12 @@ export function withHint(e: unknown): unknown {
   if (!isDlError(e)) return e;
   const hint = hintFor(e);
   if (hint === null) return e;
-  return new DlError(e.code, `${e.detail}\nto fix: ${hint}`, { library: e.library, symbol: e.symbol, offset: e.offset, cause: e });
+  return new DlError(e.code, `${e.detail}\nto fix: ${hint}`, {
+    library: e.library,
+    symbol: e.symbol,
+    offset: e.offset,
+    cause: e,
+  });
 }
 
 /**
@@ -39,9 +44,14 @@ export function hintFor(e: unknown): string | null {
   const data = [...new Set(missing.filter((m) => m.module === 'GOT.mem').map((m) => m.name))];
   const lines: string[] = [];
   if (functions.length > 0) {
-    lines.push(`if the main module should provide ${functions.length === 1 ? 'it' : 'them'} (a C library or system library function): build it with -sMAIN_MODULE=1, or keep -sMAIN_MODULE=2 and add ${functions.join(',')} to -sEXPORTED_FUNCTIONS`);
+    lines.push(
+      `if the main module should provide ${functions.length === 1 ? 'it' : 'them'} (a C library or system library function): build it with -sMAIN_MODULE=1, or keep -sMAIN_MODULE=2 and add ${functions.join(',')} to -sEXPORTED_FUNCTIONS`,
+    );
   }
-  if (data.length > 0) lines.push(`data the main module should export (${data.join(', ')}): build it with -sMAIN_MODULE=1, or mark the definitions EMSCRIPTEN_KEEPALIVE`);
+  if (data.length > 0)
+    lines.push(
+      `data the main module should export (${data.join(', ')}): build it with -sMAIN_MODULE=1, or mark the definitions EMSCRIPTEN_KEEPALIVE`,
+    );
   lines.push('if another side module defines them, load it first (or list it as NEEDED when linking this one)');
   return lines.join('; ');
 }
@@ -52,7 +62,8 @@ export function hintFor(e: unknown): string | null {
  * -sWASM_BIGINT), or null when the failure is not one of those.
  */
 function abiHint(mismatch: AbiMismatch | null): string | null {
-  if (mismatch === 'shared-memory') return 'build the side module and the main module alike: both with -pthread (shared memory) or both without';
+  if (mismatch === 'shared-memory')
+    return 'build the side module and the main module alike: both with -pthread (shared memory) or both without';
   if (mismatch === 'memory64') return 'build the side module without -sMEMORY64, as the main module';
   if (mismatch === 'function-type') {
     return 'the two sides were built for different ABIs: rebuild the side module with the same emcc version and settings as the main module (-sWASM_BIGINT and -sMEMORY64 change function types)';

@@ -12,7 +12,9 @@ import { anonymousLibraryName, contentHash } from './library-name.js';
 import type { TreeSitter } from './tree-sitter-support.harness.js';
 
 const require = createRequire(import.meta.url);
-const json: Uint8Array<ArrayBuffer> = new Uint8Array(readFileSync(require.resolve('tree-sitter-wasms/out/tree-sitter-json.wasm')));
+const json: Uint8Array<ArrayBuffer> = new Uint8Array(
+  readFileSync(require.resolve('tree-sitter-wasms/out/tree-sitter-json.wasm')),
+);
 const sideModule = fixtureBytes(fixture('need_a', 'emcc'));
 
 describe('anonymousLibraryName', () => {

@@ -17,7 +17,8 @@ export interface EmscriptenFsLoaderOptions {
  */
 export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoaderOptions = {}): Loader {
   const search = searchLoader<Uint8Array>({
-    candidates: (request) => searchCandidates(request, posixLocations(fs.cwd?.() ?? '/'), { searchPath: options.searchPath }),
+    candidates: (request) =>
+      searchCandidates(request, posixLocations(fs.cwd?.() ?? '/'), { searchPath: options.searchPath }),
     probe: (c) => {
       const node = fs.findObject(c.location);
       if (node === null) return { missing: 'not found' };
@@ -30,7 +31,13 @@ export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoader
     const { found: bytes, candidate: c } = search(request);
     return { key: c.location, name: request.name, location: c.location, bytes };
   };
-  return { loadSync: find, load: (request) => new Promise((resolve) => { resolve(find(request)); }) };
+  return {
+    loadSync: find,
+    load: (request) =>
+      new Promise((resolve) => {
+        resolve(find(request));
+      }),
+  };
 }
 
 /**
@@ -49,19 +56,41 @@ export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' |
     const joined = `${parent.slice(0, parent.lastIndexOf('/') + 1)}${request.name}`;
     return isUrl(joined) ? joined : normalizePath(joined);
   };
-  const source = (request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource => ({ key: location, name: request.name, location, bytes });
+  const source = (request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource => ({
+    key: location,
+    name: request.name,
+    location,
+    bytes,
+  });
   const notFound = (request: LoadRequest, location: string, e: unknown): LibraryNotFoundError =>
-    new LibraryNotFoundError(request, [{ location, step: 'path', entry: location, reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found', error: e }]);
+    new LibraryNotFoundError(request, [
+      {
+        location,
+        step: 'path',
+        entry: location,
+        reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found',
+        error: e,
+      },
+    ]);
   const loader: Loader = {
-    load: (request) => new Promise((resolve, reject) => {
-      const location = where(request);
-      const read = ctx.readAsync;
-      if (read === null || read === undefined) {
-        reject(new DlError('DL_IO', 'this Emscripten program has no asynchronous reader', { library: request.name }));
-        return;
-      }
-      read(location, (data) => { resolve(source(request, location, new Uint8Array(data))); }, (e) => { reject(notFound(request, location, e)); });
-    }),
+    load: (request) =>
+      new Promise((resolve, reject) => {
+        const location = where(request);
+        const read = ctx.readAsync;
+        if (read === null || read === undefined) {
+          reject(new DlError('DL_IO', 'this Emscripten program has no asynchronous reader', { library: request.name }));
+          return;
+        }
+        read(
+          location,
+          (data) => {
+            resolve(source(request, location, new Uint8Array(data)));
+          },
+          (e) => {
+            reject(notFound(request, location, e));
+          },
+        );
+      }),
   };
   const readBinary = ctx.readBinary;
   return {
@@ -70,7 +99,12 @@ export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' |
       const location = where(request);
       // A web main thread has no synchronous reader: not found here (Emscripten's words), so
       // that a chain with the FS loader before this one stays synchronous.
-      if (readBinary === null || readBinary === undefined) throw notFound(request, location, new Error(`${location}: file not found, and synchronous loading of external files is not available`));
+      if (readBinary === null || readBinary === undefined)
+        throw notFound(
+          request,
+          location,
+          new Error(`${location}: file not found, and synchronous loading of external files is not available`),
+        );
       try {
         return source(request, location, readBinary(location));
       } catch (e) {

@@ -28,7 +28,8 @@ export function getDylinkMetadata(binary: Uint8Array | ArrayBuffer | WebAssembly
     if (!isDlError(e)) throw e;
     throw new Error(emscriptenWording(e, binary instanceof WebAssembly.Module), { cause: e });
   }
-  const set = (names: Iterable<string>): Record<string, 1> => Object.fromEntries([...names].map((n) => [n, 1 as const]));
+  const set = (names: Iterable<string>): Record<string, 1> =>
+    Object.fromEntries([...names].map((n) => [n, 1 as const]));
   return {
     memorySize: info.memorySize,
     memoryAlign: info.memoryAlign,

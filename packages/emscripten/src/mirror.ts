@@ -30,7 +30,11 @@ export class Mirror {
     /** `dlsym(RTLD_DEFAULT)`, undefined when nothing defines the name. */
     private readonly find: (name: string) => SymbolValue | undefined,
   ) {
-    this.pendingGot = new Set(Object.entries(ctx.got ?? {}).filter(([, g]) => g.value === 0).map(([n]) => n));
+    this.pendingGot = new Set(
+      Object.entries(ctx.got ?? {})
+        .filter(([, g]) => g.value === 0)
+        .map(([n]) => n),
+    );
   }
 
   /**
@@ -45,13 +49,18 @@ export class Mirror {
       if (!lib.global || this.published.has(lib.handle.id)) continue;
       this.published.add(lib.handle.id);
       const undo = publishSymbols(lib, this.ctx.Module, this.ctx.imports);
-      tx?.onRollback(() => { undo(); this.published.delete(lib.handle.id); });
+      tx?.onRollback(() => {
+        undo();
+        this.published.delete(lib.handle.id);
+      });
       for (const name of lib.published) if (this.pendingGot.has(name)) names.push(name);
     }
     if (this.pendingGot.size === 0) return;
     if (!this.settledOnce) {
       this.settledOnce = true;
-      tx?.onRollback(() => { this.settledOnce = false; });
+      tx?.onRollback(() => {
+        this.settledOnce = false;
+      });
       names.splice(0, names.length, ...this.pendingGot);
     }
     for (const name of names) this.fillGot(name, tx);
@@ -74,7 +83,10 @@ export class Mirror {
     if (value === undefined) return;
     entry.value = value;
     this.pendingGot.delete(name);
-    tx?.onRollback(() => { entry.value = 0; this.pendingGot.add(name); });
+    tx?.onRollback(() => {
+      entry.value = 0;
+      this.pendingGot.add(name);
+    });
   }
 
   /** Looks at every pending GOT entry again (Emscripten's `reportUndefinedSymbols()`). */

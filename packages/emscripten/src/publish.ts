@@ -8,10 +8,13 @@ export interface PublishedExports {
 
 /** Emscripten's `asmjsMangle`: the `Module` property of a native symbol. */
 export function asmjsMangle(name: string): string {
-  return name.startsWith('dynCall_') || name === 'stackAlloc' || name === 'stackSave' || name === 'stackRestore' ? name : `_${name}`;
+  return name.startsWith('dynCall_') || name === 'stackAlloc' || name === 'stackSave' || name === 'stackRestore'
+    ? name
+    : `_${name}`;
 }
 
-const stubBody = /^function\s*[\w$]*\s*\(\s*\)\s*\{\s*(?:if\s*\(![^)]*\)\s*abort\([^;]*\);?\s*)?return\s+Module\[(["'])([\w$]+)\1\]\.apply\(null,\s*arguments\);?\s*\}$/;
+const stubBody =
+  /^function\s*[\w$]*\s*\(\s*\)\s*\{\s*(?:if\s*\(![^)]*\)\s*abort\([^;]*\);?\s*)?return\s+Module\[(["'])([\w$]+)\1\]\.apply\(null,\s*arguments\);?\s*\}$/;
 
 /**
  * The `Module` property an emcc forwarding stub calls, or null when `fn` is not one. For every
@@ -32,7 +35,11 @@ export function forwardedName(fn: (...args: never[]) => unknown): string | null 
  * Emscripten. Data addresses are found with `dlsym` (or `LDSO`), not mirrored. Returns how to
  * take back what it added (a failed load's rollback).
  */
-export function publishSymbols({ exports, published }: PublishedExports, Module: Record<string, unknown>, imports: Record<string, unknown>): () => void {
+export function publishSymbols(
+  { exports, published }: PublishedExports,
+  Module: Record<string, unknown>,
+  imports: Record<string, unknown>,
+): () => void {
   const added: [Record<string, unknown>, string][] = [];
   const set = (name: string, value: unknown): void => {
     const mangled = asmjsMangle(name);

@@ -44,12 +44,14 @@ describe('side modules the facade refuses', () => {
     for (const loadAsync of [false, true]) {
       const e = await refused(() => facade.loadWebAssemblyModule(bytes, { loadAsync }, 'libtls_mt.so'));
       expect(e).toMatchObject({ code: 'DL_INCOMPATIBLE', library: 'libtls_mt.so' });
-      expect((e as Error).message).toMatch(/needs a shared memory but the program's memory is not shared\nto fix: build the side module and the main module alike: both with -pthread/);
+      expect((e as Error).message).toMatch(
+        /needs a shared memory but the program's memory is not shared\nto fix: build the side module and the main module alike: both with -pthread/,
+      );
       expect((e as Error).cause).toMatchObject({ code: 'DL_INCOMPATIBLE' });
     }
   });
 
-  it('not a side module at all (a plain main): DL_NOT_SIDE_MODULE; getDylinkMetadata in Emscripten\'s words', async () => {
+  it("not a side module at all (a plain main): DL_NOT_SIDE_MODULE; getDylinkMetadata in Emscripten's words", async () => {
     const bytes = fixtureBytes(fixture('main_static', 'clang16'));
     const e = await refused(() => facade.loadWebAssemblyModule(bytes, { loadAsync: true }, 'main_static.wasm'));
     expect(e).toMatchObject({ code: 'DL_NOT_SIDE_MODULE', library: 'main_static.wasm' });
@@ -67,7 +69,9 @@ describe('side modules the facade refuses', () => {
     const bytes = fixtureBytes(fixture('ctor_trap', 'clang16'));
     const keys = Object.keys(Module).length;
     for (const loadAsync of [false, true]) {
-      const e = await refused(() => facade.loadWebAssemblyModule(bytes, { loadAsync, global: true }, 'libctor_trap.so'));
+      const e = await refused(() =>
+        facade.loadWebAssemblyModule(bytes, { loadAsync, global: true }, 'libctor_trap.so'),
+      );
       expect(e).toMatchObject({ code: 'DL_INIT_FAILED', library: 'libctor_trap.so' });
       expect(Module._ctor_trap_value).toBeUndefined();
       expect(Object.keys(Module).length).toBe(keys);
@@ -76,13 +80,17 @@ describe('side modules the facade refuses', () => {
   });
 
   it('after all that, a good library still links', async () => {
-    const exports = await facade.loadWebAssemblyModule(fixtureBytes(fixture('need_a', 'clang16')), { loadAsync: true }, 'libneed_a.so');
+    const exports = await facade.loadWebAssemblyModule(
+      fixtureBytes(fixture('need_a', 'clang16')),
+      { loadAsync: true },
+      'libneed_a.so',
+    );
     expect(typeof exports.need_a).toBe('function');
   });
 });
 
-describe('a program\'s main in a side module', () => {
-  it('clang\'s __main_argc_argv is also _main, where Emscripten\'s runtime calls it (and the other way round)', async () => {
+describe("a program's main in a side module", () => {
+  it("clang's __main_argc_argv is also _main, where Emscripten's runtime calls it (and the other way round)", async () => {
     const bytes = fixtureBytes(fixture('sidemain', 'clang16'));
     expect(Module._main).toBeUndefined();
     await facade.loadWebAssemblyModule(bytes, { loadAsync: true, global: true }, 'libsidemain.so');

@@ -10,7 +10,7 @@ import { treeSitterSample } from '@dl/fixtures';
 export const compatSamples: Readonly<Record<'bash' | 'yaml', readonly string[]>> = {
   bash: [
     treeSitterSample('bash'),
-    'cat <<EOF\nhello $USER, today is $(date +%A)\nEOF\ncat <<-\'END\'\n\tliteral $x\n\tEND\n',
+    "cat <<EOF\nhello $USER, today is $(date +%A)\nEOF\ncat <<-'END'\n\tliteral $x\n\tEND\n",
     'case "$1" in\n  start|stop) echo "$1";;\n  *) exit 1;;\nesac\nif [[ $x =~ ^[a-z]+$ && -n "$y" ]]; then echo ok; fi\n',
     'arr=(a b c)\necho ${arr[@]} ${#arr[@]} ${var:-default} ${var//a/b} ${var#*.}\n((i++))\nfunction f() { local x=$((1 + 2)); echo "$x"; }\n',
     'while read -r line; do\n  printf \'%s\\n\' "$line" | grep -q foo && echo yes\ndone < input.txt 2>/dev/null\nexport PATH="$HOME/bin:$PATH"\n',

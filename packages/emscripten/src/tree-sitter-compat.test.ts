@@ -37,26 +37,31 @@ beforeAll(async () => {
   official = require('web-tree-sitter') as TreeSitter;
   linked = await import('web-tree-sitter');
   // The reference: the missing functions supplied by hand in its import object.
-  await initWithSupplied(official, wasmPath, () => { isalphaCalls++; });
+  await initWithSupplied(official, wasmPath, () => {
+    isalphaCalls++;
+  });
 
   const dl = emscriptenRuntime({ main: readFileSync(wasmPath), compat: ['libc', 'libc++abi'] });
   await linked.Parser.init({ instantiateWasm: dl.instantiateWasm, locateFile: (file: string) => file });
   facade = await dl.attach();
 }, 30_000);
 
-describe('web-tree-sitter with compat: [\'libc\', \'libc++abi\']', () => {
-  it.each(['bash', 'yaml'] as const)('%s: five inputs, the trees of web-tree-sitter\'s own loader with the functions supplied by hand', async (id) => {
-    const bytes = bytesOf(grammar(id));
-    const mine = await linked.Language.load(bytes);
-    const theirs = await official.Language.load(legacyToDylink0(bytes));
-    const before = isalphaCalls;
-    const expected = compatSamples[id].map((s) => parseToString(official, theirs, s));
-    const actual = compatSamples[id].map((s) => parseToString(linked, mine, s));
-    expect(actual).toEqual(expected);
-    for (const tree of actual) expect(tree).not.toMatch(RECOVERED);
-    // The inputs reach the function the main lacks (bash's scanner calls isalpha).
-    if (id === 'bash') expect(isalphaCalls).toBeGreaterThan(before);
-  });
+describe("web-tree-sitter with compat: ['libc', 'libc++abi']", () => {
+  it.each(['bash', 'yaml'] as const)(
+    "%s: five inputs, the trees of web-tree-sitter's own loader with the functions supplied by hand",
+    async (id) => {
+      const bytes = bytesOf(grammar(id));
+      const mine = await linked.Language.load(bytes);
+      const theirs = await official.Language.load(legacyToDylink0(bytes));
+      const before = isalphaCalls;
+      const expected = compatSamples[id].map((s) => parseToString(official, theirs, s));
+      const actual = compatSamples[id].map((s) => parseToString(linked, mine, s));
+      expect(actual).toEqual(expected);
+      for (const tree of actual) expect(tree).not.toMatch(RECOVERED);
+      // The inputs reach the function the main lacks (bash's scanner calls isalpha).
+      if (id === 'bash') expect(isalphaCalls).toBeGreaterThan(before);
+    },
+  );
 
   it('shows the compatibility library in the graph, and what came from it', () => {
     const { libraries, scopes } = facade.linker.graph();
@@ -66,17 +71,30 @@ describe('web-tree-sitter with compat: [\'libc\', \'libc++abi\']', () => {
     expect(scopes[0]!.members).not.toContain('libdlcompat.so');
     const bash = libraries.find((l) => l.exports > 0 && Object.keys(l.bindings).includes('env.isalpha'))!;
     // Only what the main lacks comes from it: iswalpha, memcpy and malloc are the main's.
-    expect(bash.bindings).toMatchObject({ 'env.isalpha': 'libdlcompat.so', 'env.iswalpha': 'main', 'env.memcpy': 'main', 'env.calloc': 'main' });
+    expect(bash.bindings).toMatchObject({
+      'env.isalpha': 'libdlcompat.so',
+      'env.iswalpha': 'main',
+      'env.memcpy': 'main',
+      'env.calloc': 'main',
+    });
     const yaml = libraries.find((l) => Object.keys(l.bindings).includes('env._Znwm'))!;
-    expect(yaml.bindings).toMatchObject({ 'env._Znwm': 'libdlcompat.so', 'env._ZdlPv': 'libdlcompat.so', 'env.memcpy': 'main' });
+    expect(yaml.bindings).toMatchObject({
+      'env._Znwm': 'libdlcompat.so',
+      'env._ZdlPv': 'libdlcompat.so',
+      'env.memcpy': 'main',
+    });
   });
 
-  it.each(loadable.map((g) => [g.id, g] as const))('%s: the trees of web-tree-sitter\'s own loader', { timeout: 60_000 }, async (id, g) => {
-    const bytes = bytesOf(g);
-    const samples = [treeSitterSample(id), treeSitterGenericSample];
-    const theirs = await official.Language.load(legacyToDylink0(bytes));
-    const expected = samples.map((s) => parseToString(official, theirs, s));
-    const mine = await linked.Language.load(bytes);
-    expect(samples.map((s) => parseToString(linked, mine, s))).toEqual(expected);
-  });
+  it.each(loadable.map((g) => [g.id, g] as const))(
+    "%s: the trees of web-tree-sitter's own loader",
+    { timeout: 60_000 },
+    async (id, g) => {
+      const bytes = bytesOf(g);
+      const samples = [treeSitterSample(id), treeSitterGenericSample];
+      const theirs = await official.Language.load(legacyToDylink0(bytes));
+      const expected = samples.map((s) => parseToString(official, theirs, s));
+      const mine = await linked.Language.load(bytes);
+      expect(samples.map((s) => parseToString(linked, mine, s))).toEqual(expected);
+    },
+  );
 });

@@ -21,7 +21,10 @@ reportResult(async () => {
   const moduleUrl = new URL('/web-tree-sitter.js', location.href).href;
   const T = (await import(moduleUrl)) as TreeSitter;
   const compat = typeof TS_COMPAT === 'undefined' ? undefined : TS_COMPAT;
-  const dl = emscriptenRuntime({ main: WebAssembly.compileStreaming(fetch('/web-tree-sitter.wasm')), ...(compat === undefined ? {} : { compat }) });
+  const dl = emscriptenRuntime({
+    main: WebAssembly.compileStreaming(fetch('/web-tree-sitter.wasm')),
+    ...(compat === undefined ? {} : { compat }),
+  });
   await T.Parser.init({ instantiateWasm: dl.instantiateWasm, locateFile: (file: string) => `/${file}` });
   const facade = await dl.attach();
   const trees: Record<string, string[]> = {};
@@ -30,5 +33,9 @@ reportResult(async () => {
     trees[c.id] = c.samples.map((s) => parseToString(T, language, s));
   }
   const { libraries } = facade.linker.graph();
-  return { trees, libraries: libraries.length, compat: libraries.filter((l) => l.compat !== undefined).map((l) => `${l.name}: ${l.compat!.join(', ')}`) };
+  return {
+    trees,
+    libraries: libraries.length,
+    compat: libraries.filter((l) => l.compat !== undefined).map((l) => `${l.name}: ${l.compat!.join(', ')}`),
+  };
 });

@@ -12,11 +12,21 @@ import type { TreeSitter } from './tree-sitter-support.harness.js';
  *
  * @param onIsalpha - called at each call of the supplied isalpha (to see that inputs reach it)
  */
-export async function initWithSupplied(T: TreeSitter, wasmPath: string, onIsalpha: () => void = () => undefined): Promise<void> {
-  const isalpha = (c: number): number => { onIsalpha(); return (((c | 32) - 97) >>> 0) < 26 ? 1 : 0; };
+export async function initWithSupplied(
+  T: TreeSitter,
+  wasmPath: string,
+  onIsalpha: () => void = () => undefined,
+): Promise<void> {
+  const isalpha = (c: number): number => {
+    onIsalpha();
+    return ((c | 32) - 97) >>> 0 < 26 ? 1 : 0;
+  };
   await T.Parser.init({
     locateFile: () => wasmPath,
-    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+    instantiateWasm(
+      imports: WebAssembly.Imports,
+      receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+    ) {
       const env = imports.env as Record<string, unknown>;
       void WebAssembly.instantiate(readFileSync(wasmPath), imports).then(({ instance, module }) => {
         Object.assign(env, { isalpha, _Znwm: instance.exports.malloc, _ZdlPv: instance.exports.free });

@@ -20,20 +20,26 @@ if (gate.mode === 'skip') console.warn(gate.message);
 
 const require = createRequire(import.meta.url);
 const wasmPath = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
-const pick = (list: readonly RealModule[], ids: readonly string[]): RealModule[] => ids.map((id) => list.find((g) => g.id === id)!);
+const pick = (list: readonly RealModule[], ids: readonly string[]): RealModule[] =>
+  ids.map((id) => list.find((g) => g.id === id)!);
 const grammars = [
   ...pick(treeSitterGrammars(), ['javascript', 'css']).map((g) => ({ g, legacy: false })),
   ...pick(treeSitterLegacyGrammars(), ['rust', 'toml']).map((g) => ({ g, legacy: true })),
 ];
 const cases = grammars.map(({ g, legacy }) => ({
-  id: `${legacy ? 'legacy' : 'modern'}-${g.id}`, g, legacy, url: `/grammars/${legacy ? 'legacy' : 'modern'}/${g.id}.wasm`,
+  id: `${legacy ? 'legacy' : 'modern'}-${g.id}`,
+  g,
+  legacy,
+  url: `/grammars/${legacy ? 'legacy' : 'modern'}/${g.id}.wasm`,
   samples: [treeSitterSample(g.id), treeSitterGenericSample],
 }));
 
 describe.skipIf(gate.mode === 'skip')('web-tree-sitter in Chromium through the run-time route', () => {
   let browser: Browser | undefined;
   let server: TestServer | undefined;
-  beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
+  beforeEach(() => {
+    if (gate.mode === 'fail') throw new Error(gate.message);
+  });
   beforeAll(async () => {
     if (gate.mode === 'fail') return;
     const routes: Record<string, { file: string }> = {
@@ -45,13 +51,21 @@ describe.skipIf(gate.mode === 'skip')('web-tree-sitter in Chromium through the r
     server = await startServer(routes);
     browser = await launchChromium();
   }, 60_000);
-  afterAll(async () => { await browser?.close(); await server?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 
-  it('links modern and legacy grammars in the page; the trees are those of web-tree-sitter\'s own loader', async () => {
+  it("links modern and legacy grammars in the page; the trees are those of web-tree-sitter's own loader", async () => {
     const script = await bundle(fileURLToPath(new URL('./tree-sitter-page.harness.ts', import.meta.url)), {
       define: { TS_CASES: JSON.stringify(cases.map(({ id, url, samples }) => ({ id, url, samples }))) },
     });
-    const result = await runInPage<{ trees: Record<string, string[]>; libraries: number }>({ browser: browser!, url: server!.url, script, timeoutMs: 60_000 });
+    const result = await runInPage<{ trees: Record<string, string[]>; libraries: number }>({
+      browser: browser!,
+      url: server!.url,
+      script,
+      timeoutMs: 60_000,
+    });
 
     const official = require('web-tree-sitter') as TreeSitter;
     await official.Parser.init({ locateFile: () => wasmPath });

@@ -22,7 +22,10 @@ const bytesOf = (g: RealModule): Uint8Array<ArrayBuffer> => new Uint8Array(readF
 const modern = treeSitterGrammars();
 const legacy = treeSitterLegacyGrammars();
 /** Legacy grammars older than any runtime here accepts (web-tree-sitter 0.27: ABI 13..15). */
-const OLD_ABI: ReadonlyMap<string, number> = new Map([['elm', 12], ['ql', 10]]);
+const OLD_ABI: ReadonlyMap<string, number> = new Map([
+  ['elm', 12],
+  ['ql', 10],
+]);
 /** A legacy grammar whose C++ scanner calls operator new, which web-tree-sitter does not export. */
 const NEEDS_NEW = 'yaml';
 const regular = legacy.filter((g) => !OLD_ABI.has(g.id) && g.id !== NEEDS_NEW);
@@ -67,7 +70,7 @@ beforeAll(async () => {
 }, 30_000);
 
 describe('attaching to web-tree-sitter', () => {
-  it('finds the Module without being told: Parser.init\'s options object, where Language.load looks', async () => {
+  it("finds the Module without being told: Parser.init's options object, where Language.load looks", async () => {
     expect(typeof ownLoader).toBe('function');
     expect(Module.loadWebAssemblyModule).not.toBe(ownLoader);
     // The options object is Emscripten's Module: it received the runtime's exports.
@@ -79,24 +82,27 @@ describe('attaching to web-tree-sitter', () => {
 });
 
 describe('the legacy grammars older than web-tree-sitter 0.27 accepts (first: in fresh instances)', () => {
-  it.each([...OLD_ABI].map(([id, abi]) => [id, abi] as const))('%s: linked by @dl; ABI %i; web-tree-sitter fails the same way with either loader', async (id, abi) => {
-    const bytes = bytesOf(legacyGrammar(id));
-    const exports = await facade.loadWebAssemblyModule(bytes, { loadAsync: true });
-    const address = (exports[`tree_sitter_${id}`] as () => number)();
-    expect(languageAbi(Module.HEAPU8 as Uint8Array, address)).toBe(abi);
-    expect(abi).toBeLessThan(linked.MIN_COMPATIBLE_VERSION);
-    // Language's constructor reads the struct as a current one before anyone checks the ABI:
-    // here setLanguage names the cause; with other grammars loaded first, the constructor can
-    // run off the end of memory instead ("memory access out of bounds"), with either loader.
-    const viaDl = await attempt(linked, bytes, id);
-    const viaOwn = await attempt(official, legacyToDylink0(bytes), id);
-    expect(viaDl).toBeInstanceOf(Error);
-    expect(String(viaDl)).toBe(`Error: Incompatible language version ${abi}. Compatibility range 13 through 15.`);
-    expect(String(viaOwn)).toBe(String(viaDl));
-  });
+  it.each([...OLD_ABI].map(([id, abi]) => [id, abi] as const))(
+    '%s: linked by @dl; ABI %i; web-tree-sitter fails the same way with either loader',
+    async (id, abi) => {
+      const bytes = bytesOf(legacyGrammar(id));
+      const exports = await facade.loadWebAssemblyModule(bytes, { loadAsync: true });
+      const address = (exports[`tree_sitter_${id}`] as () => number)();
+      expect(languageAbi(Module.HEAPU8 as Uint8Array, address)).toBe(abi);
+      expect(abi).toBeLessThan(linked.MIN_COMPATIBLE_VERSION);
+      // Language's constructor reads the struct as a current one before anyone checks the ABI:
+      // here setLanguage names the cause; with other grammars loaded first, the constructor can
+      // run off the end of memory instead ("memory access out of bounds"), with either loader.
+      const viaDl = await attempt(linked, bytes, id);
+      const viaOwn = await attempt(official, legacyToDylink0(bytes), id);
+      expect(viaDl).toBeInstanceOf(Error);
+      expect(String(viaDl)).toBe(`Error: Incompatible language version ${abi}. Compatibility range 13 through 15.`);
+      expect(String(viaOwn)).toBe(String(viaDl));
+    },
+  );
 });
 
-describe('the 16 @vscode/tree-sitter-wasm grammars (dylink.0): @dl vs web-tree-sitter\'s loader', () => {
+describe("the 16 @vscode/tree-sitter-wasm grammars (dylink.0): @dl vs web-tree-sitter's loader", () => {
   it.each(modern.map((g) => [g.id, g] as const))('%s: identical trees', async (id, g) => {
     const bytes = bytesOf(g);
     const expected = trees(official, await official.Language.load(bytes), id);
@@ -109,22 +115,27 @@ describe('the 16 @vscode/tree-sitter-wasm grammars (dylink.0): @dl vs web-tree-s
 });
 
 describe('the legacy tree-sitter-wasms grammars (dylink section)', () => {
-  it.each(regular.map((g) => [g.id, g] as const))('%s: refused by web-tree-sitter 0.27, linked by @dl, identical to its loader on dylink.0 bytes', async (id, g) => {
-    const bytes = bytesOf(g);
-    // Emscripten 4's getDylinkMetadata: bytes fail a message-less check, a Module has no dylink.0.
-    await expect(official.Language.load(bytes)).rejects.toSatisfy((e) => e instanceof Error && e.message === '');
-    expect(() => official.Language.loadSync(new WebAssembly.Module(bytes))).toThrow(/^need dylink section$/);
-    const expected = trees(official, await official.Language.load(legacyToDylink0(bytes)), id);
-    const actual = trees(linked, await linked.Language.load(bytes), id);
-    expect(actual).toEqual(expected);
-    expect(actual[0]).not.toMatch(RECOVERED);
-  });
+  it.each(regular.map((g) => [g.id, g] as const))(
+    '%s: refused by web-tree-sitter 0.27, linked by @dl, identical to its loader on dylink.0 bytes',
+    async (id, g) => {
+      const bytes = bytesOf(g);
+      // Emscripten 4's getDylinkMetadata: bytes fail a message-less check, a Module has no dylink.0.
+      await expect(official.Language.load(bytes)).rejects.toSatisfy((e) => e instanceof Error && e.message === '');
+      expect(() => official.Language.loadSync(new WebAssembly.Module(bytes))).toThrow(/^need dylink section$/);
+      const expected = trees(official, await official.Language.load(legacyToDylink0(bytes)), id);
+      const actual = trees(linked, await linked.Language.load(bytes), id);
+      expect(actual).toEqual(expected);
+      expect(actual[0]).not.toMatch(RECOVERED);
+    },
+  );
 
   it(`${NEEDS_NEW}: @dl names the missing _Znwm (web-tree-sitter: "resolved is not a function"); with Module.__Znwm it parses`, async () => {
     const bytes = bytesOf(legacyGrammar(NEEDS_NEW));
     const viaDl = await attempt(linked, bytes, NEEDS_NEW);
     expect(isDlError(viaDl) && viaDl.code).toBe('DL_UNDEFINED_SYMBOL');
-    expect(String(viaDl)).toMatch(/undefined symbol _Znwm was called, and no library defines it; the option compat: \['libc\+\+abi'\] provides it$/);
+    expect(String(viaDl)).toMatch(
+      /undefined symbol _Znwm was called, and no library defines it; the option compat: \['libc\+\+abi'\] provides it$/,
+    );
     const viaOwn = await attempt(official, legacyToDylink0(bytes), NEEDS_NEW);
     expect(String(viaOwn)).toBe('TypeError: resolved is not a function');
     // The facade also resolves runtime symbols as Module['_' + name], as Emscripten names them.

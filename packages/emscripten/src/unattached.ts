@@ -32,7 +32,10 @@ export function guardUntilAttached(Module: Record<string, unknown>): void {
     } catch (e) {
       throw notAttachedError(e);
     }
-    if (result instanceof Promise) return result.catch((e: unknown) => { throw notAttachedError(e); });
+    if (result instanceof Promise)
+      return result.catch((e: unknown) => {
+        throw notAttachedError(e);
+      });
     return result;
   };
 }

@@ -50,7 +50,8 @@ export const emscripten316: EmscriptenAbi = {
     couldNotLoad: (file, error) => `Could not load dynamic lib: ${file}\n${error}`,
     unknownSymbol: (symbol, library) => `Tried to lookup unknown symbol "${symbol}" in dynamic lib: ${library}`,
     loadError: (file, error) => `Error in loading dynamic library ${file}: ${error}`,
-    undefinedSymbol: (symbol) => `Assertion failed: undefined symbol \`${symbol}\`. perhaps a side module was not linked in? if this global was expected to arrive from a system library, try to build the MAIN_MODULE with EMCC_FORCE_STDLIBS=1 in the environment`,
+    undefinedSymbol: (symbol) =>
+      `Assertion failed: undefined symbol \`${symbol}\`. perhaps a side module was not linked in? if this global was expected to arrive from a system library, try to build the MAIN_MODULE with EMCC_FORCE_STDLIBS=1 in the environment`,
   },
 };
 

@@ -29,13 +29,14 @@ export const errorCodes = {
   DL_LIMIT: 'a requested size or alignment exceeds a configured or hard limit',
   DL_OUT_OF_MEMORY: 'linear memory or the host allocator cannot provide the space',
   DL_TABLE_FULL: 'the function table cannot grow to the size needed',
-  DL_BAD_RELEASE: 'memory or table space was released that is not reserved: a double free, or a stale or unknown reservation',
+  DL_BAD_RELEASE:
+    'memory or table space was released that is not reserved: a double free, or a stale or unknown reservation',
   // Linking
   DL_UNDEFINED_SYMBOL: 'a symbol is used but no loaded library or the host defines it',
   DL_SIGNATURE_MISMATCH: 'a function import and its provider have different wasm types',
   DL_INCOMPATIBLE: 'a library cannot be linked into this program (memory, table or feature mismatch)',
   DL_INSTANTIATE_FAILED: 'the engine refused to instantiate a library, or its start function trapped',
-  DL_INIT_FAILED: 'a library\'s relocations or constructors failed',
+  DL_INIT_FAILED: "a library's relocations or constructors failed",
   DL_BAD_HANDLE: 'a handle does not name a library that is open',
   DL_BAD_FLAGS: 'dlopen flags are invalid',
   DL_NOT_LOADED: 'RTLD_NOLOAD was given and the library is not loaded',

@@ -7,7 +7,13 @@ describe('DlError', () => {
     expect(e.message).toBe('libx.so: input ends early (at byte 12)');
     expect(e).toMatchObject({ code: 'DL_TRUNCATED', library: 'libx.so', offset: 12, detail: 'input ends early' });
     expect(e).toBeInstanceOf(Error);
-    expect(e.toJSON()).toEqual({ name: 'DlError', code: 'DL_TRUNCATED', message: e.message, library: 'libx.so', offset: 12 });
+    expect(e.toJSON()).toEqual({
+      name: 'DlError',
+      code: 'DL_TRUNCATED',
+      message: e.message,
+      library: 'libx.so',
+      offset: 12,
+    });
   });
 
   it('recognises errors from another copy of the package through the shared brand', () => {

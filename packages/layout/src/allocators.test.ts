@@ -34,7 +34,9 @@ describe('LinkerHeap', () => {
     const c = heap.reserve(128, 16, 'c');
     expect(c.address).toBe(1024);
     expect(new Uint8Array(memory.buffer, c.address, 128).every((x) => x === 0)).toBe(true);
-    expect(() => { heap.release(a); }).toThrow(/no live reservation/);
+    expect(() => {
+      heap.release(a);
+    }).toThrow(/no live reservation/);
   });
 
   it('refuses a double free and a stale reservation with DL_BAD_RELEASE (not an out-of-memory code), leaving the heap unchanged', () => {
@@ -45,8 +47,16 @@ describe('LinkerHeap', () => {
     const again = heap.reserve(64, 16, 'b'); // a's address, handed out again
     expect(again.address).toBe(a.address);
     const before = JSON.stringify([heap.live(), heap.freeRanges()]);
-    expect(outcome(() => { heap.release(a); })).toBe('DL_BAD_RELEASE');
-    expect(outcome(() => { heap.release({ ...again }); })).toBe('DL_BAD_RELEASE');
+    expect(
+      outcome(() => {
+        heap.release(a);
+      }),
+    ).toBe('DL_BAD_RELEASE');
+    expect(
+      outcome(() => {
+        heap.release({ ...again });
+      }),
+    ).toBe('DL_BAD_RELEASE');
     expect(JSON.stringify([heap.live(), heap.freeRanges()])).toBe(before);
   });
 
@@ -70,28 +80,66 @@ describe('LinkerHeap', () => {
 describe('checkRequest', () => {
   const ok = { memorySize: 100, memoryAlign: 4, tableSize: 2, tableAlign: 0 };
   it('refuses hostile sizes before anything is allocated', () => {
-    expect(outcome(() => { checkRequest(ok, defaultLimits, 'lib'); })).toBe('ok');
-    expect(outcome(() => { checkRequest({ ...ok, memoryAlign: 17 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
-    expect(outcome(() => { checkRequest({ ...ok, memorySize: 2 ** 31 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
-    expect(outcome(() => { checkRequest({ ...ok, memorySize: 5 * PAGE }, defaultLimits, 'lib', 4 * PAGE); })).toBe('DL_LIMIT');
-    expect(outcome(() => { checkRequest({ ...ok, tableSize: 2 ** 32 - 1 }, defaultLimits, 'lib'); })).toBe('DL_LIMIT');
-    expect(outcome(() => { checkRequest({ ...ok, tableSize: 50 }, { ...defaultLimits, maxTableSlots: 10 }, 'lib'); })).toBe('DL_LIMIT');
+    expect(
+      outcome(() => {
+        checkRequest(ok, defaultLimits, 'lib');
+      }),
+    ).toBe('ok');
+    expect(
+      outcome(() => {
+        checkRequest({ ...ok, memoryAlign: 17 }, defaultLimits, 'lib');
+      }),
+    ).toBe('DL_LIMIT');
+    expect(
+      outcome(() => {
+        checkRequest({ ...ok, memorySize: 2 ** 31 }, defaultLimits, 'lib');
+      }),
+    ).toBe('DL_LIMIT');
+    expect(
+      outcome(() => {
+        checkRequest({ ...ok, memorySize: 5 * PAGE }, defaultLimits, 'lib', 4 * PAGE);
+      }),
+    ).toBe('DL_LIMIT');
+    expect(
+      outcome(() => {
+        checkRequest({ ...ok, tableSize: 2 ** 32 - 1 }, defaultLimits, 'lib');
+      }),
+    ).toBe('DL_LIMIT');
+    expect(
+      outcome(() => {
+        checkRequest({ ...ok, tableSize: 50 }, { ...defaultLimits, maxTableSlots: 10 }, 'lib');
+      }),
+    ).toBe('DL_LIMIT');
   });
 
   it('keeps to finite numbers whatever maxAlignLog2 says, and names the option to raise (issue 15 items 5, 8)', () => {
     const raised = { ...defaultLimits, maxAlignLog2: 1000 };
     for (const [request, words] of [
-      [{ ...ok, memoryAlign: 64 }, 'memory alignment 2^64 is more than a 32-bit memory or table can honour (at most 2^31)'],
-      [{ ...ok, tableAlign: 1023 }, 'table alignment 2^1023 is more than a 32-bit memory or table can honour (at most 2^31)'],
+      [
+        { ...ok, memoryAlign: 64 },
+        'memory alignment 2^64 is more than a 32-bit memory or table can honour (at most 2^31)',
+      ],
+      [
+        { ...ok, tableAlign: 1023 },
+        'table alignment 2^1023 is more than a 32-bit memory or table can honour (at most 2^31)',
+      ],
       [{ ...ok, memoryAlign: 31 }, 'memory alignment 2^31 is more than the linear memory can ever hold (65536 bytes)'],
     ] as const) {
       let message = '';
-      try { checkRequest(request, raised, 'lib', 65536); } catch (e) { message = (e as Error).message; }
+      try {
+        checkRequest(request, raised, 'lib', 65536);
+      } catch (e) {
+        message = (e as Error).message;
+      }
       expect(message).toContain(words);
       expect(message).not.toMatch(/NaN|Infinity|e\+|18446744073709552000/);
     }
-    expect(() => { checkRequest({ ...ok, tableSize: 1_000_000 }, defaultLimits, 'lib'); }).toThrow(/table size 1000000 exceeds the limit of 262144 slots per library \(limits\.maxTableSlots\)/);
-    expect(() => { checkRequest({ ...ok, memoryAlign: 17 }, defaultLimits, 'lib'); }).toThrow(/\(limits\.maxAlignLog2\)/);
+    expect(() => {
+      checkRequest({ ...ok, tableSize: 1_000_000 }, defaultLimits, 'lib');
+    }).toThrow(/table size 1000000 exceeds the limit of 262144 slots per library \(limits\.maxTableSlots\)/);
+    expect(() => {
+      checkRequest({ ...ok, memoryAlign: 17 }, defaultLimits, 'lib');
+    }).toThrow(/\(limits\.maxAlignLog2\)/);
   });
 });
 
@@ -100,7 +148,10 @@ describe('TableAllocator', () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
     const grows: number[] = [];
     const original = table.grow.bind(table);
-    table.grow = (n: number): number => { grows.push(n); return original(n); };
+    table.grow = (n: number): number => {
+      grows.push(n);
+      return original(n);
+    };
     const t = new TableAllocator(table);
     const slots = Array.from({ length: 500 }, (_, i) => t.reserveSlot(`f${i}`));
     expect(slots[0]).toBe(1);
@@ -115,9 +166,13 @@ describe('TableAllocator', () => {
     const t = new TableAllocator(table, { minGrowth: 8 });
     const a = t.reserve(4, 'liba');
     const b = t.reserve(3, 'libb');
-    const fn = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from([
-      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 4, 1, 2, 0, 11,
-    ]))).exports.f as () => void;
+    const fn = new WebAssembly.Instance(
+      new WebAssembly.Module(
+        Uint8Array.from([
+          0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 4, 1, 2, 0, 11,
+        ]),
+      ),
+    ).exports.f as () => void;
     table.set(b.base, fn);
     expect(b.base).toBe(a.base + 4);
     t.release(a);
@@ -134,8 +189,16 @@ describe('TableAllocator', () => {
     const t = new TableAllocator(table, { minGrowth: 8 });
     const a = t.reserve(4, 'liba');
     t.release(a);
-    expect(outcome(() => { t.release(a); })).toBe('DL_BAD_RELEASE');
-    expect(outcome(() => { t.release(7); })).toBe('DL_BAD_RELEASE');
+    expect(
+      outcome(() => {
+        t.release(a);
+      }),
+    ).toBe('DL_BAD_RELEASE');
+    expect(
+      outcome(() => {
+        t.release(7);
+      }),
+    ).toBe('DL_BAD_RELEASE');
     expect(t.live()).toEqual([]);
   });
 
@@ -148,7 +211,7 @@ describe('TableAllocator', () => {
     expect(outcome(() => t.reserve(5, 'too-many'))).toBe('DL_TABLE_FULL');
   });
 
-  it('never hands out slots another user of the table appended (Emscripten\'s addFunction grows by one)', () => {
+  it("never hands out slots another user of the table appended (Emscripten's addFunction grows by one)", () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });
     const t = new TableAllocator(table, { minGrowth: 4 });
     const mine = [t.reserve(4, 'a')];

@@ -4,7 +4,11 @@ import { alignUp, FreeRanges } from './free-ranges.js';
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
 }
@@ -16,7 +20,11 @@ describe('FreeRanges', () => {
     f.give(200, 10);
     expect(f.take(8, 1)).toBe(200); // the 10-unit range fits best
     expect(f.take(16, 32)).toBe(32); // head [5,32) and tail [48,105) stay
-    expect(f.ranges()).toEqual([{ start: 5, size: 27 }, { start: 48, size: 57 }, { start: 208, size: 2 }]);
+    expect(f.ranges()).toEqual([
+      { start: 5, size: 27 },
+      { start: 48, size: 57 },
+      { start: 208, size: 2 },
+    ]);
     expect(f.take(1000, 1)).toBe(-1);
   });
 
@@ -26,8 +34,12 @@ describe('FreeRanges', () => {
     f.give(20, 10);
     f.give(10, 10);
     expect(f.ranges()).toEqual([{ start: 0, size: 30 }]);
-    expect(() => { f.give(5, 2); }).toThrow(RangeError);
-    expect(() => { f.give(29, 5); }).toThrow(RangeError);
+    expect(() => {
+      f.give(5, 2);
+    }).toThrow(RangeError);
+    expect(() => {
+      f.give(29, 5);
+    }).toThrow(RangeError);
   });
 
   it('matches a bitmap model under random take/give', () => {
@@ -61,7 +73,8 @@ describe('FreeRanges', () => {
       }
       // Invariants: sorted, disjoint, coalesced, exactly the unused units.
       const ranges = f.ranges();
-      for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.start).toBeGreaterThan(ranges[i - 1]!.start + ranges[i - 1]!.size);
+      for (let i = 1; i < ranges.length; i++)
+        expect(ranges[i]!.start).toBeGreaterThan(ranges[i - 1]!.start + ranges[i - 1]!.size);
       expect(f.total()).toBe(used.reduce((n, b) => n + (b === 0 ? 1 : 0), 0));
     }
   });

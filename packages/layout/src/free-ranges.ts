@@ -86,7 +86,8 @@ export class FreeRanges {
     const i = this.lowerBound(start);
     const prevEnd = i > 0 ? this.starts[i - 1]! + this.sizes[i - 1]! : -Infinity;
     const next = i < this.starts.length ? this.starts[i]! : Infinity;
-    if (prevEnd > start || start + size > next) throw new RangeError(`range [${start}, ${start + size}) is already free`);
+    if (prevEnd > start || start + size > next)
+      throw new RangeError(`range [${start}, ${start + size}) is already free`);
     const joinPrev = prevEnd === start;
     const joinNext = start + size === next;
     if (joinPrev && joinNext) {

@@ -6,11 +6,18 @@ import type { HostHeap } from './host-allocator.js';
 
 /** The real C allocator of the non-relocatable fixture main (c/host_alloc.c). */
 function realHeap(): { memory: WebAssembly.Memory; heap: HostHeap; liveBlocks: () => number; heapBase: number } {
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(fixtureBytes(fixture('main_static', 'clang16'))), {});
+  const { exports } = new WebAssembly.Instance(
+    new WebAssembly.Module(fixtureBytes(fixture('main_static', 'clang16'))),
+    {},
+  );
   const stats = exports.host_alloc_stats as (which: number) => number;
   return {
     memory: exports.memory as WebAssembly.Memory,
-    heap: { malloc: exports.malloc as (n: number) => number, free: exports.free as (p: number) => void, alignedAlloc: exports.aligned_alloc as (a: number, n: number) => number },
+    heap: {
+      malloc: exports.malloc as (n: number) => number,
+      free: exports.free as (p: number) => void,
+      alignedAlloc: exports.aligned_alloc as (a: number, n: number) => number,
+    },
     liveBlocks: () => stats(1),
     heapBase: (exports.__heap_base as WebAssembly.Global).value as number,
   };
@@ -30,9 +37,18 @@ describe('HostAllocator over a real malloc (c/host_alloc.c)', () => {
     expect(liveBlocks()).toBe(1);
     const r3 = a.reserve(100, 16, 'libc');
     expect(new Uint8Array(memory.buffer, r3.address, 100).every((b) => b === 0)).toBe(true);
-    expect(a.live().map((r) => r.owner).sort()).toEqual(['libb', 'libc']);
+    expect(
+      a
+        .live()
+        .map((r) => r.owner)
+        .sort(),
+    ).toEqual(['libb', 'libc']);
     expect(r3.address).toBe(r1.address); // the freed block, reused
-    expect(outcome(() => { a.release(r1); })).toBe('DL_BAD_RELEASE'); // stale: refused, libc keeps its block
+    expect(
+      outcome(() => {
+        a.release(r1);
+      }),
+    ).toBe('DL_BAD_RELEASE'); // stale: refused, libc keeps its block
     expect(liveBlocks()).toBe(2);
   });
 
@@ -40,7 +56,16 @@ describe('HostAllocator over a real malloc (c/host_alloc.c)', () => {
     const { memory, heap, liveBlocks } = realHeap();
     let base = 200_000;
     let ready = false;
-    const a = new HostAllocator(memory, { heap, ready: () => ready, heapBase: { get: () => base, set: (v) => { base = v; } } });
+    const a = new HostAllocator(memory, {
+      heap,
+      ready: () => ready,
+      heapBase: {
+        get: () => base,
+        set: (v) => {
+          base = v;
+        },
+      },
+    });
     const early = a.reserve(1000, 64, 'early');
     expect(early.address).toBe(200_000);
     expect(base).toBe(201_008);
@@ -59,9 +84,23 @@ describe('HostAllocator over a real malloc (c/host_alloc.c)', () => {
     const { memory, heap } = realHeap();
     // The real allocator, shifted by 8: a malloc that returns 8- but not 16-aligned blocks.
     const blocks: [number, number][] = [];
-    const eight: HostHeap = { malloc: (n) => { const p = heap.malloc(n + 8) + 8; blocks.push([p, n]); return p; }, free: (p) => { heap.free(p - 8); } };
+    const eight: HostHeap = {
+      malloc: (n) => {
+        const p = heap.malloc(n + 8) + 8;
+        blocks.push([p, n]);
+        return p;
+      },
+      free: (p) => {
+        heap.free(p - 8);
+      },
+    };
     const a = new HostAllocator(memory, { heap: eight });
-    for (const [size, align] of [[124, 16], [100, 16], [4000, 64], [7, 16]] as const) {
+    for (const [size, align] of [
+      [124, 16],
+      [100, 16],
+      [4000, 64],
+      [7, 16],
+    ] as const) {
       const r = a.reserve(size, align, `lib${size}`);
       const [p, n] = blocks.at(-1)!;
       expect(r.address % align).toBe(0);

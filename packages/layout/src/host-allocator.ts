@@ -55,7 +55,10 @@ export class HostAllocator implements MemoryAllocator {
    * @param memory - the linear memory the host allocates in
    * @param options - the host heap, `__heap_base` and readiness
    */
-  constructor(private readonly memory: WebAssembly.Memory, private readonly options: HostAllocatorOptions) {}
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly options: HostAllocatorOptions,
+  ) {}
 
   reserve(size: number, align: number, owner: string): Reservation {
     const bytes = Math.max(1, size);
@@ -67,10 +70,14 @@ export class HostAllocator implements MemoryAllocator {
       raw = -1;
     } else if (this.options.ready?.() === false) {
       const base = this.options.heapBase;
-      if (base === undefined) throw new DlError('DL_OUT_OF_MEMORY', 'the host runtime is not up and no __heap_base was given', { library: owner });
+      if (base === undefined)
+        throw new DlError('DL_OUT_OF_MEMORY', 'the host runtime is not up and no __heap_base was given', {
+          library: owner,
+        });
       address = alignUp(base.get(), align);
       const end = alignUp(address + bytes, 16);
-      if (!ensureMemory(this.memory, end)) throw new DlError('DL_OUT_OF_MEMORY', `linear memory cannot grow to ${end} bytes`, { library: owner });
+      if (!ensureMemory(this.memory, end))
+        throw new DlError('DL_OUT_OF_MEMORY', `linear memory cannot grow to ${end} bytes`, { library: owner });
       base.set(end);
       raw = -1;
     } else {
@@ -96,7 +103,8 @@ export class HostAllocator implements MemoryAllocator {
       raw = heap.malloc(align > MALLOC_ALIGN ? bytes + align - MALLOC_ALIGN : bytes);
       address = alignUp(raw, align);
     }
-    if (raw === 0) throw new DlError('DL_OUT_OF_MEMORY', `the host allocator returned NULL for ${bytes} bytes`, { library: owner });
+    if (raw === 0)
+      throw new DlError('DL_OUT_OF_MEMORY', `the host allocator returned NULL for ${bytes} bytes`, { library: owner });
     return { address, raw };
   }
 

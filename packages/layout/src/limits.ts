@@ -41,7 +41,12 @@ export const MIN_DATA_ALIGN = 16;
  * @throws DlError `DL_LIMIT`
  */
 export function checkRequest(
-  request: { readonly memorySize: number; readonly memoryAlign: number; readonly tableSize: number; readonly tableAlign: number },
+  request: {
+    readonly memorySize: number;
+    readonly memoryAlign: number;
+    readonly tableSize: number;
+    readonly tableAlign: number;
+  },
   limits: LayoutLimits,
   library: string,
   memoryMaxBytes: number = Infinity,
@@ -50,13 +55,27 @@ export function checkRequest(
     throw new DlError('DL_LIMIT', detail, { library });
   };
   const align = (what: string, log2: number): void => {
-    if (log2 > MAX_ALIGN_LOG2) refuse(`${what} alignment 2^${log2} is more than a 32-bit memory or table can honour (at most 2^${MAX_ALIGN_LOG2})`);
-    if (log2 > limits.maxAlignLog2) refuse(`${what} alignment 2^${log2} exceeds the limit 2^${limits.maxAlignLog2} (limits.maxAlignLog2)`);
+    if (log2 > MAX_ALIGN_LOG2)
+      refuse(
+        `${what} alignment 2^${log2} is more than a 32-bit memory or table can honour (at most 2^${MAX_ALIGN_LOG2})`,
+      );
+    if (log2 > limits.maxAlignLog2)
+      refuse(`${what} alignment 2^${log2} exceeds the limit 2^${limits.maxAlignLog2} (limits.maxAlignLog2)`);
   };
   align('memory', request.memoryAlign);
   align('table', request.tableAlign);
-  if (2 ** request.memoryAlign > memoryMaxBytes) refuse(`memory alignment 2^${request.memoryAlign} is more than the linear memory can ever hold (${memoryMaxBytes} bytes)`);
-  if (request.memorySize > limits.maxMemoryBytes) refuse(`memory size ${request.memorySize} exceeds the limit of ${limits.maxMemoryBytes} bytes per library (limits.maxMemoryBytes)`);
-  if (request.memorySize > memoryMaxBytes) refuse(`memory size ${request.memorySize} exceeds what the linear memory can ever hold (${memoryMaxBytes} bytes)`);
-  if (request.tableSize > limits.maxTableSlots) refuse(`table size ${request.tableSize} exceeds the limit of ${limits.maxTableSlots} slots per library (limits.maxTableSlots)`);
+  if (2 ** request.memoryAlign > memoryMaxBytes)
+    refuse(
+      `memory alignment 2^${request.memoryAlign} is more than the linear memory can ever hold (${memoryMaxBytes} bytes)`,
+    );
+  if (request.memorySize > limits.maxMemoryBytes)
+    refuse(
+      `memory size ${request.memorySize} exceeds the limit of ${limits.maxMemoryBytes} bytes per library (limits.maxMemoryBytes)`,
+    );
+  if (request.memorySize > memoryMaxBytes)
+    refuse(`memory size ${request.memorySize} exceeds what the linear memory can ever hold (${memoryMaxBytes} bytes)`);
+  if (request.tableSize > limits.maxTableSlots)
+    refuse(
+      `table size ${request.tableSize} exceeds the limit of ${limits.maxTableSlots} slots per library (limits.maxTableSlots)`,
+    );
 }

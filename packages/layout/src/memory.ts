@@ -73,7 +73,10 @@ export class ReservationBook {
    */
   remove(r: Reservation): Reservation {
     const held = this.byAddress.get(r.address);
-    if (held !== r) throw new DlError('DL_BAD_RELEASE', `no live reservation of ${r.size} bytes at ${r.address} to release`, { library: r.owner });
+    if (held !== r)
+      throw new DlError('DL_BAD_RELEASE', `no live reservation of ${r.size} bytes at ${r.address} to release`, {
+        library: r.owner,
+      });
     this.byAddress.delete(r.address);
     return held;
   }
@@ -110,7 +113,10 @@ export class LinkerHeap implements MemoryAllocator {
    * @param memory - the linear memory
    * @param options - where the heap starts (and ends)
    */
-  constructor(private readonly memory: WebAssembly.Memory, private readonly options: LinkerHeapOptions) {
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly options: LinkerHeapOptions,
+  ) {
     this.highWater = options.start;
     this.top = options.start;
   }
@@ -136,7 +142,11 @@ export class LinkerHeap implements MemoryAllocator {
     const needEnd = alignUp(from, align) + bytes;
     const limit = this.options.end ?? Infinity;
     if (needEnd > limit || !ensureMemory(this.memory, needEnd)) {
-      throw new DlError('DL_OUT_OF_MEMORY', `cannot reserve ${bytes} bytes: linear memory cannot grow to ${needEnd} bytes`, { library: owner });
+      throw new DlError(
+        'DL_OUT_OF_MEMORY',
+        `cannot reserve ${bytes} bytes: linear memory cannot grow to ${needEnd} bytes`,
+        { library: owner },
+      );
     }
     // Everything up to the end of the (possibly grown) memory belongs to the heap now.
     const newTop = Math.min(limit, this.memory.buffer.byteLength);

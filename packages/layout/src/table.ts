@@ -33,7 +33,10 @@ export class TableAllocator {
    * @param table - the program's funcref table
    * @param options - the first allocatable index and the growth step
    */
-  constructor(readonly table: WebAssembly.Table, options: TableAllocatorOptions = {}) {
+  constructor(
+    readonly table: WebAssembly.Table,
+    options: TableAllocatorOptions = {},
+  ) {
     // Everything the table already holds belongs to its creator; allocate above it.
     this.end = Math.max(table.length, options.firstFree ?? 1);
     this.minGrowth = options.minGrowth ?? 64;
@@ -75,7 +78,9 @@ export class TableAllocator {
       try {
         this.table.grow(missing);
       } catch {
-        throw new DlError('DL_TABLE_FULL', `the function table cannot grow by ${missing} slots (length ${length})`, { library: owner });
+        throw new DlError('DL_TABLE_FULL', `the function table cannot grow by ${missing} slots (length ${length})`, {
+          library: owner,
+        });
       }
     }
     this.free.give(this.end, this.table.length - this.end);

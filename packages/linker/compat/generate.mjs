@@ -7,9 +7,20 @@ import { basename } from 'node:path';
 const [lib, symbols, out] = process.argv.slice(2);
 const bytes = readFileSync(lib);
 const module = new WebAssembly.Module(bytes);
-const allowed = new Set(['memory', '__indirect_function_table', '__stack_pointer', '__memory_base', '__table_base', 'malloc', 'free', '__errno_location']);
+const allowed = new Set([
+  'memory',
+  '__indirect_function_table',
+  '__stack_pointer',
+  '__memory_base',
+  '__table_base',
+  'malloc',
+  'free',
+  '__errno_location',
+]);
 const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-const bad = WebAssembly.Module.imports(module).filter((i) => !(i.module === 'env' && allowed.has(i.name)) && !(i.module.startsWith('GOT.') && exported.has(i.name)));
+const bad = WebAssembly.Module.imports(module).filter(
+  (i) => !(i.module === 'env' && allowed.has(i.name)) && !(i.module.startsWith('GOT.') && exported.has(i.name)),
+);
 if (bad.length > 0) throw new Error(`${basename(lib)} imports ${bad.map((i) => `${i.module}.${i.name}`).join(', ')}`);
 const groups = {};
 for (const line of readFileSync(symbols, 'utf8').split('\n')) {
@@ -17,7 +28,9 @@ for (const line of readFileSync(symbols, 'utf8').split('\n')) {
   const [group, ...names] = line.trim().split(/\s+/);
   (groups[group] ??= []).push(...names);
 }
-const missing = Object.values(groups).flat().filter((n) => !exported.has(n));
+const missing = Object.values(groups)
+  .flat()
+  .filter((n) => !exported.has(n));
 if (missing.length > 0) throw new Error(`${basename(lib)} does not export ${missing.join(', ')}`);
 const base64 = bytes.toString('base64');
 const lines = base64.match(/.{1,120}/g);
@@ -32,7 +45,21 @@ ${lines.map((l) => `  '${l}',`).join('\n')}
 
 /** The library's symbols by group: the values of the linker's \`compat\` option. */
 export const compatGroups: { readonly libc: readonly string[]; readonly 'libc++abi': readonly string[] } = {
-${Object.entries(groups).map(([g, names]) => `  '${g}': [\n${(names.join(' ').match(/.{1,110}(\s|$)/g) ?? []).map((chunk) => `    ${chunk.trim().split(' ').map((n) => `'${n}'`).join(', ')},`).join('\n')}\n  ],`).join('\n')}
+${Object.entries(groups)
+  .map(
+    ([g, names]) =>
+      `  '${g}': [\n${(names.join(' ').match(/.{1,110}(\s|$)/g) ?? [])
+        .map(
+          (chunk) =>
+            `    ${chunk
+              .trim()
+              .split(' ')
+              .map((n) => `'${n}'`)
+              .join(', ')},`,
+        )
+        .join('\n')}\n  ],`,
+  )
+  .join('\n')}
 };
 `;
 writeFileSync(out, text);

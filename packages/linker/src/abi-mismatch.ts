@@ -17,7 +17,12 @@ export class AbiMismatchError extends DlError {
   override readonly name: string = 'AbiMismatchError';
   readonly mismatch: AbiMismatch;
 
-  constructor(code: 'DL_INCOMPATIBLE' | 'DL_SIGNATURE_MISMATCH', mismatch: AbiMismatch, detail: string, context: DlErrorContext = {}) {
+  constructor(
+    code: 'DL_INCOMPATIBLE' | 'DL_SIGNATURE_MISMATCH',
+    mismatch: AbiMismatch,
+    detail: string,
+    context: DlErrorContext = {},
+  ) {
     super(code, detail, context);
     this.mismatch = mismatch;
   }

@@ -22,7 +22,9 @@ describe('handles', () => {
   it('a library loaded only as NEEDED has a handle usable with dlsym, exportsOf, describe and placement, without a reference', () => {
     const { linker } = hostLinkerSync('clang16');
     const seen: { id: number; name: string }[] = [];
-    linker.on((e) => { if (e.type === 'done') seen.push(...e.loaded.map((l) => l.handle)); });
+    linker.on((e) => {
+      if (e.type === 'done') seen.push(...e.loaded.map((l) => l.handle));
+    });
     const b = linker.dlopenSync('libneed_b.so', { scope: 'global' });
     const a = linker.handleOf('libneed_a.so');
     expect(a).toBeDefined();
@@ -36,13 +38,17 @@ describe('handles', () => {
     expect(linker.handleOf('libnowhere.so')).toBeUndefined();
     // dlclose needs a reference of its own: the NEEDED-only library has none.
     linker.dlclose(b);
-    expect(() => { linker.dlclose(b); }).toThrow(expect.objectContaining({ code: 'DL_BAD_HANDLE' }) as Error);
+    expect(() => {
+      linker.dlclose(b);
+    }).toThrow(expect.objectContaining({ code: 'DL_BAD_HANDLE' }) as Error);
   });
 
   it('instantiate events carry the same handle as dlopen', () => {
     const { linker } = hostLinkerSync('clang16');
     const handles: unknown[] = [];
-    linker.on((e) => { if (e.type === 'instantiate') handles.push(e.handle); });
+    linker.on((e) => {
+      if (e.type === 'instantiate') handles.push(e.handle);
+    });
     const h = linker.dlopenSync('libneed_b.so');
     expect(handles).toContain(h);
   });
@@ -52,11 +58,15 @@ describe('dlsym and missing symbols', () => {
   it('dlsym throws DL_UNDEFINED_SYMBOL with dlerror-like text; findSymbol returns undefined, as C returns NULL', () => {
     const { linker } = hostLinkerSync('clang16');
     const h = linker.dlopenSync('libneed_b.so');
-    expect(() => linker.dlsym(h, 'no_such_symbol')).toThrow(expect.objectContaining({ code: 'DL_UNDEFINED_SYMBOL', symbol: 'no_such_symbol' }) as Error);
+    expect(() => linker.dlsym(h, 'no_such_symbol')).toThrow(
+      expect.objectContaining({ code: 'DL_UNDEFINED_SYMBOL', symbol: 'no_such_symbol' }) as Error,
+    );
     expect(linker.findSymbol(h, 'no_such_symbol')).toBeUndefined();
     expect(linker.findSymbol(RTLD_DEFAULT, 'no_such_symbol')).toBeUndefined();
     expect(linker.findSymbol(h, 'need_b_check')?.kind).toBe('function');
-    expect(() => linker.findSymbol({ id: 999, name: 'x' }, 'f')).toThrow(expect.objectContaining({ code: 'DL_BAD_HANDLE' }) as Error);
+    expect(() => linker.findSymbol({ id: 999, name: 'x' }, 'f')).toThrow(
+      expect.objectContaining({ code: 'DL_BAD_HANDLE' }) as Error,
+    );
   });
 
   it("a function's address is taken only when read: spreading, JSON and logging the result leave the table alone", () => {
@@ -81,7 +91,8 @@ describe('dlsym and missing symbols', () => {
 describe('host programs', () => {
   it('emcc 3.1.6 side modules get setTempRet0/getTempRet0 from the linker (the legacy i64 ABI)', () => {
     const { linker } = hostLinkerSync('emcc', {
-      editHost: (functions) => Object.fromEntries(Object.entries(functions).filter(([name]) => !name.endsWith('TempRet0'))),
+      editHost: (functions) =>
+        Object.fromEntries(Object.entries(functions).filter(([name]) => !name.endsWith('TempRet0'))),
     });
     const h = linker.dlopenSync('libi64.so', { binding: 'now' });
     expect(call(linker, h, 'i64_check')).toBe(0);
@@ -103,8 +114,11 @@ describe('host programs', () => {
       expect(s.type, name).toEqual({ kind: 'func', params: ['i32', 'i32'], results: ['i32'] });
       expect((linker.table.get(s.address) as (a: number, b: number) => number)(2, 3), name).toBe(5);
     }
-    expect(() => createLinkerSync({ program: { kind: 'host', functions: { bad: { func: add, type: { params: ['int'], results: [] } } } } }))
-      .toThrow(expect.objectContaining({ code: 'DL_BAD_VALUE', symbol: 'bad' }) as Error);
+    expect(() =>
+      createLinkerSync({
+        program: { kind: 'host', functions: { bad: { func: add, type: { params: ['int'], results: [] } } } },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'DL_BAD_VALUE', symbol: 'bad' }) as Error);
   });
 
   it('a custom Loader can throw DL_NOT_FOUND with the DlError @dl/linker exports', () => {
@@ -112,7 +126,8 @@ describe('host programs', () => {
     const files = sideFiles('clang16');
     const find: Loader['load'] = (request) => {
       const bytes = files[request.name];
-      if (bytes === undefined) return Promise.reject(new DlError('DL_NOT_FOUND', 'not in my archive', { library: request.name }));
+      if (bytes === undefined)
+        return Promise.reject(new DlError('DL_NOT_FOUND', 'not in my archive', { library: request.name }));
       return Promise.resolve({ key: request.name, name: request.name, bytes });
     };
     const loader: Loader = {
@@ -124,7 +139,9 @@ describe('host programs', () => {
       },
     };
     const linker = createLinkerSync({ loader, program: { kind: 'host' } });
-    expect(() => linker.dlopenSync('libnowhere.so')).toThrow(expect.objectContaining({ code: 'DL_NOT_FOUND', library: 'libnowhere.so' }) as Error);
+    expect(() => linker.dlopenSync('libnowhere.so')).toThrow(
+      expect.objectContaining({ code: 'DL_NOT_FOUND', library: 'libnowhere.so' }) as Error,
+    );
     try {
       linker.dlopenSync('libnowhere.so');
     } catch (e) {
@@ -138,16 +155,26 @@ describe('runtime adapter', () => {
     const undone: string[] = [];
     let fail = true;
     const runtime: RuntimeAdapter = {
-      instantiated: (lib, tx) => { tx.onRollback(() => { undone.push(`instantiated ${lib.handle.name}`); }); },
+      instantiated: (lib, tx) => {
+        tx.onRollback(() => {
+          undone.push(`instantiated ${lib.handle.name}`);
+        });
+      },
       beforeConstructors: (load, tx) => {
-        tx.onRollback(() => { undone.push(`before ${load.loaded.map((l) => l.handle.name).join(',')}`); });
+        tx.onRollback(() => {
+          undone.push(`before ${load.loaded.map((l) => l.handle.name).join(',')}`);
+        });
         if (fail) throw new DlError('DL_INIT_FAILED', 'the runtime refused');
       },
     };
     const { linker } = hostLinkerSync('clang16', { runtime, loader: memoryLoader(sideFiles('clang16')) });
     const before = linker.digest();
     expect(() => linker.dlopenSync('libneed_b.so', { scope: 'global' })).toThrow('the runtime refused');
-    expect(undone).toEqual(['before libneed_a.so,libneed_b.so', 'instantiated libneed_b.so', 'instantiated libneed_a.so']);
+    expect(undone).toEqual([
+      'before libneed_a.so,libneed_b.so',
+      'instantiated libneed_b.so',
+      'instantiated libneed_a.so',
+    ]);
     expect(linker.digest()).toBe(before);
     fail = false;
     const h = linker.dlopenSync('libneed_b.so', { scope: 'global' });
@@ -158,7 +185,9 @@ describe('runtime adapter', () => {
     const seen: string[] = [];
     const runtime: RuntimeAdapter = {
       beforeConstructors: (load) => {
-        seen.push(`loaded ${load.loaded.map((l) => `${l.handle.name}:${l.global}`).join(',')} promoted ${load.promoted.map((l) => l.handle.name).join(',')}`);
+        seen.push(
+          `loaded ${load.loaded.map((l) => `${l.handle.name}:${l.global}`).join(',')} promoted ${load.promoted.map((l) => l.handle.name).join(',')}`,
+        );
       },
     };
     const { linker } = hostLinkerSync('clang16', { runtime });

@@ -74,7 +74,7 @@ describe('symbols', () => {
 });
 
 describe('loaders', () => {
-  it('memoryLoader is a Loader; a Loader\'s synchronous form is optional', () => {
+  it("memoryLoader is a Loader; a Loader's synchronous form is optional", () => {
     expectTypeOf(memoryLoader({})).toExtend<Loader>();
     expectTypeOf<Loader['loadSync']>().toEqualTypeOf<Required<Loader>['loadSync'] | undefined>();
     expectTypeOf<{ load: Loader['load'] }>().toExtend<Loader>();

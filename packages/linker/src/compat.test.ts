@@ -28,7 +28,12 @@ function jsHost(compat?: readonly CompatGroup[]): Linker {
       kind: 'host',
       functions: {
         malloc: { func: (n: number) => holder.linker!.malloc(n), type: '(i32) -> i32' },
-        free: { func: (p: number) => { holder.linker!.free(p); }, type: '(i32) -> ()' },
+        free: {
+          func: (p: number) => {
+            holder.linker!.free(p);
+          },
+          type: '(i32) -> ()',
+        },
         isalpha: { func: isalpha, type: '(i32) -> i32' },
       },
     },
@@ -42,9 +47,21 @@ describe('the compatibility library', () => {
   it('is a real side module whose exports cover its catalog, importing only what every program gives plus malloc/free/__errno_location', () => {
     const module = new WebAssembly.Module(compatBytes());
     const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-    for (const name of [...compatGroups.libc, ...compatGroups['libc++abi']]) expect(exported.has(name), name).toBe(true);
-    const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
-    expect(imports).toEqual(['env.__errno_location', 'env.__indirect_function_table', 'env.__memory_base', 'env.__stack_pointer', 'env.__table_base', 'env.free', 'env.malloc', 'env.memory']);
+    for (const name of [...compatGroups.libc, ...compatGroups['libc++abi']])
+      expect(exported.has(name), name).toBe(true);
+    const imports = WebAssembly.Module.imports(module)
+      .map((i) => `${i.module}.${i.name}`)
+      .sort();
+    expect(imports).toEqual([
+      'env.__errno_location',
+      'env.__indirect_function_table',
+      'env.__memory_base',
+      'env.__stack_pointer',
+      'env.__table_base',
+      'env.free',
+      'env.malloc',
+      'env.memory',
+    ]);
     expect(compatGroupOf('strtol')).toBe('libc');
     expect(compatGroupOf('_ZnwmSt11align_val_t')).toBe('libc++abi');
     expect(compatGroupOf('printf')).toBeUndefined();
@@ -59,12 +76,21 @@ describe('the compatibility library', () => {
     const graph = linker.graph();
     const compat = graph.libraries.find((l) => l.name === COMPAT_LIBRARY)!;
     expect(compat.compat).toEqual(['libc', 'libc++abi']);
-    expect(compat.bindings).toMatchObject({ 'env.malloc': 'host', 'env.free': 'host', 'env.__errno_location': COMPAT_LIBRARY });
+    expect(compat.bindings).toMatchObject({
+      'env.malloc': 'host',
+      'env.free': 'host',
+      'env.__errno_location': COMPAT_LIBRARY,
+    });
     // In a scope of its own, not the global one: libraries loaded later come before it.
     expect(graph.scopes[0]!.members).not.toContain(COMPAT_LIBRARY);
     expect(graph.scopes.find((s) => s.members.includes(COMPAT_LIBRARY))!.members).toEqual([COMPAT_LIBRARY]);
     const user = graph.libraries.find((l) => l.name === NEEDS)!;
-    expect(user.bindings).toMatchObject({ 'env.strtol': COMPAT_LIBRARY, 'env.qsort': COMPAT_LIBRARY, 'env._Znwm': COMPAT_LIBRARY, 'env.isalpha': 'host' });
+    expect(user.bindings).toMatchObject({
+      'env.strtol': COMPAT_LIBRARY,
+      'env.qsort': COMPAT_LIBRARY,
+      'env._Znwm': COMPAT_LIBRARY,
+      'env.isalpha': 'host',
+    });
     expect(graph.libraries.find((l) => l.name === NEEDS)!.compat).toBeUndefined();
     expect(linker.describe(linker.dlopenSync(NEEDS)).compat).toBeUndefined();
     // dlsym(RTLD_DEFAULT) finds what the library offers, after everything else.
@@ -72,7 +98,7 @@ describe('the compatibility library', () => {
     expect(linker.dlsym(RTLD_DEFAULT, 'isalpha').library).toBe('host');
   });
 
-  it('never takes a name from a library loaded after it: a global library\'s own strtol wins', () => {
+  it("never takes a name from a library loaded after it: a global library's own strtol wins", () => {
     const linker = jsHost(['libc', 'libc++abi']);
     linker.dlopenSync(OWN, { scope: 'global' });
     const h = linker.dlopenSync(NEEDS, { binding: 'now' });
@@ -92,20 +118,28 @@ describe('the compatibility library', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(UndefinedSymbolsError);
-    expect((error as Error).message).toMatch(/undefined symbols: strtol \(needed by libneeds_compat\.so\), .*; the option compat: \['libc', 'libc\+\+abi'\] provides strtol, __errno_location, .*_Znwm/);
+    expect((error as Error).message).toMatch(
+      /undefined symbols: strtol \(needed by libneeds_compat\.so\), .*; the option compat: \['libc', 'libc\+\+abi'\] provides strtol, __errno_location, .*_Znwm/,
+    );
     expect(without.graph().libraries.map((l) => l.name)).toEqual([]);
     // Lazily (the data import std::nothrow must be there at load time: only the C++ group).
     const linker = jsHost(['libc++abi']);
     const h = await linker.dlopen(NEEDS);
-    expect(() => call(linker, h, 'compat_check')).toThrow("undefined symbol strtol was called, and no library defines it; the option compat: ['libc'] provides it");
+    expect(() => call(linker, h, 'compat_check')).toThrow(
+      "undefined symbol strtol was called, and no library defines it; the option compat: ['libc'] provides it",
+    );
     // Reopened RTLD_NOW: every PLT entry bound now, or the list with the option.
-    expect(() => linker.dlopenSync(NEEDS, { binding: 'now' })).toThrow(/: \d+ undefined symbols: strtol \(needed by libneeds_compat\.so\), .*; the option compat: \['libc'\] provides strtol, /);
+    expect(() => linker.dlopenSync(NEEDS, { binding: 'now' })).toThrow(
+      /: \d+ undefined symbols: strtol \(needed by libneeds_compat\.so\), .*; the option compat: \['libc'\] provides strtol, /,
+    );
     expect(compatAdvice(['printf'])).toBe('');
   });
 
   it('offers only the groups asked for', () => {
     const linker = jsHost(['libc']);
-    expect(() => linker.dlopenSync(NEEDS, { binding: 'now' })).toThrow(/undefined symbols: _Znwm .*; the option compat: \['libc\+\+abi'\] provides _Znwm, _Znam, .*_ZSt7nothrow$/);
+    expect(() => linker.dlopenSync(NEEDS, { binding: 'now' })).toThrow(
+      /undefined symbols: _Znwm .*; the option compat: \['libc\+\+abi'\] provides _Znwm, _Znam, .*_ZSt7nothrow$/,
+    );
     expect(linker.graph().libraries.find((l) => l.name === COMPAT_LIBRARY)!.compat).toEqual(['libc']);
     expect(() => jsHost(['libc', 'libstdc++' as CompatGroup])).toThrow(/unknown compat group "libstdc\+\+"/);
   });
@@ -121,6 +155,9 @@ describe('the compatibility library', () => {
     expect(call(linker, RTLD_DEFAULT, 'compat_check')).toBe(0);
     const graph = linker.graph();
     expect(graph.libraries.map((l) => l.name)).toEqual(['main', 'libreloc.so', 'libfptr.so', COMPAT_LIBRARY, NEEDS]);
-    expect(graph.libraries.find((l) => l.name === COMPAT_LIBRARY)!.bindings).toMatchObject({ 'env.malloc': 'main', 'env.free': 'main' });
+    expect(graph.libraries.find((l) => l.name === COMPAT_LIBRARY)!.bindings).toMatchObject({
+      'env.malloc': 'main',
+      'env.free': 'main',
+    });
   });
 });

@@ -20,7 +20,9 @@ export const COMPAT_LIBRARY = 'libdlcompat.so';
 /** The groups, in the order the `compat` option documents them. */
 export const compatGroupNames: readonly CompatGroup[] = ['libc', 'libc++abi'];
 
-const groupOf = new Map<string, CompatGroup>(compatGroupNames.flatMap((g) => compatGroups[g].map((n): [string, CompatGroup] => [n, g])));
+const groupOf = new Map<string, CompatGroup>(
+  compatGroupNames.flatMap((g) => compatGroups[g].map((n): [string, CompatGroup] => [n, g])),
+);
 
 /** The group that provides `name`, or undefined when the library does not have it. */
 export function compatGroupOf(name: string): CompatGroup | undefined {
@@ -65,7 +67,10 @@ export function compatOf(state: LinkState, lib: Library): readonly CompatGroup[]
 function checkGroups(groups: readonly CompatGroup[]): readonly CompatGroup[] {
   const unknown = groups.filter((g) => !compatGroupNames.includes(g));
   if (unknown.length > 0) {
-    throw new DlError('DL_INCOMPATIBLE', `unknown compat group${unknown.length === 1 ? '' : 's'} ${unknown.map((g) => JSON.stringify(g)).join(', ')}: the compatibility library has ${compatGroupNames.map((g) => `'${g}'`).join(', ')}`);
+    throw new DlError(
+      'DL_INCOMPATIBLE',
+      `unknown compat group${unknown.length === 1 ? '' : 's'} ${unknown.map((g) => JSON.stringify(g)).join(', ')}: the compatibility library has ${compatGroupNames.map((g) => `'${g}'`).join(', ')}`,
+    );
   }
   return compatGroupNames.filter((g) => groups.includes(g));
 }
@@ -99,9 +104,14 @@ export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | u
  * NEEDED libraries and `libraries` together); with it, the main first (the library imports
  * the main's `malloc` and `free`), then the library, then `libraries`.
  */
-export function creationLoads(main: MainRequest | null, libraries: readonly LibrarySource[], compat: LoadJob | null): LoadJob[] {
+export function creationLoads(
+  main: MainRequest | null,
+  libraries: readonly LibrarySource[],
+  compat: LoadJob | null,
+): LoadJob[] {
   const flags = resolveFlags({ scope: 'global' });
-  if (compat === null) return main === null && libraries.length === 0 ? [] : [{ roots: libraries, flags, main: main ?? undefined }];
+  if (compat === null)
+    return main === null && libraries.length === 0 ? [] : [{ roots: libraries, flags, main: main ?? undefined }];
   const loads: LoadJob[] = [];
   if (main !== null) loads.push({ roots: [], flags, main });
   loads.push(compat);

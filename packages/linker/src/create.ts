@@ -13,7 +13,12 @@ export interface CreateOptions extends LinkerOptions {
 
 function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
   const listeners = new Listeners(options.onEvent, options.onListenerError);
-  const { state, main } = setUpProgram({ ...options, onEvent: (e) => { listeners.emit(e); } });
+  const { state, main } = setUpProgram({
+    ...options,
+    onEvent: (e) => {
+      listeners.emit(e);
+    },
+  });
   const linker = new Linker(state, listeners);
   return { linker, loads: creationLoads(main, options.libraries ?? [], setUpCompat(state, options.compat)) };
 }

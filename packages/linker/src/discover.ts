@@ -13,13 +13,20 @@ import type { LibrarySource, LinkerLimits } from './types.js';
  * dozen NEEDED entries; the largest programs load hundreds of libraries), far below what makes
  * a load stall the host (100,000 NEEDED entries in one library cost seconds).
  */
-export const defaultGraphLimits: Pick<LinkerLimits, 'maxNeeded' | 'maxLibraries'> = Object.freeze({ maxNeeded: 1024, maxLibraries: 10_000 });
+export const defaultGraphLimits: Pick<LinkerLimits, 'maxNeeded' | 'maxLibraries'> = Object.freeze({
+  maxNeeded: 1024,
+  maxLibraries: 10_000,
+});
 
 /** A library with more NEEDED entries than the limit is refused before any of them is looked up. */
 function checkNeeded(state: LinkState, p: FoundLibrary): void {
   const n = p.meta.dylink.needed.length;
   if (n > state.limits.maxNeeded) {
-    throw new DlError('DL_LIMIT', `it has ${n} NEEDED entries, more than the limit of ${state.limits.maxNeeded} (raise limits.maxNeeded)`, { library: p.name });
+    throw new DlError(
+      'DL_LIMIT',
+      `it has ${n} NEEDED entries, more than the limit of ${state.limits.maxNeeded} (raise limits.maxNeeded)`,
+      { library: p.name },
+    );
   }
 }
 
@@ -55,12 +62,26 @@ export function isLoaded(x: FoundLibrary | Library): x is Library {
 
 /** What a loader delivered, or a library given directly, as a library to load. */
 export function foundLibrary(src: LoadedSource, parent: ParentLibrary | null, isMain: boolean): FoundLibrary {
-  const bytes = src.bytes === undefined ? undefined : (new Uint8Array(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength) as Uint8Array<ArrayBuffer>);
+  const bytes =
+    src.bytes === undefined
+      ? undefined
+      : (new Uint8Array(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength) as Uint8Array<ArrayBuffer>);
   const meta = metaFromSource(src, src.name);
   const source = bytes ?? src.module;
-  if (source === undefined) throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: src.name });
+  if (source === undefined)
+    throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: src.name });
   const chain = parent === null ? [] : [...parent.chain, parent.name];
-  return { name: src.name, key: src.key, location: src.location ?? null, neededBy: parent?.name ?? null, chain, meta, source, isMain, needed: [] };
+  return {
+    name: src.name,
+    key: src.key,
+    location: src.location ?? null,
+    neededBy: parent?.name ?? null,
+    chain,
+    meta,
+    source,
+    isMain,
+    needed: [],
+  };
 }
 
 /** The parent part of a load request for a library's NEEDED entries. */
@@ -74,7 +95,11 @@ function parentOf(p: FoundLibrary): ParentLibrary {
  * works on them in parallel). A library already loaded, or already found in this load, under
  * the same canonical key (or a request that resolved to it before) is used, not loaded again.
  */
-export function* discover(state: LinkState, roots: readonly LibrarySource[], main: FoundLibrary | null): Pipeline<Discovery> {
+export function* discover(
+  state: LinkState,
+  roots: readonly LibrarySource[],
+  main: FoundLibrary | null,
+): Pipeline<Discovery> {
   const thisLoad = new Map<string, FoundLibrary>();
   const found: FoundLibrary[] = [];
   const existing = (key: string): FoundLibrary | Library | undefined => state.byKey.get(key) ?? thisLoad.get(key);
@@ -83,12 +108,34 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
     if (known !== undefined) return known;
     checkNeeded(state, p);
     if (found.length >= state.limits.maxLibraries) {
-      throw new DlError('DL_LIMIT', `the load brings more than ${state.limits.maxLibraries} new libraries (raise limits.maxLibraries)`, { library: p.name });
+      throw new DlError(
+        'DL_LIMIT',
+        `the load brings more than ${state.limits.maxLibraries} new libraries (raise limits.maxLibraries)`,
+        { library: p.name },
+      );
     }
-    if (!p.isMain) state.runtime.admit?.({ name: p.name, key: p.key, location: p.location, neededBy: [...p.chain].reverse(), exports: p.meta.exports, imports: p.meta.imports }, state.load!);
+    if (!p.isMain)
+      state.runtime.admit?.(
+        {
+          name: p.name,
+          key: p.key,
+          location: p.location,
+          neededBy: [...p.chain].reverse(),
+          exports: p.meta.exports,
+          imports: p.meta.imports,
+        },
+        state.load!,
+      );
     thisLoad.set(p.key, p);
     found.push(p);
-    state.emit({ type: 'resolve', library: p.name, key: p.key, location: p.location, neededBy: p.neededBy, bytes: p.meta.size });
+    state.emit({
+      type: 'resolve',
+      library: p.name,
+      key: p.key,
+      location: p.location,
+      neededBy: p.neededBy,
+      bytes: p.meta.size,
+    });
     return p;
   };
   /** Answers requests from what is known, asks the loader for the rest at once. */
@@ -122,7 +169,10 @@ export function* discover(state: LinkState, roots: readonly LibrarySource[], mai
   for (let from = 0; from < found.length;) {
     const level = found.slice(from);
     from = found.length;
-    const requests = level.flatMap((p) => { const parent = parentOf(p); return p.meta.dylink.needed.map((name) => ({ name, parent })); });
+    const requests = level.flatMap((p) => {
+      const parent = parentOf(p);
+      return p.meta.dylink.needed.map((name) => ({ name, parent }));
+    });
     const deps = yield* resolveAll(requests);
     let i = 0;
     for (const p of level) {

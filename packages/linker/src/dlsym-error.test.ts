@@ -5,7 +5,13 @@ import { hostLinkerSync } from './test-support.harness.js';
 import { SymbolNotFoundError } from './undefined.js';
 
 /** What `dlsym` threw, as the fields a runtime words its `dlerror()` from. */
-function thrown(f: () => unknown): { code: string; symbol: string | undefined; library: string | undefined; lookup: string; message: string } {
+function thrown(f: () => unknown): {
+  code: string;
+  symbol: string | undefined;
+  library: string | undefined;
+  lookup: string;
+  message: string;
+} {
   try {
     f();
   } catch (e) {
@@ -15,18 +21,30 @@ function thrown(f: () => unknown): { code: string; symbol: string | undefined; l
   throw new Error('dlsym did not throw');
 }
 
-describe('dlsym of a missing name: SymbolNotFoundError (where it looked, as data; ld.so\'s words)', () => {
+describe("dlsym of a missing name: SymbolNotFoundError (where it looked, as data; ld.so's words)", () => {
   it('in the global scope, on a handle (the library and its dependencies), and with RTLD_NEXT', () => {
     const { linker } = hostLinkerSync('clang16');
     const c = linker.dlopenSync('libneed_c.so', RTLD.NOW | RTLD.LOCAL);
     const r = linker.dlopenSync('libreloc.so', RTLD.NOW | RTLD.GLOBAL);
     expect(thrown(() => linker.dlsym(RTLD_DEFAULT, 'need_c'))).toEqual({
-      code: 'DL_UNDEFINED_SYMBOL', symbol: 'need_c', library: undefined, lookup: 'global', message: 'undefined symbol: need_c (in the global scope)',
+      code: 'DL_UNDEFINED_SYMBOL',
+      symbol: 'need_c',
+      library: undefined,
+      lookup: 'global',
+      message: 'undefined symbol: need_c (in the global scope)',
     });
     expect(thrown(() => linker.dlsym(c, 'no_such_symbol'))).toEqual({
-      code: 'DL_UNDEFINED_SYMBOL', symbol: 'no_such_symbol', library: 'libneed_c.so', lookup: 'handle', message: 'libneed_c.so: undefined symbol: no_such_symbol',
+      code: 'DL_UNDEFINED_SYMBOL',
+      symbol: 'no_such_symbol',
+      library: 'libneed_c.so',
+      lookup: 'handle',
+      message: 'libneed_c.so: undefined symbol: no_such_symbol',
     });
-    expect(thrown(() => linker.dlsym(RTLD_NEXT, 'r_double', { from: r }))).toMatchObject({ library: 'libreloc.so', lookup: 'next', symbol: 'r_double' });
+    expect(thrown(() => linker.dlsym(RTLD_NEXT, 'r_double', { from: r }))).toMatchObject({
+      library: 'libreloc.so',
+      lookup: 'next',
+      symbol: 'r_double',
+    });
     expect(linker.findSymbol(c, 'no_such_symbol')).toBeUndefined();
   });
 });

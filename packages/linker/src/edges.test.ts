@@ -32,7 +32,10 @@ function stallingLoader(stall: string, honourSignal: boolean): Loader & { reques
       requests.push(request);
       if (request.name !== stall) return inner.load(request);
       return new Promise((_, reject) => {
-        if (honourSignal) request.signal?.addEventListener('abort', () => { reject(new Error('download stopped')); });
+        if (honourSignal)
+          request.signal?.addEventListener('abort', () => {
+            reject(new Error('download stopped'));
+          });
       });
     },
   };
@@ -59,7 +62,9 @@ describe('a per-call AbortSignal (issue 15 item 1)', () => {
   it('an already aborted signal loads nothing; a reason is named', async () => {
     const loader = stallingLoader('none', true);
     const { linker } = await hostLinker('clang16', { loader });
-    const err = await rejection(linker.load(['libneed_c.so'], RTLD.NOW, { signal: AbortSignal.abort(new Error('page closed')) }));
+    const err = await rejection(
+      linker.load(['libneed_c.so'], RTLD.NOW, { signal: AbortSignal.abort(new Error('page closed')) }),
+    );
     expect(err).toMatchObject({ code: 'DL_ABORTED', message: 'the load was cancelled: page closed' });
     expect(loader.requests).toEqual([]);
   });
@@ -68,7 +73,14 @@ describe('a per-call AbortSignal (issue 15 item 1)', () => {
     const { 'libneed_a.so': _gone, ...rest } = files;
     const seen: LoadRequest[] = [];
     const inner = memoryLoader(rest);
-    const { linker } = await hostLinker('clang16', { loader: { load: (r) => { seen.push(r); return inner.load(r); } } });
+    const { linker } = await hostLinker('clang16', {
+      loader: {
+        load: (r) => {
+          seen.push(r);
+          return inner.load(r);
+        },
+      },
+    });
     expect((await rejection(linker.dlopen('libneed_c.so'))).code).toBe('DL_NOT_FOUND');
     expect(seen.length).toBe(3);
     expect(seen.every((r) => r.signal === seen[0]!.signal && r.signal?.aborted === true)).toBe(true);
@@ -77,9 +89,17 @@ describe('a per-call AbortSignal (issue 15 item 1)', () => {
 
 describe('graph limits and yielding (issue 15 item 5)', () => {
   it('a library with more NEEDED entries than limits.maxNeeded is DL_LIMIT naming the option, before any is looked up', async () => {
-    const needy = withDylinkEntries(files['libneed_b.so']!, Array.from({ length: 100_000 }, () => 'libneed_a.so'));
+    const needy = withDylinkEntries(
+      files['libneed_b.so']!,
+      Array.from({ length: 100_000 }, () => 'libneed_a.so'),
+    );
     const loader = stallingLoader('none', true);
-    const { linker } = await hostLinker('clang16', { loader: { load: (r) => (r.name === 'libneedy.so' ? Promise.resolve({ key: 'needy', name: r.name, bytes: needy }) : loader.load(r)) } });
+    const { linker } = await hostLinker('clang16', {
+      loader: {
+        load: (r) =>
+          r.name === 'libneedy.so' ? Promise.resolve({ key: 'needy', name: r.name, bytes: needy }) : loader.load(r),
+      },
+    });
     const before = linker.digest();
     const err = await rejection(linker.dlopen('libneedy.so'));
     expect(err).toMatchObject({ code: 'DL_LIMIT', library: 'libneedy.so' });
@@ -87,8 +107,18 @@ describe('graph limits and yielding (issue 15 item 5)', () => {
     expect(loader.requests).toEqual([]);
     expect(linker.digest()).toBe(before);
     // Raised, the same library loads (its 1,024 entries name one library).
-    const fine = withDylinkEntries(files['libneed_b.so']!, Array.from({ length: 1024 }, () => 'libneed_a.so'));
-    const { linker: raised } = await hostLinker('clang16', { loader: { load: (r) => (r.name === 'libfine.so' ? Promise.resolve({ key: 'fine', name: r.name, bytes: fine }) : memoryLoader(files).load(r)) } });
+    const fine = withDylinkEntries(
+      files['libneed_b.so']!,
+      Array.from({ length: 1024 }, () => 'libneed_a.so'),
+    );
+    const { linker: raised } = await hostLinker('clang16', {
+      loader: {
+        load: (r) =>
+          r.name === 'libfine.so'
+            ? Promise.resolve({ key: 'fine', name: r.name, bytes: fine })
+            : memoryLoader(files).load(r),
+      },
+    });
     await raised.dlopen('libfine.so', RTLD.NOW);
   });
 
@@ -107,12 +137,25 @@ describe('graph limits and yielding (issue 15 item 5)', () => {
     const chain = new Map<string, LoadedSource>();
     for (let i = 0; i < 12; i++) {
       const bytes = withDylinkEntries(files['libneed_a.so']!, i < 11 ? [`lib${i + 1}.so`] : []);
-      chain.set(`lib${i}.so`, { key: `lib${i}.so`, name: `lib${i}.so`, module: new WebAssembly.Module(bytes), head: bytes, size: bytes.length });
+      chain.set(`lib${i}.so`, {
+        key: `lib${i}.so`,
+        name: `lib${i}.so`,
+        module: new WebAssembly.Module(bytes),
+        head: bytes,
+        size: bytes.length,
+      });
     }
-    const { linker } = await hostLinker('clang16', { loader: { load: (r) => Promise.resolve({ ...chain.get(r.name)!, name: r.name }) } });
+    const { linker } = await hostLinker('clang16', {
+      loader: { load: (r) => Promise.resolve({ ...chain.get(r.name)!, name: r.name }) },
+    });
     let ticks = 0;
     let done = false;
-    const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
+    const tick = (): void => {
+      if (!done) {
+        ticks++;
+        setImmediate(tick);
+      }
+    };
     setImmediate(tick);
     await linker.dlopen('lib0.so', RTLD.NOW);
     done = true;
@@ -125,7 +168,12 @@ describe('huge alignments and tables (issue 15 items 5, 8)', () => {
   /** libneed_a.so asking for another memory alignment and table size. */
   const asking = (memoryAlign: number, tableSize: number): Uint8Array => {
     const first = splitSections(files['libneed_a.so']!)[0]!;
-    return splice(files['libneed_a.so']!, first.start, first.end, custom('dylink.0', concat(subsection(1, memInfo(16, memoryAlign, tableSize, 0)))));
+    return splice(
+      files['libneed_a.so']!,
+      first.start,
+      first.end,
+      custom('dylink.0', concat(subsection(1, memInfo(16, memoryAlign, tableSize, 0)))),
+    );
   };
   it('a raised maxAlignLog2 and a 2^64 alignment: DL_LIMIT with finite numbers, nothing changed', async () => {
     const { linker } = await hostLinker('clang16', { limits: { maxAlignLog2: 64 } });
@@ -149,8 +197,21 @@ describe('admit sees where a library comes from (issue 15 item 2)', () => {
   it('its key, location and the libraries that led to it', async () => {
     const seen: AdmittedLibrary[] = [];
     const inner = memoryLoader(files);
-    const loader: Loader = { load: async (r) => ({ ...(await inner.load(r)), location: `https://cdn.example/lib/${r.name}`, key: `k:${r.name}` }) };
-    const { linker } = await hostLinker('clang16', { loader, runtime: { admit: (l) => { seen.push(l); } } });
+    const loader: Loader = {
+      load: async (r) => ({
+        ...(await inner.load(r)),
+        location: `https://cdn.example/lib/${r.name}`,
+        key: `k:${r.name}`,
+      }),
+    };
+    const { linker } = await hostLinker('clang16', {
+      loader,
+      runtime: {
+        admit: (l) => {
+          seen.push(l);
+        },
+      },
+    });
     await linker.dlopen('libneed_c.so');
     expect(seen.map((l) => [l.name, l.key, l.location, l.neededBy])).toEqual([
       ['libneed_c.so', 'k:libneed_c.so', 'https://cdn.example/lib/libneed_c.so', []],
@@ -172,7 +233,11 @@ describe('what a constructor sees (issue 15 item 9)', () => {
           func: (n: number) => {
             const l = holder.linker!;
             let found = true;
-            try { l.dlsym(RTLD_DEFAULT, 'ctor_value'); } catch { found = false; }
+            try {
+              l.dlsym(RTLD_DEFAULT, 'ctor_value');
+            } catch {
+              found = false;
+            }
             seen.push({ graph: l.graph().libraries.map((x) => x.name), dlsym: found });
             return (fns.host_note!.func as (n: number) => unknown)(n);
           },
@@ -184,9 +249,23 @@ describe('what a constructor sees (issue 15 item 9)', () => {
     expect(seen.length).toBeGreaterThan(0);
     for (const s of seen) expect(s).toEqual({ graph: ['libctor.so'], dlsym: true });
     // A constructor that fails: the load, as it saw it, is gone from both.
-    const failing = (await hostLinker('clang16', { editHost: (fns) => ({ ...fns, host_note: { type: '(i32) -> ()', func: () => { throw new Error('no'); } } }) })).linker;
+    const failing = (
+      await hostLinker('clang16', {
+        editHost: (fns) => ({
+          ...fns,
+          host_note: {
+            type: '(i32) -> ()',
+            func: () => {
+              throw new Error('no');
+            },
+          },
+        }),
+      })
+    ).linker;
     expect((await rejection(failing.dlopen('libctor.so', RTLD.NOW | RTLD.GLOBAL))).code).toBe('DL_INIT_FAILED');
     expect(failing.graph().libraries).toEqual([]);
-    expect(() => failing.dlsym(RTLD_DEFAULT, 'ctor_value')).toThrow(expect.objectContaining({ code: 'DL_UNDEFINED_SYMBOL' }) as Error);
+    expect(() => failing.dlsym(RTLD_DEFAULT, 'ctor_value')).toThrow(
+      expect.objectContaining({ code: 'DL_UNDEFINED_SYMBOL' }) as Error,
+    );
   });
 });

@@ -7,7 +7,14 @@ import type { Handle } from './types.js';
  * `RuntimeAdapter` instead.
  */
 export type LinkerEvent =
-  | { readonly type: 'resolve'; readonly library: string; readonly key: string; readonly location: string | null; readonly neededBy: string | null; readonly bytes: number }
+  | {
+      readonly type: 'resolve';
+      readonly library: string;
+      readonly key: string;
+      readonly location: string | null;
+      readonly neededBy: string | null;
+      readonly bytes: number;
+    }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
   | {
       readonly type: 'instantiate';
@@ -27,7 +34,12 @@ export type LinkerEvent =
       readonly roots: readonly string[];
       readonly libraries: number;
       /** The libraries this load added, in load order (dependencies first), each with its handle. */
-      readonly loaded: readonly { readonly id: number; readonly name: string; readonly global: boolean; readonly handle: Handle }[];
+      readonly loaded: readonly {
+        readonly id: number;
+        readonly name: string;
+        readonly global: boolean;
+        readonly handle: Handle;
+      }[];
       readonly ms: number;
       readonly phases: Readonly<Record<string, number>>;
     }
@@ -41,7 +53,9 @@ export function tracer(option: boolean | ((line: string) => void) | undefined): 
   if (typeof option === 'function') return option;
   const env = typeof process !== 'undefined' ? process.env.DL_DEBUG : undefined;
   if (option === true || (option === undefined && env !== undefined && env !== '' && env !== '0')) {
-    return (line) => { console.error(`[dl] ${line}`); };
+    return (line) => {
+      console.error(`[dl] ${line}`);
+    };
   }
   return null;
 }
@@ -62,7 +76,9 @@ export class Listeners {
   /** Subscribes; returns the unsubscribe function. */
   add(listener: (event: LinkerEvent) => void): () => void {
     this.subscribers.add(listener);
-    return () => { this.subscribers.delete(listener); };
+    return () => {
+      this.subscribers.delete(listener);
+    };
   }
 
   /** Tells every listener, the option's first. */

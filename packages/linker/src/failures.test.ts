@@ -21,7 +21,12 @@ function caught(fn: () => unknown): DlError {
 /** A fixture with its MEM_INFO replaced (for hostile sizes). */
 function withMemInfo(bytes: Uint8Array, memorySize: number, memoryAlign: number, tableSize: number): Uint8Array {
   const first = splitSections(bytes)[0]!;
-  return splice(bytes, first.start, first.end, custom('dylink.0', concat(subsection(1, memInfo(memorySize, memoryAlign, tableSize, 0)))));
+  return splice(
+    bytes,
+    first.start,
+    first.end,
+    custom('dylink.0', concat(subsection(1, memInfo(memorySize, memoryAlign, tableSize, 0)))),
+  );
 }
 
 describe('undefined symbols', () => {
@@ -30,7 +35,12 @@ describe('undefined symbols', () => {
     const before = linker.digest();
     const err = caught(() => linker.dlopenSync('libfptr.so', RTLD.NOW));
     expect(err.code).toBe('DL_UNDEFINED_SYMBOL');
-    for (const want of ['main_add1 (needed by libreloc.so)', 'main_apply (needed by libreloc.so)', 'main_apply (needed by libfptr.so)', 'main_get_add1 (needed by libfptr.so)']) {
+    for (const want of [
+      'main_add1 (needed by libreloc.so)',
+      'main_apply (needed by libreloc.so)',
+      'main_apply (needed by libfptr.so)',
+      'main_get_add1 (needed by libfptr.so)',
+    ]) {
       expect(err.message).toContain(want);
     }
     expect(linker.digest()).toBe(before);
@@ -47,7 +57,9 @@ describe('undefined symbols', () => {
 
   it('data and function addresses are needed even with RTLD_LAZY', () => {
     const lazy = hostLinkerSync('clang16', { editHost: ({ main_add1: _dropped, ...rest }) => rest }).linker;
-    expect(caught(() => lazy.dlopenSync('libreloc.so', RTLD.LAZY)).message).toMatch(/main_add1 \(needed by libreloc\.so\) \[GOT\.func\]/);
+    expect(caught(() => lazy.dlopenSync('libreloc.so', RTLD.LAZY)).message).toMatch(
+      /main_add1 \(needed by libreloc\.so\) \[GOT\.func\]/,
+    );
   });
 
   it('names the missing library and who needs it', () => {
@@ -62,15 +74,21 @@ describe('undefined symbols', () => {
 
 describe('signatures', () => {
   it('refuses a function import whose provider has another wasm type, showing both', () => {
-    const wrong = hostLinkerSync('clang16', { editHost: (fns) => ({ ...fns, main_add1: { func: ((a: number, b: number) => a + b), type: '(i32, i32) -> i32' } }) }).linker;
+    const wrong = hostLinkerSync('clang16', {
+      editHost: (fns) => ({ ...fns, main_add1: { func: (a: number, b: number) => a + b, type: '(i32, i32) -> i32' } }),
+    }).linker;
     const err = caught(() => wrong.dlopenSync('libreloc.so', RTLD.LAZY));
     expect(err.code).toBe('DL_SIGNATURE_MISMATCH');
-    expect(err.message).toContain('main_add1: libreloc.so imports it as (i32) -> i32 but host defines it as (i32, i32) -> i32');
+    expect(err.message).toContain(
+      'main_add1: libreloc.so imports it as (i32) -> i32 but host defines it as (i32, i32) -> i32',
+    );
     expect(abiMismatchOf(err)).toBe('function-type');
   });
 
   it('says which ABI part differs as data: threads (a shared-memory library into a non-shared program)', () => {
-    const { linker } = hostLinkerSync('clang16', { loader: memoryLoader({ 'libtls_mt.so': fixtureBytes(fixture('tls_mt', 'clang16')) }) });
+    const { linker } = hostLinkerSync('clang16', {
+      loader: memoryLoader({ 'libtls_mt.so': fixtureBytes(fixture('tls_mt', 'clang16')) }),
+    });
     const err = caught(() => linker.dlopenSync('libtls_mt.so', RTLD.NOW));
     expect(err).toBeInstanceOf(AbiMismatchError);
     expect(err).toMatchObject({ code: 'DL_INCOMPATIBLE', mismatch: 'shared-memory', library: 'libtls_mt.so' });
@@ -98,16 +116,28 @@ describe('hostile sizes are refused before anything is allocated', () => {
 
 describe('a failed load leaves no trace, and later loads work', () => {
   it('when the memory runs out half-way through a batch (after instantiating three libraries)', () => {
-    const { linker } = hostLinkerSync('clang16', { program: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2 }) } });
-    const free = (): number => 2 * 65536 - linker.graph().memory.reservations.reduce((end, r) => Math.max(end, r.address + r.size), 0);
-    linker.dlopenSync({ name: 'filler', bytes: withMemInfo(fixtureBytes(fixture('need_a', 'clang16')), free() - 600, 4, 0) }, RTLD.NOW);
+    const { linker } = hostLinkerSync('clang16', {
+      program: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2 }) },
+    });
+    const free = (): number =>
+      2 * 65536 - linker.graph().memory.reservations.reduce((end, r) => Math.max(end, r.address + r.size), 0);
+    linker.dlopenSync(
+      { name: 'filler', bytes: withMemInfo(fixtureBytes(fixture('need_a', 'clang16')), free() - 600, 4, 0) },
+      RTLD.NOW,
+    );
     const before = linker.digest();
     const events: string[] = [];
-    const stop = linker.on((e) => { events.push(e.type === 'instantiate' ? `instantiate ${e.library}` : e.type); });
+    const stop = linker.on((e) => {
+      events.push(e.type === 'instantiate' ? `instantiate ${e.library}` : e.type);
+    });
     const err = caught(() => linker.loadSync(['libneed_c.so', 'libmany.so']));
     stop();
     expect(err.code).toBe('DL_OUT_OF_MEMORY');
-    expect(events.filter((e) => e.startsWith('instantiate'))).toEqual(['instantiate libneed_a.so', 'instantiate libneed_b.so', 'instantiate libneed_c.so']);
+    expect(events.filter((e) => e.startsWith('instantiate'))).toEqual([
+      'instantiate libneed_a.so',
+      'instantiate libneed_b.so',
+      'instantiate libneed_c.so',
+    ]);
     expect(events.at(-1)).toBe('failed');
     expect(linker.digest()).toBe(before);
     const h = linker.dlopenSync('libneed_c.so', RTLD.NOW);
@@ -134,7 +164,9 @@ describe('a failed load leaves no trace, and later loads work', () => {
     expect(flaky.digest()).toBe(before);
     fail = false;
     const [c, f, ctor] = flaky.loadSync(['libneed_c.so', 'libfptr.so', 'libctor.so']);
-    expect([call(flaky, c!, 'need_c_check'), call(flaky, f!, 'fptr_check'), call(flaky, ctor!, 'ctor_check')]).toEqual([0, 0, 0]);
+    expect([call(flaky, c!, 'need_c_check'), call(flaky, f!, 'fptr_check'), call(flaky, ctor!, 'ctor_check')]).toEqual([
+      0, 0, 0,
+    ]);
   });
 
   it('names the library whose compilation fails', () => {
@@ -144,7 +176,10 @@ describe('a failed load leaves no trace, and later loads work', () => {
     mutableBase[at + 2] = 1; // a mutable global in a constant expression: invalid
     const { linker } = hostLinkerSync('clang16');
     const before = linker.digest();
-    expect(caught(() => linker.loadSync(['libneed_b.so', { name: 'invalid.so', bytes: mutableBase }]))).toMatchObject({ code: 'DL_INSTANTIATE_FAILED', library: 'invalid.so' });
+    expect(caught(() => linker.loadSync(['libneed_b.so', { name: 'invalid.so', bytes: mutableBase }]))).toMatchObject({
+      code: 'DL_INSTANTIATE_FAILED',
+      library: 'invalid.so',
+    });
     expect(linker.digest()).toBe(before);
   });
 
@@ -160,7 +195,9 @@ describe('a failed load leaves no trace, and later loads work', () => {
     const { linker } = hostLinkerSync('clang16');
     const before = linker.digest();
     const instantiated: string[] = [];
-    const stop = linker.on((e) => { if (e.type === 'instantiate') instantiated.push(e.library); });
+    const stop = linker.on((e) => {
+      if (e.type === 'instantiate') instantiated.push(e.library);
+    });
     const err = caught(() => linker.loadSync(['libneed_c.so', { name: 'broken.so', bytes: broken }]));
     stop();
     expect(err).toMatchObject({ code: 'DL_INSTANTIATE_FAILED', library: 'broken.so' });
@@ -168,5 +205,4 @@ describe('a failed load leaves no trace, and later loads work', () => {
     expect(linker.digest()).toBe(before);
     expect(call(linker, linker.dlopenSync('libneed_c.so', RTLD.NOW), 'need_c_check')).toBe(0);
   });
-;
 });

@@ -23,8 +23,19 @@ export function resolveFlags(flags: DlopenFlags | undefined): ResolvedFlags {
       throw new DlError('DL_BAD_FLAGS', 'invalid mode for dlopen(): Either RTLD_LAZY or RTLD_NOW is required');
     }
     const known = RTLD.LAZY | RTLD.NOW | RTLD.NOLOAD | RTLD.GLOBAL | RTLD.NODELETE;
-    if ((flags & ~known) !== 0) throw new DlError('DL_BAD_FLAGS', `unknown dlopen flags 0x${(flags & ~known).toString(16)}`);
-    return { now: binding === RTLD.NOW, global: (flags & RTLD.GLOBAL) !== 0, nodelete: (flags & RTLD.NODELETE) !== 0, noload: (flags & RTLD.NOLOAD) !== 0 };
+    if ((flags & ~known) !== 0)
+      throw new DlError('DL_BAD_FLAGS', `unknown dlopen flags 0x${(flags & ~known).toString(16)}`);
+    return {
+      now: binding === RTLD.NOW,
+      global: (flags & RTLD.GLOBAL) !== 0,
+      nodelete: (flags & RTLD.NODELETE) !== 0,
+      noload: (flags & RTLD.NOLOAD) !== 0,
+    };
   }
-  return { now: flags.binding === 'now', global: flags.scope === 'global', nodelete: flags.nodelete === true, noload: flags.noload === true };
+  return {
+    now: flags.binding === 'now',
+    global: flags.scope === 'global',
+    nodelete: flags.nodelete === true,
+    noload: flags.noload === true,
+  };
 }

@@ -8,7 +8,14 @@ import type { Linker } from './linker.js';
 const grammars = treeSitterGrammars();
 
 function libcHost(get: () => Linker): Record<string, { func: (...a: never[]) => unknown; type: string }> {
-  return jsLibc({ memory: () => get().memory, malloc: (n) => get().malloc(n), free: (p) => { get().free(p); }, sizeOf: (p) => get().sizeOf(p) });
+  return jsLibc({
+    memory: () => get().memory,
+    malloc: (n) => get().malloc(n),
+    free: (p) => {
+      get().free(p);
+    },
+    sizeOf: (p) => get().sizeOf(p),
+  });
 }
 
 /** Reads a NUL-terminated string. */
@@ -26,7 +33,9 @@ function readLanguage(linker: Linker, address: number): { version: number; symbo
   const version = view.getUint32(address, true);
   const symbolCount = view.getUint32(address + 4, true);
   const symbolNames = view.getUint32(address + 56, true);
-  const names = Array.from({ length: Math.min(symbolCount, 4) }, (_, i) => cString(linker.memory, view.getUint32(symbolNames + 4 * i, true)));
+  const names = Array.from({ length: Math.min(symbolCount, 4) }, (_, i) =>
+    cString(linker.memory, view.getUint32(symbolNames + 4 * i, true)),
+  );
   return { version, symbolCount, names };
 }
 
@@ -59,7 +68,8 @@ describe('the 16 @vscode/tree-sitter-wasm grammars, linked against a JS host pro
     const graph = linker.graph();
     expect(graph.libraries).toHaveLength(16);
     const ranges = graph.libraries.map((l) => l.memory).sort((a, b) => a.base - b.base);
-    for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.base).toBeGreaterThanOrEqual(ranges[i - 1]!.base + ranges[i - 1]!.size);
+    for (let i = 1; i < ranges.length; i++)
+      expect(ranges[i]!.base).toBeGreaterThanOrEqual(ranges[i - 1]!.base + ranges[i - 1]!.size);
     for (const g of grammars) expect(readLanguage(linker, languageFunction(linker, g.id)()).names[0]).toBe('end');
   });
 });

@@ -48,11 +48,26 @@ export interface LibraryPlacement {
 
 export interface LinkGraph {
   readonly libraries: readonly GraphLibrary[];
-  readonly scopes: readonly { readonly id: number; readonly kind: 'global' | 'local'; readonly members: readonly string[] }[];
+  readonly scopes: readonly {
+    readonly id: number;
+    readonly kind: 'global' | 'local';
+    readonly members: readonly string[];
+  }[];
   /** Names defined more than once in a scope: who wins, who is interposed. */
-  readonly interpositions: readonly { readonly scope: number; readonly name: string; readonly winner: string; readonly losers: readonly string[] }[];
-  readonly memory: { readonly bytes: number; readonly reservations: readonly { readonly owner: string; readonly address: number; readonly size: number }[] };
-  readonly table: { readonly length: number; readonly ranges: readonly { readonly owner: string; readonly base: number; readonly size: number }[] };
+  readonly interpositions: readonly {
+    readonly scope: number;
+    readonly name: string;
+    readonly winner: string;
+    readonly losers: readonly string[];
+  }[];
+  readonly memory: {
+    readonly bytes: number;
+    readonly reservations: readonly { readonly owner: string; readonly address: number; readonly size: number }[];
+  };
+  readonly table: {
+    readonly length: number;
+    readonly ranges: readonly { readonly owner: string; readonly base: number; readonly size: number }[];
+  };
 }
 
 function scopesOf(state: LinkState): Scope[] {
@@ -64,15 +79,27 @@ function scopesOf(state: LinkState): Scope[] {
 /** One library as the graph shows it (cost: its own imports). */
 export function describeLibrary(lib: Library, compat?: readonly CompatGroup[]): GraphLibrary {
   return {
-    id: lib.id, name: lib.name, key: lib.key, location: lib.location, global: lib.global, group: lib.group?.id ?? null, refcount: lib.refcount, nodelete: lib.nodelete,
+    id: lib.id,
+    name: lib.name,
+    key: lib.key,
+    location: lib.location,
+    global: lib.global,
+    group: lib.group?.id ?? null,
+    refcount: lib.refcount,
+    nodelete: lib.nodelete,
     needed: lib.needed.map((d) => d.id),
     memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize },
     table: { base: lib.tableBase, size: lib.meta.dylink.tableSize },
-    tlsBase: lib.tlsBase, exports: lib.symbols.names.length,
-    bindings: Object.fromEntries(lib.meta.imports.flatMap((spec) => {
-      const to = lib.bindings.get(spec);
-      return to === undefined ? [] : [[`${spec.module}.${spec.name}`, to === null ? '(weak, undefined)' : to.provider.name]];
-    })),
+    tlsBase: lib.tlsBase,
+    exports: lib.symbols.names.length,
+    bindings: Object.fromEntries(
+      lib.meta.imports.flatMap((spec) => {
+        const to = lib.bindings.get(spec);
+        return to === undefined
+          ? []
+          : [[`${spec.module}.${spec.name}`, to === null ? '(weak, undefined)' : to.provider.name]];
+      }),
+    ),
     lazy: lib.lazy.map((l) => ({ name: l.name, bound: l.entry.bound() })),
     ...(compat === undefined ? {} : { compat }),
   };
@@ -82,11 +109,18 @@ export function describeLibrary(lib: Library, compat?: readonly CompatGroup[]): 
 export function describeGraph(state: LinkState): LinkGraph {
   const scopes = scopesOf(state);
   return {
-    libraries: [...state.libraries.values()].sort((a, b) => a.id - b.id).map((l) => describeLibrary(l, compatOf(state, l))),
+    libraries: [...state.libraries.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((l) => describeLibrary(l, compatOf(state, l))),
     scopes: scopes.map((s) => ({ id: s.id, kind: s.kind, members: s.providers().map((p) => p.name) })),
-    interpositions: scopes.flatMap((s) => s.interpositions().map((i) => ({
-      scope: s.id, name: i.name, winner: i.winner.provider.name, losers: i.losers.map((l) => l.provider.name),
-    }))),
+    interpositions: scopes.flatMap((s) =>
+      s.interpositions().map((i) => ({
+        scope: s.id,
+        name: i.name,
+        winner: i.winner.provider.name,
+        losers: i.losers.map((l) => l.provider.name),
+      })),
+    ),
     memory: { bytes: state.memory.buffer.byteLength, reservations: state.allocator.live() },
     table: { length: state.table.length, ranges: state.tables.live() },
   };

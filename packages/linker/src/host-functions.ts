@@ -20,7 +20,13 @@ export class HostFunctions {
     }
     const found = byType.get(key);
     if (found !== undefined) return found;
-    const bytes = encodeModule({ types: [type], importTable: false, imports: [{ module: 'h', name: 'f', type: 0 }], functions: [], exports: [['f', 0]] });
+    const bytes = encodeModule({
+      types: [type],
+      importTable: false,
+      imports: [{ module: 'h', name: 'f', type: 0 }],
+      functions: [],
+      exports: [['f', 0]],
+    });
     const wrapped = new WebAssembly.Instance(new WebAssembly.Module(bytes), { h: { f: js } }).exports.f as Callable;
     byType.set(key, wrapped);
     return wrapped;

@@ -6,27 +6,38 @@ import { call, hostLinker, hostLinkerSync, readI32, sideFiles, sharedMemoryFixtu
 
 const toolchains = ['clang16', 'emcc'] as const;
 const checked = (tc: (typeof toolchains)[number]) =>
-  fixtures.filter((f) => f.toolchain === tc && f.kind === 'side' && f.checks.length > 0 && !sharedMemoryFixtures.has(f.id));
+  fixtures.filter(
+    (f) => f.toolchain === tc && f.kind === 'side' && f.checks.length > 0 && !sharedMemoryFixtures.has(f.id),
+  );
 const base = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
 
 describe.each(toolchains)('%s fixtures linked into a JS host', (tc) => {
-  it.each(checked(tc).map((f) => [f.id, f] as const))('%s: dlopenSync, RTLD_NOW | RTLD_GLOBAL: its self-checks pass', (_, f) => {
-    const { linker } = hostLinkerSync(tc);
-    const h = linker.dlopenSync(base(f.file), { binding: 'now', scope: 'global' });
-    for (const c of f.checks) expect(call(linker, h, c), c).toBe(0);
-  });
+  it.each(checked(tc).map((f) => [f.id, f] as const))(
+    '%s: dlopenSync, RTLD_NOW | RTLD_GLOBAL: its self-checks pass',
+    (_, f) => {
+      const { linker } = hostLinkerSync(tc);
+      const h = linker.dlopenSync(base(f.file), { binding: 'now', scope: 'global' });
+      for (const c of f.checks) expect(call(linker, h, c), c).toBe(0);
+    },
+  );
 
-  it.each(checked(tc).map((f) => [f.id, f] as const))('%s: async dlopen, RTLD_LAZY | RTLD_LOCAL: its self-checks pass', async (_, f) => {
-    const { linker } = await hostLinker(tc);
-    const h = await linker.dlopen(base(f.file));
-    for (const c of f.checks) expect(call(linker, h, c), c).toBe(0);
-  });
+  it.each(checked(tc).map((f) => [f.id, f] as const))(
+    '%s: async dlopen, RTLD_LAZY | RTLD_LOCAL: its self-checks pass',
+    async (_, f) => {
+      const { linker } = await hostLinker(tc);
+      const h = await linker.dlopen(base(f.file));
+      for (const c of f.checks) expect(call(linker, h, c), c).toBe(0);
+    },
+  );
 
   it('load-time linking: every library in one pass (cycle included), all checks pass', async () => {
-    const names = checked(tc).map((f) => base(f.file)).filter((n) => n !== 'libreloc_bsym.so');
+    const names = checked(tc)
+      .map((f) => base(f.file))
+      .filter((n) => n !== 'libreloc_bsym.so');
     const { linker } = await hostLinker(tc);
     await linker.load(names);
-    for (const f of checked(tc).filter((x) => x.id !== 'reloc_bsym')) for (const c of f.checks) expect(call(linker, RTLD_DEFAULT, c), `${f.id} ${c}`).toBe(0);
+    for (const f of checked(tc).filter((x) => x.id !== 'reloc_bsym'))
+      for (const c of f.checks) expect(call(linker, RTLD_DEFAULT, c), `${f.id} ${c}`).toBe(0);
     const loaded = linker.graph().libraries.map((l) => l.name);
     expect(loaded).toEqual(expect.arrayContaining(names));
     expect(new Set(loaded).size).toBe(loaded.length); // each library once, the cycle included
@@ -78,11 +89,16 @@ describe.each(toolchains)('%s fixtures linked into a JS host', (tc) => {
     expect(host.notes).toHaveLength(4);
   });
 
-  it('gives weak undefined symbols address 0 and lets the host\'s strong definitions win', () => {
+  it("gives weak undefined symbols address 0 and lets the host's strong definitions win", () => {
     const { linker } = hostLinkerSync(tc);
     const weak = linker.dlopenSync('libweak.so', { binding: 'now', scope: 'global' });
     expect(call(linker, weak, 'weak_check')).toBe(0);
-    expect(linker.graph().interpositions).toContainEqual({ scope: 0, name: 'weak_hook', winner: 'host', losers: ['libweak.so'] });
+    expect(linker.graph().interpositions).toContainEqual({
+      scope: 0,
+      name: 'weak_hook',
+      winner: 'host',
+      losers: ['libweak.so'],
+    });
     const undef = linker.dlopenSync('libweak_undef.so', { binding: 'now' });
     expect(call(linker, undef, 'weak_undef_call')).toBe(-1);
   });
@@ -97,9 +113,17 @@ describe.each(toolchains)('%s fixtures linked into a JS host', (tc) => {
 
 describe.each(toolchains)('%s: libraries given as compiled modules (no bytes, so no types)', (tc) => {
   it('links them through engine reflection: NEEDED, data, pointers and a cycle all work', () => {
-    const modules = Object.fromEntries(Object.entries(sideFiles(tc)).map(([name, bytes]) => [name, new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)]));
+    const modules = Object.fromEntries(
+      Object.entries(sideFiles(tc)).map(([name, bytes]) => [
+        name,
+        new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>),
+      ]),
+    );
     const { linker } = hostLinkerSync(tc, { loader: memoryLoader(modules) });
-    const f = linker.dlopenSync({ name: 'libfptr.so', module: modules['libfptr.so']! }, { binding: 'now', scope: 'global' });
+    const f = linker.dlopenSync(
+      { name: 'libfptr.so', module: modules['libfptr.so']! },
+      { binding: 'now', scope: 'global' },
+    );
     expect(call(linker, f, 'fptr_check')).toBe(0);
     const cycle = linker.dlopenSync('libcycle_a.so', { binding: 'lazy', scope: 'global' });
     expect(call(linker, cycle, 'cycle_check')).toBe(0);
@@ -122,7 +146,7 @@ describe('Emscripten i64 legalisation', () => {
 });
 
 describe.each(toolchains)('%s thread-locals with shared memory', (tc) => {
-  it('initialises the current thread\'s TLS block and relocates TLS exports against it', () => {
+  it("initialises the current thread's TLS block and relocates TLS exports against it", () => {
     const { linker } = hostLinkerSync(tc, { program: { shared: true } });
     expect(linker.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
     const h = linker.dlopenSync('libtls_mt.so', { binding: 'now' });

@@ -15,8 +15,23 @@ export type { MissingSymbol, SymbolLookup } from './undefined.js';
 export type { LinkerEvent, LinkerEventType } from './events.js';
 export type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 export type {
-  AdmittedLibrary, AttachedMainProgram, CompatGroup, DlopenFlags, Handle, HostData, HostFunction, HostFunctionType, JsHostProgram, LibrarySource, LinkerLimits,
-  LinkerOptions, LoadOptions, Program, RelocatableMainProgram, ResolvedFlags, SymbolValue,
+  AdmittedLibrary,
+  AttachedMainProgram,
+  CompatGroup,
+  DlopenFlags,
+  Handle,
+  HostData,
+  HostFunction,
+  HostFunctionType,
+  JsHostProgram,
+  LibrarySource,
+  LinkerLimits,
+  LinkerOptions,
+  LoadOptions,
+  Program,
+  RelocatableMainProgram,
+  ResolvedFlags,
+  SymbolValue,
 } from './types.js';
 export { sideModuleConventions } from './runtime.js';
 export type { LoadedLibrary, LoadedSet, LoadTransaction, RuntimeAdapter } from './runtime.js';

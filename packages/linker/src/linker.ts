@@ -37,7 +37,10 @@ export class Linker {
   private readonly hostBlocks = new Map<number, Reservation>();
 
   /** @internal Use `createLinker` / `createLinkerSync`. */
-  constructor(private readonly state: LinkState, private readonly listeners: Listeners) {}
+  constructor(
+    private readonly state: LinkState,
+    private readonly listeners: Listeners,
+  ) {}
 
   /** The program's linear memory. */
   get memory(): WebAssembly.Memory {
@@ -88,7 +91,11 @@ export class Linker {
   }
 
   private begin(): void {
-    if (this.state.busy) throw new DlError('DL_BUSY', 'another load is in progress (a sync load cannot start during an async one, nor from a constructor)');
+    if (this.state.busy)
+      throw new DlError(
+        'DL_BUSY',
+        'another load is in progress (a sync load cannot start during an async one, nor from a constructor)',
+      );
     this.state.busy = true;
   }
 
@@ -110,7 +117,9 @@ export class Linker {
   perform(req: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
     const run = async (): Promise<LoadResult> => {
       const own = new AbortController();
-      const forward = (): void => { own.abort(options.signal?.reason); };
+      const forward = (): void => {
+        own.abort(options.signal?.reason);
+      };
       options.signal?.addEventListener('abort', forward, { once: true });
       this.begin();
       try {
@@ -188,7 +197,9 @@ export class Linker {
   private library(handle: Handle): Library {
     const lib = this.state.libraries.get(handle.id);
     if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain && lib.users === 0)) {
-      throw new DlError('DL_BAD_HANDLE', `Invalid library handle ${handle.id} (${handle.name})`, { library: handle.name });
+      throw new DlError('DL_BAD_HANDLE', `Invalid library handle ${handle.id} (${handle.name})`, {
+        library: handle.name,
+      });
     }
     return lib;
   }
@@ -220,7 +231,8 @@ export class Linker {
       return this.found(resolveSymbol([this.state.global], name), name, 'global', undefined);
     }
     if (scope === RTLD_NEXT) {
-      if (options.from === undefined) throw new DlError('DL_BAD_HANDLE', 'RTLD_NEXT needs the calling library (options.from)');
+      if (options.from === undefined)
+        throw new DlError('DL_BAD_HANDLE', 'RTLD_NEXT needs the calling library (options.from)');
       const from = this.library(options.from);
       return this.found(findNext(pathOf(this.state, from), from.provider, name), name, 'next', from.name);
     }
@@ -228,7 +240,12 @@ export class Linker {
     return this.found(findBreadthFirst(lib, name), name, 'handle', lib.name);
   }
 
-  private found(d: Definition | undefined, name: string, lookup: 'global' | 'handle' | 'next', library: string | undefined): SymbolValue {
+  private found(
+    d: Definition | undefined,
+    name: string,
+    lookup: 'global' | 'handle' | 'next',
+    library: string | undefined,
+  ): SymbolValue {
     if (d === undefined) throw new SymbolNotFoundError(name, lookup, library);
     return this.value(d);
   }
@@ -252,7 +269,10 @@ export class Linker {
       const state = this.state;
       const value = { kind: 'function' as const, name: d.name, func: d.func, type: d.type, library };
       // Not enumerable: spreading or logging the result must not give the function a slot.
-      Object.defineProperty(value, 'address', { enumerable: false, get: (): number => addressOfFunction(state, new Journal(state.got), d, 'dlsym') });
+      Object.defineProperty(value, 'address', {
+        enumerable: false,
+        get: (): number => addressOfFunction(state, new Journal(state.got), d, 'dlsym'),
+      });
       return value as SymbolValue;
     }
     if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };
@@ -268,7 +288,6 @@ export class Linker {
     const lib = this.library(handle);
     if (!lib.nodelete) lib.refcount--;
   }
-
 
   /** RTLD_GLOBAL on a local library: it and its not-yet-global dependencies join the global scope. */
   private promote(lib: Library): void {
@@ -288,11 +307,22 @@ export class Linker {
       for (const { entry, name, type } of l.lazy) {
         if (entry.bound()) continue;
         const d = resolveSymbol(pathOf(this.state, l), name);
-        if (d?.kind === 'function') bind.push(() => { entry.bind(wasmCallable(this.state, d, type, l.name)); });
-        else if (!l.meta.dylink.weakImports.has(name)) { missing.push(`${name} (needed by ${l.name})`); names.push(name); }
+        if (d?.kind === 'function')
+          bind.push(() => {
+            entry.bind(wasmCallable(this.state, d, type, l.name));
+          });
+        else if (!l.meta.dylink.weakImports.has(name)) {
+          missing.push(`${name} (needed by ${l.name})`);
+          names.push(name);
+        }
       }
     }
-    if (missing.length > 0) throw new DlError('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}${compatAdvice(names)}`, { library: lib.name });
+    if (missing.length > 0)
+      throw new DlError(
+        'DL_UNDEFINED_SYMBOL',
+        `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}${compatAdvice(names)}`,
+        { library: lib.name },
+      );
     for (const b of bind) b();
   }
 
@@ -308,9 +338,14 @@ export class Linker {
    * addresses), with the names it publishes — for runtimes that mirror symbols elsewhere
    * (Emscripten's `Module._name`).
    */
-  exportsOf(handle: Handle): { readonly exports: WebAssembly.Exports; readonly published: readonly string[]; readonly global: boolean } {
+  exportsOf(handle: Handle): {
+    readonly exports: WebAssembly.Exports;
+    readonly published: readonly string[];
+    readonly global: boolean;
+  } {
     const lib = this.library(handle);
-    if (lib.instance === null) throw new DlError('DL_BAD_HANDLE', 'the program has no instance of its own', { library: lib.name });
+    if (lib.instance === null)
+      throw new DlError('DL_BAD_HANDLE', 'the program has no instance of its own', { library: lib.name });
     return { exports: lib.instance.exports, published: lib.symbols.names, global: lib.global };
   }
 
@@ -326,7 +361,11 @@ export class Linker {
    */
   placement(handle: Handle): LibraryPlacement {
     const lib = this.library(handle);
-    return { memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize }, table: { base: lib.tableBase, size: lib.meta.dylink.tableSize }, global: lib.global };
+    return {
+      memory: { base: lib.memoryBase, size: lib.meta.dylink.memorySize },
+      table: { base: lib.tableBase, size: lib.meta.dylink.tableSize },
+      global: lib.global,
+    };
   }
 
   /** Libraries, scopes, memory and table ranges, symbol providers and interpositions. */

@@ -67,19 +67,32 @@ export interface Loader {
  * are looked up as given, then by their last path component. `@dl/loaders` has loaders with
  * search paths, files, fetch and caches.
  */
-export function memoryLoader(files: Readonly<Record<string, Uint8Array | WebAssembly.Module>> | ReadonlyMap<string, Uint8Array | WebAssembly.Module>): Loader {
+export function memoryLoader(
+  files:
+    Readonly<Record<string, Uint8Array | WebAssembly.Module>> | ReadonlyMap<string, Uint8Array | WebAssembly.Module>,
+): Loader {
   const map = new Map<string, Uint8Array | WebAssembly.Module>(files instanceof Map ? files : Object.entries(files));
   const find = (request: LoadRequest): LoadedSource => {
     const { name } = request;
     const base = name.slice(name.lastIndexOf('/') + 1);
     const key = map.has(name) ? name : map.has(base) ? base : undefined;
     if (key === undefined) {
-      throw new DlError('DL_NOT_FOUND', `library ${JSON.stringify(name)} not found${neededByText(request)}; looked in the in-memory loader for "${name}" and "${base}"`, { library: name });
+      throw new DlError(
+        'DL_NOT_FOUND',
+        `library ${JSON.stringify(name)} not found${neededByText(request)}; looked in the in-memory loader for "${name}" and "${base}"`,
+        { library: name },
+      );
     }
     const entry = map.get(key)!;
     return entry instanceof WebAssembly.Module ? { key, name: key, module: entry } : { key, name: key, bytes: entry };
   };
-  return { load: (request) => new Promise((resolve) => { resolve(find(request)); }), loadSync: find };
+  return {
+    load: (request) =>
+      new Promise((resolve) => {
+        resolve(find(request));
+      }),
+    loadSync: find,
+  };
 }
 
 /** " (needed by B, needed by A)" for messages, nearest first, or nothing for a root (one wording with the loaders: `@dl/reader`'s). */

@@ -14,13 +14,21 @@ const HEAP_START = 5;
 // emcc sides legalise i64 through the host's tempRet0; the clang main has no libc for it.
 let tempRet0 = 0;
 const emccRuntime = {
-  setTempRet0: { func: (v: number) => { tempRet0 = v; }, type: '(i32) -> ()' },
+  setTempRet0: {
+    func: (v: number) => {
+      tempRet0 = v;
+    },
+    type: '(i32) -> ()',
+  },
   getTempRet0: { func: () => tempRet0, type: '() -> i32' },
 };
 
 describe('a relocatable main (clang -pie) loaded by the linker', () => {
   it('loads the main with its NEEDED libraries, binds both ways, and its self-check passes', async () => {
-    const linker = await createLinker({ program: { kind: 'relocatable', module: mainBytes() }, loader: memoryLoader(sideFiles('clang16')) });
+    const linker = await createLinker({
+      program: { kind: 'relocatable', module: mainBytes() },
+      loader: memoryLoader(sideFiles('clang16')),
+    });
     expect(call(linker, RTLD_DEFAULT, 'main_run')).toBe(0);
     const graph = linker.graph();
     expect(graph.scopes[0]!.members).toEqual(['main', 'libreloc.so', 'libfptr.so']);
@@ -31,8 +39,11 @@ describe('a relocatable main (clang -pie) loaded by the linker', () => {
     expect(main.lazy.every((l) => l.bound)).toBe(true);
   });
 
-  it('places libraries above the main\'s data and stack, and uses the main\'s malloc once its runtime is up', () => {
-    const linker = createLinkerSync({ program: { kind: 'relocatable', module: mainBytes(), stackSize: 32768 }, loader: memoryLoader(sideFiles('clang16')) });
+  it("places libraries above the main's data and stack, and uses the main's malloc once its runtime is up", () => {
+    const linker = createLinkerSync({
+      program: { kind: 'relocatable', module: mainBytes(), stackSize: 32768 },
+      loader: memoryLoader(sideFiles('clang16')),
+    });
     const heapStart = stats(linker, HEAP_START);
     const first = linker.graph().libraries.filter((l) => l.name !== 'main');
     // Loaded with the main, before its runtime was up: carved below the heap by bumping __heap_base.
@@ -49,16 +60,24 @@ describe('a relocatable main (clang -pie) loaded by the linker', () => {
   });
 
   it.each(['clang16', 'emcc'] as const)('takes every %s side module with dlopen, RTLD_NOW | RTLD_LOCAL', (tc) => {
-    const linker = createLinkerSync({ program: { kind: 'relocatable', module: mainBytes(), functions: emccRuntime }, loader: memoryLoader(sideFiles(tc)) });
-    for (const f of fixtures.filter((x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && !sharedMemoryFixtures.has(x.id))) {
+    const linker = createLinkerSync({
+      program: { kind: 'relocatable', module: mainBytes(), functions: emccRuntime },
+      loader: memoryLoader(sideFiles(tc)),
+    });
+    for (const f of fixtures.filter(
+      (x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && !sharedMemoryFixtures.has(x.id),
+    )) {
       const h = linker.dlopenSync(f.file.slice(f.file.lastIndexOf('/') + 1), { binding: 'now', scope: 'local' });
       for (const c of f.checks) expect(call(linker, h, c), `${f.id} ${c}`).toBe(0);
     }
     expect(call(linker, RTLD_DEFAULT, 'main_run')).toBe(0);
   });
 
-  it('leaves destructors to the main\'s own __cxa_atexit when it defines one', () => {
-    const linker = createLinkerSync({ program: { kind: 'relocatable', module: mainBytes() }, loader: memoryLoader(sideFiles('clang16')) });
+  it("leaves destructors to the main's own __cxa_atexit when it defines one", () => {
+    const linker = createLinkerSync({
+      program: { kind: 'relocatable', module: mainBytes() },
+      loader: memoryLoader(sideFiles('clang16')),
+    });
     linker.dlopenSync('libctor.so', { binding: 'now' });
     const notes = (): number[] => {
       const s = linker.dlsym(RTLD_DEFAULT, 'main_notes');
@@ -74,36 +93,58 @@ describe('a relocatable main (clang -pie) loaded by the linker', () => {
   });
 
   it('refuses memory strategies the main cannot work with', () => {
-    expect(outcome(() => createLinkerSync({ program: { kind: 'relocatable', module: mainBytes() }, memoryStrategy: 'linker-heap', loader: memoryLoader(sideFiles('clang16')) }))).toBe('DL_INCOMPATIBLE');
+    expect(
+      outcome(() =>
+        createLinkerSync({
+          program: { kind: 'relocatable', module: mainBytes() },
+          memoryStrategy: 'linker-heap',
+          loader: memoryLoader(sideFiles('clang16')),
+        }),
+      ),
+    ).toBe('DL_INCOMPATIBLE');
   });
 });
 
 describe('attaching to an instantiated non-relocatable main (clang, no -pie)', () => {
   const instantiate = (): WebAssembly.Exports => {
-    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(fixtureBytes(fixture('main_static', 'clang16'))), {});
+    const { exports } = new WebAssembly.Instance(
+      new WebAssembly.Module(fixtureBytes(fixture('main_static', 'clang16'))),
+      {},
+    );
     (exports.__wasm_call_ctors as () => void)();
     return exports;
   };
 
-  it.each(['clang16', 'emcc'] as const)('links every %s side module into it, using its allocator and its table', (tc) => {
-    const exports = instantiate();
-    expect((exports.main_static_run as () => number)()).toBe(0); // the main's own check wants a fresh heap
-    const linker = createLinkerSync({ program: { kind: 'attached', exports, functions: emccRuntime }, loader: memoryLoader(sideFiles(tc)) });
-    expect(linker.memory).toBe(exports.memory);
-    const live = stats(linker, LIVE_BLOCKS);
-    const sides = fixtures.filter((x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && !sharedMemoryFixtures.has(x.id));
-    for (const f of sides) {
-      const h = linker.dlopenSync(f.file.slice(f.file.lastIndexOf('/') + 1), { binding: 'now', scope: 'global' });
-      for (const c of f.checks) expect(call(linker, h, c), `${f.id} ${c}`).toBe(0);
-    }
-    expect(stats(linker, LIVE_BLOCKS)).toBeGreaterThanOrEqual(live + sides.length);
-  });
+  it.each(['clang16', 'emcc'] as const)(
+    'links every %s side module into it, using its allocator and its table',
+    (tc) => {
+      const exports = instantiate();
+      expect((exports.main_static_run as () => number)()).toBe(0); // the main's own check wants a fresh heap
+      const linker = createLinkerSync({
+        program: { kind: 'attached', exports, functions: emccRuntime },
+        loader: memoryLoader(sideFiles(tc)),
+      });
+      expect(linker.memory).toBe(exports.memory);
+      const live = stats(linker, LIVE_BLOCKS);
+      const sides = fixtures.filter(
+        (x) => x.toolchain === tc && x.kind === 'side' && x.checks.length > 0 && !sharedMemoryFixtures.has(x.id),
+      );
+      for (const f of sides) {
+        const h = linker.dlopenSync(f.file.slice(f.file.lastIndexOf('/') + 1), { binding: 'now', scope: 'global' });
+        for (const c of f.checks) expect(call(linker, h, c), `${f.id} ${c}`).toBe(0);
+      }
+      expect(stats(linker, LIVE_BLOCKS)).toBeGreaterThanOrEqual(live + sides.length);
+    },
+  );
 
-  it('reuses the main\'s own table slot for &main_add1', () => {
+  it("reuses the main's own table slot for &main_add1", () => {
     const exports = instantiate();
     const table = exports.__indirect_function_table as WebAssembly.Table;
     const slot = [...Array(table.length).keys()].find((i) => table.get(i) === exports.main_add1);
-    const linker = createLinkerSync({ program: { kind: 'attached', exports }, loader: memoryLoader(sideFiles('clang16')) });
+    const linker = createLinkerSync({
+      program: { kind: 'attached', exports },
+      loader: memoryLoader(sideFiles('clang16')),
+    });
     const h = linker.dlopenSync('libfptr.so', { binding: 'now', scope: 'global' });
     const add1 = linker.dlsym(RTLD_DEFAULT, 'main_add1');
     const ptr = linker.dlsym(h, 'fp_add1_ptr');

@@ -31,14 +31,27 @@ export function rememberMeta(module: WebAssembly.Module, meta: LibraryMeta): voi
  * Metadata for what a loader delivered: remembered for its module, else read from its bytes
  * or head, else reflected from the module (untyped).
  */
-export function metaFromSource(src: { readonly bytes?: Uint8Array | undefined; readonly head?: Uint8Array | undefined; readonly module?: unknown; readonly size?: number | undefined }, name: string): LibraryMeta {
+export function metaFromSource(
+  src: {
+    readonly bytes?: Uint8Array | undefined;
+    readonly head?: Uint8Array | undefined;
+    readonly module?: unknown;
+    readonly size?: number | undefined;
+  },
+  name: string,
+): LibraryMeta {
   const module = src.module instanceof WebAssembly.Module ? src.module : null;
   const remembered = module === null ? undefined : known.get(module);
   if (remembered !== undefined) return remembered;
   if (src.bytes !== undefined) return metaFromBytes(src.bytes, name);
   if (src.head !== undefined) {
     const m = readModuleHead(src.head, { name, complete: true });
-    if (m === null) throw new DlError('DL_TRUNCATED', `the loader gave ${src.head.length} bytes of its head, which end before the code section`, { library: name, offset: src.head.length });
+    if (m === null)
+      throw new DlError(
+        'DL_TRUNCATED',
+        `the loader gave ${src.head.length} bytes of its head, which end before the code section`,
+        { library: name, offset: src.head.length },
+      );
     return metaFromInfo(m, name, src.size ?? 0);
   }
   if (module !== null) return metaFromModule(module, name);
@@ -51,9 +64,14 @@ export function metaFromBytes(bytes: Uint8Array, name: string): LibraryMeta {
 }
 
 function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
-  if (m.dylink === null) throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', { library: name });
+  if (m.dylink === null)
+    throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', {
+      library: name,
+    });
   const imports = m.imports.map(describeImport);
-  const exports = m.exports.map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name }));
+  const exports = m.exports.map((e): ExportLike =>
+    e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name },
+  );
   return { dylink: m.dylink, imports: classifyLinkImports(imports, m.dylink.weakImports), exports, typed: true, size };
 }
 
@@ -61,8 +79,19 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
 export function metaFromModule(module: WebAssembly.Module, name: string): LibraryMeta {
   const dylink = readDylinkInfo(module, { name });
   const imports = WebAssembly.Module.imports(module).map((i): ImportDescription => ({
-    module: i.module, name: i.name, kind: i.kind, funcType: null, globalType: null, shared: false, index64: false, minimum: 0,
+    module: i.module,
+    name: i.name,
+    kind: i.kind,
+    funcType: null,
+    globalType: null,
+    shared: false,
+    index64: false,
+    minimum: 0,
   }));
-  const exports = WebAssembly.Module.exports(module).map((e): ExportLike => (e.kind === 'function' || e.kind === 'global' ? { kind: e.kind, name: e.name, type: null } : { kind: e.kind, name: e.name }));
+  const exports = WebAssembly.Module.exports(module).map((e): ExportLike =>
+    e.kind === 'function' || e.kind === 'global'
+      ? { kind: e.kind, name: e.name, type: null }
+      : { kind: e.kind, name: e.name },
+  );
   return { dylink, imports: classifyLinkImports(imports, dylink.weakImports), exports, typed: false, size: 0 };
 }

@@ -8,8 +8,16 @@ import type { LoadedSource, Loader, LoadRequest } from './loader.js';
  */
 export type Op =
   | { readonly op: 'load'; readonly requests: readonly LoadRequest[] }
-  | { readonly op: 'compile'; readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>)[] }
-  | { readonly op: 'instantiate'; readonly module: WebAssembly.Module; readonly imports: WebAssembly.Imports; readonly bytes: number };
+  | {
+      readonly op: 'compile';
+      readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>)[];
+    }
+  | {
+      readonly op: 'instantiate';
+      readonly module: WebAssembly.Module;
+      readonly imports: WebAssembly.Imports;
+      readonly bytes: number;
+    };
 
 /**
  * Modules up to this size are instantiated synchronously even by async loads: node has no
@@ -22,7 +30,11 @@ export const SYNC_INSTANTIATE_LIMIT: number = 4 * 1024 * 1024;
 export type Pipeline<T> = Generator<Op, T, unknown>;
 
 function noLoader(request: LoadRequest): never {
-  throw new DlError('DL_NOT_FOUND', `library ${JSON.stringify(request.name)}${neededByText(request)} is not loaded and the linker has no loader`, { library: request.name });
+  throw new DlError(
+    'DL_NOT_FOUND',
+    `library ${JSON.stringify(request.name)}${neededByText(request)} is not loaded and the linker has no loader`,
+    { library: request.name },
+  );
 }
 
 function asError(e: unknown): Error {
@@ -52,14 +64,20 @@ export function runSync<T>(pipeline: Pipeline<T>, loader: Loader | null): T {
         const sync = loader?.loadSync?.bind(loader);
         result = op.requests.map((request) => {
           if (loader === null) noLoader(request);
-          if (sync === undefined) throw new DlError('DL_IO', `the loader cannot load ${JSON.stringify(request.name)}${neededByText(request)} synchronously; use dlopen()`, { library: request.name });
+          if (sync === undefined)
+            throw new DlError(
+              'DL_IO',
+              `the loader cannot load ${JSON.stringify(request.name)}${neededByText(request)} synchronously; use dlopen()`,
+              { library: request.name },
+            );
           return sync(request);
         });
       } else if (op.op === 'compile') {
         result = op.sources.map((s) => {
           try {
             if (s instanceof WebAssembly.Module) return s;
-            if (isPromiseLike(s)) throw new DlError('DL_IO', 'the loader delivered a module still compiling to a synchronous load');
+            if (isPromiseLike(s))
+              throw new DlError('DL_IO', 'the loader delivered a module still compiling to a synchronous load');
             return new WebAssembly.Module(s);
           } catch (e) {
             return asError(e);
@@ -89,9 +107,13 @@ function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promi
   if (signal === undefined) return p;
   if (signal.aborted) return Promise.reject(abortedError(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(abortedError(signal)); };
+    const onAbort = (): void => {
+      reject(abortedError(signal));
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+    p.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
   });
 }
 
@@ -101,10 +123,16 @@ function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promi
  */
 export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (typeof g.setImmediate === 'function') return new Promise((resolve) => { g.setImmediate!(resolve); });
+  if (typeof g.setImmediate === 'function')
+    return new Promise((resolve) => {
+      g.setImmediate!(resolve);
+    });
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
     channel.port2.postMessage(null);
   });
 }
@@ -143,7 +171,14 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, 
         if (failed !== undefined) throw failed.reason;
         result = settled.map((r) => (r as PromiseFulfilledResult<LoadedSource>).value);
       } else if (op.op === 'compile') {
-        const settled = await unlessAborted(Promise.allSettled(op.sources.map((s) => (s instanceof WebAssembly.Module || isPromiseLike(s) ? Promise.resolve(s) : WebAssembly.compile(s)))), signal);
+        const settled = await unlessAborted(
+          Promise.allSettled(
+            op.sources.map((s) =>
+              s instanceof WebAssembly.Module || isPromiseLike(s) ? Promise.resolve(s) : WebAssembly.compile(s),
+            ),
+          ),
+          signal,
+        );
         result = settled.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason)));
       } else if (op.bytes <= SYNC_INSTANTIATE_LIMIT) {
         result = new WebAssembly.Instance(op.module, op.imports);

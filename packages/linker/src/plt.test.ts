@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { HostFunctions } from './host-functions.js';
 import { createPlt } from './plt.js';
 
-const i32x2: { kind: 'func'; params: string[]; results: string[] } = { kind: 'func', params: ['i32', 'i32'], results: ['i32'] };
+const i32x2: { kind: 'func'; params: string[]; results: string[] } = {
+  kind: 'func',
+  params: ['i32', 'i32'],
+  results: ['i32'],
+};
 const i64: { kind: 'func'; params: string[]; results: string[] } = { kind: 'func', params: ['i64'], results: ['i64'] };
 
 describe('PLT', () => {
@@ -14,7 +18,13 @@ describe('PLT', () => {
     const neg = host.wrap((x: bigint) => -x, i64);
     let next = 1;
     const plt = createPlt(table, () => next++, [
-      { type: i32x2, resolve: () => { resolutions++; return add; } },
+      {
+        type: i32x2,
+        resolve: () => {
+          resolutions++;
+          return add;
+        },
+      },
       { type: i64, resolve: () => neg },
     ]);
     const [a, b] = plt.entries.map((e) => e.stub as (...args: unknown[]) => unknown);
@@ -27,20 +37,29 @@ describe('PLT', () => {
     expect(plt.slots).toEqual([1, 2]);
   });
 
-  it('binds immediately when asked, and propagates the resolver\'s error', () => {
+  it("binds immediately when asked, and propagates the resolver's error", () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 3 });
     const host = new HostFunctions();
-    const plt = createPlt(table, () => 1, [{ type: i32x2, resolve: () => { throw new Error('undefined symbol f'); } }]);
+    const plt = createPlt(table, () => 1, [
+      {
+        type: i32x2,
+        resolve: () => {
+          throw new Error('undefined symbol f');
+        },
+      },
+    ]);
     const stub = plt.entries[0]!.stub as (a: number, b: number) => number;
     expect(() => stub(1, 2)).toThrow('undefined symbol f');
-    plt.entries[0]!.bind(host.wrap(((a: number, b: number) => a * b), i32x2));
+    plt.entries[0]!.bind(host.wrap((a: number, b: number) => a * b, i32x2));
     expect(stub(6, 7)).toBe(42);
   });
 
   it('wraps a host function once per type so it can sit in the table', () => {
     const host = new HostFunctions();
     const f = (x: number): number => x + 1;
-    expect(host.wrap(f, { kind: 'func', params: ['i32'], results: ['i32'] })).toBe(host.wrap(f, { kind: 'func', params: ['i32'], results: ['i32'] }));
+    expect(host.wrap(f, { kind: 'func', params: ['i32'], results: ['i32'] })).toBe(
+      host.wrap(f, { kind: 'func', params: ['i32'], results: ['i32'] }),
+    );
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
     table.set(0, host.wrap(f, { kind: 'func', params: ['i32'], results: ['i32'] }));
     expect((table.get(0) as (x: number) => number)(41)).toBe(42);

@@ -44,7 +44,11 @@ export interface Plt<R extends PltRequest = PltRequest> {
  * @param reserveSlot - reserves one slot
  * @param requests - one entry per import
  */
-export function createPlt<R extends PltRequest>(table: WebAssembly.Table, reserveSlot: () => number, requests: readonly R[]): Plt<R> {
+export function createPlt<R extends PltRequest>(
+  table: WebAssembly.Table,
+  reserveSlot: () => number,
+  requests: readonly R[],
+): Plt<R> {
   const types: FuncType[] = [];
   const imports: GeneratedImport[] = [];
   const functions: GeneratedFunction[] = [];
@@ -67,7 +71,10 @@ export function createPlt<R extends PltRequest>(table: WebAssembly.Table, reserv
     };
   });
   const bytes = encodeModule({ types, importTable: true, imports, functions, exports });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { __indirect_function_table: table }, r: resolvers });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+    env: { __indirect_function_table: table },
+    r: resolvers,
+  });
   const entries = requests.map((request, i): PltEntry & { readonly request: R } => {
     table.set(slots[i]!, instance.exports[`r${i}`]!);
     return {

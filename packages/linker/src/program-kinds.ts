@@ -5,7 +5,14 @@ import { definitionsOf } from '@dl/symbols';
 import type { Definition, ExportLike, Provider } from '@dl/symbols';
 import type { MainRequest } from './load/job.js';
 import { metaFromSource } from './metadata.js';
-import type { AttachedMainProgram, HostData, JsHostProgram, LinkerOptions, Program, RelocatableMainProgram } from './types.js';
+import type {
+  AttachedMainProgram,
+  HostData,
+  JsHostProgram,
+  LinkerOptions,
+  Program,
+  RelocatableMainProgram,
+} from './types.js';
 
 const DEFAULT_STACK = 64 * 1024;
 const NULL_GUARD = 1024;
@@ -39,7 +46,12 @@ export interface KindContext {
 export type ProgramKind<P extends Program> = (program: P, context: KindContext) => ProgramParts;
 
 /** Host data symbols, reserved in linear memory and initialised. */
-function hostData(allocator: MemoryAllocator, memory: WebAssembly.Memory, provider: Provider, data: Readonly<Record<string, HostData>>): Definition[] {
+function hostData(
+  allocator: MemoryAllocator,
+  memory: WebAssembly.Memory,
+  provider: Provider,
+  data: Readonly<Record<string, HostData>>,
+): Definition[] {
   return Object.entries(data).map(([name, d]): Definition => {
     const size = d.bytes?.length ?? d.size ?? 0;
     const r = allocator.reserve(size, Math.max(d.align ?? 16, 1), `host data ${name}`);
@@ -66,12 +78,20 @@ export function heapOf(exports: WebAssembly.Exports, alignedAlloc: string): Host
 }
 
 /** The stack, memory, table, stack pointer and linker heap of a program the linker lays out (host, relocatable). */
-function laidOut(program: JsHostProgram | RelocatableMainProgram, dataEnd: number, declaredPages: number, shared: boolean): Omit<ProgramParts, 'definitions' | 'main' | 'usedTable' | 'legacyI64'> {
+function laidOut(
+  program: JsHostProgram | RelocatableMainProgram,
+  dataEnd: number,
+  declaredPages: number,
+  shared: boolean,
+): Omit<ProgramParts, 'definitions' | 'main' | 'usedTable' | 'legacyI64'> {
   const stackSize = alignUp(program.stackSize ?? DEFAULT_STACK, 16);
   const stack = { low: alignUp(dataEnd, 16), high: alignUp(dataEnd, 16) + stackSize };
   const heapStart = stack.high;
-  const memory = program.memory ?? newMemory(Math.max(program.initialPages ?? 16, declaredPages, Math.ceil(heapStart / PAGE) + 1), shared);
-  if (!ensureMemory(memory, heapStart)) throw new DlError('DL_OUT_OF_MEMORY', `the memory cannot hold the stack and main data (${heapStart} bytes)`);
+  const memory =
+    program.memory ??
+    newMemory(Math.max(program.initialPages ?? 16, declaredPages, Math.ceil(heapStart / PAGE) + 1), shared);
+  if (!ensureMemory(memory, heapStart))
+    throw new DlError('DL_OUT_OF_MEMORY', `the memory cannot hold the stack and main data (${heapStart} bytes)`);
   const table = program.table ?? new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
   const stackPointer = new WebAssembly.Global({ value: 'i32', mutable: true }, stack.high);
   return { memory, table, stackPointer, stack, allocator: new LinkerHeap(memory, { start: heapStart }) };
@@ -87,18 +107,40 @@ const host: ProgramKind<JsHostProgram> = (program, { provider }) => {
 /** (2) A relocatable main: its data at `globalBase`, the stack above, the heap above that; loaded by the first load. */
 const relocatable: ProgramKind<RelocatableMainProgram> = (program, { options }) => {
   const name = program.name ?? 'main';
-  const source = program.module instanceof WebAssembly.Module ? program.module : (program.module as Uint8Array<ArrayBuffer>);
+  const source =
+    program.module instanceof WebAssembly.Module ? program.module : (program.module as Uint8Array<ArrayBuffer>);
   const meta = metaFromSource(source instanceof WebAssembly.Module ? { module: source } : { bytes: source }, name);
   const base = alignUp(program.globalBase ?? NULL_GUARD, Math.max(16, 2 ** meta.dylink.memoryAlign));
   const ownsHeap = meta.imports.some((i) => i.role === 'got-special' && i.name === '__heap_base');
   if (ownsHeap && options.memoryStrategy === 'linker-heap') {
-    throw new DlError('DL_INCOMPATIBLE', 'the main\'s own allocator starts at __heap_base, where a linker heap would be; use memoryStrategy "auto" or "host"', { library: name });
+    throw new DlError(
+      'DL_INCOMPATIBLE',
+      'the main\'s own allocator starts at __heap_base, where a linker heap would be; use memoryStrategy "auto" or "host"',
+      { library: name },
+    );
   }
   const declared = meta.imports.find((i) => i.role === 'memory');
-  const parts = laidOut(program, base + meta.dylink.memorySize, declared?.minimum ?? 0, program.shared === true || declared?.shared === true);
+  const parts = laidOut(
+    program,
+    base + meta.dylink.memorySize,
+    declared?.minimum ?? 0,
+    program.shared === true || declared?.shared === true,
+  );
   const main: MainRequest = {
-    found: { name, key: program.location ?? name, location: program.location ?? null, neededBy: null, chain: [], meta, source, isMain: true, needed: [] },
-    memoryBase: base, extras: [], strategy: options.memoryStrategy,
+    found: {
+      name,
+      key: program.location ?? name,
+      location: program.location ?? null,
+      neededBy: null,
+      chain: [],
+      meta,
+      source,
+      isMain: true,
+      needed: [],
+    },
+    memoryBase: base,
+    extras: [],
+    strategy: options.memoryStrategy,
   };
   return { ...parts, definitions: [], main, usedTable: 0, legacyI64: false };
 };
@@ -109,25 +151,61 @@ const attached: ProgramKind<AttachedMainProgram> = (program, { options, provider
   const memory = program.memory ?? (ex.memory as WebAssembly.Memory);
   const table = program.table ?? (ex.__indirect_function_table as WebAssembly.Table);
   const stackPointer = program.stackPointer ?? (ex.__stack_pointer as WebAssembly.Global);
-  if (!(memory instanceof WebAssembly.Memory) || !(table instanceof WebAssembly.Table) || !(stackPointer instanceof WebAssembly.Global)) {
-    throw new DlError('DL_INCOMPATIBLE', 'an attached main must export (or be given) its memory, __indirect_function_table and __stack_pointer', { library: provider.name });
+  if (
+    !(memory instanceof WebAssembly.Memory) ||
+    !(table instanceof WebAssembly.Table) ||
+    !(stackPointer instanceof WebAssembly.Global)
+  ) {
+    throw new DlError(
+      'DL_INCOMPATIBLE',
+      'an attached main must export (or be given) its memory, __indirect_function_table and __stack_pointer',
+      { library: provider.name },
+    );
   }
   const heap = program.allocator?.heap ?? heapOf(ex, alignedAlloc);
   let allocator: MemoryAllocator;
-  if (heap !== null && options.memoryStrategy !== 'linker-heap') allocator = new HostAllocator(memory, { heap, ready: program.allocator?.ready, heapBase: program.allocator?.heapBase });
+  if (heap !== null && options.memoryStrategy !== 'linker-heap')
+    allocator = new HostAllocator(memory, {
+      heap,
+      ready: program.allocator?.ready,
+      heapBase: program.allocator?.heapBase,
+    });
   else if (program.heapStart !== undefined) allocator = new LinkerHeap(memory, { start: program.heapStart });
-  else throw new DlError('DL_INCOMPATIBLE', 'the attached main exports no malloc/free; give heapStart for a linker-owned heap', { library: provider.name });
+  else
+    throw new DlError(
+      'DL_INCOMPATIBLE',
+      'the attached main exports no malloc/free; give heapStart for a linker-owned heap',
+      { library: provider.name },
+    );
   const exportsLike = Object.entries(ex).flatMap(([name, v]): ExportLike[] =>
-    typeof v === 'function' ? [{ kind: 'function', name, type: null }] : v instanceof WebAssembly.Global ? [{ kind: 'global', name, type: null }] : []);
+    typeof v === 'function'
+      ? [{ kind: 'function', name, type: null }]
+      : v instanceof WebAssembly.Global
+        ? [{ kind: 'global', name, type: null }]
+        : [],
+  );
   const definitions = definitionsOf(provider, exportsLike, ex, { memoryBase: 0, tlsBase: null, tlsExports: new Set() });
-  return { memory, table, stackPointer, allocator, stack: { low: 0, high: 0 }, definitions, main: null, usedTable: table.length, legacyI64: false };
+  return {
+    memory,
+    table,
+    stackPointer,
+    allocator,
+    stack: { low: 0, high: 0 },
+    definitions,
+    main: null,
+    usedTable: table.length,
+    legacyI64: false,
+  };
 };
 
 /** Sets up a program by its kind. */
 export function setUpKind(program: Program, context: KindContext): ProgramParts {
   switch (program.kind) {
-    case 'host': return host(program, context);
-    case 'relocatable': return relocatable(program, context);
-    case 'attached': return attached(program, context);
+    case 'host':
+      return host(program, context);
+    case 'relocatable':
+      return relocatable(program, context);
+    case 'attached':
+      return attached(program, context);
   }
 }

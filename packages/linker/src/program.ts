@@ -41,9 +41,14 @@ function fallbackDefinitions(state: LinkState, runtime: RuntimeAdapter): (name: 
     const value = runtime.resolveFallback?.(name, state.load);
     if (value === undefined) return undefined;
     const provider = state.mainProvider;
-    const d = typeof value === 'number' ? { kind: 'data' as const, name, provider, address: value } : hostDefinitions(provider, { [name]: value })[0]!;
+    const d =
+      typeof value === 'number'
+        ? { kind: 'data' as const, name, provider, address: value }
+        : hostDefinitions(provider, { [name]: value })[0]!;
     made.set(name, d);
-    state.load?.record(() => { made.delete(name); });
+    state.load?.record(() => {
+      made.delete(name);
+    });
     return d;
   };
 }
@@ -58,20 +63,53 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
   const conventions = conventionsOf(runtime);
   const provider: Provider = { id: 0, name: program.kind === 'host' ? 'host' : (program.name ?? 'main') };
   const parts = setUpKind(program, { options, provider, alignedAlloc: conventions.alignedAlloc });
-  const definitions = [...parts.definitions, ...(program.functions === undefined ? [] : hostDefinitions(provider, program.functions))];
+  const definitions = [
+    ...parts.definitions,
+    ...(program.functions === undefined ? [] : hostDefinitions(provider, program.functions)),
+  ];
   const tables = new TableAllocator(parts.table);
-  const slots = new FunctionSlots(parts.table, { reserve: (owner) => tables.reserveSlot(owner), release: (slot) => { tables.release(slot); } });
+  const slots = new FunctionSlots(parts.table, {
+    reserve: (owner) => tables.reserveSlot(owner),
+    release: (slot) => {
+      tables.release(slot);
+    },
+  });
   if (parts.usedTable > 0) slots.registerRange(0, parts.usedTable);
   const global = new Scope(0, 'global');
   const state: LinkState = {
-    memory: parts.memory, table: parts.table, stackPointer: parts.stackPointer, allocator: parts.allocator, tables, slots, stack: parts.stack, heapBase: null,
-    libraries: new Map(), byKey: new Map(), aliases: new Map(), main: null, nextId: 1,
-    global, got: new GotTable(), sharedGot: program.kind === 'attached' ? program.got ?? null : null, tags: new Map(), hostFunctions: new HostFunctions(), mainProvider: provider,
-    imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) }, atexit: [], nextScopeId: 1,
-    loader: options.loader ?? null, limits: { ...defaultLimits, ...defaultGraphLimits, ...options.limits }, runtime, conventions,
-    emit: options.onEvent ?? ((): void => undefined), trace: tracer(options.debug), load: null, busy: false,
+    memory: parts.memory,
+    table: parts.table,
+    stackPointer: parts.stackPointer,
+    allocator: parts.allocator,
+    tables,
+    slots,
+    stack: parts.stack,
+    heapBase: null,
+    libraries: new Map(),
+    byKey: new Map(),
+    aliases: new Map(),
+    main: null,
+    nextId: 1,
+    global,
+    got: new GotTable(),
+    sharedGot: program.kind === 'attached' ? (program.got ?? null) : null,
+    tags: new Map(),
+    hostFunctions: new HostFunctions(),
+    mainProvider: provider,
+    imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) },
+    atexit: [],
+    nextScopeId: 1,
+    loader: options.loader ?? null,
+    limits: { ...defaultLimits, ...defaultGraphLimits, ...options.limits },
+    runtime,
+    conventions,
+    emit: options.onEvent ?? ((): void => undefined),
+    trace: tracer(options.debug),
+    load: null,
+    busy: false,
   };
-  if (program.kind === 'attached') for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
+  if (program.kind === 'attached')
+    for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
   if (parts.main === null) global.add(provider, withBuiltins(state, definitions, parts.legacyI64));
   if (runtime.resolveFallback !== undefined) global.fallback = fallbackDefinitions(state, runtime);
   return { state, main: parts.main === null ? null : { ...parts.main, extras: definitions } };
@@ -95,28 +133,58 @@ export function withBuiltins(state: LinkState, defs: Definition[], legacyI64: bo
   const add = (name: string, func: Callable, type: FuncType): void => {
     if (!names.has(name)) out.push({ kind: 'function', name, provider: state.mainProvider, func, type, wasm: false });
   };
-  add('__cxa_atexit', ((fn: number, arg: number, dso: number): number => {
-    state.atexit.push({ fn, arg, dso });
-    return 0;
-  }), atexitType);
+  add(
+    '__cxa_atexit',
+    (fn: number, arg: number, dso: number): number => {
+      state.atexit.push({ fn, arg, dso });
+      return 0;
+    },
+    atexitType,
+  );
   const alignedAlloc = state.conventions.alignedAlloc;
-  add(alignedAlloc, ((align: number, size: number): number => {
-    const allocator = state.allocator;
-    const r = allocator.reserve(size, Math.max(align, 1), alignedAlloc);
-    state.load?.record(() => { allocator.release(r); });
-    return r.address;
-  }), alignedAllocType);
+  add(
+    alignedAlloc,
+    (align: number, size: number): number => {
+      const allocator = state.allocator;
+      const r = allocator.reserve(size, Math.max(align, 1), alignedAlloc);
+      state.load?.record(() => {
+        allocator.release(r);
+      });
+      return r.address;
+    },
+    alignedAllocType,
+  );
   if (!legacyI64) return out;
   let tempRet0 = 0;
-  add('setTempRet0', ((value: number): void => { tempRet0 = value; }), setTempRet0Type);
-  add('getTempRet0', ((): number => tempRet0), getTempRet0Type);
+  add(
+    'setTempRet0',
+    (value: number): void => {
+      tempRet0 = value;
+    },
+    setTempRet0Type,
+  );
+  add('getTempRet0', (): number => tempRet0, getTempRet0Type);
   return out;
 }
 
 /** A relocatable main's allocator once its runtime is up: its exports, bumping `__heap_base` before. */
-export function mainAllocator(state: LinkState, exports: WebAssembly.Exports, strategy: LinkerOptions['memoryStrategy'], ready: () => boolean): MemoryAllocator | null {
+export function mainAllocator(
+  state: LinkState,
+  exports: WebAssembly.Exports,
+  strategy: LinkerOptions['memoryStrategy'],
+  ready: () => boolean,
+): MemoryAllocator | null {
   const heap = heapOf(exports, state.conventions.alignedAlloc);
   if (heap === null || strategy === 'linker-heap' || state.heapBase === null) return null;
   const base = state.heapBase;
-  return new HostAllocator(state.memory, { heap, ready, heapBase: { get: () => base.value as number, set: (v) => { base.value = v; } } });
+  return new HostAllocator(state.memory, {
+    heap,
+    ready,
+    heapBase: {
+      get: () => base.value as number,
+      set: (v) => {
+        base.value = v;
+      },
+    },
+  });
 }

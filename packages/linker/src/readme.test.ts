@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 it('the README shows examples/readme.ts verbatim, with the output it really prints', async () => {
-  const { shown, source, printed } = await checkExample(new URL('../README.md', import.meta.url), new URL('../examples/readme.ts', import.meta.url));
+  const { shown, source, printed } = await checkExample(
+    new URL('../README.md', import.meta.url),
+    new URL('../examples/readme.ts', import.meta.url),
+  );
   expect(shown?.code).toBe(source);
   expect(printed).toBe(shown?.output);
 });

@@ -99,5 +99,8 @@ export type Conventions = Readonly<Required<Pick<RuntimeAdapter, 'tlsInit' | 'al
 
 /** The conventions of a runtime adapter, with the defaults filled in. */
 export function conventionsOf(adapter: RuntimeAdapter | undefined): Conventions {
-  return { tlsInit: adapter?.tlsInit ?? sideModuleConventions.tlsInit, alignedAlloc: adapter?.alignedAlloc ?? sideModuleConventions.alignedAlloc };
+  return {
+    tlsInit: adapter?.tlsInit ?? sideModuleConventions.tlsInit,
+    alignedAlloc: adapter?.alignedAlloc ?? sideModuleConventions.alignedAlloc,
+  };
 }

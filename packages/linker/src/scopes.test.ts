@@ -12,7 +12,10 @@ describe.each(['clang16', 'emcc'] as const)('%s: RTLD_LOCAL groups', (tc) => {
     const c = linker.dlopenSync('libneed_c.so', RTLD.NOW | RTLD.LOCAL);
     expect(call(linker, c, 'need_c_check')).toBe(0);
     expect(call(linker, c, 'need_b_check')).toBe(0);
-    expect(linker.graph().scopes.map((s) => s.members)).toEqual([['host'], ['libneed_a.so', 'libneed_b.so', 'libneed_c.so']]);
+    expect(linker.graph().scopes.map((s) => s.members)).toEqual([
+      ['host'],
+      ['libneed_a.so', 'libneed_b.so', 'libneed_c.so'],
+    ]);
   });
 
   it('hides a local group from the global scope, but dlsym on its handle searches its dependencies', () => {
@@ -48,7 +51,12 @@ describe.each(['clang16', 'emcc'] as const)('%s: the global scope', (tc) => {
     const second = linker.dlopenSync('libreloc_bsym.so', RTLD.NOW | RTLD.GLOBAL);
     expect(addressOf(linker.dlsym(RTLD_DEFAULT, 'r_value'))).toBe(addressOf(linker.dlsym(first, 'r_value')));
     expect(call(linker, second, 'reloc_check')).toBe(0);
-    expect(linker.graph().interpositions).toContainEqual({ scope: 0, name: 'r_value', winner: 'libreloc.so', losers: ['libreloc_bsym.so'] });
+    expect(linker.graph().interpositions).toContainEqual({
+      scope: 0,
+      name: 'r_value',
+      winner: 'libreloc.so',
+      losers: ['libreloc_bsym.so'],
+    });
     // RTLD_NEXT from the winner finds the interposed definition.
     expect(linker.dlsym(RTLD_NEXT, 'r_double', { from: first })).toMatchObject({ library: 'libreloc_bsym.so' });
     expect(outcome(() => linker.dlsym(RTLD_NEXT, 'r_double', { from: second }))).toBe('DL_UNDEFINED_SYMBOL');
@@ -98,7 +106,11 @@ describe('reopening, promotion, NOLOAD, NODELETE and dlclose', () => {
     expect(call(linker, h, 'need_a_check')).toBe(0);
     linker.dlclose(h);
     expect(outcome(() => linker.dlsym(h, 'need_a_check'))).toBe('DL_BAD_HANDLE');
-    expect(outcome(() => { linker.dlclose(h); })).toBe('DL_BAD_HANDLE');
+    expect(
+      outcome(() => {
+        linker.dlclose(h);
+      }),
+    ).toBe('DL_BAD_HANDLE');
     const again = linker.dlopenSync('libneed_a.so', RTLD.NOW);
     expect(again.id).toBe(h.id);
     const kept = linker.dlopenSync('libneed_b.so', RTLD.NOW | RTLD.NODELETE);

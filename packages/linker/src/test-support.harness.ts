@@ -29,13 +29,22 @@ export type HostedOptions = Omit<CreateOptions, 'program'> & {
   readonly editHost?: (functions: JsHostApi['functions']) => Record<string, TypedHostFunction>;
 };
 
-function hostProgram(get: () => Linker, extra: Partial<JsHostProgram>, edit: HostedOptions['editHost']): { program: JsHostProgram; host: JsHostApi } {
+function hostProgram(
+  get: () => Linker,
+  extra: Partial<JsHostProgram>,
+  edit: HostedOptions['editHost'],
+): { program: JsHostProgram; host: JsHostApi } {
   const address = (name: string): number => {
     const s = get().dlsym(RTLD_DEFAULT, name);
     if (s.kind === 'global') throw new Error(`${name} has no address`);
     return s.address;
   };
-  const host = jsHostApi({ memory: () => get().memory, table: () => get().table, dataAddress: address, functionAddress: address });
+  const host = jsHostApi({
+    memory: () => get().memory,
+    table: () => get().table,
+    dataAddress: address,
+    functionAddress: address,
+  });
   const functions = edit === undefined ? host.functions : edit(host.functions);
   return { program: { kind: 'host', functions, data: host.data, ...extra }, host };
 }

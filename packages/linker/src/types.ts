@@ -211,7 +211,10 @@ export interface ResolvedFlags {
 }
 
 /** What a library can be given as: a name for the loader, or its contents. */
-export type LibrarySource = string | { readonly name: string; readonly bytes: Uint8Array } | { readonly name: string; readonly module: WebAssembly.Module };
+export type LibrarySource =
+  | string
+  | { readonly name: string; readonly bytes: Uint8Array }
+  | { readonly name: string; readonly module: WebAssembly.Module };
 
 /**
  * A handle to a library (or to the whole program for `dlopen(null)`). One object per library:

@@ -21,8 +21,15 @@ export class UndefinedSymbolsError extends DlError {
   readonly missing: readonly MissingSymbol[];
 
   constructor(missing: readonly MissingSymbol[], library: string | undefined, hint = '') {
-    const list = missing.map((m) => `${m.module === 'env' ? '' : `${m.module}.`}${m.name} (needed by ${m.neededBy})${m.module === 'GOT.mem' || m.module === 'GOT.func' ? ` [${m.module}]` : ''}`);
-    super('DL_UNDEFINED_SYMBOL', `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${list.join(', ')}${compatAdvice(missing.map((m) => m.name))}${hint}`, { library, symbol: missing[0]?.name });
+    const list = missing.map(
+      (m) =>
+        `${m.module === 'env' ? '' : `${m.module}.`}${m.name} (needed by ${m.neededBy})${m.module === 'GOT.mem' || m.module === 'GOT.func' ? ` [${m.module}]` : ''}`,
+    );
+    super(
+      'DL_UNDEFINED_SYMBOL',
+      `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${list.join(', ')}${compatAdvice(missing.map((m) => m.name))}${hint}`,
+      { library, symbol: missing[0]?.name },
+    );
     this.missing = missing;
   }
 }
@@ -46,7 +53,12 @@ export class SymbolNotFoundError extends DlError {
    * @param library - the handle's library, or the caller for `next`; undefined for `global`
    */
   constructor(symbol: string, lookup: SymbolLookup, library: string | undefined) {
-    const where = lookup === 'global' ? ' (in the global scope)' : lookup === 'next' ? ' (after this library in its lookup order: RTLD_NEXT)' : '';
+    const where =
+      lookup === 'global'
+        ? ' (in the global scope)'
+        : lookup === 'next'
+          ? ' (after this library in its lookup order: RTLD_NEXT)'
+          : '';
     super('DL_UNDEFINED_SYMBOL', `undefined symbol: ${symbol}${where}`, { symbol, library });
     this.lookup = lookup;
   }

@@ -3,7 +3,13 @@ import type { FuncType } from '@dl/reader';
 
 /** Value type → binary code, for the types generated code may use. */
 const valueCodes: Readonly<Record<string, number>> = {
-  i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f,
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+  funcref: 0x70,
+  externref: 0x6f,
 };
 
 function uleb(n: number, out: number[]): void {
@@ -76,7 +82,11 @@ export function encodeModule(m: GeneratedModule): Uint8Array<ArrayBuffer> {
   const types: number[] = [];
   uleb(m.types.length, types);
   for (const t of m.types) {
-    if (!encodable(t)) throw new DlError('DL_INCOMPATIBLE', `generated code cannot carry the type (${t.params.join(', ')}) -> (${t.results.join(', ')})`);
+    if (!encodable(t))
+      throw new DlError(
+        'DL_INCOMPATIBLE',
+        `generated code cannot carry the type (${t.params.join(', ')}) -> (${t.results.join(', ')})`,
+      );
     types.push(0x60);
     uleb(t.params.length, types);
     for (const p of t.params) types.push(valueCodes[p]!);

@@ -7,7 +7,7 @@ import type { InspectingLoader, LoaderEvent, ModuleCacheStats, Progress } from '
 import { fsLoader } from './node/index.js';
 
 describe('loaders', () => {
-  it('every loader is an InspectingLoader, accepted as the linker\'s loader', () => {
+  it("every loader is an InspectingLoader, accepted as the linker's loader", () => {
     for (const loader of [fetchLoader(), fsLoader(), virtualLoader({}), chainLoader(fsLoader(), fetchLoader())]) {
       expectTypeOf(loader).toEqualTypeOf<InspectingLoader>();
       expectTypeOf(loader).toExtend<Loader>();

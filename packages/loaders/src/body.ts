@@ -24,7 +24,10 @@ export interface ModuleBody {
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
@@ -32,16 +35,37 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
  * The next chunk, within the download's limits: no longer than `limits.idleMs` after the last
  * one, and never after the download has been stopped (a limit, or every caller aborted).
  */
-async function readGuarded(reader: ReadableStreamDefaultReader<Uint8Array>, download: Download, size: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+async function readGuarded(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  download: Download,
+  size: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
   const { idleMs } = download.limits;
-  const stop = download.after(idleMs, () => new DlError('DL_NETWORK', `${download.url}: no data for ${idleMs / 1000} s after ${size} bytes (limits.idleMs)`, { library: download.library, offset: size }));
+  const stop = download.after(
+    idleMs,
+    () =>
+      new DlError('DL_NETWORK', `${download.url}: no data for ${idleMs / 1000} s after ${size} bytes (limits.idleMs)`, {
+        library: download.library,
+        offset: size,
+      }),
+  );
   try {
     return await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
       const signal = download.signal;
-      const onAbort = (): void => { reject(signal.reason as Error); };
-      if (signal.aborted) { onAbort(); return; }
+      const onAbort = (): void => {
+        reject(signal.reason as Error);
+      };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
       signal.addEventListener('abort', onAbort, { once: true });
-      reader.read().then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+      reader
+        .read()
+        .then(resolve, reject)
+        .finally(() => {
+          signal.removeEventListener('abort', onAbort);
+        });
     });
   } finally {
     stop();
@@ -53,12 +77,22 @@ async function readGuarded(reader: ReadableStreamDefaultReader<Uint8Array>, down
  * not wasm fails on its first bytes), the rest is counted (and kept in `keep` mode), and a
  * body shorter or longer than `expected` (Content-Length) is refused as truncated.
  */
-export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, expected: number | null, mode: 'keep' | 'count' | 'head', progress: BodyProgress, download?: Download): ModuleBody {
+export function readModuleBody(
+  body: ReadableStream<Uint8Array>,
+  name: string,
+  expected: number | null,
+  mode: 'keep' | 'count' | 'head',
+  progress: BodyProgress,
+  download?: Download,
+): ModuleBody {
   const keep = mode === 'keep';
   let headDone = false;
   let resolveHead!: (head: Uint8Array) => void;
   let rejectHead!: (e: unknown) => void;
-  const head = new Promise<Uint8Array>((resolve, reject) => { resolveHead = resolve; rejectHead = reject; });
+  const head = new Promise<Uint8Array>((resolve, reject) => {
+    resolveHead = resolve;
+    rejectHead = reject;
+  });
   head.catch(() => undefined);
   const whole = (async () => {
     const reader = body.getReader();
@@ -77,8 +111,16 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
           const stopped = download === undefined ? null : abortReason(download.signal);
           if (stopped !== null) throw stopped;
           const detail = messageOf(e);
-          if (expected !== null && size < expected) throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, { library: name, offset: size, cause: e });
-          throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, { library: name, cause: e });
+          if (expected !== null && size < expected)
+            throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, {
+              library: name,
+              offset: size,
+              cause: e,
+            });
+          throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, {
+            library: name,
+            cause: e,
+          });
         }
         const { done, value } = chunk;
         if (done) break;
@@ -109,7 +151,11 @@ export function readModuleBody(body: ReadableStream<Uint8Array>, name: string, e
         progress.onBytes(size);
       }
       if (expected !== null && size !== expected) {
-        throw new DlError('DL_TRUNCATED', `the response ended after ${size} of the ${expected} bytes its Content-Length announced`, { library: name, offset: size });
+        throw new DlError(
+          'DL_TRUNCATED',
+          `the response ended after ${size} of the ${expected} bytes its Content-Length announced`,
+          { library: name, offset: size },
+        );
       }
       framing?.end(size);
       if (!headDone) {

@@ -16,8 +16,15 @@ export interface Outcome {
   readonly libraries: readonly string[];
 }
 
-async function attempt(dir: string, name: string, options: Partial<FetchLoaderOptions>, signal?: AbortSignal): Promise<Outcome> {
-  const linker = await createLinker({ loader: fetchLoader({ base: new URL(`/lib/${dir}`, location.href).href, cache: new ModuleCache(), ...options }) });
+async function attempt(
+  dir: string,
+  name: string,
+  options: Partial<FetchLoaderOptions>,
+  signal?: AbortSignal,
+): Promise<Outcome> {
+  const linker = await createLinker({
+    loader: fetchLoader({ base: new URL(`/lib/${dir}`, location.href).href, cache: new ModuleCache(), ...options }),
+  });
   const before = linker.digest();
   try {
     await linker.dlopen(name, RTLD.NOW, { signal });
@@ -33,7 +40,9 @@ reportResult(async () => {
   const { other } = (await (await fetch('/config.json')).json()) as { other: string };
   const aborted = new AbortController();
   const pending = attempt('silent/', 'libneed_b.so', {}, aborted.signal);
-  setTimeout(() => { aborted.abort(); }, 200);
+  setTimeout(() => {
+    aborted.abort();
+  }, 200);
   return {
     headers: await attempt('silent/', 'libneed_b.so', { limits: { headersMs: 300 } }),
     idle: await attempt('stalls/', 'libneed_b.so', { limits: { idleMs: 300 } }),

@@ -24,7 +24,13 @@ reportResult(async () => {
   };
   const events: (LoaderEvent & { at: number })[] = [];
   const base = new URL('/lib/', location.href).href;
-  const loader = fetchLoader({ base, cache: new ModuleCache(), onProgress: (e) => { events.push({ ...e, at: performance.now() }); } });
+  const loader = fetchLoader({
+    base,
+    cache: new ModuleCache(),
+    onProgress: (e) => {
+      events.push({ ...e, at: performance.now() });
+    },
+  });
   const mainUrl = new URL('main.wasm', base).href;
   const main = new Uint8Array(await (await fetch(mainUrl)).arrayBuffer());
   const linker = await createLinker({ program: { kind: 'relocatable', module: main, location: mainUrl }, loader });
@@ -32,7 +38,11 @@ reportResult(async () => {
   await linker.dlopen('libneed_c.so', RTLD.NOW | RTLD.GLOBAL);
   await linker.dlopen('rpath/librpath_user.so', RTLD.NOW | RTLD.GLOBAL);
   return {
-    checks: { main_run: mainRun, need_c_check: call(linker, 'need_c_check'), rpath_user_check: call(linker, 'rpath_user_check') },
+    checks: {
+      main_run: mainRun,
+      need_c_check: call(linker, 'need_c_check'),
+      rpath_user_check: call(linker, 'rpath_user_check'),
+    },
     libraries: linker.graph().libraries.map((l) => ({ name: l.name, location: l.location })),
     streamed,
     events,

@@ -9,7 +9,11 @@ import { fetchLoader } from './fetch-loader.js';
 import { cacheStorageStore } from './store.js';
 
 reportResult(async () => {
-  const loader = fetchLoader({ base: new URL('/lib/', location.href).href, cache: new ModuleCache(), store: cacheStorageStore('dl-test') });
+  const loader = fetchLoader({
+    base: new URL('/lib/', location.href).href,
+    cache: new ModuleCache(),
+    store: cacheStorageStore('dl-test'),
+  });
   const linker = await createLinker({ loader });
   await linker.load(['libneed_c.so', 'libcycle_a.so'], RTLD.NOW | RTLD.GLOBAL);
   const check = linker.dlsym(null, 'need_c_check');

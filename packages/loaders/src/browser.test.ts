@@ -21,33 +21,47 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
   let server: TestServer | undefined;
   const slow = clangFiles.get('libneed_c.so')!;
   const slowHead = moduleHeadLength(slow)!;
-  beforeEach(() => { if (gate.mode === 'fail') throw new Error(gate.message); });
+  beforeEach(() => {
+    if (gate.mode === 'fail') throw new Error(gate.message);
+  });
   beforeAll(async () => {
     if (gate.mode === 'fail') return;
     // libneed_c.so arrives in two pieces: its head (and the code section's first byte), then,
     // 400 ms later, the rest.
     server = await fixtureServer({
       '/lib/libneed_c.so': async (_req, res) => {
-        await sendInChunks(res, slow, { splitAt: [slowHead + 1], delayMs: 400, contentType: 'application/wasm', headers: { ETag: '"c"' } });
+        await sendInChunks(res, slow, {
+          splitAt: [slowHead + 1],
+          delayMs: 400,
+          contentType: 'application/wasm',
+          headers: { ETag: '"c"' },
+        });
       },
     });
     browser = await launchChromium();
   });
-  afterAll(async () => { await browser?.close(); await server?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 
   it('links a main, its libraries and a NEEDED chain, compiling while downloading and reading metadata first', async () => {
     const script = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
     const result = await runInPage<PageResult>({ browser: browser!, url: server!.url, script, timeoutMs: 30_000 });
     expect(result.checks).toEqual({ main_run: 0, need_c_check: 0, rpath_user_check: 0 });
     const lib = `${server!.url}/lib/`;
-    expect(result.libraries).toEqual(expect.arrayContaining([
-      { name: 'libreloc.so', location: `${lib}libreloc.so` },
-      { name: 'libneed_a.so', location: `${lib}libneed_a.so` },
-      { name: 'librpath_dep.so', location: `${lib}rpath/deps/librpath_dep.so` },
-      { name: 'librpath_leaf.so', location: `${lib}rpath/deps/leaf/librpath_leaf.so` },
-    ]));
+    expect(result.libraries).toEqual(
+      expect.arrayContaining([
+        { name: 'libreloc.so', location: `${lib}libreloc.so` },
+        { name: 'libneed_a.so', location: `${lib}libneed_a.so` },
+        { name: 'librpath_dep.so', location: `${lib}rpath/deps/librpath_dep.so` },
+        { name: 'librpath_leaf.so', location: `${lib}rpath/deps/leaf/librpath_leaf.so` },
+      ]),
+    );
     // Every side module was compiled from its response stream.
-    expect(new Set(result.streamed)).toEqual(new Set(result.libraries.filter((l) => l.name !== 'main').map((l) => l.location)));
+    expect(new Set(result.streamed)).toEqual(
+      new Set(result.libraries.filter((l) => l.name !== 'main').map((l) => l.location)),
+    );
     // libneed_c.so: its head was read after the first piece, long before its body was complete...
     const head = result.events.find((e) => e.type === 'head' && e.name === 'libneed_c.so')!;
     const done = result.events.find((e) => e.type === 'done' && e.name === 'libneed_c.so')!;
@@ -65,11 +79,27 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
     const context = await browser!.newContext();
     try {
       const libraryGets = (): number => server!.log.filter((r) => r.path.endsWith('.so')).length;
-      const first = await runInPage<{ need_c_check: number; stored: string[] }>({ browser: browser!, context, url: server!.url, script });
-      const names = ['/lib/libcycle_a.so', '/lib/libcycle_b.so', '/lib/libneed_a.so', '/lib/libneed_b.so', '/lib/libneed_c.so'];
+      const first = await runInPage<{ need_c_check: number; stored: string[] }>({
+        browser: browser!,
+        context,
+        url: server!.url,
+        script,
+      });
+      const names = [
+        '/lib/libcycle_a.so',
+        '/lib/libcycle_b.so',
+        '/lib/libneed_a.so',
+        '/lib/libneed_b.so',
+        '/lib/libneed_c.so',
+      ];
       expect(first).toEqual({ need_c_check: 0, stored: names });
       const before = libraryGets();
-      const second = await runInPage<{ need_c_check: number; stored: string[] }>({ browser: browser!, context, url: server!.url, script });
+      const second = await runInPage<{ need_c_check: number; stored: string[] }>({
+        browser: browser!,
+        context,
+        url: server!.url,
+        script,
+      });
       expect(second).toEqual({ need_c_check: 0, stored: names });
       expect(libraryGets()).toBe(before);
     } finally {

@@ -71,8 +71,12 @@ export class ModuleCache {
     const { module } = entry;
     if (module instanceof Promise) {
       module.then(
-        (m) => { if (this.entries.get(key) === entry) this.entries.set(key, { ...entry, module: m }); },
-        () => { if (this.entries.get(key) === entry) this.delete(key); },
+        (m) => {
+          if (this.entries.get(key) === entry) this.entries.set(key, { ...entry, module: m });
+        },
+        () => {
+          if (this.entries.get(key) === entry) this.delete(key);
+        },
       );
     }
     return entry;
@@ -84,7 +88,10 @@ export class ModuleCache {
    * hit; otherwise `make` runs (a miss), and what it gives is stored. A failed `make` stores
    * nothing, and the next caller tries again.
    */
-  async share(key: string, make: () => Promise<CachedModule>): Promise<{ readonly entry: CachedModule; readonly hit: boolean }> {
+  async share(
+    key: string,
+    make: () => Promise<CachedModule>,
+  ): Promise<{ readonly entry: CachedModule; readonly hit: boolean }> {
     const made = this.making.get(key);
     if (made !== undefined) {
       try {

@@ -29,7 +29,11 @@ export function chainLoader(...loaders: readonly Loader[]): InspectingLoader {
     }
     throw new LibraryNotFoundError(request, tried);
   };
-  const stepAsync = async <T>(request: LoadRequest, attempt: (l: Loader) => Promise<T>, members: readonly Loader[] = loaders): Promise<T> => {
+  const stepAsync = async <T>(
+    request: LoadRequest,
+    attempt: (l: Loader) => Promise<T>,
+    members: readonly Loader[] = loaders,
+  ): Promise<T> => {
     const tried: Tried[] = [];
     for (const l of members) {
       try {

@@ -20,7 +20,9 @@ export function compileAsync(bytes: Uint8Array<ArrayBuffer>, library: string): P
   } catch (e) {
     return Promise.reject(compileFailure(e, library));
   }
-  return WebAssembly.compile(bytes).catch((e: unknown) => { throw compileFailure(e, library); });
+  return WebAssembly.compile(bytes).catch((e: unknown) => {
+    throw compileFailure(e, library);
+  });
 }
 
 /** Compiles whole bytes synchronously; a failure names the library (framing checked first, as {@link compileAsync}). */

@@ -33,7 +33,10 @@ export class LibraryNotFoundError extends DlError {
   readonly neededBy: readonly string[];
 
   constructor(request: LoadRequest, tried: readonly Tried[]) {
-    const places = tried.length === 0 ? 'there was nowhere to look' : `tried ${tried.map((t) => `${t.location} (${t.reason})`).join(', ')}`;
+    const places =
+      tried.length === 0
+        ? 'there was nowhere to look'
+        : `tried ${tried.map((t) => `${t.location} (${t.reason})`).join(', ')}`;
     super('DL_NOT_FOUND', `library not found${neededBy(request)}; ${places}`, { library: request.name });
     this.tried = tried;
     this.neededBy = dependents(request);
@@ -44,12 +47,27 @@ export class LibraryNotFoundError extends DlError {
  * Wraps a failure while loading a library into a DlError naming it, the file or URL it was
  * read from (when found) and its dependents.
  */
-export function loadFailure(error: unknown, request: LoadRequest, code: 'DL_IO' | 'DL_NETWORK' = 'DL_IO', location: string | null = null): DlError {
+export function loadFailure(
+  error: unknown,
+  request: LoadRequest,
+  code: 'DL_IO' | 'DL_NETWORK' = 'DL_IO',
+  location: string | null = null,
+): DlError {
   const from = location === null || location === request.name ? '' : ` (read from ${location})`;
   if (error instanceof DlError) {
     // Already complete: it lists its dependents, is about another library, or has nothing to add.
-    if (error instanceof LibraryNotFoundError || (error.library !== undefined && error.library !== request.name) || (request.parent === null && from === '')) return error;
-    return new DlError(error.code, `${error.detail}${from}${neededBy(request)}`, { library: request.name, offset: error.offset, symbol: error.symbol, cause: error });
+    if (
+      error instanceof LibraryNotFoundError ||
+      (error.library !== undefined && error.library !== request.name) ||
+      (request.parent === null && from === '')
+    )
+      return error;
+    return new DlError(error.code, `${error.detail}${from}${neededBy(request)}`, {
+      library: request.name,
+      offset: error.offset,
+      symbol: error.symbol,
+      cause: error,
+    });
   }
   const detail = messageOf(error);
   return new DlError(code, `${detail}${from}${neededBy(request)}`, { library: request.name, cause: error });

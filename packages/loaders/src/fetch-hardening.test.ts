@@ -13,7 +13,9 @@ import { loadGraph } from './graph.js';
 import { clangFiles, closed, fixtureServer, misbehaving } from './test-server.harness.js';
 
 const servers: TestServer[] = [];
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
 const serve = async (extra: Parameters<typeof fixtureServer>[0] = {}): Promise<TestServer> => {
   const s = await fixtureServer(extra);
   servers.push(s);
@@ -22,14 +24,22 @@ const serve = async (extra: Parameters<typeof fixtureServer>[0] = {}): Promise<T
 const loaderOn = (s: TestServer, options: Partial<FetchLoaderOptions> = {}): ReturnType<typeof fetchLoader> =>
   fetchLoader({ base: `${s.url}/lib/`, cache: new ModuleCache(), ...options });
 const rejection = async (p: Promise<unknown>): Promise<Error & { code?: string; library?: string }> =>
-  p.then(() => { throw new Error('resolved'); }, (e: unknown) => e as Error);
+  p.then(
+    () => {
+      throw new Error('resolved');
+    },
+    (e: unknown) => e as Error,
+  );
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const libA = clangFiles.get('libneed_a.so')!;
 const headOfA = moduleHeadLength(libA)!;
 
 /** Loads libneed_b.so (which needs libneed_a.so, served badly) and checks the failure changed nothing. */
-async function failingLoad(route: keyof typeof misbehaving, options: Partial<FetchLoaderOptions>): Promise<Error & { code?: string }> {
+async function failingLoad(
+  route: keyof typeof misbehaving,
+  options: Partial<FetchLoaderOptions>,
+): Promise<Error & { code?: string }> {
   const server = await serve({ '/lib/libneed_a.so': misbehaving[route] });
   const linker = await createLinker({ loader: loaderOn(server, options) });
   const before = linker.digest();
@@ -44,7 +54,9 @@ describe('fetchLoader limits (issue 15 item 1)', () => {
   it('no headers within limits.headersMs: DL_NETWORK naming the URL and the limit', async () => {
     const err = await failingLoad('silent', { limits: { headersMs: 200 } });
     expect(err).toMatchObject({ code: 'DL_NETWORK', library: 'libneed_a.so' });
-    expect(err.message).toMatch(/http:\/\/127\.0\.0\.1:\d+\/lib\/libneed_a\.so: no response within 0\.2 s \(limits\.headersMs\)/);
+    expect(err.message).toMatch(
+      /http:\/\/127\.0\.0\.1:\d+\/lib\/libneed_a\.so: no response within 0\.2 s \(limits\.headersMs\)/,
+    );
   });
 
   it('a body that stops: DL_NETWORK after limits.idleMs', async () => {
@@ -68,7 +80,9 @@ describe('fetchLoader limits (issue 15 item 1)', () => {
   it('Content-Length 4,000,000,000: DL_LIMIT from the headers, with the default limits', async () => {
     const err = await failingLoad('huge', {});
     expect(err.code).toBe('DL_LIMIT');
-    expect(err.message).toMatch(/libneed_a\.so announces 4000000000 bytes, more than the 268435456 of limits\.maxBytes/);
+    expect(err.message).toMatch(
+      /libneed_a\.so announces 4000000000 bytes, more than the 268435456 of limits\.maxBytes/,
+    );
   });
 
   it('a load downloading more than limits.maxGraphBytes in all: DL_LIMIT (each library alone fits)', async () => {
@@ -145,7 +159,7 @@ describe('cancellation keeps the loader and the cache usable (issue 15 item 1)',
     const bytes = clangFiles.get('libneed_a.so')!;
     const server = await serve({
       '/lib/libneed_a.so': async (req: IncomingMessage, res: ServerResponse) => {
-        res.writeHead(200, { 'Content-Type': 'application/wasm', 'ETag': '"a"', 'Content-Length': String(bytes.length) });
+        res.writeHead(200, { 'Content-Type': 'application/wasm', ETag: '"a"', 'Content-Length': String(bytes.length) });
         res.write(bytes.subarray(0, headOfA + 1));
         await Promise.race([sleep(300), closed(req)]);
         if (!res.destroyed) res.end(bytes.subarray(headOfA + 1));
@@ -167,11 +181,14 @@ describe('cancellation keeps the loader and the cache usable (issue 15 item 1)',
 });
 
 /** libneed_b.so with its NEEDED entry (and RUNTIME_PATH) replaced. */
-const needing = (needed: string, runtimePaths: string[] = []): Uint8Array => withDylinkEntries(clangFiles.get('libneed_b.so')!, [needed], runtimePaths);
+const needing = (needed: string, runtimePaths: string[] = []): Uint8Array =>
+  withDylinkEntries(clangFiles.get('libneed_b.so')!, [needed], runtimePaths);
 const wasm = (bytes: Uint8Array) => ({ bytes, contentType: 'application/wasm' });
 
 describe('fetchLoader origin policy (issue 15 item 2)', () => {
-  async function twoOrigins(routes: (other: TestServer) => Parameters<typeof fixtureServer>[0]): Promise<{ app: TestServer; other: TestServer }> {
+  async function twoOrigins(
+    routes: (other: TestServer) => Parameters<typeof fixtureServer>[0],
+  ): Promise<{ app: TestServer; other: TestServer }> {
     const other = await serve();
     const app = await serve(routes(other));
     return { app, other };
@@ -190,7 +207,14 @@ describe('fetchLoader origin policy (issue 15 item 2)', () => {
       const err = await rejection(linker.dlopen(root, RTLD.NOW));
       expect(err, root).toBeInstanceOf(LibraryNotFoundError);
       const tried = err instanceof LibraryNotFoundError ? err.tried : [];
-      expect(tried.some((t) => t.location.startsWith(other.url) && t.reason.startsWith(`refused by the origin policy: ${other.url} is not the origin of ${root} (${app.url})`)), root).toBe(true);
+      expect(
+        tried.some(
+          (t) =>
+            t.location.startsWith(other.url) &&
+            t.reason.startsWith(`refused by the origin policy: ${other.url} is not the origin of ${root} (${app.url})`),
+        ),
+        root,
+      ).toBe(true);
       expect(linker.digest()).toBe(before);
     }
     expect(otherRequests(other)).toEqual([]);
@@ -200,11 +224,26 @@ describe('fetchLoader origin policy (issue 15 item 2)', () => {
     const { app, other } = await twoOrigins((o) => ({ '/lib/abs.so': wasm(needing(`${o.url}/lib/libneed_a.so`)) }));
     const listed = await createLinker({ loader: loaderOn(app, { origins: [other.url] }) });
     await listed.dlopen('abs.so', RTLD.NOW);
-    expect(listed.graph().libraries.find((l) => l.name.endsWith('libneed_a.so'))?.location).toBe(`${other.url}/lib/libneed_a.so`);
+    expect(listed.graph().libraries.find((l) => l.name.endsWith('libneed_a.so'))?.location).toBe(
+      `${other.url}/lib/libneed_a.so`,
+    );
     const asked: unknown[] = [];
-    const judged = await createLinker({ loader: loaderOn(app, { origins: (q) => { asked.push(q); return q.url.startsWith(other.url); } }) });
+    const judged = await createLinker({
+      loader: loaderOn(app, {
+        origins: (q) => {
+          asked.push(q);
+          return q.url.startsWith(other.url);
+        },
+      }),
+    });
     await judged.dlopen('abs.so', RTLD.NOW);
-    expect(asked).toContainEqual({ url: `${other.url}/lib/libneed_a.so`, name: `${other.url}/lib/libneed_a.so`, neededBy: ['abs.so'], from: `${app.url}/lib/abs.so`, redirectedFrom: null });
+    expect(asked).toContainEqual({
+      url: `${other.url}/lib/libneed_a.so`,
+      name: `${other.url}/lib/libneed_a.so`,
+      neededBy: ['abs.so'],
+      from: `${app.url}/lib/abs.so`,
+      redirectedFrom: null,
+    });
   });
 
   it('refuses a redirect to another origin, for a NEEDED library and for a root', async () => {
@@ -215,11 +254,15 @@ describe('fetchLoader origin policy (issue 15 item 2)', () => {
     const linker = await createLinker({ loader: loaderOn(app) });
     const err = await rejection(linker.dlopen('libneed_b.so', RTLD.NOW));
     expect(err.code).toBe('DL_NOT_FOUND');
-    expect(err.message).toContain(`refused by the origin policy: ${other.url} is not the origin of libneed_b.so (${app.url}) nor in options.origins (redirected from ${app.url}/lib/libneed_a.so)`);
+    expect(err.message).toContain(
+      `refused by the origin policy: ${other.url} is not the origin of libneed_b.so (${app.url}) nor in options.origins (redirected from ${app.url}/lib/libneed_a.so)`,
+    );
     expect((await rejection(linker.dlopen('away.so'))).message).toContain('is not the origin of the root');
     expect(linker.graph().libraries).toEqual([]);
     // Same-origin redirects are fine.
-    const same = await serve({ '/lib/moved.so': { text: '', status: 301, headers: { Location: '/lib/libneed_a.so' } } });
+    const same = await serve({
+      '/lib/moved.so': { text: '', status: 301, headers: { Location: '/lib/libneed_a.so' } },
+    });
     await (await createLinker({ loader: loaderOn(same) })).dlopen('moved.so', RTLD.NOW);
   });
 

@@ -46,7 +46,12 @@ export class Download {
   /** The budget of the load that started the download (others share the bytes, not the bill). */
   private readonly budget: { bytes: number } | null;
 
-  constructor(readonly url: string, readonly library: string, readonly limits: Required<FetchLimits>, signal: AbortSignal | undefined) {
+  constructor(
+    readonly url: string,
+    readonly library: string,
+    readonly limits: Required<FetchLimits>,
+    signal: AbortSignal | undefined,
+  ) {
     if (signal !== undefined) {
       let b = graphBytes.get(signal);
       if (b === undefined) graphBytes.set(signal, (b = { bytes: 0 }));
@@ -60,7 +65,13 @@ export class Download {
   /** The request is being sent (a download slot is free): `limits.totalMs` counts from here. */
   start(): void {
     const { totalMs } = this.limits;
-    this.after(totalMs, () => new DlError('DL_NETWORK', `${this.url}: the download took longer than ${seconds(totalMs)} (limits.totalMs)`, { library: this.library }));
+    this.after(
+      totalMs,
+      () =>
+        new DlError('DL_NETWORK', `${this.url}: the download took longer than ${seconds(totalMs)} (limits.totalMs)`, {
+          library: this.library,
+        }),
+    );
   }
 
   /** Stopped: a limit, or every caller cancelled (a new request must not join it). */
@@ -75,20 +86,30 @@ export class Download {
   /** Aborts the download with `error` after `ms`, unless it has finished by then. */
   after(ms: number, error: () => DlError): () => void {
     if (this.finished) return () => undefined;
-    const t = setTimeout(() => { this.fail(error()); }, ms);
+    const t = setTimeout(() => {
+      this.fail(error());
+    }, ms);
     // A limit never keeps a node process alive on its own.
     (t as { unref?: () => void }).unref?.();
     this.timers.push(t);
-    return () => { clearTimeout(t); };
+    return () => {
+      clearTimeout(t);
+    };
   }
 
   /** A caller that waits for this download: when every holder has aborted, it stops. */
   hold(signal: AbortSignal | undefined): void {
     if (this.finished) return;
-    if (signal === undefined) { this.pinned = true; return; }
+    if (signal === undefined) {
+      this.pinned = true;
+      return;
+    }
     this.holders++;
     const letGo = (): void => {
-      if (--this.holders === 0 && !this.pinned) this.fail(new DlError('DL_ABORTED', `the load was cancelled while downloading ${this.url}`, { library: this.library }));
+      if (--this.holders === 0 && !this.pinned)
+        this.fail(
+          new DlError('DL_ABORTED', `the load was cancelled while downloading ${this.url}`, { library: this.library }),
+        );
     };
     if (signal.aborted) letGo();
     else signal.addEventListener('abort', letGo, { once: true });
@@ -97,7 +118,11 @@ export class Download {
   /** Refuses a response announcing more than `maxBytes`. */
   checkAnnounced(total: number | null): void {
     if (total !== null && total > this.limits.maxBytes) {
-      throw new DlError('DL_LIMIT', `${this.url} announces ${total} bytes, more than the ${this.limits.maxBytes} of limits.maxBytes`, { library: this.library });
+      throw new DlError(
+        'DL_LIMIT',
+        `${this.url} announces ${total} bytes, more than the ${this.limits.maxBytes} of limits.maxBytes`,
+        { library: this.library },
+      );
     }
   }
 
@@ -106,13 +131,24 @@ export class Download {
     const delta = size - this.bytes;
     this.bytes = size;
     if (size > this.limits.maxBytes) {
-      this.fail(new DlError('DL_LIMIT', `${this.url}: more than the ${this.limits.maxBytes} bytes of limits.maxBytes`, { library: this.library, offset: size }));
+      this.fail(
+        new DlError('DL_LIMIT', `${this.url}: more than the ${this.limits.maxBytes} bytes of limits.maxBytes`, {
+          library: this.library,
+          offset: size,
+        }),
+      );
       return;
     }
     if (this.budget === null) return;
     this.budget.bytes += delta;
     if (this.budget.bytes > this.limits.maxGraphBytes) {
-      this.fail(new DlError('DL_LIMIT', `${this.url}: this load has downloaded more than the ${this.limits.maxGraphBytes} bytes of limits.maxGraphBytes`, { library: this.library }));
+      this.fail(
+        new DlError(
+          'DL_LIMIT',
+          `${this.url}: this load has downloaded more than the ${this.limits.maxGraphBytes} bytes of limits.maxGraphBytes`,
+          { library: this.library },
+        ),
+      );
     }
   }
 
@@ -142,9 +178,13 @@ export function abortReason(signal: AbortSignal): DlError | null {
 export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(signal.reason as Error); };
+    const onAbort = (): void => {
+      reject(signal.reason as Error);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+    p.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
   });
 }
 
@@ -152,13 +192,23 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
  * Settles with `p`, or rejects with `DL_ABORTED` once the caller's signal aborts (the download
  * itself goes on while another load still waits for it).
  */
-export function whileWanted<T>(p: Promise<T>, signal: AbortSignal | undefined, url: string, library: string): Promise<T> {
+export function whileWanted<T>(
+  p: Promise<T>,
+  signal: AbortSignal | undefined,
+  url: string,
+  library: string,
+): Promise<T> {
   if (signal === undefined) return p;
-  const aborted = (): DlError => new DlError('DL_ABORTED', `the load was cancelled while downloading ${url}`, { library });
+  const aborted = (): DlError =>
+    new DlError('DL_ABORTED', `the load was cancelled while downloading ${url}`, { library });
   if (signal.aborted) return Promise.reject(aborted());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(aborted()); };
+    const onAbort = (): void => {
+      reject(aborted());
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort); });
+    p.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
   });
 }

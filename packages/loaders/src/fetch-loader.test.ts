@@ -17,7 +17,10 @@ import type { LoaderEvent, Progress } from './progress.js';
 import { clangFiles, fixtureServer } from './test-server.harness.js';
 
 let server: TestServer | null = null;
-afterEach(async () => { await server?.close(); server = null; });
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
 
 const call = (linker: Linker, name: string): number => {
   const s = linker.dlsym(null, name);
@@ -27,7 +30,12 @@ const call = (linker: Linker, name: string): number => {
 const loaderOn = (s: TestServer, options: Partial<FetchLoaderOptions> = {}): ReturnType<typeof fetchLoader> =>
   fetchLoader({ base: `${s.url}/lib/`, cache: new ModuleCache(), ...options });
 const rejection = async (p: Promise<unknown>): Promise<Error & { code?: string; library?: string }> =>
-  p.then(() => { throw new Error('resolved'); }, (e: unknown) => e as Error);
+  p.then(
+    () => {
+      throw new Error('resolved');
+    },
+    (e: unknown) => e as Error,
+  );
 
 describe('fetchLoader', () => {
   it('links a NEEDED chain found through RUNTIME_PATH URLs, each URL fetched once', async () => {
@@ -39,21 +47,34 @@ describe('fetchLoader', () => {
     expect(byName.get('librpath_dep.so')).toBe(`${server.url}/lib/rpath/deps/librpath_dep.so`);
     expect(byName.get('librpath_leaf.so')).toBe(`${server.url}/lib/rpath/deps/leaf/librpath_leaf.so`);
     const gets = server.log.filter((r) => r.status === 200).map((r) => r.path);
-    expect(gets).toEqual(['/lib/rpath/librpath_user.so', '/lib/rpath/deps/librpath_dep.so', '/lib/rpath/deps/leaf/librpath_leaf.so']);
+    expect(gets).toEqual([
+      '/lib/rpath/librpath_user.so',
+      '/lib/rpath/deps/librpath_dep.so',
+      '/lib/rpath/deps/leaf/librpath_leaf.so',
+    ]);
     // `lib/$ORIGIN/x` expands in the middle of the entry to a URL that does not exist: tried first.
     expect(server.log.find((r) => r.status === 404)?.path).toContain('/lib/lib/http:/');
   });
 
-  it('has a library\'s metadata and starts its NEEDED downloads before its body has arrived', async () => {
+  it("has a library's metadata and starts its NEEDED downloads before its body has arrived", async () => {
     const bytes = clangFiles.get('libneed_c.so')!;
     const head = moduleHeadLength(bytes)!;
     server = await fixtureServer({
       '/lib/libneed_c.so': async (_req, res) => {
-        await sendInChunks(res, bytes, { splitAt: [head + 1], delayMs: 300, contentType: 'application/wasm', headers: { ETag: '"c"' } });
+        await sendInChunks(res, bytes, {
+          splitAt: [head + 1],
+          delayMs: 300,
+          contentType: 'application/wasm',
+          headers: { ETag: '"c"' },
+        });
       },
     });
     const events: (LoaderEvent & { at: number })[] = [];
-    const loader = loaderOn(server, { onProgress: (e) => { events.push({ ...e, at: performance.now() }); } });
+    const loader = loaderOn(server, {
+      onProgress: (e) => {
+        events.push({ ...e, at: performance.now() });
+      },
+    });
     const linker = await createLinker({ loader });
     await linker.dlopen('libneed_c.so', RTLD.NOW | RTLD.GLOBAL);
     expect(call(linker, 'need_c_check')).toBe(0);
@@ -94,18 +115,28 @@ describe('fetchLoader', () => {
 
   it('stops at a server error, and at an unreachable server, with typed errors', async () => {
     server = await fixtureServer({ '/lib/libneed_a.so': { text: 'boom', status: 500 } });
-    expect(await rejection(loaderOn(server).load({ name: 'libneed_a.so', parent: null }))).toMatchObject({ code: 'DL_HTTP', library: 'libneed_a.so' });
+    expect(await rejection(loaderOn(server).load({ name: 'libneed_a.so', parent: null }))).toMatchObject({
+      code: 'DL_HTTP',
+      library: 'libneed_a.so',
+    });
     const url = server.url;
     await server.close();
     server = null;
-    expect(await rejection(fetchLoader({ base: `${url}/lib/`, cache: null }).load({ name: 'libneed_a.so', parent: null }))).toMatchObject({ code: 'DL_NETWORK', library: 'libneed_a.so' });
+    expect(
+      await rejection(fetchLoader({ base: `${url}/lib/`, cache: null }).load({ name: 'libneed_a.so', parent: null })),
+    ).toMatchObject({ code: 'DL_NETWORK', library: 'libneed_a.so' });
   });
 
   it('reports a download cut short as truncated, against the library, and rolls the load back', async () => {
     const bytes = clangFiles.get('libmany.so')!;
     server = await fixtureServer({
       '/lib/libmany.so': async (_req, res) => {
-        await sendInChunks(res, bytes, { splitAt: [moduleHeadLength(bytes)! + 1, bytes.length - 1000], delayMs: 20, contentType: 'application/wasm', abortAfterPieces: 2 });
+        await sendInChunks(res, bytes, {
+          splitAt: [moduleHeadLength(bytes)! + 1, bytes.length - 1000],
+          delayMs: 20,
+          contentType: 'application/wasm',
+          abortAfterPieces: 2,
+        });
       },
     });
     const linker = await createLinker({ loader: loaderOn(server) });
@@ -150,7 +181,11 @@ describe('fetchLoader', () => {
     for (const name of ['libneed_a.so', 'libreloc.so', 'libctor.so', 'libweak.so', 'libi64.so', 'libmany.so']) {
       routes[`/lib/${name}`] = async (_req, res) => {
         most = Math.max(most, ++open);
-        await sendInChunks(res, clangFiles.get(name)!, { splitAt: [100], delayMs: 40, contentType: 'application/wasm' });
+        await sendInChunks(res, clangFiles.get(name)!, {
+          splitAt: [100],
+          delayMs: 40,
+          contentType: 'application/wasm',
+        });
         open--;
       };
     }
@@ -168,11 +203,14 @@ describe('fetchLoader', () => {
       server = await fixtureServer();
       await createLinker({ loader: loaderOn(server, { store: diskStore(dir) }) }).then((l) => l.dlopen('libneed_c.so'));
       // The store writes in the background: wait for the three libraries to be there.
-      for (let i = 0; i < 100 && readdirSync(dir).filter((f) => f.endsWith('.json')).length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 100 && readdirSync(dir).filter((f) => f.endsWith('.json')).length < 3; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       const base = `${server.url}/lib/`;
       await server.close();
       server = null;
-      const offline = await createLinker({ loader: fetchLoader({ base, cache: new ModuleCache(), store: diskStore(dir) }) });
+      const offline = await createLinker({
+        loader: fetchLoader({ base, cache: new ModuleCache(), store: diskStore(dir) }),
+      });
       await offline.dlopen('libneed_c.so', RTLD.NOW | RTLD.GLOBAL);
       expect(call(offline, 'need_c_check')).toBe(0);
     } finally {
@@ -183,9 +221,20 @@ describe('fetchLoader', () => {
   it('reports progress in libraries and bytes until everything is done', async () => {
     server = await fixtureServer();
     const snapshots: Progress[] = [];
-    const loader = loaderOn(server, { onProgress: trackProgress((p) => { snapshots.push(p); }) });
+    const loader = loaderOn(server, {
+      onProgress: trackProgress((p) => {
+        snapshots.push(p);
+      }),
+    });
     await (await createLinker({ loader })).load(['libneed_c.so', 'libcycle_a.so', 'libmany.so']);
-    const total = ['libneed_c.so', 'libneed_b.so', 'libneed_a.so', 'libcycle_a.so', 'libcycle_b.so', 'libmany.so'].reduce((n, f) => n + clangFiles.get(f)!.length, 0);
+    const total = [
+      'libneed_c.so',
+      'libneed_b.so',
+      'libneed_a.so',
+      'libcycle_a.so',
+      'libcycle_b.so',
+      'libmany.so',
+    ].reduce((n, f) => n + clangFiles.get(f)!.length, 0);
     expect(snapshots.at(-1)).toEqual({ libraries: { done: 6, total: 6 }, bytes: { done: total, total } });
     for (const s of snapshots) expect(s.bytes.done).toBeLessThanOrEqual(s.bytes.total);
   });

@@ -56,7 +56,11 @@ export interface FetchLoaderOptions extends SearchOptions {
 }
 
 /** A library's head read at a URL (after redirects), and its announced size. */
-interface Head { readonly url: string; readonly head: Uint8Array; readonly size: number | null }
+interface Head {
+  readonly url: string;
+  readonly head: Uint8Array;
+  readonly size: number | null;
+}
 
 /** What one URL held: a library, or why not. */
 type AtUrl = { readonly found: UrlSource; readonly download: Download } | { readonly missing: string };
@@ -94,11 +98,21 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
   const known = new Map<string, { found: UrlSource; download: Download }>();
 
   /** A response for a URL (stored, or fetched within limits.headersMs); a failure throws. */
-  const respond = async (name: string, url: string, download: Download): Promise<{ response: Response; fromStore: boolean }> => {
+  const respond = async (
+    name: string,
+    url: string,
+    download: Download,
+  ): Promise<{ response: Response; fromStore: boolean }> => {
     const stored = await ctx.store?.match(url).catch(() => undefined);
     if (stored !== undefined) return { response: stored, fromStore: true };
     download.start();
-    const stop = download.after(limits.headersMs, () => new DlError('DL_NETWORK', `${url}: no response within ${limits.headersMs / 1000} s (limits.headersMs)`, { library: name }));
+    const stop = download.after(
+      limits.headersMs,
+      () =>
+        new DlError('DL_NETWORK', `${url}: no response within ${limits.headersMs / 1000} s (limits.headersMs)`, {
+          library: name,
+        }),
+    );
     const init = options.init ?? {};
     const signal = init.signal == null ? download.signal : AbortSignal.any([init.signal, download.signal]);
     try {
@@ -133,7 +147,9 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
         release = await raceAbort(acquiring, download.signal);
       } catch (e) {
         // Cancelled while waiting: the slot, when it comes, goes straight back.
-        void acquiring.then((r) => { r(); });
+        void acquiring.then((r) => {
+          r();
+        });
         throw e;
       }
       let bodyOwnsSlot = false;
@@ -143,15 +159,27 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
           download.finish();
           await response.body?.cancel().catch(() => undefined);
           if (MISSING.has(response.status)) return { missing: `HTTP ${response.status}` };
-          throw new DlError('DL_HTTP', `${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(), { library: request.name });
+          throw new DlError('DL_HTTP', `${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(), {
+            library: request.name,
+          });
         }
         // From here the slot is the body's: released once it has been read to its end.
         bodyOwnsSlot = true;
-        const found = await openResponse(ctx, request.name, response.url === '' ? url : response.url, response, fromStore, release, download);
+        const found = await openResponse(
+          ctx,
+          request.name,
+          response.url === '' ? url : response.url,
+          response,
+          fromStore,
+          release,
+          download,
+        );
         const entry = { found, download };
         known.set(url, entry);
         // A library that fails to compile is not kept: the next load asks again.
-        Promise.resolve(found.module).catch(() => { if (known.get(url) === entry) known.delete(url); });
+        Promise.resolve(found.module).catch(() => {
+          if (known.get(url) === entry) known.delete(url);
+        });
         return entry;
       } catch (e) {
         download.finish();
@@ -172,7 +200,12 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
     probe: async (candidate, request) => {
       const before = refused(request, candidate.location, candidate.location);
       if (before !== null) return { missing: before };
-      const at = await whileWanted(atUrl(request, candidate.location), request.signal, candidate.location, request.name);
+      const at = await whileWanted(
+        atUrl(request, candidate.location),
+        request.signal,
+        candidate.location,
+        request.name,
+      );
       if ('missing' in at) return at;
       const after = refused(request, at.found.location ?? candidate.location, candidate.location);
       return after === null ? { found: at.found } : { missing: after };
@@ -202,7 +235,15 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       const release = await limit.acquire();
       try {
         const { found, candidate, tried } = await findHead(request);
-        return { key: found.url, name: request.name, location: found.url, head: found.head, size: found.size, via: candidate, tried };
+        return {
+          key: found.url,
+          name: request.name,
+          location: found.url,
+          head: found.head,
+          size: found.size,
+          via: candidate,
+          tried,
+        };
       } catch (e) {
         throw loadFailure(e, request, 'DL_NETWORK');
       } finally {
@@ -220,12 +261,22 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       const policy = refused(request, url, candidate.location);
       if (!response.ok || policy !== null) {
         await response.body?.cancel().catch(() => undefined);
-        if (policy === null && !MISSING.has(response.status)) throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, { library: request.name });
+        if (policy === null && !MISSING.has(response.status))
+          throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, {
+            library: request.name,
+          });
         return { missing: policy ?? `HTTP ${response.status}` };
       }
       if (response.body === null) throw new DlError('DL_IO', 'the response has no body', { library: request.name });
       download.checkAnnounced(announcedSize(response));
-      const body = readModuleBody(response.body, request.name, null, 'head', { onHead: () => undefined, onBytes: () => undefined }, download);
+      const body = readModuleBody(
+        response.body,
+        request.name,
+        null,
+        'head',
+        { onHead: () => undefined, onBytes: () => undefined },
+        download,
+      );
       body.whole.catch(() => undefined);
       return { found: { url, head: await body.head, size: announcedSize(response) } };
     } finally {

@@ -43,7 +43,15 @@ export function announcedSize(response: Response): number | null {
  * from the same bytes. Resolves as soon as the head is known; the module follows. `release`
  * is called once the body has been read to its end (or abandoned).
  */
-export async function openResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void, download: Download): Promise<UrlSource> {
+export async function openResponse(
+  ctx: OpenContext,
+  name: string,
+  url: string,
+  response: Response,
+  fromStore: boolean,
+  release: () => void,
+  download: Download,
+): Promise<UrlSource> {
   const { cache, emit } = ctx;
   const total = announcedSize(response);
   try {
@@ -55,30 +63,62 @@ export async function openResponse(ctx: OpenContext, name: string, url: string, 
   }
   emit({ type: 'start', name, location: url, total });
   const byValidator = validatorKey(url, response);
-  if (byValidator === null || cache === null) return compileResponse(ctx, name, url, response, fromStore, release, download, null);
+  if (byValidator === null || cache === null)
+    return compileResponse(ctx, name, url, response, fromStore, release, download, null);
   // Shared with every loader and linker using this cache, even while the first one's head is
   // still arriving: one compilation per URL + validator.
-  const { entry, hit } = await cache.share(byValidator, () => compileResponse(ctx, name, url, response, fromStore, release, download, byValidator)
-    .then((s) => ({ module: s.module!, head: s.head!, size: total ?? 0 })));
-  if (!hit) return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module: entry.module };
+  const { entry, hit } = await cache.share(byValidator, () =>
+    compileResponse(ctx, name, url, response, fromStore, release, download, byValidator).then((s) => ({
+      module: s.module!,
+      head: s.head!,
+      size: total ?? 0,
+    })),
+  );
+  if (!hit)
+    return {
+      key: url,
+      location: url,
+      head: entry.head,
+      ...(total === null ? {} : { size: total }),
+      module: entry.module,
+    };
   // Another load's compilation: this response is dropped once that succeeds, or compiled
   // after all if that load was cancelled (its download stopped, not this one).
-  const drop = async (): Promise<void> => { download.finish(); await response.body?.cancel().catch(() => undefined); release(); };
-  const module = Promise.resolve(entry.module).then(async (m) => {
-    await drop();
-    emit({ type: 'done', name, location: url, bytes: entry.size, cached: true });
-    return m;
-  }, async (e: unknown) => {
-    if (!(e instanceof DlError && e.code === 'DL_ABORTED') || download.stopped) { await drop(); throw e; }
-    const own = await compileResponse(ctx, name, url, response, fromStore, release, download, null);
-    return own.module!;
-  });
+  const drop = async (): Promise<void> => {
+    download.finish();
+    await response.body?.cancel().catch(() => undefined);
+    release();
+  };
+  const module = Promise.resolve(entry.module).then(
+    async (m) => {
+      await drop();
+      emit({ type: 'done', name, location: url, bytes: entry.size, cached: true });
+      return m;
+    },
+    async (e: unknown) => {
+      if (!(e instanceof DlError && e.code === 'DL_ABORTED') || download.stopped) {
+        await drop();
+        throw e;
+      }
+      const own = await compileResponse(ctx, name, url, response, fromStore, release, download, null);
+      return own.module!;
+    },
+  );
   module.catch(() => undefined);
   return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module };
 }
 
 /** Compiles a response (streaming when the server says `application/wasm`), resolving once its head is known. */
-async function compileResponse(ctx: OpenContext, name: string, url: string, response: Response, fromStore: boolean, release: () => void, download: Download, byValidator: string | null): Promise<UrlSource> {
+async function compileResponse(
+  ctx: OpenContext,
+  name: string,
+  url: string,
+  response: Response,
+  fromStore: boolean,
+  release: () => void,
+  download: Download,
+  byValidator: string | null,
+): Promise<UrlSource> {
   const { cache, emit } = ctx;
   const total = announcedSize(response);
   if (ctx.store !== null && !fromStore) void ctx.store.put(url, response.clone()).catch(() => undefined);
@@ -92,27 +132,55 @@ async function compileResponse(ctx: OpenContext, name: string, url: string, resp
     release();
     throw new DlError('DL_IO', 'the response has no body', { library: name });
   }
-  const body = readModuleBody(reading.body, name, total, stream ? 'count' : 'keep', {
-    onHead: (received) => { emit({ type: 'head', name, location: url, received, total }); },
-    onBytes: (received) => { emit({ type: 'bytes', name, location: url, received, total }); },
-  }, download);
-  const done = (): void => { download.finish(); release(); };
+  const body = readModuleBody(
+    reading.body,
+    name,
+    total,
+    stream ? 'count' : 'keep',
+    {
+      onHead: (received) => {
+        emit({ type: 'head', name, location: url, received, total });
+      },
+      onBytes: (received) => {
+        emit({ type: 'bytes', name, location: url, received, total });
+      },
+    },
+    download,
+  );
+  const done = (): void => {
+    download.finish();
+    release();
+  };
   body.whole.then(done, done);
   const head = await body.head;
   const finish = async (): Promise<CachedModule & { module: WebAssembly.Module }> => {
     const whole = await body.whole;
-    if (compiled !== null) return { module: await compiled.catch((e: unknown) => { throw abortedWith(download) ?? compileFailure(e, name); }), head, size: whole.size };
+    if (compiled !== null)
+      return {
+        module: await compiled.catch((e: unknown) => {
+          throw abortedWith(download) ?? compileFailure(e, name);
+        }),
+        head,
+        size: whole.size,
+      };
     const bytes = whole.bytes!;
     if (byValidator !== null) return { module: await compileAsync(bytes, name), head, size: whole.size };
     // Without a validator the content itself is the key: the same bytes are compiled once.
     const key = `sha256:${await sha256Hex(bytes)}`;
-    const entry = cache?.get(key) ?? cache?.store(key, { module: compileAsync(bytes, name), head, size: whole.size }) ?? { module: compileAsync(bytes, name), head, size: whole.size };
+    const entry = cache?.get(key) ??
+      cache?.store(key, { module: compileAsync(bytes, name), head, size: whole.size }) ?? {
+        module: compileAsync(bytes, name),
+        head,
+        size: whole.size,
+      };
     return { ...entry, module: await entry.module };
   };
   const module = finish().then((e) => {
     emit({ type: 'done', name, location: url, bytes: e.size, cached: false });
     return e.module;
   });
-  module.catch((e: unknown) => { emit({ type: 'failed', name, location: url, code: (e as { code?: string }).code ?? 'DL_IO' }); });
+  module.catch((e: unknown) => {
+    emit({ type: 'failed', name, location: url, code: (e as { code?: string }).code ?? 'DL_IO' });
+  });
   return { key: url, location: url, head, ...(total === null ? {} : { size: total }), module };
 }

@@ -11,7 +11,10 @@ export class SectionFraming {
   /** The bytes of that header seen so far (id, then the LEB128 size). */
   private header: number[] = [];
 
-  constructor(start: number, private readonly library: string) {
+  constructor(
+    start: number,
+    private readonly library: string,
+  ) {
     this.next = start;
   }
 
@@ -28,7 +31,10 @@ export class SectionFraming {
         this.next += this.header.length + size;
         this.header = [];
       } else if (this.header.length > 6) {
-        throw new DlError('DL_BAD_LEB128', `the size of the section at byte ${this.next} is longer than 5 bytes`, { library: this.library, offset: this.next });
+        throw new DlError('DL_BAD_LEB128', `the size of the section at byte ${this.next} is longer than 5 bytes`, {
+          library: this.library,
+          offset: this.next,
+        });
       }
     }
   }
@@ -43,7 +49,11 @@ export class SectionFraming {
   end(size: number): void {
     if (this.header.length > 0 || this.next > size) {
       const needs = this.header.length > 0 ? 'its header' : `${this.next - size} more bytes`;
-      throw new DlError('DL_TRUNCATED', `the section at byte ${this.sectionStart()} is cut short: the module ends after ${size} bytes, before ${needs}`, { library: this.library, offset: size });
+      throw new DlError(
+        'DL_TRUNCATED',
+        `the section at byte ${this.sectionStart()} is cut short: the module ends after ${size} bytes, before ${needs}`,
+        { library: this.library, offset: size },
+      );
     }
   }
 }

@@ -29,10 +29,19 @@ function timed(base: Loader, delayMs: number): Loader & { log: { name: string; s
 }
 
 describe('loadGraph', () => {
-  it('finds the whole graph, asking for each library\'s dependencies as soon as it is read', async () => {
+  it("finds the whole graph, asking for each library's dependencies as soon as it is read", async () => {
     const loader = timed(fsLoader({ searchPath: [lib], cache: new ModuleCache() }), 30);
     const graph = await loadGraph(loader, ['libneed_c.so', 'libcycle_a.so', 'libmany.so']);
-    expect(graph.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['libneed_c.so', 'libneed_b.so', 'libneed_a.so', 'libcycle_a.so', 'libcycle_b.so', 'libmany.so']));
+    expect(graph.nodes.map((n) => n.name)).toEqual(
+      expect.arrayContaining([
+        'libneed_c.so',
+        'libneed_b.so',
+        'libneed_a.so',
+        'libcycle_a.so',
+        'libcycle_b.so',
+        'libmany.so',
+      ]),
+    );
     expect(graph.nodes).toHaveLength(6);
     expect(graph.problems).toEqual([]);
     expect(graph.cycles).toEqual([[join(lib, 'libcycle_a.so'), join(lib, 'libcycle_b.so')]]);
@@ -55,7 +64,9 @@ describe('loadGraph', () => {
   });
 
   it('records missing and broken libraries with who needed them, and the loader replays them', async () => {
-    const files = Object.fromEntries([...clangFiles].filter(([p]) => p !== 'libneed_a.so').map(([p, b]) => [`/lib/${p}`, b]));
+    const files = Object.fromEntries(
+      [...clangFiles].filter(([p]) => p !== 'libneed_a.so').map(([p, b]) => [`/lib/${p}`, b]),
+    );
     files['/lib/libbroken.so'] = new TextEncoder().encode('<html>');
     const loader = virtualLoader(files, { searchPath: ['/lib'] });
     const graph = await loadGraph(loader, ['libneed_c.so', 'libbroken.so'], { compile: false });
@@ -63,11 +74,16 @@ describe('loadGraph', () => {
       ['libbroken.so', [], 'DL_BAD_MAGIC'],
       ['libneed_a.so', ['libneed_b.so', 'libneed_c.so'], 'DL_NOT_FOUND'],
     ]);
-    expect(graph.nodes.find((n) => n.name === 'libneed_b.so')?.needed).toEqual([{ name: 'libneed_a.so', key: null, via: null, tried: [] }]);
+    expect(graph.nodes.find((n) => n.name === 'libneed_b.so')?.needed).toEqual([
+      { name: 'libneed_a.so', key: null, via: null, tried: [] },
+    ]);
     expect(graph.problems.map((p) => p.parent)).toEqual([null, '/lib/libneed_b.so']);
     expect(graph.problems[0]?.error.message).toContain('(read from /lib/libbroken.so)');
     // Each edge carries its own search: libneed_b.so was found by the search path for libneed_c.so.
-    expect(graph.nodes.find((n) => n.name === 'libneed_c.so')?.needed[0]).toMatchObject({ key: '/lib/libneed_b.so', via: { step: 'search-path', entry: '/lib' } });
+    expect(graph.nodes.find((n) => n.name === 'libneed_c.so')?.needed[0]).toMatchObject({
+      key: '/lib/libneed_b.so',
+      via: { step: 'search-path', entry: '/lib' },
+    });
     expect(graph.roots).toEqual(['/lib/libneed_c.so', null]);
     const linker = await createLinker({ loader: graph.loader });
     await expect(linker.dlopen('libneed_c.so')).rejects.toBeInstanceOf(LibraryNotFoundError);
@@ -98,7 +114,10 @@ describe('loadGraph', () => {
 
 describe('virtualLoader and chainLoader', () => {
   it('normalises paths, compiles each file once, and chains to the next loader for what it lacks', () => {
-    const virtual = virtualLoader({ '/opt/lib/libneed_a.so': clangFiles.get('libneed_a.so')! }, { searchPath: ['/opt/lib'] });
+    const virtual = virtualLoader(
+      { '/opt/lib/libneed_a.so': clangFiles.get('libneed_a.so')! },
+      { searchPath: ['/opt/lib'] },
+    );
     const a1 = virtual.loadSync!({ name: '/opt/x/../lib/libneed_a.so', parent: null });
     const a2 = virtual.loadSync!({ name: 'libneed_a.so', parent: null });
     expect(a1.key).toBe('/opt/lib/libneed_a.so');
@@ -110,7 +129,12 @@ describe('virtualLoader and chainLoader', () => {
       throw new Error('found');
     } catch (e) {
       if (!(e instanceof LibraryNotFoundError)) throw e;
-      expect(e.tried.map((t) => t.location)).toEqual(['/opt/lib/libnothing.so', '/libnothing.so', join(lib, 'libnothing.so'), join(process.cwd(), 'libnothing.so')]);
+      expect(e.tried.map((t) => t.location)).toEqual([
+        '/opt/lib/libnothing.so',
+        '/libnothing.so',
+        join(lib, 'libnothing.so'),
+        join(process.cwd(), 'libnothing.so'),
+      ]);
     }
   });
 });
@@ -121,6 +145,11 @@ function str(s: string): number[] {
 }
 function uleb(n: number): number[] {
   const out: number[] = [];
-  do { let byte = n & 0x7f; n >>>= 7; if (n !== 0) byte |= 0x80; out.push(byte); } while (n !== 0);
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
   return out;
 }

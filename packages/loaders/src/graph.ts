@@ -80,15 +80,22 @@ type Resolution = Pick<GraphEdge, 'key' | 'via' | 'tried'>;
  * compilations overlap as far as the loader's concurrency allows. Failures are recorded, not
  * thrown, so the graph shows every missing library; the graph's `loader` replays them.
  */
-export async function loadGraph(loader: Loader, roots: readonly string[], options: GraphOptions = {}): Promise<LibraryGraph> {
+export async function loadGraph(
+  loader: Loader,
+  roots: readonly string[],
+  options: GraphOptions = {},
+): Promise<LibraryGraph> {
   const compile = options.compile !== false;
   const own = new AbortController();
   const signal = own.signal;
-  const forward = (): void => { own.abort(options.signal?.reason); };
+  const forward = (): void => {
+    own.abort(options.signal?.reason);
+  };
   if (isAborted(options.signal)) throw aborted(options.signal!);
   options.signal?.addEventListener('abort', forward, { once: true });
   const max = options.maxLibraries ?? 10_000;
-  if (!compile && !('inspect' in loader)) throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
+  if (!compile && !('inspect' in loader))
+    throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
   const nodes = new Map<string, GraphNode>();
   const sources = new Map<string, LoadedSource>();
   const answers = new Map<string, Promise<Resolution>>();
@@ -99,7 +106,10 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
     const request = { ...asked, signal };
     if (!compile) {
       const inspected = await (loader as InspectingLoader).inspect(request);
-      return { src: { key: inspected.key, name: inspected.name, location: inspected.location, head: inspected.head }, inspected };
+      return {
+        src: { key: inspected.key, name: inspected.name, location: inspected.location, head: inspected.head },
+        inspected,
+      };
     }
     return { src: await loader.load(request), inspected: null };
   };
@@ -116,21 +126,43 @@ export async function loadGraph(loader: Loader, roots: readonly string[], option
         sources.set(alias, src);
         const found: Resolution = { key: src.key, via: inspected?.via ?? null, tried: inspected?.tried ?? [] };
         if (nodes.has(src.key)) return found;
-        if (nodes.size >= max) throw new DlError('DL_LIMIT', `the graph has more than ${max} libraries (maxLibraries)`, { library: request.name });
+        if (nodes.size >= max)
+          throw new DlError('DL_LIMIT', `the graph has more than ${max} libraries (maxLibraries)`, {
+            library: request.name,
+          });
         const dylink = readDylinkInfo(src.bytes ?? src.head!, { name: request.name });
         const needed: GraphEdge[] = dylink.needed.map((name) => ({ name, key: null, via: null, tried: [] }));
         nodes.set(src.key, {
-          key: src.key, name: request.name, location: src.location ?? null, size: src.size ?? src.bytes?.length ?? inspected?.size ?? null,
-          runtimePaths: dylink.runtimePaths, needed, via: inspected?.via ?? null, tried: inspected?.tried ?? [],
+          key: src.key,
+          name: request.name,
+          location: src.location ?? null,
+          size: src.size ?? src.bytes?.length ?? inspected?.size ?? null,
+          runtimePaths: dylink.runtimePaths,
+          needed,
+          via: inspected?.via ?? null,
+          tried: inspected?.tried ?? [],
         });
-        const parent: ParentLibrary = { name: request.name, key: src.key, location: src.location ?? null, runtimePaths: dylink.runtimePaths, chain };
+        const parent: ParentLibrary = {
+          name: request.name,
+          key: src.key,
+          location: src.location ?? null,
+          runtimePaths: dylink.runtimePaths,
+          chain,
+        };
         const edges = await Promise.all(dylink.needed.map((name) => visit({ name, parent }, [...chain, request.name])));
-        edges.forEach((e, i) => { needed[i] = { name: needed[i]!.name, ...e }; });
+        edges.forEach((e, i) => {
+          needed[i] = { name: needed[i]!.name, ...e };
+        });
         return found;
       } catch (e) {
         const error = isDlError(e) ? e : new DlError('DL_IO', messageOf(e), { library: request.name, cause: e });
         failures.set(alias, error);
-        problems.push({ name: request.name, parent: request.parent?.key ?? null, neededBy: [...chain].reverse(), error });
+        problems.push({
+          name: request.name,
+          parent: request.parent?.key ?? null,
+          neededBy: [...chain].reverse(),
+          error,
+        });
         return { key: null, via: null, tried: [] };
       }
     })();
@@ -183,7 +215,10 @@ function cyclesOf(nodes: readonly GraphNode[]): string[][] {
   for (const start of nodes) {
     if (index.has(start.key)) continue;
     const work: { key: string; next: number }[] = [{ key: start.key, next: 0 }];
-    index.set(start.key, counter); low.set(start.key, counter++); stack.push(start.key); onStack.add(start.key);
+    index.set(start.key, counter);
+    low.set(start.key, counter++);
+    stack.push(start.key);
+    onStack.add(start.key);
     while (work.length > 0) {
       const top = work[work.length - 1]!;
       const deps = byKey.get(top.key)!.needed;
@@ -191,7 +226,10 @@ function cyclesOf(nodes: readonly GraphNode[]): string[][] {
         const dep = deps[top.next++]!.key;
         if (dep === null || !byKey.has(dep)) continue;
         if (!index.has(dep)) {
-          index.set(dep, counter); low.set(dep, counter++); stack.push(dep); onStack.add(dep);
+          index.set(dep, counter);
+          low.set(dep, counter++);
+          stack.push(dep);
+          onStack.add(dep);
           work.push({ key: dep, next: 0 });
         } else if (onStack.has(dep)) {
           low.set(top.key, Math.min(low.get(top.key)!, index.get(dep)!));
@@ -204,7 +242,11 @@ function cyclesOf(nodes: readonly GraphNode[]): string[][] {
       if (low.get(top.key) === index.get(top.key)) {
         const group: string[] = [];
         let k: string;
-        do { k = stack.pop()!; onStack.delete(k); group.push(k); } while (k !== top.key);
+        do {
+          k = stack.pop()!;
+          onStack.delete(k);
+          group.push(k);
+        } while (k !== top.key);
         const selfLoop = byKey.get(top.key)!.needed.some((d) => d.key === top.key);
         if (group.length > 1 || selfLoop) out.push(group.reverse());
       }

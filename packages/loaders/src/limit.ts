@@ -9,7 +9,10 @@ export class Limit {
 
   /** Waits for a slot; call the returned function (once) to give it back. */
   async acquire(): Promise<() => void> {
-    if (this.running >= this.n) await new Promise<void>((resolve) => { this.waiting.push(resolve); });
+    if (this.running >= this.n)
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+      });
     this.running++;
     let released = false;
     return () => {

@@ -31,13 +31,22 @@ const opaque = (url: URL): boolean => url.protocol === 'data:' || url.protocol =
  * RUNTIME_PATH URLs, and redirects, must stay on the origin of the library that needs them —
  * so on the root's origin, link after link — and `data:`/`blob:` URLs are refused.
  */
-export function originCheck(policy: OriginPolicy | undefined, base: string): (request: LoadRequest, url: string, asked: string) => string | null {
+export function originCheck(
+  policy: OriginPolicy | undefined,
+  base: string,
+): (request: LoadRequest, url: string, asked: string) => string | null {
   return (request, url, asked) => {
     const redirected = url !== asked;
     if (request.parent === null && !redirected) return null;
     const from = request.parent === null ? asked : (request.parent.location ?? base);
     if (typeof policy === 'function') {
-      const ok = policy({ url, name: request.name, neededBy: dependents(request), from, redirectedFrom: redirected ? asked : null });
+      const ok = policy({
+        url,
+        name: request.name,
+        neededBy: dependents(request),
+        from,
+        redirectedFrom: redirected ? asked : null,
+      });
       return ok ? null : `refused by the origin policy${redirected ? ` (redirected from ${asked})` : ''}`;
     }
     let target: URL;
@@ -47,8 +56,12 @@ export function originCheck(policy: OriginPolicy | undefined, base: string): (re
       return 'refused by the origin policy: not a URL';
     }
     const list = policy ?? [];
-    if (opaque(target)) return list.includes(target.protocol) ? null : `refused by the origin policy: ${target.protocol} URLs are not allowed (options.origins)`;
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') return `refused by the origin policy: ${target.protocol} URLs are not allowed`;
+    if (opaque(target))
+      return list.includes(target.protocol)
+        ? null
+        : `refused by the origin policy: ${target.protocol} URLs are not allowed (options.origins)`;
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+      return `refused by the origin policy: ${target.protocol} URLs are not allowed`;
     const own = new URL(from, base).origin;
     if (target.origin === own || list.includes(target.origin) || list.includes('*')) return null;
     return `refused by the origin policy: ${target.origin} is not the origin of ${request.parent === null ? 'the root' : request.parent.name} (${own}) nor in options.origins${redirected ? ` (redirected from ${asked})` : ''}`;

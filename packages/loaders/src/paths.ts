@@ -72,5 +72,6 @@ export function urlLocations(base: string): Locations {
  */
 export function confinement(roots: readonly string[]): (path: string) => string | null {
   const dirs = roots.map((r) => (r.endsWith('/') ? r : `${r}/`));
-  return (path) => (dirs.some((d) => path.startsWith(d) || `${path}/` === d) ? null : `outside the allowed roots (${path})`);
+  return (path) =>
+    dirs.some((d) => path.startsWith(d) || `${path}/` === d) ? null : `outside the allowed roots (${path})`;
 }

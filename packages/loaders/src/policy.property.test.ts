@@ -47,25 +47,54 @@ describe('no load escapes the file-system roots (fake file system and the same t
   const dirs = ['/app/lib', '/app/lib/sub', '/app', '/outside', '/outside/deep', '/'];
   const needed = (r: ReturnType<typeof random>): string => {
     const j = r.int(LIBS);
-    return r.pick([`lib${j}.so`, `lib${j}.so`, `sub/lib${j}.so`, `../lib${j}.so`, `/outside/lib${j}.so`, `../../outside/lib${j}.so`, `../../../../outside/deep/lib${j}.so`, `/app/lib/lib${j}.so`]);
+    return r.pick([
+      `lib${j}.so`,
+      `lib${j}.so`,
+      `sub/lib${j}.so`,
+      `../lib${j}.so`,
+      `/outside/lib${j}.so`,
+      `../../outside/lib${j}.so`,
+      `../../../../outside/deep/lib${j}.so`,
+      `/app/lib/lib${j}.so`,
+    ]);
   };
-  const rpath = (r: ReturnType<typeof random>): string => r.pick(['$ORIGIN', '$ORIGIN/..', '$ORIGIN/../../outside', '/outside', '${ORIGIN}/sub', 'lib/$ORIGIN/x', '/outside/deep', '$ORIGIN/../../../../..']);
+  const rpath = (r: ReturnType<typeof random>): string =>
+    r.pick([
+      '$ORIGIN',
+      '$ORIGIN/..',
+      '$ORIGIN/../../outside',
+      '/outside',
+      '${ORIGIN}/sub',
+      'lib/$ORIGIN/x',
+      '/outside/deep',
+      '$ORIGIN/../../../../..',
+    ]);
   /** A random tree: LIBS libraries in random directories, with random NEEDED and RUNTIME_PATH entries. */
   function tree(seed: number): Map<string, Uint8Array> {
     const r = random(seed);
     const files = new Map<string, Uint8Array>();
     for (let i = 0; i < LIBS; i++) {
       const n = r.int(4);
-      const bytes = withDylinkEntries(base, Array.from({ length: n }, () => needed(r)), Array.from({ length: r.int(3) }, () => rpath(r)));
+      const bytes = withDylinkEntries(
+        base,
+        Array.from({ length: n }, () => needed(r)),
+        Array.from({ length: r.int(3) }, () => rpath(r)),
+      );
       // Each library in one or two places (inside and outside), so a search can pick either.
       files.set(`${r.pick(dirs)}/lib${i}.so`.replace('//', '/'), bytes);
       if (r.int(2) === 0) files.set(`${r.pick(dirs)}/lib${i}.so`.replace('//', '/'), bytes);
     }
-    for (let i = 0; i < 2; i++) files.set(`/app/lib/lib${i}.so`, files.get(`/app/lib/lib${i}.so`) ?? withDylinkEntries(base, [needed(r), needed(r)], [rpath(r)]));
+    for (let i = 0; i < 2; i++)
+      files.set(
+        `/app/lib/lib${i}.so`,
+        files.get(`/app/lib/lib${i}.so`) ?? withDylinkEntries(base, [needed(r), needed(r)], [rpath(r)]),
+      );
     return files;
   }
   const disk = realpathSync(mkdtempSync(join(tmpdir(), 'dl-policy-')));
-  afterAll(() => { rmSync(disk, { recursive: true, force: true }); });
+  afterAll(() => {
+    rmSync(disk, { recursive: true, force: true });
+  });
 
   it(`virtualLoader: ${ITERATIONS} random graphs`, async () => {
     let escapedWithout = 0;
@@ -73,7 +102,8 @@ describe('no load escapes the file-system roots (fake file system and the same t
       const files = tree(seed);
       const options = { searchPath: ['/app/lib', '/outside'], cwd: '/app' };
       const confined = await walk(virtualLoader(files, { ...options, roots: ['/app/lib'] }), ['lib0.so', 'lib1.so']);
-      for (const n of confined.nodes) expect(n.location!.startsWith('/app/lib/'), `seed ${seed}: ${n.location}`).toBe(true);
+      for (const n of confined.nodes)
+        expect(n.location!.startsWith('/app/lib/'), `seed ${seed}: ${n.location}`).toBe(true);
       const free = await walk(virtualLoader(files, options), ['lib0.so', 'lib1.so']);
       if (free.nodes.some((n) => !n.location!.startsWith('/app/lib/'))) escapedWithout++;
     }
@@ -94,13 +124,22 @@ describe('no load escapes the file-system roots (fake file system and the same t
       for (let i = 0; i < 3; i++) {
         const from = join(top, r.pick(['/app/lib', '/app/lib/sub', '/outside']), `lib${LIBS + i}.so`);
         const to = join(top, r.pick(['/app/lib', '/outside', '/outside/deep']), `lib${r.int(LIBS)}.so`);
-        try { symlinkSync(to, from); } catch { /* already there */ }
+        try {
+          symlinkSync(to, from);
+        } catch {
+          /* already there */
+        }
       }
-      try { symlinkSync(join(top, 'outside'), join(top, 'app/lib/sub/out')); } catch { /* already there */ }
+      try {
+        symlinkSync(join(top, 'outside'), join(top, 'app/lib/sub/out'));
+      } catch {
+        /* already there */
+      }
       const roots = ['lib0.so', 'lib1.so', `lib${LIBS + r.int(3)}.so`, 'sub/out/lib2.so'];
       const options = { searchPath: [join(top, 'app/lib'), join(top, 'outside')], cwd: join(top, 'app'), cache: null };
       const confined = await walk(fsLoader({ ...options, roots: [join(top, 'app/lib')] }), roots);
-      for (const n of confined.nodes) expect(n.location!.startsWith(join(top, 'app/lib/')), `seed ${seed}: ${n.location}`).toBe(true);
+      for (const n of confined.nodes)
+        expect(n.location!.startsWith(join(top, 'app/lib/')), `seed ${seed}: ${n.location}`).toBe(true);
       const free = await walk(fsLoader(options), roots);
       if (free.nodes.some((n) => !n.location!.startsWith(join(top, 'app/lib/')))) escapedWithout++;
     }
@@ -122,11 +161,24 @@ describe('no load escapes the origin policy (a fake network: three origins, redi
     const url = (): string => `${r.pick(origins)}/${r.pick(['lib', 'lib/deep', 'other'])}/lib${r.int(LIBS)}.so`;
     const needed = (): string => {
       const j = r.int(LIBS);
-      return r.pick([`lib${j}.so`, `lib${j}.so`, `deep/lib${j}.so`, `../lib/lib${j}.so`, `${r.pick(origins)}/lib/lib${j}.so`, `//evil.test/lib/lib${j}.so`, `//cdn.test/lib/lib${j}.so`, dataUrl]);
+      return r.pick([
+        `lib${j}.so`,
+        `lib${j}.so`,
+        `deep/lib${j}.so`,
+        `../lib/lib${j}.so`,
+        `${r.pick(origins)}/lib/lib${j}.so`,
+        `//evil.test/lib/lib${j}.so`,
+        `//cdn.test/lib/lib${j}.so`,
+        dataUrl,
+      ]);
     };
-    const rpath = (): string => r.pick(['$ORIGIN', '$ORIGIN/..', `${EVIL}/lib`, '//cdn.test/lib', '$ORIGIN/deep', `${APP}/other`]);
+    const rpath = (): string =>
+      r.pick(['$ORIGIN', '$ORIGIN/..', `${EVIL}/lib`, '//cdn.test/lib', '$ORIGIN/deep', `${APP}/other`]);
     for (let i = 0; i < LIBS * 3; i++) {
-      bodies.set(url(), withDylinkEntries(base, Array.from({ length: r.int(4) }, needed), Array.from({ length: r.int(3) }, rpath)));
+      bodies.set(
+        url(),
+        withDylinkEntries(base, Array.from({ length: r.int(4) }, needed), Array.from({ length: r.int(3) }, rpath)),
+      );
     }
     bodies.set(`${APP}/lib/lib0.so`, withDylinkEntries(base, [needed(), needed(), needed()], [rpath()]));
     for (let i = 0; i < LIBS; i++) redirects.set(url(), url());
@@ -139,7 +191,10 @@ describe('no load escapes the origin policy (a fake network: three origins, redi
         let at = u;
         for (let hops = 0; redirects.has(at) && hops < 5; hops++) at = redirects.get(at)!;
         const bytes = bodies.get(at);
-        const response = bytes === undefined ? new Response('not found', { status: 404 }) : new Response(bytes, { headers: { 'Content-Type': 'application/wasm' } });
+        const response =
+          bytes === undefined
+            ? new Response('not found', { status: 404 })
+            : new Response(bytes, { headers: { 'Content-Type': 'application/wasm' } });
         // What fetch reports after following redirects: the final URL.
         Object.defineProperty(response, 'url', { value: at });
         return response;
@@ -153,21 +208,36 @@ describe('no load escapes the origin policy (a fake network: three origins, redi
     for (let seed = 1; seed <= ITERATIONS; seed++) {
       for (const allowed of [[APP], [APP, CDN]]) {
         const net = network(seed);
-        const graph = await walk(fetchLoader({ base: `${APP}/lib/`, fetch: net.fetch, cache: null, ...(allowed.length > 1 ? { origins: [CDN] } : {}) }), ['lib0.so']);
+        const graph = await walk(
+          fetchLoader({
+            base: `${APP}/lib/`,
+            fetch: net.fetch,
+            cache: null,
+            ...(allowed.length > 1 ? { origins: [CDN] } : {}),
+          }),
+          ['lib0.so'],
+        );
         const byKey = new Map(graph.nodes.map((n) => [n.key, n]));
         for (const n of graph.nodes) {
           expect(allowed, `seed ${seed}: ${n.location}`).toContain(originOf(n.location!));
           // Each edge: the dependency is on its parent's origin, or listed.
           for (const e of n.needed) {
             const dep = e.key === null ? undefined : byKey.get(e.key);
-            if (dep !== undefined) expect(originOf(dep.location!) === originOf(n.location!) || allowed.slice(1).includes(originOf(dep.location!))).toBe(true);
+            if (dep !== undefined)
+              expect(
+                originOf(dep.location!) === originOf(n.location!) || allowed.slice(1).includes(originOf(dep.location!)),
+              ).toBe(true);
           }
         }
         // Refused places are refused before they are asked: only redirects reach another origin.
-        for (const u of net.asked) expect(u.startsWith(EVIL) || u.startsWith('data:'), `seed ${seed}: asked ${u}`).toBe(false);
+        for (const u of net.asked)
+          expect(u.startsWith(EVIL) || u.startsWith('data:'), `seed ${seed}: asked ${u}`).toBe(false);
       }
       const net = network(seed);
-      const free = await walk(fetchLoader({ base: `${APP}/lib/`, fetch: net.fetch, cache: null, origins: (q) => q.url.length > 0 }), ['lib0.so']);
+      const free = await walk(
+        fetchLoader({ base: `${APP}/lib/`, fetch: net.fetch, cache: null, origins: (q) => q.url.length > 0 }),
+        ['lib0.so'],
+      );
       if (free.nodes.some((n) => originOf(n.location!) !== APP)) escapedWithout++;
     }
     expect(escapedWithout).toBeGreaterThan(ITERATIONS / 4);

@@ -3,11 +3,29 @@ export type LoaderEvent =
   /** A library was found and reading it starts; `total` is its size when known. */
   | { readonly type: 'start'; readonly name: string; readonly location: string; readonly total: number | null }
   /** Its head (metadata, NEEDED list) is known after `received` of `total` bytes. */
-  | { readonly type: 'head'; readonly name: string; readonly location: string; readonly received: number; readonly total: number | null }
+  | {
+      readonly type: 'head';
+      readonly name: string;
+      readonly location: string;
+      readonly received: number;
+      readonly total: number | null;
+    }
   /** More bytes arrived. */
-  | { readonly type: 'bytes'; readonly name: string; readonly location: string; readonly received: number; readonly total: number | null }
+  | {
+      readonly type: 'bytes';
+      readonly name: string;
+      readonly location: string;
+      readonly received: number;
+      readonly total: number | null;
+    }
   /** Finished: all `bytes` read and compiled, or taken from a cache. */
-  | { readonly type: 'done'; readonly name: string; readonly location: string; readonly bytes: number; readonly cached: boolean }
+  | {
+      readonly type: 'done';
+      readonly name: string;
+      readonly location: string;
+      readonly bytes: number;
+      readonly cached: boolean;
+    }
   /** Failed (the load's promise rejects with the error). */
   | { readonly type: 'failed'; readonly name: string; readonly location: string | null; readonly code: string };
 
@@ -21,7 +39,9 @@ export interface Progress {
  * Turns loader events into {@link Progress} snapshots: pass the result as a loader's
  * `onProgress`, get a snapshot after every event.
  */
-export function trackProgress(listener: (progress: Progress, event: LoaderEvent) => void): (event: LoaderEvent) => void {
+export function trackProgress(
+  listener: (progress: Progress, event: LoaderEvent) => void,
+): (event: LoaderEvent) => void {
   const received = new Map<string, number>();
   const totals = new Map<string, number>();
   /** Locations started / finished: a library asked for again (a cycle, another linker) counts once. */
@@ -37,7 +57,10 @@ export function trackProgress(listener: (progress: Progress, event: LoaderEvent)
       if (seen.has(key)) return;
       seen.add(key);
       started++;
-      if (event.total !== null) { totals.set(key, event.total); bytesTotal += event.total; }
+      if (event.total !== null) {
+        totals.set(key, event.total);
+        bytesTotal += event.total;
+      }
     } else if (event.type === 'head' || event.type === 'bytes') {
       bytesDone += event.received - (received.get(key) ?? 0);
       received.set(key, event.received);
@@ -48,7 +71,10 @@ export function trackProgress(listener: (progress: Progress, event: LoaderEvent)
       bytesDone += event.bytes - (received.get(key) ?? 0);
       received.set(key, event.bytes);
       // A size learned only at the end (no Content-Length) joins the total then.
-      if (!totals.has(key)) { totals.set(key, event.bytes); bytesTotal += event.bytes; }
+      if (!totals.has(key)) {
+        totals.set(key, event.bytes);
+        bytesTotal += event.bytes;
+      }
     } else {
       if (ended.has(key)) return;
       ended.add(key);

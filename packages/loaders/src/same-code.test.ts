@@ -20,7 +20,10 @@ const cut = concat(clangFiles.get('libneed_a.so')!, extra.subarray(0, extra.leng
 const dir = mkdtempSync(join(tmpdir(), 'dl-same-code-'));
 writeFileSync(join(dir, 'libcut.so'), cut);
 const servers: TestServer[] = [];
-afterAll(async () => { rmSync(dir, { recursive: true, force: true }); await Promise.all(servers.map((s) => s.close())); });
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await Promise.all(servers.map((s) => s.close()));
+});
 
 async function codeOf(loader: Loader | null, source: string | { name: string; bytes: Uint8Array }): Promise<string> {
   const linker = await createLinker(loader === null ? {} : { loader });
@@ -45,25 +48,44 @@ describe('the same bytes give the same code by every route (issue 15 item 7)', (
       bytes: codeOf(null, { name: 'libcut.so', bytes: cut }),
       virtualLoader: codeOf(virtualLoader({ '/libcut.so': cut }), '/libcut.so'),
       fsLoader: codeOf(fsLoader({ cache: null }), join(dir, 'libcut.so')),
-      'fetchLoader (streaming)': codeOf(fetchLoader({ base: `${server.url}/lib/stream/`, cache: new ModuleCache() }), 'libcut.so'),
-      'fetchLoader (read, then compiled)': codeOf(fetchLoader({ base: `${server.url}/lib/plain/`, cache: new ModuleCache() }), 'libcut.so'),
+      'fetchLoader (streaming)': codeOf(
+        fetchLoader({ base: `${server.url}/lib/stream/`, cache: new ModuleCache() }),
+        'libcut.so',
+      ),
+      'fetchLoader (read, then compiled)': codeOf(
+        fetchLoader({ base: `${server.url}/lib/plain/`, cache: new ModuleCache() }),
+        'libcut.so',
+      ),
     };
-    const codes = Object.fromEntries(await Promise.all(Object.entries(routes).map(async ([k, v]) => [k, await v] as const)));
+    const codes = Object.fromEntries(
+      await Promise.all(Object.entries(routes).map(async ([k, v]) => [k, await v] as const)),
+    );
     expect(codes).toEqual(Object.fromEntries(Object.keys(routes).map((k) => [k, 'DL_TRUNCATED'])));
-    expect(() => createLinkerSync({ loader: fsLoader({ cache: null }) }).dlopenSync(join(dir, 'libcut.so'))).toThrow(expect.objectContaining({ code: 'DL_TRUNCATED' }) as Error);
-    expect(() => createLinkerSync({ loader: virtualLoader({ '/libcut.so': cut }) }).dlopenSync('/libcut.so')).toThrow(expect.objectContaining({ code: 'DL_TRUNCATED' }) as Error);
+    expect(() => createLinkerSync({ loader: fsLoader({ cache: null }) }).dlopenSync(join(dir, 'libcut.so'))).toThrow(
+      expect.objectContaining({ code: 'DL_TRUNCATED' }) as Error,
+    );
+    expect(() => createLinkerSync({ loader: virtualLoader({ '/libcut.so': cut }) }).dlopenSync('/libcut.so')).toThrow(
+      expect.objectContaining({ code: 'DL_TRUNCATED' }) as Error,
+    );
   });
 });
 
 describe('SectionFraming', () => {
   it('follows sections however the bytes are cut into chunks', () => {
-    for (const [bytes, ok] of [[clangFiles.get('libneed_c.so')!, true], [cut, false]] as const) {
+    for (const [bytes, ok] of [
+      [clangFiles.get('libneed_c.so')!, true],
+      [cut, false],
+    ] as const) {
       const head = moduleHeadLength(bytes, { complete: true })!;
       for (const step of [1, 2, 3, 7, 64, bytes.length]) {
         const f = new SectionFraming(head, 'lib');
-        for (let at = head; at < bytes.length; at += step) f.feed(bytes.subarray(at, Math.min(at + step, bytes.length)), at);
+        for (let at = head; at < bytes.length; at += step)
+          f.feed(bytes.subarray(at, Math.min(at + step, bytes.length)), at);
         if (ok) f.end(bytes.length);
-        else expect(() => { f.end(bytes.length); }).toThrow(expect.objectContaining({ code: 'DL_TRUNCATED' }) as Error);
+        else
+          expect(() => {
+            f.end(bytes.length);
+          }).toThrow(expect.objectContaining({ code: 'DL_TRUNCATED' }) as Error);
       }
     }
   });

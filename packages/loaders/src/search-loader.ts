@@ -30,12 +30,19 @@ export interface SearchProbe<T, P = Probed<T>> {
  * `searchLoaderAsync` drive it; a loader whose probe is itself a plan (the file-system loader's
  * file operations) drives it from its own plan.
  */
-export function* searchPlan<T>(request: LoadRequest, candidates: Iterable<Candidate>): Generator<Candidate, SearchHit<T>, Probed<T>> {
+export function* searchPlan<T>(
+  request: LoadRequest,
+  candidates: Iterable<Candidate>,
+): Generator<Candidate, SearchHit<T>, Probed<T>> {
   const tried: Tried[] = [];
   for (const candidate of candidates) {
     const probed = yield candidate;
     if ('found' in probed) return { found: probed.found, candidate, tried };
-    tried.push(probed.error === undefined ? { ...candidate, reason: probed.missing } : { ...candidate, reason: probed.missing, error: probed.error });
+    tried.push(
+      probed.error === undefined
+        ? { ...candidate, reason: probed.missing }
+        : { ...candidate, reason: probed.missing, error: probed.error },
+    );
   }
   throw new LibraryNotFoundError(request, tried);
 }
@@ -61,7 +68,9 @@ export function searchLoader<T>(search: SearchProbe<T>): (request: LoadRequest) 
 }
 
 /** {@link searchLoader} for an asynchronous probe (downloads): one candidate at a time, in order. */
-export function searchLoaderAsync<T>(search: SearchProbe<T, Promise<Probed<T>>>): (request: LoadRequest) => Promise<SearchHit<T>> {
+export function searchLoaderAsync<T>(
+  search: SearchProbe<T, Promise<Probed<T>>>,
+): (request: LoadRequest) => Promise<SearchHit<T>> {
   return async (request) => {
     const plan = searchPlan<T>(request, search.candidates(request));
     let step = plan.next();

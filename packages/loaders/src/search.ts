@@ -6,11 +6,11 @@ export type SearchStep = 'path' | 'runtime-path' | 'search-path' | 'environment'
 
 /** What each step means, for messages and `dl ldd`. */
 export const searchSteps: Readonly<Record<SearchStep, string>> = {
-  'path': 'the name contains a slash: a path relative to the needing library (or the base)',
+  path: 'the name contains a slash: a path relative to the needing library (or the base)',
   'runtime-path': "the needing library's RUNTIME_PATH, $ORIGIN expanded",
   'search-path': "the loader's search path",
-  'environment': 'the search path from the environment (LD_LIBRARY_PATH when enabled)',
-  'default': "the loader's default locations",
+  environment: 'the search path from the environment (LD_LIBRARY_PATH when enabled)',
+  default: "the loader's default locations",
 };
 
 /** One place a library may be. */

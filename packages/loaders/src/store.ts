@@ -29,17 +29,24 @@ export interface CacheStorageLike {
  */
 export function cacheStorageStore(name = 'dl-libraries', storage?: CacheStorageLike): PersistentStore {
   const caches = storage ?? (globalThis as { caches?: CacheStorageLike }).caches;
-  if (caches === undefined) throw new TypeError('cacheStorageStore needs the Cache API (globalThis.caches): a secure browser context');
+  if (caches === undefined)
+    throw new TypeError('cacheStorageStore needs the Cache API (globalThis.caches): a secure browser context');
   let opened: ReturnType<CacheStorageLike['open']> | null = null;
   /** Opened once (opening per lookup costs a round trip to the storage backend each time). */
   const open = (): ReturnType<CacheStorageLike['open']> => {
     opened ??= caches.open(name);
-    opened.catch(() => { opened = null; });
+    opened.catch(() => {
+      opened = null;
+    });
     return opened;
   };
   return {
     match: async (url) => (await open()).match(url),
-    put: async (url, response) => { await (await open()).put(url, response); },
-    delete: async (url) => { await (await open()).delete(url); },
+    put: async (url, response) => {
+      await (await open()).put(url, response);
+    },
+    delete: async (url) => {
+      await (await open()).delete(url);
+    },
   };
 }

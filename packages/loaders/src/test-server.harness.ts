@@ -31,7 +31,9 @@ export const clangFiles: ReadonlyMap<string, Uint8Array> = filesUnder(join(fixtu
 export function fixtureServer(extra: RouteMap = {}, plain = false): Promise<TestServer> {
   const routes: Record<string, RouteValue> = {};
   for (const [path, bytes] of clangFiles) {
-    routes[`/lib/${path}`] = plain ? { bytes, contentType: 'application/octet-stream' } : { bytes, headers: { ETag: `"${path}-${bytes.length}"` } };
+    routes[`/lib/${path}`] = plain
+      ? { bytes, contentType: 'application/octet-stream' }
+      : { bytes, headers: { ETag: `"${path}-${bytes.length}"` } };
   }
   return startServer({ ...routes, ...extra });
 }
@@ -40,7 +42,10 @@ const libA = clangFiles.get('libneed_a.so')!;
 const headOfA = moduleHeadLength(libA)!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Resolves when the client has gone away (the server's loops below stop then, or at their bound). */
-export const closed = (req: IncomingMessage): Promise<void> => new Promise((r) => { req.on('close', r); });
+export const closed = (req: IncomingMessage): Promise<void> =>
+  new Promise((r) => {
+    req.on('close', r);
+  });
 
 /** Misbehaving servers, each bounded: they stop when the client goes or after a fixed amount. */
 export const misbehaving = {
@@ -56,7 +61,10 @@ export const misbehaving = {
   trickles: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.writeHead(200, { 'Content-Type': 'application/wasm' });
     res.write(libA.subarray(0, headOfA + 1));
-    for (let i = 0; i < 1000 && !res.destroyed; i++) { await sleep(20); res.write(new Uint8Array(1)); }
+    for (let i = 0; i < 1000 && !res.destroyed; i++) {
+      await sleep(20);
+      res.write(new Uint8Array(1));
+    }
     res.end();
   },
   /** Sends the head, then zeros as fast as the client reads (at most 64 MiB). */
@@ -67,7 +75,11 @@ export const misbehaving = {
     for (let sent = 0; sent < 64 * 1024 * 1024 && !res.destroyed; sent += zeros.length) {
       if (!res.write(zeros)) {
         await new Promise<void>((r) => {
-          const done = (): void => { res.off('drain', done); res.off('close', done); r(); };
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            r();
+          };
           res.on('drain', done);
           res.on('close', done);
         });
@@ -82,4 +94,3 @@ export const misbehaving = {
     await closed(req);
   },
 };
-

@@ -19,7 +19,8 @@ export interface VirtualLoaderOptions extends SearchOptions {
 }
 
 /** A file: bytes, or an already compiled module with its head (metadata). */
-export type VirtualFile = Uint8Array | { readonly module: WebAssembly.Module; readonly head: Uint8Array; readonly size?: number };
+export type VirtualFile =
+  Uint8Array | { readonly module: WebAssembly.Module; readonly head: Uint8Array; readonly size?: number };
 
 /**
  * Loads libraries from a virtual file system — a map of POSIX paths to bytes or compiled
@@ -28,14 +29,23 @@ export type VirtualFile = Uint8Array | { readonly module: WebAssembly.Module; re
  * `/lib/x.so` are one library; each file is compiled once, on first load (asynchronously for
  * `load`), and the module is reused by every later load (whatever linker asks).
  */
-export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | ReadonlyMap<string, VirtualFile>, options: VirtualLoaderOptions = {}): InspectingLoader {
+export function virtualLoader(
+  files: Readonly<Record<string, VirtualFile>> | ReadonlyMap<string, VirtualFile>,
+  options: VirtualLoaderOptions = {},
+): InspectingLoader {
   const cwd = normalizePath(options.cwd ?? '/');
   const locations = posixLocations(cwd);
   const byPath = new Map<string, VirtualFile>();
-  const entries: Iterable<[string, VirtualFile]> = files instanceof Map ? (files as ReadonlyMap<string, VirtualFile>).entries() : Object.entries(files as Readonly<Record<string, VirtualFile>>);
+  const entries: Iterable<[string, VirtualFile]> =
+    files instanceof Map
+      ? (files as ReadonlyMap<string, VirtualFile>).entries()
+      : Object.entries(files as Readonly<Record<string, VirtualFile>>);
   for (const [path, file] of entries) byPath.set(locations.resolve(path)!, file);
   const confine = options.roots === undefined ? null : confinement(options.roots.map((r) => locations.resolve(r)!));
-  const compiled = new Map<string, { module: WebAssembly.Module | Promise<WebAssembly.Module>; head: Uint8Array; size: number }>();
+  const compiled = new Map<
+    string,
+    { module: WebAssembly.Module | Promise<WebAssembly.Module>; head: Uint8Array; size: number }
+  >();
 
   const search = searchLoader<VirtualFile>({
     candidates: (request) => searchCandidates(request, locations, options),
@@ -46,9 +56,15 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
       return file === undefined ? { missing: 'not found' } : { found: file };
     },
   });
-  const find = (request: LoadRequest): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
+  const find = (
+    request: LoadRequest,
+  ): { path: string; file: VirtualFile; inspected: Omit<Inspected, 'head' | 'size'> } => {
     const { found: file, candidate, tried } = search(request);
-    return { path: candidate.location, file, inspected: { key: candidate.location, name: request.name, location: candidate.location, via: candidate, tried } };
+    return {
+      path: candidate.location,
+      file,
+      inspected: { key: candidate.location, name: request.name, location: candidate.location, via: candidate, tried },
+    };
   };
   /** Compiles a file once (asynchronously unless `sync`: large modules must not block a page). */
   const load = (request: LoadRequest, sync: boolean): LoadedSource => {
@@ -56,12 +72,22 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
     try {
       let entry = compiled.get(path);
       if (entry === undefined || (sync && entry.module instanceof Promise)) {
-        entry = file instanceof Uint8Array
-          ? { module: sync ? compileSync(file as Uint8Array<ArrayBuffer>, request.name) : compileAsync(file as Uint8Array<ArrayBuffer>, request.name), head: headOf(file, request.name), size: file.length }
-          : { module: file.module, head: file.head, size: file.size ?? 0 };
+        entry =
+          file instanceof Uint8Array
+            ? {
+                module: sync
+                  ? compileSync(file as Uint8Array<ArrayBuffer>, request.name)
+                  : compileAsync(file as Uint8Array<ArrayBuffer>, request.name),
+                head: headOf(file, request.name),
+                size: file.length,
+              }
+            : { module: file.module, head: file.head, size: file.size ?? 0 };
         compiled.set(path, entry);
         const settled = entry;
-        if (settled.module instanceof Promise) settled.module.catch(() => { if (compiled.get(path) === settled) compiled.delete(path); });
+        if (settled.module instanceof Promise)
+          settled.module.catch(() => {
+            if (compiled.get(path) === settled) compiled.delete(path);
+          });
       }
       return { key: path, name: request.name, location: path, ...entry };
     } catch (e) {
@@ -80,8 +106,14 @@ export function virtualLoader(files: Readonly<Record<string, VirtualFile>> | Rea
   };
   return {
     loadSync: (request) => load(request, true),
-    load: (request) => new Promise((resolve) => { resolve(load(request, false)); }),
+    load: (request) =>
+      new Promise((resolve) => {
+        resolve(load(request, false));
+      }),
     inspectSync,
-    inspect: (request) => new Promise((resolve) => { resolve(inspectSync(request)); }),
+    inspect: (request) =>
+      new Promise((resolve) => {
+        resolve(inspectSync(request));
+      }),
   };
 }

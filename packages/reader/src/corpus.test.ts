@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DlError } from '@dl/errors';
-import { fixture, fixtureBytes, fixturePath, fixtures, fixturesDir, pyodideMain, treeSitterGrammars, treeSitterMain } from '@dl/fixtures';
+import {
+  fixture,
+  fixtureBytes,
+  fixturePath,
+  fixtures,
+  fixturesDir,
+  pyodideMain,
+  treeSitterGrammars,
+  treeSitterMain,
+} from '@dl/fixtures';
 import { malformedCases } from '@dl/fixtures/malformed';
 import { objdump, objdumpAvailable } from '@dl/fixtures/objdump';
 import { outcome } from '@dl/fixtures/outcome';
@@ -45,7 +54,9 @@ describe('reader on every real module (fixtures, 16 grammars, tree-sitter and py
     const bytes = bytesOf(r.path);
     const module = readModule(bytes);
     const compiled = new WebAssembly.Module(bytes);
-    expect(module.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind }))).toEqual(WebAssembly.Module.imports(compiled));
+    expect(module.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind }))).toEqual(
+      WebAssembly.Module.imports(compiled),
+    );
     expect(module.exports.map((e) => ({ name: e.name, kind: e.kind }))).toEqual(WebAssembly.Module.exports(compiled));
   });
 
@@ -79,12 +90,15 @@ describe('properties the fixture cases promise', () => {
     expect([...info.weakImports]).toEqual(['missing_fn', 'missing_data']);
   });
 
-  it.each(['clang16', 'emcc'] as const)('%s: thread-local exports of the shared-memory module are flagged TLS', (tc) => {
-    const bytes = fixtureBytes(fixture('tls_mt', tc));
-    expect([...readDylinkInfo(bytes).tlsExports].sort()).toEqual(['tls_counter', 'tls_zero']);
-    const memory = readModule(bytes).imports.find((i) => i.kind === 'memory');
-    expect(memory?.kind === 'memory' && memory.type.limits.shared).toBe(true);
-  });
+  it.each(['clang16', 'emcc'] as const)(
+    '%s: thread-local exports of the shared-memory module are flagged TLS',
+    (tc) => {
+      const bytes = fixtureBytes(fixture('tls_mt', tc));
+      expect([...readDylinkInfo(bytes).tlsExports].sort()).toEqual(['tls_counter', 'tls_zero']);
+      const memory = readModule(bytes).imports.find((i) => i.kind === 'memory');
+      expect(memory?.kind === 'memory' && memory.type.limits.shared).toBe(true);
+    },
+  );
 
   it.each(['clang16', 'emcc'] as const)('%s: the many-exports module has at least 4000 exports', (tc) => {
     expect(readModule(fixtureBytes(fixture('many', tc))).exports.length).toBeGreaterThanOrEqual(4000);
@@ -135,13 +149,23 @@ describe.each(malformedCases.map((c) => [c.file, c] as const))('malformed/%s', (
 const haveObjdump = objdumpAvailable();
 if (!haveObjdump && process.env.CI !== undefined) throw new Error('CI must install wabt (wasm-objdump)');
 
-const sig = (t: FuncType): string => `(${t.params.join(', ')}) -> ${t.results.length === 0 ? 'nil' : t.results.length === 1 ? t.results[0]! : `(${t.results.join(', ')})`}`;
+const sig = (t: FuncType): string =>
+  `(${t.params.join(', ')}) -> ${t.results.length === 0 ? 'nil' : t.results.length === 1 ? t.results[0]! : `(${t.results.join(', ')})`}`;
 function importDetail(i: Import, m: ModuleInfo): string {
   switch (i.kind) {
-    case 'function': case 'tag': return `sig=${m.types.indexOf(i.type)}`;
-    case 'global': return `${i.type.valueType} mutable=${i.type.mutable ? 1 : 0}`;
-    case 'memory': { const l = i.type.limits; return `pages: initial=${l.min}${l.max === null ? '' : ` max=${l.max}`}${l.shared ? ' shared' : ''}`; }
-    case 'table': { const l = i.type.limits; return `type=${i.type.elementType} initial=${l.min}${l.max === null ? '' : ` max=${l.max}`}`; }
+    case 'function':
+    case 'tag':
+      return `sig=${m.types.indexOf(i.type)}`;
+    case 'global':
+      return `${i.type.valueType} mutable=${i.type.mutable ? 1 : 0}`;
+    case 'memory': {
+      const l = i.type.limits;
+      return `pages: initial=${l.min}${l.max === null ? '' : ` max=${l.max}`}${l.shared ? ' shared' : ''}`;
+    }
+    case 'table': {
+      const l = i.type.limits;
+      return `type=${i.type.elementType} initial=${l.min}${l.max === null ? '' : ` max=${l.max}`}`;
+    }
   }
 }
 
@@ -151,20 +175,44 @@ describe.skipIf(!haveObjdump)('reader against wasm-objdump -x', () => {
     const m = readModule(bytes);
     const d = readDylinkInfo(bytes);
     const o = objdump(r.path);
-    expect(o.dylink).toMatchObject({ memSize: d.memorySize, memAlign: d.memoryAlign, tableSize: d.tableSize, tableAlign: d.tableAlign, needed: d.needed });
+    expect(o.dylink).toMatchObject({
+      memSize: d.memorySize,
+      memAlign: d.memoryAlign,
+      tableSize: d.tableSize,
+      tableAlign: d.tableAlign,
+      needed: d.needed,
+    });
     expect(o.dylink!.imports.map((i) => i.name)).toEqual(d.importInfo.map((i) => `${i.module}.${i.field}`));
-    expect(new Set(o.dylink!.imports.filter((i) => i.flags.includes('binding=weak')).map((i) => i.name.slice(i.name.indexOf('.') + 1)))).toEqual(d.weakImports);
-    expect(new Set(o.dylink!.exports.filter((e) => e.flags.split(' ').includes('tls')).map((e) => e.name))).toEqual(d.tlsExports);
+    expect(
+      new Set(
+        o
+          .dylink!.imports.filter((i) => i.flags.includes('binding=weak'))
+          .map((i) => i.name.slice(i.name.indexOf('.') + 1)),
+      ),
+    ).toEqual(d.weakImports);
+    expect(new Set(o.dylink!.exports.filter((e) => e.flags.split(' ').includes('tls')).map((e) => e.name))).toEqual(
+      d.tlsExports,
+    );
     expect(o.types).toEqual(m.types.map((t) => (t.kind === 'func' ? sig(t) : t.kind)));
-    expect(o.imports.map((i) => `${i.qualified} ${i.detail}`)).toEqual(m.imports.map((i) => `${i.module}.${i.name} ${importDetail(i, m)}`));
-    const kinds: Record<string, string> = { function: 'func', global: 'global', memory: 'memory', table: 'table', tag: 'tag' };
+    expect(o.imports.map((i) => `${i.qualified} ${i.detail}`)).toEqual(
+      m.imports.map((i) => `${i.module}.${i.name} ${importDetail(i, m)}`),
+    );
+    const kinds: Record<string, string> = {
+      function: 'func',
+      global: 'global',
+      memory: 'memory',
+      table: 'table',
+      tag: 'tag',
+    };
     expect(o.exports).toEqual(m.exports.map((e) => ({ kind: kinds[e.kind], index: e.index, name: e.name })));
     for (const g of m.globals) {
       const theirs = o.globals.get(g.index);
       expect(theirs?.type).toBe(`${g.type.valueType} mutable=${g.type.mutable ? 1 : 0}`);
       if (g.init.op === 'i32.const') expect(theirs?.init).toBe(`i32=${g.init.value}`);
     }
-    m.functionTypeIndices.forEach((t, i) => { expect(o.functionTypes.get(m.counts.importedFunctions + i)).toBe(t); });
+    m.functionTypeIndices.forEach((t, i) => {
+      expect(o.functionTypes.get(m.counts.importedFunctions + i)).toBe(t);
+    });
     expect(o.start).toBe(m.start);
   });
 });

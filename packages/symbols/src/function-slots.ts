@@ -24,7 +24,10 @@ export class FunctionSlots {
    * @param table - the program's funcref table
    * @param source - where new slots come from
    */
-  constructor(private readonly table: WebAssembly.Table, private readonly source: SlotSource) {}
+  constructor(
+    private readonly table: WebAssembly.Table,
+    private readonly source: SlotSource,
+  ) {}
 
   /** The slot of a function, if it has one. */
   slotOf(func: Callable): number | undefined {

@@ -28,7 +28,10 @@ const MUTABLE_I32: WebAssembly.GlobalDescriptor = Object.freeze({ value: 'i32', 
  */
 export class GotTable {
   /** scope id → space → name → entry: no key strings are built per lookup. */
-  private readonly scopes = new Map<number, { readonly mem: Map<string, GotEntry>; readonly func: Map<string, GotEntry> }>();
+  private readonly scopes = new Map<
+    number,
+    { readonly mem: Map<string, GotEntry>; readonly func: Map<string, GotEntry> }
+  >();
   private readonly order: GotEntry[] = [];
 
   private spaceOf(scope: Scope, space: GotSpace): Map<string, GotEntry> {
@@ -52,7 +55,13 @@ export class GotTable {
    * running program, e.g. Emscripten's): a non-zero value there counts as already resolved and
    * is kept; a zero one takes the known value.
    */
-  obtain(scope: Scope, space: GotSpace, name: string, known?: { readonly value: number; readonly definition: Definition }, adopt?: WebAssembly.Global): { entry: GotEntry; created: boolean } {
+  obtain(
+    scope: Scope,
+    space: GotSpace,
+    name: string,
+    known?: { readonly value: number; readonly definition: Definition },
+    adopt?: WebAssembly.Global,
+  ): { entry: GotEntry; created: boolean } {
     const map = this.spaceOf(scope, space);
     const found = map.get(name);
     if (found !== undefined) return { entry: found, created: false };

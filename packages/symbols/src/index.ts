@@ -1,6 +1,12 @@
 export { addressOf } from './definitions.js';
 export type {
-  Callable, DataDefinition, Definition, FunctionDefinition, GlobalDefinition, Provider, TlsDefinition,
+  Callable,
+  DataDefinition,
+  Definition,
+  FunctionDefinition,
+  GlobalDefinition,
+  Provider,
+  TlsDefinition,
 } from './definitions.js';
 export { isInternalName } from './internal-names.js';
 export { Scope } from './scope.js';
@@ -15,6 +21,14 @@ export type { SymbolSource } from './source.js';
 export type { ExportLike, Relocation } from './relocate.js';
 export { sameFuncType } from './signature.js';
 export {
-  FallbackMemo, findBreadthFirst, findInScopes, findNext, isOriginalName, lookupPath, originalOf, originalsOf, resolveSymbol,
+  FallbackMemo,
+  findBreadthFirst,
+  findInScopes,
+  findNext,
+  isOriginalName,
+  lookupPath,
+  originalOf,
+  originalsOf,
+  resolveSymbol,
 } from './resolver.js';
 export type { SymbolTree } from './resolver.js';

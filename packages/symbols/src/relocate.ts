@@ -43,18 +43,28 @@ function probeMutable(global: WebAssembly.Global): boolean {
  *
  * @param originals - `orig$` twins by the name they belong to, if any
  */
-export function definitionOf(provider: Provider, e: ExportLike, values: WebAssembly.Exports, relocation: Relocation, originals: ReadonlyMap<string, ExportLike> | null): Definition {
+export function definitionOf(
+  provider: Provider,
+  e: ExportLike,
+  values: WebAssembly.Exports,
+  relocation: Relocation,
+  originals: ReadonlyMap<string, ExportLike> | null,
+): Definition {
   const value = values[e.name];
   if (e.kind === 'function') {
     const twin = originals?.get(e.name);
-    const original = twin?.kind === 'function' && twin.type !== null ? { func: values[twin.name] as Callable, type: twin.type } : undefined;
+    const original =
+      twin?.kind === 'function' && twin.type !== null
+        ? { func: values[twin.name] as Callable, type: twin.type }
+        : undefined;
     return { kind: 'function', name: e.name, provider, func: value as Callable, type: e.type, wasm: true, original };
   }
   const global = value as WebAssembly.Global;
   const type = e.kind === 'global' ? e.type : null;
-  const isAddress = type === null
-    ? !probeMutable(global) && (typeof global.value === 'bigint' || Number.isInteger(global.value))
-    : !type.mutable && (type.valueType === 'i32' || type.valueType === 'i64');
+  const isAddress =
+    type === null
+      ? !probeMutable(global) && (typeof global.value === 'bigint' || Number.isInteger(global.value))
+      : !type.mutable && (type.valueType === 'i32' || type.valueType === 'i64');
   if (!isAddress) return { kind: 'global', name: e.name, provider, global, type };
   const init = e.kind === 'global' ? e.init : undefined;
   const raw = init?.op === 'i32.const' ? (init.value as number) : Number(global.value);
@@ -73,7 +83,12 @@ export function definitionOf(provider: Provider, e: ExportLike, values: WebAssem
  * @param values - the instance's exports
  * @param relocation - its memory base and TLS block
  */
-export function definitionsOf(provider: Provider, exports: readonly ExportLike[], values: WebAssembly.Exports, relocation: Relocation): Definition[] {
+export function definitionsOf(
+  provider: Provider,
+  exports: readonly ExportLike[],
+  values: WebAssembly.Exports,
+  relocation: Relocation,
+): Definition[] {
   const originals = originalsOf(exports);
   const out: Definition[] = [];
   for (const e of exports) {
@@ -87,7 +102,10 @@ export function definitionsOf(provider: Provider, exports: readonly ExportLike[]
  * The callable to bind to an import of `type`: the definition itself, or its `orig$` twin
  * when that one has the importer's type (Emscripten i64 legalisation). `null` on mismatch.
  */
-export function pickFunction(d: FunctionDefinition, type: FuncType | null): { func: Callable; type: FuncType | null } | null {
+export function pickFunction(
+  d: FunctionDefinition,
+  type: FuncType | null,
+): { func: Callable; type: FuncType | null } | null {
   if (type === null || d.type === null || sameFuncType(d.type, type)) return { func: d.func, type: d.type ?? type };
   if (d.original !== undefined && sameFuncType(d.original.type, type)) return d.original;
   return null;

@@ -3,7 +3,16 @@ import { readModule } from '@dl/reader';
 import { describe, expect, it } from 'vitest';
 import type { Definition, Provider } from './definitions.js';
 import { GotTable } from './got.js';
-import { FallbackMemo, findBreadthFirst, findInScopes, findNext, lookupPath, originalOf, originalsOf, resolveSymbol } from './resolver.js';
+import {
+  FallbackMemo,
+  findBreadthFirst,
+  findInScopes,
+  findNext,
+  lookupPath,
+  originalOf,
+  originalsOf,
+  resolveSymbol,
+} from './resolver.js';
 import type { SymbolTree } from './resolver.js';
 import { Scope } from './scope.js';
 import { eagerSource } from './source.js';
@@ -16,7 +25,7 @@ const b = provider(2, 'libb.so');
 const c = provider(3, 'libc.so');
 
 describe('lookup path and fallback', () => {
-  it('looks in the global scope, then the library\'s group, then asks the global scope\'s fallback', () => {
+  it("looks in the global scope, then the library's group, then asks the global scope's fallback", () => {
     const global = new Scope(0, 'global');
     const group = new Scope(1, 'local');
     global.add(main, [data('x', main, 100)]);
@@ -96,7 +105,9 @@ describe('orig$ pairing (Emscripten i64 legalisation, on a real emcc build)', ()
     const emcc = readModule(fixtureBytes(fixture('i64', 'emcc'))).exports;
     const originals = originalsOf(emcc);
     expect(originals?.get('i64_mul')?.name).toBe('orig$i64_mul');
-    expect([...(originals?.keys() ?? [])].every((name) => emcc.some((e) => e.name === name && e.kind === 'function'))).toBe(true);
+    expect(
+      [...(originals?.keys() ?? [])].every((name) => emcc.some((e) => e.name === name && e.kind === 'function')),
+    ).toBe(true);
     expect(originalOf(emcc, 'i64_mul')).toBe(originals?.get('i64_mul'));
     expect(originalOf(emcc, 'no_such')).toBeUndefined();
     expect(originalsOf(readModule(fixtureBytes(fixture('i64', 'clang16'))).exports)).toBeNull();

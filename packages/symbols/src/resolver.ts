@@ -110,7 +110,8 @@ export function isOriginalName(name: string): boolean {
 export function originalsOf(exports: Iterable<ExportLike>): Map<string, ExportLike> | null {
   let originals: Map<string, ExportLike> | null = null;
   for (const e of exports) {
-    if (e.kind === 'function' && isOriginalName(e.name)) (originals ??= new Map()).set(e.name.slice(ORIGINAL.length), e);
+    if (e.kind === 'function' && isOriginalName(e.name))
+      (originals ??= new Map()).set(e.name.slice(ORIGINAL.length), e);
   }
   return originals;
 }

@@ -33,7 +33,10 @@ export class Scope {
    * @param id - unique id (0 is the global scope)
    * @param kind - `global`, or `local` for an RTLD_LOCAL group
    */
-  constructor(readonly id: number, readonly kind: 'global' | 'local') {}
+  constructor(
+    readonly id: number,
+    readonly kind: 'global' | 'local',
+  ) {}
 
   /** The providers in this scope, in order. */
   providers(): Provider[] {
@@ -51,7 +54,9 @@ export class Scope {
    */
   add(provider: Provider, symbols: SymbolSource | readonly Definition[]): void {
     if (this.byProvider.has(provider.id)) return;
-    const source = Array.isArray(symbols) ? eagerSource(provider, symbols as readonly Definition[]) : (symbols as SymbolSource);
+    const source = Array.isArray(symbols)
+      ? eagerSource(provider, symbols as readonly Definition[])
+      : (symbols as SymbolSource);
     for (const name of source.names) {
       const found = this.byName.get(name);
       if (found === undefined) this.byName.set(name, source);

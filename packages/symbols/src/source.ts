@@ -47,7 +47,12 @@ export class InstanceSource implements SymbolSource {
    * @param values - its instance's exports
    * @param relocation - its memory base and TLS block
    */
-  constructor(readonly provider: Provider, all: readonly ExportLike[], private readonly values: WebAssembly.Exports, private readonly relocation: Relocation) {
+  constructor(
+    readonly provider: Provider,
+    all: readonly ExportLike[],
+    private readonly values: WebAssembly.Exports,
+    private readonly relocation: Relocation,
+  ) {
     for (const e of all) {
       if ((e.kind !== 'function' && e.kind !== 'global') || isInternalName(e.name)) continue;
       this.names.push(e.name);
@@ -59,11 +64,18 @@ export class InstanceSource implements SymbolSource {
   definition(name: string): Definition | undefined {
     const i = this.indexOf(name);
     if (i < 0) return undefined;
-    return this.built[i] ?? (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals));
+    return (
+      this.built[i] ??
+      (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals))
+    );
   }
 
   definitions(): readonly Definition[] {
-    return this.names.map((n, i) => this.built[i] ?? (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals)));
+    return this.names.map(
+      (n, i) =>
+        this.built[i] ??
+        (this.built[i] = definitionOf(this.provider, this.exports[i]!, this.values, this.relocation, this.originals)),
+    );
   }
 
   /** Linear for small sources (most libraries), a map built once for big ones. */
@@ -71,7 +83,8 @@ export class InstanceSource implements SymbolSource {
     if (this.names.length <= LINEAR_LOOKUP_LIMIT) return this.names.indexOf(name);
     if (this.index === null) {
       this.index = new Map();
-      for (let i = 0; i < this.names.length; i++) if (!this.index.has(this.names[i]!)) this.index.set(this.names[i]!, i);
+      for (let i = 0; i < this.names.length; i++)
+        if (!this.index.has(this.names[i]!)) this.index.set(this.names[i]!, i);
     }
     return this.index.get(name) ?? -1;
   }

@@ -10,16 +10,28 @@ import { addressTarget, definitionsOf, pickFunction } from './relocate.js';
 import { Scope } from './scope.js';
 
 /** Instantiates a real side module on its own, with placeholder imports of the right types. */
-function standalone(bytes: Uint8Array<ArrayBuffer>, memoryBase: number, shared = false): { exports: WebAssembly.Exports; info: ReturnType<typeof readModule> } {
+function standalone(
+  bytes: Uint8Array<ArrayBuffer>,
+  memoryBase: number,
+  shared = false,
+): { exports: WebAssembly.Exports; info: ReturnType<typeof readModule> } {
   const info = readModule(bytes);
   const memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: 65536, shared: true } : { initial: 2 });
   const value = (i: Import): WebAssembly.ImportValue => {
     switch (i.kind) {
-      case 'memory': return memory;
-      case 'table': return new WebAssembly.Table({ element: 'anyfunc', initial: 8 });
-      case 'global': return new WebAssembly.Global({ value: 'i32', mutable: i.type.mutable }, i.name === '__memory_base' ? memoryBase : 0);
-      case 'function': return () => 0;
-      default: throw new Error(i.kind);
+      case 'memory':
+        return memory;
+      case 'table':
+        return new WebAssembly.Table({ element: 'anyfunc', initial: 8 });
+      case 'global':
+        return new WebAssembly.Global(
+          { value: 'i32', mutable: i.type.mutable },
+          i.name === '__memory_base' ? memoryBase : 0,
+        );
+      case 'function':
+        return () => 0;
+      default:
+        throw new Error(i.kind);
     }
   };
   const imports: WebAssembly.Imports = {};
@@ -34,7 +46,11 @@ describe('definitionsOf (on real instances)', () => {
     const { exports, info } = standalone(fixtureBytes(fixture('need_b', 'clang16')), 4096);
     const defs = definitionsOf(lib, info.exports, exports, { memoryBase: 4096, tlsBase: null, tlsExports: new Set() });
     const byName = new Map(defs.map((d) => [d.name, d]));
-    expect(byName.get('need_b')).toMatchObject({ kind: 'function', wasm: true, type: { params: ['i32'], results: ['i32'] } });
+    expect(byName.get('need_b')).toMatchObject({
+      kind: 'function',
+      wasm: true,
+      type: { params: ['i32'], results: ['i32'] },
+    });
     expect(byName.get('need_b_ptr')).toMatchObject({ kind: 'data', address: 4096 });
     expect(byName.get('need_b_tag')).toMatchObject({ kind: 'data', address: 4100 });
     expect([...byName.keys()].some(isInternalName)).toBe(false);
@@ -49,7 +65,9 @@ describe('definitionsOf (on real instances)', () => {
     expect(mul.original?.type).toEqual({ kind: 'func', params: ['i64', 'i64'], results: ['i64'] });
     expect(defs.some((d) => d.name.startsWith('orig$'))).toBe(false);
     // An i64 importer gets the original; a legalised importer the legalised one; others nothing.
-    expect(pickFunction(mul, { kind: 'func', params: ['i64', 'i64'], results: ['i64'] })?.func).toBe(exports.orig$i64_mul);
+    expect(pickFunction(mul, { kind: 'func', params: ['i64', 'i64'], results: ['i64'] })?.func).toBe(
+      exports.orig$i64_mul,
+    );
     expect(pickFunction(mul, mul.type)?.func).toBe(exports.i64_mul);
     expect(pickFunction(mul, { kind: 'func', params: [], results: [] })).toBeNull();
     expect(addressTarget(mul).func).toBe(exports.orig$i64_mul);
@@ -58,12 +76,23 @@ describe('definitionsOf (on real instances)', () => {
   it('makes TLS exports offsets from the TLS block', () => {
     const bytes = fixtureBytes(fixture('tls_mt', 'clang16'));
     const { exports, info } = standalone(bytes, 2048, true);
-    const defs = definitionsOf(lib, info.exports, exports, { memoryBase: 2048, tlsBase: 8192, tlsExports: info.dylink!.tlsExports });
+    const defs = definitionsOf(lib, info.exports, exports, {
+      memoryBase: 2048,
+      tlsBase: 8192,
+      tlsExports: info.dylink!.tlsExports,
+    });
     expect(defs.find((d) => d.name === 'tls_zero')).toMatchObject({ kind: 'tls', offset: 4, address: 8196 });
   });
 });
 
-const fn = (name: string, provider: Provider): Definition => ({ kind: 'function', name, provider, func: () => 0, type: null, wasm: false });
+const fn = (name: string, provider: Provider): Definition => ({
+  kind: 'function',
+  name,
+  provider,
+  func: () => 0,
+  type: null,
+  wasm: false,
+});
 
 describe('Scope', () => {
   it('first definition in member order wins; removing a member brings back the next one', () => {
@@ -105,7 +134,12 @@ describe('GotTable and FunctionSlots', () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });
     const released: number[] = [];
     let next = 2;
-    const slots = new FunctionSlots(table, { reserve: () => next++, release: (s) => { released.push(s); } });
+    const slots = new FunctionSlots(table, {
+      reserve: () => next++,
+      release: (s) => {
+        released.push(s);
+      },
+    });
     const f = exports.need_a as () => number;
     const check = exports.need_a_check as () => number;
     expect(slots.ensure(f, 'a')).toEqual({ slot: 2, created: true });

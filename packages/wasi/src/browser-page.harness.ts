@@ -32,14 +32,34 @@ export interface WasiPageResult {
 reportResult(async (): Promise<WasiPageResult> => {
   const job = (globalThis as unknown as { __wasiJob: WasiJob }).__wasiJob;
   const fetched: string[] = [];
-  const counting = (url: string, init?: RequestInit): Promise<Response> => { fetched.push(url.slice(url.lastIndexOf('/') + 1)); return fetch(url, init); };
-  const bytes = async (name: string): Promise<Uint8Array<ArrayBuffer>> => new Uint8Array(await (await counting(`/lib/${name}`)).arrayBuffer());
+  const counting = (url: string, init?: RequestInit): Promise<Response> => {
+    fetched.push(url.slice(url.lastIndexOf('/') + 1));
+    return fetch(url, init);
+  };
+  const bytes = async (name: string): Promise<Uint8Array<ArrayBuffer>> =>
+    new Uint8Array(await (await counting(`/lib/${name}`)).arrayBuffer());
   const module = await WebAssembly.compileStreaming(fetch(job.main));
   const files: Record<string, Uint8Array<ArrayBuffer>> = {};
   if (job.jspi !== true) for (const name of job.libraries) files[name] = await bytes(name);
   const out: Uint8Array[] = [];
-  const wasi = new WASI([...job.args], [], [new OpenFile(new File([])), new ConsoleStdout((chunk) => { out.push(chunk); }), ConsoleStdout.lineBuffered((line) => { console.warn(line); })], { debug: false });
-  const loader = job.jspi === true ? fetchLoader({ base: `${location.origin}/lib/`, fetch: counting, cache: null }) : memoryLoader(files);
+  const wasi = new WASI(
+    [...job.args],
+    [],
+    [
+      new OpenFile(new File([])),
+      new ConsoleStdout((chunk) => {
+        out.push(chunk);
+      }),
+      ConsoleStdout.lineBuffered((line) => {
+        console.warn(line);
+      }),
+    ],
+    { debug: false },
+  );
+  const loader =
+    job.jspi === true
+      ? fetchLoader({ base: `${location.origin}/lib/`, fetch: counting, cache: null })
+      : memoryLoader(files);
   const main = instantiateWasiMain(module, { loader, wasiImport: wasi.wasiImport, jspi: job.jspi === true });
   type ShimInstance = Parameters<WASI['start']>[0];
   let exitCode: number;

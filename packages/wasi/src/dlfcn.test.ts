@@ -11,15 +11,28 @@ const mainPath = fixturePath(fixture('wasi_dl_main', 'clang16'));
 const wasiDir = join(fixturesDir, 'wasi');
 const clangDir = join(fixturesDir, 'clang16');
 const scratch = mkdtempSync(join(tmpdir(), 'dl-wasi-'));
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /** Runs the fixture main with its stdout in a file; returns what it printed and the run. */
 function run(): { out: string; exitCode: number; libraries: string[]; digest: string } {
   const file = join(scratch, `out-${String(Date.now())}-${String(Math.random()).slice(2)}.txt`);
   const fd = openSync(file, 'w');
   try {
-    const r = runWasiNode({ main: mainPath, args: ['dl_main'], searchPath: [wasiDir, clangDir], cwd: wasiDir, stdout: fd });
-    return { out: readFileSync(file, 'utf8'), exitCode: r.exitCode, libraries: r.linker.graph().libraries.map((l) => l.name), digest: r.linker.digest() };
+    const r = runWasiNode({
+      main: mainPath,
+      args: ['dl_main'],
+      searchPath: [wasiDir, clangDir],
+      cwd: wasiDir,
+      stdout: fd,
+    });
+    return {
+      out: readFileSync(file, 'utf8'),
+      exitCode: r.exitCode,
+      libraries: r.linker.graph().libraries.map((l) => l.name),
+      digest: r.linker.digest(),
+    };
   } finally {
     closeSync(fd);
   }
@@ -63,21 +76,39 @@ describe('a wasi-libc main calling dlopen from C (node:wasi)', () => {
   });
 
   it('loaded the libraries C asked for, and the failed loads left none behind', () => {
-    expect([...result.libraries].sort()).toEqual(
-      ['libneed_a.so', 'libneed_b.so', 'libneed_c.so', 'libwasi_text.so', 'libwasi_user.so', 'libweak.so', 'libweak_strong.so', 'libweak_undef.so', 'libweak_weakdef.so'],
-    );
+    expect([...result.libraries].sort()).toEqual([
+      'libneed_a.so',
+      'libneed_b.so',
+      'libneed_c.so',
+      'libwasi_text.so',
+      'libwasi_user.so',
+      'libweak.so',
+      'libweak_strong.so',
+      'libweak_undef.so',
+      'libweak_weakdef.so',
+    ]);
   });
 
   it('exports every C library function of link/main.exports (the checked main recipe)', () => {
-    const names = readFileSync(new URL('../link/main.exports', import.meta.url), 'utf8').trim().split('\n');
-    const exports = new Set(WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(mainPath))).map((e) => e.name));
+    const names = readFileSync(new URL('../link/main.exports', import.meta.url), 'utf8')
+      .trim()
+      .split('\n');
+    const exports = new Set(
+      WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(mainPath))).map((e) => e.name),
+    );
     expect(names.filter((n) => !exports.has(n))).toEqual([]);
-    for (const n of ['memory', '__indirect_function_table', '__stack_pointer', '__heap_base', '_start']) expect(exports.has(n)).toBe(true);
+    for (const n of ['memory', '__indirect_function_table', '__stack_pointer', '__heap_base', '_start'])
+      expect(exports.has(n)).toBe(true);
   });
 
   it('imports exactly the four dl functions of include/dlfcn.h', () => {
     const mod = new WebAssembly.Module(readFileSync(mainPath));
-    expect(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`).filter((n) => n.startsWith('dl.')).sort()).toEqual(['dl.dlclose', 'dl.dlerror', 'dl.dlopen', 'dl.dlsym']);
+    expect(
+      WebAssembly.Module.imports(mod)
+        .map((i) => `${i.module}.${i.name}`)
+        .filter((n) => n.startsWith('dl.'))
+        .sort(),
+    ).toEqual(['dl.dlclose', 'dl.dlerror', 'dl.dlopen', 'dl.dlsym']);
   });
 });
 
@@ -105,7 +136,8 @@ describe('instantiateWasiMain', () => {
   it('works with any WASI implementation and an in-memory loader (what a browser page gives)', () => {
     const module = new WebAssembly.Module(readFileSync(mainPath));
     const files: Record<string, Uint8Array<ArrayBuffer>> = {};
-    for (const n of ['libneed_a.so', 'libneed_b.so', 'libneed_c.so']) files[n] = new Uint8Array(readFileSync(join(clangDir, n)));
+    for (const n of ['libneed_a.so', 'libneed_b.so', 'libneed_c.so'])
+      files[n] = new Uint8Array(readFileSync(join(clangDir, n)));
     const wasiImport = new Proxy({}, { get: () => (): number => 52 /* ENOSYS */ }) as WebAssembly.ModuleImports;
     const { instance, linker, dlfcn } = instantiateWasiMain(module, { loader: memoryLoader(files), wasiImport });
     const memory = instance.exports.memory as WebAssembly.Memory;

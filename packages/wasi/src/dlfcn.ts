@@ -51,7 +51,8 @@ export class Dlfcn {
 
   /** The attached linker. */
   get linker(): Linker {
-    if (this.linkerRef === null) throw new Error('@dl/wasi: dlfcn used before attach(linker): create the linker from the instance first');
+    if (this.linkerRef === null)
+      throw new Error('@dl/wasi: dlfcn used before attach(linker): create the linker from the instance first');
     return this.linkerRef;
   }
 
@@ -90,7 +91,10 @@ export class Dlfcn {
 
   private dlopen(file: number, mode: number): number {
     const name = file === 0 ? null : this.string(file);
-    return this.guard(() => this.cHandle(this.linker.dlopenSync(name, mode)), (m) => this.fail(m));
+    return this.guard(
+      () => this.cHandle(this.linker.dlopenSync(name, mode)),
+      (m) => this.fail(m),
+    );
   }
 
   /**
@@ -109,7 +113,10 @@ export class Dlfcn {
 
   private dlsym(handle: number, namePtr: number): number {
     const name = this.string(namePtr);
-    if (handle === C_RTLD_NEXT) return this.fail(`dlsym(RTLD_NEXT, ${name}): not supported: a wasm call does not tell the linker which module made it`);
+    if (handle === C_RTLD_NEXT)
+      return this.fail(
+        `dlsym(RTLD_NEXT, ${name}): not supported: a wasm call does not tell the linker which module made it`,
+      );
     let scope: SymbolScope;
     if (handle === 0) scope = RTLD_DEFAULT;
     else {
@@ -117,11 +124,15 @@ export class Dlfcn {
       if (h === undefined) return this.fail(`dlsym(${name}): invalid handle ${handle >>> 0}`);
       scope = h;
     }
-    return this.guard(() => {
-      const found = this.linker.dlsym(scope, name);
-      if (found.kind === 'global') return this.fail(`dlsym(${name}): ${found.library} exports it as a wasm global, which has no address`);
-      return found.address;
-    }, (m) => this.fail(m));
+    return this.guard(
+      () => {
+        const found = this.linker.dlsym(scope, name);
+        if (found.kind === 'global')
+          return this.fail(`dlsym(${name}): ${found.library} exports it as a wasm global, which has no address`);
+        return found.address;
+      },
+      (m) => this.fail(m),
+    );
   }
 
   private dlclose(handle: number): number {
@@ -130,13 +141,16 @@ export class Dlfcn {
       this.pending = `dlclose: invalid handle ${handle >>> 0}`;
       return 1;
     }
-    return this.guard(() => {
-      this.linker.dlclose(h);
-      return 0;
-    }, (m) => {
-      this.pending = m;
-      return 1;
-    });
+    return this.guard(
+      () => {
+        this.linker.dlclose(h);
+        return 0;
+      },
+      (m) => {
+        this.pending = m;
+        return 1;
+      },
+    );
   }
 
   private dlerror(): number {

@@ -64,11 +64,24 @@ export interface WasiMain {
 export function instantiateWasiMain(module: WebAssembly.Module, options: WasiMainOptions): WasiMain {
   const name = options.name ?? 'main';
   const jspi = options.jspi === true ? jspiApi() : null;
-  if (options.jspi === true && jspi === null) throw new DlError('DL_INCOMPATIBLE', 'JSPI (WebAssembly.Suspending, WebAssembly.promising) is not available in this engine: preload the libraries and use a synchronous loader', { library: name });
-  if (jspi === null && options.loader.loadSync === undefined) throw new DlError('DL_INCOMPATIBLE', 'the loader must load synchronously (loadSync): C dlopen does not wait (in browsers: preload the libraries, or use jspi where the engine has it; see @dl/wasi README)', { library: name });
+  if (options.jspi === true && jspi === null)
+    throw new DlError(
+      'DL_INCOMPATIBLE',
+      'JSPI (WebAssembly.Suspending, WebAssembly.promising) is not available in this engine: preload the libraries and use a synchronous loader',
+      { library: name },
+    );
+  if (jspi === null && options.loader.loadSync === undefined)
+    throw new DlError(
+      'DL_INCOMPATIBLE',
+      'the loader must load synchronously (loadSync): C dlopen does not wait (in browsers: preload the libraries, or use jspi where the engine has it; see @dl/wasi README)',
+      { library: name },
+    );
   const dlfcn = new Dlfcn();
   const dl: WebAssembly.ModuleImports = { ...dlfcn.imports };
-  if (jspi !== null) dl.dlopen = new jspi.Suspending((file: number, mode: number) => dlfcn.dlopenAsync(file, mode)) as WebAssembly.ImportValue;
+  if (jspi !== null)
+    dl.dlopen = new jspi.Suspending((file: number, mode: number) =>
+      dlfcn.dlopenAsync(file, mode),
+    ) as WebAssembly.ImportValue;
   const instance = new WebAssembly.Instance(module, {
     ...options.imports,
     wasi_snapshot_preview1: options.wasiImport,
@@ -82,5 +95,12 @@ export function instantiateWasiMain(module: WebAssembly.Module, options: WasiMai
   dlfcn.attach(linker);
   if (jspi === null) return { instance, linker, dlfcn };
   const start = jspi.promising(instance.exports._start);
-  return { instance, linker, dlfcn, startAsync: async (): Promise<void> => { await start(); } };
+  return {
+    instance,
+    linker,
+    dlfcn,
+    startAsync: async (): Promise<void> => {
+      await start();
+    },
+  };
 }

@@ -36,7 +36,9 @@ const describeError = (e: unknown): string => (e instanceof Error ? `${e.name}: 
 
 reportResult(async (): Promise<EmccPageResult> => {
   const job = (globalThis as unknown as { __emccJob: EmccJob }).__emccJob;
-  const files = await Promise.all(job.libraries.map(async (name) => [name, new Uint8Array(await (await fetch(name)).arrayBuffer())] as const));
+  const files = await Promise.all(
+    job.libraries.map(async (name) => [name, new Uint8Array(await (await fetch(name)).arrayBuffer())] as const),
+  );
   const code = await (await fetch(job.js)).text();
   // A classic script (the glue is not strict-mode code), wrapped so it runs with our Module.
   const script = document.createElement('script');
@@ -54,20 +56,47 @@ reportResult(async (): Promise<EmccPageResult> => {
       const text = (lines: string[]): string => lines.map((l) => `${l}\n`).join('');
       resolve({ stdout: text(out), stderr: text(err), status, error });
     };
-    setTimeout(() => { finish(null, 'no exit after 30 s'); }, 30_000);
-    addEventListener('error', (e) => { e.preventDefault(); finish(1, describeError(e.error)); });
-    addEventListener('unhandledrejection', (e) => { e.preventDefault(); finish(1, describeError(e.reason)); });
+    setTimeout(() => {
+      finish(null, 'no exit after 30 s');
+    }, 30_000);
+    addEventListener('error', (e) => {
+      e.preventDefault();
+      finish(1, describeError(e.error));
+    });
+    addEventListener('unhandledrejection', (e) => {
+      e.preventDefault();
+      finish(1, describeError(e.reason));
+    });
     const Module: Record<string, unknown> = {
       arguments: [...job.args],
-      print: (line: string) => { out.push(line); },
-      printErr: (line: string) => { err.push(line); },
-      preRun: [() => {
-        // MAIN_MODULE=1 exports the runtime's FS as Module.FS (3.1.6 has no FS_createDataFile on Module here).
-        const fs = Module.FS as { createDataFile: (parent: string, name: string, data: Uint8Array, read: boolean, write: boolean, own: boolean) => void };
-        for (const [name, bytes] of files) fs.createDataFile('/', name, bytes, true, false, false);
-      }],
-      onExit: (status: number) => { finish(status, null); },
-      onAbort: (what: unknown) => { finish(1, `abort: ${describeError(what)}`); },
+      print: (line: string) => {
+        out.push(line);
+      },
+      printErr: (line: string) => {
+        err.push(line);
+      },
+      preRun: [
+        () => {
+          // MAIN_MODULE=1 exports the runtime's FS as Module.FS (3.1.6 has no FS_createDataFile on Module here).
+          const fs = Module.FS as {
+            createDataFile: (
+              parent: string,
+              name: string,
+              data: Uint8Array,
+              read: boolean,
+              write: boolean,
+              own: boolean,
+            ) => void;
+          };
+          for (const [name, bytes] of files) fs.createDataFile('/', name, bytes, true, false, false);
+        },
+      ],
+      onExit: (status: number) => {
+        finish(status, null);
+      },
+      onAbort: (what: unknown) => {
+        finish(1, `abort: ${describeError(what)}`);
+      },
       // exit() passes an ExitStatus, which must be thrown on (it unwinds the program); a crash is reported.
       quit: (status: number, toThrow: unknown) => {
         if ((toThrow as { name?: unknown } | null)?.name === 'ExitStatus') throw toThrow;

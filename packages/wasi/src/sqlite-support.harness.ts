@@ -12,7 +12,7 @@ import { runWasiNode } from './node/run.js';
 
 /** Per extension: the statements (argv of the driver) whose output must equal gcc's build. */
 export const sqliteCases: Readonly<Record<string, readonly string[]>> = {
-  'series': [
+  series: [
     "SELECT load_extension('./libseries.so');",
     'SELECT value FROM generate_series(1,5);',
     'SELECT value FROM generate_series(0,100,25);',
@@ -23,7 +23,7 @@ export const sqliteCases: Readonly<Record<string, readonly string[]>> = {
     'SELECT a.value * b.value FROM generate_series(1,3) a, generate_series(10,30,10) b ORDER BY 1 DESC LIMIT 4;',
     'SELECT value FROM generate_series;',
   ],
-  'regexp': [
+  regexp: [
     "SELECT load_extension('./libregexp.so');",
     "CREATE TABLE t(s); INSERT INTO t VALUES ('abc123'), ('xyz'), ('a.b'), ('2024-01-31'), (NULL);",
     "SELECT s, s REGEXP '[0-9]+$', s REGEXP '^[a-z]+$', s REGEXP 'a\\.b' FROM t;",
@@ -31,7 +31,7 @@ export const sqliteCases: Readonly<Record<string, readonly string[]>> = {
     "SELECT regexp_count('a.', 'banana'), regexp_count('n?a', 'banana'), regexp_count('^b', 'banana');",
     "SELECT 'x' REGEXP '[abc';",
   ],
-  'stats': [
+  stats: [
     "SELECT load_extension('./libstats.so'), load_extension('./libseries.so');",
     'SELECT median(value), stddev(value) FROM generate_series(1,10);',
     'SELECT value % 3 AS k, median(value * 1.5), stddev(value) FROM generate_series(1,20) GROUP BY k;',
@@ -63,8 +63,18 @@ export function runWasiSqlite(statements: readonly string[]): SqliteRun & { libr
   const file = join(scratch, `${String(runs++)}.txt`);
   const fd = openSync(file, 'w');
   try {
-    const r = runWasiNode({ main, args: ['sqlite', ...statements], cwd: sqliteDir, searchPath: [sqliteDir], stdout: fd });
-    return { stdout: readFileSync(file, 'utf8'), status: r.exitCode, libraries: r.linker.graph().libraries.map((l) => l.name) };
+    const r = runWasiNode({
+      main,
+      args: ['sqlite', ...statements],
+      cwd: sqliteDir,
+      searchPath: [sqliteDir],
+      stdout: fd,
+    });
+    return {
+      stdout: readFileSync(file, 'utf8'),
+      status: r.exitCode,
+      libraries: r.linker.graph().libraries.map((l) => l.name),
+    };
   } finally {
     closeSync(fd);
   }
@@ -77,7 +87,13 @@ export function cleanUpWasiSqlite(): void {
 }
 
 /** The runtimes of the table, in column order (the ground truth first). */
-export const TABLE_RUNTIMES = ['native (gcc)', 'WASI node', 'WASI Chromium', 'Emscripten node', 'Emscripten Chromium'] as const;
+export const TABLE_RUNTIMES = [
+  'native (gcc)',
+  'WASI node',
+  'WASI Chromium',
+  'Emscripten node',
+  'Emscripten Chromium',
+] as const;
 /** One column of the table. */
 export type TableRuntime = (typeof TABLE_RUNTIMES)[number];
 
@@ -88,8 +104,16 @@ export interface TableRow {
   readonly outputs: Partial<Record<TableRuntime, SqliteRun>>;
 }
 
-const cell = (text: string): string => (text === '' ? '' : text.replace(/\n$/, '').split('\n').map((l) => `\`${l.replaceAll('|', '\\|').replaceAll('`', "'")}\``).join('<br>'));
-const sql = (statements: readonly string[]): string => statements.map((s) => `\`${s.replaceAll('|', '\\|')}\``).join('<br>');
+const cell = (text: string): string =>
+  text === ''
+    ? ''
+    : text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => `\`${l.replaceAll('|', '\\|').replaceAll('`', "'")}\``)
+        .join('<br>');
+const sql = (statements: readonly string[]): string =>
+  statements.map((s) => `\`${s.replaceAll('|', '\\|')}\``).join('<br>');
 
 /**
  * The markdown table of the runs: for each extension the native output and, per runtime,
@@ -98,20 +122,36 @@ const sql = (statements: readonly string[]): string => statements.map((s) => `\`
  */
 export function renderSqliteTable(outputs: readonly TableRow[], failures: readonly TableRow[], header: string): string {
   const head = `| case | SQL (one argument each) | ${TABLE_RUNTIMES.join(' | ')} |\n|${' --- |'.repeat(TABLE_RUNTIMES.length + 2)}\n`;
-  const lines: string[] = [header, '', '## Query outputs: native vs WASI vs Emscripten, node and Chromium', '', head.trimEnd()];
+  const lines: string[] = [
+    header,
+    '',
+    '## Query outputs: native vs WASI vs Emscripten, node and Chromium',
+    '',
+    head.trimEnd(),
+  ];
   for (const row of outputs) {
     const native = row.outputs['native (gcc)'];
     const cells = TABLE_RUNTIMES.map((rt) => {
       const run = row.outputs[rt];
       if (run === undefined) return 'not run';
       if (rt === 'native (gcc)') return `${cell(run.stdout)}<br>(exit ${String(run.status)})`;
-      return run.stdout === native?.stdout && run.status === native.status ? '**= native** ✓' : `**differs** ✗<br>${cell(run.stdout)}<br>(exit ${String(run.status)})`;
+      return run.stdout === native?.stdout && run.status === native.status
+        ? '**= native** ✓'
+        : `**differs** ✗<br>${cell(run.stdout)}<br>(exit ${String(run.status)})`;
     });
     lines.push(`| ${row.name} | ${sql(row.statements)} | ${cells.join(' | ')} |`);
   }
-  lines.push('', '## Error texts (SQLite\'s error message; @dl\'s text inside it on the wasm runtimes)', '', head.trimEnd());
+  lines.push(
+    '',
+    "## Error texts (SQLite's error message; @dl's text inside it on the wasm runtimes)",
+    '',
+    head.trimEnd(),
+  );
   for (const row of failures) {
-    const cells = TABLE_RUNTIMES.map((rt) => { const run = row.outputs[rt]; return run === undefined ? 'not run' : cell(run.stdout); });
+    const cells = TABLE_RUNTIMES.map((rt) => {
+      const run = row.outputs[rt];
+      return run === undefined ? 'not run' : cell(run.stdout);
+    });
     lines.push(`| ${row.name} | ${sql(row.statements)} | ${cells.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -32,10 +32,12 @@
     return result;
   };
   W.Module = new Proxy(WasmModule, {
-    construct: (target, args) => (mainReady ? timed('benchCompileMs', () => Reflect.construct(target, args)) : Reflect.construct(target, args)),
+    construct: (target, args) =>
+      mainReady ? timed('benchCompileMs', () => Reflect.construct(target, args)) : Reflect.construct(target, args),
   });
   W.Instance = new Proxy(WasmInstance, {
-    construct: (target, args) => (mainReady ? timed('benchInstantiateMs', () => Reflect.construct(target, args)) : Reflect.construct(target, args)),
+    construct: (target, args) =>
+      mainReady ? timed('benchInstantiateMs', () => Reflect.construct(target, args)) : Reflect.construct(target, args),
   });
   W.instantiate = (source, imports) => {
     if (!mainReady) {

@@ -11,4 +11,8 @@ const t0 = performance.now();
 const modules = await Promise.all(m.modules.map(({ path }) => WebAssembly.compile(readFileSync(path))));
 for (const module of modules) program.instantiate(module);
 const totalMs = performance.now() - t0;
-report({ ...m, expected: m.modules.length }, { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs }, program.count);
+report(
+  { ...m, expected: m.modules.length },
+  { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs },
+  program.count,
+);

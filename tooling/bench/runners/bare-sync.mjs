@@ -10,4 +10,8 @@ const program = floorProgram();
 const t0 = performance.now();
 for (const { path } of m.modules) program.instantiate(new WebAssembly.Module(readFileSync(path)));
 const totalMs = performance.now() - t0;
-report({ ...m, expected: m.modules.length }, { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs }, program.count);
+report(
+  { ...m, expected: m.modules.length },
+  { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs },
+  program.count,
+);

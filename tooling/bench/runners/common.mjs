@@ -16,7 +16,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Imports a BUILT workspace package (packages/NAME/dist/ENTRY.js), or exits with a clear message. */
 export async function importDist(name, entryName = 'index') {
   const entry = `${ROOT}packages/${name}/dist/${entryName}.js`;
-  if (!existsSync(entry)) fail(`${entry} is missing: the benchmark measures the built packages; run \`pnpm build\` first`, 3);
+  if (!existsSync(entry))
+    fail(`${entry} is missing: the benchmark measures the built packages; run \`pnpm build\` first`, 3);
   return import(pathToFileURL(entry).href);
 }
 
@@ -36,7 +37,8 @@ export function manifest() {
 /** Prints the runner's JSON line; exits 1 when the checksum differs from the expected one. */
 export function report(m, timing, checksum) {
   console.log(JSON.stringify(rounded({ ...timing, checksum })));
-  if (m.expected !== null && checksum !== null && checksum !== m.expected) fail(`checksum ${checksum}, expected ${m.expected} (set ${m.set})`);
+  if (m.expected !== null && checksum !== null && checksum !== m.expected)
+    fail(`checksum ${checksum}, expected ${m.expected} (set ${m.set})`);
 }
 
 /**
@@ -44,7 +46,10 @@ export function report(m, timing, checksum) {
  * loader searches (the set's directory; the grammars' package directory).
  */
 function byName(m) {
-  return { names: m.modules.map(({ path }) => basename(path)), searchPath: [...new Set(m.modules.map(({ path }) => dirname(path)))] };
+  return {
+    names: m.modules.map(({ path }) => basename(path)),
+    searchPath: [...new Set(m.modules.map(({ path }) => dirname(path)))],
+  };
 }
 
 /**

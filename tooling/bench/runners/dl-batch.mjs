@@ -12,6 +12,13 @@ const phases = phaseListener();
 const linker = await createLinker({ program: hostProgram(m.kind, () => holder.linker), onEvent: phases.onEvent });
 holder.linker = linker;
 const t0 = performance.now();
-await linker.load(m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) })), RTLD.NOW | RTLD.GLOBAL);
+await linker.load(
+  m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) })),
+  RTLD.NOW | RTLD.GLOBAL,
+);
 const totalMs = performance.now() - t0;
-report(m, { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms }, checksum(m, linker));
+report(
+  m,
+  { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms },
+  checksum(m, linker),
+);

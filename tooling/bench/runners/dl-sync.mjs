@@ -14,4 +14,8 @@ holder.linker = linker;
 const t0 = performance.now();
 for (const { path, name } of m.modules) linker.dlopenSync({ name, bytes: readFileSync(path) }, RTLD.NOW | RTLD.GLOBAL);
 const totalMs = performance.now() - t0;
-report(m, { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms }, checksum(m, linker));
+report(
+  m,
+  { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms },
+  checksum(m, linker),
+);

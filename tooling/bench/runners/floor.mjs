@@ -17,7 +17,9 @@ export function floorProgram() {
   let heap = PAGE + 1024;
   let count = 0;
   return {
-    get count() { return count; },
+    get count() {
+      return count;
+    },
     /** Places and instantiates one compiled side module. */
     instantiate(module) {
       const { memorySize, memoryAlign, tableSize } = memInfo(module);

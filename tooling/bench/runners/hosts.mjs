@@ -10,36 +10,90 @@ const HOST_DATA = 7;
 
 function libc(get) {
   const u8 = () => new Uint8Array(get().memory.buffer);
-  const is = (re) => ({ func: (c) => (c >= 0 && c <= 0x10ffff && re.test(String.fromCodePoint(c)) ? 1 : 0), type: '(i32) -> i32' });
-  const copy = { func: (d, s, n) => { u8().copyWithin(d, s, s + n); return d; }, type: '(i32, i32, i32) -> i32' };
+  const is = (re) => ({
+    func: (c) => (c >= 0 && c <= 0x10ffff && re.test(String.fromCodePoint(c)) ? 1 : 0),
+    type: '(i32) -> i32',
+  });
+  const copy = {
+    func: (d, s, n) => {
+      u8().copyWithin(d, s, s + n);
+      return d;
+    },
+    type: '(i32, i32, i32) -> i32',
+  };
   const malloc = (n) => get().malloc(Math.max(n, 1));
   return {
-    iswspace: is(/\s/u), iswalpha: is(/\p{L}/u), iswalnum: is(/[\p{L}\p{Nd}]/u), iswxdigit: is(/[0-9a-fA-F]/),
-    iswupper: is(/\p{Lu}/u), iswlower: is(/\p{Ll}/u), iswdigit: is(/[0-9]/),
+    iswspace: is(/\s/u),
+    iswalpha: is(/\p{L}/u),
+    iswalnum: is(/[\p{L}\p{Nd}]/u),
+    iswxdigit: is(/[0-9a-fA-F]/),
+    iswupper: is(/\p{Lu}/u),
+    iswlower: is(/\p{Ll}/u),
+    iswdigit: is(/[0-9]/),
     malloc: { func: malloc, type: '(i32) -> i32' },
     calloc: { func: (n, size) => malloc(n * size), type: '(i32, i32) -> i32' },
-    free: { func: (p) => { get().free(p); }, type: '(i32) -> ()' },
+    free: {
+      func: (p) => {
+        get().free(p);
+      },
+      type: '(i32) -> ()',
+    },
     realloc: {
       func: (p, n) => {
         const q = malloc(n);
-        if (p !== 0) { u8().copyWithin(q, p, p + Math.min(n, get().sizeOf(p) ?? 0)); get().free(p); }
+        if (p !== 0) {
+          u8().copyWithin(q, p, p + Math.min(n, get().sizeOf(p) ?? 0));
+          get().free(p);
+        }
         return q;
       },
       type: '(i32, i32) -> i32',
     },
-    memcpy: copy, memmove: copy,
-    memset: { func: (d, c, n) => { u8().fill(c & 0xff, d, d + n); return d; }, type: '(i32, i32, i32) -> i32' },
-    memcmp: {
-      func: (a, b, n) => { const m = u8(); for (let i = 0; i < n; i++) if (m[a + i] !== m[b + i]) return m[a + i] - m[b + i]; return 0; },
+    memcpy: copy,
+    memmove: copy,
+    memset: {
+      func: (d, c, n) => {
+        u8().fill(c & 0xff, d, d + n);
+        return d;
+      },
       type: '(i32, i32, i32) -> i32',
     },
-    memchr: { func: (p, c, n) => { const i = u8().subarray(p, p + n).indexOf(c & 0xff); return i < 0 ? 0 : p + i; }, type: '(i32, i32, i32) -> i32' },
+    memcmp: {
+      func: (a, b, n) => {
+        const m = u8();
+        for (let i = 0; i < n; i++) if (m[a + i] !== m[b + i]) return m[a + i] - m[b + i];
+        return 0;
+      },
+      type: '(i32, i32, i32) -> i32',
+    },
+    memchr: {
+      func: (p, c, n) => {
+        const i = u8()
+          .subarray(p, p + n)
+          .indexOf(c & 0xff);
+        return i < 0 ? 0 : p + i;
+      },
+      type: '(i32, i32, i32) -> i32',
+    },
     strcmp: {
-      func: (a, b) => { const m = u8(); for (let i = 0; ; i++) if (m[a + i] !== m[b + i] || m[a + i] === 0) return m[a + i] - m[b + i]; },
+      func: (a, b) => {
+        const m = u8();
+        for (let i = 0; ; i++) if (m[a + i] !== m[b + i] || m[a + i] === 0) return m[a + i] - m[b + i];
+      },
       type: '(i32, i32) -> i32',
     },
-    __assert_fail: { func: () => { throw new Error('assertion failed in a side module'); }, type: '(i32, i32, i32, i32) -> ()' },
-    abort: { func: () => { throw new Error('abort() called by a side module'); }, type: '() -> ()' },
+    __assert_fail: {
+      func: () => {
+        throw new Error('assertion failed in a side module');
+      },
+      type: '(i32, i32, i32, i32) -> ()',
+    },
+    abort: {
+      func: () => {
+        throw new Error('abort() called by a side module');
+      },
+      type: '() -> ()',
+    },
   };
 }
 
@@ -63,8 +117,12 @@ export async function linkingRun(dl, m, names, loader, mode, onEvent) {
   const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
   const linker = await hostLinker(mode === 'sync' ? dl.createLinkerSync : dl.createLinker, m.kind, { loader, onEvent });
   const run = {
-    sync: () => { for (const name of names) linker.dlopenSync(name, flags); },
-    seq: async () => { for (const name of names) await linker.dlopen(name, flags); },
+    sync: () => {
+      for (const name of names) linker.dlopenSync(name, flags);
+    },
+    seq: async () => {
+      for (const name of names) await linker.dlopen(name, flags);
+    },
     batch: () => linker.load(names, flags),
   }[mode];
   return { run, check: () => checksum(m, linker) };
@@ -96,7 +154,10 @@ export function checksum(m, linker) {
     const s = linker.dlsym(null, symbol);
     if (s.kind !== 'function') throw new Error(`${symbol} is not a function`);
     const value = s.func();
-    if (m.kind !== 'grammars') { sum += value; continue; }
+    if (m.kind !== 'grammars') {
+      sum += value;
+      continue;
+    }
     const view = new DataView(linker.memory.buffer);
     const symbolCount = view.getUint32(value + 4, true);
     const first = cString(linker.memory, view.getUint32(view.getUint32(value + 56, true), true));

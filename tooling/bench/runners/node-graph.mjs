@@ -3,4 +3,7 @@
 // at once, the loader reads them with bounded concurrency and compiles them in parallel.
 import { loaderRunner } from './common.mjs';
 
-await loaderRunner({ mode: 'batch', loader: ({ fsLoader, ModuleCache }, searchPath) => fsLoader({ searchPath, cache: new ModuleCache() }) });
+await loaderRunner({
+  mode: 'batch',
+  loader: ({ fsLoader, ModuleCache }, searchPath) => fsLoader({ searchPath, cache: new ModuleCache() }),
+});

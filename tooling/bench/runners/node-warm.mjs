@@ -4,4 +4,8 @@
 // load is timed; its checksum must equal the first's.
 import { loaderRunner } from './common.mjs';
 
-await loaderRunner({ mode: 'batch', prime: true, loader: ({ fsLoader, ModuleCache }, searchPath) => fsLoader({ searchPath, cache: new ModuleCache() }) });
+await loaderRunner({
+  mode: 'batch',
+  prime: true,
+  loader: ({ fsLoader, ModuleCache }, searchPath) => fsLoader({ searchPath, cache: new ModuleCache() }),
+});

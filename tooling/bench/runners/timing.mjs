@@ -9,30 +9,59 @@
 export function instrument() {
   const compile = { active: 0, since: 0, ms: 0 };
   const instantiate = { active: 0, since: 0, ms: 0 };
-  const enter = (a) => { if (a.active++ === 0) a.since = performance.now(); };
-  const leave = (a) => { if (--a.active === 0) a.ms += performance.now() - a.since; };
+  const enter = (a) => {
+    if (a.active++ === 0) a.since = performance.now();
+  };
+  const leave = (a) => {
+    if (--a.active === 0) a.ms += performance.now() - a.since;
+  };
   const W = WebAssembly;
-  const ctor = (C, a) => new Proxy(C, {
-    construct(target, args, newTarget) {
-      enter(a);
-      try { return Reflect.construct(target, args, newTarget); } finally { leave(a); }
-    },
-  });
+  const ctor = (C, a) =>
+    new Proxy(C, {
+      construct(target, args, newTarget) {
+        enter(a);
+        try {
+          return Reflect.construct(target, args, newTarget);
+        } finally {
+          leave(a);
+        }
+      },
+    });
   const asyncCompile = W.compile;
   const asyncInstantiate = W.instantiate;
   const streaming = W.compileStreaming;
   const OriginalModule = W.Module;
   W.Module = ctor(W.Module, compile);
   W.Instance = ctor(W.Instance, instantiate);
-  W.compile = (bytes) => { enter(compile); return asyncCompile.call(W, bytes).finally(() => { leave(compile); }); };
+  W.compile = (bytes) => {
+    enter(compile);
+    return asyncCompile.call(W, bytes).finally(() => {
+      leave(compile);
+    });
+  };
   // Streaming compilation counts from the call: it includes waiting for the download.
-  if (streaming !== undefined) W.compileStreaming = (source) => { enter(compile); return streaming.call(W, source).finally(() => { leave(compile); }); };
+  if (streaming !== undefined)
+    W.compileStreaming = (source) => {
+      enter(compile);
+      return streaming.call(W, source).finally(() => {
+        leave(compile);
+      });
+    };
   W.instantiate = (source, imports) => {
     const a = source instanceof OriginalModule ? instantiate : compile;
     enter(a);
-    return asyncInstantiate.call(W, source, imports).finally(() => { leave(a); });
+    return asyncInstantiate.call(W, source, imports).finally(() => {
+      leave(a);
+    });
   };
-  return { get compileMs() { return compile.ms; }, get instantiateMs() { return instantiate.ms; } };
+  return {
+    get compileMs() {
+      return compile.ms;
+    },
+    get instantiateMs() {
+      return instantiate.ms;
+    },
+  };
 }
 
 /** Sums the per-phase times of @dl/linker's `done` events (resolve, check, compile, instantiate, bind, init). */
@@ -65,5 +94,11 @@ export async function timeRun(prepare) {
   const t0 = performance.now();
   await run();
   const totalMs = performance.now() - t0;
-  return { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, checksum: check(), phases: phases.ms };
+  return {
+    totalMs,
+    compileMs: timing.compileMs,
+    instantiateMs: timing.instantiateMs,
+    checksum: check(),
+    phases: phases.ms,
+  };
 }

@@ -29,7 +29,14 @@ function awaitableStore() {
   const store = cacheStorageStore(STORE);
   const writes = [];
   return {
-    store: { ...store, put: (url, response) => { const w = store.put(url, response); writes.push(w); return w; } },
+    store: {
+      ...store,
+      put: (url, response) => {
+        const w = store.put(url, response);
+        writes.push(w);
+        return w;
+      },
+    },
     written: () => Promise.all(writes),
   };
 }
@@ -41,14 +48,17 @@ const RUNNERS = {
     const program = floorProgram();
     return {
       run: async () => {
-        for (const name of names(m)) program.instantiate(await WebAssembly.compile(await (await fetch(base + name)).arrayBuffer()));
+        for (const name of names(m))
+          program.instantiate(await WebAssembly.compile(await (await fetch(base + name)).arrayBuffer()));
       },
       check: () => program.count,
     };
   },
   'web-seq': (m, onEvent) => linking(m, fetchLoader({ base, cache: new ModuleCache() }), 'seq', onEvent),
-  'web-graph': (m, onEvent) => linking(m, fetchLoader({ base, cache: new ModuleCache(), concurrency: 6 }), 'batch', onEvent),
-  'web-graph-32': (m, onEvent) => linking(m, fetchLoader({ base, cache: new ModuleCache(), concurrency: 32 }), 'batch', onEvent),
+  'web-graph': (m, onEvent) =>
+    linking(m, fetchLoader({ base, cache: new ModuleCache(), concurrency: 6 }), 'batch', onEvent),
+  'web-graph-32': (m, onEvent) =>
+    linking(m, fetchLoader({ base, cache: new ModuleCache(), concurrency: 32 }), 'batch', onEvent),
   // Second load in the same page: the in-process cache answers (requests revalidate: 304).
   'web-warm': async (m, onEvent) => {
     const loader = fetchLoader({ base, cache: new ModuleCache() });
@@ -65,12 +75,14 @@ const RUNNERS = {
     return { run: async () => undefined, check: () => m.modules.length };
   },
   // A new page in the same context: a fresh in-process cache, the bodies from the store.
-  'web-store': (m, onEvent) => linking(m, fetchLoader({ base, cache: new ModuleCache(), store: cacheStorageStore(STORE) }), 'batch', onEvent),
+  'web-store': (m, onEvent) =>
+    linking(m, fetchLoader({ base, cache: new ModuleCache(), store: cacheStorageStore(STORE) }), 'batch', onEvent),
 };
 
 reportResult(async () => {
   const runner = RUNNERS[params.get('runner') ?? ''];
-  if (runner === undefined) throw new Error(`unknown runner ${params.get('runner') ?? '(none)'}; runners: ${Object.keys(RUNNERS).join(', ')}`);
+  if (runner === undefined)
+    throw new Error(`unknown runner ${params.get('runner') ?? '(none)'}; runners: ${Object.keys(RUNNERS).join(', ')}`);
   const m = await (await fetch(`${base}manifest.json`)).json();
   return rounded(await timeRun((onEvent) => runner(m, onEvent)));
 });

@@ -17,7 +17,16 @@ const ROOT = dirname(dirname(BENCH_DIR));
  * The runners, in table order. `emscripten-*` (Emscripten 3.1.6's loader) and `facade-*` (the
  * same emcc main linked through @dl/emscripten) need emcc; the others run everywhere.
  */
-export const RUNNERS = ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch', 'emscripten-dlopen', 'emscripten-preload', 'facade-dlopen', 'facade-preload'] as const;
+export const RUNNERS = [
+  'bare-sync',
+  'bare-parallel',
+  'dl-sync',
+  'dl-batch',
+  'emscripten-dlopen',
+  'emscripten-preload',
+  'facade-dlopen',
+  'facade-preload',
+] as const;
 export type RunnerName = (typeof RUNNERS)[number];
 
 /** One set of side modules to load: a generated set `bm` of size N, or the 16 grammars. */
@@ -50,7 +59,9 @@ const DIST = ['linker', 'layout', 'symbols', 'reader', 'errors', 'loaders'];
 export function checkBuilt(): void {
   for (const pkg of DIST) {
     if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js'))) {
-      throw new Error(`packages/${pkg}/dist is missing: the benchmarks measure the built packages; run \`pnpm build\` first`);
+      throw new Error(
+        `packages/${pkg}/dist is missing: the benchmarks measure the built packages; run \`pnpm build\` first`,
+      );
     }
   }
 }
@@ -63,7 +74,9 @@ export function distStamp(): string {
 /** Which code the runners measure: the commit, uncommitted changes under packages/, and when dist was built. */
 function provenance(): string {
   const git = (...a: string[]): string => spawnSync('git', ['-C', ROOT, ...a], { encoding: 'utf8' }).stdout.trim();
-  const changed = git('status', '--porcelain', '--', 'packages').split('\n').filter((l) => l.length > 0).length;
+  const changed = git('status', '--porcelain', '--', 'packages')
+    .split('\n')
+    .filter((l) => l.length > 0).length;
   const built = statSync(join(ROOT, 'packages', 'linker', 'dist', 'index.js')).mtime.toISOString();
   return `measuring packages/*/dist of commit ${git('rev-parse', '--short', 'HEAD')}${changed > 0 ? ` + ${changed} uncommitted file(s) under packages/` : ''}; linker dist built ${built}`;
 }
@@ -72,9 +85,15 @@ function provenance(): string {
 function build(ns: readonly number[]): string[] {
   process.stderr.write(`gen/build.sh ${ns.join(' ')} (skips what is up to date; a new N=500 set takes 1–2 min)\n`);
   const t0 = performance.now();
-  const r = spawnSync('bash', [join(BENCH_DIR, 'gen', 'build.sh'), ...ns.map(String)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(BENCH_DIR, 'gen', 'build.sh'), ...ns.map(String)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`gen/build.sh failed (exit ${r.status ?? r.signal ?? '?'}):\n${r.stdout}`);
-  const lines = r.stdout.trim().split('\n').filter((l) => l.length > 0);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.length > 0);
   return [...lines, `inputs ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`];
 }
 
@@ -83,15 +102,22 @@ function build(ns: readonly number[]): string[] {
  * bm N for each N whose modules exist, and the grammars. Without emcc or its main, the
  * Emscripten runners are left out (and said so).
  */
-export function prepareInputs(ns: readonly number[], options: { readonly build: boolean; readonly grammars: boolean }): Inputs {
+export function prepareInputs(
+  ns: readonly number[],
+  options: { readonly build: boolean; readonly grammars: boolean },
+): Inputs {
   const notes: string[] = [provenance()];
   const emcc = emccVersion();
-  if (emcc === null) notes.push('emcc not found: no sets are built and the Emscripten runners are skipped (apt-get install --no-install-recommends emscripten)');
+  if (emcc === null)
+    notes.push(
+      'emcc not found: no sets are built and the Emscripten runners are skipped (apt-get install --no-install-recommends emscripten)',
+    );
   else notes.push(emcc);
   if (emcc !== null && options.build && ns.length > 0) notes.push(...build(ns));
   const emccMain = join(BUILD, 'emcc', 'main_emcc.cjs');
   const withEmcc = emcc !== null && existsSync(emccMain);
-  if (emcc !== null && !withEmcc) notes.push(`${emccMain} is missing: the Emscripten runners are skipped (run gen/build.sh)`);
+  if (emcc !== null && !withEmcc)
+    notes.push(`${emccMain} is missing: the Emscripten runners are skipped (run gen/build.sh)`);
   mkdirSync(join(BUILD, 'manifests'), { recursive: true });
   const sets: SetSpec[] = [];
   for (const n of ns) {
@@ -101,17 +127,39 @@ export function prepareInputs(ns: readonly number[], options: { readonly build: 
       continue;
     }
     const expected = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { checksum: number }).checksum;
-    const modules = Array.from({ length: n }, (_, i) => ({ path: join(dir, `bm_${i}.so`), name: `bm_${i}.so`, symbol: `bm${i}_check` }));
+    const modules = Array.from({ length: n }, (_, i) => ({
+      path: join(dir, `bm_${i}.so`),
+      name: `bm_${i}.so`,
+      symbol: `bm${i}_check`,
+    }));
     const manifest = join(BUILD, 'manifests', `bm-${n}.json`);
     writeFileSync(manifest, JSON.stringify({ set: 'bm', kind: 'bm', expected, modules }));
-    sets.push({ set: 'bm', n, dir, manifest, expected, runners: withEmcc ? RUNNERS : RUNNERS.filter((r) => !r.startsWith('emscripten') && !r.startsWith('facade')) });
+    sets.push({
+      set: 'bm',
+      n,
+      dir,
+      manifest,
+      expected,
+      runners: withEmcc ? RUNNERS : RUNNERS.filter((r) => !r.startsWith('emscripten') && !r.startsWith('facade')),
+    });
   }
   if (options.grammars) {
     const grammars = treeSitterGrammars();
-    const modules = grammars.map((g) => ({ path: g.path, name: `${g.id}.wasm`, symbol: `tree_sitter_${g.id.replace(/-/g, '_')}` }));
+    const modules = grammars.map((g) => ({
+      path: g.path,
+      name: `${g.id}.wasm`,
+      symbol: `tree_sitter_${g.id.replace(/-/g, '_')}`,
+    }));
     const manifest = join(BUILD, 'manifests', 'grammars.json');
     writeFileSync(manifest, JSON.stringify({ set: 'grammars', kind: 'grammars', expected: null, modules }));
-    sets.push({ set: 'grammars', n: modules.length, dir: null, manifest, expected: null, runners: ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch'] });
+    sets.push({
+      set: 'grammars',
+      n: modules.length,
+      dir: null,
+      manifest,
+      expected: null,
+      runners: ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch'],
+    });
   }
   return { sets, notes };
 }
@@ -124,7 +172,14 @@ export function commandOf(script: string, set: SetSpec, extraNodeArgs: readonly 
   const emcc = /^(emscripten|facade)-(dlopen|preload)$/.exec(script);
   if (emcc !== null) {
     const main = emcc[1] === 'facade' ? 'main_emcc_dl.cjs' : 'main_emcc.cjs';
-    return ['--no-experimental-fetch', ...extraNodeArgs, join(BUILD, 'emcc', main), emcc[2]!, String(set.n), set.dir ?? ''];
+    return [
+      '--no-experimental-fetch',
+      ...extraNodeArgs,
+      join(BUILD, 'emcc', main),
+      emcc[2]!,
+      String(set.n),
+      set.dir ?? '',
+    ];
   }
   return [...extraNodeArgs, join(BENCH_DIR, 'runners', `${script}.mjs`), set.manifest];
 }
@@ -140,11 +195,20 @@ export function runOnce(runner: string, set: SetSpec, script: string = runner): 
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, cwd: BENCH_DIR, maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`${runner} on ${set.set} ${set.n} failed (exit ${r.status ?? r.signal ?? '?'}): node ${args.join(' ')}\n${r.stdout}${r.stderr}`);
+    throw new Error(
+      `${runner} on ${set.set} ${set.n} failed (exit ${r.status ?? r.signal ?? '?'}): node ${args.join(' ')}\n${r.stdout}${r.stderr}`,
+    );
   }
   const sample = JSON.parse(line) as Sample;
-  if (set.expected !== null && script !== 'bare-sync' && script !== 'bare-parallel' && sample.checksum !== set.expected) {
-    throw new Error(`${runner} on ${set.set} ${set.n}: checksum ${sample.checksum ?? 'null'}, expected ${set.expected}`);
+  if (
+    set.expected !== null &&
+    script !== 'bare-sync' &&
+    script !== 'bare-parallel' &&
+    sample.checksum !== set.expected
+  ) {
+    throw new Error(
+      `${runner} on ${set.set} ${set.n}: checksum ${sample.checksum ?? 'null'}, expected ${set.expected}`,
+    );
   }
   return sample;
 }

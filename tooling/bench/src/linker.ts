@@ -37,44 +37,91 @@ function measureAll(sets: readonly SetSpec[], runners: ReadonlySet<RunnerName>, 
   for (let run = 1; run <= runs; run++) {
     samples.begin();
     for (const set of sets) {
-      for (const runner of set.runners) if (runners.has(runner)) samples.add(key(set, runner), runOnce(runner, set), run);
+      for (const runner of set.runners)
+        if (runners.has(runner)) samples.add(key(set, runner), runOnce(runner, set), run);
     }
     samples.end(run);
   }
   const out: Result[] = [];
   for (const set of sets) {
-    const linked = set.runners.filter((r) => r.startsWith('dl-')).flatMap((r) => samples.get(key(set, r)) ?? []).map((s) => s.checksum);
-    if (set.expected === null && new Set(linked).size > 1) throw new Error(`${set.set}: the linking runners disagree on the checksum: ${[...new Set(linked)].join(', ')}`);
+    const linked = set.runners
+      .filter((r) => r.startsWith('dl-'))
+      .flatMap((r) => samples.get(key(set, r)) ?? [])
+      .map((s) => s.checksum);
+    if (set.expected === null && new Set(linked).size > 1)
+      throw new Error(`${set.set}: the linking runners disagree on the checksum: ${[...new Set(linked)].join(', ')}`);
     for (const runner of set.runners) {
       const summary = samples.summary(key(set, runner), key(set, 'bare-sync'));
       if (summary === undefined) continue;
       const { medianMs, ratioToFloor, compileMs, instantiateMs } = summary;
-      out.push({ set: set.set, n: set.n, runner, medianMs, ratioToFloor, compileMs, instantiateMs, samples: summary.samples });
+      out.push({
+        set: set.set,
+        n: set.n,
+        runner,
+        medianMs,
+        ratioToFloor,
+        compileMs,
+        instantiateMs,
+        samples: summary.samples,
+      });
     }
   }
   return out;
 }
 
 function table(results: readonly Result[]): string {
-  const find = (r: Result, runner: RunnerName): Result | undefined => results.find((x) => x.set === r.set && x.n === r.n && x.runner === runner);
-  const rows: string[][] = [['set', 'N', 'runner', 'median ms', '× floor', 'ms/module', 'compile', 'instantiate', 'emcc-dlopen ÷', 'emcc-preload ÷', 'spread (min–max)']];
+  const find = (r: Result, runner: RunnerName): Result | undefined =>
+    results.find((x) => x.set === r.set && x.n === r.n && x.runner === runner);
+  const rows: string[][] = [
+    [
+      'set',
+      'N',
+      'runner',
+      'median ms',
+      '× floor',
+      'ms/module',
+      'compile',
+      'instantiate',
+      'emcc-dlopen ÷',
+      'emcc-preload ÷',
+      'spread (min–max)',
+    ],
+  ];
   for (const r of results) {
     const dlopen = find(r, 'emscripten-dlopen');
     const preload = find(r, 'emscripten-preload');
     rows.push([
-      r.set, String(r.n), r.runner, ms(r.medianMs), times(r.ratioToFloor), (r.medianMs / r.n).toFixed(3), ms(r.compileMs), ms(r.instantiateMs),
-      dlopen === undefined ? '' : times(dlopen.medianMs / r.medianMs), preload === undefined ? '' : times(preload.medianMs / r.medianMs),
+      r.set,
+      String(r.n),
+      r.runner,
+      ms(r.medianMs),
+      times(r.ratioToFloor),
+      (r.medianMs / r.n).toFixed(3),
+      ms(r.compileMs),
+      ms(r.instantiateMs),
+      dlopen === undefined ? '' : times(dlopen.medianMs / r.medianMs),
+      preload === undefined ? '' : times(preload.medianMs / r.medianMs),
       spread(r.samples),
     ]);
   }
-  return renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'], '  ');
+  return renderTable(
+    rows,
+    ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    '  ',
+  );
 }
 
 /** The issue's targets, for the sizes that ran. */
 function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
-  const get = (set: string, n: number, runner: RunnerName): Result | undefined => results.find((x) => x.set === set && x.n === n && x.runner === runner);
+  const get = (set: string, n: number, runner: RunnerName): Result | undefined =>
+    results.find((x) => x.set === set && x.n === n && x.runner === runner);
   const lines: string[] = [];
-  const check = (label: string, value: number | undefined, ok: (v: number) => boolean, fmt: (v: number) => string): void => {
+  const check = (
+    label: string,
+    value: number | undefined,
+    ok: (v: number) => boolean,
+    fmt: (v: number) => string,
+  ): void => {
     lines.push(verdict(label, value, ok, fmt));
   };
   const sorted = [...ns].sort((a, b) => a - b);
@@ -85,24 +132,55 @@ function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
     const sync = get('bm', big, 'dl-sync');
     const batch = get('bm', big, 'dl-batch');
     check(`N=${big}: dl-sync ≤ 1.25× floor (sequential)`, sync?.ratioToFloor ?? undefined, (v) => v <= 1.25, times);
-    check(`N=${big}: dl-batch ≤ 1.00× floor (parallel compile)`, batch?.ratioToFloor ?? undefined, (v) => v <= 1.0, times);
+    check(
+      `N=${big}: dl-batch ≤ 1.00× floor (parallel compile)`,
+      batch?.ratioToFloor ?? undefined,
+      (v) => v <= 1.0,
+      times,
+    );
     if (mid !== undefined) {
       for (const runner of ['dl-sync', 'dl-batch'] as const) {
         const a = get('bm', big, runner);
         const b = get('bm', mid, runner);
         const growth = a === undefined || b === undefined ? undefined : a.medianMs / big / (b.medianMs / mid);
-        check(`${runner}: per-module cost at N=${big} within 1.2× of N=${mid}`, growth, (v) => v <= 1.2, (v) => `${times(v)} (${((a?.medianMs ?? 0) / big).toFixed(3)} vs ${((b?.medianMs ?? 0) / mid).toFixed(3)} ms/module)`);
+        check(
+          `${runner}: per-module cost at N=${big} within 1.2× of N=${mid}`,
+          growth,
+          (v) => v <= 1.2,
+          (v) =>
+            `${times(v)} (${((a?.medianMs ?? 0) / big).toFixed(3)} vs ${((b?.medianMs ?? 0) / mid).toFixed(3)} ms/module)`,
+        );
       }
     }
     const dlopen = get('bm', big, 'emscripten-dlopen');
     const preload = get('bm', big, 'emscripten-preload');
-    check(`N=${big}: dl-sync ≥ 10× faster than emscripten-dlopen`, dlopen && sync ? dlopen.medianMs / sync.medianMs : undefined, (v) => v >= 10, (v) => `${times(v)} faster`);
-    check(`N=${big}: dl-batch ≥ 4× faster than emscripten-preload`, preload && batch ? preload.medianMs / batch.medianMs : undefined, (v) => v >= 4, (v) => `${times(v)} faster`);
+    check(
+      `N=${big}: dl-sync ≥ 10× faster than emscripten-dlopen`,
+      dlopen && sync ? dlopen.medianMs / sync.medianMs : undefined,
+      (v) => v >= 10,
+      (v) => `${times(v)} faster`,
+    );
+    check(
+      `N=${big}: dl-batch ≥ 4× faster than emscripten-preload`,
+      preload && batch ? preload.medianMs / batch.medianMs : undefined,
+      (v) => v >= 4,
+      (v) => `${times(v)} faster`,
+    );
     // The facade: the same emcc main, its side modules linked by @dl (issue 5).
     const facadeDlopen = get('bm', big, 'facade-dlopen');
     const facadePreload = get('bm', big, 'facade-preload');
-    check(`N=${big}: facade-dlopen ≥ 10× faster than emscripten-dlopen`, dlopen && facadeDlopen ? dlopen.medianMs / facadeDlopen.medianMs : undefined, (v) => v >= 10, (v) => `${times(v)} faster`);
-    check(`N=${big}: facade-preload ≥ 4× faster than emscripten-preload`, preload && facadePreload ? preload.medianMs / facadePreload.medianMs : undefined, (v) => v >= 4, (v) => `${times(v)} faster`);
+    check(
+      `N=${big}: facade-dlopen ≥ 10× faster than emscripten-dlopen`,
+      dlopen && facadeDlopen ? dlopen.medianMs / facadeDlopen.medianMs : undefined,
+      (v) => v >= 10,
+      (v) => `${times(v)} faster`,
+    );
+    check(
+      `N=${big}: facade-preload ≥ 4× faster than emscripten-preload`,
+      preload && facadePreload ? preload.medianMs / facadePreload.medianMs : undefined,
+      (v) => v >= 4,
+      (v) => `${times(v)} faster`,
+    );
   }
   for (const runner of ['dl-sync', 'dl-batch'] as const) {
     const g = results.find((x) => x.set === 'grammars' && x.runner === runner);
@@ -129,16 +207,30 @@ export function linkerBench(args: BenchArgs): string {
   const stamp = distStamp();
   const results = measureAll(inputs.sets, wanted, runs);
   const rebuilt = distStamp() !== stamp;
-  const json = writeCases(o, results.map(({ set, n, runner, medianMs, ratioToFloor }): LinkerCase => ({ set, n, runner, medianMs, ratioToFloor })));
+  const json = writeCases(
+    o,
+    results.map(({ set, n, runner, medianMs, ratioToFloor }): LinkerCase => ({
+      set,
+      n,
+      runner,
+      medianMs,
+      ratioToFloor,
+    })),
+  );
   const lines = [
     `fresh node process per run, ${runs} runs, medians in ms; floor = bare-sync of the same set; "emcc-x ÷" = how many times faster than Emscripten 3.1.6's loader`,
     ...inputs.notes.map((n) => `  ${n}`),
-    ...(rebuilt ? ['  WARNING: packages/*/dist changed during the measurement (someone ran pnpm build): the runs mix two builds'] : []),
+    ...(rebuilt
+      ? ['  WARNING: packages/*/dist changed during the measurement (someone ran pnpm build): the runs mix two builds']
+      : []),
     '',
     table(results),
     '',
     `targets${runs < 5 ? ' (fewer than 5 runs: indicative only)' : ''}:`,
-    ...verdicts(results, inputs.sets.filter((s) => s.set === 'bm').map((s) => s.n)),
+    ...verdicts(
+      results,
+      inputs.sets.filter((s) => s.set === 'bm').map((s) => s.n),
+    ),
   ];
   if (json !== undefined) lines.push('', `wrote ${json}`);
   return lines.join('\n');

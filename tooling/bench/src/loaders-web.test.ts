@@ -6,7 +6,9 @@ import { WEB_RUNNERS, wasmRoute } from './loaders-web.js';
 
 describe('the loaders suite in Chromium', () => {
   it('serves modules as application/wasm with an ETag, and 304 to a matching If-None-Match', async () => {
-    const server = await startServer({ '/set/m.wasm': { handler: wasmRoute(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])) } });
+    const server = await startServer({
+      '/set/m.wasm': { handler: wasmRoute(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])) },
+    });
     try {
       const first = await fetch(`${server.url}/set/m.wasm`);
       expect(first.status).toBe(200);
@@ -28,7 +30,9 @@ describe('the loaders suite in Chromium', () => {
 
   it('bundles the page entry for the browser (no node built-ins), with every web runner', async () => {
     const script = await bundle(join(BENCH_DIR, 'runners', 'web-page.mjs'));
-    const missing = [...WEB_RUNNERS, 'web-store-prime'].filter((r) => !script.includes(`"${r}"`) && !script.includes(`'${r}'`));
+    const missing = [...WEB_RUNNERS, 'web-store-prime'].filter(
+      (r) => !script.includes(`"${r}"`) && !script.includes(`'${r}'`),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -58,7 +58,9 @@ export interface WebBench {
 
 /** Whether the web runners can run here, and why not. */
 export function webAvailability(): string | null {
-  return chromiumAvailable() ? null : `no executable Chromium at ${chromiumExecutable()}: the web runners are skipped (set DL_CHROMIUM, or apt-get install chromium)`;
+  return chromiumAvailable()
+    ? null
+    : `no executable Chromium at ${chromiumExecutable()}: the web runners are skipped (set DL_CHROMIUM, or apt-get install chromium)`;
 }
 
 /** Starts the server for `sets` and bundles the page entry. */
@@ -67,8 +69,12 @@ export async function startWebBench(sets: readonly SetSpec[]): Promise<WebBench>
   for (const set of sets) {
     const m = JSON.parse(readFileSync(set.manifest, 'utf8')) as Manifest;
     const modules = m.modules.map(({ path, symbol }) => ({ name: basename(path), symbol }));
-    for (const { path } of m.modules) routes[`/${setId(set)}/${basename(path)}`] = { handler: wasmRoute(readFileSync(path)) };
-    routes[`/${setId(set)}/manifest.json`] = { text: JSON.stringify({ kind: m.kind, expected: m.expected, modules }), contentType: 'application/json' };
+    for (const { path } of m.modules)
+      routes[`/${setId(set)}/${basename(path)}`] = { handler: wasmRoute(readFileSync(path)) };
+    routes[`/${setId(set)}/manifest.json`] = {
+      text: JSON.stringify({ kind: m.kind, expected: m.expected, modules }),
+      contentType: 'application/json',
+    };
   }
   const server = await startServer(routes);
   const script = await bundle(join(BENCH_DIR, 'runners', 'web-page.mjs'));
@@ -95,8 +101,13 @@ export async function runWeb(web: WebBench, browser: Browser, runner: WebRunner,
       await runInPage({ ...run, context, pagePath: page('web-store-prime') });
       const before = web.server.log.length;
       sample = await runInPage<Sample>({ ...run, context, pagePath: page(runner) });
-      const fetched = web.server.log.slice(before).filter((r) => r.path.startsWith(`/${setId(set)}/`) && !r.path.endsWith('/manifest.json')).length;
-      if (fetched > 0) throw new Error(`web-store on ${set.set} ${set.n}: the second page requested ${fetched} modules from the server instead of the store`);
+      const fetched = web.server.log
+        .slice(before)
+        .filter((r) => r.path.startsWith(`/${setId(set)}/`) && !r.path.endsWith('/manifest.json')).length;
+      if (fetched > 0)
+        throw new Error(
+          `web-store on ${set.set} ${set.n}: the second page requested ${fetched} modules from the server instead of the store`,
+        );
     } finally {
       await context.close();
     }

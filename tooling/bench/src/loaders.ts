@@ -44,7 +44,12 @@ type Result = LoadersCase & Omit<Summary, 'medianMs' | 'ratioToFloor'>;
 
 const key = (s: SetSpec, r: LoadersRunner): string => `${s.set} ${s.n} ${r}`;
 
-async function measureAll(sets: readonly SetSpec[], wanted: ReadonlySet<LoadersRunner>, runs: number, web: WebBench | null): Promise<Result[]> {
+async function measureAll(
+  sets: readonly SetSpec[],
+  wanted: ReadonlySet<LoadersRunner>,
+  runs: number,
+  web: WebBench | null,
+): Promise<Result[]> {
   const samples = new Samples(runs);
   const nodeRunners = NODE_RUNNERS.filter((r) => wanted.has(r));
   const webRunners = web === null ? [] : WEB_RUNNERS.filter((r) => wanted.has(r));
@@ -54,7 +59,8 @@ async function measureAll(sets: readonly SetSpec[], wanted: ReadonlySet<LoadersR
     if (web !== null && webRunners.length > 0) {
       const browser = await launchBrowser();
       try {
-        for (const set of sets) for (const r of webRunners) samples.add(key(set, r), await runWeb(web, browser, r, set), run);
+        for (const set of sets)
+          for (const r of webRunners) samples.add(key(set, r), await runWeb(web, browser, r, set), run);
       } finally {
         await browser.close();
       }
@@ -63,11 +69,15 @@ async function measureAll(sets: readonly SetSpec[], wanted: ReadonlySet<LoadersR
   }
   const out: Result[] = [];
   for (const set of sets) {
-    const linked = RUNNERS.filter((r) => !FLOORS.includes(r)).flatMap((r) => samples.get(key(set, r)) ?? []).map((s) => s.checksum);
-    if (set.expected === null && new Set(linked).size > 1) throw new Error(`${set.set}: the linking runners disagree on the checksum: ${[...new Set(linked)].join(', ')}`);
+    const linked = RUNNERS.filter((r) => !FLOORS.includes(r))
+      .flatMap((r) => samples.get(key(set, r)) ?? [])
+      .map((s) => s.checksum);
+    if (set.expected === null && new Set(linked).size > 1)
+      throw new Error(`${set.set}: the linking runners disagree on the checksum: ${[...new Set(linked)].join(', ')}`);
     for (const runner of RUNNERS) {
       const summary = samples.summary(key(set, runner), key(set, floorOf(runner)));
-      if (summary !== undefined) out.push({ set: set.set, n: set.n, env: isNode(runner) ? 'node' : 'chromium', runner, ...summary });
+      if (summary !== undefined)
+        out.push({ set: set.set, n: set.n, env: isNode(runner) ? 'node' : 'chromium', runner, ...summary });
     }
   }
   return out;
@@ -76,13 +86,26 @@ async function measureAll(sets: readonly SetSpec[], wanted: ReadonlySet<LoadersR
 const PHASES = ['resolve', 'check', 'compile', 'instantiate', 'bind', 'init'];
 
 function tables(results: readonly Result[]): string[] {
-  const rows = [['set', 'N', 'runner', 'median ms', '× floor', 'ms/module', 'compile', 'instantiate', 'spread (min–max)']];
+  const rows = [
+    ['set', 'N', 'runner', 'median ms', '× floor', 'ms/module', 'compile', 'instantiate', 'spread (min–max)'],
+  ];
   for (const r of results) {
-    rows.push([r.set, String(r.n), r.runner, ms(r.medianMs), times(r.ratioToFloor), (r.medianMs / r.n).toFixed(3), ms(r.compileMs), ms(r.instantiateMs), spread(r.samples)]);
+    rows.push([
+      r.set,
+      String(r.n),
+      r.runner,
+      ms(r.medianMs),
+      times(r.ratioToFloor),
+      (r.medianMs / r.n).toFixed(3),
+      ms(r.compileMs),
+      ms(r.instantiateMs),
+      spread(r.samples),
+    ]);
   }
   const phased = results.filter((r) => r.phases !== null);
   const phaseRows = [['set', 'N', 'runner', ...PHASES]];
-  for (const r of phased) phaseRows.push([r.set, String(r.n), r.runner, ...PHASES.map((p) => ms(r.phases?.[p] ?? null))]);
+  for (const r of phased)
+    phaseRows.push([r.set, String(r.n), r.runner, ...PHASES.map((p) => ms(r.phases?.[p] ?? null))]);
   return [
     renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'], '  '),
     '',
@@ -96,14 +119,24 @@ function verdicts(results: readonly Result[]): string[] {
   const lines: string[] = [];
   const sets = [...new Map(results.map((r) => [`${r.set} ${r.n}`, r])).values()];
   const targets: readonly [string, LoadersRunner, number][] = [
-    ['(b) graph', 'node-graph', 1.0], ['(c) warm', 'node-warm', 0.3],
-    ['(b) graph, 6 downloads', 'web-graph', 1.0], ['(b) graph, 32 downloads', 'web-graph-32', 1.0], ['(c) warm, in-process cache', 'web-warm', 0.3], ['(c) store, new page', 'web-store', 0.3],
+    ['(b) graph', 'node-graph', 1.0],
+    ['(c) warm', 'node-warm', 0.3],
+    ['(b) graph, 6 downloads', 'web-graph', 1.0],
+    ['(b) graph, 32 downloads', 'web-graph-32', 1.0],
+    ['(c) warm, in-process cache', 'web-warm', 0.3],
+    ['(c) store, new page', 'web-store', 0.3],
   ];
   for (const [label, runner, limit] of targets) {
     for (const s of sets) {
       const r = results.find((x) => x.set === s.set && x.n === s.n && x.runner === runner);
       if (r === undefined) continue;
-      lines.push(verdict(`${r.env} ${s.set} ${s.n}: ${label} (${runner}) ≤ ${limit.toFixed(1)}× ${floorOf(runner)}`, r.ratioToFloor, (v) => v <= limit));
+      lines.push(
+        verdict(
+          `${r.env} ${s.set} ${s.n}: ${label} (${runner}) ≤ ${limit.toFixed(1)}× ${floorOf(runner)}`,
+          r.ratioToFloor,
+          (v) => v <= limit,
+        ),
+      );
     }
   }
   return lines.length > 0 ? lines : ['  [ n/a ] nothing measured'];
@@ -137,11 +170,23 @@ export async function loadersBench(args: BenchArgs): Promise<string> {
     await web?.close();
   }
   const rebuilt = distStamp() !== stamp;
-  const json = writeCases(o, results.map(({ set, n, env, runner, medianMs, ratioToFloor }): LoadersCase => ({ set, n, env, runner, medianMs, ratioToFloor })));
+  const json = writeCases(
+    o,
+    results.map(({ set, n, env, runner, medianMs, ratioToFloor }): LoadersCase => ({
+      set,
+      n,
+      env,
+      runner,
+      medianMs,
+      ratioToFloor,
+    })),
+  );
   const lines = [
     `${runs} runs, medians in ms; node: a fresh process per measurement, packages/*/dist; chromium: a fresh context and page per measurement, @dl/* bundled from source, one browser per run; × floor = ratio to node-floor / web-floor of the same set`,
     ...notes.map((n) => `  ${n}`),
-    ...(rebuilt ? ['  WARNING: packages/*/dist changed during the measurement (someone ran pnpm build): the runs mix two builds'] : []),
+    ...(rebuilt
+      ? ['  WARNING: packages/*/dist changed during the measurement (someone ran pnpm build): the runs mix two builds']
+      : []),
     '',
     ...tables(results),
     '',

@@ -11,11 +11,17 @@ import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
 
-const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = { reader: () => readerBench(), linker: linkerBench, loaders: loadersBench };
+const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = {
+  reader: () => readerBench(),
+  linker: linkerBench,
+  loaders: loadersBench,
+};
 
 const args = parseArgs(process.argv.slice(2));
 const names = args.suites.length > 0 ? args.suites : Object.keys(suites);
-console.log(`@dl benchmarks: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'})\n`);
+console.log(
+  `@dl benchmarks: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'})\n`,
+);
 for (const name of names) {
   const suite = suites[name];
   if (suite === undefined) {

@@ -9,7 +9,10 @@ export interface Timing {
  * `minRuns` batches ran, and returns the median time per call. `setup(i)` runs outside the
  * timed region before call `i` (e.g. to pick distinct input bytes).
  */
-export function measure(fn: (i: number) => unknown, options: { minTimeMs?: number; minRuns?: number; batch?: number; warmup?: number } = {}): Timing {
+export function measure(
+  fn: (i: number) => unknown,
+  options: { minTimeMs?: number; minRuns?: number; batch?: number; warmup?: number } = {},
+): Timing {
   const { minTimeMs = 300, minRuns = 7, batch = 1, warmup = 3 } = options;
   let sink: unknown;
   let call = 0;

@@ -54,7 +54,10 @@ export function summarise(profile: CpuProfile): { self: Map<string, number>; tot
 }
 
 function top(map: Map<string, number>, ms: number, count: number, skip: (name: string) => boolean): string[][] {
-  return [...map].filter(([name]) => !skip(name)).sort((a, b) => b[1] - a[1]).slice(0, count)
+  return [...map]
+    .filter(([name]) => !skip(name))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
     .map(([name, t]) => [t.toFixed(1), `${((100 * t) / ms).toFixed(1)} %`, name]);
 }
 
@@ -71,7 +74,8 @@ export function profileRun(runner: string, set: SetSpec, script: string = runner
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no .cpuprofile in ${dir}`);
   const { self, total, ms } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
-  const boring = (name: string): boolean => /^\((root|program|idle)\)|^\(anonymous\) (node:|runners\/)|^(run|main) /.test(name);
+  const boring = (name: string): boolean =>
+    /^\((root|program|idle)\)|^\(anonymous\) (node:|runners\/)|^(run|main) /.test(name);
   const head = ['ms', 'share', 'function'];
   return [
     `profile of ${runner} on ${set.set} ${set.n} (node --cpu-prof, 100 µs interval; whole process ${ms.toFixed(0)} ms; run printed ${r.stdout.trim()})`,

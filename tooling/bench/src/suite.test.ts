@@ -5,9 +5,20 @@ describe('the fresh-process suites', () => {
   it('summarises samples against the floor of the same set: medians, ratio, phases', () => {
     const samples = new Samples(3);
     for (const totalMs of [10, 30, 20]) samples.add('s floor', { totalMs, checksum: 3 }, 1);
-    for (const [totalMs, resolve] of [[15, 1], [5, 3], [10, 2]] as const) samples.add('s graph', { totalMs, compileMs: totalMs / 5, checksum: 7, phases: { resolve } }, 1);
+    for (const [totalMs, resolve] of [
+      [15, 1],
+      [5, 3],
+      [10, 2],
+    ] as const)
+      samples.add('s graph', { totalMs, compileMs: totalMs / 5, checksum: 7, phases: { resolve } }, 1);
     const s = samples.summary('s graph', 's floor')!;
-    expect(s).toMatchObject({ medianMs: 10, ratioToFloor: 0.5, compileMs: 2, instantiateMs: null, phases: { resolve: 2 } });
+    expect(s).toMatchObject({
+      medianMs: 10,
+      ratioToFloor: 0.5,
+      compileMs: 2,
+      instantiateMs: null,
+      phases: { resolve: 2 },
+    });
     expect(s.samples).toEqual([15, 5, 10]);
     expect(samples.summary('s none', 's floor')).toBeUndefined();
     expect(samples.summary('s floor', 's none')?.ratioToFloor).toBeNull();

@@ -35,26 +35,33 @@ export function median(xs: readonly number[]): number {
 
 export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 /** Milliseconds with 3 significant digits (at least 2 decimals below 10). */
-export const ms = (x: number | null): string => (x === null ? '' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+export const ms = (x: number | null): string =>
+  x === null ? '' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0);
 export const times = (x: number | null): string => (x === null || !Number.isFinite(x) ? '' : `${x.toFixed(2)}×`);
 export const spread = (samples: readonly number[]): string => `${ms(Math.min(...samples))}–${ms(Math.max(...samples))}`;
 
 /** `--n 10,100,500`: the set sizes. */
 export function parseNs(text: string): number[] {
   const ns = text.split(',').map((s) => Number(s.trim()));
-  if (ns.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--n wants sizes ≥ 2 like 10,100,500, not ${text}`);
+  if (ns.some((n) => !Number.isInteger(n) || n < 2))
+    throw new Error(`--n wants sizes ≥ 2 like 10,100,500, not ${text}`);
   return ns;
 }
 
 /** `--runs`: a positive integer (default 7). */
 export function parseRuns(options: ReadonlyMap<string, string>): number {
   const runs = Number(options.get('runs') ?? '7');
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a positive integer, not ${options.get('runs') ?? ''}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs wants a positive integer, not ${options.get('runs') ?? ''}`);
   return runs;
 }
 
 /** `--runners a,b`: those (plus the floors, which every ratio needs), or all of them. */
-export function wantedRunners<T extends string>(options: ReadonlyMap<string, string>, all: readonly T[], floors: readonly T[]): Set<T> {
+export function wantedRunners<T extends string>(
+  options: ReadonlyMap<string, string>,
+  all: readonly T[],
+  floors: readonly T[],
+): Set<T> {
   const listed = options.get('runners');
   const wanted = new Set<T>(listed === undefined ? all : [...floors, ...(listed.split(',') as T[])]);
   for (const r of wanted) if (!all.includes(r)) throw new Error(`unknown runner ${r}; runners: ${all.join(', ')}`);
@@ -83,7 +90,10 @@ export class Samples {
 
   /** Ends run `run`; after the last, ends the progress line. */
   end(run: number): void {
-    if (!this.tty) process.stderr.write(`run ${run}/${this.runs} done in ${((performance.now() - this.started) / 1000).toFixed(1)} s\n`);
+    if (!this.tty)
+      process.stderr.write(
+        `run ${run}/${this.runs} done in ${((performance.now() - this.started) / 1000).toFixed(1)} s\n`,
+      );
     else if (run === this.runs) process.stderr.write('\n');
   }
 
@@ -98,19 +108,34 @@ export class Samples {
     const floorList = this.lists.get(floorKey);
     const floor = floorList === undefined ? null : median(floorList.map((s) => s.totalMs));
     const medianMs = median(list.map((s) => s.totalMs));
-    const part = (f: (s: Sample) => number | undefined): number | null => (list.every((s) => f(s) !== undefined) ? median(list.map((s) => f(s)!)) : null);
+    const part = (f: (s: Sample) => number | undefined): number | null =>
+      list.every((s) => f(s) !== undefined) ? median(list.map((s) => f(s)!)) : null;
     const names = [...new Set(list.flatMap((s) => Object.keys(s.phases ?? {})))];
-    const phases = names.length === 0 ? null : Object.fromEntries(names.map((p) => [p, round3(median(list.map((s) => s.phases?.[p] ?? 0)))]));
+    const phases =
+      names.length === 0
+        ? null
+        : Object.fromEntries(names.map((p) => [p, round3(median(list.map((s) => s.phases?.[p] ?? 0)))]));
     return {
-      medianMs: round3(medianMs), ratioToFloor: floor === null ? null : round3(medianMs / floor),
-      compileMs: part((s) => s.compileMs), instantiateMs: part((s) => s.instantiateMs), phases, samples: list.map((s) => s.totalMs),
+      medianMs: round3(medianMs),
+      ratioToFloor: floor === null ? null : round3(medianMs / floor),
+      compileMs: part((s) => s.compileMs),
+      instantiateMs: part((s) => s.instantiateMs),
+      phases,
+      samples: list.map((s) => s.totalMs),
     };
   }
 }
 
 /** One line of the targets: `[ met ]`, `[MISSED]` or `[ n/a ]` (not measured). */
-export function verdict(label: string, value: number | null | undefined, ok: (v: number) => boolean, fmt: (v: number) => string = times): string {
-  return value === undefined || value === null || !Number.isFinite(value) ? `  [ n/a ] ${label}: not measured` : `  [${ok(value) ? ' met ' : 'MISSED'}] ${label}: ${fmt(value)}`;
+export function verdict(
+  label: string,
+  value: number | null | undefined,
+  ok: (v: number) => boolean,
+  fmt: (v: number) => string = times,
+): string {
+  return value === undefined || value === null || !Number.isFinite(value)
+    ? `  [ n/a ] ${label}: not measured`
+    : `  [${ok(value) ? ' met ' : 'MISSED'}] ${label}: ${fmt(value)}`;
 }
 
 /**

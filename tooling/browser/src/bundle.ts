@@ -92,7 +92,9 @@ async function bundleError(path: string, error: unknown): Promise<Error> {
   const errors = messagesOf(error, 'errors');
   const warnings = messagesOf(error, 'warnings');
   if (errors.length === 0) {
-    return new Error(`bundle(${path}) failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    return new Error(`bundle(${path}) failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const text = await formatMessages(errors, { kind: 'error', color: false });
   const warningText = warnings.length > 0 ? await formatMessages(warnings, { kind: 'warning', color: false }) : [];

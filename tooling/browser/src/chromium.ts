@@ -40,7 +40,10 @@ export function chromiumGate(): { readonly mode: 'run' | 'skip' | 'fail'; readon
   const missing = `no executable Chromium at ${chromiumExecutable()} (set DL_CHROMIUM, or apt-get install chromium)`;
   const ci = process.env.CI;
   if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') {
-    return { mode: 'fail', message: `@dl/browser: ${missing}; CI is set, so the browser tests fail instead of skipping` };
+    return {
+      mode: 'fail',
+      message: `@dl/browser: ${missing}; CI is set, so the browser tests fail instead of skipping`,
+    };
   }
   return { mode: 'skip', message: `@dl/browser: ${missing}; skipping the browser tests (they fail when CI is set)` };
 }
@@ -145,7 +148,12 @@ const RUNNER = `async (code) => {
   return await globalThis.__dlResult;
 }`;
 
-function describeFailure(pageUrl: string, error: unknown, messages: readonly string[], pageErrors: readonly string[]): string {
+function describeFailure(
+  pageUrl: string,
+  error: unknown,
+  messages: readonly string[],
+  pageErrors: readonly string[],
+): string {
   const reason = error instanceof Error ? error.message : String(error);
   const lines = [`runInPage(${pageUrl}) failed: ${reason}`];
   lines.push(pageErrors.length > 0 ? `page errors:\n${pageErrors.map(indent).join('\n')}` : 'page errors: none');

@@ -20,7 +20,9 @@ const bytes = new Uint8Array(await readFile(libneedA));
 
 describe('bundle', () => {
   it('refuses code that imports a node built-in, with esbuild’s message', async () => {
-    await expect(bundle(fixture('node-fs-entry.ts'))).rejects.toThrow(/failed with 1 error:[\s\S]*Could not resolve "node:fs"/);
+    await expect(bundle(fixture('node-fs-entry.ts'))).rejects.toThrow(
+      /failed with 1 error:[\s\S]*Could not resolve "node:fs"/,
+    );
   });
 
   it('bundles an entry and its imports into one module with an inline source map', async () => {
@@ -63,7 +65,11 @@ describe.skipIf(gate.mode === 'skip')('in headless Chromium', () => {
   });
 
   it('compileStreaming compiles a served side module; the server logged the request', async () => {
-    const result = await runInPage<{ contentType: string; imports: { module: string; name: string }[]; exports: { name: string }[] }>({
+    const result = await runInPage<{
+      contentType: string;
+      imports: { module: string; name: string }[];
+      exports: { name: string }[];
+    }>({
       browser: browser!,
       url: server!.url,
       script: await bundle(fixture('smoke-entry.ts')),
@@ -80,8 +86,14 @@ describe.skipIf(gate.mode === 'skip')('in headless Chromium', () => {
     { mode: 'Content-Length', query: '' },
     { mode: 'Transfer-Encoding: chunked', query: '?chunked' },
   ])('sendInChunks delivers the body in pieces the page reads as they arrive ($mode)', async ({ query }) => {
-    const script = await bundle(fixture('chunks-entry.ts'), { define: { CHUNKS_URL: JSON.stringify(`/chunked.bin${query}`) } });
-    const result = await runInPage<{ chunks: { bytes: number; at: number; epoch: number }[]; transferEncoding: string | null; contentLength: string | null }>({
+    const script = await bundle(fixture('chunks-entry.ts'), {
+      define: { CHUNKS_URL: JSON.stringify(`/chunked.bin${query}`) },
+    });
+    const result = await runInPage<{
+      chunks: { bytes: number; at: number; epoch: number }[];
+      transferEncoding: string | null;
+      contentLength: string | null;
+    }>({
       browser: browser!,
       url: server!.url,
       script,
@@ -108,7 +120,12 @@ describe.skipIf(gate.mode === 'skip')('in headless Chromium', () => {
   });
 
   it('a page script that never reports times out with its console output', async () => {
-    const run = runInPage({ browser: browser!, url: server!.url, script: await bundle(fixture('hang-entry.ts')), timeoutMs: 1_000 });
+    const run = runInPage({
+      browser: browser!,
+      url: server!.url,
+      script: await bundle(fixture('hang-entry.ts')),
+      timeoutMs: 1_000,
+    });
     await expect(run).rejects.toThrow(/timed out after 1000 ms[\s\S]*\[warning\] hang-entry: waiting forever/);
   });
 });

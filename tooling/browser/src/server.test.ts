@@ -9,7 +9,12 @@ describe('startServer (node fetch, no browser)', () => {
   beforeAll(async () => {
     server = await startServer([
       { path: '/a.wasm', bytes },
-      { path: '/b.so', bytes, contentType: 'application/octet-stream', headers: { ETag: '"v1"', 'Cache-Control': 'max-age=60' } },
+      {
+        path: '/b.so',
+        bytes,
+        contentType: 'application/octet-stream',
+        headers: { ETag: '"v1"', 'Cache-Control': 'max-age=60' },
+      },
       { path: '/page', text: '<!doctype html><p>hi</p>' },
       { path: '/x.mjs', text: 'export {};' },
       { path: '/html-as.wasm', text: '<!doctype html><title>not wasm</title>', contentType: 'text/html' },
@@ -17,7 +22,12 @@ describe('startServer (node fetch, no browser)', () => {
       {
         path: '/cut.wasm',
         handler: async (_req, res) => {
-          await sendInChunks(res, bytes, { splitAt: [100], delayMs: 10, abortAfterPieces: 1, contentType: 'application/wasm' });
+          await sendInChunks(res, bytes, {
+            splitAt: [100],
+            delayMs: 10,
+            abortAfterPieces: 1,
+            contentType: 'application/wasm',
+          });
         },
       },
     ]);
@@ -28,12 +38,20 @@ describe('startServer (node fetch, no browser)', () => {
 
   it('serves routes with content types by extension, overrides and extra headers, and nothing else', async () => {
     const wasm = await fetch(`${server.url}/a.wasm?v=1`);
-    expect([wasm.status, wasm.headers.get('content-type'), wasm.headers.get('content-length')]).toEqual([200, 'application/wasm', '300']);
+    expect([wasm.status, wasm.headers.get('content-type'), wasm.headers.get('content-length')]).toEqual([
+      200,
+      'application/wasm',
+      '300',
+    ]);
     expect(new Uint8Array(await wasm.arrayBuffer())).toEqual(bytes);
     expect(wasm.headers.get('cache-control')).toBeNull();
     expect(wasm.headers.get('etag')).toBeNull();
     const so = await fetch(`${server.url}/b.so`);
-    expect([so.headers.get('content-type'), so.headers.get('etag'), so.headers.get('cache-control')]).toEqual(['application/octet-stream', '"v1"', 'max-age=60']);
+    expect([so.headers.get('content-type'), so.headers.get('etag'), so.headers.get('cache-control')]).toEqual([
+      'application/octet-stream',
+      '"v1"',
+      'max-age=60',
+    ]);
     expect((await fetch(`${server.url}/page`)).headers.get('content-type')).toMatch(/^text\/html/);
     expect((await fetch(`${server.url}/x.mjs`)).headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await fetch(`${server.url}/html-as.wasm`)).headers.get('content-type')).toBe('text/html');

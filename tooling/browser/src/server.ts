@@ -100,12 +100,22 @@ export function contentTypeFor(path: string): string | undefined {
  * the file; for text without either, `text/html` when it starts with `<`, else `text/plain`; for
  * bytes `application/octet-stream`. Files are read on every request (edits show up).
  */
-export async function startServer(routes: readonly Route[] | RouteMap, options: ServerOptions = {}): Promise<TestServer> {
+export async function startServer(
+  routes: readonly Route[] | RouteMap,
+  options: ServerOptions = {},
+): Promise<TestServer> {
   const table = routeTable(routes);
   const log: RequestLog[] = [];
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
-    const entry: RequestLog = { method: req.method ?? 'GET', path: pathOf(url), url, headers: req.headers, status: 0, start: now() };
+    const entry: RequestLog = {
+      method: req.method ?? 'GET',
+      path: pathOf(url),
+      url,
+      headers: req.headers,
+      status: 0,
+      start: now(),
+    };
     log.push(entry);
     res.on('close', () => {
       entry.status = res.headersSent ? res.statusCode : 0;
@@ -115,7 +125,9 @@ export async function startServer(routes: readonly Route[] | RouteMap, options: 
     serve(table, entry.path, req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end(`@dl/browser route ${entry.path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        res.end(
+          `@dl/browser route ${entry.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
       } else {
         res.destroy(error instanceof Error ? error : undefined);
       }
@@ -173,7 +185,8 @@ export interface ChunkOptions {
 export async function sendInChunks(res: ServerResponse, bytes: Uint8Array, options: ChunkOptions): Promise<number[]> {
   const cuts = [0, ...options.splitAt.filter((at) => at > 0 && at < bytes.length), bytes.length];
   const pieces = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end));
-  const type = options.contentType ?? (res.getHeader('Content-Type') as string | undefined) ?? 'application/octet-stream';
+  const type =
+    options.contentType ?? (res.getHeader('Content-Type') as string | undefined) ?? 'application/octet-stream';
   const head: Record<string, string> = { ...options.headers, 'Content-Type': type };
   if (options.chunked === true) head['Transfer-Encoding'] = 'chunked';
   else head['Content-Length'] = String(bytes.length);
@@ -224,7 +237,12 @@ function normalize(value: RouteValue): Resolved {
   return value;
 }
 
-async function serve(table: ReadonlyMap<string, Resolved>, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  table: ReadonlyMap<string, Resolved>,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const route = table.get(path);
   if (route === undefined) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -58,7 +58,8 @@ export function loadSeeds(maxSize: number): Seed[] {
     if (bytes.length <= maxSize) seeds.push(toSeed(f.file, bytes));
   }
   // The malformed set too: each is one edit away from a real module, a good start for more.
-  for (const c of malformedCases) seeds.push(toSeed(`malformed/${c.file}`, new Uint8Array(readFileSync(join(fixturesDir, 'malformed', c.file)))));
+  for (const c of malformedCases)
+    seeds.push(toSeed(`malformed/${c.file}`, new Uint8Array(readFileSync(join(fixturesDir, 'malformed', c.file)))));
   for (const g of treeSitterGrammars()) {
     const bytes = new Uint8Array(readFileSync(g.path));
     if (bytes.length <= maxSize) seeds.push(toSeed(g.id, bytes));

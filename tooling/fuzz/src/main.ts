@@ -62,18 +62,41 @@ const progress = new Map<number, Extract<WorkerMessage, { type: 'progress' }>>()
 const failures: string[] = [];
 const pool: Worker[] = [];
 
-const finished = Promise.all(Array.from({ length: workers }, (_, w) => new Promise<void>((resolve) => {
-  const job: WorkerJob = { seed, first: w, stride: workers, iterations, maxSeedSize, engineLimit, current, slot: w };
-  // tsx hooks are per thread: the .mjs entry registers them, then loads worker.ts.
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: job, execArgv: ['--conditions=@dl/source'] });
-  pool.push(worker);
-  worker.on('message', (m: WorkerMessage) => {
-    if (m.type === 'progress') progress.set(w, m);
-    else failures.push(`input ${m.index}: ${m.reason.split('\n')[0] ?? ''} -> ${save(m.index, m.reason)}`);
-  });
-  worker.on('error', (e) => { failures.push(`worker ${w} crashed: ${e.stack ?? e.message}`); resolve(); });
-  worker.on('exit', () => { resolve(); });
-})));
+const finished = Promise.all(
+  Array.from(
+    { length: workers },
+    (_, w) =>
+      new Promise<void>((resolve) => {
+        const job: WorkerJob = {
+          seed,
+          first: w,
+          stride: workers,
+          iterations,
+          maxSeedSize,
+          engineLimit,
+          current,
+          slot: w,
+        };
+        // tsx hooks are per thread: the .mjs entry registers them, then loads worker.ts.
+        const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+          workerData: job,
+          execArgv: ['--conditions=@dl/source'],
+        });
+        pool.push(worker);
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'progress') progress.set(w, m);
+          else failures.push(`input ${m.index}: ${m.reason.split('\n')[0] ?? ''} -> ${save(m.index, m.reason)}`);
+        });
+        worker.on('error', (e) => {
+          failures.push(`worker ${w} crashed: ${e.stack ?? e.message}`);
+          resolve();
+        });
+        worker.on('exit', () => {
+          resolve();
+        });
+      }),
+  ),
+);
 
 // Watchdog: a worker whose current input does not change for hang-ms is hung on that input.
 const last = Array.from({ length: workers }, () => ({ index: -1, since: performance.now() }));
@@ -110,9 +133,16 @@ for (const p of progress.values()) {
 }
 const seconds = (performance.now() - started) / 1000;
 const refused = Object.values(total.codes).reduce((a, b) => a + b, 0);
-console.log(`fuzz: ${total.done} inputs from ${seedCount} seeds (seed ${seed}, ${workers} workers) in ${seconds.toFixed(1)} s: `
-  + `${total.ok} read, ${refused} refused with a DlError, ${failures.length} failures`);
-console.log(`  refused by code: ${Object.entries(total.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+console.log(
+  `fuzz: ${total.done} inputs from ${seedCount} seeds (seed ${seed}, ${workers} workers) in ${seconds.toFixed(1)} s: ` +
+    `${total.ok} read, ${refused} refused with a DlError, ${failures.length} failures`,
+);
+console.log(
+  `  refused by code: ${Object.entries(total.codes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ')}`,
+);
 console.log(`  slowest input ${total.maxMs.toFixed(1)} ms; largest heap ${total.maxHeapMb.toFixed(0)} MB`);
 for (const f of failures) console.log(`  FAILURE ${f}`);
 process.exit(failures.length > 0 || total.done < iterations ? 1 : 0);

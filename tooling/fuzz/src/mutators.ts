@@ -50,7 +50,8 @@ const setBytes: Mutator = (r, s) => {
   return out;
 };
 
-const truncate: Mutator = (r, s) => s.bytes.slice(0, r.chance(0.5) ? 8 + r.below(s.firstSectionEnd - 6) : r.below(s.bytes.length + 1));
+const truncate: Mutator = (r, s) =>
+  s.bytes.slice(0, r.chance(0.5) ? 8 + r.below(s.firstSectionEnd - 6) : r.below(s.bytes.length + 1));
 
 const spliceFrom: Mutator = (r, s, all) => {
   const other = r.pick(all).bytes;
@@ -83,18 +84,32 @@ const sectionEdit: Mutator = (r, s) => {
   const [a, b] = s.sections[i]!;
   const piece = s.bytes.subarray(a, b);
   switch (r.below(4)) {
-    case 0: return splice(s.bytes, b, b, piece);
-    case 1: return splice(s.bytes, a, b, []);
+    case 0:
+      return splice(s.bytes, b, b, piece);
+    case 1:
+      return splice(s.bytes, a, b, []);
     case 2: {
       const j = r.below(s.sections.length);
       const [c, d] = s.sections[j]!;
-      if (j <= i) return concat(s.bytes.subarray(0, c), piece, s.bytes.subarray(d, a), s.bytes.subarray(c, d), s.bytes.subarray(b));
+      if (j <= i)
+        return concat(
+          s.bytes.subarray(0, c),
+          piece,
+          s.bytes.subarray(d, a),
+          s.bytes.subarray(c, d),
+          s.bytes.subarray(b),
+        );
       return concat(s.bytes.subarray(0, a), s.bytes.subarray(c, d), s.bytes.subarray(b, c), piece, s.bytes.subarray(d));
     }
     default: {
       const [f0, f1] = s.sections[0]!;
       const last = s.sections[s.sections.length - 1]![1];
-      return concat(s.bytes.subarray(0, f0), s.bytes.subarray(f1, last), s.bytes.subarray(f0, f1), s.bytes.subarray(last));
+      return concat(
+        s.bytes.subarray(0, f0),
+        s.bytes.subarray(f1, last),
+        s.bytes.subarray(f0, f1),
+        s.bytes.subarray(last),
+      );
     }
   }
 };
@@ -107,7 +122,13 @@ const insertRandom: Mutator = (r, s) => {
 
 /** All strategies, with weights. */
 const strategies: readonly (readonly [Mutator, number])[] = [
-  [flipBits, 5], [setBytes, 3], [truncate, 2], [spliceFrom, 2], [rewriteLeb, 4], [sectionEdit, 2], [insertRandom, 1],
+  [flipBits, 5],
+  [setBytes, 3],
+  [truncate, 2],
+  [spliceFrom, 2],
+  [rewriteLeb, 4],
+  [sectionEdit, 2],
+  [insertRandom, 1],
 ];
 const totalWeight = strategies.reduce((n, [, w]) => n + w, 0);
 

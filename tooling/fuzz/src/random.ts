@@ -12,9 +12,11 @@ export class Random {
   /** A 32-bit unsigned integer. */
   u32(): number {
     let s = this.state;
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     this.state = s;
     return s;
   }

@@ -19,11 +19,22 @@ export interface WorkerJob {
 
 /** Progress and results a worker reports. */
 export type WorkerMessage =
-  | { readonly type: 'progress'; readonly done: number; readonly ok: number; readonly codes: Record<string, number>; readonly maxMs: number; readonly maxHeapMb: number }
+  | {
+      readonly type: 'progress';
+      readonly done: number;
+      readonly ok: number;
+      readonly codes: Record<string, number>;
+      readonly maxMs: number;
+      readonly maxHeapMb: number;
+    }
   | { readonly type: 'failure'; readonly index: number; readonly reason: string };
 
 /** Regenerates input `index` of a run: the same bytes on every machine and in every worker. */
-export function generate(seed: number, index: number, maxSeedSize: number): { bytes: Uint8Array<ArrayBuffer>; from: string; random: Random } {
+export function generate(
+  seed: number,
+  index: number,
+  maxSeedSize: number,
+): { bytes: Uint8Array<ArrayBuffer>; from: string; random: Random } {
   const seeds = cachedSeeds(maxSeedSize);
   const random = new Random(inputSeed(seed, index));
   const base = random.pick(seeds);
@@ -43,14 +54,24 @@ function run(job: WorkerJob): void {
   let ok = 0;
   let maxMs = 0;
   let maxHeapMb = 0;
-  const report = (): void => { parentPort!.postMessage({ type: 'progress', done, ok, codes: { ...codes }, maxMs, maxHeapMb } satisfies WorkerMessage); };
+  const report = (): void => {
+    parentPort!.postMessage({
+      type: 'progress',
+      done,
+      ok,
+      codes: { ...codes },
+      maxMs,
+      maxHeapMb,
+    } satisfies WorkerMessage);
+  };
   for (let index = job.first; index < job.iterations; index += job.stride) {
     Atomics.store(current, job.slot, index);
     const { bytes, random } = generate(job.seed, index, job.maxSeedSize);
     const t0 = performance.now();
     const outcome = check(bytes, random, job.engineLimit);
     maxMs = Math.max(maxMs, performance.now() - t0);
-    if (outcome.kind === 'failure') parentPort!.postMessage({ type: 'failure', index, reason: outcome.reason } satisfies WorkerMessage);
+    if (outcome.kind === 'failure')
+      parentPort!.postMessage({ type: 'failure', index, reason: outcome.reason } satisfies WorkerMessage);
     else if (outcome.kind === 'ok') ok++;
     else codes[outcome.code] = (codes[outcome.code] ?? 0) + 1;
     done++;

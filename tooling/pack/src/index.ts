@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The packages published to npm (directories under packages/), dependencies first. */
-export const published = ['errors', 'reader', 'layout', 'symbols', 'linker', 'loaders', 'emscripten', 'cli', 'wasi'] as const;
+export const published = [
+  'errors',
+  'reader',
+  'layout',
+  'symbols',
+  'linker',
+  'loaders',
+  'emscripten',
+  'cli',
+  'wasi',
+] as const;
 export type Published = (typeof published)[number];
 
 /** The repository root. */
@@ -26,10 +36,20 @@ export interface RunResult {
 /** Runs a command to its end (never throws for a non-zero exit; the result carries the code). */
 export function run(command: string, args: readonly string[], cwd: string, timeoutMs = 300_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
-    });
+    execFile(
+      command,
+      args,
+      {
+        cwd,
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
+      },
+    );
   });
 }
 
@@ -50,14 +70,20 @@ function newest(dir: string): number {
 export function assertBuilt(): void {
   const stale = published.filter((p) => {
     const dist = join(root, 'packages', p, 'dist');
-    return !existsSync(join(dist, 'index.js')) || newest(join(root, 'packages', p, 'src')) > statSync(join(dist, 'index.js')).mtimeMs;
+    return (
+      !existsSync(join(dist, 'index.js')) ||
+      newest(join(root, 'packages', p, 'src')) > statSync(join(dist, 'index.js')).mtimeMs
+    );
   });
-  if (stale.length > 0) throw new Error(`packages without a current build (run \`pnpm build\` first): ${stale.join(', ')}`);
+  if (stale.length > 0)
+    throw new Error(`packages without a current build (run \`pnpm build\` first): ${stale.join(', ')}`);
 }
 
 /** Packs every published package with `pnpm pack` into `dest`; returns package → tarball path. */
 export async function packAll(dest: string): Promise<Map<Published, string>> {
-  const results = await Promise.all(published.map((p) => run('pnpm', ['pack', '--pack-destination', dest], join(root, 'packages', p))));
+  const results = await Promise.all(
+    published.map((p) => run('pnpm', ['pack', '--pack-destination', dest], join(root, 'packages', p))),
+  );
   results.forEach((r, i) => {
     if (r.code !== 0) throw new Error(`pnpm pack of @dl/${published[i]!} failed:\n${r.stderr}`);
   });
@@ -92,7 +118,15 @@ export async function packedProject(extra: readonly string[]): Promise<PackedPro
   mkdirSync(join(dir, 'tarballs'));
   const tarballs = await packAll(join(dir, 'tarballs'));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'dl-packed-check', private: true }, null, 2)}\n`);
-  const args = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.values(), ...extra];
+  const args = [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--loglevel=error',
+    ...tarballs.values(),
+    ...extra,
+  ];
   const installed = await run('npm', args, dir);
   if (installed.code !== 0) throw new Error(`npm install in ${dir} failed:\n${installed.stderr}`);
   return { dir, tarballs };
@@ -128,7 +162,9 @@ export function firstShellBlock(readme: string): string | undefined {
 export function entryCheckScript(dir: string): string {
   const specs: string[] = [];
   for (const p of published) {
-    const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', '@dl', p, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', '@dl', p, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
     for (const [key, value] of Object.entries(manifest.exports)) {
       if (typeof value === 'object' && value !== null && 'require' in value) specs.push(`@dl/${p}${key.slice(1)}`);
     }

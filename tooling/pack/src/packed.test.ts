@@ -4,13 +4,26 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { readmeExamples } from '@dl/fixtures/readme';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assetEntries, entryCheckScript, firstCommandExample, firstShellBlock, packedProject, pinned, published, root, run } from './index.js';
+import {
+  assetEntries,
+  entryCheckScript,
+  firstCommandExample,
+  firstShellBlock,
+  packedProject,
+  pinned,
+  published,
+  root,
+  run,
+} from './index.js';
 import type { PackedProject } from './index.js';
 
 const readme = (p: string): string => join(root, 'packages', p, 'README.md');
 const bin = (project: PackedProject, name: string): string => join(project.dir, 'node_modules', '.bin', name);
 const manifestOf = (project: PackedProject, p: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(join(project.dir, 'node_modules', '@dl', p, 'package.json'), 'utf8')) as Record<string, unknown>;
+  JSON.parse(readFileSync(join(project.dir, 'node_modules', '@dl', p, 'package.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 
 /** What the READMEs' examples need from the registry besides @dl (versions as in the workspace). */
 const extra = [
@@ -36,7 +49,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   // `project` is unset when beforeAll failed (e.g. no build): nothing to remove then.
-  if (process.env.DL_KEEP_PACKED === undefined && typeof project === 'object') rmSync(project.dir, { recursive: true, force: true });
+  if (process.env.DL_KEEP_PACKED === undefined && typeof project === 'object')
+    rmSync(project.dir, { recursive: true, force: true });
 });
 
 describe.each(published)('@dl/%s from its packed tarball', (p) => {
@@ -67,7 +81,11 @@ describe.each(published)('@dl/%s from its packed tarball', (p) => {
   });
 
   it('publint --strict finds nothing', async () => {
-    const result = await run(join(root, 'node_modules', '.bin', 'publint'), ['run', project.tarballs.get(p)!, '--strict'], project.dir);
+    const result = await run(
+      join(root, 'node_modules', '.bin', 'publint'),
+      ['run', project.tarballs.get(p)!, '--strict'],
+      project.dir,
+    );
     expect(`${result.stdout}${result.stderr}`).toContain('All good!');
     expect(result.code).toBe(0);
   });
@@ -75,14 +93,26 @@ describe.each(published)('@dl/%s from its packed tarball', (p) => {
   it('attw: every JS entry resolves with types under node10, node16 (CJS and ESM) and bundler', async () => {
     const assets = assetEntries(manifestOf(project, p) as { exports: Record<string, unknown> });
     const exclude = assets.length > 0 ? ['--exclude-entrypoints', ...assets] : [];
-    const result = await run(join(root, 'node_modules', '.bin', 'attw'), [project.tarballs.get(p)!, '--format', 'ascii', '--no-color', ...exclude], project.dir);
+    const result = await run(
+      join(root, 'node_modules', '.bin', 'attw'),
+      [project.tarballs.get(p)!, '--format', 'ascii', '--no-color', ...exclude],
+      project.dir,
+    );
     expect(result.stdout).toContain('No problems found');
     expect(result.code).toBe(0);
   });
 });
 
 it('TypeScript (nodenext, strict, library types checked) compiles every README example against the packed types', async () => {
-  const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node', 'emscripten'], skipLibCheck: false };
+  const compilerOptions = {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    noEmit: true,
+    types: ['node', 'emscripten'],
+    skipLibCheck: false,
+  };
   writeFileSync(join(project.dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['examples/*.mts'] }));
   const result = await run(bin(project, 'tsc'), ['-p', '.'], project.dir);
   expect(result.stdout).toBe('');

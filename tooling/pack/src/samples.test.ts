@@ -15,7 +15,9 @@ it.each(Object.entries(origins))('%s: every file is a fixture output, byte for b
   const files = readdirSync(join(root, dir));
   expect(files.length).toBeGreaterThan(0);
   for (const file of files) {
-    const source = from.map((d) => join(root, 'tooling/fixtures/wasm', d, file)).find((p) => readdirSync(join(p, '..')).includes(file));
+    const source = from
+      .map((d) => join(root, 'tooling/fixtures/wasm', d, file))
+      .find((p) => readdirSync(join(p, '..')).includes(file));
     expect(source, `${dir}/${file} has no fixture of that name in ${from.join(', ')}`).toBeDefined();
     expect(Buffer.compare(readFileSync(join(root, dir, file)), readFileSync(source!))).toBe(0);
   }

@@ -15,7 +15,10 @@ export function wrapSignature(signature: string): string {
   let quote = '';
   for (let i = 0; i < signature.length; i += 1) {
     const c = signature[i] ?? '';
-    if (quote !== '') { if (c === quote) quote = ''; continue; }
+    if (quote !== '') {
+      if (c === quote) quote = '';
+      continue;
+    }
     if (c === "'" || c === '"' || c === '`') quote = c;
     else if ('([{<'.includes(c)) depth += 1;
     else if (')]}'.includes(c) || (c === '>' && signature[i - 1] !== '=')) depth -= 1;
@@ -50,8 +53,15 @@ export function splitDoc(doc: string): DocParts {
 }
 
 const tagLabels: Readonly<Record<string, string>> = {
-  param: 'Parameter', typeParam: 'Type parameter', returns: 'Returns', throws: 'Throws', example: 'Example', see: 'See',
-  remarks: 'Remarks', deprecated: 'Deprecated', defaultValue: 'Default',
+  param: 'Parameter',
+  typeParam: 'Type parameter',
+  returns: 'Returns',
+  throws: 'Throws',
+  example: 'Example',
+  see: 'See',
+  remarks: 'Remarks',
+  deprecated: 'Deprecated',
+  defaultValue: 'Default',
 };
 
 function renderTag(tag: string, text: string): string {
@@ -63,7 +73,9 @@ function renderTag(tag: string, text: string): string {
     return `<dt>${label} <code>${escapeHtml(name)}</code></dt><dd>${renderInline(param?.[2] ?? '')}</dd>`;
   }
   if (tag === 'example') {
-    const body = text.includes('```') ? renderMarkdown(text) : `<pre><code class="language-ts">${escapeHtml(text)}</code></pre>`;
+    const body = text.includes('```')
+      ? renderMarkdown(text)
+      : `<pre><code class="language-ts">${escapeHtml(text)}</code></pre>`;
     return `<dt>${label}</dt><dd>${body}</dd>`;
   }
   return `<dt>${label}</dt><dd>${renderInline(text)}</dd>`;
@@ -72,7 +84,10 @@ function renderTag(tag: string, text: string): string {
 /** A doc comment as HTML: the summary as Markdown, the tags as a definition list. */
 export function renderDoc(doc: string): string {
   const { summary, tags } = splitDoc(doc);
-  const tagsHtml = tags.map((t) => renderTag(t.tag, t.text)).filter((html) => html !== '').join('');
+  const tagsHtml = tags
+    .map((t) => renderTag(t.tag, t.text))
+    .filter((html) => html !== '')
+    .join('');
   const summaryHtml = summary === '' ? '' : renderMarkdown(summary);
   return `${summaryHtml}${tagsHtml === '' ? '' : `<dl class="dl-api-tags">${tagsHtml}</dl>`}`;
 }
@@ -91,14 +106,18 @@ function renderMembers(members: readonly ApiEntry[]): string {
 }
 
 function renderEntry(packageId: string, entry: ApiEntry): string {
-  const kind = entry.typeOnly && entry.kind !== 'interface' && entry.kind !== 'type' ? `${entry.kind}, type only` : entry.kind;
-  const signature = entry.signature === ''
-    ? '<p class="dl-api-missing">Declaration not found in the sources.</p>'
-    : `<pre class="dl-api-signature"><code class="language-ts">${escapeHtml(wrapSignature(entry.signature))}</code></pre>`;
+  const kind =
+    entry.typeOnly && entry.kind !== 'interface' && entry.kind !== 'type' ? `${entry.kind}, type only` : entry.kind;
+  const signature =
+    entry.signature === ''
+      ? '<p class="dl-api-missing">Declaration not found in the sources.</p>'
+      : `<pre class="dl-api-signature"><code class="language-ts">${escapeHtml(wrapSignature(entry.signature))}</code></pre>`;
   const doc = entry.doc === '' ? '<p class="dl-api-undocumented">No TSDoc comment.</p>' : renderDoc(entry.doc);
-  return `<section class="dl-api-entry" id="${escapeHtml(entryId(packageId, entry.name))}" data-kind="${escapeHtml(entry.kind)}">`
-    + `<h4><code>${escapeHtml(entry.name)}</code> <span class="dl-api-kind">${escapeHtml(kind)}</span></h4>`
-    + `${signature}<div class="dl-api-doc">${doc}</div>${renderMembers(entry.members)}</section>`;
+  return (
+    `<section class="dl-api-entry" id="${escapeHtml(entryId(packageId, entry.name))}" data-kind="${escapeHtml(entry.kind)}">` +
+    `<h4><code>${escapeHtml(entry.name)}</code> <span class="dl-api-kind">${escapeHtml(kind)}</span></h4>` +
+    `${signature}<div class="dl-api-doc">${doc}</div>${renderMembers(entry.members)}</section>`
+  );
 }
 
 const groups: readonly { readonly title: string; readonly kinds: readonly ApiKind[] }[] = [
@@ -112,13 +131,19 @@ const groups: readonly { readonly title: string; readonly kinds: readonly ApiKin
 
 /** One entry point's API: an index of names, then each group's entries. */
 export function renderApi(packageId: string, entryPoint: string, entries: readonly ApiEntry[]): string {
-  const sections = groups.map((group) => {
-    const inGroup = entries.filter((e) => group.kinds.includes(e.kind));
-    if (inGroup.length === 0) return '';
-    return `<h3>${escapeHtml(group.title)} <span class="dl-api-count">(${inGroup.length})</span></h3>${inGroup.map((e) => renderEntry(packageId, e)).join('\n')}`;
-  }).join('\n');
-  const index = entries.map((e) => `<li><a href="#${escapeHtml(entryId(packageId, e.name))}"><code>${escapeHtml(e.name)}</code></a></li>`).join('');
-  return `<div class="dl-api-entry-point" data-entry-point="${escapeHtml(entryPoint)}">`
-    + `<p class="dl-api-intro">Everything <code>${escapeHtml(entryPoint)}</code> exports, with its TSDoc.</p>`
-    + `<ul class="dl-api-index">${index}</ul>\n${sections}</div>`;
+  const sections = groups
+    .map((group) => {
+      const inGroup = entries.filter((e) => group.kinds.includes(e.kind));
+      if (inGroup.length === 0) return '';
+      return `<h3>${escapeHtml(group.title)} <span class="dl-api-count">(${inGroup.length})</span></h3>${inGroup.map((e) => renderEntry(packageId, e)).join('\n')}`;
+    })
+    .join('\n');
+  const index = entries
+    .map((e) => `<li><a href="#${escapeHtml(entryId(packageId, e.name))}"><code>${escapeHtml(e.name)}</code></a></li>`)
+    .join('');
+  return (
+    `<div class="dl-api-entry-point" data-entry-point="${escapeHtml(entryPoint)}">` +
+    `<p class="dl-api-intro">Everything <code>${escapeHtml(entryPoint)}</code> exports, with its TSDoc.</p>` +
+    `<ul class="dl-api-index">${index}</ul>\n${sections}</div>`
+  );
 }

@@ -38,11 +38,15 @@ function bindingsTable(graph: LinkGraph, library: string): string {
     if (spec.startsWith('GOT.func.')) return 'a GOT entry holding a table index (a function address)';
     return 'a function called directly';
   };
-  const rows = Object.entries(lib.bindings).map(([spec, provider]) => (
-    `<tr><td><code>${escapeHtml(spec)}</code></td><td>${escapeHtml(what(spec))}</td><td><code>${escapeHtml(provider)}</code></td></tr>`));
-  return `<table class="dl-docs-bindings"><caption>${escapeHtml(library)}: its imports and who provides them</caption>`
-    + '<thead><tr><th>import</th><th>what it is</th><th>provided by</th></tr></thead>'
-    + `<tbody>${rows.join('')}</tbody></table>`;
+  const rows = Object.entries(lib.bindings).map(
+    ([spec, provider]) =>
+      `<tr><td><code>${escapeHtml(spec)}</code></td><td>${escapeHtml(what(spec))}</td><td><code>${escapeHtml(provider)}</code></td></tr>`,
+  );
+  return (
+    `<table class="dl-docs-bindings"><caption>${escapeHtml(library)}: its imports and who provides them</caption>` +
+    '<thead><tr><th>import</th><th>what it is</th><th>provided by</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 const sections: readonly ConceptSection[] = [
@@ -72,11 +76,14 @@ enough to recognise a side module. Its subsections say:
   \`$ORIGIN\` is the library's own directory).
 
 Older toolchains wrote a flat \`dylink\` section with the first three; \`@dl/reader\` reads both.`,
-    figures: [{
-      picture: graphSvg,
-      graph: sampleGraph,
-      caption: '`libneed_c.so` NEEDs `libneed_b.so`, which NEEDs `libneed_a.so`. Opening `libneed_c.so` loads all three; `#n` is the load order.',
-    }],
+    figures: [
+      {
+        picture: graphSvg,
+        graph: sampleGraph,
+        caption:
+          '`libneed_c.so` NEEDs `libneed_b.so`, which NEEDs `libneed_a.so`. Opening `libneed_c.so` loads all three; `#n` is the load order.',
+      },
+    ],
   },
   {
     id: 'memory-and-table-base',
@@ -98,12 +105,14 @@ offsets from its memory base; the linker adds the base to publish their real add
       {
         picture: memoryMapSvg,
         graph: sampleGraph,
-        caption: 'Linear memory after loading the chain: the host\'s own data (`main_counter`), then one block per library, each at its `__memory_base`.',
+        caption:
+          "Linear memory after loading the chain: the host's own data (`main_counter`), then one block per library, each at its `__memory_base`.",
       },
       {
         picture: tableMapSvg,
         graph: sampleScopesGraph,
-        caption: 'The function table with more libraries loaded: each library\'s own range at its `__table_base`, single slots for functions whose address was taken, and a PLT slot. Slot 0 stays empty: calling a null function pointer traps.',
+        caption:
+          "The function table with more libraries loaded: each library's own range at its `__table_base`, single slots for functions whose address was taken, and a PLT slot. Slot 0 stays empty: calling a null function pointer traps.",
       },
     ],
   },
@@ -159,11 +168,14 @@ later load defines the name; calling a weak function that was never defined thro
 \`dlsym(handle, name)\` searches the handle's library and its dependencies, breadth-first;
 \`dlsym(null, name)\` (or \`RTLD_DEFAULT\`) the global scope; \`RTLD_NEXT\` the definitions after
 the calling library in its lookup order.`,
-    figures: [{
-      picture: graphSvg,
-      graph: sampleScopesGraph,
-      caption: 'The chain in the global scope, and two `RTLD_LOCAL` groups: `libfptr.so` with `libreloc.so`, and the cycle `libcycle_a.so` ⇄ `libcycle_b.so`. Colours are scopes.',
-    }],
+    figures: [
+      {
+        picture: graphSvg,
+        graph: sampleScopesGraph,
+        caption:
+          'The chain in the global scope, and two `RTLD_LOCAL` groups: `libfptr.so` with `libreloc.so`, and the cycle `libcycle_a.so` ⇄ `libcycle_b.so`. Colours are scopes.',
+      },
+    ],
   },
   {
     id: 'load-order',
@@ -199,11 +211,14 @@ the library.
 \`RTLD_NOW\` refuses a load with any undefined function, listing every one and who wants it.
 Data addresses (\`GOT.mem\`) and function addresses (\`GOT.func\`) cannot wait: they must
 resolve when the library loads, even with \`RTLD_LAZY\`, unless they are weak.`,
-    figures: [{
-      picture: tableMapSvg,
-      graph: sampleScopesGraph,
-      caption: '`libcycle_b.so` was instantiated before `libcycle_a.so` existed: its call to `cycle_a` goes through the slot marked `(PLT)`, bound at the end of the load.',
-    }],
+    figures: [
+      {
+        picture: tableMapSvg,
+        graph: sampleScopesGraph,
+        caption:
+          '`libcycle_b.so` was instantiated before `libcycle_a.so` existed: its call to `cycle_a` goes through the slot marked `(PLT)`, bound at the end of the load.',
+      },
+    ],
   },
   {
     id: 'constructors',
@@ -256,17 +271,29 @@ function sectionId(id: string): string {
 
 /** The concepts page's HTML. */
 export function renderConcepts(): string {
-  const toc = sections.map((s) => `<li><a href="#${sectionId(s.id)}" data-docs-anchor="${sectionId(s.id)}">${escapeHtml(s.title)}</a></li>`).join('');
-  const body = sections.map((s) => `<section class="dl-docs-concept" aria-labelledby="${sectionId(s.id)}">`
-    + `<h2 id="${sectionId(s.id)}">${escapeHtml(s.title)}</h2>`
-    + renderMarkdown(s.text.trim())
-    + (s.figures ?? []).map(renderFigure).join('')
-    + (s.extra?.() ?? '')
-    + '</section>').join('\n');
-  const lede = 'How WebAssembly side modules are linked at run time — what the `@dl` packages do, in plain words. '
-    + 'The pictures are the playground\'s own, drawn from sample link graphs of the repository\'s test libraries; hover a library or a range for its details.';
-  return '<article class="dl-docs dl-docs-concepts" data-docs-page="concepts">'
-    + '<h1 id="concepts-title">Dynamic linking, in plain words</h1>'
-    + `<p class="dl-docs-lede">${renderInline(lede)}</p>`
-    + `<nav class="dl-docs-toc" aria-label="On this page"><ol>${toc}</ol></nav>\n${body}</article>`;
+  const toc = sections
+    .map(
+      (s) => `<li><a href="#${sectionId(s.id)}" data-docs-anchor="${sectionId(s.id)}">${escapeHtml(s.title)}</a></li>`,
+    )
+    .join('');
+  const body = sections
+    .map(
+      (s) =>
+        `<section class="dl-docs-concept" aria-labelledby="${sectionId(s.id)}">` +
+        `<h2 id="${sectionId(s.id)}">${escapeHtml(s.title)}</h2>` +
+        renderMarkdown(s.text.trim()) +
+        (s.figures ?? []).map(renderFigure).join('') +
+        (s.extra?.() ?? '') +
+        '</section>',
+    )
+    .join('\n');
+  const lede =
+    'How WebAssembly side modules are linked at run time — what the `@dl` packages do, in plain words. ' +
+    "The pictures are the playground's own, drawn from sample link graphs of the repository's test libraries; hover a library or a range for its details.";
+  return (
+    '<article class="dl-docs dl-docs-concepts" data-docs-page="concepts">' +
+    '<h1 id="concepts-title">Dynamic linking, in plain words</h1>' +
+    `<p class="dl-docs-lede">${renderInline(lede)}</p>` +
+    `<nav class="dl-docs-toc" aria-label="On this page"><ol>${toc}</ol></nav>\n${body}</article>`
+  );
 }

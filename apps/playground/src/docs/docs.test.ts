@@ -30,7 +30,9 @@ describe('renderDocs for a package', () => {
     expect(html).toContain('<h2 id="linker-api-reference">API reference</h2>');
     expect(html).toContain('<section class="dl-api-entry" id="linker-api-createLinker" data-kind="function">');
     expect(html).toContain('function createLinker(options: CreateOptions = {}): Promise&lt;Linker&gt;');
-    expect(html).toContain('Creates a linker for a program. A relocatable main is loaded (with its NEEDED libraries\nand <code>options.libraries</code>) before this resolves.');
+    expect(html).toContain(
+      'Creates a linker for a program. A relocatable main is loaded (with its NEEDED libraries\nand <code>options.libraries</code>) before this resolves.',
+    );
     // The README's link to another package becomes a docs link.
     expect(html).toContain(`<a href="${docsHref('symbols')}"><code>@dl/symbols</code></a>`);
   });
@@ -40,7 +42,12 @@ describe('renderDocs for a package', () => {
       const html = renderDocs(id);
       expect(html, id).toContain(`<h1 id="${id}-dl-${id}">@dl/${id}</h1>`);
       const index = readFileSync(new URL(`../../../../packages/${id}/src/index.ts`, import.meta.url), 'utf8');
-      const exported = [...index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((s) => s.trim().replace(/^type\s+/, '')).filter((s) => s !== ''));
+      const exported = [...index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((m) =>
+        (m[1] ?? '')
+          .split(',')
+          .map((s) => s.trim().replace(/^type\s+/, ''))
+          .filter((s) => s !== ''),
+      );
       for (const name of exported) expect(html, `${id}: ${name}`).toContain(`id="${id}-api-${name}"`);
       expect(html, id).not.toContain('Declaration not found');
     }
@@ -52,7 +59,9 @@ describe('renderDocs for a package', () => {
     expect(errors).not.toContain('<dt>@dl</dt>');
     const linker = renderDocs('linker');
     // Class members with their own docs, and no member inherited from Error/Object listed.
-    expect(linker).toMatch(/<section class="dl-api-entry" id="linker-api-Linker" data-kind="class">[\s\S]*?<dt><code class="language-ts">dlopen\(/);
+    expect(linker).toMatch(
+      /<section class="dl-api-entry" id="linker-api-Linker" data-kind="class">[\s\S]*?<dt><code class="language-ts">dlopen\(/,
+    );
     expect(api.linker?.[0]?.entries.find((e) => e.name === 'DlError')?.kind).toBe('reexport');
   });
 
@@ -64,18 +73,30 @@ describe('renderDocs for a package', () => {
 
   it('renders TSDoc block tags as a definition list', () => {
     const html = renderDocs('reader');
-    expect(html).toMatch(/<dt>Parameter <code>input<\/code><\/dt><dd>the module&#39;s bytes, or an already compiled <code>WebAssembly.Module<\/code><\/dd>/);
+    expect(html).toMatch(
+      /<dt>Parameter <code>input<\/code><\/dt><dd>the module&#39;s bytes, or an already compiled <code>WebAssembly.Module<\/code><\/dd>/,
+    );
     expect(html).toContain('<dt>Throws</dt><dd>DlFormatError on malformed input;');
   });
 });
 
 describe('renderDocs for the concepts page', () => {
   let html = '';
-  beforeAll(() => { html = renderDocs('concepts'); });
+  beforeAll(() => {
+    html = renderDocs('concepts');
+  });
 
   it('explains each concept in its own section', () => {
-    for (const title of ['Side modules and dylink.0', 'Memory base and table base: relocation', 'The GOT: GOT.mem and GOT.func',
-      'Symbol resolution and scopes', 'Load order', 'Lazy binding and the PLT', 'Constructors', 'Unloading']) {
+    for (const title of [
+      'Side modules and dylink.0',
+      'Memory base and table base: relocation',
+      'The GOT: GOT.mem and GOT.func',
+      'Symbol resolution and scopes',
+      'Load order',
+      'Lazy binding and the PLT',
+      'Constructors',
+      'Unloading',
+    ]) {
       expect(html).toContain(`>${title}</h2>`);
     }
     expect(html).toContain('<code>GOT.mem.&lt;name&gt;</code>');
@@ -92,7 +113,9 @@ describe('renderDocs for the concepts page', () => {
   });
 
   it("shows libneed_b.so's bindings from the sample graph", () => {
-    expect(html).toContain('<tr><td><code>GOT.mem.need_a_value</code></td><td>a GOT entry holding a data address</td><td><code>libneed_a.so</code></td></tr>');
+    expect(html).toContain(
+      '<tr><td><code>GOT.mem.need_a_value</code></td><td>a GOT entry holding a data address</td><td><code>libneed_a.so</code></td></tr>',
+    );
   });
 });
 

@@ -1,6 +1,12 @@
 /** HTML escaping for everything the docs pages put into markup that is not trusted markup. */
 
-const htmlEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const htmlEntities: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /**
  * `text` safe as HTML text and inside a quoted attribute value. Unlike the pictures' escapeXml
@@ -12,6 +18,11 @@ export function escapeHtml(text: string): string {
 
 /** A heading's text as an id fragment: lower case, letters/digits joined by `-`. */
 export function slugOf(text: string): string {
-  const slug = text.toLowerCase().replace(/<[^>]*>/g, '').replace(/&[a-z#0-9]+;/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = text
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/&[a-z#0-9]+;/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return slug === '' ? 'section' : slug;
 }

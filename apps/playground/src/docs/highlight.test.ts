@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { highlight } from './highlight.js';
 
 /** The text of highlighted HTML: tags dropped, entities decoded. */
-const textOf = (html: string): string => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const textOf = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('highlight', () => {
-  const ts = "import { createLinker } from '@dl/linker';\n// link it\nconst linker = await createLinker({ memory: 0x10 }); /* done */\nconst s = `a ${1}` < 2;";
+  const ts =
+    "import { createLinker } from '@dl/linker';\n// link it\nconst linker = await createLinker({ memory: 0x10 }); /* done */\nconst s = `a ${1}` < 2;";
 
   it('marks keywords, strings, numbers, comments and type-like names in TypeScript', () => {
     const html = highlight(ts, 'ts');
@@ -25,7 +33,9 @@ describe('highlight', () => {
 
   it('marks shell prompts, comments and quoted strings, but not a # inside a word', () => {
     const html = highlight("$ npm install @dl/linker # the linker\necho 'a#b' c#d", 'sh');
-    expect(html).toContain('<span class="tok-prompt">$ </span>npm install @dl/linker <span class="tok-comment"># the linker</span>');
+    expect(html).toContain(
+      '<span class="tok-prompt">$ </span>npm install @dl/linker <span class="tok-comment"># the linker</span>',
+    );
     expect(html).toContain('<span class="tok-string">&#39;a#b&#39;</span> c#d');
   });
 });

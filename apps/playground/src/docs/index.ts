@@ -51,9 +51,11 @@ function renderApiSection(api: ApiModel, id: string): string {
     parts.push(renderApi(id, entryPoint, entries));
   }
   if (parts.length === 0) parts.push('<p class="dl-api-missing">No API reference was generated for this package.</p>');
-  return `<section class="dl-docs-api" aria-labelledby="${escapeHtml(id)}-api-reference">`
-    + `<h2 id="${escapeHtml(id)}-api-reference">API reference</h2>`
-    + `<p>Generated at build time by TypeDoc from the TSDoc of <code>${escapeHtml(packageName(id))}</code>.</p>${parts.join('\n')}</section>`;
+  return (
+    `<section class="dl-docs-api" aria-labelledby="${escapeHtml(id)}-api-reference">` +
+    `<h2 id="${escapeHtml(id)}-api-reference">API reference</h2>` +
+    `<p>Generated at build time by TypeDoc from the TSDoc of <code>${escapeHtml(packageName(id))}</code>.</p>${parts.join('\n')}</section>`
+  );
 }
 
 /**
@@ -63,32 +65,45 @@ function renderApiSection(api: ApiModel, id: string): string {
 function renderInstall(api: ApiModel, id: string, readme: string | undefined): string {
   const install = `npm install ${packageName(id)}`;
   if (readme?.includes(install) === true) return '';
-  const main = api[id]?.[0]?.entries.filter((e) => !e.typeOnly && e.kind !== 'reexport').slice(0, 3).map((e) => e.name) ?? [];
+  const main =
+    api[id]?.[0]?.entries
+      .filter((e) => !e.typeOnly && e.kind !== 'reexport')
+      .slice(0, 3)
+      .map((e) => e.name) ?? [];
   const importLine = main.length === 0 ? '' : `\nimport { ${main.join(', ')} } from '${packageName(id)}';`;
-  return `<section class="dl-docs-install" aria-label="Install"><pre><code class="language-sh">${escapeHtml(install)}</code></pre>`
-    + (importLine === '' ? '' : `<pre><code class="language-ts">${escapeHtml(importLine.trim())}</code></pre>`)
-    + '</section>';
+  return (
+    `<section class="dl-docs-install" aria-label="Install"><pre><code class="language-sh">${escapeHtml(install)}</code></pre>` +
+    (importLine === '' ? '' : `<pre><code class="language-ts">${escapeHtml(importLine.trim())}</code></pre>`) +
+    '</section>'
+  );
 }
 
 function renderPackage(api: ApiModel, id: string): string {
   const readme = readmeOf(id);
-  const readmeHtml = readme === undefined
-    ? `<h1>${escapeHtml(packageName(id))}</h1><p>This package has no README.</p>`
-    : renderMarkdown(readme, { idPrefix: `${id}-`, linkHref: readmeLinkHref });
+  const readmeHtml =
+    readme === undefined
+      ? `<h1>${escapeHtml(packageName(id))}</h1><p>This package has no README.</p>`
+      : renderMarkdown(readme, { idPrefix: `${id}-`, linkHref: readmeLinkHref });
   // The install box goes right after the README's title.
   const titleEnd = readmeHtml.indexOf('</h1>');
   const at = titleEnd === -1 ? 0 : titleEnd + '</h1>'.length;
   const withInstall = `${readmeHtml.slice(0, at)}${renderInstall(api, id, readme)}${readmeHtml.slice(at)}`;
-  return `<article class="dl-docs dl-docs-package" data-docs-page="${escapeHtml(id)}">`
-    + `<div class="dl-docs-readme">${withInstall}</div>\n${renderApiSection(api, id)}</article>`;
+  return (
+    `<article class="dl-docs dl-docs-package" data-docs-page="${escapeHtml(id)}">` +
+    `<div class="dl-docs-readme">${withInstall}</div>\n${renderApiSection(api, id)}</article>`
+  );
 }
 
 function renderNotFound(id: string): string {
-  const links = docsPages.map((page) => `<li><a href="${escapeHtml(docsHref(page.id))}">${escapeHtml(page.title)}</a></li>`).join('');
-  return '<article class="dl-docs dl-docs-not-found" data-docs-page="not-found">'
-    + '<h1>Page not found</h1>'
-    + `<p>There is no docs page <code>${escapeHtml(id)}</code>. The pages are:</p>`
-    + `<ul class="dl-docs-pages">${links}</ul></article>`;
+  const links = docsPages
+    .map((page) => `<li><a href="${escapeHtml(docsHref(page.id))}">${escapeHtml(page.title)}</a></li>`)
+    .join('');
+  return (
+    '<article class="dl-docs dl-docs-not-found" data-docs-page="not-found">' +
+    '<h1>Page not found</h1>' +
+    `<p>There is no docs page <code>${escapeHtml(id)}</code>. The pages are:</p>` +
+    `<ul class="dl-docs-pages">${links}</ul></article>`
+  );
 }
 
 /** Rendered pages, by model and id: the docs do not change while the app runs. */

@@ -45,8 +45,14 @@ function isBlank(line: string): boolean {
 }
 
 function startsBlock(line: string, next: string | undefined): boolean {
-  return fencePattern.test(line) || headingPattern.test(line) || rulePattern.test(line) || quotePattern.test(line)
-    || listItemPattern.test(line) || (next !== undefined && line.includes('|') && tableDelimiterPattern.test(next));
+  return (
+    fencePattern.test(line) ||
+    headingPattern.test(line) ||
+    rulePattern.test(line) ||
+    quotePattern.test(line) ||
+    listItemPattern.test(line) ||
+    (next !== undefined && line.includes('|') && tableDelimiterPattern.test(next))
+  );
 }
 
 function renderBlocks(lines: readonly string[], context: RenderContext, tight: boolean): string {
@@ -55,15 +61,38 @@ function renderBlocks(lines: readonly string[], context: RenderContext, tight: b
   while (i < lines.length) {
     const line = lines[i] ?? '';
     const next = lines[i + 1];
-    if (isBlank(line)) { i += 1; continue; }
+    if (isBlank(line)) {
+      i += 1;
+      continue;
+    }
     const fence = fencePattern.exec(line);
-    if (fence !== null) { i = renderFence(lines, i, fence, out); continue; }
+    if (fence !== null) {
+      i = renderFence(lines, i, fence, out);
+      continue;
+    }
     const heading = headingPattern.exec(line);
-    if (heading !== null) { out.push(renderHeading(heading[1]?.length ?? 1, heading[2] ?? '', context)); i += 1; continue; }
-    if (rulePattern.test(line)) { out.push('<hr>'); i += 1; continue; }
-    if (quotePattern.test(line)) { i = renderQuote(lines, i, context, out); continue; }
-    if (listItemPattern.test(line)) { i = renderList(lines, i, context, out); continue; }
-    if (next !== undefined && line.includes('|') && tableDelimiterPattern.test(next)) { i = renderTable(lines, i, context, out); continue; }
+    if (heading !== null) {
+      out.push(renderHeading(heading[1]?.length ?? 1, heading[2] ?? '', context));
+      i += 1;
+      continue;
+    }
+    if (rulePattern.test(line)) {
+      out.push('<hr>');
+      i += 1;
+      continue;
+    }
+    if (quotePattern.test(line)) {
+      i = renderQuote(lines, i, context, out);
+      continue;
+    }
+    if (listItemPattern.test(line)) {
+      i = renderList(lines, i, context, out);
+      continue;
+    }
+    if (next !== undefined && line.includes('|') && tableDelimiterPattern.test(next)) {
+      i = renderTable(lines, i, context, out);
+      continue;
+    }
     const paragraph: string[] = [line.trim()];
     i += 1;
     while (i < lines.length && !isBlank(lines[i] ?? '') && !startsBlock(lines[i] ?? '', lines[i + 1])) {
@@ -85,7 +114,10 @@ function renderFence(lines: readonly string[], start: number, fence: RegExpExecA
   while (i < lines.length) {
     const line = lines[i] ?? '';
     const trimmed = line.trim();
-    if (trimmed.startsWith(marker) && /^([`~])\1*$/.test(trimmed)) { i += 1; break; }
+    if (trimmed.startsWith(marker) && /^([`~])\1*$/.test(trimmed)) {
+      i += 1;
+      break;
+    }
     body.push(line.replace(new RegExp(`^ {0,${indent}}`), ''));
     i += 1;
   }
@@ -110,7 +142,8 @@ function renderQuote(lines: readonly string[], start: number, context: RenderCon
     const line = lines[i] ?? '';
     const quoted = quotePattern.exec(line);
     if (quoted !== null) body.push(quoted[1] ?? '');
-    else if (!isBlank(line) && !startsBlock(line, lines[i + 1])) body.push(line); // lazy continuation
+    else if (!isBlank(line) && !startsBlock(line, lines[i + 1]))
+      body.push(line); // lazy continuation
     else break;
     i += 1;
   }
@@ -132,7 +165,8 @@ interface ListItem {
 function renderList(lines: readonly string[], start: number, context: RenderContext, out: string[]): number {
   const firstMarker = listItemPattern.exec(lines[start] ?? '')?.[2] ?? '-';
   const ordered = /\d/.test(firstMarker);
-  const sameKind = (marker: string): boolean => (ordered ? /\d/.test(marker) && marker.endsWith(firstMarker.slice(-1)) : marker === firstMarker);
+  const sameKind = (marker: string): boolean =>
+    ordered ? /\d/.test(marker) && marker.endsWith(firstMarker.slice(-1)) : marker === firstMarker;
   const items: ListItem[] = [];
   let i = start;
   let afterBlank = false;
@@ -173,14 +207,17 @@ function renderList(lines: readonly string[], start: number, context: RenderCont
   }
   // Blank lines the list ended with belong to what follows.
   const last = items[items.length - 1];
-  while (last !== undefined && last.lines.length > 1 && isBlank(last.lines[last.lines.length - 1] ?? '')) last.lines.pop();
+  while (last !== undefined && last.lines.length > 1 && isBlank(last.lines[last.lines.length - 1] ?? ''))
+    last.lines.pop();
   // Loose when a blank line separates two items or two blocks of one item.
   const loose = items.some((entry) => entry.lines.some(isBlank));
   const tag = ordered ? 'ol' : 'ul';
   const startNumber = ordered ? Number.parseInt(firstMarker, 10) : 1;
   const startAttribute = ordered && startNumber !== 1 ? ` start="${startNumber}"` : '';
   const itemsHtml = items.map((entry) => {
-    const body = entry.lines.map((l) => (indentOf(l) >= entry.contentIndent ? l.slice(entry.contentIndent) : l.trimStart()));
+    const body = entry.lines.map((l) =>
+      indentOf(l) >= entry.contentIndent ? l.slice(entry.contentIndent) : l.trimStart(),
+    );
     return `<li>${renderBlocks(body, context, !loose)}</li>`;
   });
   out.push(`<${tag}${startAttribute}>\n${itemsHtml.join('\n')}\n</${tag}>`);
@@ -196,8 +233,16 @@ function cellsOf(row: string): string[] {
   let cell = '';
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charAt(i);
-    if (c === '\\' && text[i + 1] === '|') { cell += '|'; i += 1; continue; }
-    if (c === '|') { cells.push(cell.trim()); cell = ''; continue; }
+    if (c === '\\' && text[i + 1] === '|') {
+      cell += '|';
+      i += 1;
+      continue;
+    }
+    if (c === '|') {
+      cells.push(cell.trim());
+      cell = '';
+      continue;
+    }
     cell += c;
   }
   cells.push(cell.trim());
@@ -259,7 +304,8 @@ function inline(text: string, options: MarkdownOptions): string {
     const href = safeHref(url, options);
     return hold(href === null ? escapeHtml(url) : `<a href="${escapeHtml(href)}">${escapeHtml(url)}</a>`);
   });
-  rest = rest.replace(/\[([^\]]*(?:\u0000\d+\u0000[^\]]*)*)\]\(\s*<?([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+"([^"]*)")?\s*\)/g,
+  rest = rest.replace(
+    /\[([^\]]*(?:\u0000\d+\u0000[^\]]*)*)\]\(\s*<?([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+"([^"]*)")?\s*\)/g,
     (_match, label: string, url: string, title: string | undefined) => {
       const labelHtml = emphasis(escapeHtml(label));
       const href = safeHref(url, options);
@@ -267,7 +313,8 @@ function inline(text: string, options: MarkdownOptions): string {
       const titleAttribute = title === undefined ? '' : ` title="${escapeHtml(title)}"`;
       const external = /^https?:/i.test(href) ? ' rel="noopener noreferrer"' : '';
       return hold(`<a href="${escapeHtml(href)}"${titleAttribute}${external}>${labelHtml}</a>`);
-    });
+    },
+  );
   const html = emphasis(escapeHtml(rest));
   // Placeholders can nest (a code span inside a link label): restore until none is left.
   let restored = html;

@@ -5,7 +5,9 @@
  */
 
 const readmeFiles: Readonly<Record<string, string>> = import.meta.glob<string>('../../../../packages/*/README.md', {
-  query: '?raw', import: 'default', eager: true,
+  query: '?raw',
+  import: 'default',
+  eager: true,
 });
 
 const PACKAGES_PREFIX = '../../../../packages/';

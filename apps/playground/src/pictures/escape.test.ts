@@ -6,7 +6,9 @@ import { decodeEntities, xmlProblems } from './well-formed.js';
 
 describe('escapeXml', () => {
   it('escapes the five markup characters', () => {
-    expect(escapeXml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeXml(`<a href="x" title='y'>&amp;</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;',
+    );
   });
 
   it('leaves ordinary text, unicode and surrogate pairs alone', () => {
@@ -23,7 +25,11 @@ describe('escapeXml', () => {
   });
 
   it('keeps a hostile value inside its attribute', () => {
-    const markup = element('g', { 'data-library': '"><script>alert(1)</script><g x="' }, element('title', {}, escapeXml('</title><script>')));
+    const markup = element(
+      'g',
+      { 'data-library': '"><script>alert(1)</script><g x="' },
+      element('title', {}, escapeXml('</title><script>')),
+    );
     expect(markup).not.toContain('<script');
     expect(xmlProblems(markup)).toEqual([]);
   });
@@ -37,10 +43,19 @@ describe('escapeXml', () => {
 describe('formatting', () => {
   it('writes hex addresses, counts, ranges and sizes', () => {
     expect(hex(66720)).toBe('0x104A0');
-    expect([plural(1, 'byte'), plural(2, 'byte'), plural(3, 'library', 'libraries')]).toEqual(['1 byte', '2 bytes', '3 libraries']);
+    expect([plural(1, 'byte'), plural(2, 'byte'), plural(3, 'library', 'libraries')]).toEqual([
+      '1 byte',
+      '2 bytes',
+      '3 libraries',
+    ]);
     expect(byteRange(0x10400, 12)).toBe('0x10400–0x1040C (12 bytes)');
     expect(slotRange(1, 1)).toBe('slots 1–2 (1 slot)');
-    expect([sizeText(900), sizeText(65536), sizeText(1048576), sizeText(1572864)]).toEqual(['900 bytes', '64 KiB', '1 MiB', '1.5 MiB']);
+    expect([sizeText(900), sizeText(65536), sizeText(1048576), sizeText(1572864)]).toEqual([
+      '900 bytes',
+      '64 KiB',
+      '1 MiB',
+      '1.5 MiB',
+    ]);
   });
 });
 

@@ -2,7 +2,17 @@ import { RTLD } from '@dl/linker';
 import { describe, expect, it } from 'vitest';
 import { graphSvg } from './graph-svg.js';
 import { dependencyDepths } from './layout.js';
-import { cycle, graphAfter, hostile, hostileName, hostOnly, localGroups, neededChain, nothing, weakPair } from './test-graphs.js';
+import {
+  cycle,
+  graphAfter,
+  hostile,
+  hostileName,
+  hostOnly,
+  localGroups,
+  neededChain,
+  nothing,
+  weakPair,
+} from './test-graphs.js';
 import { attributeValues, elements, xmlProblems } from './well-formed.js';
 
 /** The first rect after `data-library="name"`: the node's box. */
@@ -29,8 +39,13 @@ describe.each(['emcc', 'clang16'] as const)('%s: the NEEDED chain c → b → a'
 
   it('shows load order as #id and puts what needs nothing at the bottom', () => {
     for (const lib of graph.libraries) expect(svg).toContain(`>#${lib.id}</tspan> ${lib.name}<`);
-    expect(elements(svg, 'g', { class: 'dl-node' }).map((g) => [g['data-library'], g['data-id'], g['data-layer']]))
-      .toEqual([['libneed_a.so', '1', '0'], ['libneed_b.so', '2', '1'], ['libneed_c.so', '3', '2']]);
+    expect(
+      elements(svg, 'g', { class: 'dl-node' }).map((g) => [g['data-library'], g['data-id'], g['data-layer']]),
+    ).toEqual([
+      ['libneed_a.so', '1', '0'],
+      ['libneed_b.so', '2', '1'],
+      ['libneed_c.so', '3', '2'],
+    ]);
     const [a, b, c] = ['libneed_a.so', 'libneed_b.so', 'libneed_c.so'].map((n) => nodeBox(svg, n));
     expect(a!.y).toBeGreaterThan(b!.y);
     expect(b!.y).toBeGreaterThan(c!.y);
@@ -55,16 +70,25 @@ describe('a NEEDED cycle (emcc libcycle_a ⇄ libcycle_b)', () => {
 
   it('draws both edges, the one to the library loaded later as a back edge', () => {
     expect(xmlProblems(svg)).toEqual([]);
-    expect(attributeValues(svg, 'data-edge').sort()).toEqual(['libcycle_a.so->libcycle_b.so', 'libcycle_b.so->libcycle_a.so']);
+    expect(attributeValues(svg, 'data-edge').sort()).toEqual([
+      'libcycle_a.so->libcycle_b.so',
+      'libcycle_b.so->libcycle_a.so',
+    ]);
     // libcycle_b.so loads first (#1) and needs libcycle_a.so (#2), loaded after it.
-    expect(elements(svg, 'g', { class: 'dl-edge dl-edge-back' }).map((g) => g['data-edge'])).toEqual(['libcycle_b.so->libcycle_a.so']);
-    expect(elements(svg, 'g', { class: 'dl-edge dl-edge-down' }).map((g) => g['data-edge'])).toEqual(['libcycle_a.so->libcycle_b.so']);
+    expect(elements(svg, 'g', { class: 'dl-edge dl-edge-back' }).map((g) => g['data-edge'])).toEqual([
+      'libcycle_b.so->libcycle_a.so',
+    ]);
+    expect(elements(svg, 'g', { class: 'dl-edge dl-edge-down' }).map((g) => g['data-edge'])).toEqual([
+      'libcycle_a.so->libcycle_b.so',
+    ]);
     expect(svg).toContain('needs a library loaded later (cycle)');
   });
 
   it('puts the two on different rows with distinct edge paths', () => {
     expect(nodeBox(svg, 'libcycle_b.so').y).toBeGreaterThan(nodeBox(svg, 'libcycle_a.so').y);
-    const paths = elements(svg, 'path').filter((p) => p['marker-end'] !== undefined && p.d!.startsWith('M') && !p.d!.includes('L'));
+    const paths = elements(svg, 'path').filter(
+      (p) => p['marker-end'] !== undefined && p.d!.startsWith('M') && !p.d!.includes('L'),
+    );
     expect(new Set(paths.map((p) => p.d)).size).toBe(2);
   });
 });
@@ -76,7 +100,11 @@ describe('scopes as colours', () => {
   it('colours the global scope and each RTLD_LOCAL group apart, with a legend', () => {
     expect(xmlProblems(svg)).toEqual([]);
     expect(elements(svg, 'g', { class: 'dl-node' }).map((g) => [g['data-library'], g['data-scope']])).toEqual([
-      ['libweak_strong.so', 'global'], ['libneed_a.so', 'local-1'], ['libneed_b.so', 'local-1'], ['libneed_c.so', 'local-1'], ['libreloc.so', 'local-2'],
+      ['libweak_strong.so', 'global'],
+      ['libneed_a.so', 'local-1'],
+      ['libneed_b.so', 'local-1'],
+      ['libneed_c.so', 'local-1'],
+      ['libreloc.so', 'local-2'],
     ]);
     const stroke = (name: string): string => {
       const at = svg.indexOf(`data-library="${name}"`);
@@ -96,7 +124,12 @@ describe('scopes as colours', () => {
   });
 
   it('marks a local library promoted to global', () => {
-    const promoted = graphSvg(graphAfter([['libneed_a.so', RTLD.NOW | RTLD.LOCAL], ['libneed_a.so', RTLD.NOW | RTLD.GLOBAL]]));
+    const promoted = graphSvg(
+      graphAfter([
+        ['libneed_a.so', RTLD.NOW | RTLD.LOCAL],
+        ['libneed_a.so', RTLD.NOW | RTLD.GLOBAL],
+      ]),
+    );
     expect(elements(promoted, 'rect', { 'stroke-dasharray': '6 3' })).toHaveLength(1);
     expect(promoted).toContain('RTLD_LOCAL group #1, also global');
   });
@@ -131,7 +164,21 @@ describe('dependencyDepths', () => {
   it('layers by the deepest dependency loaded before, ignoring edges that close cycles', () => {
     const lib = (id: number, needed: number[]) => ({ ...nothingLib, id, name: `l${id}`, needed });
     const nothingLib = neededChain().libraries[0]!;
-    const depths = dependencyDepths([lib(1, []), lib(2, [1]), lib(3, [1, 2]), lib(4, [5]), lib(5, [4, 3]), lib(6, [6])]);
-    expect([...depths]).toEqual([[1, 0], [2, 1], [3, 2], [4, 0], [5, 3], [6, 0]]);
+    const depths = dependencyDepths([
+      lib(1, []),
+      lib(2, [1]),
+      lib(3, [1, 2]),
+      lib(4, [5]),
+      lib(5, [4, 3]),
+      lib(6, [6]),
+    ]);
+    expect([...depths]).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 0],
+      [5, 3],
+      [6, 0],
+    ]);
   });
 });

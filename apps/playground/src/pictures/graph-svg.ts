@@ -14,8 +14,20 @@ const legendRow = 22;
 const legendCharWidth = 6.8;
 
 function arrowMarker(id: string, colour: string): string {
-  return element('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse', markerUnits: 'strokeWidth' },
-    element('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: colour }));
+  return element(
+    'marker',
+    {
+      id,
+      viewBox: '0 0 10 10',
+      refX: 9,
+      refY: 5,
+      markerWidth: 7,
+      markerHeight: 7,
+      orient: 'auto-start-reverse',
+      markerUnits: 'strokeWidth',
+    },
+    element('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: colour }),
+  );
 }
 
 /** The library's scope in words. */
@@ -47,18 +59,39 @@ function nodeSvg(node: PlacedNode, graph: LinkGraph, colours: PictureColours): s
   const { lib } = node;
   const swatch = colours.library(lib);
   const promoted = lib.group !== null && lib.global;
-  return element('g', {
-    class: 'dl-node', 'data-library': lib.name, 'data-id': lib.id, 'data-layer': node.layer,
-    'data-scope': lib.group !== null ? `local-${lib.group}` : lib.global ? 'global' : 'none',
-  },
-  svgTitle(nodeTitle(lib, graph)),
-  element('rect', {
-    x: node.x, y: node.y, width: node.width, height: node.height, rx: 8, fill: swatch.fill, stroke: swatch.stroke,
-    'stroke-width': promoted ? 2.5 : 1.5, 'stroke-dasharray': promoted ? '6 3' : undefined,
-  }),
-  element('text', { x: node.x + 12, y: node.y + 19, 'font-size': 13, fill: '#1d232a' },
-    element('tspan', { class: 'dl-node-order', 'font-weight': 700 }, text(`#${lib.id}`)), text(` ${node.label}`)),
-  element('text', { class: 'dl-node-detail', x: node.x + 12, y: node.y + 36, 'font-size': 11, fill: '#4a5561' }, text(node.detail)));
+  return element(
+    'g',
+    {
+      class: 'dl-node',
+      'data-library': lib.name,
+      'data-id': lib.id,
+      'data-layer': node.layer,
+      'data-scope': lib.group !== null ? `local-${lib.group}` : lib.global ? 'global' : 'none',
+    },
+    svgTitle(nodeTitle(lib, graph)),
+    element('rect', {
+      x: node.x,
+      y: node.y,
+      width: node.width,
+      height: node.height,
+      rx: 8,
+      fill: swatch.fill,
+      stroke: swatch.stroke,
+      'stroke-width': promoted ? 2.5 : 1.5,
+      'stroke-dasharray': promoted ? '6 3' : undefined,
+    }),
+    element(
+      'text',
+      { x: node.x + 12, y: node.y + 19, 'font-size': 13, fill: '#1d232a' },
+      element('tspan', { class: 'dl-node-order', 'font-weight': 700 }, text(`#${lib.id}`)),
+      text(` ${node.label}`),
+    ),
+    element(
+      'text',
+      { class: 'dl-node-detail', x: node.x + 12, y: node.y + 36, 'font-size': 11, fill: '#4a5561' },
+      text(node.detail),
+    ),
+  );
 }
 
 function edgeSvg(edge: PlacedEdge): string {
@@ -67,12 +100,19 @@ function edgeSvg(edge: PlacedEdge): string {
   const normal = edge.kind === 'down';
   const colour = normal ? edgeColours.down : edgeColours.back;
   const why = normal ? '' : edge.kind === 'self' ? ' (itself)' : ' (loaded after it: a NEEDED cycle)';
-  return element('g', { class: `dl-edge dl-edge-${edge.kind}`, 'data-edge': `${from}->${to}` },
+  return element(
+    'g',
+    { class: `dl-edge dl-edge-${edge.kind}`, 'data-edge': `${from}->${to}` },
     svgTitle([`${from} needs ${to}${why}`]),
     element('path', {
-      d: edge.path, fill: 'none', stroke: colour, 'stroke-width': 1.6, 'stroke-dasharray': normal ? undefined : '5 3',
+      d: edge.path,
+      fill: 'none',
+      stroke: colour,
+      'stroke-width': 1.6,
+      'stroke-dasharray': normal ? undefined : '5 3',
       'marker-end': `url(#${normal ? 'dl-arrow' : 'dl-arrow-back'})`,
-    }));
+    }),
+  );
 }
 
 interface LegendItem {
@@ -83,23 +123,48 @@ interface LegendItem {
 function swatchItem(entry: LegendEntry): LegendItem {
   return {
     width: 22 + entry.label.length * legendCharWidth + 18,
-    draw: (x, y) => element('g', { class: 'dl-legend-item' },
-      element('rect', { x, y: y - 11, width: 14, height: 14, rx: 3, fill: entry.swatch.fill, stroke: entry.swatch.stroke }),
-      element('text', { x: x + 20, y, fill: '#1d232a' }, text(entry.label))),
+    draw: (x, y) =>
+      element(
+        'g',
+        { class: 'dl-legend-item' },
+        element('rect', {
+          x,
+          y: y - 11,
+          width: 14,
+          height: 14,
+          rx: 3,
+          fill: entry.swatch.fill,
+          stroke: entry.swatch.stroke,
+        }),
+        element('text', { x: x + 20, y, fill: '#1d232a' }, text(entry.label)),
+      ),
   };
 }
 
 function arrowItem(label: string, colour: string, marker: string, dashed: boolean): LegendItem {
   return {
     width: 36 + label.length * legendCharWidth + 18,
-    draw: (x, y) => element('g', { class: 'dl-legend-item' },
-      element('path', { d: `M ${x} ${y - 4} L ${x + 26} ${y - 4}`, stroke: colour, 'stroke-width': 1.6, 'stroke-dasharray': dashed ? '5 3' : undefined, 'marker-end': `url(#${marker})` }),
-      element('text', { x: x + 34, y, fill: '#1d232a' }, text(label))),
+    draw: (x, y) =>
+      element(
+        'g',
+        { class: 'dl-legend-item' },
+        element('path', {
+          d: `M ${x} ${y - 4} L ${x + 26} ${y - 4}`,
+          stroke: colour,
+          'stroke-width': 1.6,
+          'stroke-dasharray': dashed ? '5 3' : undefined,
+          'marker-end': `url(#${marker})`,
+        }),
+        element('text', { x: x + 34, y, fill: '#1d232a' }, text(label)),
+      ),
   };
 }
 
 function noteItem(note: string): LegendItem {
-  return { width: note.length * legendCharWidth, draw: (x, y) => element('text', { x, y, fill: '#4a5561' }, text(note)) };
+  return {
+    width: note.length * legendCharWidth,
+    draw: (x, y) => element('text', { x, y, fill: '#4a5561' }, text(note)),
+  };
 }
 
 /** The legend, wrapped into rows no wider than `width`; returns its markup and height. */
@@ -130,7 +195,14 @@ export function graphSvg(graph: LinkGraph): string {
   const hasBack = probe.edges.some((e) => e.kind !== 'down');
   const items = [
     ...colours.legend.map(swatchItem),
-    ...(graph.libraries.some((l) => l.global && l.group !== null) ? [swatchItem({ label: 'dashed border: local, promoted to global', swatch: { fill: '#ffffff', stroke: '#55606b' } })] : []),
+    ...(graph.libraries.some((l) => l.global && l.group !== null)
+      ? [
+          swatchItem({
+            label: 'dashed border: local, promoted to global',
+            swatch: { fill: '#ffffff', stroke: '#55606b' },
+          }),
+        ]
+      : []),
     arrowItem('needs (NEEDED)', edgeColours.down, 'dl-arrow', false),
     ...(hasBack ? [arrowItem('needs a library loaded later (cycle)', edgeColours.back, 'dl-arrow-back', true)] : []),
     noteItem('#n = load order · bottom row needs nothing'),
@@ -139,13 +211,27 @@ export function graphSvg(graph: LinkGraph): string {
   const legend = legendSvg(items, width);
   const layout = layoutGraph(graph.libraries, legend.height + 40, width);
   const label = `Dependency graph: ${plural(graph.libraries.length, 'library', 'libraries')}, ${plural(layout.edges.length, 'NEEDED edge')}`;
-  const empty = graph.libraries.length === 0
-    ? element('text', { class: 'dl-empty', x: graphMetrics.margin, y: legend.height + 40, fill: '#4a5561' }, text('No libraries loaded.'))
-    : '';
-  return svgRoot('dl-graph', width, Math.max(layout.height, legend.height + 64), label,
+  const empty =
+    graph.libraries.length === 0
+      ? element(
+          'text',
+          { class: 'dl-empty', x: graphMetrics.margin, y: legend.height + 40, fill: '#4a5561' },
+          text('No libraries loaded.'),
+        )
+      : '';
+  return svgRoot(
+    'dl-graph',
+    width,
+    Math.max(layout.height, legend.height + 64),
+    label,
     element('defs', {}, arrowMarker('dl-arrow', edgeColours.down), arrowMarker('dl-arrow-back', edgeColours.back)),
     legend.svg,
     element('g', { class: 'dl-edges' }, ...layout.edges.map(edgeSvg)),
-    element('g', { class: 'dl-nodes', 'font-family': monospace }, ...layout.nodes.map((n) => nodeSvg(n, graph, colours))),
-    empty);
+    element(
+      'g',
+      { class: 'dl-nodes', 'font-family': monospace },
+      ...layout.nodes.map((n) => nodeSvg(n, graph, colours)),
+    ),
+    empty,
+  );
 }

@@ -146,7 +146,9 @@ function wrap<T extends { readonly width: number }>(row: readonly T[], limit: nu
 type Side = 'top' | 'bottom';
 
 /** Spreads the ends of the edges on each side of a node, ordered by the other end's position. */
-function portsOf(edges: readonly { from: PlacedNode; to: PlacedNode; kind: PlacedEdge['kind'] }[]): (edge: number, end: 'from' | 'to') => Point {
+function portsOf(
+  edges: readonly { from: PlacedNode; to: PlacedNode; kind: PlacedEdge['kind'] }[],
+): (edge: number, end: 'from' | 'to') => Point {
   const sides = new Map<string, { edge: number; end: 'from' | 'to'; other: PlacedNode }[]>();
   const sideOf = (kind: PlacedEdge['kind'], end: 'from' | 'to'): Side => {
     if (kind === 'across') return 'top';
@@ -167,7 +169,10 @@ function portsOf(edges: readonly { from: PlacedNode; to: PlacedNode; kind: Place
     // Down edges first, then edges that curve round to the right; each by where the other end is.
     const rank = (port: { edge: number }): number => (edges[port.edge]!.kind === 'down' ? 0 : 1);
     const centre = (node: PlacedNode): number => node.x + node.width / 2;
-    list.sort((a, b) => rank(a) - rank(b) || centre(a.other) - centre(b.other) || a.other.lib.id - b.other.lib.id || a.edge - b.edge);
+    list.sort(
+      (a, b) =>
+        rank(a) - rank(b) || centre(a.other) - centre(b.other) || a.other.lib.id - b.other.lib.id || a.edge - b.edge,
+    );
     list.forEach((port, i) => {
       const e = edges[port.edge]!;
       const node = e[port.end];
@@ -210,7 +215,8 @@ export function layoutGraph(libraries: readonly GraphLibrary[], top: number, min
   const depth = dependencyDepths(libraries);
   const rows = orderRows(libraries, depth);
   const sized = rows.map((row) => row.map((lib) => ({ lib, ...labelOf(lib) })));
-  const rowWidth = (row: readonly { width: number }[]): number => row.reduce((w, n) => w + n.width, 0) + Math.max(0, row.length - 1) * m.columnGap;
+  const rowWidth = (row: readonly { width: number }[]): number =>
+    row.reduce((w, n) => w + n.width, 0) + Math.max(0, row.length - 1) * m.columnGap;
   // A layer wider than the limit wraps onto several lines (the first on top), in its order.
   const lines = sized.flatMap((row, layer) => wrap(row, m.maxRowWidth, m.columnGap).map((line) => ({ layer, line })));
   lines.sort((a, b) => b.layer - a.layer); // top layer first; within a layer, first line first (stable)
@@ -222,18 +228,30 @@ export function layoutGraph(libraries: readonly GraphLibrary[], top: number, min
     if (i > 0) y += m.nodeHeight + (lines[i - 1]!.layer === layer ? m.wrapGap : m.rowGap);
     let x = m.margin + (inner - rowWidth(line)) / 2;
     for (const n of line) {
-      nodes.push({ lib: n.lib, layer, x: r1(x), y, width: n.width, height: m.nodeHeight, label: n.label, detail: n.detail });
+      nodes.push({
+        lib: n.lib,
+        layer,
+        x: r1(x),
+        y,
+        width: n.width,
+        height: m.nodeHeight,
+        label: n.label,
+        detail: n.detail,
+      });
       x += n.width + m.columnGap;
     }
   });
   nodes.sort((a, b) => a.lib.id - b.lib.id);
   const byId = new Map(nodes.map((n) => [n.lib.id, n]));
-  const raw = nodes.flatMap((from) => from.lib.needed.flatMap((id) => {
-    const to = byId.get(id);
-    if (to === undefined) return [];
-    const kind: PlacedEdge['kind'] = to === from ? 'self' : to.y > from.y ? 'down' : to.y < from.y ? 'back' : 'across';
-    return [{ from, to, kind }];
-  }));
+  const raw = nodes.flatMap((from) =>
+    from.lib.needed.flatMap((id) => {
+      const to = byId.get(id);
+      if (to === undefined) return [];
+      const kind: PlacedEdge['kind'] =
+        to === from ? 'self' : to.y > from.y ? 'down' : to.y < from.y ? 'back' : 'across';
+      return [{ from, to, kind }];
+    }),
+  );
   const port = portsOf(raw);
   const edges = raw.map((e, i) => ({ ...e, path: edgePath(e.kind, e.from, port(i, 'from'), port(i, 'to')) }));
   const height = lines.length === 0 ? top : y + m.nodeHeight + m.margin;

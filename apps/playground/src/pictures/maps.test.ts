@@ -10,7 +10,8 @@ const left = mapMetrics.margin;
 const barWidth = mapMetrics.width - 2 * mapMetrics.margin;
 
 /** The rects of one view (`whole`, `zoom`) in range order. */
-const rects = (svg: string, view: string): Record<string, string>[] => elements(svg, 'rect', { 'data-view': view }).filter((r) => r.class === `dl-range-${view}`);
+const rects = (svg: string, view: string): Record<string, string>[] =>
+  elements(svg, 'rect', { 'data-view': view }).filter((r) => r.class === `dl-range-${view}`);
 
 describe.each(['emcc', 'clang16'] as const)('%s: the memory map of the NEEDED chain', (toolchain) => {
   const graph = neededChain(toolchain);
@@ -20,7 +21,9 @@ describe.each(['emcc', 'clang16'] as const)('%s: the memory map of the NEEDED ch
   it('is well-formed and has a range per reservation, by owner', () => {
     expect(xmlProblems(svg)).toEqual([]);
     expect(attributeValues(svg, 'data-owner')).toEqual(reservations.map((r) => r.owner));
-    expect(attributeValues(svg, 'data-owner')).toEqual(expect.arrayContaining(['libneed_a.so', 'libneed_b.so', 'libneed_c.so']));
+    expect(attributeValues(svg, 'data-owner')).toEqual(
+      expect.arrayContaining(['libneed_a.so', 'libneed_b.so', 'libneed_c.so']),
+    );
   });
 
   it('places every range to scale over the whole memory, within 1px, at least the minimum wide', () => {
@@ -41,7 +44,9 @@ describe.each(['emcc', 'clang16'] as const)('%s: the memory map of the NEEDED ch
     zoom.forEach((rect, i) => {
       const r = reservations[i]!;
       expect(Math.abs(Number(rect.x) - (left + ((r.address - from) / (to - from)) * barWidth))).toBeLessThan(1);
-      expect(Math.abs(Number(rect.width) - Math.max(mapMetrics.minRangeWidth, (r.size / (to - from)) * barWidth))).toBeLessThan(1);
+      expect(
+        Math.abs(Number(rect.width) - Math.max(mapMetrics.minRangeWidth, (r.size / (to - from)) * barWidth)),
+      ).toBeLessThan(1);
     });
     // A 12-byte range is wider than an 8-byte one in the zoom.
     const width = (owner: string): number => Number(zoom[reservations.findIndex((r) => r.owner === owner)]!.width);
@@ -59,7 +64,9 @@ describe.each(['emcc', 'clang16'] as const)('%s: the memory map of the NEEDED ch
     const c = graph.libraries.find((lib) => lib.name === 'libneed_c.so')!;
     expect(c.memory.size).toBe(0);
     const reserved = reservations.find((r) => r.owner === 'libneed_c.so')!;
-    expect(svg).toContain(`<title>libneed_c.so: 0 bytes at 0x${reserved.address.toString(16).toUpperCase()} (${reserved.size} byte kept so its address is its own)</title>`);
+    expect(svg).toContain(
+      `<title>libneed_c.so: 0 bytes at 0x${reserved.address.toString(16).toUpperCase()} (${reserved.size} byte kept so its address is its own)</title>`,
+    );
     expect(svg).not.toMatch(/libneed_c\.so: 0x[0-9A-F]+–0x[0-9A-F]+ \(1 byte\)/);
   });
 
@@ -85,7 +92,10 @@ describe('the table map', () => {
       rects(svg, 'whole').forEach((rect, i) => {
         expect(Math.abs(Number(rect.x) - (left + (ranges[i]!.base / graph.table.length) * barWidth))).toBeLessThan(1);
       });
-      for (const r of ranges) expect(svg).toContain(`<title>${r.owner}: slots ${r.base}–${r.base + r.size} (${r.size} slot${r.size === 1 ? '' : 's'})</title>`);
+      for (const r of ranges)
+        expect(svg).toContain(
+          `<title>${r.owner}: slots ${r.base}–${r.base + r.size} (${r.size} slot${r.size === 1 ? '' : 's'})</title>`,
+        );
     }
     expect(attributeValues(tableMapSvg(cycle()), 'data-owner')).toEqual(['libcycle_b.so (PLT)']);
     expect(tableMapSvg(localGroups())).toContain('libneed_a.so: no table range');
@@ -114,7 +124,16 @@ describe('edge cases', () => {
   });
 
   it('keeps a zero-size range visible and in the list', () => {
-    const graph: LinkGraph = { ...nothing, memory: { bytes: 65536, reservations: [{ owner: 'libz.so', address: 4096, size: 0 }, { owner: 'liby.so', address: 8192, size: 16 }] } };
+    const graph: LinkGraph = {
+      ...nothing,
+      memory: {
+        bytes: 65536,
+        reservations: [
+          { owner: 'libz.so', address: 4096, size: 0 },
+          { owner: 'liby.so', address: 8192, size: 16 },
+        ],
+      },
+    };
     const svg = memoryMapSvg(graph);
     const [z] = rects(svg, 'whole');
     expect(Number(z!.width)).toBe(mapMetrics.minRangeWidth);

@@ -23,7 +23,8 @@ function withoutRanges(graph: LinkGraph, ranges: readonly MapRange[], what: stri
  */
 function describeMemory(graph: LinkGraph, range: MapRange): string {
   const library = graph.libraries.find((lib) => lib.name === range.owner);
-  if (library?.memory.size === 0) return `${range.owner}: 0 bytes at ${hex(range.start)} (${plural(range.size, 'byte')} kept so its address is its own)`;
+  if (library?.memory.size === 0)
+    return `${range.owner}: 0 bytes at ${hex(range.start)} (${plural(range.size, 'byte')} kept so its address is its own)`;
   return `${range.owner}: ${byteRange(range.start, range.size)}`;
 }
 
@@ -31,9 +32,11 @@ function describeMemory(graph: LinkGraph, range: MapRange): string {
 function memoryNotes(graph: LinkGraph, ranges: readonly MapRange[]): string[] {
   return graph.libraries
     .filter((lib) => !ranges.some((r) => ownedBy(r.owner, lib.name)))
-    .map((lib) => (lib.memory.size === 0
-      ? `${lib.name}: 0 bytes (no data)`
-      : `${lib.name}: ${byteRange(lib.memory.base, lib.memory.size)}, placed by the program (not a linker reservation)`));
+    .map((lib) =>
+      lib.memory.size === 0
+        ? `${lib.name}: 0 bytes (no data)`
+        : `${lib.name}: ${byteRange(lib.memory.base, lib.memory.size)}, placed by the program (not a linker reservation)`,
+    );
 }
 
 /**

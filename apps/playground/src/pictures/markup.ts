@@ -17,7 +17,9 @@ export function attributes(attrs: Attributes): string {
 
 /** An element with already-built children (strings made by `element`/`text`), or self-closed. */
 export function element(tag: string, attrs: Attributes, ...children: readonly string[]): string {
-  return children.length === 0 ? `<${tag}${attributes(attrs)}/>` : `<${tag}${attributes(attrs)}>${children.join('')}</${tag}>`;
+  return children.length === 0
+    ? `<${tag}${attributes(attrs)}/>`
+    : `<${tag}${attributes(attrs)}>${children.join('')}</${tag}>`;
 }
 
 /** Escaped text content. */
@@ -31,13 +33,31 @@ export function svgTitle(lines: readonly string[]): string {
 }
 
 /** The opening of a standalone SVG document of the given size. */
-export function svgRoot(className: string, width: number, height: number, label: string, ...children: readonly string[]): string {
+export function svgRoot(
+  className: string,
+  width: number,
+  height: number,
+  label: string,
+  ...children: readonly string[]
+): string {
   const w = Math.ceil(width);
   const h = Math.ceil(height);
-  return element('svg', {
-    xmlns: 'http://www.w3.org/2000/svg', class: `dl-picture ${className}`, viewBox: `0 0 ${w} ${h}`, width: w, height: h,
-    role: 'img', 'aria-label': label, 'font-family': 'system-ui, -apple-system, "Segoe UI", sans-serif', 'font-size': 12,
-  }, svgTitle([label]), ...children);
+  return element(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      class: `dl-picture ${className}`,
+      viewBox: `0 0 ${w} ${h}`,
+      width: w,
+      height: h,
+      role: 'img',
+      'aria-label': label,
+      'font-family': 'system-ui, -apple-system, "Segoe UI", sans-serif',
+      'font-size': 12,
+    },
+    svgTitle([label]),
+    ...children,
+  );
 }
 
 /** The monospace font used where widths are estimated from character counts. */

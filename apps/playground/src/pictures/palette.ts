@@ -9,7 +9,11 @@ export interface ColourFamily {
 }
 
 /** The global scope's family. */
-export const globalFamily: ColourFamily = { name: 'blue', shades: ['#bcd7f5', '#9cc3ee', '#d7e7f9'], stroke: '#2f6db5' };
+export const globalFamily: ColourFamily = {
+  name: 'blue',
+  shades: ['#bcd7f5', '#9cc3ee', '#d7e7f9'],
+  stroke: '#2f6db5',
+};
 
 /** RTLD_LOCAL groups take these in the order the graph lists its scopes, cycling. */
 export const localFamilies: readonly ColourFamily[] = [
@@ -22,7 +26,11 @@ export const localFamilies: readonly ColourFamily[] = [
 ];
 
 /** Libraries in no scope (not global, no group), and unknown owners. */
-export const unscopedFamily: ColourFamily = { name: 'grey', shades: ['#e2e2e2', '#d0d0d0', '#eeeeee'], stroke: '#777777' };
+export const unscopedFamily: ColourFamily = {
+  name: 'grey',
+  shades: ['#e2e2e2', '#d0d0d0', '#eeeeee'],
+  stroke: '#777777',
+};
 
 /** The program (JS host or main) when it owns memory or table slots. */
 export const hostFamily: ColourFamily = { name: 'slate', shades: ['#cfd6de', '#bcc5cf', '#e1e6eb'], stroke: '#4c5a69' };
@@ -92,7 +100,8 @@ export function pictureColours(graph: LinkGraph): PictureColours {
   const legend: LegendEntry[] = [];
   const families = new Set([...graph.libraries].map((lib) => familyOf(lib, groupFamilies)));
   const global = graph.scopes.find((s) => s.kind === 'global');
-  if (families.has(globalFamily)) legend.push({ label: `global scope${global === undefined ? '' : ` (#${global.id})`}`, swatch: base(globalFamily) });
+  if (families.has(globalFamily))
+    legend.push({ label: `global scope${global === undefined ? '' : ` (#${global.id})`}`, swatch: base(globalFamily) });
   for (const scope of graph.scopes) {
     const family = groupFamilies.get(scope.id);
     if (family === undefined || !families.has(family)) continue;

@@ -96,14 +96,29 @@ function axis(scale: Scale, y: number, spec: RangeMapSpec, view: string, width: 
   values.forEach((value) => {
     const x = scale.x(value);
     const anchor = x - scale.x(scale.from) < 30 ? 'start' : scale.x(scale.to) - x < 30 ? 'end' : 'middle';
-    ticks.push(element('line', { x1: x, y1: y, x2: x, y2: y + 5, stroke: '#8a949e' }),
-      element('text', { x, y: y + 17, 'text-anchor': anchor, 'font-size': 10, fill: '#4a5561' }, text(spec.position(value))));
+    ticks.push(
+      element('line', { x1: x, y1: y, x2: x, y2: y + 5, stroke: '#8a949e' }),
+      element(
+        'text',
+        { x, y: y + 17, 'text-anchor': anchor, 'font-size': 10, fill: '#4a5561' },
+        text(spec.position(value)),
+      ),
+    );
   });
   return element('g', { class: 'dl-axis', 'data-view': view, 'font-family': monospace }, ...ticks);
 }
 
 function bar(scale: Scale, left: number, y: number, width: number, view: string): string {
-  return element('rect', { class: 'dl-bar', 'data-view': view, x: left, y, width, height: mapMetrics.barHeight, fill: '#f4f6f8', stroke: '#8a949e' });
+  return element('rect', {
+    class: 'dl-bar',
+    'data-view': view,
+    x: left,
+    y,
+    width,
+    height: mapMetrics.barHeight,
+    fill: '#f4f6f8',
+    stroke: '#8a949e',
+  });
 }
 
 /** The rectangle of one range on one bar: position to scale, width at least the minimum. */
@@ -111,8 +126,15 @@ function rangeRect(range: MapRange, scale: Scale, y: number, view: string, swatc
   const x = scale.x(range.start);
   const width = Math.max(mapMetrics.minRangeWidth, r2(scale.x(range.start + range.size) - x));
   return element('rect', {
-    class: `dl-range-${view}`, 'data-view': view, x, y, width, height: mapMetrics.barHeight,
-    fill: swatch.fill, stroke: swatch.stroke, 'stroke-width': 1,
+    class: `dl-range-${view}`,
+    'data-view': view,
+    x,
+    y,
+    width,
+    height: mapMetrics.barHeight,
+    fill: swatch.fill,
+    stroke: swatch.stroke,
+    'stroke-width': 1,
   });
 }
 
@@ -129,42 +151,90 @@ export function rangeMapSvg(spec: RangeMapSpec): string {
   const zoom = zoomed ? scaleOf(extent.from, extent.to, left, barWidth) : null;
   const listTop = (zoom === null ? wholeY : zoomY) + m.barHeight + 56;
   const parts: string[] = [
-    element('text', { class: 'dl-map-heading', x: left, y: 20, 'font-weight': 600, fill: '#1d232a' }, text(spec.heading)),
+    element(
+      'text',
+      { class: 'dl-map-heading', x: left, y: 20, 'font-weight': 600, fill: '#1d232a' },
+      text(spec.heading),
+    ),
     bar(whole, left, wholeY, barWidth, 'whole'),
   ];
   if (zoom !== null) {
     // The used part of the whole bar, widened into the zoom bar below it.
     const from = whole.x(zoom.from);
     const to = Math.max(whole.x(zoom.to), from + m.minRangeWidth);
-    parts.push(element('path', {
-      class: 'dl-zoom-guide', d: `M ${from} ${wholeY + m.barHeight} L ${to} ${wholeY + m.barHeight} L ${left + barWidth} ${zoomY} L ${left} ${zoomY} z`,
-      fill: '#e8edf2', 'fill-opacity': 0.7, stroke: '#b7c0c9', 'stroke-dasharray': '3 3',
-    }), bar(zoom, left, zoomY, barWidth, 'zoom'),
-    element('text', { x: left + barWidth, y: wholeY + m.barHeight + 34, 'text-anchor': 'end', 'font-size': 10, fill: '#4a5561' }, text(`below: ${spec.position(zoom.from)}–${spec.position(zoom.to)}, the part in use, to scale`)));
+    parts.push(
+      element('path', {
+        class: 'dl-zoom-guide',
+        d: `M ${from} ${wholeY + m.barHeight} L ${to} ${wholeY + m.barHeight} L ${left + barWidth} ${zoomY} L ${left} ${zoomY} z`,
+        fill: '#e8edf2',
+        'fill-opacity': 0.7,
+        stroke: '#b7c0c9',
+        'stroke-dasharray': '3 3',
+      }),
+      bar(zoom, left, zoomY, barWidth, 'zoom'),
+      element(
+        'text',
+        { x: left + barWidth, y: wholeY + m.barHeight + 34, 'text-anchor': 'end', 'font-size': 10, fill: '#4a5561' },
+        text(`below: ${spec.position(zoom.from)}–${spec.position(zoom.to)}, the part in use, to scale`),
+      ),
+    );
   }
   const ranges = spec.ranges.map((range, i) => {
     const swatch = spec.colour(range.owner);
     const y = listTop + i * m.listRow;
     const description = spec.describe(range);
-    return element('g', { class: 'dl-range', 'data-owner': range.owner, 'data-start': range.start, 'data-size': range.size },
+    return element(
+      'g',
+      { class: 'dl-range', 'data-owner': range.owner, 'data-start': range.start, 'data-size': range.size },
       svgTitle([description]),
       rangeRect(range, whole, wholeY, 'whole', swatch),
       zoom === null ? '' : rangeRect(range, zoom, zoomY, 'zoom', swatch),
-      element('rect', { class: 'dl-range-swatch', x: left, y: y - 10, width: 12, height: 12, rx: 2, fill: swatch.fill, stroke: swatch.stroke }),
-      element('text', { class: 'dl-range-text', x: left + 18, y, 'font-size': 11, fill: '#1d232a' }, text(description)));
+      element('rect', {
+        class: 'dl-range-swatch',
+        x: left,
+        y: y - 10,
+        width: 12,
+        height: 12,
+        rx: 2,
+        fill: swatch.fill,
+        stroke: swatch.stroke,
+      }),
+      element('text', { class: 'dl-range-text', x: left + 18, y, 'font-size': 11, fill: '#1d232a' }, text(description)),
+    );
   });
-  const notes = spec.notes.map((note, i) => element('text', {
-    class: 'dl-map-note', x: left + 18, y: listTop + (spec.ranges.length + i) * m.listRow, 'font-size': 11, fill: '#6b7580',
-  }, text(note)));
+  const notes = spec.notes.map((note, i) =>
+    element(
+      'text',
+      {
+        class: 'dl-map-note',
+        x: left + 18,
+        y: listTop + (spec.ranges.length + i) * m.listRow,
+        'font-size': 11,
+        fill: '#6b7580',
+      },
+      text(note),
+    ),
+  );
   if (spec.ranges.length === 0 && spec.notes.length === 0) {
-    notes.push(element('text', { class: 'dl-map-note', x: left, y: listTop, fill: '#6b7580' }, text('Nothing reserved.')));
+    notes.push(
+      element('text', { class: 'dl-map-note', x: left, y: listTop, fill: '#6b7580' }, text('Nothing reserved.')),
+    );
   }
   const rows = Math.max(1, spec.ranges.length + spec.notes.length);
-  return svgRoot(spec.className, m.width, listTop + rows * m.listRow + 4, spec.heading,
+  return svgRoot(
+    spec.className,
+    m.width,
+    listTop + rows * m.listRow + 4,
+    spec.heading,
     ...parts,
     axis(whole, wholeY + m.barHeight, spec, 'whole', barWidth),
     zoom === null ? '' : axis(zoom, zoomY + m.barHeight, spec, 'zoom', barWidth),
-    element('text', { x: left, y: listTop - 18, 'font-size': 11, fill: '#4a5561' }, text('Ranges are [start, end): start included, end excluded.')),
+    element(
+      'text',
+      { x: left, y: listTop - 18, 'font-size': 11, fill: '#4a5561' },
+      text('Ranges are [start, end): start included, end excluded.'),
+    ),
     element('g', { class: 'dl-ranges', 'font-family': monospace }, ...ranges),
-    element('g', { class: 'dl-map-notes', 'font-family': monospace }, ...notes));
+    element('g', { class: 'dl-map-notes', 'font-family': monospace }, ...notes),
+  );
 }

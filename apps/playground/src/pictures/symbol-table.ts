@@ -57,13 +57,28 @@ export function symbolRows(graph: LinkGraph): SymbolRow[] {
       if (isLazy) seen.add(symbol);
       const weak = provider === weakUndefinedProvider;
       rows.push({
-        library, module, symbol, provider, lazy: isLazy, weak,
-        unbound: weak || (isLazy && lazy.get(symbol) === false), interposition: interposed(symbol),
+        library,
+        module,
+        symbol,
+        provider,
+        lazy: isLazy,
+        weak,
+        unbound: weak || (isLazy && lazy.get(symbol) === false),
+        interposition: interposed(symbol),
       });
     }
     for (const { name, bound } of library.lazy) {
       if (seen.has(name)) continue;
-      rows.push({ library, module: 'env', symbol: name, provider: null, lazy: true, weak: false, unbound: !bound, interposition: interposed(name) });
+      rows.push({
+        library,
+        module: 'env',
+        symbol: name,
+        provider: null,
+        lazy: true,
+        weak: false,
+        unbound: !bound,
+        interposition: interposed(name),
+      });
     }
   }
   return rows;
@@ -71,7 +86,10 @@ export function symbolRows(graph: LinkGraph): SymbolRow[] {
 
 function rowClasses(row: SymbolRow): string | undefined {
   const classes = [
-    row.interposition !== null ? 'interposed' : '', row.lazy ? 'lazy' : '', row.unbound ? 'unbound' : '', row.weak ? 'weak' : '',
+    row.interposition !== null ? 'interposed' : '',
+    row.lazy ? 'lazy' : '',
+    row.unbound ? 'unbound' : '',
+    row.weak ? 'weak' : '',
     row.provider === row.library.name ? 'own' : '',
   ].filter((c) => c !== '');
   return classes.length === 0 ? undefined : classes.join(' ');
@@ -95,30 +113,61 @@ const headings = ['#', 'library', 'module', 'symbol', 'provider', 'notes'] as co
 /** A name with a small square in its graph colour before it. */
 function named(name: string, colour: PictureColours['owner']): string {
   const swatch = colour(name);
-  return element('span', { class: 'dl-swatch', style: `background:${swatch.fill};border-color:${swatch.stroke}`, 'aria-hidden': 'true' }, '') + text(name);
+  return (
+    element(
+      'span',
+      { class: 'dl-swatch', style: `background:${swatch.fill};border-color:${swatch.stroke}`, 'aria-hidden': 'true' },
+      '',
+    ) + text(name)
+  );
 }
 
 function rowHtml(row: SymbolRow, colour: PictureColours['owner']): string {
-  return element('tr', { class: rowClasses(row), 'data-library': row.library.name, 'data-symbol': row.symbol, 'data-provider': row.provider ?? undefined },
+  return element(
+    'tr',
+    {
+      class: rowClasses(row),
+      'data-library': row.library.name,
+      'data-symbol': row.symbol,
+      'data-provider': row.provider ?? undefined,
+    },
     element('td', { class: 'dl-order' }, text(`#${row.library.id}`)),
     element('td', { class: 'dl-library' }, named(row.library.name, colour)),
     element('td', { class: 'dl-module' }, text(row.module)),
     element('th', { scope: 'row', class: 'dl-symbol' }, text(row.symbol)),
-    element('td', { class: 'dl-provider' }, row.provider === null ? text('—') : row.weak ? text(row.provider) : named(row.provider, colour)),
-    element('td', { class: 'dl-note' }, text(note(row))));
+    element(
+      'td',
+      { class: 'dl-provider' },
+      row.provider === null ? text('—') : row.weak ? text(row.provider) : named(row.provider, colour),
+    ),
+    element('td', { class: 'dl-note' }, text(note(row))),
+  );
 }
 
 function interpositionRows(graph: LinkGraph): string[] {
   if (graph.interpositions.length === 0) return [];
   const kind = new Map(graph.scopes.map((s) => [s.id, s.kind]));
   return [
-    element('tr', { class: 'dl-interpositions-heading' }, element('th', { colspan: headings.length, scope: 'colgroup' }, text('Interposed definitions (the first definition in a scope wins)'))),
-    ...graph.interpositions.map((i) => element('tr', { class: 'dl-interposition', 'data-symbol': i.name },
-      element('td', { class: 'dl-order' }, text('')),
-      element('td', { class: 'dl-library', colspan: 2 }, text(`${kind.get(i.scope) ?? 'unknown'} scope #${i.scope}`)),
-      element('th', { scope: 'row', class: 'dl-symbol' }, text(i.name)),
-      element('td', { class: 'dl-provider' }, text(i.winner)),
-      element('td', { class: 'dl-note' }, text(`wins; interposed: ${i.losers.join(', ')}`)))),
+    element(
+      'tr',
+      { class: 'dl-interpositions-heading' },
+      element(
+        'th',
+        { colspan: headings.length, scope: 'colgroup' },
+        text('Interposed definitions (the first definition in a scope wins)'),
+      ),
+    ),
+    ...graph.interpositions.map((i) =>
+      element(
+        'tr',
+        { class: 'dl-interposition', 'data-symbol': i.name },
+        element('td', { class: 'dl-order' }, text('')),
+        element('td', { class: 'dl-library', colspan: 2 }, text(`${kind.get(i.scope) ?? 'unknown'} scope #${i.scope}`)),
+        element('th', { scope: 'row', class: 'dl-symbol' }, text(i.name)),
+        element('td', { class: 'dl-provider' }, text(i.winner)),
+        element('td', { class: 'dl-note' }, text(`wins; interposed: ${i.losers.join(', ')}`)),
+      ),
+    ),
   ];
 }
 
@@ -136,13 +185,17 @@ export function symbolTableHtml(graph: LinkGraph): string {
     `${rows.filter((r) => r.lazy).length} lazy`,
     `${rows.filter((r) => r.unbound).length} unbound`,
   ];
-  const body = rows.length === 0
-    ? [element('tr', { class: 'dl-empty' }, element('td', { colspan: headings.length }, text('No imports bound.')))]
-    : rows.map((row) => rowHtml(row, owner));
+  const body =
+    rows.length === 0
+      ? [element('tr', { class: 'dl-empty' }, element('td', { colspan: headings.length }, text('No imports bound.')))]
+      : rows.map((row) => rowHtml(row, owner));
   const footer = interpositionRows(graph);
-  return element('table', { class: 'dl-symbols' },
+  return element(
+    'table',
+    { class: 'dl-symbols' },
     element('caption', {}, text(`Symbol bindings: ${counts.join(', ')}`)),
     element('thead', {}, element('tr', {}, ...headings.map((h) => element('th', { scope: 'col' }, text(h))))),
     element('tbody', {}, ...body),
-    footer.length === 0 ? '' : element('tfoot', {}, ...footer));
+    footer.length === 0 ? '' : element('tfoot', {}, ...footer),
+  );
 }

@@ -16,7 +16,12 @@ export function fixtureLinker(toolchain: Toolchain = 'emcc', extra: Readonly<Rec
     if (s.kind === 'global') throw new Error(`${name} has no address`);
     return s.address;
   };
-  const host = jsHostApi({ memory: () => holder.linker!.memory, table: () => holder.linker!.table, dataAddress: address, functionAddress: address });
+  const host = jsHostApi({
+    memory: () => holder.linker!.memory,
+    table: () => holder.linker!.table,
+    dataAddress: address,
+    functionAddress: address,
+  });
   holder.linker = createLinkerSync({
     loader: memoryLoader({ ...sideModuleFiles(toolchain), ...extra }),
     program: { kind: 'host', functions: host.functions, data: host.data },
@@ -28,28 +33,40 @@ export function fixtureLinker(toolchain: Toolchain = 'emcc', extra: Readonly<Rec
 export type Open = readonly [name: string, flags: number];
 
 /** The graph after opening `opens` in order; `extra` adds files to the loader (e.g. a fixture under a hostile name). */
-export function graphAfter(opens: readonly Open[], toolchain: Toolchain = 'emcc', extra: Readonly<Record<string, Uint8Array>> = {}): LinkGraph {
+export function graphAfter(
+  opens: readonly Open[],
+  toolchain: Toolchain = 'emcc',
+  extra: Readonly<Record<string, Uint8Array>> = {},
+): LinkGraph {
   const linker = fixtureLinker(toolchain, extra);
   for (const [name, flags] of opens) linker.dlopenSync(name, flags);
   return linker.graph();
 }
 
 /** libneed_c.so → libneed_b.so → libneed_a.so, global. */
-export const neededChain = (toolchain: Toolchain = 'emcc'): LinkGraph => graphAfter([['libneed_c.so', RTLD.NOW | RTLD.GLOBAL]], toolchain);
+export const neededChain = (toolchain: Toolchain = 'emcc'): LinkGraph =>
+  graphAfter([['libneed_c.so', RTLD.NOW | RTLD.GLOBAL]], toolchain);
 
 /** libcycle_a.so ⇄ libcycle_b.so, lazy. */
 export const cycle = (): LinkGraph => graphAfter([['libcycle_a.so', RTLD.LAZY | RTLD.GLOBAL]]);
 
 /** libweak_strong.so global, then libneed_c.so RTLD_LOCAL (a group: a, b, c) and libreloc.so RTLD_LOCAL (another). */
-export const localGroups = (): LinkGraph => graphAfter([
-  ['libweak_strong.so', RTLD.NOW | RTLD.GLOBAL], ['libneed_c.so', RTLD.NOW | RTLD.LOCAL], ['libreloc.so', RTLD.NOW | RTLD.LOCAL],
-]);
+export const localGroups = (): LinkGraph =>
+  graphAfter([
+    ['libweak_strong.so', RTLD.NOW | RTLD.GLOBAL],
+    ['libneed_c.so', RTLD.NOW | RTLD.LOCAL],
+    ['libreloc.so', RTLD.NOW | RTLD.LOCAL],
+  ]);
 
 /** libweak_weakdef.so NEEDs libweak_strong.so: the strong definitions interpose the weak ones. */
 export const weakPair = (): LinkGraph => graphAfter([['libweak_weakdef.so', RTLD.NOW | RTLD.GLOBAL]]);
 
 /** libweak.so against the host's strong weak_hook; libweak_undef.so's weak undefined imports. */
-export const weakHostAndUndefined = (): LinkGraph => graphAfter([['libweak.so', RTLD.NOW | RTLD.GLOBAL], ['libweak_undef.so', RTLD.LAZY | RTLD.GLOBAL]]);
+export const weakHostAndUndefined = (): LinkGraph =>
+  graphAfter([
+    ['libweak.so', RTLD.NOW | RTLD.GLOBAL],
+    ['libweak_undef.so', RTLD.LAZY | RTLD.GLOBAL],
+  ]);
 
 /** A name no file should have: markup, quotes, an ampersand. */
 export const hostileName = '<script>alert("x&y")</script>\'.so';
@@ -64,4 +81,10 @@ export const hostile = (): LinkGraph => {
 export const hostOnly = (): LinkGraph => fixtureLinker().graph();
 
 /** A graph with nothing at all (no memory, no table), as a page shows before any link. */
-export const nothing: LinkGraph = { libraries: [], scopes: [], interpositions: [], memory: { bytes: 0, reservations: [] }, table: { length: 0, ranges: [] } };
+export const nothing: LinkGraph = {
+  libraries: [],
+  scopes: [],
+  interpositions: [],
+  memory: { bytes: 0, reservations: [] },
+  table: { length: 0, ranges: [] },
+};

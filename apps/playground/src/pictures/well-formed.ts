@@ -13,7 +13,8 @@ export function xmlProblems(markup: string): string[] {
   const open: string[] = [];
   let last = 0;
   const textProblems = (between: string, at: number): void => {
-    if (between.includes('<') || between.includes('>')) problems.push(`stray markup at ${at}: ${JSON.stringify(between.slice(0, 40))}`);
+    if (between.includes('<') || between.includes('>'))
+      problems.push(`stray markup at ${at}: ${JSON.stringify(between.slice(0, 40))}`);
     if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(between)) problems.push(`bare & at ${at}`);
   };
   for (const m of markup.matchAll(tag)) {
@@ -48,10 +49,16 @@ export function decodeEntities(value: string): string {
 }
 
 /** The elements `<tag …>` of `markup` whose attributes include all of `match`, as attribute maps. */
-export function elements(markup: string, tagName: string, match: Readonly<Record<string, string>> = {}): Record<string, string>[] {
+export function elements(
+  markup: string,
+  tagName: string,
+  match: Readonly<Record<string, string>> = {},
+): Record<string, string>[] {
   const found: Record<string, string>[] = [];
   for (const m of markup.matchAll(new RegExp(`<${tagName}((?:\\s+${name}="[^"]*")*)\\s*/?>`, 'g'))) {
-    const attrs = Object.fromEntries([...m[1]!.matchAll(new RegExp(`(${name})="([^"]*)"`, 'g'))].map((a) => [a[1]!, decodeEntities(a[2]!)]));
+    const attrs = Object.fromEntries(
+      [...m[1]!.matchAll(new RegExp(`(${name})="([^"]*)"`, 'g'))].map((a) => [a[1]!, decodeEntities(a[2]!)]),
+    );
     if (Object.entries(match).every(([k, v]) => attrs[k] === v)) found.push(attrs);
   }
   return found;

@@ -48,21 +48,40 @@ export function mountDocsView(container: HTMLElement): { show: (id: string | nul
   return {
     show: (id) => {
       const request = ++shown;
-      loadDocs().then((docs) => {
-        if (request !== shown) return;
-        // `#/docs` alone is the first page; an unknown id is "not found", with links to every page.
-        const page = id === null ? docs.docsPages[0] : docs.docsPages.find((p) => p.id === id);
-        const shownId = page?.id ?? id ?? '';
-        fill(nav, h('h2', {}, 'Docs'), h('ul', {}, ...docs.docsPages.map((p) => h('li', {},
-          h('a', { href: `#/docs/${encodeURIComponent(p.id)}`, class: p.id === page?.id ? 'current' : '' }, p.title)))));
-        // renderDocs builds escaped HTML from the project's own READMEs and API model.
-        body.innerHTML = docs.renderDocs(shownId);
-        body.dataset.page = page?.id ?? 'not-found';
-        finishPage(body, docs.highlight);
-        body.scrollTop = 0;
-      }).catch((error: unknown) => {
-        fill(body, errorBox(errorInfo(error), 'The docs could not be loaded:'));
-      });
+      loadDocs()
+        .then((docs) => {
+          if (request !== shown) return;
+          // `#/docs` alone is the first page; an unknown id is "not found", with links to every page.
+          const page = id === null ? docs.docsPages[0] : docs.docsPages.find((p) => p.id === id);
+          const shownId = page?.id ?? id ?? '';
+          fill(
+            nav,
+            h('h2', {}, 'Docs'),
+            h(
+              'ul',
+              {},
+              ...docs.docsPages.map((p) =>
+                h(
+                  'li',
+                  {},
+                  h(
+                    'a',
+                    { href: `#/docs/${encodeURIComponent(p.id)}`, class: p.id === page?.id ? 'current' : '' },
+                    p.title,
+                  ),
+                ),
+              ),
+            ),
+          );
+          // renderDocs builds escaped HTML from the project's own READMEs and API model.
+          body.innerHTML = docs.renderDocs(shownId);
+          body.dataset.page = page?.id ?? 'not-found';
+          finishPage(body, docs.highlight);
+          body.scrollTop = 0;
+        })
+        .catch((error: unknown) => {
+          fill(body, errorBox(errorInfo(error), 'The docs could not be loaded:'));
+        });
     },
   };
 }

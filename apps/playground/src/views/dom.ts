@@ -11,13 +11,18 @@ export interface Props {
   readonly checked?: boolean;
   readonly disabled?: boolean;
   readonly selected?: boolean;
-  readonly [attribute: string]: string | number | boolean | undefined | Readonly<Record<string, string>> | ((event: Event) => void);
+  readonly [attribute: string]:
+    string | number | boolean | undefined | Readonly<Record<string, string>> | ((event: Event) => void);
 }
 
 const properties: ReadonlySet<string> = new Set(['value', 'checked', 'disabled', 'selected']);
 
 /** Makes an element. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: readonly Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: readonly Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === false) {

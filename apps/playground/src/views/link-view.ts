@@ -10,7 +10,13 @@ import { bytes, count, fill, h, ms } from './dom.js';
 import { errorBox } from './error-box.js';
 
 /** How far each library got: resolve 1, compile 2, instantiate 3, relocate/init 4. */
-const stageOf: Readonly<Record<Exclude<PostedEvent['type'], 'done' | 'failed'>, number>> = { resolve: 1, compile: 2, instantiate: 3, relocate: 4, init: 4 };
+const stageOf: Readonly<Record<Exclude<PostedEvent['type'], 'done' | 'failed'>, number>> = {
+  resolve: 1,
+  compile: 2,
+  instantiate: 3,
+  relocate: 4,
+  init: 4,
+};
 
 /** Builds the Link tab into `container`. */
 export function mountLinkView(container: HTMLElement, app: App): void {
@@ -28,21 +34,38 @@ export function mountLinkView(container: HTMLElement, app: App): void {
     fill(status, statusText(run, done, total));
     fill(log, ...run.events.map((e) => h('li', { class: `event event-${e.type}` }, eventText(e, run.main))));
     const loads = run.events.filter((e): e is Extract<PostedEvent, { type: 'done' }> => e.type === 'done');
-    fill(timings, ...(loads.length === 0 ? [] : [h('h3', {}, 'Timings by phase'), h('div', { class: 'table-scroll', tabindex: 0 }, timingTable(loads, run.main))]));
+    fill(
+      timings,
+      ...(loads.length === 0
+        ? []
+        : [
+            h('h3', {}, 'Timings by phase'),
+            h('div', { class: 'table-scroll', tabindex: 0 }, timingTable(loads, run.main)),
+          ]),
+    );
     const outcome = run.outcome;
     const graph = outcome?.graph ?? null;
-    fill(result,
+    fill(
+      result,
       run.error === null ? null : errorBox(run.error),
       outcome !== null && !outcome.ok ? errorBox(outcome.error) : null,
-      graph === null ? null
-        : graph.libraries.length === 0 && outcome?.ok === false ? h('p', { class: 'muted' }, 'Nothing stayed loaded: a failed load changes nothing.')
+      graph === null
+        ? null
+        : graph.libraries.length === 0 && outcome?.ok === false
+          ? h('p', { class: 'muted' }, 'Nothing stayed loaded: a failed load changes nothing.')
           : graphTables(graph, outcome?.ok === false),
       outcome?.ok === true && (outcome.host.notes.length > 0 || outcome.host.logs.length > 0)
-        ? h('p', { class: 'host-record' }, `JS host: host_note ${JSON.stringify(outcome.host.notes)}, host_log ${JSON.stringify(outcome.host.logs)}`)
+        ? h(
+            'p',
+            { class: 'host-record' },
+            `JS host: host_note ${JSON.stringify(outcome.host.notes)}, host_log ${JSON.stringify(outcome.host.logs)}`,
+          )
         : null,
     );
   };
-  app.subscribe((topic) => { if (topic === 'link') render(); });
+  app.subscribe((topic) => {
+    if (topic === 'link') render();
+  });
   render();
   fill(container, h('h2', {}, 'Link'), status, progress, result, timings, h('h3', {}, 'Linker events'), log);
 }
@@ -60,14 +83,18 @@ function progressOf(events: readonly PostedEvent[]): { done: number; total: numb
 function statusText(run: LinkRun, done: number, total: number): string {
   const libraries = total / 4;
   switch (run.status) {
-    case 'idle': return 'Not linked yet: choose the program and libraries, then Link.';
-    case 'running': return `Linking… ${count(libraries, 'library', 'libraries')} found, ${Math.round((100 * done) / Math.max(total, 1))}% done`;
+    case 'idle':
+      return 'Not linked yet: choose the program and libraries, then Link.';
+    case 'running':
+      return `Linking… ${count(libraries, 'library', 'libraries')} found, ${Math.round((100 * done) / Math.max(total, 1))}% done`;
     case 'done': {
       const ok = run.outcome?.ok === true ? run.outcome : null;
       return `Linked: ${count(ok?.graph.libraries.length ?? 0, 'library', 'libraries')} in ${ms(ok?.ms ?? 0)}.`;
     }
-    case 'failed': return 'The link failed:';
-    case 'cancelled': return 'Cancelled.';
+    case 'failed':
+      return 'The link failed:';
+    case 'cancelled':
+      return 'Cancelled.';
   }
 }
 
@@ -87,24 +114,53 @@ export function memoryText(base: number, size: number): string {
 
 function eventText(e: PostedEvent, main: string | null): string {
   switch (e.type) {
-    case 'resolve': return `resolve ${e.library} (${bytes(e.bytes)})${e.neededBy === null ? '' : `, needed by ${e.neededBy}`}`;
-    case 'compile': return `compile ${e.library}: ${ms(e.ms)}`;
-    case 'instantiate': return `instantiate ${e.library}: memory ${memoryText(e.memoryBase, e.memorySize)}, table at ${e.tableBase} (${count(e.tableSize, 'slot')}), ${ms(e.ms)}`;
-    case 'relocate': return `relocate ${e.library}: ${ms(e.ms)}`;
-    case 'init': return `init ${e.library}: ${ms(e.ms)}`;
-    case 'done': return `done ${loadName(e.roots, main)}: ${count(e.libraries, 'new library', 'new libraries')} in ${ms(e.ms)}`;
-    case 'failed': return `failed ${loadName(e.roots, main)}: ${e.code} ${e.message}`;
+    case 'resolve':
+      return `resolve ${e.library} (${bytes(e.bytes)})${e.neededBy === null ? '' : `, needed by ${e.neededBy}`}`;
+    case 'compile':
+      return `compile ${e.library}: ${ms(e.ms)}`;
+    case 'instantiate':
+      return `instantiate ${e.library}: memory ${memoryText(e.memoryBase, e.memorySize)}, table at ${e.tableBase} (${count(e.tableSize, 'slot')}), ${ms(e.ms)}`;
+    case 'relocate':
+      return `relocate ${e.library}: ${ms(e.ms)}`;
+    case 'init':
+      return `init ${e.library}: ${ms(e.ms)}`;
+    case 'done':
+      return `done ${loadName(e.roots, main)}: ${count(e.libraries, 'new library', 'new libraries')} in ${ms(e.ms)}`;
+    case 'failed':
+      return `failed ${loadName(e.roots, main)}: ${e.code} ${e.message}`;
   }
 }
 
 function timingTable(loads: readonly Extract<PostedEvent, { type: 'done' }>[], main: string | null): HTMLElement {
   const phases = [...new Set(loads.flatMap((l) => Object.keys(l.phases)))];
-  return h('table', { class: 'data-table', id: 'timings-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'load'), ...phases.map((p) => h('th', { class: 'num' }, p)), h('th', { class: 'num' }, 'total'))),
-    h('tbody', {}, ...loads.map((l) => h('tr', { dataset: { load: l.roots.length > 0 ? l.roots.join(',') : main ?? '' } },
-      h('td', { class: 'mono' }, loadName(l.roots, main)),
-      ...phases.map((p) => h('td', { class: 'num' }, l.phases[p] === undefined ? '' : ms(l.phases[p]))),
-      h('td', { class: 'num' }, ms(l.ms))))));
+  return h(
+    'table',
+    { class: 'data-table', id: 'timings-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'load'),
+        ...phases.map((p) => h('th', { class: 'num' }, p)),
+        h('th', { class: 'num' }, 'total'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...loads.map((l) =>
+        h(
+          'tr',
+          { dataset: { load: l.roots.length > 0 ? l.roots.join(',') : (main ?? '') } },
+          h('td', { class: 'mono' }, loadName(l.roots, main)),
+          ...phases.map((p) => h('td', { class: 'num' }, l.phases[p] === undefined ? '' : ms(l.phases[p]))),
+          h('td', { class: 'num' }, ms(l.ms)),
+        ),
+      ),
+    ),
+  );
 }
 
 function scopeOf(lib: GraphLibrary): string {
@@ -114,23 +170,77 @@ function scopeOf(lib: GraphLibrary): string {
 
 function graphTables(graph: LinkGraph, partial: boolean): HTMLElement {
   const names = new Map(graph.libraries.map((l) => [l.id, l.name]));
-  return h('div', { class: 'graph-tables' },
-    h('h3', {}, partial ? 'Still loaded after the failure' : 'Libraries', h('span', { class: 'muted' }, ' — in load order')),
-    h('div', { class: 'table-scroll', tabindex: 0 }, h('table', { class: 'data-table', id: 'libraries-table' },
-      h('thead', {}, h('tr', {}, ...['id', 'library', 'scope', 'needs', 'memory', 'table', 'exports', 'lazy'].map((c) => h('th', {}, c)))),
-      h('tbody', {}, ...graph.libraries.map((l) => h('tr', { dataset: { library: l.name, memoryBase: String(l.memory.base), memorySize: String(l.memory.size) } },
-        h('td', { class: 'num' }, String(l.id)),
-        h('td', { class: 'mono' }, l.name),
-        h('td', {}, scopeOf(l)),
-        h('td', { class: 'mono' }, l.needed.map((id) => names.get(id) ?? `#${id}`).join(', ')),
-        h('td', { class: 'mono' }, memoryText(l.memory.base, l.memory.size)),
-        h('td', { class: 'mono' }, l.table.size === 0 ? '—' : `${l.table.base}..${l.table.base + l.table.size}`),
-        h('td', { class: 'num' }, String(l.exports)),
-        h('td', {}, l.lazy.length === 0 ? '' : `${l.lazy.filter((x) => x.bound).length}/${l.lazy.length} bound`)))))),
+  return h(
+    'div',
+    { class: 'graph-tables' },
+    h(
+      'h3',
+      {},
+      partial ? 'Still loaded after the failure' : 'Libraries',
+      h('span', { class: 'muted' }, ' — in load order'),
+    ),
+    h(
+      'div',
+      { class: 'table-scroll', tabindex: 0 },
+      h(
+        'table',
+        { class: 'data-table', id: 'libraries-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['id', 'library', 'scope', 'needs', 'memory', 'table', 'exports', 'lazy'].map((c) => h('th', {}, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...graph.libraries.map((l) =>
+            h(
+              'tr',
+              { dataset: { library: l.name, memoryBase: String(l.memory.base), memorySize: String(l.memory.size) } },
+              h('td', { class: 'num' }, String(l.id)),
+              h('td', { class: 'mono' }, l.name),
+              h('td', {}, scopeOf(l)),
+              h('td', { class: 'mono' }, l.needed.map((id) => names.get(id) ?? `#${id}`).join(', ')),
+              h('td', { class: 'mono' }, memoryText(l.memory.base, l.memory.size)),
+              h('td', { class: 'mono' }, l.table.size === 0 ? '—' : `${l.table.base}..${l.table.base + l.table.size}`),
+              h('td', { class: 'num' }, String(l.exports)),
+              h('td', {}, l.lazy.length === 0 ? '' : `${l.lazy.filter((x) => x.bound).length}/${l.lazy.length} bound`),
+            ),
+          ),
+        ),
+      ),
+    ),
     h('h3', {}, 'Scopes'),
-    h('ul', { id: 'scopes-list' }, ...graph.scopes.map((s) => h('li', { dataset: { scope: String(s.id) } }, `${s.kind === 'global' ? 'global scope' : `local group ${s.id}`}: `, h('span', { class: 'mono' }, s.members.join(' → '))))),
+    h(
+      'ul',
+      { id: 'scopes-list' },
+      ...graph.scopes.map((s) =>
+        h(
+          'li',
+          { dataset: { scope: String(s.id) } },
+          `${s.kind === 'global' ? 'global scope' : `local group ${s.id}`}: `,
+          h('span', { class: 'mono' }, s.members.join(' → ')),
+        ),
+      ),
+    ),
     graph.interpositions.length === 0 ? null : h('h3', {}, 'Interpositions'),
-    graph.interpositions.length === 0 ? null : h('ul', {}, ...graph.interpositions.map((i) => h('li', { class: 'mono' }, `${i.name}: ${i.winner} wins over ${i.losers.join(', ')} (scope ${i.scope})`))),
-    h('p', { class: 'muted' }, `Memory: ${bytes(graph.memory.bytes)}, ${count(graph.memory.reservations.length, 'reservation')}; table: ${count(graph.table.length, 'slot')}.`),
+    graph.interpositions.length === 0
+      ? null
+      : h(
+          'ul',
+          {},
+          ...graph.interpositions.map((i) =>
+            h('li', { class: 'mono' }, `${i.name}: ${i.winner} wins over ${i.losers.join(', ')} (scope ${i.scope})`),
+          ),
+        ),
+    h(
+      'p',
+      { class: 'muted' },
+      `Memory: ${bytes(graph.memory.bytes)}, ${count(graph.memory.reservations.length, 'reservation')}; table: ${count(graph.table.length, 'slot')}.`,
+    ),
   );
 }

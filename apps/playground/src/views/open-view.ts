@@ -11,7 +11,13 @@ import { errorBox } from './error-box.js';
 export function mountOpenView(container: HTMLElement, app: App, onExample: (id: string) => void): void {
   // Right under the drop zone, where the user just dropped or picked: what was refused, and why.
   const feedback = h('div', { id: 'open-feedback', 'aria-live': 'polite' });
-  const input = h('input', { type: 'file', multiple: true, id: 'file-input', class: 'visually-hidden', 'aria-label': 'Open .so or .wasm files' });
+  const input = h('input', {
+    type: 'file',
+    multiple: true,
+    id: 'file-input',
+    class: 'visually-hidden',
+    'aria-label': 'Open .so or .wasm files',
+  });
   const openPicked = (list: FileList | null): void => {
     const files = [...(list ?? [])];
     if (files.length === 0) return;
@@ -20,11 +26,14 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     const names = new Set(files.map((file) => file.name));
     void app.openFiles(files.map((file) => ({ name: file.name, source: { kind: 'blob', blob: file } }))).then(() => {
       const refused = app.files.flatMap((f) => (names.has(f.name) && f.opened?.ok === false ? [f.opened] : []));
-      fill(feedback, ...refused.map((f) => {
-        const box = errorBox(f.error, `${f.name} cannot be used:`);
-        box.dataset.file = f.name;
-        return box;
-      }));
+      fill(
+        feedback,
+        ...refused.map((f) => {
+          const box = errorBox(f.error, `${f.name} cannot be used:`);
+          box.dataset.file = f.name;
+          return box;
+        }),
+      );
       // The Inspect tab shows the first refused file, so the main view is not left on something else.
       const first = refused[0];
       if (first !== undefined) {
@@ -39,17 +48,42 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
   });
 
   // Not a button itself (a button inside a button is one control too many): the keyboard uses "choose files…".
-  const zone = h('div', { class: 'drop-zone', id: 'drop-zone' },
+  const zone = h(
+    'div',
+    { class: 'drop-zone', id: 'drop-zone' },
     h('strong', {}, 'Drop .so / .wasm files here'),
     h('span', {}, ' or '),
-    h('button', { type: 'button', class: 'link-button', id: 'choose-files', onclick: () => { input.click(); } }, 'choose files…'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link-button',
+        id: 'choose-files',
+        onclick: () => {
+          input.click();
+        },
+      },
+      'choose files…',
+    ),
   );
   // Anywhere on the page: the drop zone lights up while files are dragged over the window.
   let depth = 0;
   const hasFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') ?? false;
-  window.addEventListener('dragenter', (event) => { if (hasFiles(event)) { depth++; zone.classList.add('dragging'); } });
-  window.addEventListener('dragleave', (event) => { if (hasFiles(event) && --depth <= 0) { depth = 0; zone.classList.remove('dragging'); } });
-  window.addEventListener('dragover', (event) => { if (hasFiles(event)) event.preventDefault(); });
+  window.addEventListener('dragenter', (event) => {
+    if (hasFiles(event)) {
+      depth++;
+      zone.classList.add('dragging');
+    }
+  });
+  window.addEventListener('dragleave', (event) => {
+    if (hasFiles(event) && --depth <= 0) {
+      depth = 0;
+      zone.classList.remove('dragging');
+    }
+  });
+  window.addEventListener('dragover', (event) => {
+    if (hasFiles(event)) event.preventDefault();
+  });
   window.addEventListener('drop', (event) => {
     if (!hasFiles(event)) return;
     event.preventDefault();
@@ -58,11 +92,15 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     openPicked(event.dataTransfer?.files ?? null);
   });
 
-  const select = h('select', { id: 'example-select', 'aria-label': 'Example set' },
+  const select = h(
+    'select',
+    { id: 'example-select', 'aria-label': 'Example set' },
     h('option', { value: '' }, 'Choose an example set…'),
     ...exampleSets.map((set) => h('option', { value: set.id }, set.title)),
   );
-  select.addEventListener('change', () => { if (select.value !== '') onExample(select.value); });
+  select.addEventListener('change', () => {
+    if (select.value !== '') onExample(select.value);
+  });
   const description = h('p', { class: 'example-description', id: 'example-description' });
   const update = (): void => {
     select.value = app.example?.id ?? '';
@@ -72,9 +110,19 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     if (topic === 'files' || topic === 'setup') update();
     if (topic === 'example') fill(feedback);
     // A refused file that was removed takes its message along.
-    if (topic === 'files') for (const box of feedback.querySelectorAll<HTMLElement>('[data-file]')) if (!app.files.some((f) => f.name === box.dataset.file)) box.remove();
+    if (topic === 'files')
+      for (const box of feedback.querySelectorAll<HTMLElement>('[data-file]'))
+        if (!app.files.some((f) => f.name === box.dataset.file)) box.remove();
   });
   update();
 
-  fill(container, h('h2', {}, 'Open'), zone, feedback, input, h('label', { class: 'field' }, 'Example ', select), description);
+  fill(
+    container,
+    h('h2', {}, 'Open'),
+    zone,
+    feedback,
+    input,
+    h('label', { class: 'field' }, 'Example ', select),
+    description,
+  );
 }

@@ -10,7 +10,11 @@ import { fill, h } from './dom.js';
 import { errorBox } from './error-box.js';
 
 /** The four pictures: where each goes and how it is drawn. */
-const pictures: readonly { readonly id: string; readonly title: string; readonly draw: (graph: LinkGraph) => string }[] = [
+const pictures: readonly {
+  readonly id: string;
+  readonly title: string;
+  readonly draw: (graph: LinkGraph) => string;
+}[] = [
   { id: 'picture-graph', title: 'Dependency graph', draw: graphSvg },
   { id: 'picture-memory', title: 'Memory map', draw: memoryMapSvg },
   { id: 'picture-table', title: 'Table map', draw: tableMapSvg },
@@ -25,9 +29,14 @@ export function mountPicturesView(container: HTMLElement, app: App): void {
   const render = (): void => {
     const outcome = app.link.outcome;
     const graph = outcome?.graph ?? null;
-    fill(note, graph === null
-      ? 'Link first: the pictures show what a link produced.'
-      : outcome?.ok === false ? 'The link failed: these show what stayed loaded.' : '');
+    fill(
+      note,
+      graph === null
+        ? 'Link first: the pictures show what a link produced.'
+        : outcome?.ok === false
+          ? 'The link failed: these show what stayed loaded.'
+          : '',
+    );
     for (const area of areas) {
       if (graph === null) {
         fill(area.body);
@@ -41,8 +50,14 @@ export function mountPicturesView(container: HTMLElement, app: App): void {
       }
     }
   };
-  app.subscribe((topic) => { if (topic === 'link') render(); });
+  app.subscribe((topic) => {
+    if (topic === 'link') render();
+  });
   render();
-  fill(container, h('h2', {}, 'Pictures'), note,
-    ...areas.map((a) => h('section', { class: 'picture', dataset: { picture: a.id } }, h('h3', {}, a.title), a.body)));
+  fill(
+    container,
+    h('h2', {}, 'Pictures'),
+    note,
+    ...areas.map((a) => h('section', { class: 'picture', dataset: { picture: a.id } }, h('h3', {}, a.title), a.body)),
+  );
 }

@@ -15,7 +15,12 @@ const MAX_FUNCTIONS = 300;
 
 /** Builds the Run tab into `container`. */
 export function mountRunView(container: HTMLElement, app: App): void {
-  const search = h('input', { type: 'search', id: 'function-search', placeholder: 'Search functions…', 'aria-label': 'Search functions' });
+  const search = h('input', {
+    type: 'search',
+    id: 'function-search',
+    placeholder: 'Search functions…',
+    'aria-label': 'Search functions',
+  });
   const hint = h('p', { id: 'run-hint', class: 'muted' });
   const list = h('div', { id: 'function-list' });
   const rows = new Map<string, { row: HTMLElement; output: HTMLElement; button: HTMLButtonElement }>();
@@ -24,18 +29,44 @@ export function mountRunView(container: HTMLElement, app: App): void {
     rows.clear();
     const outcome = app.link.outcome;
     if (outcome?.ok !== true) {
-      fill(hint, app.link.status === 'running' ? 'Linking…' : app.link.status === 'cancelled' ? 'The worker was restarted: link again.' : 'Link first: the functions of the linked libraries show here.');
+      fill(
+        hint,
+        app.link.status === 'running'
+          ? 'Linking…'
+          : app.link.status === 'cancelled'
+            ? 'The worker was restarted: link again.'
+            : 'Link first: the functions of the linked libraries show here.',
+      );
       fill(list, app.link.error === null ? null : errorBox(app.link.error));
       return;
     }
     const tryCalling = app.example?.tryCalling;
-    fill(hint, tryCalling === undefined ? 'Type arguments and call.' : `Try ${tryCalling.name} in ${tryCalling.library}: it returns ${tryCalling.expect} when everything was linked right.`);
+    fill(
+      hint,
+      tryCalling === undefined
+        ? 'Type arguments and call.'
+        : `Try ${tryCalling.name} in ${tryCalling.library}: it returns ${tryCalling.expect} when everything was linked right.`,
+    );
     const needle = search.value.trim().toLowerCase();
-    const shown = outcome.functions.filter((f) => needle === '' || f.name.toLowerCase().includes(needle) || f.library.toLowerCase().includes(needle));
+    const shown = outcome.functions.filter(
+      (f) => needle === '' || f.name.toLowerCase().includes(needle) || f.library.toLowerCase().includes(needle),
+    );
     const libraries = [...new Set(shown.map((f) => f.library))];
-    const sections = libraries.map((library) => h('section', { class: 'library-functions', dataset: { library } },
-      h('h3', { class: 'mono' }, library),
-      h('div', { class: 'function-rows' }, ...shown.filter((f) => f.library === library).slice(0, MAX_FUNCTIONS).map((f) => functionRow(f)))));
+    const sections = libraries.map((library) =>
+      h(
+        'section',
+        { class: 'library-functions', dataset: { library } },
+        h('h3', { class: 'mono' }, library),
+        h(
+          'div',
+          { class: 'function-rows' },
+          ...shown
+            .filter((f) => f.library === library)
+            .slice(0, MAX_FUNCTIONS)
+            .map((f) => functionRow(f)),
+        ),
+      ),
+    );
     fill(list, ...(sections.length === 0 ? [h('p', { class: 'muted' }, 'No function matches.')] : sections));
     renderResults();
   };
@@ -43,14 +74,37 @@ export function mountRunView(container: HTMLElement, app: App): void {
   const functionRow = (f: CallableFunction): HTMLElement => {
     const key = callKey(f.library, f.name);
     const reason = uncallableReason(f.params, f.results);
-    const inputs = f.params.map((type, i) => h('input', { type: 'text', class: 'arg', placeholder: type, 'aria-label': `${f.name} argument ${i + 1} (${type})`, size: 8 }));
-    const button = h('button', { type: 'button', class: 'call', disabled: reason !== null, title: reason ?? `Call ${f.name}` }, 'Call');
+    const inputs = f.params.map((type, i) =>
+      h('input', {
+        type: 'text',
+        class: 'arg',
+        placeholder: type,
+        'aria-label': `${f.name} argument ${i + 1} (${type})`,
+        size: 8,
+      }),
+    );
+    const button = h(
+      'button',
+      { type: 'button', class: 'call', disabled: reason !== null, title: reason ?? `Call ${f.name}` },
+      'Call',
+    );
     const output = h('div', { class: 'call-output' });
-    const call = (): void => { void app.call(f.library, f.name, inputs.map((input) => input.value)); };
+    const call = (): void => {
+      void app.call(
+        f.library,
+        f.name,
+        inputs.map((input) => input.value),
+      );
+    };
     button.addEventListener('click', call);
-    for (const input of inputs) input.addEventListener('keydown', (event) => { if (event.key === 'Enter') call(); });
+    for (const input of inputs)
+      input.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter') call();
+      });
     const signature = `(${f.params.join(', ')}) -> ${f.results.length === 1 ? f.results[0]! : `(${f.results.join(', ')})`}`;
-    const row = h('div', { class: 'function-row', dataset: { function: f.name, library: f.library } },
+    const row = h(
+      'div',
+      { class: 'function-row', dataset: { function: f.name, library: f.library } },
       h('span', { class: 'mono fn-name' }, f.name),
       h('span', { class: 'mono muted fn-type' }, signature),
       h('span', { class: 'args' }, ...inputs),
@@ -68,8 +122,15 @@ export function mountRunView(container: HTMLElement, app: App): void {
       if (result === undefined) fill(output);
       else if (result === 'pending') fill(output, h('span', { class: 'muted' }, 'calling…'));
       else if (result.ok) {
-        const host = result.host.notes.length > 0 || result.host.logs.length > 0 ? `  · host_note ${JSON.stringify(result.host.notes)}, host_log ${JSON.stringify(result.host.logs)}` : '';
-        fill(output, h('output', { class: 'result', dataset: { result: result.result } }, `= ${result.result}`), h('span', { class: 'muted small' }, ` in ${ms(result.ms)}${host}`));
+        const host =
+          result.host.notes.length > 0 || result.host.logs.length > 0
+            ? `  · host_note ${JSON.stringify(result.host.notes)}, host_log ${JSON.stringify(result.host.logs)}`
+            : '';
+        fill(
+          output,
+          h('output', { class: 'result', dataset: { result: result.result } }, `= ${result.result}`),
+          h('span', { class: 'muted small' }, ` in ${ms(result.ms)}${host}`),
+        );
       } else fill(output, errorBox(result.error));
     }
   };

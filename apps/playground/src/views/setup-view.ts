@@ -9,7 +9,19 @@ import { bytes, fill, h } from './dom.js';
 export function mountSetupView(container: HTMLElement, app: App): void {
   const list = h('ul', { class: 'file-list', id: 'file-list' });
   const setup = h('div', { class: 'setup', id: 'link-setup' });
-  const linkButton = h('button', { type: 'button', id: 'link-button', class: 'primary', onclick: () => { app.show('link'); void app.runLink(); } }, 'Link');
+  const linkButton = h(
+    'button',
+    {
+      type: 'button',
+      id: 'link-button',
+      class: 'primary',
+      onclick: () => {
+        app.show('link');
+        void app.runLink();
+      },
+    },
+    'Link',
+  );
 
   const renderFiles = (): void => {
     if (app.files.length === 0) {
@@ -21,16 +33,27 @@ export function mountSetupView(container: HTMLElement, app: App): void {
 
   const renderSetup = (): void => {
     const usable = app.files.filter((f) => f.opened?.ok === true);
-    const program = h('select', { id: 'program-select', 'aria-label': 'Main program' },
+    const program = h(
+      'select',
+      { id: 'program-select', 'aria-label': 'Main program' },
       h('option', { value: '', selected: app.program.kind === 'host' }, 'JS host (no main module)'),
-      ...usable.map((f) => h('option', { value: f.name, selected: app.program.kind === 'main' && app.program.name === f.name }, `main module: ${f.name}`)),
+      ...usable.map((f) =>
+        h(
+          'option',
+          { value: f.name, selected: app.program.kind === 'main' && app.program.name === f.name },
+          `main module: ${f.name}`,
+        ),
+      ),
     );
-    program.addEventListener('change', () => { app.setProgram(program.value === '' ? { kind: 'host' } : { kind: 'main', name: program.value }); });
+    program.addEventListener('change', () => {
+      app.setProgram(program.value === '' ? { kind: 'host' } : { kind: 'main', name: program.value });
+    });
     const rows = usable
       .filter((f) => !(app.program.kind === 'main' && app.program.name === f.name))
       .map((f) => libraryRow(app, f.name));
     linkButton.disabled = app.link.status === 'running';
-    fill(setup,
+    fill(
+      setup,
       h('label', { class: 'field' }, 'Program ', program),
       rows.length === 0
         ? h('p', { class: 'muted' }, 'No side module to load yet.')
@@ -50,31 +73,79 @@ export function mountSetupView(container: HTMLElement, app: App): void {
 
 function fileRow(app: App, file: FileEntry): HTMLElement {
   const opened = file.opened;
-  const status = opened === null
-    ? h('span', { class: 'badge pending' }, 'reading…')
-    : opened.ok
-      ? h('span', { class: 'badge ok' }, opened.report.format)
-      : h('span', { class: 'badge bad', title: opened.error.message }, opened.error.code ?? opened.error.name);
+  const status =
+    opened === null
+      ? h('span', { class: 'badge pending' }, 'reading…')
+      : opened.ok
+        ? h('span', { class: 'badge ok' }, opened.report.format)
+        : h('span', { class: 'badge bad', title: opened.error.message }, opened.error.code ?? opened.error.name);
   const size = opened?.size ?? (file.source.kind === 'blob' ? file.source.blob.size : null);
-  return h('li', { class: app.selected === file.name ? 'selected' : '', dataset: { file: file.name, state: opened === null ? 'pending' : opened.ok ? 'ok' : 'error' } },
-    h('button', { type: 'button', class: 'file-name', title: `Inspect ${file.name}`, onclick: () => { app.select(file.name); app.show('inspect'); } }, file.name),
+  return h(
+    'li',
+    {
+      class: app.selected === file.name ? 'selected' : '',
+      dataset: { file: file.name, state: opened === null ? 'pending' : opened.ok ? 'ok' : 'error' },
+    },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'file-name',
+        title: `Inspect ${file.name}`,
+        onclick: () => {
+          app.select(file.name);
+          app.show('inspect');
+        },
+      },
+      file.name,
+    ),
     status,
     h('span', { class: 'muted small' }, size === null ? '' : bytes(size)),
-    h('button', { type: 'button', class: 'remove', title: `Remove ${file.name}`, 'aria-label': `Remove ${file.name}`, onclick: () => { app.leaveExample(); void app.removeFile(file.name); } }, '×'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'remove',
+        title: `Remove ${file.name}`,
+        'aria-label': `Remove ${file.name}`,
+        onclick: () => {
+          app.leaveExample();
+          void app.removeFile(file.name);
+        },
+      },
+      '×',
+    ),
   );
 }
 
 function libraryRow(app: App, name: string): HTMLElement {
   const setting = app.settings.get(name) ?? { load: false, binding: 'now', scope: 'global' };
   const load = h('input', { type: 'checkbox', checked: setting.load, 'aria-label': `Load ${name}` });
-  load.addEventListener('change', () => { app.setLibrary(name, { load: load.checked }); });
-  const binding = h('select', { 'aria-label': `Binding of ${name}` },
+  load.addEventListener('change', () => {
+    app.setLibrary(name, { load: load.checked });
+  });
+  const binding = h(
+    'select',
+    { 'aria-label': `Binding of ${name}` },
     h('option', { value: 'now', selected: setting.binding === 'now' }, 'RTLD_NOW'),
-    h('option', { value: 'lazy', selected: setting.binding === 'lazy' }, 'RTLD_LAZY'));
-  binding.addEventListener('change', () => { app.setLibrary(name, { binding: binding.value === 'lazy' ? 'lazy' : 'now' }); });
-  const scope = h('select', { 'aria-label': `Scope of ${name}` },
+    h('option', { value: 'lazy', selected: setting.binding === 'lazy' }, 'RTLD_LAZY'),
+  );
+  binding.addEventListener('change', () => {
+    app.setLibrary(name, { binding: binding.value === 'lazy' ? 'lazy' : 'now' });
+  });
+  const scope = h(
+    'select',
+    { 'aria-label': `Scope of ${name}` },
     h('option', { value: 'global', selected: setting.scope === 'global' }, 'RTLD_GLOBAL'),
-    h('option', { value: 'local', selected: setting.scope === 'local' }, 'RTLD_LOCAL'));
-  scope.addEventListener('change', () => { app.setLibrary(name, { scope: scope.value === 'local' ? 'local' : 'global' }); });
-  return h('li', { dataset: { library: name } }, h('label', { class: 'library-name' }, load, h('span', { class: 'mono' }, name)), h('span', { class: 'flags' }, binding, scope));
+    h('option', { value: 'local', selected: setting.scope === 'local' }, 'RTLD_LOCAL'),
+  );
+  scope.addEventListener('change', () => {
+    app.setLibrary(name, { scope: scope.value === 'local' ? 'local' : 'global' });
+  });
+  return h(
+    'li',
+    { dataset: { library: name } },
+    h('label', { class: 'library-name' }, load, h('span', { class: 'mono' }, name)),
+    h('span', { class: 'flags' }, binding, scope),
+  );
 }

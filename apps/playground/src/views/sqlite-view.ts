@@ -33,10 +33,24 @@ export function mountSqliteView(container: HTMLElement, app: App): void {
     fill(status, `Running ${String(args.length)} statement${args.length === 1 ? '' : 's'}…`);
     let outcome: WasiRunOutcome;
     try {
-      const answer = await app.client.request({ type: 'run-wasi', main: { name: wasi.main.name, source: { kind: 'url', url: wasi.main.url } }, args, libraries: wasi.libraries });
+      const answer = await app.client.request({
+        type: 'run-wasi',
+        main: { name: wasi.main.name, source: { kind: 'url', url: wasi.main.url } },
+        args,
+        libraries: wasi.libraries,
+      });
       outcome = answer.outcome;
     } catch (error) {
-      const info = error instanceof CancelledError ? { code: null, name: 'Cancelled', message: 'the run was cancelled: the worker was stopped and a fresh one started' } : error instanceof WorkerError ? error.info : errorInfo(error);
+      const info =
+        error instanceof CancelledError
+          ? {
+              code: null,
+              name: 'Cancelled',
+              message: 'the run was cancelled: the worker was stopped and a fresh one started',
+            }
+          : error instanceof WorkerError
+            ? error.info
+            : errorInfo(error);
       outcome = { ok: false, error: info, stdout: '', stderr: '' };
     }
     if (current !== runs) return;
@@ -46,14 +60,42 @@ export function mountSqliteView(container: HTMLElement, app: App): void {
 
   const show = (outcome: WasiRunOutcome): void => {
     const lines = outputLines(outcome.stdout);
-    const table = h('table', { id: 'sqlite-output' }, h('tbody', {}, ...lines.map((line) => (line.kind === 'error'
-      ? h('tr', { class: 'sqlite-error' }, h('td', {}, line.text))
-      : h('tr', { class: 'sqlite-row' }, ...line.cells.map((cell) => (line.cells.length === 1 && cell === '' ? h('td', { class: 'null-row', title: 'an empty line: the driver prints NULL (what load_extension returns) and the empty string alike' }, 'NULL') : h('td', {}, cell))))))));
-    fill(results,
+    const table = h(
+      'table',
+      { id: 'sqlite-output' },
+      h(
+        'tbody',
+        {},
+        ...lines.map((line) =>
+          line.kind === 'error'
+            ? h('tr', { class: 'sqlite-error' }, h('td', {}, line.text))
+            : h(
+                'tr',
+                { class: 'sqlite-row' },
+                ...line.cells.map((cell) =>
+                  line.cells.length === 1 && cell === ''
+                    ? h(
+                        'td',
+                        {
+                          class: 'null-row',
+                          title:
+                            'an empty line: the driver prints NULL (what load_extension returns) and the empty string alike',
+                        },
+                        'NULL',
+                      )
+                    : h('td', {}, cell),
+                ),
+              ),
+        ),
+      ),
+    );
+    fill(
+      results,
       outcome.ok ? null : errorBox(outcome.error, 'The program could not run'),
       lines.length === 0 ? h('p', { class: 'muted' }, 'No output.') : table,
       outcome.stderr === '' ? null : h('pre', { id: 'sqlite-stderr', class: 'error' }, outcome.stderr),
-      h('details', {}, h('summary', {}, 'What the program printed'), h('pre', { id: 'sqlite-stdout' }, outcome.stdout)));
+      h('details', {}, h('summary', {}, 'What the program printed'), h('pre', { id: 'sqlite-stdout' }, outcome.stdout)),
+    );
     if (outcome.ok) {
       const loaded = outcome.loaded.length === 0 ? 'no extension loaded' : `loaded ${outcome.loaded.join(', ')}`;
       fill(status, `Exit status ${String(outcome.exitCode)} in ${ms(outcome.ms)} (a fresh instance) · ${loaded}`);
@@ -67,26 +109,77 @@ export function mountSqliteView(container: HTMLElement, app: App): void {
 
   const render = (wasi: WasiExample): void => {
     if (wasi.main === null) {
-      fill(section, h('h2', { id: 'sqlite-title' }, 'SQLite'), h('div', { id: 'sqlite-gate', role: 'alert' },
-        h('p', {}, 'The SQLite build outputs are not in this playground: ', h('code', {}, wasi.missing.join(', ')), ' missing (they are build outputs, not committed).'),
-        h('p', {}, 'Run ', h('code', {}, wasi.buildCommand), ' (it builds tooling/fixtures/wasm/sqlite with clang-16, wasi-libc, gcc and emcc), then build the playground again (', h('code', {}, 'pnpm --filter playground build'), ', or restart ', h('code', {}, 'pnpm dev'), ').')));
+      fill(
+        section,
+        h('h2', { id: 'sqlite-title' }, 'SQLite'),
+        h(
+          'div',
+          { id: 'sqlite-gate', role: 'alert' },
+          h(
+            'p',
+            {},
+            'The SQLite build outputs are not in this playground: ',
+            h('code', {}, wasi.missing.join(', ')),
+            ' missing (they are build outputs, not committed).',
+          ),
+          h(
+            'p',
+            {},
+            'Run ',
+            h('code', {}, wasi.buildCommand),
+            ' (it builds tooling/fixtures/wasm/sqlite with clang-16, wasi-libc, gcc and emcc), then build the playground again (',
+            h('code', {}, 'pnpm --filter playground build'),
+            ', or restart ',
+            h('code', {}, 'pnpm dev'),
+            ').',
+          ),
+        ),
+      );
       return;
     }
-    const ready = wasi.queries.map((q) => h('button', { type: 'button', class: 'ready-query', dataset: { query: q.id }, onclick: () => { query.value = q.sql; void execute(wasi); } }, q.title));
+    const ready = wasi.queries.map((q) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'ready-query',
+          dataset: { query: q.id },
+          onclick: () => {
+            query.value = q.sql;
+            void execute(wasi);
+          },
+        },
+        q.title,
+      ),
+    );
     query.value = wasi.queries[0]?.sql ?? '';
     fill(results);
     fill(status, 'Each line is one statement; each run starts the program afresh (an in-memory database).');
     container.dataset.state = 'idle';
-    fill(section,
+    fill(
+      section,
       h('h2', { id: 'sqlite-title' }, 'SQLite'),
-      h('p', { class: 'muted' }, `${wasi.main.name} is a WASI program: SQLite's load_extension calls C's dlopen, which @dl/wasi links from the extensions opened on the left.`),
+      h(
+        'p',
+        { class: 'muted' },
+        `${wasi.main.name} is a WASI program: SQLite's load_extension calls C's dlopen, which @dl/wasi links from the extensions opened on the left.`,
+      ),
       h('div', { class: 'ready-queries', role: 'group', 'aria-label': 'Ready queries' }, ...ready),
-      query, run, status, results);
+      query,
+      run,
+      status,
+      results,
+    );
   };
 
-  run.addEventListener('click', () => { if (shown !== null) void execute(shown); });
+  run.addEventListener('click', () => {
+    if (shown !== null) void execute(shown);
+  });
   query.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && shown !== null) { event.preventDefault(); void execute(shown); }
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && shown !== null) {
+      event.preventDefault();
+      void execute(shown);
+    }
   });
   const update = (): void => {
     const wasi = app.example?.wasi ?? null;
@@ -100,7 +193,9 @@ export function mountSqliteView(container: HTMLElement, app: App): void {
       render(wasi);
     }
   };
-  app.subscribe((topic) => { if (topic === 'files' || topic === 'setup') update(); });
+  app.subscribe((topic) => {
+    if (topic === 'files' || topic === 'setup') update();
+  });
   container.prepend(section);
   update();
 }

@@ -33,16 +33,28 @@ function parseInteger(text: string): bigint | null {
 export function parseArgument(text: string, type: string, position: number): number | bigint | string | null {
   const where = `argument ${position + 1} (${type})`;
   switch (type) {
-    case 'i32': case 'i64': {
+    case 'i32':
+    case 'i64': {
       const value = parseInteger(text);
       const bits = type === 'i32' ? 32n : 64n;
       if (value === null) throw new TypeError(`${where}: "${text}" is not an integer`);
-      if (value < -(1n << (bits - 1n)) || value >= 1n << bits) throw new TypeError(`${where}: ${text} does not fit in ${bits} bits`);
+      if (value < -(1n << (bits - 1n)) || value >= 1n << bits)
+        throw new TypeError(`${where}: ${text} does not fit in ${bits} bits`);
       return type === 'i32' ? Number(BigInt.asIntN(32, value)) : BigInt.asIntN(64, value);
     }
-    case 'f32': case 'f64': {
+    case 'f32':
+    case 'f64': {
       const t = text.trim();
-      const value = t === 'NaN' ? Number.NaN : t === 'Infinity' || t === '+Infinity' ? Infinity : t === '-Infinity' ? -Infinity : t === '' ? Number.NaN : Number(t);
+      const value =
+        t === 'NaN'
+          ? Number.NaN
+          : t === 'Infinity' || t === '+Infinity'
+            ? Infinity
+            : t === '-Infinity'
+              ? -Infinity
+              : t === ''
+                ? Number.NaN
+                : Number(t);
       if (Number.isNaN(value) && t !== 'NaN') throw new TypeError(`${where}: "${text}" is not a number`);
       return value;
     }
@@ -56,7 +68,8 @@ export function parseArgument(text: string, type: string, position: number): num
 /** A result as text: integers in decimal (i32 also in hex), several results as a list. */
 export function formatResult(value: unknown, results: readonly string[]): string {
   if (results.length === 0) return '(no result)';
-  if (results.length > 1 && Array.isArray(value)) return `[${value.map((v, i) => formatResult(v, [results[i] ?? ''])).join(', ')}]`;
+  if (results.length > 1 && Array.isArray(value))
+    return `[${value.map((v, i) => formatResult(v, [results[i] ?? ''])).join(', ')}]`;
   if (typeof value === 'bigint') return `${value} (i64)`;
   if (typeof value === 'number') {
     if (results[0] === 'i32') return `${value} (0x${(value >>> 0).toString(16)})`;

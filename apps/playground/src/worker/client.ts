@@ -60,7 +60,10 @@ export class WorkerClient {
    * Sends a request; `onProgress` gets the worker's progress messages for it. Resolves to the
    * answer, rejects with {@link CancelledError} on {@link WorkerClient.cancel}.
    */
-  request<T extends Request>(request: T, onProgress: (message: WorkerMessage) => void = () => undefined): Promise<ResponseFor[T['type']]> {
+  request<T extends Request>(
+    request: T,
+    onProgress: (message: WorkerMessage) => void = () => undefined,
+  ): Promise<ResponseFor[T['type']]> {
     const id = this.nextId++;
     return new Promise<ResponseFor[T['type']]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (message: WorkerMessage) => void, reject, onProgress });
@@ -81,13 +84,16 @@ export class WorkerClient {
 
   private start(): Worker {
     const worker = startWorker();
-    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => { this.receive(event.data); });
+    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
+      this.receive(event.data);
+    });
     worker.addEventListener('error', (event) => {
       // An uncaught error in the worker (it should not happen): fail everything pending, keep going.
       event.preventDefault();
       const pending = [...this.pending.values()];
       this.pending.clear();
-      for (const p of pending) p.reject(new WorkerError({ code: null, name: 'WorkerError', message: event.message || 'the worker failed' }));
+      for (const p of pending)
+        p.reject(new WorkerError({ code: null, name: 'WorkerError', message: event.message || 'the worker failed' }));
       this.notify();
     });
     return worker;

@@ -51,7 +51,10 @@ export class FileSet {
     // Described once all are read, so each one's NEEDED tree sees its siblings.
     const opened: OpenedFile[] = [];
     for (const r of read) {
-      const described = r.error === null ? await this.describe(r.name) : { ok: false as const, name: r.name, size: r.size, error: errorInfo(r.error) };
+      const described =
+        r.error === null
+          ? await this.describe(r.name)
+          : { ok: false as const, name: r.name, size: r.size, error: errorInfo(r.error) };
       opened.push(described);
       onFile(described, opened.length);
     }
@@ -89,9 +92,13 @@ async function readSource(name: string, source: FileSource): Promise<Uint8Array<
   try {
     response = await fetch(source.url);
   } catch (error) {
-    throw new DlError('DL_NETWORK', `fetching ${source.url} failed: ${messageOf(error)}`, { library: name, cause: error });
+    throw new DlError('DL_NETWORK', `fetching ${source.url} failed: ${messageOf(error)}`, {
+      library: name,
+      cause: error,
+    });
   }
-  if (!response.ok) throw new DlError('DL_HTTP', `fetching ${source.url} gave HTTP ${response.status}`, { library: name });
+  if (!response.ok)
+    throw new DlError('DL_HTTP', `fetching ${source.url} gave HTTP ${response.status}`, { library: name });
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(length)) checkSize(name, length);
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -101,6 +108,10 @@ async function readSource(name: string, source: FileSource): Promise<Uint8Array<
 
 function checkSize(name: string, size: number): void {
   if (size > MAX_FILE_BYTES) {
-    throw new DlError('DL_LIMIT', `${size.toLocaleString('en')} bytes is more than the playground reads (${MAX_FILE_BYTES.toLocaleString('en')} bytes at most)`, { library: name });
+    throw new DlError(
+      'DL_LIMIT',
+      `${size.toLocaleString('en')} bytes is more than the playground reads (${MAX_FILE_BYTES.toLocaleString('en')} bytes at most)`,
+      { library: name },
+    );
   }
 }

@@ -30,16 +30,25 @@ export function jsHost(): JsHost {
     if (symbol.kind === 'global') throw new Error(`${name} has no address`);
     return symbol.address;
   };
-  const api = jsHostApi({ memory: () => linker().memory, table: () => linker().table, dataAddress: address, functionAddress: address });
+  const api = jsHostApi({
+    memory: () => linker().memory,
+    table: () => linker().table,
+    dataAddress: address,
+    functionAddress: address,
+  });
   const libc = jsLibc({
     memory: () => linker().memory,
     malloc: (size) => linker().malloc(size),
-    free: (pointer) => { linker().free(pointer); },
+    free: (pointer) => {
+      linker().free(pointer);
+    },
     sizeOf: (pointer) => linker().sizeOf(pointer),
   });
   return {
     program: { kind: 'host', functions: { ...libc, ...api.functions }, data: api.data },
     record: () => ({ notes: [...api.notes], logs: [...api.logs] }),
-    bind: (l) => { bound = l; },
+    bind: (l) => {
+      bound = l;
+    },
   };
 }

@@ -17,7 +17,8 @@ export interface ErrorInfo {
 }
 
 /** Where a file's bytes come from: a dropped file, or a URL (a bundled example). */
-export type FileSource = { readonly kind: 'blob'; readonly blob: Blob } | { readonly kind: 'url'; readonly url: string };
+export type FileSource =
+  { readonly kind: 'blob'; readonly blob: Blob } | { readonly kind: 'url'; readonly url: string };
 
 /** A file to open, under the name libraries will know it by (NEEDED entries, dlopen). */
 export interface FileToOpen {
@@ -56,9 +57,23 @@ export interface LibraryChoice {
 export type PostedEvent =
   | { readonly type: 'resolve'; readonly library: string; readonly neededBy: string | null; readonly bytes: number }
   | { readonly type: 'compile'; readonly library: string; readonly bytes: number; readonly ms: number }
-  | { readonly type: 'instantiate'; readonly library: string; readonly memoryBase: number; readonly memorySize: number; readonly tableBase: number; readonly tableSize: number; readonly ms: number }
+  | {
+      readonly type: 'instantiate';
+      readonly library: string;
+      readonly memoryBase: number;
+      readonly memorySize: number;
+      readonly tableBase: number;
+      readonly tableSize: number;
+      readonly ms: number;
+    }
   | { readonly type: 'relocate' | 'init'; readonly library: string; readonly ms: number }
-  | { readonly type: 'done'; readonly roots: readonly string[]; readonly libraries: number; readonly ms: number; readonly phases: Readonly<Record<string, number>> }
+  | {
+      readonly type: 'done';
+      readonly roots: readonly string[];
+      readonly libraries: number;
+      readonly ms: number;
+      readonly phases: Readonly<Record<string, number>>;
+    }
   | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string };
 
 /** A function one can call: its library, name and wasm type. */
@@ -97,8 +112,19 @@ export type CallOutcome =
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'open'; readonly files: readonly FileToOpen[] }
   | { readonly id: number; readonly type: 'remove'; readonly names: readonly string[] }
-  | { readonly id: number; readonly type: 'link'; readonly program: ProgramChoice; readonly libraries: readonly LibraryChoice[] }
-  | { readonly id: number; readonly type: 'call'; readonly library: string; readonly name: string; readonly args: readonly string[] }
+  | {
+      readonly id: number;
+      readonly type: 'link';
+      readonly program: ProgramChoice;
+      readonly libraries: readonly LibraryChoice[];
+    }
+  | {
+      readonly id: number;
+      readonly type: 'call';
+      readonly library: string;
+      readonly name: string;
+      readonly args: readonly string[];
+    }
   /** A WASI program (wasi-protocol.ts). */
   | ({ readonly id: number; readonly type: 'run-wasi' } & WasiRunRequest);
 
@@ -111,7 +137,13 @@ export type WorkerMessage =
   | { readonly id: number; readonly type: 'wasi-ran'; readonly outcome: WasiRunOutcome }
   | { readonly id: number; readonly type: 'failed'; readonly error: ErrorInfo }
   /** Progress of request `id`: one file read, or one linker event. */
-  | { readonly id: number; readonly type: 'file-progress'; readonly file: OpenedFile; readonly done: number; readonly total: number }
+  | {
+      readonly id: number;
+      readonly type: 'file-progress';
+      readonly file: OpenedFile;
+      readonly done: number;
+      readonly total: number;
+    }
   | { readonly id: number; readonly type: 'link-event'; readonly event: PostedEvent };
 
 /** The response types, by request type. */

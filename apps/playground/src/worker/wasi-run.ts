@@ -22,11 +22,14 @@ async function compileMain(name: string, source: FileSource): Promise<WebAssembl
   if (module === undefined) {
     module = (async (): Promise<WebAssembly.Module> => {
       const response = await fetch(source.url);
-      if (!response.ok) throw new DlError('DL_HTTP', `fetching ${source.url} gave HTTP ${response.status}`, { library: name });
+      if (!response.ok)
+        throw new DlError('DL_HTTP', `fetching ${source.url} gave HTTP ${response.status}`, { library: name });
       return WebAssembly.compile(await response.arrayBuffer());
     })();
     compiled.set(source.url, module);
-    module.catch(() => { compiled.delete(source.url); });
+    module.catch(() => {
+      compiled.delete(source.url);
+    });
   }
   return module;
 }
@@ -49,13 +52,26 @@ export async function runWasi(files: FileSet, request: WasiRunRequest): Promise<
       const bytes = files.get(name);
       if (bytes !== undefined) libraries[name] = bytes;
     }
-    const wasi = new WASI([request.main.name, ...request.args], [], [
-      new OpenFile(new File([])),
-      new ConsoleStdout((chunk) => { out.push(chunk.slice()); }),
-      new ConsoleStdout((chunk) => { err.push(chunk.slice()); }),
-    // The shim logs every call to the console unless debug is false (its default is on).
-    ], { debug: false });
-    const main = instantiateWasiMain(module, { loader: memoryLoader(libraries), wasiImport: wasi.wasiImport, name: request.main.name });
+    const wasi = new WASI(
+      [request.main.name, ...request.args],
+      [],
+      [
+        new OpenFile(new File([])),
+        new ConsoleStdout((chunk) => {
+          out.push(chunk.slice());
+        }),
+        new ConsoleStdout((chunk) => {
+          err.push(chunk.slice());
+        }),
+        // The shim logs every call to the console unless debug is false (its default is on).
+      ],
+      { debug: false },
+    );
+    const main = instantiateWasiMain(module, {
+      loader: memoryLoader(libraries),
+      wasiImport: wasi.wasiImport,
+      name: request.main.name,
+    });
     const exitCode = wasi.start(main.instance as unknown as Parameters<WASI['start']>[0]);
     const loaded = main.linker.graph().libraries.map((l) => l.name);
     return { ok: true, stdout: text(out), stderr: text(err), exitCode, loaded, ms: performance.now() - started };

@@ -21,7 +21,9 @@ async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case 'open': {
       const total = request.files.length;
-      const opened = await files.open(request.files, (file, done) => { post({ id: request.id, type: 'file-progress', file, done, total }); });
+      const opened = await files.open(request.files, (file, done) => {
+        post({ id: request.id, type: 'file-progress', file, done, total });
+      });
       post({ id: request.id, type: 'opened', files: opened });
       return;
     }
@@ -30,7 +32,9 @@ async function handle(request: WorkerRequest): Promise<void> {
       post({ id: request.id, type: 'removed' });
       return;
     case 'link': {
-      const outcome = await session.link(files, request.program, request.libraries, (event) => { post({ id: request.id, type: 'link-event', event }); });
+      const outcome = await session.link(files, request.program, request.libraries, (event) => {
+        post({ id: request.id, type: 'link-event', event });
+      });
       post({ id: request.id, type: 'linked', outcome });
       return;
     }
@@ -45,5 +49,7 @@ async function handle(request: WorkerRequest): Promise<void> {
 
 self.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
-  handle(request).catch((error: unknown) => { post({ id: request.id, type: 'failed', error: errorInfo(error) }); });
+  handle(request).catch((error: unknown) => {
+    post({ id: request.id, type: 'failed', error: errorInfo(error) });
+  });
 });

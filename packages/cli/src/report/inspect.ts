@@ -1,5 +1,14 @@
 import { classifyExport, classifyImport, formatFuncType, readModule } from '@dl/reader';
-import type { ConstExpr, DylinkInfo, Export, ExportCategory, Import, ImportCategory, ModuleInfo, ProducerField } from '@dl/reader';
+import type {
+  ConstExpr,
+  DylinkInfo,
+  Export,
+  ExportCategory,
+  Import,
+  ImportCategory,
+  ModuleInfo,
+  ProducerField,
+} from '@dl/reader';
 import { DlError } from '@dl/errors';
 import { printable } from './printable.js';
 import { groupDigits, listOrNone, plural, renderTable } from './table.js';
@@ -70,9 +79,13 @@ export interface InspectReport extends Omit<DylinkInfo, 'tlsExports' | 'weakImpo
 
 function describeImportType(imp: Import): string {
   switch (imp.kind) {
-    case 'function': case 'tag': return formatFuncType(imp.type);
-    case 'global': return `${imp.type.mutable ? 'mut ' : ''}${imp.type.valueType}`;
-    case 'memory': case 'table': {
+    case 'function':
+    case 'tag':
+      return formatFuncType(imp.type);
+    case 'global':
+      return `${imp.type.mutable ? 'mut ' : ''}${imp.type.valueType}`;
+    case 'memory':
+    case 'table': {
       const l = imp.type.limits;
       const range = `${l.min}${l.max === null ? '' : `..${l.max}`}`;
       const flags = [l.shared ? 'shared' : '', l.index64 ? '64-bit' : ''].filter(Boolean).join(' ');
@@ -86,13 +99,27 @@ function describeImportType(imp: Import): string {
 export function constValue(init: ConstExpr | null): number | string | null {
   if (init === null) return null;
   switch (init.op) {
-    case 'i32.const': case 'f32.const': case 'f64.const': return init.value;
-    case 'i64.const': return init.value.toString();
-    default: return null;
+    case 'i32.const':
+    case 'f32.const':
+    case 'f64.const':
+      return init.value;
+    case 'i64.const':
+      return init.value.toString();
+    default:
+      return null;
   }
 }
 
-const importCategories: readonly ImportCategory[] = ['env-function', 'env-global', 'got-mem', 'got-func', 'memory', 'table', 'tag', 'other'];
+const importCategories: readonly ImportCategory[] = [
+  'env-function',
+  'env-global',
+  'got-mem',
+  'got-func',
+  'memory',
+  'table',
+  'tag',
+  'other',
+];
 const exportCategories: readonly ExportCategory[] = ['function', 'data', 'tls', 'global', 'memory', 'table', 'tag'];
 
 function count<K extends string>(keys: readonly K[], values: readonly K[]): Record<K, number> {
@@ -109,33 +136,68 @@ function count<K extends string>(keys: readonly K[], values: readonly K[]): Reco
  * @param module - the module already read with `readModule`, to avoid reading it twice
  * @throws DlError when the module is malformed or not a side module
  */
-export function buildInspectReport(bytes: Uint8Array, file: string, module: ModuleInfo = readModule(bytes, { name: file })): InspectReport {
+export function buildInspectReport(
+  bytes: Uint8Array,
+  file: string,
+  module: ModuleInfo = readModule(bytes, { name: file }),
+): InspectReport {
   const d = module.dylink;
   if (d === null) {
-    throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', { library: file });
+    throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', {
+      library: file,
+    });
   }
   const imports = module.imports.map((i): ImportEntry => ({
-    module: i.module, name: i.name, kind: i.kind, category: classifyImport(i), type: describeImportType(i), weak: d.weakImports.has(i.name),
+    module: i.module,
+    name: i.name,
+    kind: i.kind,
+    category: classifyImport(i),
+    type: describeImportType(i),
+    weak: d.weakImports.has(i.name),
   }));
   const exports = module.exports.map((e): ExportEntry => ({
-    name: e.name, kind: e.kind, category: classifyExport(e, d), index: e.index,
-    type: e.kind === 'function' ? formatFuncType(e.type) : e.kind === 'global' ? `${e.type.mutable ? 'mut ' : ''}${e.type.valueType}` : null,
+    name: e.name,
+    kind: e.kind,
+    category: classifyExport(e, d),
+    index: e.index,
+    type:
+      e.kind === 'function'
+        ? formatFuncType(e.type)
+        : e.kind === 'global'
+          ? `${e.type.mutable ? 'mut ' : ''}${e.type.valueType}`
+          : null,
     value: e.kind === 'global' ? constValue(e.init) : null,
   }));
-  const startName = module.start === null ? null : module.exports.find((e) => e.kind === 'function' && e.index === module.start)?.name ?? null;
+  const startName =
+    module.start === null
+      ? null
+      : (module.exports.find((e) => e.kind === 'function' && e.index === module.start)?.name ?? null);
   const { tlsExports, weakImports, section, ...fields } = d;
   return {
-    file, size: bytes.length, ...fields, tlsExports: [...tlsExports], weakImports: [...weakImports],
-    importCounts: count(importCategories, imports.map((i) => i.category)),
-    exportCounts: count(exportCategories, exports.map((e) => e.category)),
+    file,
+    size: bytes.length,
+    ...fields,
+    tlsExports: [...tlsExports],
+    weakImports: [...weakImports],
+    importCounts: count(
+      importCategories,
+      imports.map((i) => i.category),
+    ),
+    exportCounts: count(
+      exportCategories,
+      exports.map((e) => e.category),
+    ),
     start: module.start === null ? null : { index: module.start, name: startName },
     producers: module.producers ?? [],
-    imports, exports,
+    imports,
+    exports,
   };
 }
 
 function alignment(log2: number, unit: string): string {
-  return log2 < 53 ? `aligned to ${groupDigits(2 ** log2)} ${unit}${log2 === 0 ? '' : 's'} (2^${log2})` : `alignment 2^${log2}`;
+  return log2 < 53
+    ? `aligned to ${groupDigits(2 ** log2)} ${unit}${log2 === 0 ? '' : 's'} (2^${log2})`
+    : `alignment 2^${log2}`;
 }
 
 /** Renders an inspect report for people: aligned label/value lines. */
@@ -150,17 +212,34 @@ export function renderInspect(r: InspectReport): string {
     ['table', `${plural(r.tableSize, 'slot')}, ${alignment(r.tableAlign, 'slot')}`],
     ['needed', listOrNone(r.needed)],
     ['runtime paths', listOrNone(r.runtimePaths)],
-    ['imports', `${groupDigits(r.imports.length)}: env functions ${ic['env-function']}, env globals ${ic['env-global']}, GOT.mem ${ic['got-mem']}, GOT.func ${ic['got-func']}, memory ${ic.memory}, table ${ic.table}, tags ${ic.tag}, other modules ${ic.other}`],
-    ['exports', `${groupDigits(r.exports.length)}: functions ${ec.function}, data ${ec.data}, TLS data ${ec.tls}, other globals ${ec.global}, memory ${ec.memory}, table ${ec.table}, tags ${ec.tag}`],
-    ['start function', r.start === null ? '(none)' : `function ${r.start.index}${r.start.name === null ? '' : ` (${r.start.name})`}`],
+    [
+      'imports',
+      `${groupDigits(r.imports.length)}: env functions ${ic['env-function']}, env globals ${ic['env-global']}, GOT.mem ${ic['got-mem']}, GOT.func ${ic['got-func']}, memory ${ic.memory}, table ${ic.table}, tags ${ic.tag}, other modules ${ic.other}`,
+    ],
+    [
+      'exports',
+      `${groupDigits(r.exports.length)}: functions ${ec.function}, data ${ec.data}, TLS data ${ec.tls}, other globals ${ec.global}, memory ${ec.memory}, table ${ec.table}, tags ${ec.tag}`,
+    ],
+    [
+      'start function',
+      r.start === null ? '(none)' : `function ${r.start.index}${r.start.name === null ? '' : ` (${r.start.name})`}`,
+    ],
     ['TLS exports', listOrNone(r.tlsExports)],
     ['weak imports', listOrNone(weak)],
   ];
   if (r.unknownSubsections.length > 0) {
-    lines.push(['unknown subsections', r.unknownSubsections.map((u) => `id ${u.id} (${plural(u.size, 'byte')} at byte ${u.offset})`).join(', ')]);
+    lines.push([
+      'unknown subsections',
+      r.unknownSubsections.map((u) => `id ${u.id} (${plural(u.size, 'byte')} at byte ${u.offset})`).join(', '),
+    ]);
   }
   if (r.producers.length > 0) {
-    lines.push(['producers', r.producers.map((f) => `${f.field}: ${f.values.map((v) => `${v.name} ${v.version}`.trim()).join(', ')}`).join('; ')]);
+    lines.push([
+      'producers',
+      r.producers
+        .map((f) => `${f.field}: ${f.values.map((v) => `${v.name} ${v.version}`.trim()).join(', ')}`)
+        .join('; '),
+    ]);
   }
   return `${printable(r.file)}\n${renderTable(lines, [], '  ')}`;
 }

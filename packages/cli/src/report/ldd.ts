@@ -81,7 +81,12 @@ export type LddGraph = Pick<LibraryGraph, 'roots' | 'nodes' | 'problems' | 'cycl
 
 interface TreeNode {
   readonly key: string;
-  readonly needed: readonly { readonly name: string; readonly key: string | null; readonly via: LddVia | null; readonly tried: readonly LddTried[] }[];
+  readonly needed: readonly {
+    readonly name: string;
+    readonly key: string | null;
+    readonly via: LddVia | null;
+    readonly tried: readonly LddTried[];
+  }[];
 }
 
 /** One NEEDED edge of a depth-first walk from the root, each library expanded once. */
@@ -104,7 +109,9 @@ interface Edge<N extends TreeNode> {
 /** Depth-first, NEEDED order, iterative (deep chains do not overflow the stack). */
 function* walk<N extends TreeNode>(root: N, byKey: ReadonlyMap<string, N>): Generator<Edge<N>> {
   const seen = new Set([root.key]);
-  const stack: { node: N; next: number; path: readonly N[]; lasts: readonly boolean[] }[] = [{ node: root, next: 0, path: [root], lasts: [] }];
+  const stack: { node: N; next: number; path: readonly N[]; lasts: readonly boolean[] }[] = [
+    { node: root, next: 0, path: [root], lasts: [] },
+  ];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if (top.next >= top.node.needed.length) {
@@ -136,7 +143,8 @@ const placeOf = (t: Tried): LddTried => ({ location: t.location, step: t.step, e
  * @param graph - the graph `loadGraph` returned, with exactly one root
  */
 export function buildLddReport(graph: LddGraph): LddReport {
-  if (graph.roots.length !== 1) throw new TypeError(`buildLddReport needs a graph of one root, not ${graph.roots.length}`);
+  if (graph.roots.length !== 1)
+    throw new TypeError(`buildLddReport needs a graph of one root, not ${graph.roots.length}`);
   const root = graph.roots[0] ?? null;
   const byKey = new Map(graph.nodes.map((n) => [n.key, n]));
   const rootNode = root === null ? undefined : byKey.get(root);
@@ -144,19 +152,29 @@ export function buildLddReport(graph: LddGraph): LddReport {
   if (rootNode !== undefined) for (const edge of walk(rootNode, byKey)) if (edge.first) order.push(edge.node!);
   const rank = new Map(order.map((n, i) => [n.key, i]));
   const byRank = (a: string, b: string): number => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity);
-  const parentRank = (key: string | null): number => (key === null ? -1 : rank.get(key) ?? Infinity);
+  const parentRank = (key: string | null): number => (key === null ? -1 : (rank.get(key) ?? Infinity));
   return {
     root,
     libraries: [...order, ...graph.nodes.filter((n) => !rank.has(n.key))].map((n) => ({
-      key: n.key, name: n.name, location: n.location, size: n.size, runtimePaths: [...n.runtimePaths],
+      key: n.key,
+      name: n.name,
+      location: n.location,
+      size: n.size,
+      runtimePaths: [...n.runtimePaths],
       needed: n.needed.map((d) => ({ name: d.name, key: d.key, via: viaOf(d.via), tried: d.tried.map(placeOf) })),
       via: viaOf(n.via),
       tried: n.tried.map(placeOf),
     })),
-    problems: [...graph.problems].sort((a, b) => parentRank(a.parent) - parentRank(b.parent)).map((p) => ({
-      name: p.name, neededBy: [...p.neededBy], parent: p.parent, code: p.error.code, message: p.error.message,
-      tried: p.error instanceof LibraryNotFoundError ? p.error.tried.map(placeOf) : [],
-    })),
+    problems: [...graph.problems]
+      .sort((a, b) => parentRank(a.parent) - parentRank(b.parent))
+      .map((p) => ({
+        name: p.name,
+        neededBy: [...p.neededBy],
+        parent: p.parent,
+        code: p.error.code,
+        message: p.error.message,
+        tried: p.error instanceof LibraryNotFoundError ? p.error.tried.map(placeOf) : [],
+      })),
     cycles: graph.cycles.map((c) => [...c].sort(byRank)).sort((a, b) => byRank(a[0]!, b[0]!)),
   };
 }
@@ -214,10 +232,15 @@ export function renderLdd(report: LddReport): string {
     return lines.map(printable).join('\n');
   }
   const via = root.via === null || root.via.step === 'path' ? '' : `, ${root.via.step} ${root.via.entry}`;
-  lines.push(`${root.location ?? root.key} (${root.size === null ? 'size unknown' : plural(root.size, 'byte')}${via})${suffix(root.key)}`);
+  lines.push(
+    `${root.location ?? root.key} (${root.size === null ? 'size unknown' : plural(root.size, 'byte')}${via})${suffix(root.key)}`,
+  );
   details('', root.needed.length > 0, root.tried.map(triedLine));
   for (const edge of walk(root, byKey)) {
-    const prefix = edge.lasts.slice(0, -1).map((last) => (last ? '   ' : '│  ')).join('');
+    const prefix = edge.lasts
+      .slice(0, -1)
+      .map((last) => (last ? '   ' : '│  '))
+      .join('');
     const last = edge.lasts[edge.lasts.length - 1]!;
     const head = `${prefix}${last ? '└─' : '├─'} ${edge.name} => `;
     const childPrefix = `${prefix}${last ? '   ' : '│  '}`;

@@ -5,7 +5,8 @@
  * cannot set the terminal's title, clear the screen, hide or reorder text, or forge lines.
  * Backslashes are kept as they are (messages quote `"\0asm"`); the escapes are `\xHH` and `\u{H…}`.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 function escapeChar(c: string): string {
   const n = c.charCodeAt(0);

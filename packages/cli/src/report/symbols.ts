@@ -26,7 +26,15 @@ export interface SymbolEntry {
 
 /** The letters `dl nm` prints, by category (capital = defined, `U`/`w` = undefined). */
 export const symbolLetters: Readonly<Record<ExportCategory | 'undefined' | 'weak', string>> = {
-  function: 'T', data: 'D', tls: 'L', global: 'G', memory: 'M', table: 'M', tag: 'M', undefined: 'U', weak: 'w',
+  function: 'T',
+  data: 'D',
+  tls: 'L',
+  global: 'G',
+  memory: 'M',
+  table: 'M',
+  tag: 'M',
+  undefined: 'U',
+  weak: 'w',
 };
 
 /** Which symbols `dl nm` lists. */
@@ -40,27 +48,57 @@ export type SymbolFilter = 'all' | 'defined' | 'undefined';
  * @param file - its name, for errors
  * @param module - the module already read, to avoid reading it twice
  */
-export function listSymbols(bytes: Uint8Array, file: string, module: ModuleInfo = readModule(bytes, { name: file })): SymbolEntry[] {
+export function listSymbols(
+  bytes: Uint8Array,
+  file: string,
+  module: ModuleInfo = readModule(bytes, { name: file }),
+): SymbolEntry[] {
   const d = module.dylink;
   if (d === null) {
-    throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', { library: file });
+    throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', {
+      library: file,
+    });
   }
   const defined = module.exports.map((e): SymbolEntry => {
     const category = classifyExport(e, d);
     const value = e.kind === 'global' ? constValue(e.init) : null;
     const address = (category === 'data' || category === 'tls') && typeof value === 'number' ? value : null;
-    const type = e.kind === 'function' ? formatFuncType(e.type) : e.kind === 'global' ? `${e.type.mutable ? 'mut ' : ''}${e.type.valueType}` : e.kind;
-    return { name: e.name, defined: true, letter: symbolLetters[category], category, address, type, module: null, weak: false };
+    const type =
+      e.kind === 'function'
+        ? formatFuncType(e.type)
+        : e.kind === 'global'
+          ? `${e.type.mutable ? 'mut ' : ''}${e.type.valueType}`
+          : e.kind;
+    return {
+      name: e.name,
+      defined: true,
+      letter: symbolLetters[category],
+      category,
+      address,
+      type,
+      module: null,
+      weak: false,
+    };
   });
   const undefinedSymbols = module.imports.map((i): SymbolEntry => {
     const category = classifyImport(i);
     const symbolic = i.module === 'env' || i.module === 'GOT.mem' || i.module === 'GOT.func';
     const weak = d.weakImports.has(i.name);
-    const type = i.kind === 'function' || i.kind === 'tag' ? formatFuncType(i.type)
-      : i.kind === 'global' ? `${i.type.mutable ? 'mut ' : ''}${i.type.valueType}` : i.kind;
+    const type =
+      i.kind === 'function' || i.kind === 'tag'
+        ? formatFuncType(i.type)
+        : i.kind === 'global'
+          ? `${i.type.mutable ? 'mut ' : ''}${i.type.valueType}`
+          : i.kind;
     return {
-      name: symbolic ? i.name : `${i.module}.${i.name}`, defined: false, letter: weak ? symbolLetters.weak : symbolLetters.undefined,
-      category, address: null, type, module: i.module, weak,
+      name: symbolic ? i.name : `${i.module}.${i.name}`,
+      defined: false,
+      letter: weak ? symbolLetters.weak : symbolLetters.undefined,
+      category,
+      address: null,
+      type,
+      module: i.module,
+      weak,
     };
   });
   return [...defined, ...undefinedSymbols];
@@ -77,13 +115,25 @@ export function filterSymbols(symbols: readonly SymbolEntry[], filter: SymbolFil
 }
 
 const categoryWords: Readonly<Record<ExportCategory | ImportCategory, string>> = {
-  function: 'function', data: 'data', tls: 'TLS data', global: 'global', memory: 'memory', table: 'table', tag: 'tag',
-  'env-function': 'function', 'env-global': 'global', 'got-mem': 'GOT.mem', 'got-func': 'GOT.func', other: 'import',
+  function: 'function',
+  data: 'data',
+  tls: 'TLS data',
+  global: 'global',
+  memory: 'memory',
+  table: 'table',
+  tag: 'tag',
+  'env-function': 'function',
+  'env-global': 'global',
+  'got-mem': 'GOT.mem',
+  'got-func': 'GOT.func',
+  other: 'import',
 };
 
 /** Renders symbols like `nm`: address, letter, name, kind and type; sorted by name. */
 export function renderSymbols(symbols: readonly SymbolEntry[]): string {
-  const sorted = [...symbols].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Number(a.defined) - Number(b.defined)));
+  const sorted = [...symbols].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : Number(a.defined) - Number(b.defined),
+  );
   const rows = sorted.map((s) => [
     s.address === null ? ' '.repeat(8) : s.address.toString(16).padStart(8, '0'),
     s.letter,

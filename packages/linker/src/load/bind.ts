@@ -23,16 +23,31 @@ export function pathOf(state: LinkState, lib: Library): readonly Scope[] {
 /** A GOT entry still waiting for its definition, or a PLT entry still unbound: finished at the end of the load. */
 export type PendingBinding =
   | { readonly kind: 'got'; readonly lib: Library; readonly spec: GotImport; readonly entry: GotEntry }
-  | { readonly kind: 'plt'; readonly lib: Library; readonly spec: FunctionImport; readonly entry: PltEntry; readonly type: FuncType };
+  | {
+      readonly kind: 'plt';
+      readonly lib: Library;
+      readonly spec: FunctionImport;
+      readonly entry: PltEntry;
+      readonly type: FuncType;
+    };
 
 /** A wasm function to put in the table or a PLT slot for a definition, with the importer's type. */
-export function wasmCallable(state: LinkState, d: FunctionDefinition, type: FuncType | null, importer: string): Callable {
+export function wasmCallable(
+  state: LinkState,
+  d: FunctionDefinition,
+  type: FuncType | null,
+  importer: string,
+): Callable {
   const picked = pickFunction(d, type);
   if (picked === null) throw mismatch(d, type!, importer);
   if (d.wasm) return picked.func;
   const t = picked.type ?? type;
   if (t === null) {
-    throw new DlError('DL_SIGNATURE_MISMATCH', `host function ${d.name} needs a signature to be called through the table`, { library: importer, symbol: d.name });
+    throw new DlError(
+      'DL_SIGNATURE_MISMATCH',
+      `host function ${d.name} needs a signature to be called through the table`,
+      { library: importer, symbol: d.name },
+    );
   }
   return state.hostFunctions.wrap(picked.func, t);
 }
@@ -40,7 +55,12 @@ export function wasmCallable(state: LinkState, d: FunctionDefinition, type: Func
 /** The signature-mismatch error, with both types. */
 export function mismatch(d: FunctionDefinition, wanted: FuncType, importer: string): DlError {
   const have = d.type === null ? 'unknown' : formatFuncType(d.type);
-  return new AbiMismatchError('DL_SIGNATURE_MISMATCH', 'function-type', `${d.name}: ${importer} imports it as ${formatFuncType(wanted)} but ${d.provider.name} defines it as ${have}`, { library: importer, symbol: d.name });
+  return new AbiMismatchError(
+    'DL_SIGNATURE_MISMATCH',
+    'function-type',
+    `${d.name}: ${importer} imports it as ${formatFuncType(wanted)} but ${d.provider.name} defines it as ${have}`,
+    { library: importer, symbol: d.name },
+  );
 }
 
 /** The table slot for `&name` (the `orig$` twin when Emscripten legalised the function). */
@@ -48,12 +68,21 @@ export function addressOfFunction(state: LinkState, journal: Journal, d: Functio
   const target = addressTarget(d);
   const func = d.wasm ? target.func : wasmCallable(state, d, target.type, importer);
   const { slot, created } = state.slots.ensure(func, d.provider.name);
-  if (created) journal.record(() => { state.slots.forget(func); });
+  if (created)
+    journal.record(() => {
+      state.slots.forget(func);
+    });
   return slot;
 }
 
 /** The value a GOT entry takes for a definition (address or table index), or null when it does not fit. */
-function gotValue(state: LinkState, journal: Journal, space: 'mem' | 'func', d: Definition, importer: string): number | null {
+function gotValue(
+  state: LinkState,
+  journal: Journal,
+  space: 'mem' | 'func',
+  d: Definition,
+  importer: string,
+): number | null {
   if (space === 'mem') return d.kind === 'data' || d.kind === 'tls' ? d.address : null;
   return d.kind === 'function' ? addressOfFunction(state, journal, d, importer) : null;
 }
@@ -76,8 +105,15 @@ function settleGot(state: LinkState, journal: Journal, p: Extract<PendingBinding
     return;
   }
   if (!spec.weak) {
-    const what = d === undefined ? 'is not defined' : `is a ${d.kind} symbol, not ${entry.space === 'mem' ? 'data' : 'a function'}`;
-    throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${spec.name} (GOT.${entry.space}): it ${what}${d === undefined ? compatAdvice([spec.name]) : ''}`, { library: lib.name, symbol: spec.name });
+    const what =
+      d === undefined
+        ? 'is not defined'
+        : `is a ${d.kind} symbol, not ${entry.space === 'mem' ? 'data' : 'a function'}`;
+    throw new DlError(
+      'DL_UNDEFINED_SYMBOL',
+      `undefined symbol ${spec.name} (GOT.${entry.space}): it ${what}${d === undefined ? compatAdvice([spec.name]) : ''}`,
+      { library: lib.name, symbol: spec.name },
+    );
   }
   state.got.resolve(entry, 0, null);
   lib.bindings.set(spec, null);
@@ -111,7 +147,10 @@ function lateResolver(state: LinkState, lib: Library, spec: FunctionImport, type
   return () => {
     const d = resolveSymbol(pathOf(state, lib), spec.name);
     if (d?.kind !== 'function') {
-      const detail = (spec.weak ? `weak undefined function ${spec.name} was called, and nothing defines it` : `undefined symbol ${spec.name} was called, and no library defines it`) + compatAdvice([spec.name]);
+      const detail =
+        (spec.weak
+          ? `weak undefined function ${spec.name} was called, and nothing defines it`
+          : `undefined symbol ${spec.name} was called, and no library defines it`) + compatAdvice([spec.name]);
       throw new DlError('DL_UNDEFINED_SYMBOL', detail, { library: lib.name, symbol: spec.name });
     }
     lib.bindings.set(spec, d);
@@ -124,13 +163,17 @@ function lateResolver(state: LinkState, lib: Library, spec: FunctionImport, type
  * function that looks the symbol up on every call and calls it.
  */
 function untypedStub(state: LinkState, lib: Library, spec: FunctionImport): WebAssembly.ImportValue {
-  return ((...args: never[]): unknown => {
+  return (...args: never[]): unknown => {
     const d = resolveSymbol(pathOf(state, lib), spec.name);
     if (d?.kind !== 'function') {
-      throw new DlError('DL_UNDEFINED_SYMBOL', `${spec.weak ? 'weak undefined function' : 'undefined symbol'} ${spec.name} was called, and no library defines it${compatAdvice([spec.name])}`, { library: lib.name, symbol: spec.name });
+      throw new DlError(
+        'DL_UNDEFINED_SYMBOL',
+        `${spec.weak ? 'weak undefined function' : 'undefined symbol'} ${spec.name} was called, and no library defines it${compatAdvice([spec.name])}`,
+        { library: lib.name, symbol: spec.name },
+      );
     }
     return d.func(...args);
-  });
+  };
 }
 
 /** A PLT request that remembers which import it is for. */
@@ -179,15 +222,25 @@ function bindGot(b: Binder, spec: GotImport): void {
     const d = b.visible?.get(spec) ?? resolveSymbol(b.path, spec.name);
     const value = d === undefined ? null : gotValue(state, journal, spec.space, d, lib.name);
     // The global scope may share a running program's GOT (an attached Emscripten main).
-    const shared = gotScope === state.global && state.sharedGot !== null && Object.hasOwn(state.sharedGot, spec.name) ? state.sharedGot[spec.name] : undefined;
+    const shared =
+      gotScope === state.global && state.sharedGot !== null && Object.hasOwn(state.sharedGot, spec.name)
+        ? state.sharedGot[spec.name]
+        : undefined;
     const before = shared?.value as number | undefined;
-    entry = state.got.obtain(gotScope, spec.space, spec.name, value === null ? undefined : { value, definition: d! }, shared).entry;
+    entry = state.got.obtain(
+      gotScope,
+      spec.space,
+      spec.name,
+      value === null ? undefined : { value, definition: d! },
+      shared,
+    ).entry;
     journal.createdEntry(entry);
     if (before === 0 && entry.resolved) journal.resolvedEntry(entry);
     if (!entry.resolved) b.pending.push({ kind: 'got', lib, spec, entry });
   } else if (!entry.resolved) {
     const d = resolveSymbol(b.path, spec.name);
-    if (d === undefined || !resolveGot(state, journal, entry, d, lib.name)) b.pending.push({ kind: 'got', lib, spec, entry });
+    if (d === undefined || !resolveGot(state, journal, entry, d, lib.name))
+      b.pending.push({ kind: 'got', lib, spec, entry });
   }
   put(b, spec, entry.global);
   if (entry.definition !== null) lib.bindings.set(spec, entry.definition);
@@ -196,29 +249,53 @@ function bindGot(b: Binder, spec: GotImport): void {
 /** An import the host gives in the linker's `imports` option. */
 function foreignValue(b: Binder, spec: ClassifiedImport): WebAssembly.ImportValue {
   const value = b.state.imports[spec.module]?.[spec.name];
-  if (value === undefined) throw new DlError('DL_UNDEFINED_SYMBOL', `undefined import ${spec.module}.${spec.name}: give it in the linker's imports option`, { library: b.lib.name, symbol: spec.name });
+  if (value === undefined)
+    throw new DlError(
+      'DL_UNDEFINED_SYMBOL',
+      `undefined import ${spec.module}.${spec.name}: give it in the linker's imports option`,
+      { library: b.lib.name, symbol: spec.name },
+    );
   return value;
 }
 
 /** An `env` global symbol: resolved now (a global has no PLT). */
 function globalValue(b: Binder, name: string): WebAssembly.ImportValue {
   const d = resolveSymbol(b.path, name);
-  if (d?.kind !== 'global') throw new DlError('DL_UNDEFINED_SYMBOL', `undefined global ${name}`, { library: b.lib.name, symbol: name });
+  if (d?.kind !== 'global')
+    throw new DlError('DL_UNDEFINED_SYMBOL', `undefined global ${name}`, { library: b.lib.name, symbol: name });
   return d.global;
 }
 
 /** Binds one import by its role. */
 function bindImport(b: Binder, spec: ClassifiedImport): void {
   switch (spec.role) {
-    case 'function': bindFunction(b, spec); return;
-    case 'got': bindGot(b, spec); return;
-    case 'global': put(b, spec, globalValue(b, spec.name)); return;
-    case 'abi': put(b, spec, abiValue(b.state, b.lib, spec.name)); return;
-    case 'memory': put(b, spec, spec.module === 'env' ? b.state.memory : foreignValue(b, spec)); return;
-    case 'table': put(b, spec, spec.module === 'env' ? b.state.table : foreignValue(b, spec)); return;
-    case 'tag': put(b, spec, sharedTag(b.state, b.journal, spec.name, spec.type) as unknown as WebAssembly.ImportValue); return;
-    case 'got-special': put(b, spec, specialGot(b.state, spec.name)); return;
-    case 'foreign': put(b, spec, foreignValue(b, spec)); return;
+    case 'function':
+      bindFunction(b, spec);
+      return;
+    case 'got':
+      bindGot(b, spec);
+      return;
+    case 'global':
+      put(b, spec, globalValue(b, spec.name));
+      return;
+    case 'abi':
+      put(b, spec, abiValue(b.state, b.lib, spec.name));
+      return;
+    case 'memory':
+      put(b, spec, spec.module === 'env' ? b.state.memory : foreignValue(b, spec));
+      return;
+    case 'table':
+      put(b, spec, spec.module === 'env' ? b.state.table : foreignValue(b, spec));
+      return;
+    case 'tag':
+      put(b, spec, sharedTag(b.state, b.journal, spec.name, spec.type) as unknown as WebAssembly.ImportValue);
+      return;
+    case 'got-special':
+      put(b, spec, specialGot(b.state, spec.name));
+      return;
+    case 'foreign':
+      put(b, spec, foreignValue(b, spec));
+      return;
   }
 }
 
@@ -226,11 +303,17 @@ function bindImport(b: Binder, spec: ClassifiedImport): void {
 function buildPlt(b: Binder): void {
   if (b.late.length === 0) return;
   const { state, journal, lib } = b;
-  const plt = createPlt(state.table, () => {
-    const slot = state.tables.reserveSlot(`${lib.name} (PLT)`);
-    journal.record(() => { state.tables.release(slot); });
-    return slot;
-  }, b.late);
+  const plt = createPlt(
+    state.table,
+    () => {
+      const slot = state.tables.reserveSlot(`${lib.name} (PLT)`);
+      journal.record(() => {
+        state.tables.release(slot);
+      });
+      return slot;
+    },
+    b.late,
+  );
   lib.plts.push(plt);
   for (const entry of plt.entries) {
     const { spec, type } = entry.request;
@@ -246,7 +329,13 @@ function buildPlt(b: Binder): void {
  *
  * @param visible - what checking found for its imports (reused: a definition visible then stays the winner)
  */
-export function buildImports(state: LinkState, journal: Journal, lib: Library, pending: PendingBinding[], visible: Visible | undefined): WebAssembly.Imports {
+export function buildImports(
+  state: LinkState,
+  journal: Journal,
+  lib: Library,
+  pending: PendingBinding[],
+  visible: Visible | undefined,
+): WebAssembly.Imports {
   const imports: WebAssembly.Imports = { env: {}, 'GOT.mem': {}, 'GOT.func': {} };
   const b: Binder = { state, journal, lib, path: pathOf(state, lib), visible, imports, late: [], pending };
   for (const spec of lib.meta.imports) bindImport(b, spec);

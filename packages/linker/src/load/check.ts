@@ -33,7 +33,12 @@ export function previewOf(order: readonly FoundLibrary[], wanted: ReadonlySet<st
   if (wanted.size === 0) return map;
   for (const p of order) {
     for (const exp of p.meta.exports) {
-      if (wanted.has(exp.name) && (exp.kind === 'function' || exp.kind === 'global') && !isInternalName(exp.name) && !map.has(exp.name)) {
+      if (
+        wanted.has(exp.name) &&
+        (exp.kind === 'function' || exp.kind === 'global') &&
+        !isInternalName(exp.name) &&
+        !map.has(exp.name)
+      ) {
         map.set(exp.name, { provider: p, exp });
       }
     }
@@ -58,9 +63,12 @@ function wantsFunction(i: SymbolImport): boolean {
 /** Why a visible definition cannot be bound to an import, or null when it can. */
 function definitionProblem(importer: string, i: SymbolImport, d: Definition): string | null {
   const head = `${i.name}: ${importer}`;
-  if (wantsFunction(i) && d.kind !== 'function') return `${head} uses it as a function but ${d.provider.name} defines a ${d.kind} symbol`;
-  if (i.role === 'got' && i.space === 'mem' && d.kind !== 'data' && d.kind !== 'tls') return `${head} uses it as data but ${d.provider.name} defines a ${d.kind} symbol`;
-  if (i.role === 'global' && d.kind !== 'global') return `${head} imports it as a global but ${d.provider.name} defines a ${d.kind} symbol`;
+  if (wantsFunction(i) && d.kind !== 'function')
+    return `${head} uses it as a function but ${d.provider.name} defines a ${d.kind} symbol`;
+  if (i.role === 'got' && i.space === 'mem' && d.kind !== 'data' && d.kind !== 'tls')
+    return `${head} uses it as data but ${d.provider.name} defines a ${d.kind} symbol`;
+  if (i.role === 'global' && d.kind !== 'global')
+    return `${head} imports it as a global but ${d.provider.name} defines a ${d.kind} symbol`;
   if (i.role === 'function' && d.kind === 'function' && i.type !== null && pickFunction(d, i.type) === null) {
     return `${head} imports it as ${formatFuncType(i.type)} but ${d.provider.name} defines it as ${d.type === null ? 'unknown' : formatFuncType(d.type)}`;
   }
@@ -72,16 +80,23 @@ function previewProblem(importer: string, i: SymbolImport, v: Preview): string |
   const type = i.role === 'function' ? i.type : null;
   if (wantsFunction(i)) {
     const verdict = previewFunctionType(v, type);
-    return verdict === null ? null : `${i.name}: ${importer} imports it as ${type === null ? 'a function' : formatFuncType(type)} but ${verdict}`;
+    return verdict === null
+      ? null
+      : `${i.name}: ${importer} imports it as ${type === null ? 'a function' : formatFuncType(type)} but ${verdict}`;
   }
-  return v.exp.kind === 'global' ? null : `${i.name}: ${importer} uses it as data but ${v.provider.name} defines a function`;
+  return v.exp.kind === 'global'
+    ? null
+    : `${i.name}: ${importer} uses it as data but ${v.provider.name} defines a function`;
 }
 
 /**
  * First pass: what the visible scopes define for each symbol import, and the names they do
  * not define (only those need the new libraries' exports or the runtime's fallback).
  */
-function findVisible(order: readonly FoundLibrary[], pathFor: (p: FoundLibrary) => readonly Scope[]): { visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>; unresolved: Set<string> } {
+function findVisible(
+  order: readonly FoundLibrary[],
+  pathFor: (p: FoundLibrary) => readonly Scope[],
+): { visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>; unresolved: Set<string> } {
   const unresolved = new Set<string>();
   const visible = new Map<FoundLibrary, Map<ClassifiedImport, Definition>>();
   for (const p of order) {
@@ -102,7 +117,12 @@ function findVisible(order: readonly FoundLibrary[], pathFor: (p: FoundLibrary) 
  * The runtime's fallback comes after the libraries of this load (once they are in their
  * scopes, a lookup finds them first): asked once per name nobody here defines.
  */
-function addFallback(state: LinkState, order: readonly FoundLibrary[], visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>, preview: ReadonlyMap<string, Preview>): void {
+function addFallback(
+  state: LinkState,
+  order: readonly FoundLibrary[],
+  visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>,
+  preview: ReadonlyMap<string, Preview>,
+): void {
   const fallback = state.global.fallback;
   if (fallback === null) return;
   const memo = new FallbackMemo(fallback);
@@ -118,9 +138,20 @@ function addFallback(state: LinkState, order: readonly FoundLibrary[], visible: 
 
 /** The errors an unsupported memory import gives (memory64, or sharing unlike the program's). */
 function checkMemory(i: Extract<ClassifiedImport, { role: 'memory' }>, shared: boolean, library: string): void {
-  if (i.index64) throw new AbiMismatchError('DL_INCOMPATIBLE', 'memory64', 'it imports a 64-bit memory; memory64 side modules are not supported', { library });
+  if (i.index64)
+    throw new AbiMismatchError(
+      'DL_INCOMPATIBLE',
+      'memory64',
+      'it imports a 64-bit memory; memory64 side modules are not supported',
+      { library },
+    );
   if (i.shared !== shared) {
-    throw new AbiMismatchError('DL_INCOMPATIBLE', 'shared-memory', `it needs a ${i.shared ? 'shared' : 'non-shared'} memory but the program's memory is ${shared ? 'shared' : 'not shared'}`, { library });
+    throw new AbiMismatchError(
+      'DL_INCOMPATIBLE',
+      'shared-memory',
+      `it needs a ${i.shared ? 'shared' : 'non-shared'} memory but the program's memory is ${shared ? 'shared' : 'not shared'}`,
+      { library },
+    );
   }
 }
 
@@ -133,20 +164,32 @@ interface Problems {
 }
 
 /** Checks one library's imports against what will define them. */
-function checkImports(state: LinkState, p: FoundLibrary, found: Visible, preview: ReadonlyMap<string, Preview>, now: boolean, problems: Problems): void {
+function checkImports(
+  state: LinkState,
+  p: FoundLibrary,
+  found: Visible,
+  preview: ReadonlyMap<string, Preview>,
+  now: boolean,
+  problems: Problems,
+): void {
   const shared = typeof SharedArrayBuffer !== 'undefined' && state.memory.buffer instanceof SharedArrayBuffer;
   for (const i of p.meta.imports) {
     if (i.role === 'memory') checkMemory(i, shared, p.name);
-    if ((i.role === 'foreign' || ((i.role === 'table') && i.module !== 'env')) && state.imports[i.module]?.[i.name] === undefined) {
+    if (
+      (i.role === 'foreign' || (i.role === 'table' && i.module !== 'env')) &&
+      state.imports[i.module]?.[i.name] === undefined
+    ) {
       problems.missing.push({ name: i.name, module: i.module, neededBy: p.name });
     }
     if (!isSymbolImport(i)) continue;
     const d = found.get(i);
     const v = d === undefined ? preview.get(i.name) : undefined;
-    const problem = d !== undefined ? definitionProblem(p.name, i, d) : v !== undefined ? previewProblem(p.name, i, v) : null;
+    const problem =
+      d !== undefined ? definitionProblem(p.name, i, d) : v !== undefined ? previewProblem(p.name, i, v) : null;
     if (problem !== null) {
       problems.mismatches.push(problem);
-      if (i.role === 'function' && i.type !== null && (d === undefined || d.kind === 'function')) problems.functionTypes = true;
+      if (i.role === 'function' && i.type !== null && (d === undefined || d.kind === 'function'))
+        problems.functionTypes = true;
     }
     if (d !== undefined || v !== undefined || i.weak || (i.role === 'function' && !now)) continue;
     problems.missing.push({ name: i.name, module: i.module, neededBy: p.name });
@@ -164,7 +207,12 @@ function checkImports(state: LinkState, p: FoundLibrary, found: Visible, preview
  * @returns what each library's imports resolve to already (binding reuses it)
  * @throws DlError `DL_LIMIT`, `DL_INCOMPATIBLE`, `DL_SIGNATURE_MISMATCH`, `DL_UNDEFINED_SYMBOL`
  */
-export function check(state: LinkState, order: readonly FoundLibrary[], pathFor: (p: FoundLibrary) => readonly Scope[], now: boolean): ReadonlyMap<FoundLibrary, Visible> {
+export function check(
+  state: LinkState,
+  order: readonly FoundLibrary[],
+  pathFor: (p: FoundLibrary) => readonly Scope[],
+  now: boolean,
+): ReadonlyMap<FoundLibrary, Visible> {
   const { visible, unresolved } = findVisible(order, pathFor);
   const preview = previewOf(order, unresolved);
   addFallback(state, order, visible, preview);
@@ -179,7 +227,9 @@ export function check(state: LinkState, order: readonly FoundLibrary[], pathFor:
   if (mismatches.length > 0) {
     const detail = `${mismatches.length} import${mismatches.length === 1 ? '' : 's'} cannot be bound: ${mismatches.join('; ')}`;
     const context = { library: order[0]?.name };
-    throw problems.functionTypes ? new AbiMismatchError('DL_SIGNATURE_MISMATCH', 'function-type', detail, context) : new DlError('DL_SIGNATURE_MISMATCH', detail, context);
+    throw problems.functionTypes
+      ? new AbiMismatchError('DL_SIGNATURE_MISMATCH', 'function-type', detail, context)
+      : new DlError('DL_SIGNATURE_MISMATCH', detail, context);
   }
   if (missing.length > 0) {
     throw new UndefinedSymbolsError(missing, order[0]?.name);

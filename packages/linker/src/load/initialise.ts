@@ -7,7 +7,14 @@ type Fn = () => unknown;
 
 /** What a runtime adapter sees of a library of the load. */
 export function loadedView(lib: Library): LoadedLibrary {
-  return { handle: lib.handle, exports: lib.instance!.exports, published: lib.symbols.names, memoryBase: lib.memoryBase, tableBase: lib.tableBase, global: lib.global };
+  return {
+    handle: lib.handle,
+    exports: lib.instance!.exports,
+    published: lib.symbols.names,
+    memoryBase: lib.memoryBase,
+    tableBase: lib.tableBase,
+    global: lib.global,
+  };
 }
 
 /** Calls one initialiser, turning a trap into DL_INIT_FAILED naming the library. */
@@ -48,12 +55,20 @@ function construct(state: LinkState, libs: readonly Library[]): void {
  * allocator becomes usable then), then the constructors — run by the runtime's `constructors`
  * phase when it has one (it may defer them), by the load otherwise.
  */
-export function initialise(state: LinkState, journal: Journal, libs: readonly Library[], promoted: readonly Library[], onRelocated: () => void): void {
+export function initialise(
+  state: LinkState,
+  journal: Journal,
+  libs: readonly Library[],
+  promoted: readonly Library[],
+  onRelocated: () => void,
+): void {
   const order = [...libs.filter((l) => !l.role.initialisesLast), ...libs.filter((l) => l.role.initialisesLast)];
   relocate(state, order);
   onRelocated();
   state.runtime.beforeConstructors?.({ loaded: libs.map(loadedView), promoted: promoted.map(loadedView) }, journal);
-  const run = (): void => { construct(state, order); };
+  const run = (): void => {
+    construct(state, order);
+  };
   if (state.runtime.constructors === undefined) run();
   else state.runtime.constructors(run);
 }

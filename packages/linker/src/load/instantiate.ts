@@ -20,19 +20,39 @@ export type VisibleOf = (lib: Library) => Visible | undefined;
  *
  * @param relocated - whether the load's relocations ran (a relocatable main's allocator waits for it)
  */
-export function* instantiateAll(state: LinkState, journal: Journal, libs: readonly Library[], visible: VisibleOf, relocated: () => boolean): Pipeline<PendingBinding[]> {
+export function* instantiateAll(
+  state: LinkState,
+  journal: Journal,
+  libs: readonly Library[],
+  visible: VisibleOf,
+  relocated: () => boolean,
+): Pipeline<PendingBinding[]> {
   const deferred: PendingBinding[] = [];
   for (const lib of libs) {
     const started = performance.now();
     place(state, journal, lib, lib.role);
     const imports = buildImports(state, journal, lib, deferred, visible(lib));
     try {
-      lib.instance = (yield { op: 'instantiate', module: lib.module, imports, bytes: lib.meta.size > 0 ? lib.meta.size : Infinity }) as WebAssembly.Instance;
+      lib.instance = (yield {
+        op: 'instantiate',
+        module: lib.module,
+        imports,
+        bytes: lib.meta.size > 0 ? lib.meta.size : Infinity,
+      }) as WebAssembly.Instance;
     } catch (e) {
       throw engineError(e, lib.name, 'instantiation failed');
     }
     adopt(state, journal, lib, relocated);
-    state.emit({ type: 'instantiate', library: lib.name, handle: lib.handle, memoryBase: lib.memoryBase, memorySize: lib.meta.dylink.memorySize, tableBase: lib.tableBase, tableSize: lib.meta.dylink.tableSize, ms: performance.now() - started });
+    state.emit({
+      type: 'instantiate',
+      library: lib.name,
+      handle: lib.handle,
+      memoryBase: lib.memoryBase,
+      memorySize: lib.meta.dylink.memorySize,
+      tableBase: lib.tableBase,
+      tableSize: lib.meta.dylink.tableSize,
+      ms: performance.now() - started,
+    });
   }
   return deferred;
 }
@@ -42,13 +62,21 @@ function adopt(state: LinkState, journal: Journal, lib: Library, relocated: () =
   if (lib.table !== null) {
     const { tableBase, table } = lib;
     state.slots.registerRange(tableBase, table.size);
-    journal.record(() => { state.slots.forgetRange(tableBase, table.size); });
+    journal.record(() => {
+      state.slots.forgetRange(tableBase, table.size);
+    });
   }
   lib.role.instantiated(state, journal, lib, relocated);
   lib.tlsBase = setUpTls(state, journal, lib);
-  lib.symbols = lib.role.symbols(state, lib, { memoryBase: lib.memoryBase, tlsBase: lib.tlsBase, tlsExports: lib.meta.dylink.tlsExports });
+  lib.symbols = lib.role.symbols(state, lib, {
+    memoryBase: lib.memoryBase,
+    tlsBase: lib.tlsBase,
+    tlsExports: lib.meta.dylink.tlsExports,
+  });
   const scope = lib.group ?? state.global;
   scope.add(lib.provider, lib.symbols);
-  journal.record(() => { scope.remove(lib.provider); });
+  journal.record(() => {
+    scope.remove(lib.provider);
+  });
   state.runtime.instantiated?.(loadedView(lib), journal);
 }

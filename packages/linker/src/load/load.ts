@@ -16,7 +16,10 @@ import { LoadScopes } from './scopes.js';
 import { PhaseTimer } from './timing.js';
 
 /** Step 1, "find": the libraries of the load and their load order (dependencies first). */
-function* find(state: LinkState, job: LoadJob): Pipeline<{ readonly roots: readonly (FoundLibrary | Library)[]; readonly order: FoundLibrary[] }> {
+function* find(
+  state: LinkState,
+  job: LoadJob,
+): Pipeline<{ readonly roots: readonly (FoundLibrary | Library)[]; readonly order: FoundLibrary[] }> {
   const found = yield* discover(state, job.roots, job.main?.found ?? null);
   if (job.flags.noload && found.found.length > 0) {
     throw new DlError('DL_NOT_LOADED', 'RTLD_NOLOAD: the library is not loaded', { library: found.found[0]!.name });
@@ -50,15 +53,25 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
     const libs = order.map((p, i) => newLibrary(state, p, modules[i]!, roleOf(p), job.flags, scopes.group));
     const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
     const asLibrary = (d: FoundLibrary | Library): Library => (isLoaded(d) ? d : libOf.get(d)!);
-    libs.forEach((lib, i) => { lib.needed = order[i]!.needed.map(asLibrary); });
+    libs.forEach((lib, i) => {
+      lib.needed = order[i]!.needed.map(asLibrary);
+    });
     const foundOf = new Map(libs.map((lib, i) => [lib, order[i]!]));
     let relocated = job.main === undefined;
-    const deferred = yield* instantiateAll(state, journal, libs, (lib) => visible.get(foundOf.get(lib)!), () => relocated);
+    const deferred = yield* instantiateAll(
+      state,
+      journal,
+      libs,
+      (lib) => visible.get(foundOf.get(lib)!),
+      () => relocated,
+    );
     timer.mark('instantiate');
     bindDeferred(state, journal, deferred);
     timer.mark('bind');
     publish(state, journal, libs);
-    initialise(state, journal, libs, promoted, () => { relocated = true; });
+    initialise(state, journal, libs, promoted, () => {
+      relocated = true;
+    });
     timer.mark('init');
     commit(state, journal, libs, job, timer);
     return { roots: roots.map(asLibrary), loaded: libs };
@@ -78,8 +91,17 @@ function commit(state: LinkState, journal: Journal, libs: readonly Library[], jo
   for (const lib of libs) if (lib.isMain) state.main = lib;
   journal.commit();
   const names = rootNames(job);
-  state.emit({ type: 'done', roots: names, libraries: libs.length, loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global, handle: l.handle })), ms: timer.elapsed(), phases: timer.phases });
-  state.trace?.(`loaded ${names.join(', ')}: ${libs.map((l) => `${l.name}@${l.memoryBase}`).join(' ')} in ${timer.elapsed().toFixed(1)} ms`);
+  state.emit({
+    type: 'done',
+    roots: names,
+    libraries: libs.length,
+    loaded: libs.map((l) => ({ id: l.id, name: l.name, global: l.global, handle: l.handle })),
+    ms: timer.elapsed(),
+    phases: timer.phases,
+  });
+  state.trace?.(
+    `loaded ${names.join(', ')}: ${libs.map((l) => `${l.name}@${l.memoryBase}`).join(' ')} in ${timer.elapsed().toFixed(1)} ms`,
+  );
 }
 
 /** A failed load: everything undone, the failure reported, the error (a DlError) returned to throw. */

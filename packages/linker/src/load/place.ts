@@ -12,17 +12,23 @@ export function place(state: Placement, journal: Journal, lib: Library, role: Li
   role.placeData(state, journal, lib);
   for (const spec of lib.meta.imports) {
     if (spec.role === 'memory' && !ensureMemory(state.memory, spec.minimum * PAGE)) {
-      throw new DlError('DL_OUT_OF_MEMORY', `it needs a memory of at least ${spec.minimum} pages`, { library: lib.name });
+      throw new DlError('DL_OUT_OF_MEMORY', `it needs a memory of at least ${spec.minimum} pages`, {
+        library: lib.name,
+      });
     }
     if (spec.role === 'table' && state.table.length < spec.minimum) {
       const range = state.tables.reserve(spec.minimum - state.table.length, `${lib.name} (declared table minimum)`);
-      journal.record(() => { state.tables.release(range); });
+      journal.record(() => {
+        state.tables.release(range);
+      });
     }
   }
   const { tableSize, tableAlign } = lib.meta.dylink;
   if (tableSize > 0) {
     const range = state.tables.reserve(tableSize, lib.name, 2 ** tableAlign);
-    journal.record(() => { state.tables.release(range); });
+    journal.record(() => {
+      state.tables.release(range);
+    });
     lib.table = range;
     lib.tableBase = range.base;
   }

@@ -10,11 +10,17 @@ const zeroBase = new WebAssembly.Global({ value: 'i32', mutable: false }, 0);
 /** The program's object an `env` ABI import names (anchors.md §1.3). */
 export function abiValue(state: LinkState, lib: Library, name: AbiName): WebAssembly.ImportValue {
   switch (name) {
-    case 'memory': return state.memory;
-    case '__indirect_function_table': case 'table': return state.table;
-    case '__stack_pointer': return state.stackPointer;
-    case '__memory_base': return new WebAssembly.Global({ value: 'i32', mutable: false }, lib.memoryBase);
-    case '__table_base': return lib.tableBase === 0 ? zeroBase : new WebAssembly.Global({ value: 'i32', mutable: false }, lib.tableBase);
+    case 'memory':
+      return state.memory;
+    case '__indirect_function_table':
+    case 'table':
+      return state.table;
+    case '__stack_pointer':
+      return state.stackPointer;
+    case '__memory_base':
+      return new WebAssembly.Global({ value: 'i32', mutable: false }, lib.memoryBase);
+    case '__table_base':
+      return lib.tableBase === 0 ? zeroBase : new WebAssembly.Global({ value: 'i32', mutable: false }, lib.tableBase);
   }
 }
 
@@ -24,8 +30,10 @@ export function specialGot(state: LinkState, name: GotSpecialName): WebAssembly.
     case '__heap_base':
       state.heapBase ??= new WebAssembly.Global({ value: 'i32', mutable: true }, state.stack.high);
       return state.heapBase;
-    case '__stack_low': return new WebAssembly.Global({ value: 'i32', mutable: true }, state.stack.low);
-    case '__stack_high': return new WebAssembly.Global({ value: 'i32', mutable: true }, state.stack.high);
+    case '__stack_low':
+      return new WebAssembly.Global({ value: 'i32', mutable: true }, state.stack.low);
+    case '__stack_high':
+      return new WebAssembly.Global({ value: 'i32', mutable: true }, state.stack.high);
   }
 }
 
@@ -35,6 +43,8 @@ export function sharedTag(state: LinkState, journal: Journal, name: string, type
   if (found !== undefined) return found;
   const tag = newTag(type?.params ?? ['i32']);
   state.tags.set(name, tag);
-  journal.record(() => { state.tags.delete(name); });
+  journal.record(() => {
+    state.tags.delete(name);
+  });
   return tag;
 }

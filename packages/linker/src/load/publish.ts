@@ -7,12 +7,43 @@ import type { ResolvedFlags } from '../types.js';
 import type { LibraryRole } from './roles.js';
 
 /** A found library, compiled, as the library the load will place and instantiate. */
-export function newLibrary(state: Registry & SymbolSpace, p: FoundLibrary, module: WebAssembly.Module, role: LibraryRole, flags: ResolvedFlags, group: Scope | null): Library {
+export function newLibrary(
+  state: Registry & SymbolSpace,
+  p: FoundLibrary,
+  module: WebAssembly.Module,
+  role: LibraryRole,
+  flags: ResolvedFlags,
+  group: Scope | null,
+): Library {
   const { id, provider } = role.identity(state, p.name);
   return {
-    id, name: p.name, handle: Object.freeze({ id, name: p.name }), key: p.key, location: p.location, provider, meta: p.meta, module, isMain: role.isMain, role,
-    needed: [], instance: null, memory: null, memoryBase: 0, table: null, tableBase: 0, tlsBase: null, tlsBlock: null,
-    global: flags.global || role.isMain, group: role.isMain ? null : group, symbols: eagerSource(provider, []), bindings: new Map(), plts: [], lazy: [], refcount: 0, users: 0, nodelete: flags.nodelete,
+    id,
+    name: p.name,
+    handle: Object.freeze({ id, name: p.name }),
+    key: p.key,
+    location: p.location,
+    provider,
+    meta: p.meta,
+    module,
+    isMain: role.isMain,
+    role,
+    needed: [],
+    instance: null,
+    memory: null,
+    memoryBase: 0,
+    table: null,
+    tableBase: 0,
+    tlsBase: null,
+    tlsBlock: null,
+    global: flags.global || role.isMain,
+    group: role.isMain ? null : group,
+    symbols: eagerSource(provider, []),
+    bindings: new Map(),
+    plts: [],
+    lazy: [],
+    refcount: 0,
+    users: 0,
+    nodelete: flags.nodelete,
   };
 }
 
@@ -23,7 +54,9 @@ export function newLibrary(state: Registry & SymbolSpace, p: FoundLibrary, modul
  */
 export function publish(state: LinkState, journal: Journal, libs: readonly Library[]): void {
   const atexitBefore = state.atexit.length;
-  journal.record(() => { state.atexit.length = atexitBefore; });
+  journal.record(() => {
+    state.atexit.length = atexitBefore;
+  });
   for (const lib of libs) {
     state.libraries.set(lib.id, lib);
     state.byKey.set(lib.key, lib);

@@ -46,12 +46,15 @@ export const sideModule: LibraryRole = {
     const { memorySize, memoryAlign } = lib.meta.dylink;
     const r = state.allocator.reserve(memorySize, Math.max(16, 2 ** memoryAlign), lib.name);
     const allocator = state.allocator;
-    journal.record(() => { allocator.release(r); });
+    journal.record(() => {
+      allocator.release(r);
+    });
     lib.memory = r;
     lib.memoryBase = r.address;
   },
   instantiated: () => undefined,
-  symbols: (_state, lib, relocation) => new InstanceSource(lib.provider, lib.meta.exports, lib.instance!.exports, relocation),
+  symbols: (_state, lib, relocation) =>
+    new InstanceSource(lib.provider, lib.meta.exports, lib.instance!.exports, relocation),
   initialisesLast: false,
 };
 
@@ -66,18 +69,34 @@ export function relocatableMain(request: MainRequest): LibraryRole {
     identity: (state) => ({ id: 0, provider: state.mainProvider }),
     isMain: true,
     scopes: (load) => [load.global],
-    placeData: (_state, _journal, lib) => { lib.memoryBase = request.memoryBase; },
+    placeData: (_state, _journal, lib) => {
+      lib.memoryBase = request.memoryBase;
+    },
     instantiated: (state, journal, lib, relocated) => {
       const host = mainAllocator(state, lib.instance!.exports, request.strategy, relocated);
       if (host === null && request.strategy === 'host') {
-        throw new DlError('DL_INCOMPATIBLE', 'memoryStrategy "host" needs a main that exports malloc and free and imports GOT.mem.__heap_base', { library: lib.name });
+        throw new DlError(
+          'DL_INCOMPATIBLE',
+          'memoryStrategy "host" needs a main that exports malloc and free and imports GOT.mem.__heap_base',
+          { library: lib.name },
+        );
       }
       if (host === null) return;
       const previous = state.allocator;
       state.allocator = host;
-      journal.record(() => { state.allocator = previous; });
+      journal.record(() => {
+        state.allocator = previous;
+      });
     },
-    symbols: (state, lib, relocation) => eagerSource(lib.provider, withBuiltins(state, [...definitionsOf(lib.provider, lib.meta.exports, lib.instance!.exports, relocation), ...request.extras], true)),
+    symbols: (state, lib, relocation) =>
+      eagerSource(
+        lib.provider,
+        withBuiltins(
+          state,
+          [...definitionsOf(lib.provider, lib.meta.exports, lib.instance!.exports, relocation), ...request.extras],
+          true,
+        ),
+      ),
     initialisesLast: true,
   };
 }

@@ -32,7 +32,12 @@ export class LoadScopes {
     // promotion appends them).
     const toPromote = new Scope(-1, 'local');
     for (const lib of this.promoting) toPromote.add(lib.provider, lib.symbols);
-    this.path = this.group !== null ? [state.global, this.group] : this.promoting.length === 0 ? [state.global] : [state.global, toPromote];
+    this.path =
+      this.group !== null
+        ? [state.global, this.group]
+        : this.promoting.length === 0
+          ? [state.global]
+          : [state.global, toPromote];
   }
 
   /** Takes the group's id and promotes the local libraries a global load needs; returns those. */
@@ -41,7 +46,10 @@ export class LoadScopes {
     for (const lib of this.promoting) {
       state.global.add(lib.provider, lib.symbols);
       lib.global = true;
-      journal.record(() => { state.global.remove(lib.provider); lib.global = false; });
+      journal.record(() => {
+        state.global.remove(lib.provider);
+        lib.global = false;
+      });
     }
     return this.promoting;
   }

@@ -19,9 +19,15 @@ export function setUpTls(state: Placement & LoadContext, journal: Journal, lib: 
   const size = ex.__tls_size;
   const align = ex.__tls_align;
   if (typeof initTls === 'function' && size instanceof WebAssembly.Global && align instanceof WebAssembly.Global) {
-    const block = reserveTlsBlock(state.allocator, { size: size.value as number, align: align.value as number }, `${lib.name} TLS`);
+    const block = reserveTlsBlock(
+      state.allocator,
+      { size: size.value as number, align: align.value as number },
+      `${lib.name} TLS`,
+    );
     const allocator = state.allocator;
-    journal.record(() => { allocator.release(block); });
+    journal.record(() => {
+      allocator.release(block);
+    });
     lib.tlsBlock = block;
     (initTls as (base: number) => void)(block.address);
     return block.address;

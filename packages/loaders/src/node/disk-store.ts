@@ -34,7 +34,12 @@ export function diskStore(directory: string): PersistentStore {
     async put(url, response) {
       const p = paths(url);
       const body = new Uint8Array(await response.arrayBuffer());
-      const headers = Object.fromEntries(KEPT.flatMap((h) => { const v = response.headers.get(h); return v === null ? [] : [[h, v]]; }));
+      const headers = Object.fromEntries(
+        KEPT.flatMap((h) => {
+          const v = response.headers.get(h);
+          return v === null ? [] : [[h, v]];
+        }),
+      );
       headers['content-length'] = String(body.length);
       await mkdir(directory, { recursive: true });
       const tmp = `.${process.pid}.${Date.now()}.tmp`;

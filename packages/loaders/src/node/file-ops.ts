@@ -30,12 +30,25 @@ export function runFileSync<T>(plan: FilePlan<T>): T {
       try {
         switch (op.op) {
           // The native realpath: one libc call, where the JS one lstat()s every path component.
-          case 'realpath': result = realpathSync.native(op.path); break;
-          case 'stat': result = statSync(op.path, { bigint: true }); break;
-          case 'open': fd = openSync(op.path, 'r'); break;
-          case 'fstat': result = fstatSync(fd!, { bigint: true }); break;
-          case 'read': result = readSync(fd!, op.buffer, op.from, op.to - op.from, op.from); break;
-          case 'close': if (fd !== null) closeSync(fd); fd = null; break;
+          case 'realpath':
+            result = realpathSync.native(op.path);
+            break;
+          case 'stat':
+            result = statSync(op.path, { bigint: true });
+            break;
+          case 'open':
+            fd = openSync(op.path, 'r');
+            break;
+          case 'fstat':
+            result = fstatSync(fd!, { bigint: true });
+            break;
+          case 'read':
+            result = readSync(fd!, op.buffer, op.from, op.to - op.from, op.from);
+            break;
+          case 'close':
+            if (fd !== null) closeSync(fd);
+            fd = null;
+            break;
         }
       } catch (e) {
         step = plan.throw(e);
@@ -59,12 +72,25 @@ export async function runFileAsync<T>(plan: FilePlan<T>): Promise<T> {
       let result: unknown;
       try {
         switch (op.op) {
-          case 'realpath': result = await realpath(op.path); break; // libc realpath on the thread pool
-          case 'stat': result = await stat(op.path, { bigint: true }); break;
-          case 'open': file = await open(op.path, 'r'); break;
-          case 'fstat': result = await file!.stat({ bigint: true }); break;
-          case 'read': result = (await file!.read(op.buffer, op.from, op.to - op.from, op.from)).bytesRead; break;
-          case 'close': if (file !== null) await file.close(); file = null; break;
+          case 'realpath':
+            result = await realpath(op.path);
+            break; // libc realpath on the thread pool
+          case 'stat':
+            result = await stat(op.path, { bigint: true });
+            break;
+          case 'open':
+            file = await open(op.path, 'r');
+            break;
+          case 'fstat':
+            result = await file!.stat({ bigint: true });
+            break;
+          case 'read':
+            result = (await file!.read(op.buffer, op.from, op.to - op.from, op.from)).bytesRead;
+            break;
+          case 'close':
+            if (file !== null) await file.close();
+            file = null;
+            break;
         }
       } catch (e) {
         step = plan.throw(e);

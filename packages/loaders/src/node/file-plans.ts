@@ -31,7 +31,10 @@ function reasonOf(e: unknown): string {
 }
 
 /** One candidate: its real path, when a file there (inside the roots, when confined), or why not. */
-function* probeFile(candidate: Candidate, confine: ((path: string) => string | null) | null): FilePlan<Probed<{ path: string; stat: BigIntStats }>> {
+function* probeFile(
+  candidate: Candidate,
+  confine: ((path: string) => string | null) | null,
+): FilePlan<Probed<{ path: string; stat: BigIntStats }>> {
   try {
     const path = asString(yield { op: 'realpath', path: candidate.location });
     // Checked on the real path: no symbolic link or `..` leads out.
@@ -45,7 +48,11 @@ function* probeFile(candidate: Candidate, confine: ((path: string) => string | n
 }
 
 /** The first candidate that is a file (inside the roots, when confined), or DL_NOT_FOUND listing every place tried. */
-export function* locatePlan(request: LoadRequest, candidates: readonly Candidate[], confine: ((path: string) => string | null) | null = null): FilePlan<Found> {
+export function* locatePlan(
+  request: LoadRequest,
+  candidates: readonly Candidate[],
+  confine: ((path: string) => string | null) | null = null,
+): FilePlan<Found> {
   const search = searchPlan<{ path: string; stat: BigIntStats }>(request, candidates);
   let step = search.next();
   while (step.done !== true) step = search.next(yield* probeFile(step.value, confine));
@@ -54,14 +61,19 @@ export function* locatePlan(request: LoadRequest, candidates: readonly Candidate
 }
 
 function changed(request: LoadRequest, found: Found, now: BigIntStats, when: string): DlError {
-  return new DlError('DL_CHANGED', `${found.path} changed ${when} (size ${found.stat.size} → ${now.size} bytes, modified ${found.stat.mtimeMs} → ${now.mtimeMs})`, { library: request.name });
+  return new DlError(
+    'DL_CHANGED',
+    `${found.path} changed ${when} (size ${found.stat.size} → ${now.size} bytes, modified ${found.stat.mtimeMs} → ${now.mtimeMs})`,
+    { library: request.name },
+  );
 }
 
 /** Reads a whole file, refusing one that is no longer the file located or that changes meanwhile. */
 export function* readWholePlan(request: LoadRequest, found: Found): FilePlan<Uint8Array<ArrayBuffer>> {
   yield { op: 'open', path: found.path };
   const before = asStats(yield { op: 'fstat' });
-  if (identity(before) !== identity(found.stat)) throw changed(request, found, before, 'between being found and being read');
+  if (identity(before) !== identity(found.stat))
+    throw changed(request, found, before, 'between being found and being read');
   const bytes = new Uint8Array(Number(before.size));
   for (let at = 0; at < bytes.length;) {
     const n = asCount(yield { op: 'read', buffer: bytes, from: at, to: bytes.length });

@@ -49,12 +49,17 @@ export interface FsLoaderOptions extends SearchOptions {
 export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
   const locations = posixLocations(options.cwd ?? process.cwd());
   const variable = options.env === true ? 'LD_LIBRARY_PATH' : typeof options.env === 'string' ? options.env : null;
-  const candidates = (request: LoadRequest): ReturnType<typeof searchCandidates> => searchCandidates(request, locations, {
-    searchPath: options.searchPath,
-    environment: variable === null ? options.environment : [...(options.environment ?? []), ...(process.env[variable] ?? '').split(':').filter((d) => d !== '')],
-    defaults: options.defaults,
-  });
-  const confine = options.roots === undefined ? null : confinement(options.roots.map((r) => realDirectory(locations.resolve(r)!)));
+  const candidates = (request: LoadRequest): ReturnType<typeof searchCandidates> =>
+    searchCandidates(request, locations, {
+      searchPath: options.searchPath,
+      environment:
+        variable === null
+          ? options.environment
+          : [...(options.environment ?? []), ...(process.env[variable] ?? '').split(':').filter((d) => d !== '')],
+      defaults: options.defaults,
+    });
+  const confine =
+    options.roots === undefined ? null : confinement(options.roots.map((r) => realDirectory(locations.resolve(r)!)));
   const locate = (request: LoadRequest): Found => runFileSync(locatePlan(request, candidates(request), confine));
   const cache = options.cache === undefined ? sharedModuleCache() : options.cache;
   const limit = new Limit(options.concurrency ?? 8);
@@ -75,8 +80,14 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
     }
   };
   const cacheKey = (found: Found): string => `file:${found.path}@${identity(found.stat)}`;
-  const source = (request: LoadRequest, found: Found, entry: CachedModule): LoadedSource =>
-    ({ key: found.path, name: request.name, location: found.path, head: entry.head, size: entry.size, module: entry.module });
+  const source = (request: LoadRequest, found: Found, entry: CachedModule): LoadedSource => ({
+    key: found.path,
+    name: request.name,
+    location: found.path,
+    head: entry.head,
+    size: entry.size,
+    module: entry.module,
+  });
   const failed = (request: LoadRequest, found: Found | null, e: unknown): DlError => {
     const err = loadFailure(e, request, 'DL_IO', found?.path ?? null);
     emit({ type: 'failed', name: request.name, location: found?.path ?? null, code: err.code });
@@ -120,16 +131,28 @@ export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
         started(request, found);
         const key = cacheKey(found);
         const where = found;
-        const make = (): Promise<CachedModule> => readFile(request, where).then((bytes) => {
-          const head = headOf(bytes, request.name);
-          const module = compileAsync(bytes, request.name);
-          module.then(() => { finished(request, where, false); }, () => undefined);
-          return { module, head, size: bytes.length };
-        });
+        const make = (): Promise<CachedModule> =>
+          readFile(request, where).then((bytes) => {
+            const head = headOf(bytes, request.name);
+            const module = compileAsync(bytes, request.name);
+            module.then(
+              () => {
+                finished(request, where, false);
+              },
+              () => undefined,
+            );
+            return { module, head, size: bytes.length };
+          });
         if (cache !== null) {
           // Shared with every loader and linker using this cache: one read and compilation.
           const { entry, hit } = await cache.share(key, make);
-          if (hit) void Promise.resolve(entry.module).then(() => { finished(request, where, true); }, () => undefined);
+          if (hit)
+            void Promise.resolve(entry.module).then(
+              () => {
+                finished(request, where, true);
+              },
+              () => undefined,
+            );
           return source(request, found, entry);
         }
         let job = reading.get(key);
@@ -176,5 +199,13 @@ function realDirectory(path: string): string {
 }
 
 function inspected(request: LoadRequest, found: Found, head: Uint8Array): Inspected {
-  return { key: found.path, name: request.name, location: found.path, head, size: Number(found.stat.size), via: found.candidate, tried: found.tried };
+  return {
+    key: found.path,
+    name: request.name,
+    location: found.path,
+    head,
+    size: Number(found.stat.size),
+    via: found.candidate,
+    tried: found.tried,
+  };
 }

@@ -9,7 +9,11 @@ const at = (...bytes: number[]): ByteReader => new ByteReader(Uint8Array.from(by
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
 }
@@ -88,7 +92,9 @@ describe('ByteReader: signed LEB128', () => {
     expect(at(...sleb(-(2n ** 63n))).s64('x')).toBe(-(2n ** 63n));
     expect(at(...sleb(2n ** 63n - 1n)).s64('x')).toBe(2n ** 63n - 1n);
     expect(at(0x7f).s64('x')).toBe(-1n);
-    expect(outcome(() => at(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01).s64('x'))).toBe('DL_BAD_LEB128');
+    expect(outcome(() => at(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01).s64('x'))).toBe(
+      'DL_BAD_LEB128',
+    );
     expect(outcome(() => at(...Array<number>(10).fill(0x80), 0x00).s64('x'))).toBe('DL_BAD_LEB128');
   });
 
@@ -97,7 +103,10 @@ describe('ByteReader: signed LEB128', () => {
     for (let i = 0; i < 3000; i++) {
       const v32 = Math.floor(rand() * 2 ** 32) - 2 ** 31;
       expect(at(...sleb(v32)).signed(32, 'x')).toBe(v32);
-      const v64 = BigInt.asIntN(64, (BigInt(Math.floor(rand() * 2 ** 32)) << 32n) | BigInt(Math.floor(rand() * 2 ** 32)));
+      const v64 = BigInt.asIntN(
+        64,
+        (BigInt(Math.floor(rand() * 2 ** 32)) << 32n) | BigInt(Math.floor(rand() * 2 ** 32)),
+      );
       expect(at(...sleb(v64)).s64('x')).toBe(v64);
     }
   });
@@ -150,7 +159,11 @@ describe('ByteReader: u64 limits, floats, names, counts', () => {
     r.u8('size');
     const s = r.sub(3, 'subsection');
     s.u8('a');
-    expect(outcome(() => { s.expectEnd('subsection'); })).toBe('DL_SIZE_MISMATCH');
+    expect(
+      outcome(() => {
+        s.expectEnd('subsection');
+      }),
+    ).toBe('DL_SIZE_MISMATCH');
     expect(r.atEnd).toBe(true);
     expect(outcome(() => r.sub(1, 'more'))).toBe('DL_TRUNCATED');
   });

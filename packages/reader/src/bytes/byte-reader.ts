@@ -181,7 +181,8 @@ export class ByteReader {
       if (this.pos >= this.end) this.short(what, i + 1);
       const byte = this.bytes[this.pos++]!;
       if (i === 9) {
-        if (byte !== 0 && byte !== 0x7f) this.fail('DL_BAD_LEB128', 'LEB128 s64 is longer than 10 bytes or overflows 64 bits', what, start);
+        if (byte !== 0 && byte !== 0x7f)
+          this.fail('DL_BAD_LEB128', 'LEB128 s64 is longer than 10 bytes or overflows 64 bits', what, start);
         result |= BigInt(byte & 1) << 63n;
         return BigInt.asIntN(64, result);
       }
@@ -201,7 +202,8 @@ export class ByteReader {
     for (let i = 0; i < LEB128_MAX_BYTES.u64; i++) {
       if (this.pos >= this.end) this.short(what, i + 1);
       const byte = this.bytes[this.pos++]!;
-      if (i === 9 && byte > 1) this.fail('DL_BAD_LEB128', 'LEB128 u64 is longer than 10 bytes or overflows 64 bits', what, start);
+      if (i === 9 && byte > 1)
+        this.fail('DL_BAD_LEB128', 'LEB128 u64 is longer than 10 bytes or overflows 64 bits', what, start);
       result += (byte & 0x7f) * scale;
       scale *= 128;
       if (!(byte & 0x80)) {
@@ -282,8 +284,12 @@ export class ByteReader {
     const n = this.u32(what);
     if (n * minEntryBytes > this.end - this.pos) {
       const where = this.bounded ? 'its section' : 'the input';
-      this.fail(this.bounded ? 'DL_BAD_LENGTH' : 'DL_TRUNCATED',
-        `count ${n} needs at least ${n * minEntryBytes} bytes but ${where} has ${this.end - this.pos} left`, what, at);
+      this.fail(
+        this.bounded ? 'DL_BAD_LENGTH' : 'DL_TRUNCATED',
+        `count ${n} needs at least ${n * minEntryBytes} bytes but ${where} has ${this.end - this.pos} left`,
+        what,
+        at,
+      );
     }
     return n;
   }
@@ -295,7 +301,11 @@ export class ByteReader {
   sub(length: number, what: string): ByteReader {
     if (length > this.end - this.pos) this.short(what, length);
     const child = new ByteReader(this.bytes, {
-      start: this.pos, end: this.pos + length, library: this.library, base: this.base, bounded: true,
+      start: this.pos,
+      end: this.pos + length,
+      library: this.library,
+      base: this.base,
+      bounded: true,
     });
     this.pos += length;
     return child;

@@ -26,6 +26,11 @@ describe('cStringAt', () => {
 describe('cStringsIn', () => {
   it('lists each string of a range with its address, the last one cut at the range end', () => {
     const memory = memoryWith(100, [97, 0, 0, 98, 99, 0, 100, 101, 102]);
-    expect(cStringsIn(memory, 100, 108)).toEqual([[100, 'a'], [102, ''], [103, 'bc'], [106, 'de']]);
+    expect(cStringsIn(memory, 100, 108)).toEqual([
+      [100, 'a'],
+      [102, ''],
+      [103, 'bc'],
+      [106, 'de'],
+    ]);
   });
 });

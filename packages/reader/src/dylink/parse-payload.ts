@@ -1,6 +1,13 @@
 import type { ByteReader } from '../bytes/byte-reader.js';
 import { BINDING_MASK, dylinkSubsectionNames, dylinkSubsections, symbolFlags } from '../format/ids.js';
-import type { ByteRange, DylinkExportInfo, DylinkFormat, DylinkImportInfo, DylinkInfo, DylinkUnknownSubsection } from './types.js';
+import type {
+  ByteRange,
+  DylinkExportInfo,
+  DylinkFormat,
+  DylinkImportInfo,
+  DylinkInfo,
+  DylinkUnknownSubsection,
+} from './types.js';
 
 interface Fields {
   memorySize: number;
@@ -32,7 +39,11 @@ function readImportInfo(r: ByteReader): DylinkImportInfo[] {
   const n = r.count('IMPORT_INFO count', 3);
   const out: DylinkImportInfo[] = [];
   for (let i = 0; i < n; i++) {
-    out.push({ module: r.name('IMPORT_INFO module'), field: r.name('IMPORT_INFO field'), flags: r.u32('IMPORT_INFO flags') });
+    out.push({
+      module: r.name('IMPORT_INFO module'),
+      field: r.name('IMPORT_INFO field'),
+      flags: r.u32('IMPORT_INFO flags'),
+    });
   }
   return out;
 }
@@ -43,11 +54,13 @@ const NONE: ReadonlySet<string> = Object.freeze(new Set<string>());
 function finish(format: DylinkFormat, f: Fields, section: ByteRange | null): DylinkInfo {
   let tlsExports = NONE;
   for (const e of f.exportInfo) {
-    if (e.flags & symbolFlags.TLS) (tlsExports === NONE ? (tlsExports = new Set()) : tlsExports as Set<string>).add(e.name);
+    if (e.flags & symbolFlags.TLS)
+      (tlsExports === NONE ? (tlsExports = new Set()) : (tlsExports as Set<string>)).add(e.name);
   }
   let weakImports = NONE;
   for (const i of f.importInfo) {
-    if ((i.flags & BINDING_MASK) === symbolFlags.BINDING_WEAK) (weakImports === NONE ? (weakImports = new Set()) : weakImports as Set<string>).add(i.field);
+    if ((i.flags & BINDING_MASK) === symbolFlags.BINDING_WEAK)
+      (weakImports === NONE ? (weakImports = new Set()) : (weakImports as Set<string>)).add(i.field);
   }
   return { format, ...f, tlsExports, weakImports, section };
 }
@@ -58,8 +71,15 @@ function finish(format: DylinkFormat, f: Fields, section: ByteRange | null): Dyl
  */
 export function parseDylink0(r: ByteReader, section: ByteRange | null): DylinkInfo {
   const f: Fields = {
-    memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0,
-    needed: [], runtimePaths: [], exportInfo: [], importInfo: [], unknownSubsections: [],
+    memorySize: 0,
+    memoryAlign: 0,
+    tableSize: 0,
+    tableAlign: 0,
+    needed: [],
+    runtimePaths: [],
+    exportInfo: [],
+    importInfo: [],
+    unknownSubsections: [],
   };
   const unknown: DylinkUnknownSubsection[] = [];
   const seen = new Set<number>();
@@ -111,8 +131,19 @@ export function parseLegacyDylink(r: ByteReader, section: ByteRange | null): Dyl
   const tableAlign = r.u32('dylink table alignment');
   const needed = readNames(r, 'dylink needed library name');
   r.expectEnd('legacy dylink section');
-  return finish('dylink', {
-    memorySize, memoryAlign, tableSize, tableAlign, needed,
-    runtimePaths: [], exportInfo: [], importInfo: [], unknownSubsections: [],
-  }, section);
+  return finish(
+    'dylink',
+    {
+      memorySize,
+      memoryAlign,
+      tableSize,
+      tableAlign,
+      needed,
+      runtimePaths: [],
+      exportInfo: [],
+      importInfo: [],
+      unknownSubsections: [],
+    },
+    section,
+  );
 }

@@ -5,18 +5,24 @@ import { describe, expect, it } from 'vitest';
 import { isSideModule, readDylinkInfo, readDylinkPrefix } from './read-dylink.js';
 
 const full = wasmModule(
-  custom('dylink.0', concat(
-    subsection(1, memInfo(148, 4, 3, 0)),
-    subsection(2, vec([str('liba.so'), str('libb.so')])),
-    subsection(3, vec([concat(str('tls_var'), uleb(0x100)), concat(str('plain'), uleb(0))])),
-    subsection(4, vec([
-      concat(str('env'), str('missing_fn'), uleb(0x11)),
-      concat(str('env'), str('strong'), uleb(0x10)),
-      concat(str('env'), str('local_weak'), uleb(0x13)),
-    ])),
-    subsection(42, [1, 2, 3]),
-    subsection(5, vec([str('$ORIGIN/lib'), str('/opt/${ORIGIN}/x')])),
-  )),
+  custom(
+    'dylink.0',
+    concat(
+      subsection(1, memInfo(148, 4, 3, 0)),
+      subsection(2, vec([str('liba.so'), str('libb.so')])),
+      subsection(3, vec([concat(str('tls_var'), uleb(0x100)), concat(str('plain'), uleb(0))])),
+      subsection(
+        4,
+        vec([
+          concat(str('env'), str('missing_fn'), uleb(0x11)),
+          concat(str('env'), str('strong'), uleb(0x10)),
+          concat(str('env'), str('local_weak'), uleb(0x13)),
+        ]),
+      ),
+      subsection(42, [1, 2, 3]),
+      subsection(5, vec([str('$ORIGIN/lib'), str('/opt/${ORIGIN}/x')])),
+    ),
+  ),
   section(1, vec([])),
 );
 
@@ -24,10 +30,18 @@ describe('readDylinkInfo', () => {
   it('reads all five subsections, derives TLS and weak sets, reports unknown ids', () => {
     const info = readDylinkInfo(full);
     expect(info).toMatchObject({
-      format: 'dylink.0', memorySize: 148, memoryAlign: 4, tableSize: 3, tableAlign: 0,
-      needed: ['liba.so', 'libb.so'], runtimePaths: ['$ORIGIN/lib', '/opt/${ORIGIN}/x'],
+      format: 'dylink.0',
+      memorySize: 148,
+      memoryAlign: 4,
+      tableSize: 3,
+      tableAlign: 0,
+      needed: ['liba.so', 'libb.so'],
+      runtimePaths: ['$ORIGIN/lib', '/opt/${ORIGIN}/x'],
     });
-    expect(info.exportInfo).toEqual([{ name: 'tls_var', flags: 0x100 }, { name: 'plain', flags: 0 }]);
+    expect(info.exportInfo).toEqual([
+      { name: 'tls_var', flags: 0x100 },
+      { name: 'plain', flags: 0 },
+    ]);
     expect([...info.tlsExports]).toEqual(['tls_var']);
     // 0x13 has the LOCAL binding bit too, so it is not weak; 0x10 has no binding bits.
     expect([...info.weakImports]).toEqual(['missing_fn']);
@@ -43,27 +57,49 @@ describe('readDylinkInfo', () => {
     const viaView = readDylinkInfo(new DataView(full.buffer, full.byteOffset, full.byteLength));
     const viaModule = readDylinkInfo(new WebAssembly.Module(full));
     for (const other of [viaBuffer, viaView]) expect(other).toEqual(readDylinkInfo(full));
-    expect({ ...viaModule, section: null, unknownSubsections: [] }).toEqual({ ...readDylinkInfo(full), section: null, unknownSubsections: [] });
+    expect({ ...viaModule, section: null, unknownSubsections: [] }).toEqual({
+      ...readDylinkInfo(full),
+      section: null,
+      unknownSubsections: [],
+    });
     expect(viaModule.section).toBeNull();
   });
 
   it('reads the legacy flat dylink layout', () => {
     const legacy = wasmModule(custom('dylink', concat(memInfo(4096, 4, 2, 0), vec([str('libc.so')]))));
     expect(readDylinkInfo(legacy)).toMatchObject({
-      format: 'dylink', memorySize: 4096, memoryAlign: 4, tableSize: 2, tableAlign: 0, needed: ['libc.so'], runtimePaths: [],
+      format: 'dylink',
+      memorySize: 4096,
+      memoryAlign: 4,
+      tableSize: 2,
+      tableAlign: 0,
+      needed: ['libc.so'],
+      runtimePaths: [],
     });
     const trailing = wasmModule(custom('dylink', concat(memInfo(1, 0, 0, 0), vec([]), [0])));
     expect(outcome(() => readDylinkInfo(trailing))).toBe('DL_SIZE_MISMATCH');
   });
 
   it('reads nothing after the first section: its cost does not depend on the module size', () => {
-    const garbageAfter = concat(full.subarray(0, readDylinkInfo(full).section!.end), new Uint8Array(1 << 20).fill(0xff));
+    const garbageAfter = concat(
+      full.subarray(0, readDylinkInfo(full).section!.end),
+      new Uint8Array(1 << 20).fill(0xff),
+    );
     expect(readDylinkInfo(garbageAfter).needed).toEqual(['liba.so', 'libb.so']);
   });
 
   it('refuses duplicate subsections with the offset of the second', () => {
-    const dup = wasmModule(custom('dylink.0', concat(subsection(1, memInfo(1, 0, 0, 0)), subsection(1, memInfo(2, 0, 0, 0)))));
-    const err = (() => { try { readDylinkInfo(dup, { name: 'libdup.so' }); } catch (e) { return e as DlError; } return null; })();
+    const dup = wasmModule(
+      custom('dylink.0', concat(subsection(1, memInfo(1, 0, 0, 0)), subsection(1, memInfo(2, 0, 0, 0)))),
+    );
+    const err = (() => {
+      try {
+        readDylinkInfo(dup, { name: 'libdup.so' });
+      } catch (e) {
+        return e as DlError;
+      }
+      return null;
+    })();
     expect(err).toMatchObject({ code: 'DL_DUPLICATE_SUBSECTION', library: 'libdup.so' });
     expect(dup[err!.offset!]).toBe(1);
     expect(err!.message).toMatch(/^libdup\.so: WASM_DYLINK_MEM_INFO appears twice/);
@@ -88,7 +124,9 @@ describe('readDylinkInfo', () => {
 
   it('recognises non-wasm input, components and truncation', () => {
     const html = new TextEncoder().encode('<!doctype html><html>404</html>');
-    expect(() => readDylinkInfo(html, { name: 'lib.so' })).toThrow(/^lib\.so: not a WebAssembly binary: it starts with the bytes 3c 21 64 6f, not the magic number/);
+    expect(() => readDylinkInfo(html, { name: 'lib.so' })).toThrow(
+      /^lib\.so: not a WebAssembly binary: it starts with the bytes 3c 21 64 6f, not the magic number/,
+    );
     expect(outcome(() => readDylinkInfo(new Uint8Array(0)))).toBe('DL_TRUNCATED');
     expect(outcome(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73])))).toBe('DL_TRUNCATED');
     expect(() => readDylinkInfo(Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]))).toThrow(/component/);

@@ -31,7 +31,13 @@ export type DylinkPrefixResult =
 const MIN_PREFIX = HEADER_SIZE + 2;
 
 type Located =
-  | { readonly found: true; readonly format: DylinkFormat; readonly payload: ByteReader; readonly start: number; readonly end: number }
+  | {
+      readonly found: true;
+      readonly format: DylinkFormat;
+      readonly payload: ByteReader;
+      readonly start: number;
+      readonly end: number;
+    }
   | { readonly found: false; readonly needed: number; readonly nameConfirmed: boolean };
 
 function notSideModule(detail: string, library: string | undefined, offset: number): DlError {
@@ -95,7 +101,9 @@ function fromCompiled(mod: WebAssembly.Module, library: string | undefined): Dyl
   for (const name of ['dylink.0', 'dylink'] as const) {
     const sections = WebAssembly.Module.customSections(mod, name);
     if (sections.length > 1) {
-      throw new DlError('DL_DUPLICATE_SECTION', `the module has ${sections.length} "${name}" custom sections`, { library });
+      throw new DlError('DL_DUPLICATE_SECTION', `the module has ${sections.length} "${name}" custom sections`, {
+        library,
+      });
     }
     const payload = sections[0];
     if (payload !== undefined) {
@@ -146,7 +154,11 @@ export function readDylinkPrefix(prefix: BinaryInput, options: ReadOptions = {})
 export function isSideModule(input: BinaryInput | WebAssembly.Module): boolean {
   try {
     if (isCompiledModule(input)) {
-      return WebAssembly.Module.customSections(input, 'dylink.0').length + WebAssembly.Module.customSections(input, 'dylink').length > 0;
+      return (
+        WebAssembly.Module.customSections(input, 'dylink.0').length +
+          WebAssembly.Module.customSections(input, 'dylink').length >
+        0
+      );
     }
     const loc = locate(toBytes(input), undefined, false);
     return loc.found || loc.nameConfirmed;

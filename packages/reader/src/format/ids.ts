@@ -24,8 +24,20 @@ export const sectionIds = {
 
 /** Name of a section, indexed by id. */
 export const sectionNames: readonly string[] = [
-  'custom', 'type', 'import', 'function', 'table', 'memory', 'global',
-  'export', 'start', 'element', 'code', 'data', 'datacount', 'tag',
+  'custom',
+  'type',
+  'import',
+  'function',
+  'table',
+  'memory',
+  'global',
+  'export',
+  'start',
+  'element',
+  'code',
+  'data',
+  'datacount',
+  'tag',
 ];
 
 /**
@@ -42,16 +54,39 @@ export type ExternalKind = (typeof externalKinds)[number];
 
 /** Value types with a one-byte encoding (numeric, vector and the abbreviated reference types). */
 export const valueTypeCodes: ReadonlyMap<number, string> = new Map([
-  [0x7f, 'i32'], [0x7e, 'i64'], [0x7d, 'f32'], [0x7c, 'f64'], [0x7b, 'v128'],
-  [0x70, 'funcref'], [0x6f, 'externref'], [0x69, 'exnref'],
-  [0x6e, 'anyref'], [0x6d, 'eqref'], [0x6c, 'i31ref'], [0x6b, 'structref'], [0x6a, 'arrayref'],
-  [0x71, 'nullref'], [0x72, 'nullexternref'], [0x73, 'nullfuncref'], [0x74, 'nullexnref'],
+  [0x7f, 'i32'],
+  [0x7e, 'i64'],
+  [0x7d, 'f32'],
+  [0x7c, 'f64'],
+  [0x7b, 'v128'],
+  [0x70, 'funcref'],
+  [0x6f, 'externref'],
+  [0x69, 'exnref'],
+  [0x6e, 'anyref'],
+  [0x6d, 'eqref'],
+  [0x6c, 'i31ref'],
+  [0x6b, 'structref'],
+  [0x6a, 'arrayref'],
+  [0x71, 'nullref'],
+  [0x72, 'nullexternref'],
+  [0x73, 'nullfuncref'],
+  [0x74, 'nullexnref'],
 ]);
 
 /** Abstract heap types, for `(ref null? ht)` (GC and exception-handling proposals). */
 export const heapTypeCodes: ReadonlyMap<number, string> = new Map([
-  [0x70, 'func'], [0x6f, 'extern'], [0x69, 'exn'], [0x6e, 'any'], [0x6d, 'eq'], [0x6c, 'i31'],
-  [0x6b, 'struct'], [0x6a, 'array'], [0x71, 'none'], [0x72, 'noextern'], [0x73, 'nofunc'], [0x74, 'noexn'],
+  [0x70, 'func'],
+  [0x6f, 'extern'],
+  [0x69, 'exn'],
+  [0x6e, 'any'],
+  [0x6d, 'eq'],
+  [0x6c, 'i31'],
+  [0x6b, 'struct'],
+  [0x6a, 'array'],
+  [0x71, 'none'],
+  [0x72, 'noextern'],
+  [0x73, 'nofunc'],
+  [0x74, 'noexn'],
 ]);
 
 /** Type-section forms. */
@@ -79,8 +114,11 @@ export const dylinkSubsections = {
 
 /** Human name of each known `dylink.0` subsection, by id. */
 export const dylinkSubsectionNames: ReadonlyMap<number, string> = new Map([
-  [1, 'WASM_DYLINK_MEM_INFO'], [2, 'WASM_DYLINK_NEEDED'], [3, 'WASM_DYLINK_EXPORT_INFO'],
-  [4, 'WASM_DYLINK_IMPORT_INFO'], [5, 'WASM_DYLINK_RUNTIME_PATH'],
+  [1, 'WASM_DYLINK_MEM_INFO'],
+  [2, 'WASM_DYLINK_NEEDED'],
+  [3, 'WASM_DYLINK_EXPORT_INFO'],
+  [4, 'WASM_DYLINK_IMPORT_INFO'],
+  [5, 'WASM_DYLINK_RUNTIME_PATH'],
 ]);
 
 /** Symbol flags used in EXPORT_INFO / IMPORT_INFO (Linking.md "Symbol flags"). */
@@ -101,8 +139,15 @@ export const BINDING_MASK = 0x3;
 
 /** Flag bit → text-format keyword, in bit order (tool-conventions "Text format of dylink.0"). */
 export const symbolFlagKeywords: readonly (readonly [number, string])[] = [
-  [0x1, 'binding-weak'], [0x2, 'binding-local'], [0x4, 'visibility-hidden'], [0x10, 'undefined'],
-  [0x20, 'exported'], [0x40, 'explicit-name'], [0x80, 'no-strip'], [0x100, 'tls'], [0x200, 'absolute'],
+  [0x1, 'binding-weak'],
+  [0x2, 'binding-local'],
+  [0x4, 'visibility-hidden'],
+  [0x10, 'undefined'],
+  [0x20, 'exported'],
+  [0x40, 'explicit-name'],
+  [0x80, 'no-strip'],
+  [0x100, 'tls'],
+  [0x200, 'absolute'],
 ];
 
 /** Opcodes allowed in constant expressions (core spec + extended-const, GC, SIMD prefixes). */

@@ -11,7 +11,8 @@ import type { Export, Import } from './types.js';
  * - `tag`: an exception tag
  * - `other`: anything from another module (e.g. `wasi_snapshot_preview1`)
  */
-export type ImportCategory = 'env-function' | 'env-global' | 'got-mem' | 'got-func' | 'memory' | 'table' | 'tag' | 'other';
+export type ImportCategory =
+  'env-function' | 'env-global' | 'got-mem' | 'got-func' | 'memory' | 'table' | 'tag' | 'other';
 
 /**
  * What an export is:
@@ -28,13 +29,22 @@ const noWeak: ReadonlySet<string> = new Set();
 /** The category of a classified import: its role, with ABI objects by kind and GOT specials as GOT.mem. */
 export function categoryOf(i: ClassifiedImport): ImportCategory {
   switch (i.role) {
-    case 'memory': case 'table': case 'tag': return i.role;
-    case 'function': return 'env-function';
-    case 'global': return 'env-global';
-    case 'got': return i.space === 'mem' ? 'got-mem' : 'got-func';
-    case 'got-special': return 'got-mem';
-    case 'foreign': return 'other';
-    case 'abi': return i.kind === 'function' ? 'env-function' : i.kind === 'global' ? 'env-global' : 'tag';
+    case 'memory':
+    case 'table':
+    case 'tag':
+      return i.role;
+    case 'function':
+      return 'env-function';
+    case 'global':
+      return 'env-global';
+    case 'got':
+      return i.space === 'mem' ? 'got-mem' : 'got-func';
+    case 'got-special':
+      return 'got-mem';
+    case 'foreign':
+      return 'other';
+    case 'abi':
+      return i.kind === 'function' ? 'env-function' : i.kind === 'global' ? 'env-global' : 'tag';
   }
 }
 
@@ -56,8 +66,10 @@ export function classifyImport(imp: Import): ImportCategory {
 export function classifyExport(exp: Export, dylink: DylinkInfo | null): ExportCategory {
   if (exp.kind !== 'global') return exp.kind;
   const { type, init } = exp;
-  const address = !type.mutable && (type.valueType === 'i32' || type.valueType === 'i64')
-    && (init?.op === 'i32.const' || init?.op === 'i64.const');
+  const address =
+    !type.mutable &&
+    (type.valueType === 'i32' || type.valueType === 'i64') &&
+    (init?.op === 'i32.const' || init?.op === 'i64.const');
   if (!address) return 'global';
   return dylink?.tlsExports.has(exp.name) === true ? 'tls' : 'data';
 }

@@ -6,19 +6,38 @@ import type { ConstExpr } from './types.js';
 /** Skips the immediates of one instruction allowed in a constant expression. */
 function skipImmediates(r: ByteReader, op: number, at: number): void {
   switch (op) {
-    case constOpcodes.i32Const: r.signed(32, 'i32.const'); return;
-    case constOpcodes.i64Const: r.s64('i64.const'); return;
-    case constOpcodes.f32Const: r.skip(4, 'f32.const'); return;
-    case constOpcodes.f64Const: r.skip(8, 'f64.const'); return;
-    case constOpcodes.globalGet: r.u32('global.get index'); return;
-    case constOpcodes.refNull: readHeapType(r, 'ref.null heap type'); return;
-    case constOpcodes.refFunc: r.u32('ref.func index'); return;
-    case constOpcodes.i32Add: case constOpcodes.i32Sub: case constOpcodes.i32Mul:
-    case constOpcodes.i64Add: case constOpcodes.i64Sub: case constOpcodes.i64Mul:
+    case constOpcodes.i32Const:
+      r.signed(32, 'i32.const');
+      return;
+    case constOpcodes.i64Const:
+      r.s64('i64.const');
+      return;
+    case constOpcodes.f32Const:
+      r.skip(4, 'f32.const');
+      return;
+    case constOpcodes.f64Const:
+      r.skip(8, 'f64.const');
+      return;
+    case constOpcodes.globalGet:
+      r.u32('global.get index');
+      return;
+    case constOpcodes.refNull:
+      readHeapType(r, 'ref.null heap type');
+      return;
+    case constOpcodes.refFunc:
+      r.u32('ref.func index');
+      return;
+    case constOpcodes.i32Add:
+    case constOpcodes.i32Sub:
+    case constOpcodes.i32Mul:
+    case constOpcodes.i64Add:
+    case constOpcodes.i64Sub:
+    case constOpcodes.i64Mul:
       return;
     case constOpcodes.prefixSimd: {
       const sub = r.u32('SIMD opcode');
-      if (sub !== 12) r.fail('DL_BAD_VALUE', `SIMD opcode ${sub} is not allowed in a constant expression`, 'constant expression', at);
+      if (sub !== 12)
+        r.fail('DL_BAD_VALUE', `SIMD opcode ${sub} is not allowed in a constant expression`, 'constant expression', at);
       r.skip(16, 'v128.const');
       return;
     }
@@ -27,12 +46,18 @@ function skipImmediates(r: ByteReader, op: number, at: number): void {
       const sub = r.u32('GC opcode');
       const immediates: Record<number, number> = { 0: 1, 1: 1, 6: 2, 7: 2, 8: 2, 28: 0, 26: 0, 27: 0 };
       const n = immediates[sub];
-      if (n === undefined) r.fail('DL_BAD_VALUE', `GC opcode ${sub} is not allowed in a constant expression`, 'constant expression', at);
+      if (n === undefined)
+        r.fail('DL_BAD_VALUE', `GC opcode ${sub} is not allowed in a constant expression`, 'constant expression', at);
       for (let i = 0; i < n; i++) r.u32('GC immediate');
       return;
     }
     default:
-      r.fail('DL_BAD_VALUE', `opcode 0x${op.toString(16)} is not allowed in a constant expression`, 'constant expression', at);
+      r.fail(
+        'DL_BAD_VALUE',
+        `opcode 0x${op.toString(16)} is not allowed in a constant expression`,
+        'constant expression',
+        at,
+      );
   }
 }
 
@@ -45,16 +70,36 @@ export function readConstExpr(r: ByteReader): ConstExpr {
   const op = r.u8('constant expression opcode');
   let single: ConstExpr | null = null;
   switch (op) {
-    case constOpcodes.i32Const: single = { op: 'i32.const', value: r.signed(32, 'i32.const') }; break;
-    case constOpcodes.i64Const: single = { op: 'i64.const', value: r.s64('i64.const') }; break;
-    case constOpcodes.f32Const: single = { op: 'f32.const', value: r.f32('f32.const') }; break;
-    case constOpcodes.f64Const: single = { op: 'f64.const', value: r.f64('f64.const') }; break;
-    case constOpcodes.globalGet: single = { op: 'global.get', index: r.u32('global.get index') }; break;
-    case constOpcodes.refNull: single = { op: 'ref.null', heapType: readHeapType(r, 'ref.null heap type') }; break;
-    case constOpcodes.refFunc: single = { op: 'ref.func', index: r.u32('ref.func index') }; break;
+    case constOpcodes.i32Const:
+      single = { op: 'i32.const', value: r.signed(32, 'i32.const') };
+      break;
+    case constOpcodes.i64Const:
+      single = { op: 'i64.const', value: r.s64('i64.const') };
+      break;
+    case constOpcodes.f32Const:
+      single = { op: 'f32.const', value: r.f32('f32.const') };
+      break;
+    case constOpcodes.f64Const:
+      single = { op: 'f64.const', value: r.f64('f64.const') };
+      break;
+    case constOpcodes.globalGet:
+      single = { op: 'global.get', index: r.u32('global.get index') };
+      break;
+    case constOpcodes.refNull:
+      single = { op: 'ref.null', heapType: readHeapType(r, 'ref.null heap type') };
+      break;
+    case constOpcodes.refFunc:
+      single = { op: 'ref.func', index: r.u32('ref.func index') };
+      break;
     case constOpcodes.prefixSimd: {
       const sub = r.u32('SIMD opcode');
-      if (sub !== 12) r.fail('DL_BAD_VALUE', `SIMD opcode ${sub} is not allowed in a constant expression`, 'constant expression', start);
+      if (sub !== 12)
+        r.fail(
+          'DL_BAD_VALUE',
+          `SIMD opcode ${sub} is not allowed in a constant expression`,
+          'constant expression',
+          start,
+        );
       single = { op: 'v128.const', bytes: r.bytesView(16, 'v128.const') };
       break;
     }

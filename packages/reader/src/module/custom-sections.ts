@@ -24,7 +24,12 @@ export function readTargetFeatures(r: ByteReader): TargetFeature[] {
     const at = r.position;
     const prefix = String.fromCharCode(r.u8('feature prefix'));
     if (prefix !== '+' && prefix !== '-' && prefix !== '=') {
-      r.fail('DL_BAD_VALUE', `feature prefix must be +, - or =, not ${JSON.stringify(prefix)}`, 'target_features entry', at);
+      r.fail(
+        'DL_BAD_VALUE',
+        `feature prefix must be +, - or =, not ${JSON.stringify(prefix)}`,
+        'target_features entry',
+        at,
+      );
     }
     out.push({ prefix, name: r.name('feature name') });
   }

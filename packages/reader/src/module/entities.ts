@@ -17,7 +17,13 @@ export interface IndexSpaces {
 }
 
 /** Looks up a function type by index, failing on a bad index or a non-function type. */
-export function funcTypeAt(r: ByteReader, types: readonly TypeDef[], index: number, what: string, at: number): FuncType {
+export function funcTypeAt(
+  r: ByteReader,
+  types: readonly TypeDef[],
+  index: number,
+  what: string,
+  at: number,
+): FuncType {
   const t = types[index];
   if (t === undefined) r.fail('DL_BAD_INDEX', `type index ${index} is out of range (${types.length} types)`, what, at);
   if (t.kind !== 'func') r.fail('DL_BAD_INDEX', `type ${index} is a ${t.kind} type, not a function type`, what, at);
@@ -71,7 +77,8 @@ export function readImportSection(r: ByteReader, spaces: IndexSpaces): Import[] 
       }
       case 4: {
         const attrAt = r.position;
-        if (r.u8('tag attribute') !== 0) r.fail('DL_BAD_VALUE', 'tag attribute must be 0 (exception)', 'tag import', attrAt);
+        if (r.u8('tag attribute') !== 0)
+          r.fail('DL_BAD_VALUE', 'tag attribute must be 0 (exception)', 'tag import', attrAt);
         const typeAt = r.position;
         const typeIndex = r.u32('tag type index');
         const type = funcTypeAt(r, spaces.types, typeIndex, 'tag import', typeAt);
@@ -123,7 +130,8 @@ export function readTableSection(r: ByteReader, spaces: IndexSpaces): TableType[
     if (r.position < r.end && r.bytes[r.position] === 0x40) {
       const at = r.position;
       r.skip(1, 'table with initialiser');
-      if (r.u8('reserved byte') !== 0) r.fail('DL_BAD_VALUE', 'reserved byte after 0x40 must be 0', 'table definition', at);
+      if (r.u8('reserved byte') !== 0)
+        r.fail('DL_BAD_VALUE', 'reserved byte after 0x40 must be 0', 'table definition', at);
       const type = readTableType(r);
       readConstExpr(r);
       tables.push(type);
@@ -151,7 +159,8 @@ export function readTagSection(r: ByteReader, spaces: IndexSpaces): void {
   const n = r.count('tag count', 2);
   for (let i = 0; i < n; i++) {
     const at = r.position;
-    if (r.u8('tag attribute') !== 0) r.fail('DL_BAD_VALUE', 'tag attribute must be 0 (exception)', 'tag definition', at);
+    if (r.u8('tag attribute') !== 0)
+      r.fail('DL_BAD_VALUE', 'tag attribute must be 0 (exception)', 'tag definition', at);
     const typeAt = r.position;
     funcTypeAt(r, spaces.types, r.u32('tag type index'), 'tag definition', typeAt);
   }
@@ -204,7 +213,9 @@ export function readExportSection(r: ByteReader, spaces: IndexSpaces, globals: r
         out.push({ kind: 'global', name, index, type, init });
         break;
       }
-      case 1: case 2: case 4: {
+      case 1:
+      case 2:
+      case 4: {
         const kind = code === 1 ? 'table' : code === 2 ? 'memory' : 'tag';
         const size = code === 1 ? spaces.tables : code === 2 ? spaces.memories : spaces.tags;
         if (index >= size) badExportIndex(r, name, kind, index, size, at);
@@ -220,5 +231,10 @@ export function readExportSection(r: ByteReader, spaces: IndexSpaces, globals: r
 }
 
 function badExportIndex(r: ByteReader, name: string, kind: string, index: number, size: number, at: number): never {
-  return r.fail('DL_BAD_INDEX', `export ${JSON.stringify(name)} refers to ${kind} ${index}, but there are ${size}`, 'export', at);
+  return r.fail(
+    'DL_BAD_INDEX',
+    `export ${JSON.stringify(name)} refers to ${kind} ${index}, but there are ${size}`,
+    'export',
+    at,
+  );
 }

@@ -11,11 +11,19 @@ import { readModule } from './read-module.js';
 function linkingView(bytes: Uint8Array, head: boolean): unknown {
   const m = head ? readModuleHead(bytes, { complete: true }) : readModule(bytes);
   if (m === null) return null;
-  return { dylink: m.dylink, types: m.types, imports: m.imports, exports: m.exports, globals: m.globals, start: m.start, functionTypeIndices: m.functionTypeIndices };
+  return {
+    dylink: m.dylink,
+    types: m.types,
+    imports: m.imports,
+    exports: m.exports,
+    globals: m.globals,
+    start: m.start,
+    functionTypeIndices: m.functionTypeIndices,
+  };
 }
 
 describe('moduleHeadLength / readModuleHead', () => {
-  it.each(fixtures.map((f) => [f.file, f] as const))('%s: the head alone gives readModule\'s linking view', (_, f) => {
+  it.each(fixtures.map((f) => [f.file, f] as const))("%s: the head alone gives readModule's linking view", (_, f) => {
     const bytes = fixtureBytes(f);
     expect(linkingView(bytes, true)).toEqual(linkingView(bytes, false));
   });
@@ -44,7 +52,11 @@ describe('moduleHeadLength / readModuleHead', () => {
   it('never quotes more than the first 4 bytes of a file that is not wasm, and only in hex (DL_BAD_MAGIC)', () => {
     const secret = new TextEncoder().encode('root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n\u001b]0;owned\u0007');
     let message = '';
-    try { moduleHeadLength(secret, { name: 'libx.so', complete: true }); } catch (e) { message = (e as Error).message; }
+    try {
+      moduleHeadLength(secret, { name: 'libx.so', complete: true });
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(outcome(() => moduleHeadLength(secret, { complete: true }))).toBe('DL_BAD_MAGIC');
     expect(message).toContain('it starts with the bytes 72 6f 6f 74, not the magic number 00 61 73 6d');
     expect(message).not.toMatch(/root|salt|hash|\u001b/);
@@ -56,10 +68,13 @@ describe('moduleHeadLength / readModuleHead', () => {
     expect(outcome(() => moduleHeadLength(page.subarray(0, 4)))).toBe('DL_BAD_MAGIC');
   });
 
-  it.each(malformedCases.map((c) => [c.file, c] as const))('malformed %s: the error readModule gives, or none when the defect is past the head', (_, c) => {
-    const bytes = readFileSync(join(fixturesDir, 'malformed', c.file));
-    expect([c.module, 'ok']).toContain(outcome(() => readModuleHead(bytes, { complete: true })));
-  });
+  it.each(malformedCases.map((c) => [c.file, c] as const))(
+    'malformed %s: the error readModule gives, or none when the defect is past the head',
+    (_, c) => {
+      const bytes = readFileSync(join(fixturesDir, 'malformed', c.file));
+      expect([c.module, 'ok']).toContain(outcome(() => readModuleHead(bytes, { complete: true })));
+    },
+  );
 
   it('refuses sections out of order before reading on', () => {
     const bytes = readFileSync(join(fixturesDir, 'malformed', 'section-order.so'));

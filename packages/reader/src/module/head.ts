@@ -43,11 +43,23 @@ export function moduleHeadLength(prefix: BinaryInput, options: HeadOptions = {})
     }
     if (id !== sectionIds.custom) {
       const rank = sectionRank[id]!;
-      if (rank <= lastRank) r.fail(rank === lastRank ? 'DL_DUPLICATE_SECTION' : 'DL_SECTION_ORDER', `the ${sectionNames[id]!} section is out of place`, 'section', start);
+      if (rank <= lastRank)
+        r.fail(
+          rank === lastRank ? 'DL_DUPLICATE_SECTION' : 'DL_SECTION_ORDER',
+          `the ${sectionNames[id]!} section is out of place`,
+          'section',
+          start,
+        );
       lastRank = rank;
     }
     if (r.position + size > bytes.length) {
-      if (complete) r.fail('DL_TRUNCATED', `the ${sectionNames[id]!} section needs ${size} bytes but the module ends first`, 'section', start);
+      if (complete)
+        r.fail(
+          'DL_TRUNCATED',
+          `the ${sectionNames[id]!} section needs ${size} bytes but the module ends first`,
+          'section',
+          start,
+        );
       return null;
     }
     r.skip(size, `${sectionNames[id]!} section`);

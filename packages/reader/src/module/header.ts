@@ -25,7 +25,13 @@ export function checkHeader(bytes: Uint8Array, library: string | undefined, comp
   const n = Math.min(bytes.length, HEADER_SIZE);
   for (let i = 0; i < n; i++) {
     if (i < 4 && bytes[i] !== MAGIC[i]) {
-      throw new DlFormatError('DL_BAD_MAGIC', `not a WebAssembly binary: ${describeStart(bytes)}`, 0, 'the module header', library);
+      throw new DlFormatError(
+        'DL_BAD_MAGIC',
+        `not a WebAssembly binary: ${describeStart(bytes)}`,
+        0,
+        'the module header',
+        library,
+      );
     }
     if (i >= 4 && bytes[i] !== VERSION[i - 4]) {
       const word = Array.from(bytes.subarray(4, n), (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -38,5 +44,11 @@ export function checkHeader(bytes: Uint8Array, library: string | undefined, comp
   }
   if (bytes.length >= HEADER_SIZE) return true;
   if (!complete) return false;
-  throw new DlFormatError('DL_TRUNCATED', `input ends after ${bytes.length} of the 8 header bytes`, bytes.length, 'the module header', library);
+  throw new DlFormatError(
+    'DL_TRUNCATED',
+    `input ends after ${bytes.length} of the 8 header bytes`,
+    bytes.length,
+    'the module header',
+    library,
+  );
 }

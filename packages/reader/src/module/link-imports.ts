@@ -21,11 +21,19 @@ export interface ImportDescription {
 }
 
 /** `env` names that are the program's own objects, not symbols (the dylink ABI: the loader supplies them). */
-export type AbiName = 'memory' | '__indirect_function_table' | 'table' | '__memory_base' | '__table_base' | '__stack_pointer';
+export type AbiName =
+  'memory' | '__indirect_function_table' | 'table' | '__memory_base' | '__table_base' | '__stack_pointer';
 /** `GOT.mem` names a relocatable main asks the loader for: heap and stack bounds, not symbols. */
 export type GotSpecialName = '__heap_base' | '__stack_low' | '__stack_high';
 
-const abiNames: ReadonlySet<string> = new Set<AbiName>(['memory', '__indirect_function_table', 'table', '__memory_base', '__table_base', '__stack_pointer']);
+const abiNames: ReadonlySet<string> = new Set<AbiName>([
+  'memory',
+  '__indirect_function_table',
+  'table',
+  '__memory_base',
+  '__table_base',
+  '__stack_pointer',
+]);
 const gotSpecialNames: ReadonlySet<string> = new Set<GotSpecialName>(['__heap_base', '__stack_low', '__stack_high']);
 
 interface Base {
@@ -52,12 +60,20 @@ interface Symbolic extends Base {
  */
 export type ClassifiedImport =
   | (Base & { readonly role: 'abi'; readonly name: AbiName })
-  | (Base & { readonly role: 'memory'; readonly shared: boolean; readonly index64: boolean; /** Pages. */ readonly minimum: number })
+  | (Base & {
+      readonly role: 'memory';
+      readonly shared: boolean;
+      readonly index64: boolean;
+      /** Pages. */ readonly minimum: number;
+    })
   | (Base & { readonly role: 'table'; /** Slots. */ readonly minimum: number })
   | (Symbolic & { readonly role: 'function'; readonly type: FuncType | null })
   | (Symbolic & { readonly role: 'global'; readonly type: GlobalType | null })
   | (Base & { readonly role: 'tag'; readonly type: FuncType | null })
-  | (Symbolic & { readonly role: 'got'; /** `mem`: a data address (`GOT.mem`); `func`: a table index (`GOT.func`). */ readonly space: 'mem' | 'func' })
+  | (Symbolic & {
+      readonly role: 'got';
+      /** `mem`: a data address (`GOT.mem`); `func`: a table index (`GOT.func`). */ readonly space: 'mem' | 'func';
+    })
   | (Base & { readonly role: 'got-special'; readonly name: GotSpecialName })
   | (Base & { readonly role: 'foreign' });
 
@@ -89,8 +105,10 @@ export function classifyLinkImport(i: ImportDescription, weak: ReadonlySet<strin
     if (i.kind === 'function') return { ...base, role: 'function', type: i.funcType, weak: weak.has(i.name) };
     return { ...base, role: 'global', type: i.globalType, weak: weak.has(i.name) };
   }
-  if (i.module === 'GOT.mem' && gotSpecialNames.has(i.name)) return { ...base, role: 'got-special', name: i.name as GotSpecialName };
-  if (i.module === 'GOT.mem' || i.module === 'GOT.func') return { ...base, role: 'got', space: i.module === 'GOT.mem' ? 'mem' : 'func', weak: weak.has(i.name) };
+  if (i.module === 'GOT.mem' && gotSpecialNames.has(i.name))
+    return { ...base, role: 'got-special', name: i.name as GotSpecialName };
+  if (i.module === 'GOT.mem' || i.module === 'GOT.func')
+    return { ...base, role: 'got', space: i.module === 'GOT.mem' ? 'mem' : 'func', weak: weak.has(i.name) };
   return { ...base, role: 'foreign' };
 }
 
@@ -100,14 +118,19 @@ export function classifyLinkImport(i: ImportDescription, weak: ReadonlySet<strin
  *
  * @param weak - the names IMPORT_INFO marks `binding-weak` (`DylinkInfo.weakImports`)
  */
-export function classifyLinkImports(imports: readonly ImportDescription[], weak: ReadonlySet<string>): ClassifiedImport[] {
+export function classifyLinkImports(
+  imports: readonly ImportDescription[],
+  weak: ReadonlySet<string>,
+): ClassifiedImport[] {
   return imports.map((i) => classifyLinkImport(i, weak));
 }
 
 /** An import from `readModule` as {@link classifyLinkImport} takes it (with its types and limits). */
 export function describeImport(i: Import): ImportDescription {
   return {
-    module: i.module, name: i.name, kind: i.kind,
+    module: i.module,
+    name: i.name,
+    kind: i.kind,
     funcType: i.kind === 'function' || i.kind === 'tag' ? i.type : null,
     globalType: i.kind === 'global' ? i.type : null,
     shared: i.kind === 'memory' && i.type.limits.shared,

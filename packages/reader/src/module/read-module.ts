@@ -7,8 +7,13 @@ import { toBytes } from '../input.js';
 import type { BinaryInput, ReadOptions } from '../input.js';
 import { readModuleName, readProducers, readTargetFeatures } from './custom-sections.js';
 import {
-  readExportSection, readFunctionSection, readGlobalSection, readImportSection,
-  readMemorySection, readTableSection, readTagSection,
+  readExportSection,
+  readFunctionSection,
+  readGlobalSection,
+  readImportSection,
+  readMemorySection,
+  readTableSection,
+  readTagSection,
 } from './entities.js';
 import type { IndexSpaces } from './entities.js';
 import { checkHeader, HEADER_SIZE } from './header.js';
@@ -64,7 +69,15 @@ function readCustom(w: Walk, s: ByteReader, name: string, start: number): void {
     if (start === HEADER_SIZE) {
       w.dylink = parse();
     } else if (optional(w, parse) !== null) {
-      w.warnings.push(new DlFormatError('DL_NOT_SIDE_MODULE', `a "${name}" section that is not the first section is ignored`, start, 'custom section', s.library));
+      w.warnings.push(
+        new DlFormatError(
+          'DL_NOT_SIDE_MODULE',
+          `a "${name}" section that is not the first section is ignored`,
+          start,
+          'custom section',
+          s.library,
+        ),
+      );
     }
   } else if (name === 'producers') {
     w.producers = optional(w, () => readProducers(s));
@@ -78,20 +91,48 @@ function readCustom(w: Walk, s: ByteReader, name: string, start: number): void {
 function readKnown(w: Walk, id: number, s: ByteReader): void {
   const sp = w.spaces;
   switch (id) {
-    case sectionIds.type: sp.types = readTypeSection(s); break;
-    case sectionIds.import: w.imports = readImportSection(s, sp); break;
-    case sectionIds.function: w.functionTypeIndices = readFunctionSection(s, sp); break;
-    case sectionIds.table: w.tables = readTableSection(s, sp); break;
-    case sectionIds.memory: w.memories = readMemorySection(s, sp); break;
-    case sectionIds.tag: readTagSection(s, sp); break;
-    case sectionIds.global: w.globals = readGlobalSection(s, sp); break;
-    case sectionIds.export: w.exports = readExportSection(s, sp, w.globals); break;
-    case sectionIds.start: w.start = s.u32('start function index'); s.expectEnd('start section'); break;
-    case sectionIds.datacount: s.u32('data count'); s.expectEnd('datacount section'); break;
+    case sectionIds.type:
+      sp.types = readTypeSection(s);
+      break;
+    case sectionIds.import:
+      w.imports = readImportSection(s, sp);
+      break;
+    case sectionIds.function:
+      w.functionTypeIndices = readFunctionSection(s, sp);
+      break;
+    case sectionIds.table:
+      w.tables = readTableSection(s, sp);
+      break;
+    case sectionIds.memory:
+      w.memories = readMemorySection(s, sp);
+      break;
+    case sectionIds.tag:
+      readTagSection(s, sp);
+      break;
+    case sectionIds.global:
+      w.globals = readGlobalSection(s, sp);
+      break;
+    case sectionIds.export:
+      w.exports = readExportSection(s, sp, w.globals);
+      break;
+    case sectionIds.start:
+      w.start = s.u32('start function index');
+      s.expectEnd('start section');
+      break;
+    case sectionIds.datacount:
+      s.u32('data count');
+      s.expectEnd('datacount section');
+      break;
     // Bodies and segments are skipped by size, never decoded: only their counts are read.
-    case sectionIds.element: w.elementSegments = s.u32('element segment count'); break;
-    case sectionIds.code: w.codeCount = s.u32('function body count'); break;
-    case sectionIds.data: w.dataSegments = s.u32('data segment count'); break;
+    case sectionIds.element:
+      w.elementSegments = s.u32('element segment count');
+      break;
+    case sectionIds.code:
+      w.codeCount = s.u32('function body count');
+      break;
+    case sectionIds.data:
+      w.dataSegments = s.u32('data segment count');
+      break;
   }
 }
 
@@ -114,7 +155,8 @@ function walkSections(r: ByteReader): SectionInfo[] {
     r.skip(size, `${kind} section`);
     const rank = sectionRank[id]!;
     if (rank === lastRank) r.fail('DL_DUPLICATE_SECTION', `a second ${kind} section`, 'section', start);
-    if (rank < lastRank) r.fail('DL_SECTION_ORDER', `the ${kind} section comes after a section it must precede`, 'section', start);
+    if (rank < lastRank)
+      r.fail('DL_SECTION_ORDER', `the ${kind} section comes after a section it must precede`, 'section', start);
     lastRank = rank;
     sections.push({ id, name: kind, start, payloadStart, end: payloadStart + size });
   }
@@ -152,10 +194,30 @@ export function readModule(input: BinaryInput, options: ModuleReadOptions = {}):
   checkHeader(bytes, library, true);
   const r: ByteReader = new ByteReader(bytes, { start: HEADER_SIZE, library });
   const w: Walk = {
-    spaces: { types: [], importedFunctionTypes: [], definedFunctionTypes: new Uint32Array(0), globalTypes: [], tables: 0, memories: 0, tags: 0 },
-    imports: [], exports: [], globals: [], memories: [], tables: [], functionTypeIndices: new Uint32Array(0),
-    start: null, elementSegments: 0, dataSegments: 0, codeCount: null, dylink: null,
-    producers: null, targetFeatures: null, moduleName: null, warnings: [],
+    spaces: {
+      types: [],
+      importedFunctionTypes: [],
+      definedFunctionTypes: new Uint32Array(0),
+      globalTypes: [],
+      tables: 0,
+      memories: 0,
+      tags: 0,
+    },
+    imports: [],
+    exports: [],
+    globals: [],
+    memories: [],
+    tables: [],
+    functionTypeIndices: new Uint32Array(0),
+    start: null,
+    elementSegments: 0,
+    dataSegments: 0,
+    codeCount: null,
+    dylink: null,
+    producers: null,
+    targetFeatures: null,
+    moduleName: null,
+    warnings: [],
   };
   // Pass 1, headers only: ids, order, duplicates and sizes, so a misplaced section is
   // reported as such rather than through the first symptom it causes.
@@ -168,7 +230,11 @@ export function readModule(input: BinaryInput, options: ModuleReadOptions = {}):
   }
   const defined = w.functionTypeIndices.length;
   if (options.head !== true && (w.codeCount ?? 0) !== defined) {
-    r.fail('DL_SIZE_MISMATCH', `the function section declares ${defined} functions but the code section has ${w.codeCount ?? 0} bodies`, 'code section');
+    r.fail(
+      'DL_SIZE_MISMATCH',
+      `the function section declares ${defined} functions but the code section has ${w.codeCount ?? 0} bodies`,
+      'code section',
+    );
   }
   const importedFunctions = w.spaces.importedFunctionTypes.length;
   if (w.start !== null && w.start >= importedFunctions + defined) {

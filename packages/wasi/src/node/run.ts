@@ -42,9 +42,10 @@ export interface WasiNodeRun {
 
 /** Compiles (if needed), instantiates, attaches a linker and runs the main to its exit. */
 export function runWasiNode(options: RunWasiNodeOptions): WasiNodeRun {
-  const module = options.main instanceof WebAssembly.Module
-    ? options.main
-    : new WebAssembly.Module(typeof options.main === 'string' ? readFileSync(options.main) : options.main);
+  const module =
+    options.main instanceof WebAssembly.Module
+      ? options.main
+      : new WebAssembly.Module(typeof options.main === 'string' ? readFileSync(options.main) : options.main);
   const wasi = new WASI({
     version: 'preview1',
     args: [...(options.args ?? ['main'])],
@@ -55,7 +56,8 @@ export function runWasiNode(options: RunWasiNodeOptions): WasiNodeRun {
     ...(options.stdout === undefined ? {} : { stdout: options.stdout }),
     ...(options.stderr === undefined ? {} : { stderr: options.stderr }),
   });
-  const loader = options.loader ?? fsLoader({ cwd: options.cwd ?? process.cwd(), searchPath: options.searchPath ?? [] });
+  const loader =
+    options.loader ?? fsLoader({ cwd: options.cwd ?? process.cwd(), searchPath: options.searchPath ?? [] });
   const { instance, linker } = instantiateWasiMain(module, {
     loader,
     wasiImport: wasi.wasiImport as WebAssembly.ModuleImports,
