@@ -89,6 +89,106 @@ function parentOf(p: FoundLibrary): ParentLibrary {
   return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths, chain: p.chain };
 }
 
+/** The runtime's say on a new library (its `admit` phase), with the load's transaction. */
+function askRuntime(state: LinkState, p: FoundLibrary): void {
+  if (p.isMain || state.runtime.admit === undefined) return;
+  const admitted = {
+    name: p.name,
+    key: p.key,
+    location: p.location,
+    neededBy: [...p.chain].reverse(),
+    exports: p.meta.exports,
+    imports: p.meta.imports,
+  };
+  state.runtime.admit(admitted, state.load!);
+}
+
+/** What one load has found so far: known libraries are reused, new ones admitted once. */
+class Finder {
+  readonly found: FoundLibrary[] = [];
+  private readonly thisLoad = new Map<string, FoundLibrary>();
+
+  constructor(private readonly state: LinkState) {}
+
+  /** A library already loaded, or already found in this load, under this key. */
+  existing(key: string): FoundLibrary | Library | undefined {
+    return this.state.byKey.get(key) ?? this.thisLoad.get(key);
+  }
+
+  /** The known library with this key, or `p` admitted as new (limits, runtime, event). */
+  admit(p: FoundLibrary): FoundLibrary | Library {
+    const known = this.existing(p.key);
+    if (known !== undefined) return known;
+    const { state } = this;
+    checkNeeded(state, p);
+    if (this.found.length >= state.limits.maxLibraries) {
+      const detail = `the load brings more than ${state.limits.maxLibraries} new libraries (raise limits.maxLibraries)`;
+      throw new DlError('DL_LIMIT', detail, { library: p.name });
+    }
+    askRuntime(state, p);
+    this.thisLoad.set(p.key, p);
+    this.found.push(p);
+    state.emit({
+      type: 'resolve',
+      library: p.name,
+      key: p.key,
+      location: p.location,
+      neededBy: p.neededBy,
+      bytes: p.meta.size,
+    });
+    return p;
+  }
+
+  /** Answers requests from what is known, asks the loader for the rest at once. */
+  *resolveAll(requests: readonly LoadRequest[]): Pipeline<(FoundLibrary | Library)[]> {
+    const { state } = this;
+    // A request seen before, or a library given under exactly this name (bytes, modules).
+    const out = requests.map((r) => this.existing(state.aliases.get(aliasOf(r)) ?? r.name));
+    const asked = requests.filter((_, i) => out[i] === undefined);
+    const delivered = asked.length === 0 ? [] : asLoaded(yield { op: 'load', requests: asked });
+    let next = 0;
+    return requests.map((r, i) => {
+      const known = out[i];
+      if (known !== undefined) return known;
+      const src = delivered[next++]!;
+      state.aliases.set(aliasOf(r), src.key);
+      return this.existing(src.key) ?? this.admit(foundLibrary(src, r.parent, false));
+    });
+  }
+
+  /** The load's roots: the main (if any), then each root by name or as given. */
+  *roots(roots: readonly LibrarySource[], main: FoundLibrary | null): Pipeline<(FoundLibrary | Library)[]> {
+    const entries: (FoundLibrary | Library)[] = [];
+    if (main !== null) entries.push(this.admit(main));
+    const named = roots.filter((r): r is string => typeof r === 'string');
+    const resolved = yield* this.resolveAll(named.map((name) => ({ name, parent: null })));
+    let n = 0;
+    for (const root of roots) {
+      if (typeof root === 'string') entries.push(resolved[n++]!);
+      else entries.push(this.existing(root.name) ?? this.admit(foundLibrary({ ...root, key: root.name }, null, false)));
+    }
+    return entries;
+  }
+
+  /** Breadth-first, one depth at a time: every NEEDED entry of the newest libraries at once. */
+  *needed(): Pipeline<void> {
+    for (let from = 0; from < this.found.length;) {
+      const level = this.found.slice(from);
+      from = this.found.length;
+      const requests = level.flatMap((p) => {
+        const parent = parentOf(p);
+        return p.meta.dylink.needed.map((name) => ({ name, parent }));
+      });
+      const deps = yield* this.resolveAll(requests);
+      let i = 0;
+      for (const p of level) {
+        p.needed.push(...deps.slice(i, i + p.meta.dylink.needed.length));
+        i += p.meta.dylink.needed.length;
+      }
+    }
+  }
+}
+
 /**
  * Finds every library a load needs: the roots, then their NEEDED entries breadth-first,
  * through the loader, asking for a whole depth of the graph at once (an asynchronous loader
@@ -100,87 +200,10 @@ export function* discover(
   roots: readonly LibrarySource[],
   main: FoundLibrary | null,
 ): Pipeline<Discovery> {
-  const thisLoad = new Map<string, FoundLibrary>();
-  const found: FoundLibrary[] = [];
-  const existing = (key: string): FoundLibrary | Library | undefined => state.byKey.get(key) ?? thisLoad.get(key);
-  const admit = (p: FoundLibrary): FoundLibrary | Library => {
-    const known = existing(p.key);
-    if (known !== undefined) return known;
-    checkNeeded(state, p);
-    if (found.length >= state.limits.maxLibraries) {
-      throw new DlError(
-        'DL_LIMIT',
-        `the load brings more than ${state.limits.maxLibraries} new libraries (raise limits.maxLibraries)`,
-        { library: p.name },
-      );
-    }
-    if (!p.isMain)
-      state.runtime.admit?.(
-        {
-          name: p.name,
-          key: p.key,
-          location: p.location,
-          neededBy: [...p.chain].reverse(),
-          exports: p.meta.exports,
-          imports: p.meta.imports,
-        },
-        state.load!,
-      );
-    thisLoad.set(p.key, p);
-    found.push(p);
-    state.emit({
-      type: 'resolve',
-      library: p.name,
-      key: p.key,
-      location: p.location,
-      neededBy: p.neededBy,
-      bytes: p.meta.size,
-    });
-    return p;
-  };
-  /** Answers requests from what is known, asks the loader for the rest at once. */
-  function* resolveAll(requests: readonly LoadRequest[]): Pipeline<(FoundLibrary | Library)[]> {
-    const out: (FoundLibrary | Library | undefined)[] = requests.map((r) => {
-      // A request seen before, or a library given under exactly this name (bytes, modules).
-      return existing(state.aliases.get(aliasOf(r)) ?? r.name);
-    });
-    const asked = requests.filter((_, i) => out[i] === undefined);
-    const delivered = asked.length === 0 ? [] : asLoaded(yield { op: 'load', requests: asked });
-    let next = 0;
-    return requests.map((r, i) => {
-      const known = out[i];
-      if (known !== undefined) return known;
-      const src = delivered[next++]!;
-      state.aliases.set(aliasOf(r), src.key);
-      return existing(src.key) ?? admit(foundLibrary(src, r.parent, false));
-    });
-  }
-
-  const rootEntries: (FoundLibrary | Library)[] = [];
-  if (main !== null) rootEntries.push(admit(main));
-  const named = roots.filter((r): r is string => typeof r === 'string');
-  const resolved = yield* resolveAll(named.map((name) => ({ name, parent: null })));
-  let n = 0;
-  for (const root of roots) {
-    if (typeof root === 'string') rootEntries.push(resolved[n++]!);
-    else rootEntries.push(existing(root.name) ?? admit(foundLibrary({ ...root, key: root.name }, null, false)));
-  }
-  // Breadth-first, one depth at a time: every NEEDED entry of the newest libraries at once.
-  for (let from = 0; from < found.length;) {
-    const level = found.slice(from);
-    from = found.length;
-    const requests = level.flatMap((p) => {
-      const parent = parentOf(p);
-      return p.meta.dylink.needed.map((name) => ({ name, parent }));
-    });
-    const deps = yield* resolveAll(requests);
-    let i = 0;
-    for (const p of level) {
-      p.needed.push(...deps.slice(i, i + p.meta.dylink.needed.length));
-      i += p.meta.dylink.needed.length;
-    }
-  }
-  return { roots: rootEntries, found };
+  const finder = new Finder(state);
+  const rootEntries = yield* finder.roots(roots, main);
+  yield* finder.needed();
+  return { roots: rootEntries, found: finder.found };
 }
 
 /**
