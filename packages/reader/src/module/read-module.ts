@@ -193,7 +193,23 @@ export function readModule(input: BinaryInput, options: ModuleReadOptions = {}):
   const library = options.name;
   checkHeader(bytes, library, true);
   const r: ByteReader = new ByteReader(bytes, { start: HEADER_SIZE, library });
-  const w: Walk = {
+  const w = emptyWalk();
+  // Pass 1, headers only: ids, order, duplicates and sizes, so a misplaced section is
+  // reported as such rather than through the first symptom it causes.
+  const sections = walkSections(r);
+  // Pass 2: decode what linking needs.
+  for (const sec of sections) {
+    const s = new ByteReader(bytes, { start: sec.payloadStart, end: sec.end, library, bounded: true });
+    if (sec.id === sectionIds.custom) readCustom(w, s, sec.name, sec.start);
+    else readKnown(w, sec.id, s);
+  }
+  checkCounts(r, w, options.head === true);
+  return moduleInfoOf(w, sections);
+}
+
+/** Nothing read yet. */
+function emptyWalk(): Walk {
+  return {
     spaces: {
       types: [],
       importedFunctionTypes: [],
@@ -219,28 +235,25 @@ export function readModule(input: BinaryInput, options: ModuleReadOptions = {}):
     moduleName: null,
     warnings: [],
   };
-  // Pass 1, headers only: ids, order, duplicates and sizes, so a misplaced section is
-  // reported as such rather than through the first symptom it causes.
-  const sections = walkSections(r);
-  // Pass 2: decode what linking needs.
-  for (const sec of sections) {
-    const s = new ByteReader(bytes, { start: sec.payloadStart, end: sec.end, library, bounded: true });
-    if (sec.id === sectionIds.custom) readCustom(w, s, sec.name, sec.start);
-    else readKnown(w, sec.id, s);
-  }
+}
+
+/** The counts sections must agree on: one body per declared function (unless only the head was read), a start in range. */
+function checkCounts(r: ByteReader, w: Walk, headOnly: boolean): void {
   const defined = w.functionTypeIndices.length;
-  if (options.head !== true && (w.codeCount ?? 0) !== defined) {
+  if (!headOnly && (w.codeCount ?? 0) !== defined) {
     r.fail(
       'DL_SIZE_MISMATCH',
       `the function section declares ${defined} functions but the code section has ${w.codeCount ?? 0} bodies`,
       'code section',
     );
   }
-  const importedFunctions = w.spaces.importedFunctionTypes.length;
-  if (w.start !== null && w.start >= importedFunctions + defined) {
+  if (w.start !== null && w.start >= w.spaces.importedFunctionTypes.length + defined) {
     r.fail('DL_BAD_INDEX', `start function ${w.start} is out of range`, 'start section');
   }
-  const importedGlobals = w.spaces.globalTypes.length - w.globals.length;
+}
+
+/** What was read, as the public {@link ModuleInfo}. */
+function moduleInfoOf(w: Walk, sections: ModuleInfo['sections']): ModuleInfo {
   return {
     dylink: w.dylink,
     types: w.spaces.types,
@@ -253,9 +266,9 @@ export function readModule(input: BinaryInput, options: ModuleReadOptions = {}):
     start: w.start,
     counts: {
       types: w.spaces.types.length,
-      importedFunctions,
-      definedFunctions: defined,
-      importedGlobals,
+      importedFunctions: w.spaces.importedFunctionTypes.length,
+      definedFunctions: w.functionTypeIndices.length,
+      importedGlobals: w.spaces.globalTypes.length - w.globals.length,
       definedGlobals: w.globals.length,
       tables: w.spaces.tables,
       memories: w.spaces.memories,
