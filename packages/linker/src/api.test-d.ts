@@ -1,13 +1,21 @@
 // Type-level tests of the public API (vitest typecheck): sync/async pairs, the SymbolValue union,
 // dlsym vs findSymbol, flags and library sources. `@ts-expect-error` lines must stay errors.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createLinker, createLinkerSync, memoryLoader, RTLD, RTLD_DEFAULT } from './index.js';
+import { createLinker, createLinkerSync, Linker as LinkerClass, memoryLoader, RTLD, RTLD_DEFAULT } from './index.js';
 import type { DlopenFlags, Linker, Handle, LibrarySource, LinkerEvent, Loader, Program, SymbolValue } from './index.js';
 
 declare const linker: Linker;
 declare const handle: Handle;
 
 describe('creating a linker and loading', () => {
+  it('a linker comes from createLinker/createLinkerSync: its constructor is private (also in the published .d.ts)', () => {
+    const make = (): unknown => {
+      // @ts-expect-error the constructor is private
+      return new LinkerClass();
+    };
+    expectTypeOf(make).toBeFunction();
+  });
+
   it('createLinker is async, createLinkerSync is not', () => {
     expectTypeOf(createLinker).returns.toEqualTypeOf<Promise<Linker>>();
     expectTypeOf(createLinkerSync).returns.toEqualTypeOf<Linker>();

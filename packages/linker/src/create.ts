@@ -19,7 +19,7 @@ function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
       listeners.emit(e);
     },
   });
-  const linker = new Linker(state, listeners);
+  const linker = Linker.fromState(state, listeners);
   return { linker, loads: creationLoads(main, options.libraries ?? [], setUpCompat(state, options.compat)) };
 }
 

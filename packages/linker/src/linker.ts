@@ -36,11 +36,16 @@ export class Linker {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly hostBlocks = new Map<number, Reservation>();
 
-  /** @internal Use `createLinker` / `createLinkerSync`. */
-  constructor(
+  /** Not public: use `createLinker` / `createLinkerSync` (a linker is made with its program). */
+  private constructor(
     private readonly state: LinkState,
     private readonly listeners: Listeners,
   ) {}
+
+  /** @internal What `createLinker` calls, with the program set up. */
+  static fromState(state: LinkState, listeners: Listeners): Linker {
+    return new Linker(state, listeners);
+  }
 
   /** The program's linear memory. */
   get memory(): WebAssembly.Memory {
