@@ -289,3 +289,20 @@ describe('an unloaded library can be collected', () => {
     expect(collected).toBe(engineKeepsTableImporters ? 1 : 2);
   });
 });
+
+describe('thread-local blocks are freed with their library', () => {
+  it('emcc: the block emscripten_tls_init allocated goes back; clang: the __wasm_init_tls block too', () => {
+    for (const [tc, file] of [
+      ['emcc', 'libtls_mt.so'],
+      ['clang16', 'libtls_init.so'],
+    ] as const) {
+      const { linker } = hostLinkerSync(tc, { program: { shared: true } });
+      const before = linker.digest();
+      const h = linker.dlopenSync(file, RTLD.NOW);
+      expect(call(linker, h, 'tls_check')).toBe(0);
+      expect(linker.graph().memory.reservations.length).toBeGreaterThan(JSON.parse(before).memory.length + 1);
+      linker.dlclose(h);
+      expect(linker.digest()).toBe(before);
+    }
+  });
+});
