@@ -18,6 +18,8 @@ import { SymbolNotFoundError } from './undefined.js';
 import { unload } from './unload.js';
 import { finishReload, reloadJob } from './reload-job.js';
 import { bindNow, promote } from './reopen.js';
+import { releaseThread, threadImage } from './threads/image.js';
+import type { ThreadImage, ThreadResources } from './threads/image.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -324,6 +326,22 @@ export class Linker {
         this.state.trace?.(`deferred unload of ${lib.name}: ${messageOf(e)}`);
       }
     }
+  }
+
+  /**
+   * Describes the linked program for one more thread and reserves that thread's stack and TLS
+   * blocks: post `image` to a worker, which calls `followLinker(image)`; give `resources` back
+   * with {@link Linker.releaseThread} when the thread ends. Needs shared memory.
+   *
+   * @param options - `stackSize` of the thread (default 64 KiB)
+   */
+  threadImage(options: { readonly stackSize?: number } = {}): { image: ThreadImage; resources: ThreadResources } {
+    return threadImage(this.state, options.stackSize ?? 65536);
+  }
+
+  /** Frees a thread's stack and TLS blocks ({@link Linker.threadImage}). */
+  releaseThread(resources: ThreadResources): void {
+    releaseThread(this.state, resources);
   }
 
   /** What a table slot holds now: a library's (and whose), retired after an unload, or free — what a stale function pointer hit. */

@@ -1,0 +1,181 @@
+import { DlError } from '@dl/errors';
+import type { Reservation } from '@dl/layout';
+import { reserveTlsBlock } from '@dl/layout';
+import type { ClassifiedImport } from '@dl/reader';
+import type { Callable } from '@dl/symbols';
+import type { Library, LinkState } from '../state.js';
+
+/**
+ * A linked program as another thread needs it to follow (structured-cloneable: compiled
+ * modules and a shared memory transfer to workers; everything else is numbers and names).
+ * A follower instantiates the same modules in the same order with the same imports at the same
+ * bases, fills its own table the same way, and sets up its own stack and one TLS block per
+ * library — it runs no relocation and no constructor (they ran once, in shared memory).
+ */
+export interface ThreadImage {
+  readonly memory: WebAssembly.Memory;
+  readonly tableLength: number;
+  /** This thread's stack, `[low, high)`; the stack pointer starts at `high`. */
+  readonly stack: { readonly low: number; readonly high: number };
+  readonly libraries: readonly ImageLibrary[];
+  /** Table slots outside the libraries' own ranges that hold a library's exported function. */
+  readonly slots: readonly { readonly index: number; readonly library: number; readonly name: string }[];
+}
+
+/** One library of a {@link ThreadImage}, in instantiation order. */
+export interface ImageLibrary {
+  readonly name: string;
+  readonly module: WebAssembly.Module;
+  readonly imports: readonly ImageImport[];
+  /** This thread's TLS block for a library exporting `__wasm_init_tls`, or null. */
+  readonly tlsBlock: number | null;
+}
+
+/** How a follower makes one import. */
+export type ImageImport = { readonly module: string; readonly name: string } & (
+  | { readonly how: 'memory' | 'table' | 'stack-pointer' }
+  | { readonly how: 'const'; readonly value: number; readonly mutable: boolean }
+  /** A GOT entry of a thread-local: this thread's block of `library` plus `offset`. */
+  | { readonly how: 'tls'; readonly library: number; readonly offset: number }
+  | { readonly how: 'export'; readonly library: number; readonly export: string }
+  | { readonly how: 'host'; readonly symbol: string }
+  /** Bound lazily on the leading thread (or not yet): looked up by name when first called. */
+  | { readonly how: 'late'; readonly symbol: string }
+);
+
+/** The blocks reserved for one follower thread: its stack and TLS blocks (released by {@link releaseThread}). */
+export interface ThreadResources {
+  readonly blocks: readonly Reservation[];
+}
+
+type Indexed = ReadonlyMap<number, number>;
+
+function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
+  const base = { module: spec.module, name: spec.name };
+  const d = lib.bindings.get(spec);
+  if (lib.lazy.some((l) => l.name === spec.name) || d === undefined || d === null)
+    return { ...base, how: 'late', symbol: spec.name };
+  const at = index.get(d.provider.id);
+  if (at !== undefined && d.kind === 'function') return { ...base, how: 'export', library: at, export: d.name };
+  if (d.provider.id === 0) return { ...base, how: 'host', symbol: d.name };
+  throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild import ${spec.name}`, { library: lib.name });
+}
+
+function gotImport(
+  state: LinkState,
+  lib: Library,
+  spec: Extract<ClassifiedImport, { role: 'got' }>,
+  index: Indexed,
+): ImageImport {
+  const base = { module: spec.module, name: spec.name };
+  const entry = state.got.get(lib.group ?? state.global, spec.space, spec.name);
+  const value = (entry?.global.value as number | undefined) ?? 0;
+  const d = entry?.definition;
+  if (d?.kind === 'tls') {
+    const owner = state.libraries.get(d.provider.id);
+    const at = index.get(d.provider.id);
+    if (owner?.tlsBase === null || owner === undefined || at === undefined)
+      throw new DlError('DL_INCOMPATIBLE', `thread-local ${spec.name} has no TLS block`, { library: lib.name });
+    return { ...base, how: 'tls', library: at, offset: d.address - owner.tlsBase };
+  }
+  return { ...base, how: 'const', value, mutable: true };
+}
+
+/** How a follower makes each import of a library, from what the leading thread bound. */
+function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[] {
+  return lib.meta.imports.map((spec): ImageImport => {
+    const base = { module: spec.module, name: spec.name };
+    switch (spec.role) {
+      case 'memory':
+        return { ...base, how: 'memory' };
+      case 'table':
+        return { ...base, how: 'table' };
+      case 'abi':
+        if (spec.name === '__stack_pointer') return { ...base, how: 'stack-pointer' };
+        if (spec.name === '__memory_base') return { ...base, how: 'const', value: lib.memoryBase, mutable: false };
+        if (spec.name === '__table_base') return { ...base, how: 'const', value: lib.tableBase, mutable: false };
+        return { ...base, how: spec.name === 'memory' ? 'memory' : 'table' };
+      case 'got':
+        return gotImport(state, lib, spec, index);
+      case 'function':
+        if (spec.name === '__cxa_atexit') return { ...base, how: 'host', symbol: '__cxa_atexit' };
+        return exportImport(state, lib, spec, index);
+      default:
+        throw new DlError(
+          'DL_INCOMPATIBLE',
+          `a follower thread cannot rebuild a ${spec.role} import (${spec.name}) yet`,
+          {
+            library: lib.name,
+          },
+        );
+    }
+  });
+}
+
+/** Slots outside every library's own range that hold a library's exported function. */
+function extraSlots(state: LinkState, libs: readonly Library[]): ThreadImage['slots'] {
+  const owner = new Map<Callable, { library: number; name: string }>();
+  libs.forEach((lib, i) => {
+    for (const e of lib.meta.exports) {
+      const f = lib.instance!.exports[e.name];
+      if (e.kind === 'function' && typeof f === 'function' && !owner.has(f as Callable))
+        owner.set(f as Callable, { library: i, name: e.name });
+    }
+  });
+  const own = (i: number): boolean =>
+    libs.some((l) => l.table !== null && i >= l.tableBase && i < l.tableBase + l.table.size);
+  const out: { index: number; library: number; name: string }[] = [];
+  for (let i = 0; i < state.table.length; i++) {
+    const f = state.table.get(i) as Callable | null;
+    const o = f === null ? undefined : owner.get(f);
+    if (o !== undefined && !own(i)) out.push({ index: i, ...o });
+  }
+  return out;
+}
+
+/**
+ * The image of a linked program for one more thread, with its stack and TLS blocks reserved
+ * from the linker's allocator (give them back with {@link releaseThread} when the thread ends).
+ *
+ * @throws DlError `DL_INCOMPATIBLE` for a program without shared memory, or an import a follower cannot rebuild yet
+ */
+export function threadImage(state: LinkState, stackSize: number): { image: ThreadImage; resources: ThreadResources } {
+  if (!(state.memory.buffer instanceof SharedArrayBuffer))
+    throw new DlError('DL_INCOMPATIBLE', 'threads need a program with shared memory (program.shared)');
+  const libs = [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
+  const index = new Map(libs.map((l, i) => [l.id, i]));
+  const blocks: Reservation[] = [];
+  const stack = state.allocator.reserve(stackSize, 16, 'thread stack');
+  blocks.push(stack);
+  const libraries = libs.map((lib): ImageLibrary => {
+    const ex = lib.instance!.exports;
+    let tlsBlock: number | null = null;
+    if (typeof ex.__wasm_init_tls === 'function' && ex.__tls_size instanceof WebAssembly.Global) {
+      const block = reserveTlsBlock(
+        state.allocator,
+        { size: ex.__tls_size.value as number, align: (ex.__tls_align as WebAssembly.Global).value as number },
+        `${lib.name} TLS (thread)`,
+      );
+      blocks.push(block);
+      tlsBlock = block.address;
+    } else if (lib.meta.dylink.tlsExports.size > 0) {
+      throw new DlError('DL_INCOMPATIBLE', 'a follower thread sets up TLS through __wasm_init_tls only (yet)', {
+        library: lib.name,
+      });
+    }
+    return { name: lib.name, module: lib.module, imports: importsOf(state, lib, index), tlsBlock };
+  });
+  const image: ThreadImage = {
+    memory: state.memory,
+    tableLength: state.table.length,
+    stack: { low: stack.address, high: stack.address + stackSize },
+    libraries,
+    slots: extraSlots(state, libs),
+  };
+  return { image, resources: { blocks } };
+}
+
+/** Gives back what {@link threadImage} reserved for a thread that has ended. */
+export function releaseThread(state: LinkState, resources: ThreadResources): void {
+  for (const block of resources.blocks) state.allocator.release(block);
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { bundle } from '@dl/browser';
+import { outcome } from '@dl/fixtures/outcome';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RTLD } from '../flags.js';
+import { call, hostLinkerSync } from '../test-support.harness.js';
+
+interface Seen {
+  readonly check: number;
+  readonly address: number;
+  readonly bumps: readonly number[];
+  readonly stackPointer: number;
+  readonly mainCounter: number;
+}
+
+let dir = '';
+let script = '';
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dl-threads-'));
+  script = join(dir, 'worker.mjs');
+  writeFileSync(script, await bundle(new URL('./follow-worker.harness.ts', import.meta.url), { platform: 'node' }));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runWorker(workerData: unknown): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData });
+    worker.once('message', (m: Seen) => {
+      resolve(m);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+describe('follower threads (node worker_threads)', () => {
+  it('4 workers follow a program with a clang-16 shared-memory TLS library: each has its own TLS block, memory is shared', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const h = linker.dlopenSync('libtls_init.so', RTLD.NOW);
+    expect(call(linker, h, 'tls_check')).toBe(0);
+    const mainCounterAddress = call(linker, h, 'tls_counter_addr');
+    const threads = [0, 1, 2, 3].map(() => linker.threadImage({ stackSize: 32768 }));
+    const seen = await Promise.all(threads.map(({ image }) => runWorker({ image, mainCounterAddress })));
+    const addresses = new Set([mainCounterAddress, ...seen.map((s) => s.address)]);
+    expect(addresses.size).toBe(5);
+    for (const [i, s] of seen.entries()) {
+      // A fresh block: .tdata initialised (5), .tbss zeroed; tls_check bumps it once.
+      expect(s).toMatchObject({ check: 0, bumps: [7, 8], mainCounter: 6 });
+      expect(s.stackPointer).toBe(threads[i]!.image.stack.high);
+    }
+    // The leading thread's own value did not move.
+    expect(call(linker, h, 'tls_bump')).toBe(7);
+    const before = linker.graph().memory.reservations.length;
+    for (const { resources } of threads) linker.releaseThread(resources);
+    expect(linker.graph().memory.reservations.length).toBe(before - 4 * 2);
+  });
+
+  it('needs shared memory', () => {
+    const { linker } = hostLinkerSync('clang16');
+    expect(outcome(() => linker.threadImage())).toBe('DL_INCOMPATIBLE');
+  });
+});
