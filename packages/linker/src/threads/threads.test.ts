@@ -27,10 +27,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runWorker(workerData: unknown): Promise<Seen> {
+function runWorker<T = Seen>(workerData: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData });
-    worker.once('message', (m: Seen) => {
+    worker.once('message', (m: T) => {
       resolve(m);
       void worker.terminate();
     });
@@ -45,7 +45,7 @@ describe('follower threads (node worker_threads)', () => {
     expect(call(linker, h, 'tls_check')).toBe(0);
     const mainCounterAddress = call(linker, h, 'tls_counter_addr');
     const threads = [0, 1, 2, 3].map(() => linker.threadImage({ stackSize: 32768 }));
-    const seen = await Promise.all(threads.map(({ image }) => runWorker({ image, mainCounterAddress })));
+    const seen = await Promise.all(threads.map(({ image }) => runWorker({ image, job: 'tls', mainCounterAddress })));
     const addresses = new Set([mainCounterAddress, ...seen.map((s) => s.address)]);
     expect(addresses.size).toBe(5);
     for (const [i, s] of seen.entries()) {
@@ -58,6 +58,27 @@ describe('follower threads (node worker_threads)', () => {
     const before = linker.graph().memory.reservations.length;
     for (const { resources } of threads) linker.releaseThread(resources);
     expect(linker.graph().memory.reservations.length).toBe(before - 4 * 2);
+  });
+
+  it('4 workers call across libraries: &f is the same slot on every thread, shared data adds up, thread-locals stay apart', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    const pointer = call(linker, user, 'thr_user_pointer');
+    const add = linker.dlsym(user, 'thr_add');
+    expect(add.kind === 'function' ? add.address : -1).toBe(pointer);
+    expect(call(linker, user, 'thr_user_call', 5)).toBe(5);
+    const adds = 1000;
+    const threads = [0, 1, 2, 3].map(() => linker.threadImage());
+    const seen = await Promise.all(
+      threads.map(({ image }) =>
+        runWorker<{ pointer: number; mine: number; viaSlot: number }>({ image, job: 'calls', pointer, adds }),
+      ),
+    );
+    // Each thread's own sum (its thread-local) is its own 1,000 adds; the shared total has all of them.
+    expect(seen).toEqual(seen.map(() => ({ pointer, mine: adds, viaSlot: adds })));
+    expect(call(linker, user, 'thr_total_now')).toBe(5 + 4 * adds);
+    expect(call(linker, user, 'thr_user_call', 0)).toBe(5);
+    for (const { resources } of threads) linker.releaseThread(resources);
   });
 
   it('needs shared memory', () => {
