@@ -85,6 +85,13 @@ function importValue(t: Thread, spec: ImageImport, library: string): WebAssembly
       return hostFunction(t, spec.symbol, library);
     case 'late':
       return lateFunction(t, spec.symbol, library);
+    case 'tls-alloc': {
+      const block = t.image.libraries.find((l) => l.name === library)?.tlsBlock ?? null;
+      return () => {
+        if (block === null) throw new DlError('DL_OUT_OF_MEMORY', 'no TLS block reserved for this thread', { library });
+        return block;
+      };
+    }
   }
 }
 
@@ -113,7 +120,8 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
     const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
     for (const spec of lib.imports) (imports[spec.module] ??= {})[spec.name] = importValue(t, spec, lib.name);
     const instance = new WebAssembly.Instance(lib.module, imports);
-    if (lib.tlsBlock !== null) (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock);
+    if (lib.tlsInit?.kind === 'wasm') (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock!);
+    else if (lib.tlsInit?.kind === 'runtime') (instance.exports[lib.tlsInit.export] as () => number)();
     instances.push(instance);
   }
   for (const s of image.slots) t.table.set(s.index, instances[s.library]!.exports[s.name]);

@@ -27,8 +27,10 @@ export interface ImageLibrary {
   readonly name: string;
   readonly module: WebAssembly.Module;
   readonly imports: readonly ImageImport[];
-  /** This thread's TLS block for a library exporting `__wasm_init_tls`, or null. */
+  /** This thread's TLS block, or null for a library without thread-locals. */
   readonly tlsBlock: number | null;
+  /** How the block is set up: `__wasm_init_tls(block)`, or the runtime's export (emcc's `emscripten_tls_init`), which allocates it. */
+  readonly tlsInit: { readonly kind: 'wasm' } | { readonly kind: 'runtime'; readonly export: string } | null;
 }
 
 /** How a follower makes one import. */
@@ -41,6 +43,8 @@ export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'host'; readonly symbol: string }
   /** Bound lazily on the leading thread (or not yet): looked up by name when first called. */
   | { readonly how: 'late'; readonly symbol: string }
+  /** The runtime's aligned allocator while its TLS set-up runs: this thread's block, reserved in advance. */
+  | { readonly how: 'tls-alloc' }
 );
 
 /** The blocks reserved for one follower thread: its stack and TLS blocks (released by {@link releaseThread}). */
@@ -99,6 +103,8 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
         return gotImport(state, lib, spec, index);
       case 'function':
         if (spec.name === '__cxa_atexit') return { ...base, how: 'host', symbol: '__cxa_atexit' };
+        if (spec.name === state.conventions.alignedAlloc && lib.runtimeTls !== null)
+          return { ...base, how: 'tls-alloc' };
         return exportImport(state, lib, spec, index);
       default:
         throw new DlError(
@@ -133,6 +139,29 @@ function extraSlots(state: LinkState, libs: readonly Library[]): ThreadImage['sl
   return out;
 }
 
+/** One more thread's TLS block of a library, reserved now, and how the thread sets it up. */
+function tlsOf(state: LinkState, lib: Library): { block: Reservation; init: ImageLibrary['tlsInit'] } | null {
+  const ex = lib.instance!.exports;
+  const owner = `${lib.name} TLS (thread)`;
+  if (typeof ex.__wasm_init_tls === 'function' && ex.__tls_size instanceof WebAssembly.Global) {
+    const needs = {
+      size: ex.__tls_size.value as number,
+      align: (ex.__tls_align as WebAssembly.Global).value as number,
+    };
+    return { block: reserveTlsBlock(state.allocator, needs, owner), init: { kind: 'wasm' } };
+  }
+  const runtimeInit = state.conventions.tlsInit;
+  if (lib.runtimeTls !== null && typeof ex[runtimeInit] === 'function') {
+    const block = state.allocator.reserve(lib.runtimeTls.size, lib.runtimeTls.align, owner);
+    return { block, init: { kind: 'runtime', export: runtimeInit } };
+  }
+  if (lib.meta.dylink.tlsExports.size > 0)
+    throw new DlError('DL_INCOMPATIBLE', 'a follower thread cannot set up this library’s thread-locals', {
+      library: lib.name,
+    });
+  return null;
+}
+
 /**
  * The image of a linked program for one more thread, with its stack and TLS blocks reserved
  * from the linker's allocator (give them back with {@link releaseThread} when the thread ends).
@@ -148,22 +177,15 @@ export function threadImage(state: LinkState, stackSize: number): { image: Threa
   const stack = state.allocator.reserve(stackSize, 16, 'thread stack');
   blocks.push(stack);
   const libraries = libs.map((lib): ImageLibrary => {
-    const ex = lib.instance!.exports;
-    let tlsBlock: number | null = null;
-    if (typeof ex.__wasm_init_tls === 'function' && ex.__tls_size instanceof WebAssembly.Global) {
-      const block = reserveTlsBlock(
-        state.allocator,
-        { size: ex.__tls_size.value as number, align: (ex.__tls_align as WebAssembly.Global).value as number },
-        `${lib.name} TLS (thread)`,
-      );
-      blocks.push(block);
-      tlsBlock = block.address;
-    } else if (lib.meta.dylink.tlsExports.size > 0) {
-      throw new DlError('DL_INCOMPATIBLE', 'a follower thread sets up TLS through __wasm_init_tls only (yet)', {
-        library: lib.name,
-      });
-    }
-    return { name: lib.name, module: lib.module, imports: importsOf(state, lib, index), tlsBlock };
+    const tls = tlsOf(state, lib);
+    if (tls !== null) blocks.push(tls.block);
+    return {
+      name: lib.name,
+      module: lib.module,
+      imports: importsOf(state, lib, index),
+      tlsBlock: tls?.block.address ?? null,
+      tlsInit: tls?.init ?? null,
+    };
   });
   const image: ThreadImage = {
     memory: state.memory,

@@ -39,26 +39,32 @@ function runWorker<T = Seen>(workerData: unknown): Promise<T> {
 }
 
 describe('follower threads (node worker_threads)', () => {
-  it('4 workers follow a program with a clang-16 shared-memory TLS library: each has its own TLS block, memory is shared', async () => {
-    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
-    const h = linker.dlopenSync('libtls_init.so', RTLD.NOW);
-    expect(call(linker, h, 'tls_check')).toBe(0);
-    const mainCounterAddress = call(linker, h, 'tls_counter_addr');
-    const threads = [0, 1, 2, 3].map(() => linker.threadImage({ stackSize: 32768 }));
-    const seen = await Promise.all(threads.map(({ image }) => runWorker({ image, job: 'tls', mainCounterAddress })));
-    const addresses = new Set([mainCounterAddress, ...seen.map((s) => s.address)]);
-    expect(addresses.size).toBe(5);
-    for (const [i, s] of seen.entries()) {
-      // A fresh block: .tdata initialised (5), .tbss zeroed; tls_check bumps it once.
-      expect(s).toMatchObject({ check: 0, bumps: [7, 8], mainCounter: 6 });
-      expect(s.stackPointer).toBe(threads[i]!.image.stack.high);
-    }
-    // The leading thread's own value did not move.
-    expect(call(linker, h, 'tls_bump')).toBe(7);
-    const before = linker.graph().memory.reservations.length;
-    for (const { resources } of threads) linker.releaseThread(resources);
-    expect(linker.graph().memory.reservations.length).toBe(before - 4 * 2);
-  });
+  it.each([
+    ['clang16', 'libtls_init.so', '__wasm_init_tls'],
+    ['emcc', 'libtls_mt.so', 'emscripten_tls_init'],
+  ] as const)(
+    '4 workers follow a program with a %s shared-memory TLS library (%s, %s): each has its own TLS block, memory is shared',
+    async (tc, file) => {
+      const { linker } = hostLinkerSync(tc, { program: { shared: true } });
+      const h = linker.dlopenSync(file, RTLD.NOW);
+      expect(call(linker, h, 'tls_check')).toBe(0);
+      const mainCounterAddress = call(linker, h, 'tls_counter_addr');
+      const threads = [0, 1, 2, 3].map(() => linker.threadImage({ stackSize: 32768 }));
+      const seen = await Promise.all(threads.map(({ image }) => runWorker({ image, job: 'tls', mainCounterAddress })));
+      const addresses = new Set([mainCounterAddress, ...seen.map((s) => s.address)]);
+      expect(addresses.size).toBe(5);
+      for (const [i, s] of seen.entries()) {
+        // A fresh block: .tdata initialised (5), .tbss zeroed; tls_check bumps it once.
+        expect(s).toMatchObject({ check: 0, bumps: [7, 8], mainCounter: 6 });
+        expect(s.stackPointer).toBe(threads[i]!.image.stack.high);
+      }
+      // The leading thread's own value did not move.
+      expect(call(linker, h, 'tls_bump')).toBe(7);
+      const before = linker.graph().memory.reservations.length;
+      for (const { resources } of threads) linker.releaseThread(resources);
+      expect(linker.graph().memory.reservations.length).toBe(before - 4 * 2);
+    },
+  );
 
   it('4 workers call across libraries: &f is the same slot on every thread, shared data adds up, thread-locals stay apart', async () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
