@@ -44,7 +44,7 @@ describe('follower threads (node worker_threads)', () => {
     ['emcc', 'libtls_mt.so', 'emscripten_tls_init'],
   ] as const)(
     '4 workers follow a program with a %s shared-memory TLS library (%s, %s): each has its own TLS block, memory is shared',
-    async (tc, file) => {
+    async (tc, file, _init) => {
       const { linker } = hostLinkerSync(tc, { program: { shared: true } });
       const h = linker.dlopenSync(file, RTLD.NOW);
       expect(call(linker, h, 'tls_check')).toBe(0);
