@@ -44,9 +44,10 @@ describe('follower threads (node worker_threads)', () => {
     ['emcc', 'libtls_mt.so', 'emscripten_tls_init'],
   ] as const)(
     '4 workers follow a program with a %s shared-memory TLS library (%s, %s): each has its own TLS block, memory is shared',
-    async (tc, file, _init) => {
+    async (tc, file, init) => {
       const { linker } = hostLinkerSync(tc, { program: { shared: true } });
       const h = linker.dlopenSync(file, RTLD.NOW);
+      expect(typeof linker.exportsOf(h).exports[init]).toBe('function');
       expect(call(linker, h, 'tls_check')).toBe(0);
       const mainCounterAddress = call(linker, h, 'tls_counter_addr');
       const threads = [0, 1, 2, 3].map(() => linker.threadImage({ stackSize: 32768 }));
