@@ -18,7 +18,7 @@ import { SymbolNotFoundError } from './undefined.js';
 import { unload } from './unload.js';
 import { finishReload, reloadJob } from './reload-job.js';
 import { bindNow, promote } from './reopen.js';
-import { releaseThread, threadImage } from './threads/image.js';
+import { releaseThread, threadImage, threadUpdate } from './threads/image.js';
 import type { ThreadImage, ThreadResources } from './threads/image.js';
 
 /** `dlsym` special handles. */
@@ -337,6 +337,14 @@ export class Linker {
    */
   threadImage(options: { readonly stackSize?: number } = {}): { image: ThreadImage; resources: ThreadResources } {
     return threadImage(this.state, options.stackSize ?? 65536);
+  }
+
+  /**
+   * What a following thread needs to catch up: libraries loaded since its image or last update
+   * (their TLS blocks reserved for it), and those unloaded since. Apply with `Follower.update`.
+   */
+  threadUpdate(resources: ThreadResources): ThreadImage {
+    return threadUpdate(this.state, resources);
   }
 
   /** Frees a thread's stack and TLS blocks ({@link Linker.threadImage}). */

@@ -18,13 +18,19 @@ export interface ThreadImage {
   /** This thread's stack, `[low, high)`; the stack pointer starts at `high`. */
   readonly stack: { readonly low: number; readonly high: number };
   readonly libraries: readonly ImageLibrary[];
-  /** Table slots outside the libraries' own ranges that hold a library's exported function. */
+  /** Table slots outside the libraries' own ranges that hold a library's exported function (library by id). */
   readonly slots: readonly { readonly index: number; readonly library: number; readonly name: string }[];
+  /** Libraries (ids) the thread had that are unloaded now: an update drops them first. */
+  readonly removed: readonly number[];
 }
 
 /** One library of a {@link ThreadImage}, in instantiation order. */
 export interface ImageLibrary {
+  /** The library's id on the leading thread (imports name other libraries by it). */
+  readonly id: number;
   readonly name: string;
+  /** Its own table range, `[base, base + size)` (cleared on a follower when it is unloaded). */
+  readonly table: { readonly base: number; readonly size: number };
   readonly module: WebAssembly.Module;
   readonly imports: readonly ImageImport[];
   /** This thread's TLS block, or null for a library without thread-locals. */
@@ -47,20 +53,22 @@ export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'tls-alloc' }
 );
 
-/** The blocks reserved for one follower thread: its stack and TLS blocks (released by {@link releaseThread}). */
+/** What one follower thread holds: its stack, and per library (by id) its TLS block (released by {@link releaseThread}). */
 export interface ThreadResources {
-  readonly blocks: readonly Reservation[];
+  readonly stack: Reservation;
+  readonly libraries: Map<number, Reservation | null>;
 }
 
-type Indexed = ReadonlyMap<number, number>;
+/** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
+type Indexed = ReadonlySet<number>;
 
 function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
   const base = { module: spec.module, name: spec.name };
   const d = lib.bindings.get(spec);
   if (lib.lazy.some((l) => l.name === spec.name) || d === undefined || d === null)
     return { ...base, how: 'late', symbol: spec.name };
-  const at = index.get(d.provider.id);
-  if (at !== undefined && d.kind === 'function') return { ...base, how: 'export', library: at, export: d.name };
+  if (index.has(d.provider.id) && d.kind === 'function')
+    return { ...base, how: 'export', library: d.provider.id, export: d.name };
   if (d.provider.id === 0) return { ...base, how: 'host', symbol: d.name };
   throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild import ${spec.name}`, { library: lib.name });
 }
@@ -77,10 +85,9 @@ function gotImport(
   const d = entry?.definition;
   if (d?.kind === 'tls') {
     const owner = state.libraries.get(d.provider.id);
-    const at = index.get(d.provider.id);
-    if (owner?.tlsBase === null || owner === undefined || at === undefined)
+    if (owner?.tlsBase === null || owner === undefined || !index.has(d.provider.id))
       throw new DlError('DL_INCOMPATIBLE', `thread-local ${spec.name} has no TLS block`, { library: lib.name });
-    return { ...base, how: 'tls', library: at, offset: d.address - owner.tlsBase };
+    return { ...base, how: 'tls', library: d.provider.id, offset: d.address - owner.tlsBase };
   }
   return { ...base, how: 'const', value, mutable: true };
 }
@@ -118,19 +125,20 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
   });
 }
 
-/** Slots outside every library's own range that hold a library's exported function. */
-function extraSlots(state: LinkState, libs: readonly Library[]): ThreadImage['slots'] {
+/** Slots outside every library's own range that hold an exported function of one of `libs`. */
+function extraSlots(state: LinkState, libs: readonly Library[], all: readonly Library[]): ThreadImage['slots'] {
   const owner = new Map<Callable, { library: number; name: string }>();
-  libs.forEach((lib, i) => {
+  for (const lib of libs) {
     for (const e of lib.meta.exports) {
       const f = lib.instance!.exports[e.name];
       if (e.kind === 'function' && typeof f === 'function' && !owner.has(f as Callable))
-        owner.set(f as Callable, { library: i, name: e.name });
+        owner.set(f as Callable, { library: lib.id, name: e.name });
     }
-  });
+  }
   const own = (i: number): boolean =>
-    libs.some((l) => l.table !== null && i >= l.tableBase && i < l.tableBase + l.table.size);
+    all.some((l) => l.table !== null && i >= l.tableBase && i < l.tableBase + l.table.size);
   const out: { index: number; library: number; name: string }[] = [];
+  if (owner.size === 0) return out;
   for (let i = 0; i < state.table.length; i++) {
     const f = state.table.get(i) as Callable | null;
     const o = f === null ? undefined : owner.get(f);
@@ -162,6 +170,50 @@ function tlsOf(state: LinkState, lib: Library): { block: Reservation; init: Imag
   return null;
 }
 
+/** The side modules resident now, in load order. */
+function residentLibraries(state: LinkState): Library[] {
+  return [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
+}
+
+/**
+ * The image of what a thread lacks: the resident libraries it does not have yet (their TLS
+ * blocks reserved into `resources`), and the ones it has that are gone (their blocks released).
+ */
+function imageFor(state: LinkState, resources: ThreadResources): ThreadImage {
+  const resident = residentLibraries(state);
+  const ids = new Set(resident.map((l) => l.id));
+  const removed = [...resources.libraries.keys()].filter((id) => !ids.has(id));
+  for (const id of removed) {
+    const block = resources.libraries.get(id);
+    if (block !== null && block !== undefined) state.allocator.release(block);
+    resources.libraries.delete(id);
+  }
+  const added = resident.filter((l) => !resources.libraries.has(l.id));
+  const libraries = added.map((lib): ImageLibrary => {
+    const tls = tlsOf(state, lib);
+    resources.libraries.set(lib.id, tls?.block ?? null);
+    return {
+      id: lib.id,
+      name: lib.name,
+      table: { base: lib.tableBase, size: lib.table?.size ?? 0 },
+      module: lib.module,
+      imports: importsOf(state, lib, ids),
+      tlsBlock: tls?.block.address ?? null,
+      tlsInit: tls?.init ?? null,
+    };
+  });
+  const stack = resources.stack;
+  return {
+    memory: state.memory,
+    tableLength: state.table.length,
+    stack: { low: stack.address, high: stack.address + stack.size },
+    libraries,
+    // Every slot given to a function since (a new library may take the address of an old one's).
+    slots: extraSlots(state, resident, resident),
+    removed,
+  };
+}
+
 /**
  * The image of a linked program for one more thread, with its stack and TLS blocks reserved
  * from the linker's allocator (give them back with {@link releaseThread} when the thread ends).
@@ -171,33 +223,25 @@ function tlsOf(state: LinkState, lib: Library): { block: Reservation; init: Imag
 export function threadImage(state: LinkState, stackSize: number): { image: ThreadImage; resources: ThreadResources } {
   if (!(state.memory.buffer instanceof SharedArrayBuffer))
     throw new DlError('DL_INCOMPATIBLE', 'threads need a program with shared memory (program.shared)');
-  const libs = [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
-  const index = new Map(libs.map((l, i) => [l.id, i]));
-  const blocks: Reservation[] = [];
-  const stack = state.allocator.reserve(stackSize, 16, 'thread stack');
-  blocks.push(stack);
-  const libraries = libs.map((lib): ImageLibrary => {
-    const tls = tlsOf(state, lib);
-    if (tls !== null) blocks.push(tls.block);
-    return {
-      name: lib.name,
-      module: lib.module,
-      imports: importsOf(state, lib, index),
-      tlsBlock: tls?.block.address ?? null,
-      tlsInit: tls?.init ?? null,
-    };
-  });
-  const image: ThreadImage = {
-    memory: state.memory,
-    tableLength: state.table.length,
-    stack: { low: stack.address, high: stack.address + stackSize },
-    libraries,
-    slots: extraSlots(state, libs),
+  const resources: ThreadResources = {
+    stack: state.allocator.reserve(stackSize, 16, 'thread stack'),
+    libraries: new Map(),
   };
-  return { image, resources: { blocks } };
+  return { image: imageFor(state, resources), resources };
 }
 
-/** Gives back what {@link threadImage} reserved for a thread that has ended. */
+/**
+ * What a following thread needs to catch up with the leading one: the libraries loaded since
+ * its last image or update (their TLS blocks reserved), the ones unloaded since (released).
+ * Apply it on the thread with `Follower.update`.
+ */
+export function threadUpdate(state: LinkState, resources: ThreadResources): ThreadImage {
+  return imageFor(state, resources);
+}
+
+/** Gives back what {@link threadImage} and updates reserved for a thread that has ended. */
 export function releaseThread(state: LinkState, resources: ThreadResources): void {
-  for (const block of resources.blocks) state.allocator.release(block);
+  for (const block of resources.libraries.values()) if (block !== null) state.allocator.release(block);
+  resources.libraries.clear();
+  state.allocator.release(resources.stack);
 }

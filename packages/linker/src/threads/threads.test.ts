@@ -18,10 +18,15 @@ interface Seen {
 
 let dir = '';
 let script = '';
+let loop = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dl-threads-'));
   script = join(dir, 'worker.mjs');
   writeFileSync(script, await bundle(new URL('./follow-worker.harness.ts', import.meta.url), { platform: 'node' }));
+});
+beforeAll(async () => {
+  loop = join(dir, 'loop.mjs');
+  writeFileSync(loop, await bundle(new URL('./follow-loop.harness.ts', import.meta.url), { platform: 'node' }));
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -86,6 +91,44 @@ describe('follower threads (node worker_threads)', () => {
     expect(call(linker, user, 'thr_total_now')).toBe(5 + 4 * adds);
     expect(call(linker, user, 'thr_user_call', 0)).toBe(5);
     for (const { resources } of threads) linker.releaseThread(resources);
+  });
+
+  it('a worker started before a dlopen catches up, calls the new library, and drops it after its dlclose', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const { image, resources } = linker.threadImage();
+    const worker = new Worker(loop);
+    const ask = (m: unknown): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        worker.once('message', (r: { value?: unknown; error?: string }) => {
+          if (r.error === undefined) resolve(r.value);
+          else reject(new Error(r.error));
+        });
+        worker.postMessage(m);
+      });
+    try {
+      expect(await ask({ op: 'follow', image })).toEqual(['libthr_base.so']);
+      expect(await ask({ op: 'call', name: 'thr_user_call', args: [1] })).toEqual({ missing: 'thr_user_call' });
+      // Loaded after the worker started: an update brings it.
+      const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      const pointer = call(linker, user, 'thr_user_pointer');
+      expect(await ask({ op: 'update', image: linker.threadUpdate(resources) })).toEqual([
+        'libthr_base.so',
+        'libthr_user.so',
+      ]);
+      expect(await ask({ op: 'call', name: 'thr_user_call', args: [3] })).toBe(3);
+      expect(await ask({ op: 'slot', index: pointer, args: [2] })).toBe(5);
+      // Closed on the leading thread while the worker runs: the update drops it and clears its slots.
+      linker.dlclose(user);
+      const update = linker.threadUpdate(resources);
+      expect(update.removed).toHaveLength(1);
+      expect(await ask({ op: 'update', image: update })).toEqual(['libthr_base.so']);
+      expect(await ask({ op: 'call', name: 'thr_user_call', args: [1] })).toEqual({ missing: 'thr_user_call' });
+      expect(call(linker, base, 'thr_total_now')).toBe(5);
+    } finally {
+      await worker.terminate();
+      linker.releaseThread(resources);
+    }
   });
 
   it('needs shared memory', () => {
