@@ -133,7 +133,7 @@ function apply(t: Thread, image: ThreadImage): void {
   if (t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
   for (const lib of image.libraries) follow(t, lib);
   for (const s of image.slots) {
-    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name] as Fn);
+    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
     t.filled.get(s.library)?.add(s.index);
   }
 }
