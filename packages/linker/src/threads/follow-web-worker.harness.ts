@@ -1,22 +1,17 @@
 /**
  * A Web Worker (bundled by threads.browser.test.ts, started by threads-page.harness.ts):
- * follows the program it is posted and calls across its libraries.
+ * follows its leader through serveFollower, and answers `call` messages with the follower.
  */
-import { followLinker } from '../index.js';
-import type { ThreadImage } from '../index.js';
+import { serveFollower } from '../index.js';
+import type { ThreadPort } from '../index.js';
 
-interface Job {
-  readonly image: ThreadImage;
-  readonly pointer: number;
-  readonly adds: number;
-}
-
-addEventListener('message', (event: MessageEvent<Job>) => {
-  const { image, pointer, adds } = event.data;
-  const follower = followLinker(image);
-  const fn = (name: string): ((...args: number[]) => number) => follower.find(name) as (...args: number[]) => number;
-  let mine = 0;
-  for (let i = 0; i < adds; i++) mine = fn('thr_user_call')(1);
-  const viaSlot = (follower.table.get(pointer) as (x: number) => number)(0);
-  postMessage({ pointer: fn('thr_user_pointer')(), mine, viaSlot });
+const port = self as unknown as ThreadPort;
+const follower = serveFollower(port);
+addEventListener('message', (event: MessageEvent<{ op?: string; name?: string; args?: number[]; id?: number }>) => {
+  const m = event.data;
+  if (m.op !== 'call') return;
+  void follower.then((f) => {
+    const fn = f.find(m.name!);
+    postMessage({ id: m.id, value: typeof fn === 'function' ? (fn as (...a: number[]) => number)(...m.args!) : null });
+  });
 });

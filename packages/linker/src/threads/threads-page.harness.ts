@@ -1,9 +1,10 @@
 /**
  * Runs in cross-origin-isolated Chromium (bundled by threads.browser.test.ts): a shared-memory
- * program with libthr_user.so and libthr_base.so, followed by 4 Web Workers.
+ * program followed by 4 Web Workers through a ThreadGroup; libthr_user.so is opened after they
+ * started, called on every thread through its stored pointer, closed, and dropped everywhere.
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinkerSync, memoryLoader, RTLD } from '../index.js';
+import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
 
 declare const WORKER_CODE: string;
 
@@ -11,34 +12,42 @@ async function bytes(name: string): Promise<Uint8Array> {
   return new Uint8Array(await (await fetch(`/lib/${name}`)).arrayBuffer());
 }
 
-function follow(url: string, job: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url);
-    worker.onmessage = (e: MessageEvent) => {
-      resolve(e.data);
-      worker.terminate();
+let nextId = 0;
+function callOn(w: Worker, name: string, args: number[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const id = ++nextId;
+    const listener = (e: MessageEvent<{ id?: number; value?: number | null }>): void => {
+      if (e.data.id !== id) return;
+      w.removeEventListener('message', listener);
+      resolve(e.data.value ?? null);
     };
-    worker.onerror = (e) => {
-      reject(new Error(e.message));
-    };
-    worker.postMessage(job);
+    w.addEventListener('message', listener);
+    w.postMessage({ op: 'call', name, args, id });
   });
 }
 
 reportResult(async () => {
   const files = { 'libthr_base.so': await bytes('libthr_base.so'), 'libthr_user.so': await bytes('libthr_user.so') };
   const linker = createLinkerSync({ program: { kind: 'host', shared: true }, loader: memoryLoader(files) });
-  const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
-  const call = (name: string, ...args: number[]): number => {
-    const s = linker.dlsym(user, name);
-    return s.kind === 'function' ? (s.func as (...a: number[]) => number)(...args) : -1;
+  const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+  const total = (): number => {
+    const s = linker.dlsym(base, 'thr_total_now');
+    return s.kind === 'function' ? (s.func as () => number)() : -1;
   };
-  const pointer = call('thr_user_pointer');
-  call('thr_user_call', 5);
-  const adds = 1000;
   const url = URL.createObjectURL(new Blob([WORKER_CODE], { type: 'text/javascript' }));
-  const threads = [0, 1, 2, 3].map(() => linker.threadImage());
-  const seen = await Promise.all(threads.map(({ image }) => follow(url, { image, pointer, adds })));
-  for (const { resources } of threads) linker.releaseThread(resources);
-  return { isolated: crossOriginIsolated, pointer, seen, total: call('thr_total_now'), mine: call('thr_user_call', 0) };
+  const workers = [0, 1, 2, 3].map(() => new Worker(url));
+  const group = new ThreadGroup(linker);
+  await Promise.all(workers.map((w) => group.add(w)));
+  const before = await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [1])));
+  const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+  await group.sync();
+  const during = await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [10])));
+  linker.dlclose(user);
+  await group.sync();
+  const after = await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [1])));
+  for (const w of workers) {
+    group.remove(w);
+    w.terminate();
+  }
+  return { isolated: crossOriginIsolated, before, during, after, total: total() };
 });

@@ -6,6 +6,7 @@ import { bundle } from '@dl/browser';
 import { outcome } from '@dl/fixtures/outcome';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
+import { ThreadGroup } from './group.js';
 import { call, hostLinkerSync } from '../test-support.harness.js';
 
 interface Seen {
@@ -19,12 +20,15 @@ interface Seen {
 let dir = '';
 let script = '';
 let loop = '';
+let grouped = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dl-threads-'));
   script = join(dir, 'worker.mjs');
   writeFileSync(script, await bundle(new URL('./follow-worker.harness.ts', import.meta.url), { platform: 'node' }));
 });
 beforeAll(async () => {
+  grouped = join(dir, 'grouped.mjs');
+  writeFileSync(grouped, await bundle(new URL('./group-worker.harness.ts', import.meta.url), { platform: 'node' }));
   loop = join(dir, 'loop.mjs');
   writeFileSync(loop, await bundle(new URL('./follow-loop.harness.ts', import.meta.url), { platform: 'node' }));
 });
@@ -130,6 +134,46 @@ describe('follower threads (node worker_threads)', () => {
       linker.releaseThread(resources);
     }
   });
+
+  it('a ThreadGroup keeps 4 workers in step: 200 dlopen/dlclose cycles interleaved with calls on every thread, no wrong call', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const group = new ThreadGroup(linker, { stackSize: 16384 });
+    const workers = [0, 1, 2, 3].map(() => new Worker(grouped));
+    let id = 0;
+    const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
+      new Promise((resolve) => {
+        const mine = ++id;
+        const listener = (m: { id?: number; value?: number | null }): void => {
+          if (m.id !== mine) return;
+          w.off('message', listener);
+          resolve(m.value ?? null);
+        };
+        w.on('message', listener);
+        w.postMessage({ op: 'call', name, args, id: mine });
+      });
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      expect(group.size).toBe(4);
+      let expected = 0;
+      for (let cycle = 0; cycle < 200; cycle++) {
+        const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+        await group.sync();
+        const results = await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [1])));
+        expected += 4;
+        expect(results.every((r) => typeof r === 'number' && r > 0)).toBe(true);
+        linker.dlclose(user);
+        await group.sync();
+        if (cycle % 50 === 0) expect(await callOn(workers[0]!, 'thr_user_call', [1])).toBeNull();
+      }
+      expect(call(linker, base, 'thr_total_now')).toBe(expected);
+    } finally {
+      for (const w of workers) {
+        group.remove(w);
+        await w.terminate();
+      }
+    }
+  }, 60_000);
 
   it('needs shared memory', () => {
     const { linker } = hostLinkerSync('clang16');
