@@ -343,8 +343,21 @@ export class Linker {
    * What a following thread needs to catch up: libraries loaded since its image or last update
    * (their TLS blocks reserved for it), and those unloaded since. Apply with `Follower.update`.
    */
-  threadUpdate(resources: ThreadResources): ThreadImage {
-    return threadUpdate(this.state, resources);
+  threadUpdate(resources: ThreadResources, options: { readonly dropping?: readonly Handle[] } = {}): ThreadImage {
+    const dropping = new Set((options.dropping ?? []).map((h) => this.state.handles.get(h.id) ?? h.id));
+    return threadUpdate(this.state, resources, dropping);
+  }
+
+  /**
+   * Unloads every library that nothing keeps any more but is still resident — those a
+   * `beforeUnload` veto kept (a `ThreadGroup` vetoes until every thread has dropped them).
+   * Returns the handles unloaded.
+   */
+  collect(): Handle[] {
+    const loose = [...this.state.libraries.values()].filter(
+      (l) => l.refcount <= 0 && !l.nodelete && !l.isMain && l.keptBy.size === 0,
+    );
+    return loose.flatMap((l) => (this.state.libraries.has(l.id) ? unload(this.state, l) : []));
   }
 
   /** Frees a thread's stack and TLS blocks ({@link Linker.threadImage}). */

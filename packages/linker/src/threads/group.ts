@@ -1,5 +1,6 @@
 import { DlError } from '@dl/errors';
 import type { Linker } from '../linker.js';
+import type { Handle } from '../types.js';
 import { followLinker } from './follow.js';
 import type { Follower, FollowOptions } from './follow.js';
 import type { ThreadImage, ThreadResources } from './image.js';
@@ -76,6 +77,11 @@ interface Member {
 export class ThreadGroup {
   private readonly members = new Map<ThreadPort, Member>();
   private seq = 0;
+  /** Libraries whose unload waits until every thread has dropped them, by handle id. */
+  private readonly dropping = new Map<number, Handle>();
+  /** Libraries every thread has dropped: their unload may go on. */
+  private readonly dropped = new Set<number>();
+  private syncing: Promise<void> = Promise.resolve();
 
   /**
    * @param linker - the leading thread's linker (shared memory)
@@ -110,11 +116,42 @@ export class ThreadGroup {
     return this.send(member, 'follow', image);
   }
 
-  /** Brings every thread up to date with the linker (libraries loaded and unloaded since). */
-  async sync(): Promise<void> {
-    await Promise.all(
-      [...this.members.values()].map((m) => this.send(m, 'update', this.linker.threadUpdate(m.resources))),
-    );
+  /**
+   * Brings every thread up to date with the linker — libraries loaded since, and those being
+   * unloaded — and, once every thread has dropped a library being unloaded, unloads it.
+   * Calls are queued: each sync starts after the previous one.
+   */
+  sync(): Promise<void> {
+    const run = async (): Promise<void> => {
+      const dropping = [...this.dropping.values()];
+      await Promise.all(
+        [...this.members.values()].map((m) =>
+          this.send(m, 'update', this.linker.threadUpdate(m.resources, { dropping })),
+        ),
+      );
+      for (const h of dropping) {
+        this.dropping.delete(h.id);
+        this.dropped.add(h.id);
+      }
+      if (dropping.length > 0) this.linker.collect();
+      this.dropped.clear();
+    };
+    const next = this.syncing.then(run, run);
+    this.syncing = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Give this to the linker as `beforeUnload` (`createLinker({ beforeUnload: (h) =>
+   * group.beforeUnload(h) })`): a library unloads only when no thread can be running it. While
+   * threads follow, the unload is put off: the libraries stay resident without references, the
+   * next `sync()` has every thread drop them (each between two of its tasks: then none runs
+   * their code), and then unloads them. With no thread following, it goes on at once.
+   */
+  beforeUnload(libraries: readonly Handle[]): boolean {
+    if (this.members.size === 0 || libraries.every((h) => this.dropped.has(h.id))) return true;
+    for (const h of libraries) this.dropping.set(h.id, h);
+    return false;
   }
 
   /** Forgets a thread that has ended and frees its stack and TLS blocks. */

@@ -179,8 +179,8 @@ function residentLibraries(state: LinkState): Library[] {
  * The image of what a thread lacks: the resident libraries it does not have yet (their TLS
  * blocks reserved into `resources`), and the ones it has that are gone (their blocks released).
  */
-function imageFor(state: LinkState, resources: ThreadResources): ThreadImage {
-  const resident = residentLibraries(state);
+function imageFor(state: LinkState, resources: ThreadResources, dropping: ReadonlySet<number>): ThreadImage {
+  const resident = residentLibraries(state).filter((l) => !dropping.has(l.id));
   const ids = new Set(resident.map((l) => l.id));
   const removed = [...resources.libraries.keys()].filter((id) => !ids.has(id));
   for (const id of removed) {
@@ -227,16 +227,21 @@ export function threadImage(state: LinkState, stackSize: number): { image: Threa
     stack: state.allocator.reserve(stackSize, 16, 'thread stack'),
     libraries: new Map(),
   };
-  return { image: imageFor(state, resources), resources };
+  return { image: imageFor(state, resources, new Set()), resources };
 }
 
 /**
  * What a following thread needs to catch up with the leading one: the libraries loaded since
- * its last image or update (their TLS blocks reserved), the ones unloaded since (released).
+ * its last image or update (their TLS blocks reserved), the ones unloaded since — or about to be
+ * (`dropping`: library ids) — released.
  * Apply it on the thread with `Follower.update`.
  */
-export function threadUpdate(state: LinkState, resources: ThreadResources): ThreadImage {
-  return imageFor(state, resources);
+export function threadUpdate(
+  state: LinkState,
+  resources: ThreadResources,
+  dropping: ReadonlySet<number> = new Set(),
+): ThreadImage {
+  return imageFor(state, resources, dropping);
 }
 
 /** Gives back what {@link threadImage} and updates reserved for a thread that has ended. */

@@ -175,6 +175,50 @@ describe('follower threads (node worker_threads)', () => {
     }
   }, 60_000);
 
+  it('with the group as beforeUnload, dlclose waits until every thread has dropped the library, then unloads it', async () => {
+    const holder: { group?: ThreadGroup } = {};
+    const { linker } = hostLinkerSync('clang16', {
+      program: { shared: true },
+      beforeUnload: (handles) => holder.group!.beforeUnload(handles),
+    });
+    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const group = new ThreadGroup(linker);
+    holder.group = group;
+    const workers = [0, 1].map(() => new Worker(grouped));
+    const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
+      new Promise((resolve) => {
+        const listener = (m: { id?: number; value?: number | null }): void => {
+          if (m.id !== 7) return;
+          w.off('message', listener);
+          resolve(m.value ?? null);
+        };
+        w.on('message', listener);
+        w.postMessage({ op: 'call', name, args, id: 7 });
+      });
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      await group.sync();
+      linker.dlclose(user);
+      // Put off: still resident (no reference), and the threads still have it.
+      expect(linker.handleOf('libthr_user.so')).toBeDefined();
+      expect(await callOn(workers[0]!, 'thr_user_call', [1])).toBe(1);
+      await group.sync();
+      // Every thread dropped it; then it was unloaded here.
+      expect(linker.handleOf('libthr_user.so')).toBeUndefined();
+      expect(await callOn(workers[1]!, 'thr_user_call', [1])).toBeNull();
+      // Reopened afterwards: it reaches the threads again.
+      linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      await group.sync();
+      expect(await callOn(workers[1]!, 'thr_user_call', [2])).toBe(2);
+    } finally {
+      for (const w of workers) {
+        group.remove(w);
+        await w.terminate();
+      }
+    }
+  });
+
   it('needs shared memory', () => {
     const { linker } = hostLinkerSync('clang16');
     expect(outcome(() => linker.threadImage())).toBe('DL_INCOMPATIBLE');
