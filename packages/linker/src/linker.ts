@@ -2,13 +2,13 @@ import { DlError, messageOf } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
-import { addressOfFunction, pathOf } from './load/bind.js';
+import { pathOf } from './load/bind.js';
+import { symbolValue } from './symbol-value.js';
 import { compatOf } from './compat.js';
 import type { Listeners, LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
-import { Journal } from './journal.js';
 import { load } from './load/load.js';
 import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
@@ -260,7 +260,7 @@ export class Linker {
     library: string | undefined,
   ): SymbolValue {
     if (d === undefined) throw new SymbolNotFoundError(name, lookup, library);
-    return this.value(d);
+    return symbolValue(this.state, d);
   }
 
   /**
@@ -274,22 +274,6 @@ export class Linker {
       if (e instanceof DlError && e.code === 'DL_UNDEFINED_SYMBOL') return undefined;
       throw e;
     }
-  }
-
-  private value(d: Definition): SymbolValue {
-    const library = d.provider.name;
-    if (d.kind === 'function') {
-      const state = this.state;
-      const value = { kind: 'function' as const, name: d.name, func: d.func, type: d.type, library };
-      // Not enumerable: spreading or logging the result must not give the function a slot.
-      Object.defineProperty(value, 'address', {
-        enumerable: false,
-        get: (): number => addressOfFunction(state, new Journal(state.got), d, 'dlsym'),
-      });
-      return value as SymbolValue;
-    }
-    if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };
-    return { kind: d.kind, name: d.name, address: d.address, library };
   }
 
   /**
