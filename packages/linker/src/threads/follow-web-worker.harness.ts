@@ -11,7 +11,7 @@ addEventListener('message', (event: MessageEvent<{ op?: string; name?: string; a
   const m = event.data;
   if (m.op !== 'call') return;
   void follower.then((f) => {
-    const fn = f.find(m.name!);
+    const fn = f.follower.find(m.name!);
     postMessage({ id: m.id, value: typeof fn === 'function' ? (fn as (...a: number[]) => number)(...m.args!) : null });
   });
 });

@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import type { Linker } from '../linker.js';
-import type { Handle } from '../types.js';
+import type { DlopenFlags, Handle } from '../types.js';
 import { followLinker } from './follow.js';
 import type { Follower, FollowOptions } from './follow.js';
 import type { ThreadImage, ThreadResources } from './image.js';
@@ -15,7 +15,20 @@ import type { ThreadImage, ThreadResources } from './image.js';
  */
 export type FollowMessage =
   | { readonly dl: 'follow' | 'update'; readonly seq: number; readonly image: ThreadImage }
-  | { readonly dl: 'ack'; readonly seq: number; readonly error?: string };
+  | { readonly dl: 'ack'; readonly seq: number; readonly error?: string }
+  /** A worker asks the leader to load (or close) a library: every thread has it when the answer comes. */
+  | { readonly dl: 'dlopen'; readonly seq: number; readonly name: string; readonly flags: DlopenFlags }
+  | { readonly dl: 'dlclose'; readonly seq: number; readonly handle: Handle }
+  | { readonly dl: 'done'; readonly seq: number; readonly handle?: Handle; readonly error?: string };
+
+/** A thread's follower, and `dlopen`/`dlclose` that go through the leading thread. */
+export interface ServedFollower {
+  readonly follower: Follower;
+  /** Loads a library on the leading thread; resolves once this thread (and every other) has it. */
+  dlopen(name: string, flags?: DlopenFlags): Promise<Handle>;
+  /** Closes it there; resolves once every thread has taken the change. */
+  dlclose(handle: Handle): Promise<void>;
+}
 
 /** A worker or its inside, as both node's `worker_threads` and Web Workers offer it. */
 export interface ThreadPort {
@@ -41,18 +54,41 @@ function isFollowMessage(data: unknown): data is FollowMessage {
 
 /**
  * Inside a worker: follows the images and updates its leader posts (the `dl` messages; others
- * are left to the worker's own handlers) and acknowledges each. Resolves with the follower once
- * the first image is applied.
+ * are left to the worker's own handlers) and acknowledges each. Resolves once the first image is
+ * applied, with the follower and a `dlopen`/`dlclose` that go through the leading thread (which
+ * loads, brings every thread up to date, then answers).
  */
-export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<Follower> {
+export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<ServedFollower> {
+  const asked = new Map<number, (m: Extract<FollowMessage, { dl: 'done' }>) => void>();
+  let seq = 0;
+  const ask = (m: { dl: 'dlopen'; name: string; flags: DlopenFlags } | { dl: 'dlclose'; handle: Handle }) =>
+    new Promise<Handle | undefined>((resolve, reject) => {
+      const mine = ++seq;
+      asked.set(mine, (r) => {
+        if (r.error === undefined) resolve(r.handle);
+        else reject(new DlError('DL_NOT_FOUND', r.error));
+      });
+      port.postMessage({ ...m, seq: mine });
+    });
   return new Promise((resolve) => {
     let follower: Follower | null = null;
     listen(port, (data) => {
-      if (!isFollowMessage(data) || data.dl === 'ack') return;
+      if (!isFollowMessage(data) || data.dl === 'ack' || data.dl === 'dlopen' || data.dl === 'dlclose') return;
+      if (data.dl === 'done') {
+        asked.get(data.seq)?.(data);
+        asked.delete(data.seq);
+        return;
+      }
       try {
         if (data.dl === 'follow') {
           follower = followLinker(data.image, options);
-          resolve(follower);
+          resolve({
+            follower,
+            dlopen: async (name, flags = { binding: 'now' }) => (await ask({ dl: 'dlopen', name, flags }))!,
+            dlclose: async (handle) => {
+              await ask({ dl: 'dlclose', handle });
+            },
+          });
         } else follower?.update(data.image);
         port.postMessage({ dl: 'ack', seq: data.seq } satisfies FollowMessage);
       } catch (e) {
@@ -107,7 +143,12 @@ export class ThreadGroup {
     const member: Member = { port, resources, waiting: new Map() };
     this.members.set(port, member);
     listen(port, (data) => {
-      if (!isFollowMessage(data) || data.dl !== 'ack') return;
+      if (!isFollowMessage(data)) return;
+      if (data.dl === 'dlopen' || data.dl === 'dlclose') {
+        void this.answer(port, data);
+        return;
+      }
+      if (data.dl !== 'ack') return;
       const w = member.waiting.get(data.seq);
       member.waiting.delete(data.seq);
       if (data.error === undefined) w?.resolve();
@@ -152,6 +193,23 @@ export class ThreadGroup {
     if (this.members.size === 0 || libraries.every((h) => this.dropped.has(h.id))) return true;
     for (const h of libraries) this.dropping.set(h.id, h);
     return false;
+  }
+
+  /** Serves a worker's `dlopen`/`dlclose`: done here, then synced to every thread, then answered. */
+  private async answer(port: ThreadPort, m: Extract<FollowMessage, { dl: 'dlopen' | 'dlclose' }>): Promise<void> {
+    try {
+      let handle: Handle | undefined;
+      if (m.dl === 'dlopen') handle = await this.linker.dlopen(m.name, m.flags);
+      else this.linker.dlclose(m.handle);
+      await this.sync();
+      port.postMessage({ dl: 'done', seq: m.seq, ...(handle === undefined ? {} : { handle }) } satisfies FollowMessage);
+    } catch (e) {
+      port.postMessage({
+        dl: 'done',
+        seq: m.seq,
+        error: e instanceof Error ? e.message : String(e),
+      } satisfies FollowMessage);
+    }
   }
 
   /** Forgets a thread that has ended and frees its stack and TLS blocks. */

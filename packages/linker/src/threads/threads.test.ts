@@ -219,6 +219,41 @@ describe('follower threads (node worker_threads)', () => {
     }
   });
 
+  it('dlopen on a worker: the leading thread loads, every thread has the library when the worker’s dlopen resolves; dlclose likewise', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const group = new ThreadGroup(linker);
+    const workers = [0, 1].map(() => new Worker(grouped));
+    let id = 100;
+    const ask = (w: Worker, m: Record<string, unknown>): Promise<unknown> =>
+      new Promise((resolve) => {
+        const mine = ++id;
+        const listener = (r: { id?: number; value?: unknown }): void => {
+          if (r.id !== mine) return;
+          w.off('message', listener);
+          resolve(r.value);
+        };
+        w.on('message', listener);
+        w.postMessage({ ...m, id: mine });
+      });
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      expect(await ask(workers[0]!, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
+      expect(linker.handleOf('libthr_user.so')).toBeDefined();
+      // The other worker has it already: the leader synced before answering.
+      expect(await ask(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBe(4);
+      expect(await ask(workers[0]!, { op: 'dlclose' })).toBe('closed');
+      expect(linker.handleOf('libthr_user.so')).toBeUndefined();
+      expect(await ask(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBeNull();
+      expect(await ask(workers[0]!, { op: 'dlopen', name: 'libnope.so' })).toMatch(/^error: .*libnope\.so/);
+    } finally {
+      for (const w of workers) {
+        group.remove(w);
+        await w.terminate();
+      }
+    }
+  });
+
   it('needs shared memory', () => {
     const { linker } = hostLinkerSync('clang16');
     expect(outcome(() => linker.threadImage())).toBe('DL_INCOMPATIBLE');
