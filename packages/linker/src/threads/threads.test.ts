@@ -135,7 +135,7 @@ describe('follower threads (node worker_threads)', () => {
     }
   });
 
-  it('a ThreadGroup keeps 4 workers in step: 1,000 dlopen/dlclose cycles interleaved with calls on every thread, no wrong call, no deadlock (the test's timeout bounds it)', async () => {
+  it('a ThreadGroup keeps 4 workers in step: 1,000 dlopen/dlclose cycles interleaved with calls on every thread, no wrong call, no deadlock (the test timeout bounds it)', async () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
     const group = new ThreadGroup(linker, { stackSize: 16384 });
