@@ -1,0 +1,106 @@
+/**
+ * What unloading leaves behind, for the pictures: the memory each unload (or reload) gave back
+ * and that nothing reserved again since, and the table slots in quarantine (`linker.slotInfo`).
+ * Also the one place the worker reaches the linker's unloading API (issue 12's contract).
+ */
+import type { Handle, LibrarySource, LinkGraph, Linker } from '@dl/linker';
+import type { SlotState, Unloaded } from './protocol.js';
+
+/** `linker.slotInfo(index)`: what a table slot is now. */
+export interface SlotInfo {
+  readonly state: 'held' | 'free' | 'quarantined';
+  readonly owner?: string;
+}
+
+/** The linker's unloading API the playground uses. */
+export interface Unloading {
+  dlclose(handle: Handle): void;
+  reload(handle: Handle, source: LibrarySource): Promise<Handle>;
+  slotInfo(index: number): SlotInfo;
+}
+
+/** The linker's unloading API (dlclose that unloads, reload, slotInfo). */
+export function unloading(linker: Linker): Unloading {
+  const api = linker as unknown as Partial<Unloading>;
+  const missing = (): never => {
+    throw new TypeError('this build of @dl/linker cannot unload or reload (issue 12)');
+  };
+  return {
+    dlclose: (handle) => {
+      linker.dlclose(handle);
+    },
+    reload: (handle, source) => (api.reload === undefined ? missing() : api.reload.call(linker, handle, source)),
+    slotInfo: (index) => (api.slotInfo === undefined ? missing() : api.slotInfo.call(linker, index)),
+  };
+}
+
+type Range = Unloaded['freedMemory'][number];
+
+const overlaps = (a: { address: number; size: number }, b: { address: number; size: number }): boolean =>
+  a.address < b.address + b.size && b.address < a.address + a.size;
+
+/** The unloads of one link, as the pictures show them. */
+export class UnloadState {
+  private readonly unloaded: string[] = [];
+  private freed: Range[] = [];
+  private changed = false;
+
+  /** A new link: nothing unloaded. */
+  reset(): void {
+    this.unloaded.length = 0;
+    this.freed = [];
+    this.changed = false;
+  }
+
+  /**
+   * Records one unload or reload from the graphs before and after it: libraries gone, and the
+   * reservations given back (a reload gives back the old build's).
+   */
+  record(before: LinkGraph, after: LinkGraph): void {
+    this.changed = true;
+    const ids = new Set(after.libraries.map((l) => l.id));
+    for (const lib of before.libraries) if (!ids.has(lib.id)) this.unloaded.push(lib.name);
+    const live = after.memory.reservations;
+    for (const r of before.memory.reservations) {
+      const kept = live.some((l) => l.owner === r.owner && l.address === r.address && l.size === r.size);
+      if (!kept && r.size > 0) this.freed.push({ owner: r.owner, address: r.address, size: r.size });
+    }
+  }
+
+  /** The state now: freed memory not reserved again, and the quarantined slots in runs per owner. */
+  snapshot(graph: LinkGraph, slotInfo: (index: number) => SlotInfo): Unloaded {
+    this.freed = this.freed.filter((f) => !graph.memory.reservations.some((r) => overlaps(r, f)));
+    return {
+      libraries: [...this.unloaded],
+      freedMemory: [...this.freed].sort((a, b) => a.address - b.address),
+      quarantinedSlots: this.changed ? quarantineRuns(graph.table.length, slotInfo) : [],
+    };
+  }
+}
+
+/** Runs of consecutive quarantined slots with the same former owner. */
+export function quarantineRuns(
+  length: number,
+  slotInfo: (index: number) => SlotInfo,
+): { owner: string; base: number; size: number }[] {
+  const runs: { owner: string; base: number; size: number }[] = [];
+  for (let slot = 0; slot < length; slot++) {
+    const info = slotInfo(slot);
+    if (info.state !== 'quarantined') continue;
+    const owner = info.owner ?? '(unknown)';
+    const last = runs.at(-1);
+    if (last !== undefined && last.owner === owner && last.base + last.size === slot) last.size++;
+    else runs.push({ owner, base: slot, size: 1 });
+  }
+  return runs;
+}
+
+/** A slot's state for the page: slotInfo, or what the table itself says when that is not there. */
+export function slotState(slot: number, table: WebAssembly.Table, slotInfo: (index: number) => SlotInfo): SlotState {
+  try {
+    const info = slotInfo(slot);
+    return info.owner === undefined ? { slot, state: info.state } : { slot, state: info.state, owner: info.owner };
+  } catch {
+    return { slot, state: slot < table.length && table.get(slot) !== null ? 'held' : 'free' };
+  }
+}
