@@ -322,13 +322,19 @@ export class App {
   }
 
   private async change(
-    request: { readonly type: 'close'; readonly library: string } | { readonly type: 'reload'; readonly library: string; readonly build: string },
+    request:
+      | { readonly type: 'close'; readonly library: string }
+      | { readonly type: 'reload'; readonly library: string; readonly build: string },
     what: Pick<LastChange, 'action' | 'library' | 'build'>,
   ): Promise<void> {
     const before = this.link.outcome;
     if (before?.ok !== true) return;
     this.lastChange = { ...what, status: 'running', error: null };
+    // Results from before describe the code as it was.
+    this.calls.clear();
+    this.pointerCalls.clear();
     this.emit('link');
+    this.emit('calls');
     const events = [...this.link.events];
     let error: ErrorInfo | null = null;
     try {

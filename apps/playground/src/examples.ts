@@ -149,7 +149,7 @@ export const exampleSets: readonly ExampleSet[] = [
     id: 'unload-reload',
     title: 'Unloading and hot reload',
     description:
-      'Close libunload.so: its destructors and unload hook run (host_note), its memory is freed and its table slots quarantined. Reload libreload.so with another build: libreload_caller.so\'s stored pointer calls the new code; a changed signature or data size, or a trapping constructor, is refused and the old build keeps running.',
+      "Close libunload.so: its destructors and unload hook run (host_note), its memory is freed and its table slots quarantined. Reload libreload.so with another build: libreload_caller.so's stored pointer calls the new code; a changed signature or data size, or a trapping constructor, is refused and the old build keeps running.",
     files: [
       file('libunload.so', libunload),
       file('libreload.so', libreload),

@@ -92,7 +92,12 @@ export function tableMapSvg(graph: LinkGraph, quarantined: readonly QuarantinedS
     .sort((a, b) => a.base - b.base || a.owner.localeCompare(b.owner))
     .map((r) => ({ owner: r.owner, start: r.base, size: r.size }));
   const used = ranges.reduce((sum, r) => sum + r.size, 0);
-  const marks: MapMark[] = quarantined.map((q) => ({ kind: 'quarantined', owner: q.owner, start: q.base, size: q.size }));
+  const marks: MapMark[] = quarantined.map((q) => ({
+    kind: 'quarantined',
+    owner: q.owner,
+    start: q.base,
+    size: q.size,
+  }));
   const held = marks.reduce((sum, q) => sum + q.size, 0);
   return rangeMapSvg({
     className: 'dl-table-map',

@@ -174,7 +174,12 @@ function markRect(mark: MapMark, scale: Scale, y: number, view: string): string 
 }
 
 /** The marks, each a group with `data-kind` and `data-former-owner`, its rectangles and its list line. */
-function markGroups(spec: RangeMapSpec, whole: Scale, zoom: Scale | null, ys: { whole: number; zoom: number; list: number }): string[] {
+function markGroups(
+  spec: RangeMapSpec,
+  whole: Scale,
+  zoom: Scale | null,
+  ys: { whole: number; zoom: number; list: number },
+): string[] {
   const marks = spec.marks ?? [];
   return marks.map((mark, i) => {
     const description = spec.describeMark?.(mark) ?? `${mark.kind}: ${mark.owner}`;
@@ -203,7 +208,11 @@ function markGroups(spec: RangeMapSpec, whole: Scale, zoom: Scale | null, ys: { 
         stroke: swatch.stroke,
         'stroke-dasharray': '3 2',
       }),
-      element('text', { class: 'dl-range-text', x: mapMetrics.margin + 18, y, 'font-size': 11, fill: '#1d232a' }, text(description)),
+      element(
+        'text',
+        { class: 'dl-range-text', x: mapMetrics.margin + 18, y, 'font-size': 11, fill: '#1d232a' },
+        text(description),
+      ),
     );
   });
 }

@@ -69,7 +69,8 @@ export function mountLinkView(container: HTMLElement, app: App): void {
     );
   };
   app.subscribe((topic) => {
-    if (topic === 'link') render();
+    // Files too: a file opened after the link is a build Reload can take.
+    if (topic === 'link' || topic === 'files') render();
   });
   render();
   fill(container, h('h2', {}, 'Link'), status, progress, result, timings, h('h3', {}, 'Linker events'), log);

@@ -6,7 +6,7 @@
  */
 import type { App } from '../app.js';
 import type { CallOutcome, FunctionPointer, SlotState } from '../worker/protocol.js';
-import { fill, h, ms } from './dom.js';
+import { h, ms } from './dom.js';
 import { errorBox } from './error-box.js';
 
 /** What a slot is now, in words. */
@@ -38,7 +38,13 @@ function outcomeView(result: CallOutcome | 'pending' | undefined): HTMLElement[]
     errorBox(result.error),
     ...(result.slot === undefined
       ? []
-      : [h('p', { class: 'slot-info', dataset: { state: result.slot.state, slot: String(result.slot.slot) } }, slotText(result.slot))]),
+      : [
+          h(
+            'p',
+            { class: 'slot-info', dataset: { state: result.slot.state, slot: String(result.slot.slot) } },
+            slotText(result.slot),
+          ),
+        ]),
   ];
 }
 
@@ -49,7 +55,11 @@ export function pointerList(app: App): HTMLElement {
       'section',
       { id: 'pointer-list', 'aria-labelledby': 'pointer-heading' },
       h('h3', { id: 'pointer-heading' }, 'Function pointers'),
-      h('p', { class: 'muted' }, 'Take a function’s address (&) to keep a pointer to it: it stays here after Close and Reload.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Take a function’s address (&) to keep a pointer to it: it stays here after Close and Reload.',
+      ),
     );
   return h(
     'section',
@@ -86,8 +96,11 @@ function pointerRow(app: App, p: FunctionPointer): HTMLElement {
     h('span', { class: 'mono fn-name' }, `slot ${p.slot} = &${p.name}`),
     h('span', { class: 'mono muted fn-type' }, `${p.library} ${signature(p)}`),
     h('span', { class: 'args' }, ...inputs),
-    h('button', { type: 'button', class: 'call', 'aria-label': `Call the pointer to ${p.name} (slot ${p.slot})`, onclick: call }, 'Call *p'),
+    h(
+      'button',
+      { type: 'button', class: 'call', 'aria-label': `Call the pointer to ${p.name} (slot ${p.slot})`, onclick: call },
+      'Call *p',
+    ),
     output,
   );
 }
-

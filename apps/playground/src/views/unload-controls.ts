@@ -95,7 +95,12 @@ function changeStatus(change: LastChange | null): HTMLElement {
     change.action === 'close' ? `Close ${change.library}` : `Reload ${change.library} with ${change.build ?? ''}`;
   if (change.status === 'running') fill(status, `${what}…`);
   else if (change.error === null)
-    fill(status, change.action === 'close' ? `Closed ${change.library}.` : `Reloaded ${change.library} with ${change.build ?? ''}: the new build runs in its place.`);
+    fill(
+      status,
+      change.action === 'close'
+        ? `Closed ${change.library}.`
+        : `Reloaded ${change.library} with ${change.build ?? ''}: the new build runs in its place.`,
+    );
   else fill(status, errorBox(change.error, `${what}:`));
   return status;
 }

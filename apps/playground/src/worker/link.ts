@@ -167,7 +167,12 @@ export class LinkSession {
   }
 
   /** Reloads `library` with the opened file `build` (the same handle, the new code). */
-  reload(files: FileSet, library: string, build: string, onEvent: (event: PostedEvent) => void): Promise<ChangeOutcome> {
+  reload(
+    files: FileSet,
+    library: string,
+    build: string,
+    onEvent: (event: PostedEvent) => void,
+  ): Promise<ChangeOutcome> {
     return this.change(files, library, onEvent, async (linker, handle) => {
       const bytes = files.get(build);
       if (bytes === undefined)
@@ -216,7 +221,9 @@ export class LinkSession {
     for (const lib of libraries) {
       const build = this.builds.get(lib.name);
       const bytes =
-        (build === undefined ? undefined : files.get(build)) ?? files.get(lib.key.replace(/^\//, '')) ?? files.get(lib.name);
+        (build === undefined ? undefined : files.get(build)) ??
+        files.get(lib.key.replace(/^\//, '')) ??
+        files.get(lib.name);
       if (bytes === undefined) continue;
       let handle: Handle;
       let published: readonly string[];

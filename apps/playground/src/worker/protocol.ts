@@ -184,7 +184,12 @@ export type WorkerRequest =
   /** `&f`: the table slot of `name` as `dlsym(library's handle, name).address` gives it. */
   | { readonly id: number; readonly type: 'address'; readonly library: string; readonly name: string }
   /** Calls the function in table slot `pointer.slot` with `call_indirect` of its type (as C calls a pointer). */
-  | { readonly id: number; readonly type: 'call-pointer'; readonly pointer: FunctionPointer; readonly args: readonly string[] }
+  | {
+      readonly id: number;
+      readonly type: 'call-pointer';
+      readonly pointer: FunctionPointer;
+      readonly args: readonly string[];
+    }
   /** A WASI program (wasi-protocol.ts). */
   | ({ readonly id: number; readonly type: 'run-wasi' } & WasiRunRequest);
 
@@ -200,8 +205,7 @@ export type WorkerMessage =
       readonly id: number;
       readonly type: 'addressed';
       readonly outcome:
-        | { readonly ok: true; readonly pointer: FunctionPointer }
-        | { readonly ok: false; readonly error: ErrorInfo };
+        { readonly ok: true; readonly pointer: FunctionPointer } | { readonly ok: false; readonly error: ErrorInfo };
     }
   | { readonly id: number; readonly type: 'failed'; readonly error: ErrorInfo }
   /** Progress of request `id`: one file read, or one linker event. */

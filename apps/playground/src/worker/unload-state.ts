@@ -14,9 +14,9 @@ export interface SlotInfo {
 
 /** The linker's unloading API the playground uses. */
 export interface Unloading {
-  dlclose(handle: Handle): void;
-  reload(handle: Handle, source: LibrarySource): Promise<Handle>;
-  slotInfo(index: number): SlotInfo;
+  readonly dlclose: (handle: Handle) => void;
+  readonly reload: (handle: Handle, source: LibrarySource) => Promise<Handle>;
+  readonly slotInfo: (index: number) => SlotInfo;
 }
 
 /** The linker's unloading API (dlclose that unloads, reload, slotInfo). */
@@ -89,7 +89,7 @@ export function quarantineRuns(
     if (info.state !== 'quarantined') continue;
     const owner = info.owner ?? '(unknown)';
     const last = runs.at(-1);
-    if (last !== undefined && last.owner === owner && last.base + last.size === slot) last.size++;
+    if (last?.owner === owner && last.base + last.size === slot) last.size++;
     else runs.push({ owner, base: slot, size: 1 });
   }
   return runs;

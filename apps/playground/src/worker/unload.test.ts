@@ -57,7 +57,11 @@ describe('function pointers in the playground worker', () => {
     expect(session.address('libneed_c.so', 'need_c').slot).toBe(pointer.slot);
     expect(session.callPointer(pointer, ['2'])).toMatchObject({ ok: true, result: '15 (0xf)' });
     const mistyped = session.callPointer({ ...pointer, params: [] }, []);
-    expect(mistyped).toMatchObject({ ok: false, error: { name: 'RuntimeError' }, slot: { slot: pointer.slot, state: 'held' } });
+    expect(mistyped).toMatchObject({
+      ok: false,
+      error: { name: 'RuntimeError' },
+      slot: { slot: pointer.slot, state: 'held' },
+    });
     expect(session.callPointer(pointer, [])).toMatchObject({
       ok: false,
       error: { name: 'TypeError', message: 'the pointer takes 1 arguments, 0 given' },
@@ -81,16 +85,13 @@ describe('unloading in the playground worker (issue 12)', () => {
     const closed = await session.close(files, 'libunload.so', (e) => events.push(e));
     expect(closed.ok).toBe(true);
     expect(names(closed)).toEqual(['libreload.so', 'libreload_caller.so']);
-    expect(events.filter((e) => e.type === 'unload').map((e) => e.type === 'unload' && e.library)).toEqual([
-      'libunload.so',
-    ]);
+    const unloads = events.filter((e): e is Extract<PostedEvent, { type: 'unload' }> => e.type === 'unload');
+    expect(unloads.map((e) => e.library)).toEqual(['libunload.so']);
     // Destructors newest first (902, 901, then the C destructor 903), then the unload hook.
     expect(closed.link?.host.notes).toEqual([100, 902, 901, 903, 950]);
     const unloaded = closed.link!.unloaded;
     expect(unloaded.libraries).toEqual(['libunload.so']);
-    expect(unloaded.freedMemory).toEqual(
-      reserved.map((r) => ({ owner: r.owner, address: r.address, size: r.size })),
-    );
+    expect(unloaded.freedMemory).toEqual(reserved.map((r) => ({ owner: r.owner, address: r.address, size: r.size })));
     expect(unloaded.quarantinedSlots).toContainEqual(
       expect.objectContaining({ owner: 'libunload.so', base: expect.any(Number) as number }),
     );

@@ -55,7 +55,11 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
     case 'address':
       try {
-        post({ id: request.id, type: 'addressed', outcome: { ok: true, pointer: session.address(request.library, request.name) } });
+        post({
+          id: request.id,
+          type: 'addressed',
+          outcome: { ok: true, pointer: session.address(request.library, request.name) },
+        });
       } catch (error) {
         post({ id: request.id, type: 'addressed', outcome: { ok: false, error: errorInfo(error) } });
       }
