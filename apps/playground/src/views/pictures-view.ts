@@ -24,6 +24,13 @@ const pictures: readonly {
 
 const nothingUnloaded: Unloaded = { libraries: [], freedMemory: [], quarantinedSlots: [] };
 
+/** What Close and Reload changed, in a sentence (empty before any). */
+function unloadNote(unloaded: Unloaded): string {
+  const gone = unloaded.libraries.length === 0 ? '' : `Unloaded since the link: ${unloaded.libraries.join(', ')}. `;
+  const marks = unloaded.freedMemory.length > 0 || unloaded.quarantinedSlots.length > 0;
+  return `${gone}${marks ? 'Dashed: memory given back by unloads and reloads, and table slots in quarantine.' : ''}`;
+}
+
 /** Builds the Pictures tab into `container`. */
 export function mountPicturesView(container: HTMLElement, app: App): void {
   document.head.append(h('style', { id: 'pictures-css' }, picturesCss));
@@ -39,9 +46,7 @@ export function mountPicturesView(container: HTMLElement, app: App): void {
         ? 'Link first: the pictures show what a link produced.'
         : outcome?.ok === false
           ? 'The link failed: these show what stayed loaded.'
-          : unloaded.libraries.length > 0
-            ? `Unloaded since the link: ${unloaded.libraries.join(', ')}. Dashed: memory they gave back, and their table slots in quarantine.`
-            : '',
+          : unloadNote(unloaded),
     );
     for (const area of areas) {
       if (graph === null) {
