@@ -16,6 +16,7 @@ export function unloadControls(app: App): HTMLElement | null {
   const busy = app.lastChange?.status === 'running';
   const libraries = outcome.graph.libraries.filter((l) => l.id !== 0 && l.name !== app.link.main);
   const unloaded = outcome.unloaded.libraries;
+  const resident = new Set(outcome.graph.libraries.map((l) => l.name));
   return h(
     'section',
     { id: 'unload-controls', 'aria-labelledby': 'unload-heading' },
@@ -25,7 +26,7 @@ export function unloadControls(app: App): HTMLElement | null {
       : h(
           'ul',
           { id: 'library-actions', class: 'library-actions' },
-          ...libraries.map((lib) => libraryActions(app, lib, opened.has(lib.name), busy)),
+          ...libraries.map((lib) => libraryActions(app, lib, opened.has(lib.name), busy, resident)),
         ),
     changeStatus(app.lastChange),
     unloaded.length === 0
@@ -38,14 +39,23 @@ export function unloadControls(app: App): HTMLElement | null {
   );
 }
 
-/** The builds offered for `library`: the example's first, then every other opened side module. */
-function buildsFor(app: App, library: string): string[] {
+/**
+ * The builds offered for `library`: the example's first, then the other opened side modules
+ * that are not loaded (a loaded library is not another build of it).
+ */
+function buildsFor(app: App, library: string, resident: ReadonlySet<string>): string[] {
   const suggested = app.example?.builds?.[library] ?? [];
-  const others = app.files.filter((f) => f.opened?.ok === true && f.name !== library).map((f) => f.name);
+  const others = app.files.filter((f) => f.opened?.ok === true && !resident.has(f.name)).map((f) => f.name);
   return [...new Set([...suggested.filter((b) => others.includes(b)), ...others])];
 }
 
-function libraryActions(app: App, lib: GraphLibrary, opened: boolean, busy: boolean): HTMLElement {
+function libraryActions(
+  app: App,
+  lib: GraphLibrary,
+  opened: boolean,
+  busy: boolean,
+  resident: ReadonlySet<string>,
+): HTMLElement {
   const close = opened
     ? h(
         'button',
@@ -59,7 +69,7 @@ function libraryActions(app: App, lib: GraphLibrary, opened: boolean, busy: bool
         'Close',
       )
     : h('span', { class: 'muted small kept-note' }, 'loaded as a dependency: close what needs it');
-  const builds = buildsFor(app, lib.name);
+  const builds = buildsFor(app, lib.name, resident);
   const select = h(
     'select',
     { class: 'reload-build', 'aria-label': `New build of ${lib.name}`, disabled: builds.length === 0 },
