@@ -77,8 +77,8 @@ describe.skipIf(gate.mode === 'skip')('unloading and reloading in the playground
         .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.library)),
     ).toEqual(['libreload.so', 'libreload_caller.so']);
     expect(await page.locator('#unloaded-list').textContent()).toContain('libunload.so');
-    // Its handlers newest first, its C destructor, then its unload hook.
-    expect(await page.locator('#link-result .host-record').textContent()).toContain('[100,902,901,903,950]');
+    // Its destructors newest first (the C destructor, then the constructor's two handlers), then its unload hook.
+    expect(await page.locator('#link-result .host-record').textContent()).toContain('[100,903,902,901,950]');
     expect(await page.locator('#link-events li.event-unload').first().textContent()).toMatch(/^unload libunload\.so: /);
     expect(await page.evaluate(() => location.hash)).toBe('#example=unload-reload&view=link');
     await checkView('link-after-close');

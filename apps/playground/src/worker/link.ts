@@ -53,25 +53,19 @@ export function postableEvent(event: LinkerEvent): PostedEvent {
       return { type: 'done', roots: event.roots, libraries: event.libraries, ms: event.ms, phases: event.phases };
     case 'failed':
       return event;
-    default:
-      return unloadEvent(event);
+    case 'unload':
+      return {
+        type: 'unload',
+        library: event.library,
+        ms: event.ms,
+        memoryBytes: event.memoryBytes,
+        tableSlots: event.tableSlots,
+      };
+    case 'reload':
+      return { type: 'reload', library: event.library, ms: event.ms };
+    case 'leak':
+      return { type: 'leak', library: event.library, count: event.count, bytes: event.bytes };
   }
-}
-
-/** The events of unloading (`unload`, `reload`, `leak`), as posted. */
-function unloadEvent(event: never): PostedEvent {
-  const e = event as { readonly type: string } & Readonly<Record<string, unknown>>;
-  const num = (key: string): number => (typeof e[key] === 'number' ? e[key] : 0);
-  const library = typeof e.library === 'string' ? e.library : '';
-  if (e.type === 'reload') return { type: 'reload', library, ms: num('ms') };
-  if (e.type === 'leak') return { type: 'leak', library, count: num('count'), bytes: num('bytes') };
-  return {
-    type: 'unload',
-    library,
-    ms: num('ms'),
-    memoryBytes: num('memoryBytes'),
-    tableSlots: num('tableSlots'),
-  };
 }
 
 const noRecord: HostRecord = { notes: [], logs: [] };
@@ -121,7 +115,7 @@ export class LinkSession {
       this.linker = linker;
       if (host !== null) this.record = host.record;
       for (const library of libraries) {
-        const flags: DlopenFlags & { readonly reloadable?: boolean } = {
+        const flags: DlopenFlags = {
           binding: library.binding,
           scope: library.scope,
           ...(library.reloadable === true ? { reloadable: true } : {}),
@@ -159,7 +153,9 @@ export class LinkSession {
   close(files: FileSet, library: string, onEvent: (event: PostedEvent) => void): Promise<ChangeOutcome> {
     return this.change(files, library, onEvent, (linker, handle) => {
       if (!this.opened.has(library))
-        throw new DlError('DL_BAD_HANDLE', `${library} was loaded as a dependency: close what needs it`, { library });
+        throw new DlError('DL_BAD_HANDLE', 'loaded as a dependency, not opened by the link: close what needs it', {
+          library,
+        });
       this.opened.delete(library);
       unloading(linker).dlclose(handle);
       return Promise.resolve();
@@ -175,8 +171,7 @@ export class LinkSession {
   ): Promise<ChangeOutcome> {
     return this.change(files, library, onEvent, async (linker, handle) => {
       const bytes = files.get(build);
-      if (bytes === undefined)
-        throw new DlError('DL_NOT_FOUND', `${build} is not among the opened files`, { library: build });
+      if (bytes === undefined) throw new DlError('DL_NOT_FOUND', 'not among the opened files', { library: build });
       await unloading(linker).reload(handle, { name: library, bytes });
       this.builds.set(library, build);
     });
@@ -192,13 +187,17 @@ export class LinkSession {
     const linker = this.linker;
     const handle = this.handles.get(library);
     if (linker === null || handle === undefined) {
-      const error = new DlError('DL_BAD_HANDLE', `${library} is not loaded: link first`, { library });
+      const error = new DlError('DL_BAD_HANDLE', 'not loaded (link first)', { library });
       return { ok: false, error: errorInfo(error), link: null };
     }
     const started = performance.now();
     const before = linker.graph();
     let error: ErrorInfo | null = null;
-    this.sink = onEvent;
+    const unloadOrder: string[] = [];
+    this.sink = (event) => {
+      if (event.type === 'unload') unloadOrder.push(event.library);
+      onEvent(event);
+    };
     try {
       await act(linker, handle);
     } catch (e) {
@@ -206,7 +205,7 @@ export class LinkSession {
     } finally {
       this.sink = null;
     }
-    this.unloads.record(before, linker.graph());
+    this.unloads.record(before, linker.graph(), unloadOrder);
     const link = this.snapshot(files, linker, started);
     return error === null ? { ok: true, link } : { ok: false, error, link };
   }

@@ -21,16 +21,16 @@ export interface Unloading {
 
 /** The linker's unloading API (dlclose that unloads, reload, slotInfo). */
 export function unloading(linker: Linker): Unloading {
-  const api = linker as unknown as Partial<Unloading>;
-  const missing = (): never => {
-    throw new TypeError('this build of @dl/linker cannot unload or reload (issue 12)');
-  };
+  const api = linker as unknown as Partial<Pick<Unloading, 'reload'>>;
   return {
     dlclose: (handle) => {
       linker.dlclose(handle);
     },
-    reload: (handle, source) => (api.reload === undefined ? missing() : api.reload.call(linker, handle, source)),
-    slotInfo: (index) => (api.slotInfo === undefined ? missing() : api.slotInfo.call(linker, index)),
+    reload: (handle, source) => {
+      if (api.reload === undefined) throw new TypeError('this build of @dl/linker cannot reload (issue 12)');
+      return api.reload.call(linker, handle, source);
+    },
+    slotInfo: (index) => linker.slotInfo(index),
   };
 }
 
@@ -53,13 +53,16 @@ export class UnloadState {
   }
 
   /**
-   * Records one unload or reload from the graphs before and after it: libraries gone, and the
-   * reservations given back (a reload gives back the old build's).
+   * Records one unload or reload from the graphs before and after it: libraries gone (in the
+   * order of their `unload` events, dependents first), and the reservations given back (a reload
+   * gives back the old build's).
    */
-  record(before: LinkGraph, after: LinkGraph): void {
+  record(before: LinkGraph, after: LinkGraph, unloadOrder: readonly string[]): void {
     this.changed = true;
     const ids = new Set(after.libraries.map((l) => l.id));
-    for (const lib of before.libraries) if (!ids.has(lib.id)) this.unloaded.push(lib.name);
+    const gone = before.libraries.filter((l) => !ids.has(l.id)).map((l) => l.name);
+    this.unloaded.push(...unloadOrder.filter((name) => gone.includes(name)));
+    this.unloaded.push(...gone.filter((name) => !unloadOrder.includes(name)));
     const live = after.memory.reservations;
     for (const r of before.memory.reservations) {
       const kept = live.some((l) => l.owner === r.owner && l.address === r.address && l.size === r.size);

@@ -87,8 +87,9 @@ describe('unloading in the playground worker (issue 12)', () => {
     expect(names(closed)).toEqual(['libreload.so', 'libreload_caller.so']);
     const unloads = events.filter((e): e is Extract<PostedEvent, { type: 'unload' }> => e.type === 'unload');
     expect(unloads.map((e) => e.library)).toEqual(['libunload.so']);
-    // Destructors newest first (902, 901, then the C destructor 903), then the unload hook.
-    expect(closed.link?.host.notes).toEqual([100, 902, 901, 903, 950]);
+    // Destructors newest first (the C destructor 903, registered after the constructor ran, then
+    // the constructor's 902 and 901), then the unload hook — as @dl/linker's unload tests say.
+    expect(closed.link?.host.notes).toEqual([100, 903, 902, 901, 950]);
     const unloaded = closed.link!.unloaded;
     expect(unloaded.libraries).toEqual(['libunload.so']);
     expect(unloaded.freedMemory).toEqual(reserved.map((r) => ({ owner: r.owner, address: r.address, size: r.size })));
@@ -141,7 +142,10 @@ describe('unloading in the playground worker (issue 12)', () => {
     await session.link(files, { kind: 'host' }, [now('libunload_user.so')], () => undefined);
     expect(await session.close(files, 'libunload.so', () => undefined)).toMatchObject({
       ok: false,
-      error: { code: 'DL_BAD_HANDLE', message: 'libunload.so was loaded as a dependency: close what needs it' },
+      error: {
+        code: 'DL_BAD_HANDLE',
+        message: 'libunload.so: loaded as a dependency, not opened by the link: close what needs it',
+      },
     });
     const closed = await session.close(files, 'libunload_user.so', () => undefined);
     expect(names(closed)).toEqual([]);
