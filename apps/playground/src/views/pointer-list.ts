@@ -48,8 +48,11 @@ function outcomeView(result: CallOutcome | 'pending' | undefined): HTMLElement[]
   ];
 }
 
+/** What was typed per pointer (by slot), kept across re-renders. */
+export type TypedArguments = Map<number, string[]>;
+
 /** The list of pointers taken, each with inputs for its arguments and a Call button. */
-export function pointerList(app: App): HTMLElement {
+export function pointerList(app: App, typed: TypedArguments): HTMLElement {
   if (app.pointers.length === 0)
     return h(
       'section',
@@ -65,20 +68,27 @@ export function pointerList(app: App): HTMLElement {
     'section',
     { id: 'pointer-list', 'aria-labelledby': 'pointer-heading' },
     h('h3', { id: 'pointer-heading' }, 'Function pointers'),
-    ...app.pointers.map((p) => pointerRow(app, p)),
+    ...app.pointers.map((p) => pointerRow(app, p, typed)),
   );
 }
 
-function pointerRow(app: App, p: FunctionPointer): HTMLElement {
-  const inputs = p.params.map((type, i) =>
-    h('input', {
+function pointerRow(app: App, p: FunctionPointer, typed: TypedArguments): HTMLElement {
+  const values = typed.get(p.slot) ?? p.params.map(() => '');
+  typed.set(p.slot, values);
+  const inputs = p.params.map((type, i) => {
+    const input = h('input', {
       type: 'text',
       class: 'arg',
       placeholder: type,
       'aria-label': `&${p.name} argument ${i + 1} (${type})`,
       size: 8,
-    }),
-  );
+      value: values[i] ?? '',
+    });
+    input.addEventListener('input', () => {
+      values[i] = input.value;
+    });
+    return input;
+  });
   const output = h('div', { class: 'call-output' }, ...outcomeView(app.pointerCalls.get(p.slot)));
   const call = (): void => {
     void app.callPointer(

@@ -10,6 +10,7 @@ import type { CallableFunction } from '../worker/protocol.js';
 import { fill, h, ms } from './dom.js';
 import { errorBox } from './error-box.js';
 import { pointerList } from './pointer-list.js';
+import type { TypedArguments } from './pointer-list.js';
 
 /** At most this many functions are listed (a grammar exports a handful, libmany.so 2,000). */
 const MAX_FUNCTIONS = 300;
@@ -25,6 +26,7 @@ export function mountRunView(container: HTMLElement, app: App): void {
   const hint = h('p', { id: 'run-hint', class: 'muted' });
   const list = h('div', { id: 'function-list' });
   const pointers = h('div', { id: 'pointers' });
+  const typed: TypedArguments = new Map();
   const rows = new Map<string, { row: HTMLElement; output: HTMLElement; button: HTMLButtonElement }>();
 
   const renderList = (): void => {
@@ -130,7 +132,8 @@ export function mountRunView(container: HTMLElement, app: App): void {
   };
 
   const renderResults = (): void => {
-    fill(pointers, app.link.outcome?.ok === true || app.pointers.length > 0 ? pointerList(app) : null);
+    if (app.pointers.length === 0) typed.clear();
+    fill(pointers, app.link.outcome?.ok === true || app.pointers.length > 0 ? pointerList(app, typed) : null);
     for (const [key, { output, button }] of rows) {
       const result = app.calls.get(key);
       button.classList.toggle('busy', result === 'pending');

@@ -323,7 +323,8 @@ export class LinkSession {
       };
     } catch (error) {
       const outcome = { ok: false as const, error: errorInfo(error), host: this.record() };
-      if (linker === null) return outcome;
+      // A trap: what the slot is now says why (a bad argument is not the slot's doing).
+      if (linker === null || !(error instanceof WebAssembly.RuntimeError)) return outcome;
       return { ...outcome, slot: slotState(pointer.slot, linker.table, unloading(linker).slotInfo) };
     }
   }
