@@ -25,7 +25,7 @@ import type {
   PostedEvent,
   ProgramChoice,
 } from './protocol.js';
-import { slotState, unloading, UnloadState } from './unload-state.js';
+import { slotState, UnloadState } from './unload-state.js';
 
 type Linked = Extract<LinkOutcome, { ok: true }>;
 
@@ -140,7 +140,7 @@ export class LinkSession {
     for (const name of [...this.handles.keys()]) if (!resident.has(name)) this.handles.delete(name);
     this.functions.clear();
     const functions = this.callables(files, linker, graph.libraries);
-    const unloaded = this.unloads.snapshot(graph, unloading(linker).slotInfo);
+    const unloaded = this.unloads.snapshot(graph, (index) => linker.slotInfo(index));
     const opened = [...this.opened].filter((name) => resident.has(name));
     return { ok: true, graph, functions, host: this.record(), ms: performance.now() - started, opened, unloaded };
   }
@@ -157,7 +157,7 @@ export class LinkSession {
           library,
         });
       this.opened.delete(library);
-      unloading(linker).dlclose(handle);
+      linker.dlclose(handle);
       return Promise.resolve();
     });
   }
@@ -172,7 +172,7 @@ export class LinkSession {
     return this.change(files, library, onEvent, async (linker, handle) => {
       const bytes = files.get(build);
       if (bytes === undefined) throw new DlError('DL_NOT_FOUND', 'not among the opened files', { library: build });
-      await unloading(linker).reload(handle, { name: library, bytes });
+      await linker.reload(handle, { name: library, bytes });
       this.builds.set(library, build);
     });
   }
@@ -325,7 +325,7 @@ export class LinkSession {
       const outcome = { ok: false as const, error: errorInfo(error), host: this.record() };
       // A trap: what the slot is now says why (a bad argument is not the slot's doing).
       if (linker === null || !(error instanceof WebAssembly.RuntimeError)) return outcome;
-      return { ...outcome, slot: slotState(pointer.slot, linker.table, unloading(linker).slotInfo) };
+      return { ...outcome, slot: slotState(pointer.slot, (index) => linker.slotInfo(index)) };
     }
   }
 }

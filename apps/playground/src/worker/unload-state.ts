@@ -1,38 +1,12 @@
 /**
  * What unloading leaves behind, for the pictures: the memory each unload (or reload) gave back
  * and that nothing reserved again since, and the table slots in quarantine (`linker.slotInfo`).
- * Also the one place the worker reaches the linker's unloading API (issue 12's contract).
  */
-import type { Handle, LibrarySource, LinkGraph, Linker } from '@dl/linker';
+import type { LinkGraph, Linker } from '@dl/linker';
 import type { SlotState, Unloaded } from './protocol.js';
 
 /** `linker.slotInfo(index)`: what a table slot is now. */
-export interface SlotInfo {
-  readonly state: 'held' | 'free' | 'quarantined';
-  readonly owner?: string;
-}
-
-/** The linker's unloading API the playground uses. */
-export interface Unloading {
-  readonly dlclose: (handle: Handle) => void;
-  readonly reload: (handle: Handle, source: LibrarySource) => Promise<Handle>;
-  readonly slotInfo: (index: number) => SlotInfo;
-}
-
-/** The linker's unloading API (dlclose that unloads, reload, slotInfo). */
-export function unloading(linker: Linker): Unloading {
-  const api = linker as unknown as Partial<Pick<Unloading, 'reload'>>;
-  return {
-    dlclose: (handle) => {
-      linker.dlclose(handle);
-    },
-    reload: (handle, source) => {
-      if (api.reload === undefined) throw new TypeError('this build of @dl/linker cannot reload (issue 12)');
-      return api.reload.call(linker, handle, source);
-    },
-    slotInfo: (index) => linker.slotInfo(index),
-  };
-}
+export type SlotInfo = ReturnType<Linker['slotInfo']>;
 
 type Range = Unloaded['freedMemory'][number];
 
@@ -59,8 +33,9 @@ export class UnloadState {
    */
   record(before: LinkGraph, after: LinkGraph, unloadOrder: readonly string[]): void {
     this.changed = true;
-    const ids = new Set(after.libraries.map((l) => l.id));
-    const gone = before.libraries.filter((l) => !ids.has(l.id)).map((l) => l.name);
+    // A reload's new build may take a new id under the same name: that library was not unloaded.
+    const resident = new Set(after.libraries.flatMap((l) => [l.id, l.name]));
+    const gone = before.libraries.filter((l) => !resident.has(l.id) && !resident.has(l.name)).map((l) => l.name);
     this.unloaded.push(...unloadOrder.filter((name) => gone.includes(name)));
     this.unloaded.push(...gone.filter((name) => !unloadOrder.includes(name)));
     const live = after.memory.reservations;
@@ -98,12 +73,8 @@ export function quarantineRuns(
   return runs;
 }
 
-/** A slot's state for the page: slotInfo, or what the table itself says when that is not there. */
-export function slotState(slot: number, table: WebAssembly.Table, slotInfo: (index: number) => SlotInfo): SlotState {
-  try {
-    const info = slotInfo(slot);
-    return info.owner === undefined ? { slot, state: info.state } : { slot, state: info.state, owner: info.owner };
-  } catch {
-    return { slot, state: slot < table.length && table.get(slot) !== null ? 'held' : 'free' };
-  }
+/** A slot's state for the page (`linker.slotInfo`). */
+export function slotState(slot: number, slotInfo: (index: number) => SlotInfo): SlotState {
+  const info = slotInfo(slot);
+  return info.owner === undefined ? { slot, state: info.state } : { slot, state: info.state, owner: info.owner };
 }
