@@ -108,7 +108,12 @@ function pointerRow(app: App, p: FunctionPointer, typed: TypedArguments): HTMLEl
     h('span', { class: 'args' }, ...inputs),
     h(
       'button',
-      { type: 'button', class: 'call', 'aria-label': `Call the pointer to ${p.name} (slot ${p.slot})`, onclick: call },
+      {
+        type: 'button',
+        class: 'call',
+        'aria-label': `Call *p: the pointer to ${p.name} (slot ${p.slot})`,
+        onclick: call,
+      },
       'Call *p',
     ),
     output,
