@@ -10,44 +10,16 @@ import type {
   CallOutcome,
   ErrorInfo,
   FileSource,
-  LinkOutcome,
+  FunctionPointer,
+  LibraryChoice,
   OpenedFile,
   PostedEvent,
   ProgramChoice,
 } from './worker/protocol.js';
 
-/** An opened file: where it came from and, once read, what the CLI reports say (or its error). */
-export interface FileEntry {
-  readonly name: string;
-  readonly source: FileSource;
-  /** null while the worker reads it. */
-  readonly opened: OpenedFile | null;
-}
+import type { FileEntry, LastChange, LibrarySetting, LinkRun, Topic, View } from './app-state.js';
 
-/** Whether a library is loaded by the next link, and its dlopen flags. */
-export interface LibrarySetting {
-  readonly load: boolean;
-  readonly binding: 'now' | 'lazy';
-  readonly scope: 'global' | 'local';
-}
-
-/** The last link: its events as they came, and its outcome. */
-export interface LinkRun {
-  readonly status: 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
-  readonly events: readonly PostedEvent[];
-  readonly outcome: LinkOutcome | null;
-  /** Why there is no outcome (cancelled, or the worker failed). */
-  readonly error: ErrorInfo | null;
-  /** The main module linked as the program (its loads have no roots), or null for the JS host. */
-  readonly main: string | null;
-}
-
-/** The tabs of the playground. */
-export type View = 'inspect' | 'link' | 'run' | 'pictures';
-
-/** What changed, for subscribers. */
-/** `example`: another example set was opened (searches and filters start afresh). */
-export type Topic = 'files' | 'setup' | 'link' | 'calls' | 'busy' | 'view' | 'selection' | 'example';
+export type { FileEntry, LastChange, LibrarySetting, LinkRun, Topic, View } from './app-state.js';
 
 const idleLink: LinkRun = { status: 'idle', events: [], outcome: null, error: null, main: null };
 
@@ -65,6 +37,10 @@ export class App {
   readonly settings: Map<string, LibrarySetting> = new Map<string, LibrarySetting>();
   link: LinkRun = idleLink;
   readonly calls: Map<string, CallOutcome | 'pending'> = new Map<string, CallOutcome | 'pending'>();
+  /** Function pointers taken in the Run tab (`&f`), and the last call through each, by slot. */
+  pointers: readonly FunctionPointer[] = [];
+  readonly pointerCalls: Map<number, CallOutcome | 'pending'> = new Map<number, CallOutcome | 'pending'>();
+  lastChange: LastChange | null = null;
   example: ExampleSet | null = null;
   view: View = 'inspect';
   /** Bumped by every openFiles/loadExample: answers to older requests are dropped. */
@@ -160,6 +136,7 @@ export class App {
     this.program = { kind: 'host' };
     this.link = idleLink;
     this.calls.clear();
+    this.forgetPointers();
     this.emit('files');
     this.emit('setup');
     this.emit('link');
@@ -185,7 +162,12 @@ export class App {
         const library = chosen.get(opened.name);
         return library === undefined
           ? { load: false, binding: 'now', scope: 'global' }
-          : { load: true, binding: library.binding, scope: library.scope };
+          : {
+              load: true,
+              binding: library.binding,
+              scope: library.scope,
+              ...(library.reloadable === true ? { reloadable: true } : {}),
+            };
       },
     );
     this.emit('setup');
@@ -214,12 +196,12 @@ export class App {
   }
 
   /** The libraries the next link opens, in file order. */
-  chosenLibraries(): { name: string; binding: 'now' | 'lazy'; scope: 'global' | 'local' }[] {
+  chosenLibraries(): LibraryChoice[] {
     return this.files.flatMap((f) => {
       const s = this.settings.get(f.name);
       const isMain = this.program.kind === 'main' && this.program.name === f.name;
       return s?.load === true && f.opened?.ok === true && !isMain
-        ? [{ name: f.name, binding: s.binding, scope: s.scope }]
+        ? [{ name: f.name, binding: s.binding, scope: s.scope, ...(s.reloadable === true ? { reloadable: true } : {}) }]
         : [];
     });
   }
@@ -229,6 +211,7 @@ export class App {
     const main = this.program.kind === 'main' ? this.program.name : null;
     this.link = { status: 'running', events: [], outcome: null, error: null, main };
     this.calls.clear();
+    this.forgetPointers();
     this.emit('link');
     this.emit('calls');
     const events: PostedEvent[] = [];
@@ -280,6 +263,84 @@ export class App {
     this.emit('calls');
   }
 
+  private forgetPointers(): void {
+    this.pointers = [];
+    this.pointerCalls.clear();
+    this.lastChange = null;
+  }
+
+  /** Closes what the link opened for `library`: it is unloaded when nothing else keeps it. */
+  async close(library: string): Promise<void> {
+    await this.change({ type: 'close', library }, { action: 'close', library, build: null });
+  }
+
+  /** Reloads `library` with the opened file `build`. */
+  async reload(library: string, build: string): Promise<void> {
+    await this.change({ type: 'reload', library, build }, { action: 'reload', library, build });
+  }
+
+  private async change(
+    request:
+      | { readonly type: 'close'; readonly library: string }
+      | { readonly type: 'reload'; readonly library: string; readonly build: string },
+    what: Pick<LastChange, 'action' | 'library' | 'build'>,
+  ): Promise<void> {
+    const before = this.link.outcome;
+    if (before?.ok !== true) return;
+    this.lastChange = { ...what, status: 'running', error: null };
+    // Results from before describe the code as it was.
+    this.calls.clear();
+    this.pointerCalls.clear();
+    this.emit('link');
+    this.emit('calls');
+    const events = [...this.link.events];
+    let error: ErrorInfo | null = null;
+    try {
+      const answer = await this.client.request(request, (message) => {
+        if (message.type !== 'link-event') return;
+        events.push(message.event);
+        this.link = { ...this.link, events: [...events] };
+        this.emit('link');
+      });
+      const outcome = answer.outcome;
+      if (outcome.link !== null) this.link = { ...this.link, events, outcome: { ...outcome.link, ms: before.ms } };
+      if (!outcome.ok) error = outcome.error;
+    } catch (e) {
+      if (e instanceof CancelledError) return;
+      error = e instanceof WorkerError ? e.info : errorInfo(e);
+    }
+    this.lastChange = { ...what, status: error === null ? 'done' : 'failed', error };
+    this.emit('link');
+    this.emit('calls');
+  }
+
+  /** `&name` in `library`: a function pointer the Run tab can call (kept across unloads). */
+  async takeAddress(library: string, name: string): Promise<void> {
+    const answer = await this.client.request({ type: 'address', library, name }).catch(() => null);
+    if (answer === null) return;
+    const outcome = answer.outcome;
+    if (!outcome.ok) {
+      this.calls.set(callKey(library, name), { ok: false, error: outcome.error, host: { notes: [], logs: [] } });
+    } else if (!this.pointers.some((p) => p.slot === outcome.pointer.slot)) {
+      this.pointers = [...this.pointers, outcome.pointer];
+    }
+    this.emit('calls');
+  }
+
+  /** Calls through a function pointer (`call_indirect`), as C calls a pointer it stored. */
+  async callPointer(pointer: FunctionPointer, args: readonly string[]): Promise<void> {
+    this.pointerCalls.set(pointer.slot, 'pending');
+    this.emit('calls');
+    try {
+      const answer = await this.client.request({ type: 'call-pointer', pointer, args });
+      this.pointerCalls.set(pointer.slot, answer.outcome);
+    } catch (error) {
+      const info = error instanceof WorkerError ? error.info : errorInfo(error);
+      this.pointerCalls.set(pointer.slot, { ok: false, error: info, host: { notes: [], logs: [] } });
+    }
+    this.emit('calls');
+  }
+
   /**
    * Cancel: terminates the worker (whatever it was doing) and starts a fresh one, which
    * re-reads the files that were read; the link is gone.
@@ -295,6 +356,7 @@ export class App {
         error: { code: null, name: 'Cancelled', message: 'the worker was stopped and a fresh one started: link again' },
       };
       this.calls.clear();
+      this.forgetPointers();
       this.emit('link');
       this.emit('calls');
     }

@@ -4,34 +4,15 @@
  * and at 1366 px and 390 px, light and dark; screenshots of each go to `.ci/artifacts/playground/`
  * (`<view>-<width>-<scheme>.png`), the axe results to `axe-results.json` there.
  */
-import { createRequire } from 'node:module';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildInspectReport, renderInspect } from '@dl/cli/report';
-import { chromiumGate, launchChromium } from '@dl/browser';
-import type { Browser } from '@dl/browser';
 import { malformedCases } from '@dl/fixtures/malformed';
 import { custom, HEADER, memInfo, section, str, subsection, uleb, vec, wasmModule } from '@dl/fixtures/writer';
-import type { AxeResults, RunOptions } from 'axe-core';
-import type { Page } from 'playwright-core';
-import { build, preview } from 'vite';
-import type { PreviewServer } from 'vite';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { docsPages } from './docs/pages.js';
+import { gate, fixtures, usePlayground } from './e2e.harness.js';
 import { exampleSets } from './examples.js';
-
-/** axe-core's browser build, injected into the page (the test's own pinned copy). */
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** The widths and colour schemes every view is checked and photographed at. */
-const widths = [1366, 390] as const;
-const schemes = ['light', 'dark'] as const;
-
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../../.ci/artifacts/playground/', import.meta.url));
-const fixtures = fileURLToPath(new URL('../../../tooling/fixtures/wasm/', import.meta.url));
 
 /** A side module exporting `spin_forever: () -> ()`, which never returns: only Cancel stops it. */
 function spinningModule(): Uint8Array {
@@ -47,107 +28,16 @@ function spinningModule(): Uint8Array {
   return module;
 }
 
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
-
 describe.skipIf(gate.mode === 'skip')('the playground in Chromium', { timeout: 60_000 }, () => {
-  let outDir = '';
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
+  const playground = usePlayground('axe-results.json');
+  const { pageErrors, shoot, checkView, tab, linkDone } = playground;
+  // The page and the origin exist once the harness's beforeAll ran.
+  let page = undefined as unknown as typeof playground.page;
   let origin = '';
-  const pageErrors: string[] = [];
-  /** axe-core's violations per view, width and scheme (all empty when the test passes). */
-  const axeResults: Record<string, string[]> = {};
-
-  // Without Chromium under CI every test fails with the gate's message (a beforeAll throw would only skip them).
   beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
+    page = playground.page;
+    origin = playground.origin;
   });
-
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    outDir = await mkdtemp(join(tmpdir(), 'dl-playground-'));
-    const configFile = join(appRoot, 'vite.config.ts');
-    await build({ root: appRoot, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({
-      root: appRoot,
-      configFile,
-      logLevel: 'warn',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port: 0 },
-    });
-    origin = server.resolvedUrls?.local[0] ?? '';
-    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    await mkdir(artifacts, { recursive: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    if (Object.keys(axeResults).length > 0)
-      await writeFile(join(artifacts, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
-    await browser?.close();
-    await server?.close();
-    if (outDir !== '') await rm(outDir, { recursive: true, force: true });
-  });
-
-  const shoot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: join(artifacts, `${name}.png`) });
-  };
-  /** axe-core's violations on the page as it is now, one line per element: `rule-id selector`. */
-  const axeViolations = async (): Promise<string[]> => {
-    if (!(await page.evaluate(() => 'axe' in window)))
-      await page.addScriptTag({ content: await readFile(axeSource, 'utf8') });
-    return page.evaluate(async () => {
-      const axe = (
-        window as unknown as { axe: { run: (context: Document, options: RunOptions) => Promise<AxeResults> } }
-      ).axe;
-      const results = await axe.run(document, { resultTypes: ['violations'] });
-      return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`));
-    });
-  };
-  /**
-   * The view as it is now, at each width and colour scheme: axe-core finds nothing, the
-   * document is no wider than the window, the header's controls are inside it; a screenshot each.
-   */
-  const checkView = async (name: string): Promise<void> => {
-    for (const colorScheme of schemes) {
-      for (const width of widths) {
-        await page.emulateMedia({ colorScheme });
-        await page.setViewportSize({ width, height: 900 });
-        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
-        const size = await page.evaluate(() => ({
-          document: document.documentElement.scrollWidth,
-          window: window.innerWidth,
-        }));
-        expect(size.document, `${name} at ${width} px is wider than the window`).toBeLessThanOrEqual(size.window);
-        for (const control of ['#cancel-button', '#nav-docs']) {
-          const box = await page.locator(control).boundingBox();
-          expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${control} is clipped at ${width} px`).toBe(
-            true,
-          );
-        }
-        await shoot(`${name}-${width}-${colorScheme}`);
-        const violations = await axeViolations();
-        axeResults[`${name} ${width}px ${colorScheme}`] = violations;
-        expect(violations, `axe-core on ${name}, ${width} px, ${colorScheme}`).toEqual([]);
-      }
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize({ width: 1440, height: 900 });
-  };
-  const tab = async (view: 'inspect' | 'link' | 'run' | 'pictures'): Promise<void> => {
-    await page.click(`#tab-${view}`);
-    await page.locator(`#view-${view}`).waitFor({ state: 'visible' });
-  };
-  const linkDone = async (): Promise<void> => {
-    await page.locator('#link-progress[data-state="done"]').waitFor({ timeout: 30_000 });
-  };
 
   it('opens the needed-chain example from the URL, links it and draws its graph and memory map', async () => {
     await page.goto(`${origin}#example=needed-chain`);

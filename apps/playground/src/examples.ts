@@ -11,6 +11,13 @@ import libreloc from '../../../tooling/fixtures/wasm/clang16/libreloc.so?url';
 import librelocBsym from '../../../tooling/fixtures/wasm/clang16/libreloc_bsym.so?url';
 import libweakStrong from '../../../tooling/fixtures/wasm/clang16/libweak_strong.so?url';
 import libweakWeakdef from '../../../tooling/fixtures/wasm/clang16/libweak_weakdef.so?url';
+import libreload from '../../../tooling/fixtures/wasm/clang16/libreload.so?url';
+import libreloadBig from '../../../tooling/fixtures/wasm/clang16/libreload_big.so?url';
+import libreloadCaller from '../../../tooling/fixtures/wasm/clang16/libreload_caller.so?url';
+import libreloadCtor from '../../../tooling/fixtures/wasm/clang16/libreload_ctor.so?url';
+import libreloadSig from '../../../tooling/fixtures/wasm/clang16/libreload_sig.so?url';
+import libreloadV2 from '../../../tooling/fixtures/wasm/clang16/libreload_v2.so?url';
+import libunload from '../../../tooling/fixtures/wasm/clang16/libunload.so?url';
 import mainWasm from '../../../tooling/fixtures/wasm/clang16/main.wasm?url';
 import badUtf8Needed from '../../../tooling/fixtures/wasm/malformed/bad-utf8-needed.so?url';
 import elf from '../../../tooling/fixtures/wasm/malformed/elf.so?url';
@@ -43,6 +50,8 @@ export interface ExampleSet {
   readonly tryCalling?: { readonly library: string; readonly name: string; readonly expect: string };
   /** A WASI program the Run tab runs with queries (sqlite-example.ts), instead of a link. */
   readonly wasi?: WasiExample;
+  /** Other builds of a library among the files, offered first by its Reload (Link tab). */
+  readonly builds?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A WASI main run per query in the worker, `dlopen`ing the set's files. */
@@ -135,6 +144,25 @@ export const exampleSets: readonly ExampleSet[] = [
     program: { kind: 'main', name: 'main.wasm' },
     libraries: [],
     tryCalling: { library: 'main.wasm', name: 'main_run', expect: '0' },
+  },
+  {
+    id: 'unload-reload',
+    title: 'Unloading and hot reload',
+    description:
+      "Close libunload.so: its destructors and unload hook run (host_note), its memory is freed and its table slots quarantined. Reload libreload.so with another build: libreload_caller.so's stored pointer calls the new code; a changed signature or data size, or a trapping constructor, is refused and the old build keeps running.",
+    files: [
+      file('libunload.so', libunload),
+      file('libreload.so', libreload),
+      file('libreload_caller.so', libreloadCaller),
+      file('libreload_v2.so', libreloadV2),
+      file('libreload_sig.so', libreloadSig),
+      file('libreload_big.so', libreloadBig),
+      file('libreload_ctor.so', libreloadCtor),
+    ],
+    program: host,
+    libraries: [now('libunload.so'), { ...now('libreload.so'), reloadable: true }, now('libreload_caller.so')],
+    builds: { 'libreload.so': ['libreload_v2.so', 'libreload_sig.so', 'libreload_big.so', 'libreload_ctor.so'] },
+    tryCalling: { library: 'libreload_caller.so', name: 'caller_stored', expect: '1' },
   },
   {
     id: 'bad-input',

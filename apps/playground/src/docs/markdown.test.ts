@@ -22,9 +22,8 @@ describe('renderMarkdown on the real READMEs', () => {
     // `\|` inside a table cell is a literal pipe, not a column break.
     expect(html).toContain('<td><code>dlsym(handle | null | RTLD_DEFAULT | RTLD_NEXT, name, { from })</code></td>');
     expect(html).toMatch(/<ol>\n<li><strong>Find<\/strong>: the library and its NEEDED libraries, breadth-first/);
-    expect(html).toContain(
-      '<ul>\n<li>Libraries are never unloaded: <code>dlclose</code> counts references only. A library&#39;s handle stays\nvalid while it has a reference, is NODELETE, or a resident library needs it.</li>',
-    );
+    expect(html).toContain('<h2 id="limits-of-this-version">Limits of this version</h2>\n<ul>\n<li>In node 20, ');
+    expect(html).toContain('<li>memory64 side modules are refused (<code>DL_INCOMPATIBLE</code>).</li>');
     // The README's link to the symbols README is a repository path: shown as text by default.
     expect(html).toContain('<span class="dl-docs-link-text"><code>@dl/symbols</code></span>');
   });

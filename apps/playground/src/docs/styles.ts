@@ -48,7 +48,8 @@ export const docsCss = `
 .dl-docs .dl-api-undocumented, .dl-docs .dl-api-missing { color: #6b7580; font-style: italic; }
 .dl-docs .dl-api-tags { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; font-size: 0.92em; }
 .dl-docs .dl-api-tags dt { font-weight: 600; color: #3a4551; }
-.dl-docs .dl-api-tags dd { margin: 0; }
+.dl-docs .dl-api-tags dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+.dl-docs .dl-api-tags dd code { overflow-wrap: anywhere; }
 .dl-docs .dl-api-members { border-top: 1px solid #e1e5e9; padding-top: 0.6em; font-size: 0.92em; }
 .dl-docs .dl-api-members dt { margin-top: 0.5em; }
 .dl-docs .dl-api-members dt code { white-space: pre-wrap; }

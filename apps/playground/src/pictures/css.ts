@@ -19,7 +19,7 @@ export const picturesCss = `
 .dl-symbols th, .dl-symbols td { padding: 3px 8px; border-bottom: 1px solid #e1e5e9; text-align: left; vertical-align: top; }
 .dl-symbols thead th { border-bottom: 2px solid #8a949e; }
 .dl-symbols .dl-symbol, .dl-symbols .dl-provider, .dl-symbols .dl-library, .dl-symbols .dl-module { font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 400; }
-.dl-symbols .dl-order { color: #6b7580; }
+.dl-symbols .dl-order { color: #5b6570; }
 .dl-symbols .dl-note { color: #4a5561; }
 .dl-symbols tbody tr:hover { background: #f0f4f8; }
 .dl-symbols tr.own { color: #6b7580; }

@@ -148,3 +148,44 @@ describe('edge cases', () => {
     expect(tickValues(5, 5, 'decimal', 800)).toEqual([5]);
   });
 });
+
+describe('what unloading leaves on the maps', () => {
+  const graph = neededChain('clang16');
+  const [first] = [...graph.memory.reservations].sort((a, b) => a.address - b.address);
+  const freed = [{ owner: 'libgone.so', address: first!.address + first!.size + 64, size: 48 }];
+  // Two slots past what the chain uses, in a table grown for them.
+  const quarantined = [{ owner: 'libgone.so', base: graph.table.length, size: 2 }];
+  const grown: LinkGraph = { ...graph, table: { ...graph.table, length: graph.table.length + 2 } };
+
+  it('draws freed memory apart from the reservations, dashed, with who had it, to scale', () => {
+    const svg = memoryMapSvg(graph, freed);
+    expect(xmlProblems(svg)).toEqual([]);
+    // The reservations are as before: a freed range is no owner's.
+    expect(attributeValues(svg, 'data-owner')).toEqual(attributeValues(memoryMapSvg(graph), 'data-owner'));
+    expect(attributeValues(svg, 'data-former-owner')).toEqual(['libgone.so']);
+    expect(attributeValues(svg, 'data-kind')).toEqual(['freed']);
+    const [mark] = elements(svg, 'rect', { class: 'dl-mark-whole' });
+    expect(mark?.['stroke-dasharray']).toBe('3 2');
+    expect(Math.abs(Number(mark!.x) - (left + (freed[0]!.address / graph.memory.bytes) * barWidth))).toBeLessThan(1);
+    expect(elements(svg, 'rect', { class: 'dl-mark-zoom' })).toHaveLength(1);
+    expect(svg).toContain(`freed: 0x${freed[0]!.address.toString(16).toUpperCase()}–`);
+    expect(svg).toContain('was libgone.so&#39;s (back to the allocator)');
+    expect(svg).toContain('48 bytes freed by unloads');
+  });
+
+  it('draws quarantined table slots distinctly, and says they are reused only when the table would grow', () => {
+    const svg = tableMapSvg(grown, quarantined);
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(attributeValues(svg, 'data-kind')).toEqual(['quarantined']);
+    expect(attributeValues(svg, 'data-former-owner')).toEqual(['libgone.so']);
+    const [mark] = elements(svg, 'rect', { class: 'dl-mark-whole' });
+    expect(mark?.stroke).toBe('#b3261e');
+    expect(elements(svg, 'rect', { class: 'dl-range-whole' }).map((r) => r.stroke)).not.toContain('#b3261e');
+    expect(svg).toContain(
+      `quarantined: slots ${quarantined[0]!.base}–${quarantined[0]!.base + 2} (2 slots), were libgone.so&#39;s (null; reused only when the table would grow)`,
+    );
+    expect(svg).toContain('2 slots in quarantine');
+    // Without unloads the maps are what they were.
+    expect(tableMapSvg(grown, [])).toBe(tableMapSvg(grown));
+  });
+});

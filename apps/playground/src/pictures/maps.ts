@@ -2,8 +2,22 @@
 import type { LinkGraph } from '@dl/linker';
 import { byteRange, hex, plural, sizeText, slotRange } from './format.js';
 import { pictureColours } from './palette.js';
-import type { MapRange } from './range-map.js';
+import type { MapMark, MapRange } from './range-map.js';
 import { rangeMapSvg } from './range-map.js';
+
+/** Memory an unload gave back: who had it. */
+export interface FreedMemory {
+  readonly owner: string;
+  readonly address: number;
+  readonly size: number;
+}
+
+/** Table slots in quarantine after an unload: whose they were. */
+export interface QuarantinedSlots {
+  readonly owner: string;
+  readonly base: number;
+  readonly size: number;
+}
 
 /** Whether `owner` names `library` (`libx.so`, `libx.so (PLT)`, `libx.so TLS`). */
 function ownedBy(owner: string, library: string): boolean {
@@ -44,15 +58,17 @@ function memoryNotes(graph: LinkGraph, ranges: readonly MapRange[]): string[] {
  * `data-owner` and the hover text `owner: 0xADDR–0xEND (N bytes)`; a zoom on the part in use
  * when it is small; a list below for tiny and zero-size owners.
  */
-export function memoryMapSvg(graph: LinkGraph): string {
+export function memoryMapSvg(graph: LinkGraph, freed: readonly FreedMemory[] = []): string {
   const colours = pictureColours(graph);
   const ranges = [...graph.memory.reservations]
     .sort((a, b) => a.address - b.address || a.owner.localeCompare(b.owner))
     .map((r) => ({ owner: r.owner, start: r.address, size: r.size }));
   const reserved = ranges.reduce((sum, r) => sum + r.size, 0);
+  const marks: MapMark[] = freed.map((f) => ({ kind: 'freed', owner: f.owner, start: f.address, size: f.size }));
+  const given = marks.reduce((sum, f) => sum + f.size, 0);
   return rangeMapSvg({
     className: 'dl-memory-map',
-    heading: `Linear memory: ${sizeText(graph.memory.bytes)} (${hex(graph.memory.bytes)}), ${plural(ranges.length, 'reservation')}, ${plural(reserved, 'byte')} reserved`,
+    heading: `Linear memory: ${sizeText(graph.memory.bytes)} (${hex(graph.memory.bytes)}), ${plural(ranges.length, 'reservation')}, ${plural(reserved, 'byte')} reserved${marks.length === 0 ? '' : `, ${plural(given, 'byte')} freed by unloads`}`,
     total: graph.memory.bytes,
     ranges,
     position: hex,
@@ -60,6 +76,8 @@ export function memoryMapSvg(graph: LinkGraph): string {
     describe: (r) => describeMemory(graph, r),
     colour: colours.owner,
     notes: memoryNotes(graph, ranges),
+    marks,
+    describeMark: (f) => `freed: ${byteRange(f.start, f.size)}, was ${f.owner}'s (back to the allocator)`,
   });
 }
 
@@ -68,15 +86,22 @@ export function memoryMapSvg(graph: LinkGraph): string {
  * hover text `owner: slots A–B (N slots)`; slots outside every range are the shared function
  * slots handed out on demand (`&f`) and slot 0 (null).
  */
-export function tableMapSvg(graph: LinkGraph): string {
+export function tableMapSvg(graph: LinkGraph, quarantined: readonly QuarantinedSlots[] = []): string {
   const colours = pictureColours(graph);
   const ranges = [...graph.table.ranges]
     .sort((a, b) => a.base - b.base || a.owner.localeCompare(b.owner))
     .map((r) => ({ owner: r.owner, start: r.base, size: r.size }));
   const used = ranges.reduce((sum, r) => sum + r.size, 0);
+  const marks: MapMark[] = quarantined.map((q) => ({
+    kind: 'quarantined',
+    owner: q.owner,
+    start: q.base,
+    size: q.size,
+  }));
+  const held = marks.reduce((sum, q) => sum + q.size, 0);
   return rangeMapSvg({
     className: 'dl-table-map',
-    heading: `Function table: ${plural(graph.table.length, 'slot')}, ${plural(ranges.length, 'range')}, ${plural(used, 'slot')} in ranges`,
+    heading: `Function table: ${plural(graph.table.length, 'slot')}, ${plural(ranges.length, 'range')}, ${plural(used, 'slot')} in ranges${marks.length === 0 ? '' : `, ${plural(held, 'slot')} in quarantine`}`,
     total: graph.table.length,
     ranges,
     position: String,
@@ -84,5 +109,8 @@ export function tableMapSvg(graph: LinkGraph): string {
     describe: (r) => `${r.owner}: ${slotRange(r.start, r.size)}`,
     colour: colours.owner,
     notes: withoutRanges(graph, ranges, 'no table range'),
+    marks,
+    describeMark: (q) =>
+      `quarantined: ${slotRange(q.start, q.size)}, were ${q.owner}'s (null; reused only when the table would grow)`,
   });
 }

@@ -12,6 +12,14 @@ export interface MapRange {
   readonly size: number;
 }
 
+/**
+ * What unloading left on the map, drawn apart from the ranges in use: memory given back
+ * (`freed`), table slots set to null and held back (`quarantined`). `owner` is who had it.
+ */
+export interface MapMark extends MapRange {
+  readonly kind: 'freed' | 'quarantined';
+}
+
 /** What a map shows and how it names positions. */
 export interface RangeMapSpec {
   /** `dl-memory-map`, `dl-table-map`. */
@@ -30,7 +38,16 @@ export interface RangeMapSpec {
   readonly colour: (owner: string) => Swatch;
   /** Extra list lines for owners with nothing on the map (zero-size libraries). */
   readonly notes: readonly string[];
+  /** What unloads left (after the ranges in the list), and its list text. */
+  readonly marks?: readonly MapMark[];
+  readonly describeMark?: (mark: MapMark) => string;
 }
+
+/** How marks look: dashed outlines, white for freed memory, red for quarantined slots. */
+export const markSwatches: Readonly<Record<MapMark['kind'], { fill: string; stroke: string }>> = {
+  freed: { fill: '#ffffff', stroke: '#5b6570' },
+  quarantined: { fill: '#fbd9d5', stroke: '#b3261e' },
+};
 
 /** Geometry of the maps, in SVG user units. */
 export const mapMetrics = {
@@ -138,13 +155,76 @@ function rangeRect(range: MapRange, scale: Scale, y: number, view: string, swatc
   });
 }
 
+/** The rectangle of one mark on one bar: to scale, dashed. */
+function markRect(mark: MapMark, scale: Scale, y: number, view: string): string {
+  const x = scale.x(mark.start);
+  const swatch = markSwatches[mark.kind];
+  return element('rect', {
+    class: `dl-mark-${view}`,
+    'data-view': view,
+    x,
+    y: y + 3,
+    width: Math.max(mapMetrics.minRangeWidth, r2(scale.x(mark.start + mark.size) - x)),
+    height: mapMetrics.barHeight - 6,
+    fill: swatch.fill,
+    stroke: swatch.stroke,
+    'stroke-width': 1.5,
+    'stroke-dasharray': '3 2',
+  });
+}
+
+/** The marks, each a group with `data-kind` and `data-former-owner`, its rectangles and its list line. */
+function markGroups(
+  spec: RangeMapSpec,
+  whole: Scale,
+  zoom: Scale | null,
+  ys: { whole: number; zoom: number; list: number },
+): string[] {
+  const marks = spec.marks ?? [];
+  return marks.map((mark, i) => {
+    const description = spec.describeMark?.(mark) ?? `${mark.kind}: ${mark.owner}`;
+    const y = ys.list + (spec.ranges.length + i) * mapMetrics.listRow;
+    const swatch = markSwatches[mark.kind];
+    return element(
+      'g',
+      {
+        class: `dl-mark dl-${mark.kind}`,
+        'data-kind': mark.kind,
+        'data-former-owner': mark.owner,
+        'data-start': mark.start,
+        'data-size': mark.size,
+      },
+      svgTitle([description]),
+      markRect(mark, whole, ys.whole, 'whole'),
+      zoom === null ? '' : markRect(mark, zoom, ys.zoom, 'zoom'),
+      element('rect', {
+        class: 'dl-range-swatch',
+        x: mapMetrics.margin,
+        y: y - 10,
+        width: 12,
+        height: 12,
+        rx: 2,
+        fill: swatch.fill,
+        stroke: swatch.stroke,
+        'stroke-dasharray': '3 2',
+      }),
+      element(
+        'text',
+        { class: 'dl-range-text', x: mapMetrics.margin + 18, y, 'font-size': 11, fill: '#1d232a' },
+        text(description),
+      ),
+    );
+  });
+}
+
 /** The map as a standalone SVG string. */
 export function rangeMapSvg(spec: RangeMapSpec): string {
   const m = mapMetrics;
   const left = m.margin;
   const barWidth = m.width - 2 * m.margin;
   const whole = scaleOf(0, spec.total, left, barWidth);
-  const extent = usedExtent(spec.ranges);
+  const marks = spec.marks ?? [];
+  const extent = usedExtent([...spec.ranges, ...marks]);
   const zoomed = extent !== null && spec.total > 0 && (extent.to - extent.from) / spec.total < m.zoomBelow;
   const wholeY = 34;
   const zoomY = wholeY + m.barHeight + 64;
@@ -202,25 +282,26 @@ export function rangeMapSvg(spec: RangeMapSpec): string {
       element('text', { class: 'dl-range-text', x: left + 18, y, 'font-size': 11, fill: '#1d232a' }, text(description)),
     );
   });
+  const marked = markGroups(spec, whole, zoom, { whole: wholeY, zoom: zoomY, list: listTop });
   const notes = spec.notes.map((note, i) =>
     element(
       'text',
       {
         class: 'dl-map-note',
         x: left + 18,
-        y: listTop + (spec.ranges.length + i) * m.listRow,
+        y: listTop + (spec.ranges.length + marks.length + i) * m.listRow,
         'font-size': 11,
         fill: '#6b7580',
       },
       text(note),
     ),
   );
-  if (spec.ranges.length === 0 && spec.notes.length === 0) {
+  if (spec.ranges.length === 0 && spec.notes.length === 0 && marks.length === 0) {
     notes.push(
       element('text', { class: 'dl-map-note', x: left, y: listTop, fill: '#6b7580' }, text('Nothing reserved.')),
     );
   }
-  const rows = Math.max(1, spec.ranges.length + spec.notes.length);
+  const rows = Math.max(1, spec.ranges.length + marks.length + spec.notes.length);
   return svgRoot(
     spec.className,
     m.width,
@@ -235,6 +316,7 @@ export function rangeMapSvg(spec: RangeMapSpec): string {
       text('Ranges are [start, end): start included, end excluded.'),
     ),
     element('g', { class: 'dl-ranges', 'font-family': monospace }, ...ranges),
+    marked.length === 0 ? '' : element('g', { class: 'dl-marks', 'font-family': monospace }, ...marked),
     element('g', { class: 'dl-map-notes', 'font-family': monospace }, ...notes),
   );
 }

@@ -8,9 +8,13 @@ import type { App, LinkRun } from '../app.js';
 import type { PostedEvent } from '../worker/protocol.js';
 import { bytes, count, fill, h, ms } from './dom.js';
 import { errorBox } from './error-box.js';
+import { unloadControls } from './unload-controls.js';
+
+/** The events of one library's load (not a load's end, nor unloading). */
+type LoadStage = Exclude<PostedEvent['type'], 'done' | 'failed' | 'unload' | 'reload' | 'leak'>;
 
 /** How far each library got: resolve 1, compile 2, instantiate 3, relocate/init 4. */
-const stageOf: Readonly<Record<Exclude<PostedEvent['type'], 'done' | 'failed'>, number>> = {
+const stageOf: Readonly<Record<LoadStage, number>> = {
   resolve: 1,
   compile: 2,
   instantiate: 3,
@@ -54,6 +58,7 @@ export function mountLinkView(container: HTMLElement, app: App): void {
         : graph.libraries.length === 0 && outcome?.ok === false
           ? h('p', { class: 'muted' }, 'Nothing stayed loaded: a failed load changes nothing.')
           : graphTables(graph, outcome?.ok === false),
+      unloadControls(app),
       outcome?.ok === true && (outcome.host.notes.length > 0 || outcome.host.logs.length > 0)
         ? h(
             'p',
@@ -64,7 +69,8 @@ export function mountLinkView(container: HTMLElement, app: App): void {
     );
   };
   app.subscribe((topic) => {
-    if (topic === 'link') render();
+    // Files too: a file opened after the link is a build Reload can take.
+    if (topic === 'link' || topic === 'files') render();
   });
   render();
   fill(container, h('h2', {}, 'Link'), status, progress, result, timings, h('h3', {}, 'Linker events'), log);
@@ -74,8 +80,8 @@ export function mountLinkView(container: HTMLElement, app: App): void {
 function progressOf(events: readonly PostedEvent[]): { done: number; total: number } {
   const stages = new Map<string, number>();
   for (const e of events) {
-    if (e.type === 'done' || e.type === 'failed') continue;
-    stages.set(e.library, Math.max(stages.get(e.library) ?? 0, stageOf[e.type]));
+    if (!(e.type in stageOf) || !('library' in e)) continue;
+    stages.set(e.library, Math.max(stages.get(e.library) ?? 0, stageOf[e.type as LoadStage]));
   }
   return { done: [...stages.values()].reduce((a, b) => a + b, 0), total: stages.size * 4 };
 }
@@ -128,6 +134,12 @@ function eventText(e: PostedEvent, main: string | null): string {
       return `done ${loadName(e.roots, main)}: ${count(e.libraries, 'new library', 'new libraries')} in ${ms(e.ms)}`;
     case 'failed':
       return `failed ${loadName(e.roots, main)}: ${e.code} ${e.message}`;
+    case 'unload':
+      return `unload ${e.library}: ${bytes(e.memoryBytes)} of memory and ${count(e.tableSlots, 'table slot')} given back, ${ms(e.ms)}`;
+    case 'reload':
+      return `reload ${e.library}: the new build runs in its place, ${ms(e.ms)}`;
+    case 'leak':
+      return `leak ${e.library}: ${count(e.count, 'block')} (${bytes(e.bytes)}) still allocated at unload`;
   }
 }
 

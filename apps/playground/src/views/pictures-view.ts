@@ -3,6 +3,7 @@
  * map and the symbol table — from the graph the worker posted after the link.
  */
 import type { LinkGraph } from '@dl/linker';
+import type { Unloaded } from '../worker/protocol.js';
 import { graphSvg, memoryMapSvg, picturesCss, symbolTableHtml, tableMapSvg } from '../pictures/index.js';
 import type { App } from '../app.js';
 import { errorInfo } from '../worker/errors.js';
@@ -13,13 +14,22 @@ import { errorBox } from './error-box.js';
 const pictures: readonly {
   readonly id: string;
   readonly title: string;
-  readonly draw: (graph: LinkGraph) => string;
+  readonly draw: (graph: LinkGraph, unloaded: Unloaded) => string;
 }[] = [
-  { id: 'picture-graph', title: 'Dependency graph', draw: graphSvg },
-  { id: 'picture-memory', title: 'Memory map', draw: memoryMapSvg },
-  { id: 'picture-table', title: 'Table map', draw: tableMapSvg },
-  { id: 'picture-symbols', title: 'Symbols', draw: symbolTableHtml },
+  { id: 'picture-graph', title: 'Dependency graph', draw: (graph) => graphSvg(graph) },
+  { id: 'picture-memory', title: 'Memory map', draw: (graph, u) => memoryMapSvg(graph, u.freedMemory) },
+  { id: 'picture-table', title: 'Table map', draw: (graph, u) => tableMapSvg(graph, u.quarantinedSlots) },
+  { id: 'picture-symbols', title: 'Symbols', draw: (graph) => symbolTableHtml(graph) },
 ];
+
+const nothingUnloaded: Unloaded = { libraries: [], freedMemory: [], quarantinedSlots: [] };
+
+/** What Close and Reload changed, in a sentence (empty before any). */
+function unloadNote(unloaded: Unloaded): string {
+  const gone = unloaded.libraries.length === 0 ? '' : `Unloaded since the link: ${unloaded.libraries.join(', ')}. `;
+  const marks = unloaded.freedMemory.length > 0 || unloaded.quarantinedSlots.length > 0;
+  return `${gone}${marks ? 'Dashed: memory given back by unloads and reloads, and table slots in quarantine.' : ''}`;
+}
 
 /** Builds the Pictures tab into `container`. */
 export function mountPicturesView(container: HTMLElement, app: App): void {
@@ -29,13 +39,14 @@ export function mountPicturesView(container: HTMLElement, app: App): void {
   const render = (): void => {
     const outcome = app.link.outcome;
     const graph = outcome?.graph ?? null;
+    const unloaded = outcome?.ok === true ? outcome.unloaded : nothingUnloaded;
     fill(
       note,
       graph === null
         ? 'Link first: the pictures show what a link produced.'
         : outcome?.ok === false
           ? 'The link failed: these show what stayed loaded.'
-          : '',
+          : unloadNote(unloaded),
     );
     for (const area of areas) {
       if (graph === null) {
@@ -44,7 +55,7 @@ export function mountPicturesView(container: HTMLElement, app: App): void {
       }
       try {
         // The pictures are built as escaped SVG/HTML text by ../pictures (no script, no handlers).
-        area.body.innerHTML = area.draw(graph);
+        area.body.innerHTML = area.draw(graph, unloaded);
       } catch (error) {
         fill(area.body, errorBox(errorInfo(error), `${area.title} could not be drawn:`));
       }

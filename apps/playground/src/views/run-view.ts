@@ -9,6 +9,8 @@ import { uncallableReason } from '../worker/args.js';
 import type { CallableFunction } from '../worker/protocol.js';
 import { fill, h, ms } from './dom.js';
 import { errorBox } from './error-box.js';
+import { pointerList } from './pointer-list.js';
+import type { TypedArguments } from './pointer-list.js';
 
 /** At most this many functions are listed (a grammar exports a handful, libmany.so 2,000). */
 const MAX_FUNCTIONS = 300;
@@ -23,6 +25,8 @@ export function mountRunView(container: HTMLElement, app: App): void {
   });
   const hint = h('p', { id: 'run-hint', class: 'muted' });
   const list = h('div', { id: 'function-list' });
+  const pointers = h('div', { id: 'pointers' });
+  const typed: TypedArguments = new Map();
   const rows = new Map<string, { row: HTMLElement; output: HTMLElement; button: HTMLButtonElement }>();
 
   const renderList = (): void => {
@@ -89,6 +93,17 @@ export function mountRunView(container: HTMLElement, app: App): void {
       'Call',
     );
     const output = h('div', { class: 'call-output' });
+    const address = h(
+      'button',
+      {
+        type: 'button',
+        class: 'take-address',
+        'aria-label': `Take the address of ${f.name} (a function pointer)`,
+        title: `&${f.name}: a function pointer, kept after Close and Reload`,
+        onclick: () => void app.takeAddress(f.library, f.name),
+      },
+      '&',
+    );
     const call = (): void => {
       void app.call(
         f.library,
@@ -109,6 +124,7 @@ export function mountRunView(container: HTMLElement, app: App): void {
       h('span', { class: 'mono muted fn-type' }, signature),
       h('span', { class: 'args' }, ...inputs),
       button,
+      address,
       output,
     );
     rows.set(key, { row, output, button });
@@ -116,6 +132,8 @@ export function mountRunView(container: HTMLElement, app: App): void {
   };
 
   const renderResults = (): void => {
+    if (app.pointers.length === 0) typed.clear();
+    fill(pointers, app.link.outcome?.ok === true || app.pointers.length > 0 ? pointerList(app, typed) : null);
     for (const [key, { output, button }] of rows) {
       const result = app.calls.get(key);
       button.classList.toggle('busy', result === 'pending');
@@ -142,5 +160,5 @@ export function mountRunView(container: HTMLElement, app: App): void {
     if (topic === 'calls') renderResults();
   });
   renderList();
-  fill(container, h('h2', {}, 'Run'), hint, h('div', { class: 'toolbar' }, search), list);
+  fill(container, h('h2', {}, 'Run'), hint, h('div', { class: 'toolbar' }, search), list, pointers);
 }

@@ -142,10 +142,26 @@ function libraryRow(app: App, name: string): HTMLElement {
   scope.addEventListener('change', () => {
     app.setLibrary(name, { scope: scope.value === 'local' ? 'local' : 'global' });
   });
+  // { reloadable: true }: importers bind through the PLT, so Reload can swap it (Link tab).
+  const reloadable = h('input', { type: 'checkbox', class: 'reloadable', checked: setting.reloadable === true });
+  reloadable.addEventListener('change', () => {
+    app.setLibrary(name, { reloadable: reloadable.checked });
+  });
   return h(
     'li',
     { dataset: { library: name } },
     h('label', { class: 'library-name' }, load, h('span', { class: 'mono' }, name)),
-    h('span', { class: 'flags' }, binding, scope),
+    h(
+      'span',
+      { class: 'flags' },
+      binding,
+      scope,
+      h(
+        'label',
+        { class: 'flag-check', title: `Open ${name} { reloadable: true }: its importers bind through the PLT` },
+        reloadable,
+        ' reloadable',
+      ),
+    ),
   );
 }

@@ -51,6 +51,8 @@ export interface LibraryChoice {
   readonly name: string;
   readonly binding: 'now' | 'lazy';
   readonly scope: 'global' | 'local';
+  /** Opened `{ reloadable: true }`: its importers bind through the PLT, so it can be reloaded. */
+  readonly reloadable?: boolean;
 }
 
 /** A linker event as posted to the page (without handles). */
@@ -74,7 +76,16 @@ export type PostedEvent =
       readonly ms: number;
       readonly phases: Readonly<Record<string, number>>;
     }
-  | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string };
+  | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'unload';
+      readonly library: string;
+      readonly ms: number;
+      readonly memoryBytes: number;
+      readonly tableSlots: number;
+    }
+  | { readonly type: 'reload'; readonly library: string; readonly ms: number }
+  | { readonly type: 'leak'; readonly library: string; readonly count: number; readonly bytes: number };
 
 /** A function one can call: its library, name and wasm type. */
 export interface CallableFunction {
@@ -82,6 +93,16 @@ export interface CallableFunction {
   readonly name: string;
   readonly params: readonly string[];
   readonly results: readonly string[];
+}
+
+/** What unloading left behind: memory given back, table slots set to null (unload-state.ts). */
+export interface Unloaded {
+  /** Libraries unloaded since the link, in order (a reload is not an unload). */
+  readonly libraries: readonly string[];
+  /** Memory freed by those unloads and not reserved again since: `owner` is who had it. */
+  readonly freedMemory: readonly { readonly owner: string; readonly address: number; readonly size: number }[];
+  /** Runs of table slots in quarantine (null, reused only when the table would have to grow). */
+  readonly quarantinedSlots: readonly { readonly owner: string; readonly base: number; readonly size: number }[];
 }
 
 /** The outcome of a link. */
@@ -93,6 +114,9 @@ export type LinkOutcome =
       /** What the JS host recorded (host_note codes, host_log messages). */
       readonly host: HostRecord;
       readonly ms: number;
+      /** The libraries the link opened and has not closed (each holds a reference Close drops). */
+      readonly opened: readonly string[];
+      readonly unloaded: Unloaded;
     }
   /** `graph` is what stayed loaded (earlier loads of the same link succeeded), or null. */
   | { readonly ok: false; readonly error: ErrorInfo; readonly graph: LinkGraph | null };
@@ -103,10 +127,38 @@ export interface HostRecord {
   readonly logs: readonly string[];
 }
 
+/** What a table slot is now (`linker.slotInfo`): `owner` is who holds it, or held it before an unload. */
+export interface SlotState {
+  readonly slot: number;
+  readonly state: 'held' | 'free' | 'quarantined';
+  readonly owner?: string;
+}
+
 /** The outcome of a call. */
 export type CallOutcome =
   | { readonly ok: true; readonly result: string; readonly ms: number; readonly host: HostRecord }
-  | { readonly ok: false; readonly error: ErrorInfo; readonly host: HostRecord };
+  | {
+      readonly ok: false;
+      readonly error: ErrorInfo;
+      readonly host: HostRecord;
+      /** A call through a function pointer that failed: what its slot is now. */
+      readonly slot?: SlotState;
+    };
+
+/** A function pointer taken in the page (`&f`: `dlsym(handle, f).address`), a table slot. */
+export interface FunctionPointer {
+  readonly slot: number;
+  /** Whose function it was taken from, and its type. */
+  readonly library: string;
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly results: readonly string[];
+}
+
+/** The outcome of an unload or a reload: the link as it is now, or the error (the link unchanged). */
+export type ChangeOutcome =
+  | { readonly ok: true; readonly link: Extract<LinkOutcome, { ok: true }> }
+  | { readonly ok: false; readonly error: ErrorInfo; readonly link: Extract<LinkOutcome, { ok: true }> | null };
 
 /** Requests, each answered by one {@link WorkerResponse} with the same id. */
 export type WorkerRequest =
@@ -125,6 +177,19 @@ export type WorkerRequest =
       readonly name: string;
       readonly args: readonly string[];
     }
+  /** `dlclose` the handle the link opened for `library` (an unload when nothing else keeps it). */
+  | { readonly id: number; readonly type: 'close'; readonly library: string }
+  /** `reload` `library` with the bytes of the opened file `build`. */
+  | { readonly id: number; readonly type: 'reload'; readonly library: string; readonly build: string }
+  /** `&f`: the table slot of `name` as `dlsym(library's handle, name).address` gives it. */
+  | { readonly id: number; readonly type: 'address'; readonly library: string; readonly name: string }
+  /** Calls the function in table slot `pointer.slot` with `call_indirect` of its type (as C calls a pointer). */
+  | {
+      readonly id: number;
+      readonly type: 'call-pointer';
+      readonly pointer: FunctionPointer;
+      readonly args: readonly string[];
+    }
   /** A WASI program (wasi-protocol.ts). */
   | ({ readonly id: number; readonly type: 'run-wasi' } & WasiRunRequest);
 
@@ -135,6 +200,13 @@ export type WorkerMessage =
   | { readonly id: number; readonly type: 'linked'; readonly outcome: LinkOutcome }
   | { readonly id: number; readonly type: 'called'; readonly outcome: CallOutcome }
   | { readonly id: number; readonly type: 'wasi-ran'; readonly outcome: WasiRunOutcome }
+  | { readonly id: number; readonly type: 'changed'; readonly outcome: ChangeOutcome }
+  | {
+      readonly id: number;
+      readonly type: 'addressed';
+      readonly outcome:
+        { readonly ok: true; readonly pointer: FunctionPointer } | { readonly ok: false; readonly error: ErrorInfo };
+    }
   | { readonly id: number; readonly type: 'failed'; readonly error: ErrorInfo }
   /** Progress of request `id`: one file read, or one linker event. */
   | {
@@ -153,4 +225,8 @@ export interface ResponseFor {
   readonly link: Extract<WorkerMessage, { type: 'linked' }>;
   readonly call: Extract<WorkerMessage, { type: 'called' }>;
   readonly 'run-wasi': Extract<WorkerMessage, { type: 'wasi-ran' }>;
+  readonly close: Extract<WorkerMessage, { type: 'changed' }>;
+  readonly reload: Extract<WorkerMessage, { type: 'changed' }>;
+  readonly address: Extract<WorkerMessage, { type: 'addressed' }>;
+  readonly 'call-pointer': Extract<WorkerMessage, { type: 'called' }>;
 }

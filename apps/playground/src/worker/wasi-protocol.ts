@@ -20,7 +20,7 @@ export type WasiRunOutcome =
       readonly stdout: string;
       readonly stderr: string;
       readonly exitCode: number;
-      /** The libraries the program loaded, in load order (the linker's graph). */
+      /** The libraries the program loaded while it ran, in load order (the linker's `done` events). */
       readonly loaded: readonly string[];
       readonly ms: number;
     }

@@ -34,6 +34,9 @@ describe.skipIf(gate.mode === 'skip')("the worker's WASI program run (browser_wa
         libraries: SQLITE_EXTENSIONS,
       });
       expect(outcome).toMatchObject({ ok: true, stdout: runNativeSqlite(args).stdout, stderr: '', exitCode: 0 });
+      // What load_extension loaded while it ran, though SQLite's exit closed (and so unloaded) it.
+      const named = SQLITE_EXTENSIONS.filter((name) => query.sql.includes(`'${name}'`));
+      expect(outcome.ok && [...outcome.loaded].sort()).toEqual([...named].sort());
     }
   });
 

@@ -72,9 +72,20 @@ export async function runWasi(files: FileSet, request: WasiRunRequest): Promise<
       wasiImport: wasi.wasiImport,
       name: request.main.name,
     });
+    // What C's dlopen loaded while it ran (SQLite closes its extensions at exit: dlclose unloads them).
+    const loaded = new Set(main.linker.graph().libraries.map((l) => l.name));
+    main.linker.on((event) => {
+      if (event.type === 'done') for (const lib of event.loaded) loaded.add(lib.name);
+    });
     const exitCode = wasi.start(main.instance as unknown as Parameters<WASI['start']>[0]);
-    const loaded = main.linker.graph().libraries.map((l) => l.name);
-    return { ok: true, stdout: text(out), stderr: text(err), exitCode, loaded, ms: performance.now() - started };
+    return {
+      ok: true,
+      stdout: text(out),
+      stderr: text(err),
+      exitCode,
+      loaded: [...loaded],
+      ms: performance.now() - started,
+    };
   } catch (error) {
     return { ok: false, error: errorInfo(error), stdout: text(out), stderr: text(err) };
   }

@@ -5,7 +5,7 @@
 import { errorInfo } from './errors.js';
 import { FileSet } from './files.js';
 import { LinkSession } from './link.js';
-import type { WorkerMessage, WorkerRequest } from './protocol.js';
+import type { PostedEvent, WorkerMessage, WorkerRequest } from './protocol.js';
 import { runWasi } from './wasi-run.js';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -40,6 +40,32 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
     case 'call':
       post({ id: request.id, type: 'called', outcome: session.call(request.library, request.name, request.args) });
+      return;
+    case 'close':
+    case 'reload': {
+      const onEvent = (event: PostedEvent): void => {
+        post({ id: request.id, type: 'link-event', event });
+      };
+      const outcome =
+        request.type === 'close'
+          ? await session.close(files, request.library, onEvent)
+          : await session.reload(files, request.library, request.build, onEvent);
+      post({ id: request.id, type: 'changed', outcome });
+      return;
+    }
+    case 'address':
+      try {
+        post({
+          id: request.id,
+          type: 'addressed',
+          outcome: { ok: true, pointer: session.address(request.library, request.name) },
+        });
+      } catch (error) {
+        post({ id: request.id, type: 'addressed', outcome: { ok: false, error: errorInfo(error) } });
+      }
+      return;
+    case 'call-pointer':
+      post({ id: request.id, type: 'called', outcome: session.callPointer(request.pointer, request.args) });
       return;
     case 'run-wasi':
       post({ id: request.id, type: 'wasi-ran', outcome: await runWasi(files, request) });
