@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fixture, fixtureBytes } from '@dl/fixtures';
+import { readmeExamples, runExample } from '@dl/fixtures/readme';
 import { createLinker, RTLD } from '@dl/linker';
 import type { DlError, Handle, Linker } from '@dl/linker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -171,5 +173,16 @@ describe('clangSideModule', () => {
         'out/libab.so',
       ],
     ]);
+  });
+});
+
+describe.skipIf(!haveClang)('examples/watch.ts', () => {
+  it('the README shows it verbatim with the output it prints: an edit picked up, a compiler error reported, the old build kept', async () => {
+    const example = fileURLToPath(new URL('../../examples/watch.ts', import.meta.url));
+    const shown = readmeExamples(fileURLToPath(new URL('../../README.md', import.meta.url))).find((e) =>
+      e.code.includes('watchLibrary('),
+    );
+    expect(shown?.code).toBe(readFileSync(example, 'utf8'));
+    expect(await runExample(example)).toBe(shown?.output);
   });
 });
