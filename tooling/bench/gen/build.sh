@@ -10,7 +10,7 @@
 #                                            with the fixtures' clang-16 side-module recipe
 # (the unload suite's other libraries are fixtures: libunload.so, libreload*.so of @dl/fixtures)
 # A set (or the main) is skipped while its stamp (hash of the generator/sources, compiler version and
-# flags) matches. N=500 takes about a minute on 2 cores (emcc); 2,000 standalone modules ~1 min (clang-16).
+# flags) matches. N=500 takes about a minute on 2 cores (emcc); 2,000 standalone modules 1–3 min (clang-16).
 set -euo pipefail
 export LC_ALL=C
 export NODE_PATH=/usr/share/nodejs   # emcc 3.1.6's JS optimizer needs Debian's acorn

@@ -7,7 +7,7 @@ import { growth, OpTimes, print, setup, snapshot, verify } from './unload-common
 
 const { dl, m, linker } = await setup();
 const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
-const times = new OpTimes();
+const times = new OpTimes(m.modules.length);
 const batches = [];
 for (let i = 0; i < m.modules.length; i += m.batch) batches.push(m.modules.slice(i, i + m.batch));
 let first = null;

@@ -68,11 +68,27 @@ export function growth(first, last, cycles) {
   };
 }
 
-/** Per-operation wall times (load and unload), in milliseconds. */
+/** A list of times in a preallocated array: recording adds nothing to the JS heap being measured. */
+class Times {
+  constructor(capacity) {
+    this.values = new Float64Array(capacity);
+    this.length = 0;
+  }
+  push(ms) {
+    this.values[this.length++] = ms;
+  }
+  list() {
+    return Array.from(this.values.subarray(0, this.length));
+  }
+}
+
+/** Per-operation wall times (load and unload), in milliseconds; at most `capacity` of each. */
 export class OpTimes {
-  load = [];
-  unload = [];
-  /** Runs `fn` as a load (or, with `kind`, another list) and records its time; returns its result. */
+  constructor(capacity) {
+    this.load = new Times(capacity);
+    this.unload = new Times(capacity);
+  }
+  /** Runs `fn`, records its time in `kind` ('load' or 'unload'), returns its result. */
   time(kind, fn) {
     const t0 = performance.now();
     const r = fn();
@@ -93,13 +109,15 @@ export class OpTimes {
       return s.length === 0 ? null : s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
     };
     const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const load = med(this.load);
-    const unload = med(this.unload);
+    const loads = this.load.list();
+    const unloads = this.unload.list();
+    const load = med(loads);
+    const unload = med(unloads);
     return {
       loadMedianMs: load,
       unloadMedianMs: unload,
-      loadTotalMs: sum(this.load),
-      unloadTotalMs: sum(this.unload),
+      loadTotalMs: sum(loads),
+      unloadTotalMs: sum(unloads),
       unloadToLoad: load === null || unload === null || load === 0 ? null : unload / load,
     };
   }

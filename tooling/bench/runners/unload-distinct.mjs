@@ -6,7 +6,7 @@ import { growth, OpTimes, print, setup, snapshot, verify } from './unload-common
 
 const { dl, m, linker } = await setup();
 const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
-const times = new OpTimes();
+const times = new OpTimes(m.modules.length);
 let first = null;
 let paused = 0;
 const t0 = performance.now();

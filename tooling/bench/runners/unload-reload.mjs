@@ -12,7 +12,7 @@ import { growth, OpTimes, print, setup, snapshot } from './unload-common.mjs';
 
 const { dl, m, linker } = await setup();
 const builds = m.builds.map((path) => readFileSync(path));
-const times = new OpTimes();
+const times = new OpTimes(m.n + 2);
 const handle = times.time('load', () =>
   linker.dlopenSync({ name: 'libreload.so', bytes: builds[0] }, { binding: 'now', scope: 'global', reloadable: true }),
 );

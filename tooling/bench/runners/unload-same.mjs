@@ -12,7 +12,7 @@ const notes = [];
 const { dl, m, linker } = await setup({ host_note: { func: (x) => void notes.push(x), type: '(i32) -> ()' } });
 const bytes = readFileSync(m.library);
 const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
-const times = new OpTimes();
+const times = new OpTimes(m.n);
 const call = (handle, name) => {
   const s = linker.dlsym(handle, name);
   if (s.kind !== 'function') fail(`${name} is not a function`);
