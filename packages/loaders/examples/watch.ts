@@ -24,11 +24,11 @@ const plugin = await linker.dlopen(
   { name: 'libgreet.so', bytes: readFileSync(output) },
   { binding: 'now', scope: 'global', reloadable: true },
 );
-const greet = (x: number): unknown => {
-  const s = linker.dlsym(plugin, 'greet');
-  return s.kind === 'function' ? s.func(x) : undefined;
+const greet = (x: number): number => {
+  const s = linker.dlsym(plugin, 'greet'); // looked up again after each reload
+  return s.kind === 'function' ? (s.func as (x: number) => number)(x) : NaN;
 };
-console.log(`running:             greet(21) = ${String(greet(21))}`);
+console.log(`running:             greet(21) = ${greet(21)}`);
 
 // Every save of greet.c rebuilds libgreet.so and swaps it into the running program.
 let next: (e: WatchReload | DlError) => void = () => undefined;
@@ -48,13 +48,13 @@ const watcher = watchLibrary(linker, plugin, {
 let happened = event();
 save('return x * 3;'); // you edit the file in your editor
 await happened;
-console.log(`after an edit:       greet(21) = ${String(greet(21))}`);
+console.log(`after an edit:       greet(21) = ${greet(21)}`);
 
 happened = event();
 save('return x * oops;'); // a mistake: the compiler's error, and the old build keeps running
 const error = (await happened) as DlError;
 console.log(`${error.code}:     ${/error: .*/.exec(error.message)?.[0] ?? ''}`);
-console.log(`still running:       greet(21) = ${String(greet(21))}`);
+console.log(`still running:       greet(21) = ${greet(21)}`);
 
 await watcher.close();
 rmSync(dir, { recursive: true });

@@ -62,7 +62,10 @@ export interface WatchLibraryOptions {
 
 /** A running watch. */
 export interface LibraryWatcher {
-  /** Rebuilds and reloads now; resolves to whether the new build is running. */
+  /**
+   * Rebuilds and reloads now; resolves to whether the new build is running. During a rebuild it
+   * asks for one more after it and resolves with the one in progress.
+   */
   rebuild(): Promise<boolean>;
   /** Stops watching; resolves once a rebuild in progress has finished. */
   close(): Promise<void>;
@@ -141,6 +144,44 @@ function watchFiles(files: readonly string[], changed: (path: string) => void): 
   );
 }
 
+/** One rebuild and reload; any failure comes back as a DlError (the old build still runs). */
+async function rebuildOnce(
+  linker: Reloadable,
+  handle: Handle,
+  options: WatchLibraryOptions,
+  files: readonly string[],
+): Promise<WatchReload | DlError> {
+  const output = resolve(options.output);
+  try {
+    const t0 = performance.now();
+    for (const command of options.build) await run(command, options.cwd ?? dirname(output), handle.name);
+    const bytes = readFileSync(output);
+    const t1 = performance.now();
+    const reloaded = await linker.reload(
+      handle,
+      { name: handle.name, bytes },
+      { allowIncompatible: options.allowIncompatible === true },
+    );
+    return { handle: reloaded, changed: files, buildMs: t1 - t0, reloadMs: performance.now() - t1 };
+  } catch (error) {
+    return isDlError(error)
+      ? error
+      : new DlError('DL_IO', `rebuilding or reloading failed: ${String(error)}`, {
+          library: handle.name,
+          cause: error,
+        });
+  }
+}
+
+/** Calls a user callback; one that throws is reported on the console, never stops the watch. */
+function notify<T>(callback: (value: T) => void, value: T): void {
+  try {
+    callback(value);
+  } catch (error) {
+    console.error('watchLibrary: a callback threw:', error);
+  }
+}
+
 /**
  * Watches a loaded library's sources: on a change (after `debounceMs` of quiet), runs the build
  * commands and reloads the new build into the running program with `linker.reload(handle, …)`;
@@ -154,9 +195,7 @@ function watchFiles(files: readonly string[], changed: (path: string) => void): 
  */
 export function watchLibrary(linker: Reloadable, handle: Handle, options: WatchLibraryOptions): LibraryWatcher {
   const { debounceMs = 100, signal } = options;
-  const output = resolve(options.output);
-  const cwd = options.cwd ?? dirname(output);
-  const report =
+  const onError =
     options.onError ??
     ((e: DlError) => {
       console.error(e.message);
@@ -167,31 +206,6 @@ export function watchLibrary(linker: Reloadable, handle: Handle, options: WatchL
   let again = false;
   let closed = false;
 
-  const once = async (files: readonly string[]): Promise<boolean> => {
-    try {
-      const t0 = performance.now();
-      for (const command of options.build) await run(command, cwd, handle.name);
-      const bytes = readFileSync(output);
-      const t1 = performance.now();
-      const reloaded = await linker.reload(
-        handle,
-        { name: handle.name, bytes },
-        { allowIncompatible: options.allowIncompatible === true },
-      );
-      options.onReload?.({ handle: reloaded, changed: files, buildMs: t1 - t0, reloadMs: performance.now() - t1 });
-      return true;
-    } catch (error) {
-      report(
-        isDlError(error)
-          ? error
-          : new DlError('DL_IO', `rebuilding or reloading failed: ${String(error)}`, {
-              library: handle.name,
-              cause: error,
-            }),
-      );
-      return false;
-    }
-  };
   const rebuild = (): Promise<boolean> => {
     if (current !== null) {
       again = true;
@@ -199,12 +213,15 @@ export function watchLibrary(linker: Reloadable, handle: Handle, options: WatchL
     }
     const files = [...changed];
     changed = new Set();
-    current = once(files).finally(() => {
+    current = rebuildOnce(linker, handle, options, files).then((result) => {
+      if (isDlError(result)) notify(onError, result);
+      else if (options.onReload !== undefined) notify(options.onReload, result);
       current = null;
       if (again && !closed) {
         again = false;
         void rebuild();
       }
+      return !isDlError(result);
     });
     return current;
   };
@@ -214,12 +231,17 @@ export function watchLibrary(linker: Reloadable, handle: Handle, options: WatchL
     clearTimeout(timer);
     timer = setTimeout(() => void rebuild(), debounceMs);
   });
+  for (const w of watchers)
+    w.on('error', (error) => {
+      notify(onError, new DlError('DL_IO', `watching the sources failed: ${String(error)}`, { library: handle.name }));
+    });
   const close = async (): Promise<void> => {
     closed = true;
     clearTimeout(timer);
     for (const w of watchers) w.close();
     await current;
   };
-  signal?.addEventListener('abort', () => void close(), { once: true });
+  if (signal?.aborted === true) void close();
+  else signal?.addEventListener('abort', () => void close(), { once: true });
   return { rebuild, close };
 }
