@@ -33,7 +33,8 @@ export interface UnloadSpec {
   readonly key: UnloadCaseKey;
   /** The issue's case name (the batch case is `open-close-distinct` with runner `dl-batch`). */
   readonly name: 'open-close-same' | 'open-close-distinct' | 'reload';
-  readonly runner: 'dl-sync' | 'dl-batch';
+  /** `bare-sync`: the engine's floor (no linker: floor.mjs), for comparison; no verdicts. */
+  readonly runner: 'dl-sync' | 'dl-batch' | 'bare-sync';
   /** Who built the libraries: the fixtures' clang-16 recipe, or emcc 3.1.6 -sSIDE_MODULE. */
   readonly toolchain: 'clang-16' | 'emcc';
   readonly n: number;
@@ -126,6 +127,15 @@ export function prepareUnload(
       script: 'unload-same',
       manifest: write(`open-close-same-${t}`, { n: sizes.same, library: fixtureFile('unload', t) }),
     })),
+    {
+      key: 'open-close-same',
+      name: 'open-close-same',
+      runner: 'bare-sync',
+      toolchain: 'clang-16',
+      n: sizes.same,
+      script: 'unload-floor',
+      manifest: write('open-close-same-clang16', { n: sizes.same, library: fixtureFile('unload', 'clang16') }),
+    },
     {
       key: 'open-close-distinct',
       name: 'open-close-distinct',

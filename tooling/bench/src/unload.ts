@@ -5,6 +5,8 @@
  *   open-close-same      (dl-sync)  one library (libunload.so: constructor, destructors, unload
  *                                   hook, data, table slots) opened and closed N times (default
  *                                   10,000), clang-16 and emcc builds
+ *   open-close-same      (bare-sync) the engine's floor of the same: Module + Instance into a
+ *                                   shared table (floor.mjs), slots nulled, references dropped
  *   open-close-distinct  (dl-sync)  N distinct libraries (default 2,000), each opened and closed once
  *   open-close-distinct  (dl-batch) batches of 500 loaded at once (linker.load), then all closed
  *   reload               (dl-sync)  libreload.so reloaded N times (default 1,000; builds 1 and 2
@@ -158,6 +160,7 @@ export function unloadVerdicts(cases: readonly UnloadCase[], sizes: UnloadSizes)
     lines.push(`  (below the issue's sizes: ${small.map((k) => `--${k} ${sizes[k]} < ${ISSUE_SIZES[k]}`).join(', ')})`);
   const bytes = (v: number): string => `${v} B`;
   for (const c of cases) {
+    if (c.runner === 'bare-sync') continue;
     const label = `${c.case} (${c.runner}, ${c.toolchain}, N=${c.n})`;
     lines.push(verdict(`${label}: memoryGrowthBytes = 0`, c.memoryGrowthBytes, (v) => v === 0, bytes));
     lines.push(verdict(`${label}: tableGrowthSlots = 0`, c.tableGrowthSlots, (v) => v === 0, String));
