@@ -30,8 +30,10 @@ export type {
   LoadOptions,
   Program,
   RelocatableMainProgram,
+  ReloadOptions,
   ResolvedFlags,
   SymbolValue,
 } from './types.js';
 export { sideModuleConventions } from './runtime.js';
+export { UNLOAD_HOOK } from './unload.js';
 export type { LoadedLibrary, LoadedSet, LoadTransaction, RuntimeAdapter } from './runtime.js';

@@ -92,6 +92,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     libraries: new Map(),
     byKey: new Map(),
     aliases: new Map(),
+    handles: new Map(),
     main: null,
     nextId: 1,
     global,

@@ -127,6 +127,8 @@ export interface Registry {
   readonly byKey: Map<string, Library>;
   /** Names a loader resolved, to the key they resolved to. */
   readonly aliases: Map<string, string>;
+  /** Handles whose library was replaced by a reload: handle id → the library's id now. */
+  readonly handles: Map<number, number>;
   /** The main module when the linker loaded one (a relocatable main). */
   main: Library | null;
   nextId: number;
