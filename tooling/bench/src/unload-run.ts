@@ -5,7 +5,7 @@
  * per case, and runs a case's runner once in a fresh `node --expose-gc` process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, fixturePath } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
@@ -79,6 +79,22 @@ interface Expected {
   readonly checks: readonly number[];
 }
 
+/**
+ * The size of the standalone set to use for `n` modules: the smallest one built with at least
+ * `n` (module i is the same in every set), else `n` itself.
+ */
+function setSize(n: number): number {
+  const root = join(BUILD, 'unload');
+  const built = existsSync(root)
+    ? readdirSync(root)
+        .map((d) => /^standalone-(\d+)$/.exec(d)?.[1])
+        .filter((d): d is string => d !== undefined && existsSync(join(root, `standalone-${d}`, 'expected.json')))
+        .map(Number)
+        .filter((size) => size >= n)
+    : [];
+  return built.length === 0 ? n : Math.min(...built);
+}
+
 /** The modules of the standalone set of size `n` (the first `count` of them) with their check values. */
 function modules(n: number, count: number): object[] {
   const dir = join(BUILD, 'unload', `standalone-${n}`);
@@ -93,14 +109,14 @@ function modules(n: number, count: number): object[] {
 
 /**
  * Builds the inputs (unless `build` is false: then they must exist) and writes the manifests of
- * the wanted cases. The standalone set has max(distinct, batch) modules.
+ * the wanted cases. The standalone set has at least max(distinct, batch) modules.
  */
 export function prepareUnload(
   sizes: UnloadSizes,
   wanted: ReadonlySet<UnloadCaseKey>,
   options: { readonly build: boolean },
 ): { readonly specs: UnloadSpec[]; readonly notes: string[] } {
-  const n = Math.max(sizes.distinct, sizes.batch, 1);
+  const n = setSize(Math.max(sizes.distinct, sizes.batch, 1));
   const notes = options.build ? build(n) : [];
   const dir = join(BUILD, 'unload', `standalone-${n}`);
   if (!existsSync(join(dir, 'expected.json')))
