@@ -2,13 +2,13 @@ import { DlError, messageOf } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
-import { addressOfFunction, pathOf } from './load/bind.js';
+import { pathOf } from './load/bind.js';
+import { symbolValue } from './symbol-value.js';
 import { compatOf } from './compat.js';
 import type { Listeners, LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
-import { Journal } from './journal.js';
 import { load } from './load/load.js';
 import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
@@ -18,6 +18,8 @@ import { SymbolNotFoundError } from './undefined.js';
 import { unload } from './unload.js';
 import { finishReload, reloadJob } from './reload-job.js';
 import { bindNow, promote } from './reopen.js';
+import { releaseThread, threadImage, threadUpdate } from './threads/image.js';
+import type { ThreadImage, ThreadResources } from './threads/image.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -258,7 +260,7 @@ export class Linker {
     library: string | undefined,
   ): SymbolValue {
     if (d === undefined) throw new SymbolNotFoundError(name, lookup, library);
-    return this.value(d);
+    return symbolValue(this.state, d);
   }
 
   /**
@@ -272,22 +274,6 @@ export class Linker {
       if (e instanceof DlError && e.code === 'DL_UNDEFINED_SYMBOL') return undefined;
       throw e;
     }
-  }
-
-  private value(d: Definition): SymbolValue {
-    const library = d.provider.name;
-    if (d.kind === 'function') {
-      const state = this.state;
-      const value = { kind: 'function' as const, name: d.name, func: d.func, type: d.type, library };
-      // Not enumerable: spreading or logging the result must not give the function a slot.
-      Object.defineProperty(value, 'address', {
-        enumerable: false,
-        get: (): number => addressOfFunction(state, new Journal(state.got), d, 'dlsym'),
-      });
-      return value as SymbolValue;
-    }
-    if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };
-    return { kind: d.kind, name: d.name, address: d.address, library };
   }
 
   /**
@@ -324,6 +310,43 @@ export class Linker {
         this.state.trace?.(`deferred unload of ${lib.name}: ${messageOf(e)}`);
       }
     }
+  }
+
+  /**
+   * Describes the linked program for one more thread and reserves that thread's stack and TLS
+   * blocks: post `image` to a worker, which calls `followLinker(image)`; give `resources` back
+   * with {@link Linker.releaseThread} when the thread ends. Needs shared memory.
+   *
+   * @param options - `stackSize` of the thread (default 64 KiB)
+   */
+  threadImage(options: { readonly stackSize?: number } = {}): { image: ThreadImage; resources: ThreadResources } {
+    return threadImage(this.state, options.stackSize ?? 65536);
+  }
+
+  /**
+   * What a following thread needs to catch up: libraries loaded since its image or last update
+   * (their TLS blocks reserved for it), and those unloaded since. Apply with `Follower.update`.
+   */
+  threadUpdate(resources: ThreadResources, options: { readonly dropping?: readonly Handle[] } = {}): ThreadImage {
+    const dropping = new Set((options.dropping ?? []).map((h) => this.state.handles.get(h.id) ?? h.id));
+    return threadUpdate(this.state, resources, dropping);
+  }
+
+  /**
+   * Unloads every library that nothing keeps any more but is still resident — those a
+   * `beforeUnload` veto kept (a `ThreadGroup` vetoes until every thread has dropped them).
+   * Returns the handles unloaded.
+   */
+  collect(): Handle[] {
+    const loose = [...this.state.libraries.values()].filter(
+      (l) => l.refcount <= 0 && !l.nodelete && !l.isMain && l.keptBy.size === 0,
+    );
+    return loose.flatMap((l) => (this.state.libraries.has(l.id) ? unload(this.state, l) : []));
+  }
+
+  /** Frees a thread's stack and TLS blocks ({@link Linker.threadImage}). */
+  releaseThread(resources: ThreadResources): void {
+    releaseThread(this.state, resources);
   }
 
   /** What a table slot holds now: a library's (and whose), retired after an unload, or free — what a stale function pointer hit. */

@@ -47,6 +47,8 @@ export interface Library {
   tableBase: number;
   tlsBase: number | null;
   tlsBlock: Reservation | null;
+  /** The block a runtime's TLS set-up asked the aligned allocator for (emcc's `emscripten_tls_init`): what another thread needs too. */
+  runtimeTls: { readonly size: number; readonly align: number } | null;
   /** Visible to everyone. */
   global: boolean;
   /** Its RTLD_LOCAL group, when loaded locally. */

@@ -45,6 +45,7 @@ export function newLibrary(
     tableBase: 0,
     tlsBase: null,
     tlsBlock: null,
+    runtimeTls: null,
     global: flags.global || role.isMain,
     group: role.isMain ? null : group,
     symbols: eagerSource(provider, []),

@@ -1,0 +1,40 @@
+/**
+ * A node worker (bundled for node by threads.test.ts) following its leader through
+ * serveFollower, and answering its own `call` and `dlopen`/`dlclose` messages.
+ */
+import { parentPort } from 'node:worker_threads';
+import { serveFollower } from '../index.js';
+import type { Handle } from '../index.js';
+
+const port = parentPort!;
+const served = serveFollower(port);
+let opened: Handle | null = null;
+
+async function handle(m: { op?: string; name?: string; args?: number[] }): Promise<unknown> {
+  const s = await served;
+  if (m.op === 'call') {
+    const fn = s.follower.find(m.name!);
+    return typeof fn === 'function' ? (fn as (...a: number[]) => number)(...m.args!) : null;
+  }
+  if (m.op === 'dlopen') {
+    opened = await s.dlopen(m.name!);
+    return opened.name;
+  }
+  if (m.op === 'dlclose') {
+    await s.dlclose(opened!);
+    return 'closed';
+  }
+  return undefined;
+}
+
+port.on('message', (m: { op?: string; id?: number }) => {
+  if (m.op === undefined) return;
+  void handle(m).then(
+    (value) => {
+      port.postMessage({ id: m.id, value });
+    },
+    (e: unknown) => {
+      port.postMessage({ id: m.id, value: `error: ${e instanceof Error ? e.message : String(e)}` });
+    },
+  );
+});
