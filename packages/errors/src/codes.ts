@@ -25,6 +25,7 @@ export const errorCodes = {
   DL_HTTP: 'a server answered a library request with an error status',
   DL_NETWORK: 'a library could not be fetched: the request itself failed, or the server was too slow (a time limit)',
   DL_ABORTED: 'the load was cancelled by its AbortSignal; nothing it did remains',
+  DL_BUILD_FAILED: 'rebuilding a library from its sources failed (a build command exited with an error)',
   // Layout (memory, table, TLS)
   DL_LIMIT: 'a requested size or alignment exceeds a configured or hard limit',
   DL_OUT_OF_MEMORY: 'linear memory or the host allocator cannot provide the space',

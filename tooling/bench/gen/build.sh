@@ -2,11 +2,15 @@
 # build.sh — builds the linker benchmark's inputs with Debian's emcc 3.1.6 (never run by
 # `pnpm test` or CI; the linker suite runs it when something is missing or out of date).
 #   bash tooling/bench/gen/build.sh [N...]        (default: 10 100 500)
+#   bash tooling/bench/gen/build.sh unload N      (the unload suite's inputs: clang-16 only)
 # Outputs, under tooling/bench/.build/ (git-ignored):
 #   sets/N/bm_<i>.so, sets/N/expected.json   set N (gen-set.mjs + emcc -O2 -sSIDE_MODULE=1, xargs -P2)
 #   emcc/main_emcc.cjs + main_emcc.wasm      the Emscripten main (main_emcc.c, MAIN_MODULE=2)
-# A set (or the main) is skipped while its stamp (hash of the generator/sources, emcc version and
-# flags) matches. N=500 takes about a minute on 2 cores.
+#   unload/standalone-N/bm_<i>.so            N standalone modules (gen-set.mjs --standalone), built
+#                                            with the fixtures' clang-16 side-module recipe
+# (the unload suite's other libraries are fixtures: libunload.so, libreload*.so of @dl/fixtures)
+# A set (or the main) is skipped while its stamp (hash of the generator/sources, compiler version and
+# flags) matches. N=500 takes about a minute on 2 cores (emcc); 2,000 standalone modules 1–3 min (clang-16).
 set -euo pipefail
 export LC_ALL=C
 export NODE_PATH=/usr/share/nodejs   # emcc 3.1.6's JS optimizer needs Debian's acorn
@@ -14,6 +18,39 @@ export NODE_PATH=/usr/share/nodejs   # emcc 3.1.6's JS optimizer needs Debian's 
 GEN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 B=$(dirname "$GEN")/.build
 die() { echo "build.sh: error: $*" >&2; exit 1; }
+hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+# ---------------------------------------------------------------- unload --
+# The fixtures' clang-16 recipe (tooling/fixtures/build.sh, toolchains-and-baseline.md §2).
+CLANG_FLAGS=(--target=wasm32-unknown-emscripten -fPIC -fvisibility=default -O2 -nostdlib)
+LD_FLAGS=(-shared --experimental-pic --export-dynamic)
+build_unload() {
+  local n=$1 dir=$B/unload/standalone-$1 stamp t0=$SECONDS
+  for tool in clang-16 wasm-ld-16; do command -v "$tool" >/dev/null 2>&1 ||
+    die "missing $tool (apt-get install --no-install-recommends clang-16 lld-16)"; done
+  local cv; cv=$(clang-16 --version | head -1)
+  stamp="$(hash "$GEN/gen-set.mjs") $cv ${CLANG_FLAGS[*]} ${LD_FLAGS[*]} n=$n"
+  if [ -f "$dir/expected.json" ] && [ -f "$dir/bm_$((n - 1)).so" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "unload set $n: up to date"; return
+  fi
+  rm -rf "$dir" && mkdir -p "$dir/obj"
+  node "$GEN/gen-set.mjs" "$n" "$dir" --standalone
+  # Many sources per clang process (-c writes each object into the working directory), then
+  # one wasm-ld per module, inside the set directory (bare output names).
+  (cd "$dir/obj" && seq 0 $((n - 1)) | sed 's|.*|../src/bm_&.c|' | xargs -P2 -n 100 clang-16 "${CLANG_FLAGS[@]}" -c) ||
+    die "compiling unload set $n failed"
+  (cd "$dir" && seq 0 $((n - 1)) | xargs -P2 -I{} wasm-ld-16 "${LD_FLAGS[@]}" obj/bm_{}.o -o bm_{}.so) ||
+    die "linking unload set $n failed"
+  rm -rf "$dir/obj"
+  echo "$stamp" > "$dir/stamp"
+  echo "unload set $n: $n modules built with clang-16 in $((SECONDS - t0)) s"
+}
+if [ "${1:-}" = unload ]; then
+  [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "usage: build.sh unload N"
+  build_unload "$2"
+  exit 0
+fi
+
 command -v emcc >/dev/null 2>&1 || die "emcc not found (apt-get install --no-install-recommends emscripten; Debian's 3.1.6)"
 EMCC_VERSION=$(emcc --version 2>/dev/null | head -1)
 echo "$EMCC_VERSION" | grep -q ' 3\.1\.6 ' || echo "build.sh: warning: not emcc 3.1.6: $EMCC_VERSION" >&2
@@ -21,7 +58,6 @@ echo "$EMCC_VERSION" | grep -q ' 3\.1\.6 ' || echo "build.sh: warning: not emcc 
 SIDE_FLAGS=(-O2 -sSIDE_MODULE=1)
 MAIN_FLAGS=(-O2 -sMAIN_MODULE=2 -sALLOW_MEMORY_GROWTH=1 -sALLOW_TABLE_GROWTH=1 -sNODERAWFS=1
   -sEXPORTED_FUNCTIONS=_main,_bench_host_add,_bench_host_data,_malloc,_free)
-hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 # ------------------------------------------------------------------ main --
 # The same main twice: Emscripten's own loader (main_emcc.cjs), and @dl through the facade's

@@ -15,10 +15,21 @@ export function floorProgram() {
   const got = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   const dummy = () => 0;
   let heap = PAGE + 1024;
+  let tableTop = table.length;
   let count = 0;
   return {
     get count() {
       return count;
+    },
+    table,
+    /**
+     * The floor of unloading (the unload suite): empties the table slots given out so far and
+     * places the next module where the first one went, as if everything had been unloaded.
+     */
+    reset() {
+      for (let i = 1; i < tableTop; i++) table.set(i, null);
+      heap = PAGE + 1024;
+      tableTop = 1;
     },
     /** Places and instantiates one compiled side module. */
     instantiate(module) {
@@ -27,8 +38,9 @@ export function floorProgram() {
       const memoryBase = Math.ceil(heap / align) * align;
       heap = memoryBase + memorySize;
       if (heap > memory.buffer.byteLength) memory.grow(Math.ceil((heap - memory.buffer.byteLength) / PAGE));
-      const tableBase = table.length;
-      if (tableSize > 0) table.grow(tableSize);
+      const tableBase = tableTop;
+      tableTop += tableSize;
+      if (tableTop > table.length) table.grow(tableTop - table.length);
       const env = {};
       const gotMem = {};
       const gotFunc = {};

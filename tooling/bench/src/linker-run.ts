@@ -185,21 +185,28 @@ export function commandOf(script: string, set: SetSpec, extraNodeArgs: readonly 
 }
 
 /**
- * Runs one runner once (`script`, default the runner's name); throws with its output when it
- * fails, prints no JSON line, or (a linking runner) reports a checksum other than the set's.
+ * Runs `node ARGS` once in a fresh plain-node process (no inherited NODE_OPTIONS) and returns
+ * its last stdout line parsed as JSON; throws with its output when it fails or prints no JSON line.
  */
-export function runOnce(runner: string, set: SetSpec, script: string = runner): Sample {
+export function spawnRunner(label: string, args: readonly string[]): unknown {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const args = commandOf(script, set);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, cwd: BENCH_DIR, maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
     throw new Error(
-      `${runner} on ${set.set} ${set.n} failed (exit ${r.status ?? r.signal ?? '?'}): node ${args.join(' ')}\n${r.stdout}${r.stderr}`,
+      `${label} failed (exit ${r.status ?? r.signal ?? '?'}): node ${args.join(' ')}\n${r.stdout}${r.stderr}`,
     );
   }
-  const sample = JSON.parse(line) as Sample;
+  return JSON.parse(line) as unknown;
+}
+
+/**
+ * Runs one runner once (`script`, default the runner's name); throws with its output when it
+ * fails, prints no JSON line, or (a linking runner) reports a checksum other than the set's.
+ */
+export function runOnce(runner: string, set: SetSpec, script: string = runner): Sample {
+  const sample = spawnRunner(`${runner} on ${set.set} ${set.n}`, commandOf(script, set)) as Sample;
   if (
     set.expected !== null &&
     script !== 'bare-sync' &&

@@ -1,8 +1,9 @@
 /**
  * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
- * per measurement; `loaders` too, plus a fresh Chromium page per web measurement (see
- * README.md for their options).
+ * per measurement; `loaders` too, plus a fresh Chromium page per web measurement; `unload` a
+ * fresh `node --expose-gc` process per case and run (see README.md for their options). With
+ * several suites, `--json FILE` collects the cases of all of them (each tagged `"suite"`).
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from './args.js';
@@ -10,11 +11,14 @@ import type { BenchArgs } from './args.js';
 import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
+import { beginSuite } from './suite.js';
+import { unloadBench } from './unload.js';
 
 const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = {
   reader: () => readerBench(),
   linker: linkerBench,
   loaders: loadersBench,
+  unload: unloadBench,
 };
 
 const args = parseArgs(process.argv.slice(2));
@@ -28,6 +32,7 @@ for (const name of names) {
     console.error(`unknown suite ${name}; suites: ${Object.keys(suites).join(', ')}`);
     process.exit(2);
   }
+  if (names.length > 1) beginSuite(name);
   console.log(`== ${name} ==`);
   console.log(await suite(args));
   console.log('');

@@ -138,15 +138,31 @@ export function verdict(
     : `  [${ok(value) ? ' met ' : 'MISSED'}] ${label}: ${fmt(value)}`;
 }
 
+/** The cases written so far in this process, by file, and the suite running (see {@link beginSuite}). */
+const written = new Map<string, object[]>();
+let current: string | null = null;
+
+/**
+ * Called by `pnpm bench` before each suite when several run in one go: from then on the cases
+ * written carry `"suite": name`, and a `--json` file collects the cases of every suite.
+ */
+export function beginSuite(name: string): void {
+  current = name;
+}
+
 /**
  * `--json FILE`: writes `{ "cases": [...] }` (FILE relative to where `pnpm bench` was typed:
- * pnpm runs the script inside tooling/bench); returns the path written, if any.
+ * pnpm runs the script inside tooling/bench); returns the path written, if any. Several suites
+ * in one process add to the same file (each case tagged with its suite).
  */
 export function writeCases(options: ReadonlyMap<string, string>, cases: readonly object[]): string | undefined {
   const arg = options.get('json');
   if (arg === undefined) return undefined;
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), arg);
+  const suite = current;
+  const all = [...(written.get(file) ?? []), ...(suite === null ? cases : cases.map((c) => ({ suite, ...c })))];
+  written.set(file, all);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ cases }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ cases: all }, null, 2)}\n`);
   return file;
 }

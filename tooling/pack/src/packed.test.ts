@@ -1,5 +1,6 @@
 // The published packages as a user meets them: packed, installed with npm outside the workspace.
 // Needs `pnpm build` first (CI builds before `pnpm test`); a stale or missing dist fails, never skips.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readmeExamples } from '@dl/fixtures/readme';
@@ -38,6 +39,15 @@ const extra = [
 
 let project: PackedProject;
 
+/** @dl/loaders' hot-reload example (examples/watch.ts, shown in its README with its output). */
+function watchExample(): { readonly code: string; readonly output: string } {
+  const example = readmeExamples(readme('loaders')).find((e) => e.code.includes('watchLibrary('));
+  if (example === undefined) throw new Error("@dl/loaders' README no longer shows the watchLibrary example");
+  return example;
+}
+const haveClang =
+  spawnSync('clang-16', ['--version']).status === 0 && spawnSync('wasm-ld-16', ['--version']).status === 0;
+
 beforeAll(async () => {
   project = await packedProject(extra);
   mkdirSync(join(project.dir, 'examples'));
@@ -45,6 +55,7 @@ beforeAll(async () => {
     const example = readmeExamples(readme(p))[0];
     if (example !== undefined) writeFileSync(join(project.dir, 'examples', `${p}.mts`), example.code);
   }
+  writeFileSync(join(project.dir, 'examples', 'loaders-watch.mts'), watchExample().code);
 }, 600_000);
 
 afterAll(() => {
@@ -118,6 +129,15 @@ it('TypeScript (nodenext, strict, library types checked) compiles every README e
   expect(result.stdout).toBe('');
   expect(result.code).toBe(0);
 });
+
+it.skipIf(!haveClang)(
+  "@dl/loaders' hot-reload example (watchLibrary, real clang-16 rebuilds) prints, installed, what its README shows",
+  async () => {
+    const result = await run(bin(project, 'tsx'), [join('examples', 'loaders-watch.mts')], project.dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(watchExample().output);
+  },
+);
 
 it('every JS entry loads with require() and with import(), with the same exports', async () => {
   writeFileSync(join(project.dir, 'entries.mjs'), entryCheckScript(project.dir));
