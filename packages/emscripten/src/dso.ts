@@ -1,5 +1,21 @@
-import type { Handle } from '@dl/linker';
+import type { Handle, Linker } from '@dl/linker';
+import { relocatedExports } from './publish.js';
 import type { EmscriptenAbi } from './versions.js';
+
+/** An entry of the {@link EmscriptenDylink.LDSO} view. */
+export interface EmscriptenDso {
+  readonly refcount: number;
+  readonly name: string;
+  /** The library's exports, relocated (functions, and data as absolute addresses). */
+  readonly module: Record<string, unknown>;
+  readonly global: boolean;
+}
+
+/** Emscripten's `LDSO` registry, as the facade shows it. */
+export interface LdsoView {
+  readonly loadedLibsByName: Record<string, EmscriptenDso>;
+  readonly loadedLibsByHandle: Record<number, EmscriptenDso>;
+}
 
 /** Where a library sits, as `struct dso` records it (`Linker.placement`'s parts). */
 export interface DsoPlacement {
@@ -67,7 +83,34 @@ export class DsoTable {
     for (const [name, h] of this.byName) if (h.id === handle.id) this.byName.delete(name);
   }
 
-  private write(dso: number, allocated: number, memAddr: number, memSize: number, tableAddr: number, tableSize: number): void {
+  /** Emscripten's `LDSO` view of what is recorded (cost: every library, each time). */
+  view(linker: Linker, mainExports: Readonly<Record<string, unknown>>): LdsoView {
+    const entry = (name: string, handle: Handle): EmscriptenDso => {
+      if (handle.id === 0) return { refcount: Infinity, name: '__main__', module: { ...mainExports }, global: true };
+      const lib = linker.describe(handle);
+      return {
+        refcount: lib.nodelete ? Infinity : lib.refcount,
+        name,
+        module: relocatedExports(linker, handle),
+        global: lib.global,
+      };
+    };
+    // As in Emscripten, `__main__` is listed once something opened it (dlopen(NULL)).
+    const loadedLibsByName: Record<string, EmscriptenDso> = {};
+    for (const [name, handle] of this.byName) loadedLibsByName[name] = entry(name, handle);
+    const loadedLibsByHandle: Record<number, EmscriptenDso> = {};
+    for (const [dso, handle] of this.handles) loadedLibsByHandle[dso] = entry(handle.name, handle);
+    return { loadedLibsByName, loadedLibsByHandle };
+  }
+
+  private write(
+    dso: number,
+    allocated: number,
+    memAddr: number,
+    memSize: number,
+    tableAddr: number,
+    tableSize: number,
+  ): void {
     const view = new DataView(this.memory.buffer);
     view.setUint8(dso + this.abi.dso.memAllocated, allocated);
     view.setUint32(dso + this.abi.dso.memAddr, memAddr, true);

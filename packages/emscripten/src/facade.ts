@@ -16,6 +16,7 @@ import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
+import type { LdsoView } from './dso.js';
 
 /** Options of {@link linkEmscripten}. */
 export interface EmscriptenFacadeOptions {
@@ -57,15 +58,6 @@ export interface EmscriptenLoadFlags {
   readonly nodelete?: boolean;
   readonly loadAsync?: boolean;
   readonly allowUndefined?: boolean;
-}
-
-/** An entry of the {@link EmscriptenDylink.LDSO} view. */
-export interface EmscriptenDso {
-  readonly refcount: number;
-  readonly name: string;
-  /** The library's exports, relocated (functions, and data as absolute addresses). */
-  readonly module: Record<string, unknown>;
-  readonly global: boolean;
 }
 
 /**
@@ -149,7 +141,7 @@ export class EmscriptenDylink {
     // With dl_unload.c linked, side modules' dlopen/dlclose are the program's: through the facade.
     for (const name of ['dlopen', 'dlclose']) {
       const wrapped = ctx.mainExports[`__wrap_${name}`];
-      if (typeof wrapped === 'function') exports[name] = wrapped as WebAssembly.ExportValue;
+      if (typeof wrapped === 'function') exports[name] = wrapped;
     }
     const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
     this.emCode = new EmCode(
@@ -465,27 +457,8 @@ export class EmscriptenDylink {
    * Emscripten's `LDSO` registry, as a view of the libraries opened through the facade (cost:
    * all of them, each time: a diagnostic).
    */
-  get LDSO(): {
-    readonly loadedLibsByName: Record<string, EmscriptenDso>;
-    readonly loadedLibsByHandle: Record<number, EmscriptenDso>;
-  } {
-    const entry = (name: string, handle: Handle): EmscriptenDso => {
-      if (handle.id === 0)
-        return { refcount: Infinity, name: '__main__', module: { ...this.ctx.mainExports }, global: true };
-      const lib = this.linker.describe(handle);
-      return {
-        refcount: lib.nodelete ? Infinity : lib.refcount,
-        name,
-        module: relocatedExports(this.linker, handle),
-        global: lib.global,
-      };
-    };
-    // As in Emscripten, `__main__` is listed once something opened it (dlopen(NULL)).
-    const loadedLibsByName: Record<string, EmscriptenDso> = {};
-    for (const [name, handle] of this.dsos.byName) loadedLibsByName[name] = entry(name, handle);
-    const loadedLibsByHandle: Record<number, EmscriptenDso> = {};
-    for (const [dso, handle] of this.dsos.handles) loadedLibsByHandle[dso] = entry(handle.name, handle);
-    return { loadedLibsByName, loadedLibsByHandle };
+  get LDSO(): LdsoView {
+    return this.dsos.view(this.linker, this.ctx.mainExports);
   }
 }
 
