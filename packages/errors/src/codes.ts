@@ -42,6 +42,11 @@ export const errorCodes = {
   DL_NOT_LOADED: 'RTLD_NOLOAD was given and the library is not loaded',
   DL_BUSY: 'the linker is in the middle of another load',
   DL_EVAL_REQUIRED: 'a library carries JavaScript (Emscripten EM_JS / EM_ASM) and evaluating code was not allowed',
+  // Unloading and reloading
+  DL_FINI_FAILED: "a library's destructor or unload hook failed while it was unloaded (the unload completed)",
+  DL_LEAK_DETECTED: 'a leak-checked library (strict) still holds memory it allocated: its unload was refused',
+  DL_RELOAD_INCOMPATIBLE: "a new build's exported function types or data sizes differ from the running library's",
+  DL_RELOAD_BOUND: "a resident library calls the reloaded library's functions directly (not through a PLT entry)",
 } as const;
 
 /** A stable error code; see {@link errorCodes} for the meaning of each. */

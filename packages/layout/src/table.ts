@@ -26,6 +26,8 @@ export interface TableAllocatorOptions {
 export class TableAllocator {
   private readonly free = new FreeRanges();
   private readonly held = new Map<number, TableRange>();
+  /** Retired ranges, oldest first: cleared, not yet reusable (see {@link TableAllocator.retire}). */
+  private readonly quarantine: TableRange[] = [];
   private end: number;
   private readonly minGrowth: number;
 
@@ -50,6 +52,12 @@ export class TableAllocator {
   reserve(size: number, owner: string, align = 1): TableRange {
     if (size === 0) return { base: this.end, size: 0, owner };
     let base = this.free.take(size, align);
+    // Retired slots come back only when the table would otherwise have to grow, oldest first.
+    while (base < 0 && this.quarantine.length > 0) {
+      const r = this.quarantine.shift()!;
+      this.free.give(r.base, r.size);
+      base = this.free.take(size, align);
+    }
     if (base < 0) {
       this.grow(size + align - 1, owner);
       base = this.free.take(size, align);
@@ -102,6 +110,41 @@ export class TableAllocator {
     this.held.delete(base);
     for (let i = base; i < base + r.size; i++) this.table.set(i, null);
     this.free.give(base, r.size);
+  }
+
+  /**
+   * Releases a range of an unloaded library (or a slot of one of its functions) into
+   * quarantine: its entries are cleared at once — a stale function pointer into it traps
+   * instead of calling someone else's function — and it is reused only when the table would
+   * otherwise have to grow, the oldest retired first. A long-running program that loads and
+   * unloads therefore keeps a stable table length, and a freed slot stays empty for as long
+   * as the table has room elsewhere.
+   *
+   * @throws DlError `DL_BAD_RELEASE` as {@link TableAllocator.release}
+   */
+  retire(range: TableRange | number): void {
+    const base = typeof range === 'number' ? range : range.base;
+    const r = this.held.get(base);
+    if (r === undefined) {
+      if (typeof range !== 'number' && range.size === 0) return;
+      throw new DlError('DL_BAD_RELEASE', `no reserved table range at ${base} to retire`);
+    }
+    this.held.delete(base);
+    for (let i = base; i < base + r.size; i++) this.table.set(i, null);
+    this.quarantine.push(r);
+  }
+
+  /** The state of one slot: held (and by whom), retired and not yet reusable, or free. */
+  slotState(index: number): { readonly state: 'held' | 'quarantined' | 'free'; readonly owner?: string } {
+    const inRange = (r: TableRange): boolean => index >= r.base && index < r.base + r.size;
+    for (const r of this.held.values()) if (inRange(r)) return { state: 'held', owner: r.owner };
+    const q = this.quarantine.find(inRange);
+    return q === undefined ? { state: 'free' } : { state: 'quarantined', owner: q.owner };
+  }
+
+  /** Retired ranges not yet reusable, oldest first (diagnostics). */
+  quarantined(): TableRange[] {
+    return [...this.quarantine];
   }
 
   /** Every range held, by base. */

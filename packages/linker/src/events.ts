@@ -1,7 +1,7 @@
 import type { Handle } from './types.js';
 
 /**
- * Typed events a load emits, for progress bars and diagnostics. Times are milliseconds. Events
+ * Typed events a load (and an unload) emits, for progress bars and diagnostics. Times are milliseconds. Events
  * only observe: a listener cannot change or refuse a load, and one that throws is reported
  * (`onListenerError`) without breaking the load. A runtime takes part through its
  * `RuntimeAdapter` instead.
@@ -43,7 +43,38 @@ export type LinkerEvent =
       readonly ms: number;
       readonly phases: Readonly<Record<string, number>>;
     }
-  | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string };
+  | { readonly type: 'failed'; readonly roots: readonly string[]; readonly code: string; readonly message: string }
+  | {
+      /** A library was unloaded (its destructors ran; its memory and table slots are free). */
+      readonly type: 'unload';
+      readonly library: string;
+      readonly handle: Handle;
+      /** Its data size given back. */
+      readonly memoryBytes: number;
+      /** Its table range given back (into quarantine). */
+      readonly tableSlots: number;
+      /** Since the unload began. */
+      readonly ms: number;
+    }
+  | {
+      /** A leak-checked library still held memory when it was unloaded. */
+      readonly type: 'leak';
+      readonly library: string;
+      readonly handle: Handle;
+      readonly count: number;
+      readonly bytes: number;
+      /** The first few addresses (at most 8), lowest first. */
+      readonly addresses: readonly number[];
+    }
+  | {
+      /** A library was replaced by a new build (`reload`). */
+      readonly type: 'reload';
+      readonly library: string;
+      readonly handle: Handle;
+      /** Table slots and GOT and PLT entries pointed at the new build. */
+      readonly rebound: number;
+      readonly ms: number;
+    };
 
 /** Event names. */
 export type LinkerEventType = LinkerEvent['type'];

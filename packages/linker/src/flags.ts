@@ -16,7 +16,7 @@ export const RTLD = {
  * Emscripten and glibc require); objects default to lazy binding and local scope.
  */
 export function resolveFlags(flags: DlopenFlags | undefined): ResolvedFlags {
-  if (flags === undefined) return { now: false, global: false, nodelete: false, noload: false };
+  if (flags === undefined) return { now: false, global: false, nodelete: false, noload: false, reloadable: false };
   if (typeof flags === 'number') {
     const binding = flags & (RTLD.LAZY | RTLD.NOW);
     if (binding === 0 || binding === (RTLD.LAZY | RTLD.NOW)) {
@@ -30,6 +30,7 @@ export function resolveFlags(flags: DlopenFlags | undefined): ResolvedFlags {
       global: (flags & RTLD.GLOBAL) !== 0,
       nodelete: (flags & RTLD.NODELETE) !== 0,
       noload: (flags & RTLD.NOLOAD) !== 0,
+      reloadable: false,
     };
   }
   return {
@@ -37,5 +38,7 @@ export function resolveFlags(flags: DlopenFlags | undefined): ResolvedFlags {
     global: flags.scope === 'global',
     nodelete: flags.nodelete === true,
     noload: flags.noload === true,
+    reloadable: flags.reloadable === true,
+    ...(flags.leakCheck === undefined ? {} : { leakCheck: flags.leakCheck }),
   };
 }

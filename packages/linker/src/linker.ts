@@ -1,4 +1,4 @@
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
@@ -9,6 +9,7 @@ import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { Journal } from './journal.js';
+import { notePltBinding } from './keep.js';
 import { load } from './load/load.js';
 import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
@@ -16,6 +17,7 @@ import type { Library, LinkState } from './state.js';
 import { dependenciesFirst } from './state.js';
 import type { DlopenFlags, Handle, LibrarySource, LoadOptions, SymbolValue } from './types.js';
 import { SymbolNotFoundError } from './undefined.js';
+import { unload } from './unload.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -34,6 +36,8 @@ const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
  */
 export class Linker {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Libraries whose last reference was dropped during a load: unloaded when it ends. */
+  private readonly deferred = new Set<Library>();
   private readonly hostBlocks = new Map<number, Reservation>();
 
   /** Not public: use `createLinker` / `createLinkerSync` (a linker is made with its program). */
@@ -111,6 +115,7 @@ export class Linker {
       return runSync(load(this.state, req), this.state.loader);
     } finally {
       this.state.busy = false;
+      this.flushDeferred();
     }
   }
 
@@ -136,6 +141,7 @@ export class Linker {
       } finally {
         options.signal?.removeEventListener('abort', forward);
         this.state.busy = false;
+        this.flushDeferred();
       }
     };
     const result = this.queue.then(run, run);
@@ -201,7 +207,7 @@ export class Linker {
    */
   private library(handle: Handle): Library {
     const lib = this.state.libraries.get(handle.id);
-    if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain && lib.users === 0)) {
+    if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain && lib.keptBy.size === 0)) {
       throw new DlError('DL_BAD_HANDLE', `Invalid library handle ${handle.id} (${handle.name})`, {
         library: handle.name,
       });
@@ -285,13 +291,44 @@ export class Linker {
   }
 
   /**
-   * Drops a reference. At zero the handle is no longer valid; the library stays resident
-   * (unloading comes in a later version) and a new dlopen revives it.
+   * Drops a reference. When nothing keeps the library any more — no open reference, not
+   * RTLD_NODELETE, no resident library that needs it or is bound to its symbols — it is
+   * unloaded, with every dependency nothing else keeps: destructors and its `dl_before_unload`
+   * hook run, its names leave every scope (what pointed at them is rebound), its memory and
+   * table slots are freed (slots into quarantine) and its handle becomes invalid. See the
+   * README's "How an unload works". During a load (from a constructor), the unload waits for
+   * the load to end.
+   *
+   * @throws DlError `DL_BAD_HANDLE` (not open), `DL_FINI_FAILED` (unloaded, but a destructor or
+   *   hook threw: the message names it), `DL_LEAK_DETECTED` (strict leak check: kept)
    */
   dlclose(handle: Handle): void {
     if (handle.id === 0) return;
     const lib = this.library(handle);
-    if (!lib.nodelete) lib.refcount--;
+    if (lib.refcount <= 0)
+      throw new DlError('DL_BAD_HANDLE', `${lib.name} has no open reference to close`, { library: lib.name });
+    lib.refcount--;
+    if (lib.refcount > 0 || lib.nodelete) return;
+    if (this.state.busy) this.deferred.add(lib);
+    else unload(this.state, lib);
+  }
+
+  /** Unloads what a `dlclose` during a load left for after it (errors go to the trace: the caller has returned). */
+  private flushDeferred(): void {
+    for (const lib of this.deferred) {
+      this.deferred.delete(lib);
+      if (!this.state.libraries.has(lib.id) || lib.refcount > 0) continue;
+      try {
+        unload(this.state, lib);
+      } catch (e) {
+        this.state.trace?.(`deferred unload of ${lib.name}: ${messageOf(e)}`);
+      }
+    }
+  }
+
+  /** What a table slot holds now: a library's (and whose), retired after an unload, or free — what a stale function pointer hit. */
+  slotInfo(index: number): { readonly state: 'held' | 'quarantined' | 'free'; readonly owner?: string } {
+    return this.state.tables.slotState(index);
   }
 
   /** RTLD_GLOBAL on a local library: it and its not-yet-global dependencies join the global scope. */
@@ -300,6 +337,7 @@ export class Linker {
       if (l.global) continue;
       this.state.global.add(l.provider, l.symbols);
       l.global = true;
+      l.scopes.add(this.state.global);
     }
   }
 
@@ -315,6 +353,7 @@ export class Linker {
         if (d?.kind === 'function')
           bind.push(() => {
             entry.bind(wasmCallable(this.state, d, type, l.name));
+            notePltBinding(this.state, l, entry, name, d);
           });
         else if (!l.meta.dylink.weakImports.has(name)) {
           missing.push(`${name} (needed by ${l.name})`);

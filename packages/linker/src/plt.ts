@@ -24,6 +24,8 @@ export interface PltEntry {
   readonly bound: () => boolean;
   /** Points the slot at the real function (immediate binding, or rebinding later). */
   readonly bind: (func: Callable) => void;
+  /** Points the slot back at the resolver: the next call looks the symbol up again (its target was unloaded). */
+  readonly unbind: () => void;
 }
 
 /** A set of PLT entries generated together (one small wasm module), each with its request. */
@@ -85,6 +87,10 @@ export function createPlt<R extends PltRequest>(
       bind: (func) => {
         table.set(slots[i]!, func);
         bound[i] = true;
+      },
+      unbind: () => {
+        table.set(slots[i]!, instance.exports[`r${i}`]!);
+        bound[i] = false;
       },
     };
   });

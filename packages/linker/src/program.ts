@@ -11,7 +11,7 @@ import { heapOf, setUpKind } from './program-kinds.js';
 import { conventionsOf } from './runtime.js';
 import type { RuntimeAdapter } from './runtime.js';
 import { toFuncType } from './signatures.js';
-import type { LinkState } from './state.js';
+import type { AtExit, LinkState } from './state.js';
 import type { HostFunction, LinkerOptions, Program } from './types.js';
 
 /** What setting up the program produced, beyond the state. */
@@ -73,9 +73,13 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     release: (slot) => {
       tables.release(slot);
     },
+    retire: (slot) => {
+      tables.retire(slot);
+    },
   });
   if (parts.usedTable > 0) slots.registerRange(0, parts.usedTable);
   const global = new Scope(0, 'global');
+  const atexit: AtExit[] = [];
   const state: LinkState = {
     memory: parts.memory,
     table: parts.table,
@@ -97,7 +101,14 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     hostFunctions: new HostFunctions(),
     mainProvider: provider,
     imports: { ...options.imports, ...(program.kind === 'relocatable' ? program.imports : {}) },
-    atexit: [],
+    atexit,
+    registerAtExit: (fn: number, arg: number, dso: number): number => {
+      atexit.push({ fn, arg, dso });
+      return 0;
+    },
+    held: new Map(),
+    leakCheck: options.leakCheck ?? 'off',
+    beforeUnload: options.beforeUnload ?? null,
     nextScopeId: 1,
     loader: options.loader ?? null,
     limits: { ...defaultLimits, ...defaultGraphLimits, ...options.limits },
@@ -133,21 +144,16 @@ export function withBuiltins(state: LinkState, defs: Definition[], legacyI64: bo
   const add = (name: string, func: Callable, type: FuncType): void => {
     if (!names.has(name)) out.push({ kind: 'function', name, provider: state.mainProvider, func, type, wasm: false });
   };
-  add(
-    '__cxa_atexit',
-    (fn: number, arg: number, dso: number): number => {
-      state.atexit.push({ fn, arg, dso });
-      return 0;
-    },
-    atexitType,
-  );
+  add('__cxa_atexit', state.registerAtExit, atexitType);
   const alignedAlloc = state.conventions.alignedAlloc;
   add(
     alignedAlloc,
     (align: number, size: number): number => {
       const allocator = state.allocator;
       const r = allocator.reserve(size, Math.max(align, 1), alignedAlloc);
-      state.load?.record(() => {
+      // During a load, the block belongs to the library being set up (emcc's TLS block): it is
+      // released if the load fails, and when that library is unloaded.
+      state.load?.ownCurrent(() => {
         allocator.release(r);
       });
       return r.address;

@@ -3,6 +3,12 @@ import type { AdmittedLibrary, Handle, HostFunction } from './types.js';
 /** Registers how to undo what a runtime did during a load (run newest first if the load fails). */
 export interface LoadTransaction {
   onRollback(undo: () => void): void;
+  /**
+   * Registers what to release when the library the phase is about is unloaded (given in the
+   * `instantiated` phase; absent where a phase concerns no single library). Runs after the
+   * library's destructors and the `unloaded` phase, newest first.
+   */
+  readonly onUnload?: (release: () => void) => void;
 }
 
 /** A library of a load, as a runtime sees it once it is instantiated. */
@@ -37,7 +43,6 @@ export interface LoadedSet {
  * changes nothing. Events ({@link LinkerOptions.onEvent}), by contrast, only observe: they
  * cannot refuse, change or break a load.
  *
- * There is no `unloaded` phase: libraries are never unloaded in this version.
  */
 export interface RuntimeAdapter {
   /**
@@ -67,6 +72,13 @@ export interface RuntimeAdapter {
    * no longer undo the load, which has committed.
    */
   readonly constructors?: (run: () => void) => void;
+  /**
+   * 6. A library is being unloaded: its destructors and unload hook have run; its names,
+   * memory and table slots are still there and go right after. The runtime drops what it
+   * keeps of it (mirrored symbols, bookkeeping). A throw is reported with the unload's
+   * other failures; the unload completes.
+   */
+  readonly unloaded?: (library: LoadedLibrary) => void;
   /**
    * The export a library of this runtime calls to set up the calling thread's TLS block, which
    * returns the block's base (its TLS exports are relative to it). Default:

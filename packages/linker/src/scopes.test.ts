@@ -98,7 +98,7 @@ describe('reopening, promotion, NOLOAD, NODELETE and dlclose', () => {
     expect(linker.dlopenSync('libneed_a.so', RTLD.NOW | RTLD.NOLOAD).id).toBe(h.id);
   });
 
-  it('dlclose counts down; the last close invalidates the handle; NODELETE keeps it', () => {
+  it('dlclose counts down; the last close unloads it and invalidates the handle; NODELETE keeps it', () => {
     const { linker } = hostLinkerSync('clang16');
     const h = linker.dlopenSync('libneed_a.so', RTLD.NOW);
     linker.dlopenSync('libneed_a.so', RTLD.NOW);
@@ -111,8 +111,11 @@ describe('reopening, promotion, NOLOAD, NODELETE and dlclose', () => {
         linker.dlclose(h);
       }),
     ).toBe('DL_BAD_HANDLE');
+    // Unloaded: opening it again loads it afresh, under a new handle.
+    expect(linker.handleOf('libneed_a.so')).toBeUndefined();
     const again = linker.dlopenSync('libneed_a.so', RTLD.NOW);
-    expect(again.id).toBe(h.id);
+    expect(again.id).not.toBe(h.id);
+    expect(call(linker, again, 'need_a_check')).toBe(0);
     const kept = linker.dlopenSync('libneed_b.so', RTLD.NOW | RTLD.NODELETE);
     linker.dlclose(kept);
     expect(call(linker, kept, 'need_b_check')).toBe(0);

@@ -1,5 +1,14 @@
 import type { MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
-import type { Definition, FunctionSlots, GotTable, Provider, Scope, SymbolSource } from '@dl/symbols';
+import type {
+  Callable,
+  Definition,
+  FunctionSlots,
+  GotEntry,
+  GotTable,
+  Provider,
+  Scope,
+  SymbolSource,
+} from '@dl/symbols';
 import type { LinkerEvent } from './events.js';
 import type { HostFunctions } from './host-functions.js';
 import type { Loader } from './loader.js';
@@ -51,9 +60,38 @@ export interface Library {
   readonly lazy: { readonly entry: PltEntry; readonly name: string; readonly type: FuncType }[];
   /** Open references (dlopen count); NODELETE keeps it forever. */
   refcount: number;
-  /** Resident libraries that list it as NEEDED (they keep it loaded). */
-  users: number;
   nodelete: boolean;
+  /**
+   * Resident libraries that keep it loaded (glibc's rule): those listing it as NEEDED and those
+   * bound to one of its symbols directly or through a GOT entry. A PLT entry does not keep it.
+   */
+  readonly keptBy: Set<Library>;
+  /** The libraries it keeps (the other side of `keptBy`). */
+  readonly keeps: Set<Library>;
+  /** Every scope it is a member of (its own, the groups of later local loads that need it, the global scope). */
+  readonly scopes: Set<Scope>;
+  /** The GOT entries it imports (each counts it as a user). */
+  readonly got: GotEntry[];
+  /** PLT entries of other libraries bound to its functions: they revert to unbound when it goes. */
+  readonly pltUsers: Set<PltBinding>;
+  /** PLT entries of its own bound to other libraries' functions. */
+  readonly pltBound: PltBinding[];
+  /** What unloading releases, registered while it was loaded (run newest first). */
+  readonly teardown: (() => void)[];
+  /** Libraries loaded after it reach its functions through the PLT (see `reloadable`). */
+  readonly reloadable: boolean;
+  /** Its leak check, when on. */
+  readonly leakCheck: 'report' | 'strict' | null;
+  /** Symbols whose provider was unloaded while a PLT entry of this library was bound to it (for the error). */
+  readonly goneProviders: Map<string, string>;
+}
+
+/** A PLT entry of `importer` bound to a function of `provider`. */
+export interface PltBinding {
+  readonly importer: Library;
+  readonly provider: Library;
+  readonly entry: PltEntry;
+  readonly name: string;
 }
 
 /** A `__cxa_atexit` registration: call table slot `fn` with `arg` at exit (or when `dso`'s library unloads). */
@@ -94,6 +132,12 @@ export interface Registry {
   nextId: number;
 }
 
+/** A block a leak-checked library allocated and has not freed. */
+export interface HeldBlock {
+  readonly library: Library;
+  readonly size: number;
+}
+
 /** Where symbols are found and shared: scopes, the GOT, tags, host functions, other modules' imports. */
 export interface SymbolSpace {
   readonly global: Scope;
@@ -106,8 +150,16 @@ export interface SymbolSpace {
   readonly mainProvider: Provider;
   /** Imports of modules other than env / GOT.* (e.g. WASI). */
   readonly imports: WebAssembly.Imports;
-  /** `__cxa_atexit` registrations (destructors run by `linker.exit()`). */
+  /** `__cxa_atexit` registrations (destructors run by `linker.exit()`, or when their library unloads). */
   readonly atexit: AtExit[];
+  /** The linker's `__cxa_atexit`: every side module's import of it is bound to this (its destructors must run at its unload). */
+  readonly registerAtExit: Callable;
+  /** Blocks held by leak-checked libraries, by address. */
+  readonly held: Map<number, HeldBlock>;
+  /** The leak check's default (`LinkerOptions.leakCheck`). */
+  readonly leakCheck: 'off' | 'report' | 'strict';
+  /** The host's veto before unloading (`LinkerOptions.beforeUnload`). */
+  readonly beforeUnload: ((libraries: readonly Handle[]) => boolean | undefined) | null;
   nextScopeId: number;
 }
 

@@ -173,6 +173,21 @@ export interface LinkerOptions {
    * on. Default: `console.error`.
    */
   readonly onListenerError?: (error: unknown, event: LinkerEvent) => void;
+  /**
+   * Asked before libraries are unloaded (the last reference went), with their handles,
+   * dependents first: return `false` to keep them all resident (the references are dropped
+   * all the same; a later `dlopen` revives them), anything else to go on. The place to stop a
+   * library's work or save its state; the library's destructors have not run yet.
+   */
+  readonly beforeUnload?: (libraries: readonly Handle[]) => boolean | undefined;
+  /**
+   * Leak check for every library (a `dlopen`'s `leakCheck` flag decides per library): the
+   * `malloc`, `calloc`, `realloc`, `aligned_alloc`, `posix_memalign` and `free` a library
+   * imports are attributed to it; when it is unloaded, what it still holds is reported (a
+   * `leak` event; `graph()` shows it meanwhile). `strict` refuses such an unload
+   * (`DL_LEAK_DETECTED`). Default `off` (no wrapper, no cost).
+   */
+  readonly leakCheck?: 'off' | 'report' | 'strict';
 }
 
 /** What {@link RuntimeAdapter.admit} sees of a library: its name and its exports and imports as read. */
@@ -200,6 +215,13 @@ export type DlopenFlags =
       readonly nodelete?: boolean;
       /** Only return a handle when already loaded. */
       readonly noload?: boolean;
+      /**
+       * Libraries loaded after it bind to its functions through the PLT (one indirect call)
+       * instead of directly, so {@link Linker.reload} can swap it under them.
+       */
+      readonly reloadable?: boolean;
+      /** Attribute its allocations to it and report what it still holds when unloaded (see {@link LinkerOptions.leakCheck}). */
+      readonly leakCheck?: 'off' | 'report' | 'strict';
     };
 
 /** The flags, decoded. */
@@ -208,6 +230,9 @@ export interface ResolvedFlags {
   readonly global: boolean;
   readonly nodelete: boolean;
   readonly noload: boolean;
+  readonly reloadable: boolean;
+  /** Undefined: the linker's default ({@link LinkerOptions.leakCheck}). */
+  readonly leakCheck?: 'off' | 'report' | 'strict';
 }
 
 /** What a library can be given as: a name for the loader, or its contents. */

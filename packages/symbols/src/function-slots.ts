@@ -6,6 +6,8 @@ export interface SlotSource {
   readonly reserve: (owner: string) => number;
   /** Releases a slot reserved by `reserve`. */
   readonly release: (slot: number) => void;
+  /** Releases a slot of an unloaded library's function into quarantine (default: `release`). */
+  readonly retire?: (slot: number) => void;
 }
 
 /**
@@ -19,6 +21,9 @@ export class FunctionSlots {
   private readonly slots = new Map<Callable, number>();
   /** Slots this registry reserved itself (as opposed to registered from a library's range). */
   private readonly owned = new Map<number, Callable>();
+  /** Functions given a slot here, by the id of the library that defines them (for unloading). */
+  private readonly byOwner = new Map<number, Set<Callable>>();
+  private readonly ownerOf = new Map<Callable, number>();
 
   /**
    * @param table - the program's funcref table
@@ -55,30 +60,87 @@ export class FunctionSlots {
    *
    * @returns the slot and whether it was created now
    */
-  ensure(func: Callable, owner: string): { slot: number; created: boolean } {
+  ensure(func: Callable, owner: string, ownerId = -1): { slot: number; created: boolean } {
     const existing = this.slots.get(func);
     if (existing !== undefined) return { slot: existing, created: false };
     const slot = this.source.reserve(owner);
     this.table.set(slot, func);
     this.slots.set(func, slot);
     this.owned.set(slot, func);
+    this.own(func, ownerId);
     return { slot, created: true };
   }
 
-  /** Forgets a function's slot; a slot this registry reserved is released. */
-  forget(func: Callable): void {
+  /** Forgets a function's slot; a slot this registry reserved is released (or retired). */
+  forget(func: Callable, retire = false): void {
     const slot = this.slots.get(func);
     if (slot === undefined) return;
     this.slots.delete(func);
+    this.disown(func);
     if (this.owned.get(slot) === func) {
       this.owned.delete(slot);
-      this.source.release(slot);
+      (retire ? (this.source.retire ?? this.source.release) : this.source.release)(slot);
     }
   }
 
-  /** Forgets every function registered in `[base, base + size)` (a library's range going away). */
+  /**
+   * Retires the slots given here to the functions of one library (it is unloaded): each slot
+   * is cleared and goes to the source's quarantine. Cost: those functions.
+   */
+  retireOwner(ownerId: number): number {
+    const set = this.byOwner.get(ownerId);
+    if (set === undefined) return 0;
+    const funcs = [...set];
+    for (const func of funcs) this.forget(func, true);
+    this.byOwner.delete(ownerId);
+    return funcs.length;
+  }
+
+  /** The functions of one library that were given a slot here, with their slots. */
+  slotsOf(ownerId: number): [Callable, number][] {
+    return [...(this.byOwner.get(ownerId) ?? [])].map((f) => [f, this.slots.get(f)!]);
+  }
+
+  /**
+   * Points the slot of `from` at `to` (a library reloaded: a stored pointer calls the new
+   * code); the slot now belongs to `to` and its owner.
+   */
+  redirect(from: Callable, to: Callable, ownerId: number): number | undefined {
+    const slot = this.slots.get(from);
+    if (slot === undefined || this.slots.has(to)) return undefined;
+    this.slots.delete(from);
+    this.disown(from);
+    this.table.set(slot, to);
+    this.slots.set(to, slot);
+    if (this.owned.get(slot) === from) this.owned.set(slot, to);
+    this.own(to, ownerId);
+    return slot;
+  }
+
+  private own(func: Callable, ownerId: number): void {
+    if (ownerId < 0) return;
+    let set = this.byOwner.get(ownerId);
+    if (set === undefined) this.byOwner.set(ownerId, (set = new Set()));
+    set.add(func);
+    this.ownerOf.set(func, ownerId);
+  }
+
+  private disown(func: Callable): void {
+    const o = this.ownerOf.get(func);
+    if (o === undefined) return;
+    this.ownerOf.delete(func);
+    this.byOwner.get(o)?.delete(func);
+  }
+
+  /**
+   * Forgets every function registered in `[base, base + size)` (a library's range going away).
+   * Cost: the range's size.
+   */
   forgetRange(base: number, size: number): void {
-    for (const [func, slot] of this.slots) if (slot >= base && slot < base + size) this.slots.delete(func);
+    for (let i = base; i < base + size; i++) {
+      const f = this.table.get(i) as Callable | null;
+      if (f !== null && this.slots.get(f) === i) this.slots.delete(f);
+    }
   }
 
   /** Number of functions with a slot (diagnostics). */

@@ -16,6 +16,8 @@ export interface GotEntry {
   definition: Definition | null;
   /** Whether its value is final. */
   resolved: boolean;
+  /** How many resident libraries import it (the entry goes when the last one is unloaded). */
+  users: number;
 }
 
 /** The type of every GOT global (one descriptor object for all of them). */
@@ -32,7 +34,22 @@ export class GotTable {
     number,
     { readonly mem: Map<string, GotEntry>; readonly func: Map<string, GotEntry> }
   >();
-  private readonly order: GotEntry[] = [];
+  private readonly order = new Set<GotEntry>();
+  /** Resolved entries by the id of the provider of their definition (what unloading rebinds). */
+  private readonly byProvider = new Map<number, Set<GotEntry>>();
+
+  private index(entry: GotEntry): void {
+    const id = entry.definition?.provider.id;
+    if (id === undefined) return;
+    let set = this.byProvider.get(id);
+    if (set === undefined) this.byProvider.set(id, (set = new Set()));
+    set.add(entry);
+  }
+
+  private unindex(entry: GotEntry): void {
+    const id = entry.definition?.provider.id;
+    if (id !== undefined) this.byProvider.get(id)?.delete(entry);
+  }
 
   private spaceOf(scope: Scope, space: GotSpace): Map<string, GotEntry> {
     let s = this.scopes.get(scope.id);
@@ -74,24 +91,53 @@ export class GotTable {
       if (global.value !== 0) resolved = true;
       else if (known !== undefined) global.value = known.value;
     }
-    const entry: GotEntry = { space, name, scope, global, definition: known?.definition ?? null, resolved };
+    const entry: GotEntry = { space, name, scope, global, definition: known?.definition ?? null, resolved, users: 0 };
     map.set(name, entry);
-    this.order.push(entry);
+    this.order.add(entry);
+    this.index(entry);
     return { entry, created: true };
   }
 
   /** Sets an entry's value and marks it resolved. */
   resolve(entry: GotEntry, value: number, definition: Definition | null): void {
+    this.unindex(entry);
     entry.global.value = value;
     entry.definition = definition;
     entry.resolved = true;
+    this.index(entry);
+  }
+
+  /** Makes an entry pending again (value 0, no definition): its definition was unloaded. */
+  unresolve(entry: GotEntry): void {
+    this.unindex(entry);
+    entry.global.value = 0;
+    entry.definition = null;
+    entry.resolved = false;
   }
 
   /** Forgets an entry (rollback of a failed load, or the last user unloaded). */
   delete(entry: GotEntry): void {
     if (this.scopes.get(entry.scope.id)?.[entry.space].delete(entry.name) !== true) return;
-    const i = this.order.lastIndexOf(entry);
-    if (i >= 0) this.order.splice(i, 1);
+    this.unindex(entry);
+    this.order.delete(entry);
+  }
+
+  /** One more library imports the entry. */
+  use(entry: GotEntry): void {
+    entry.users++;
+  }
+
+  /** A library importing the entry is gone; the entry is deleted with its last user. Returns whether it was. */
+  unuse(entry: GotEntry): boolean {
+    entry.users--;
+    if (entry.users > 0) return false;
+    this.delete(entry);
+    return true;
+  }
+
+  /** The resolved entries whose definition a provider gives (cost: those entries). */
+  definedBy(providerId: number): GotEntry[] {
+    return [...(this.byProvider.get(providerId) ?? [])];
   }
 
   /** Every entry, in creation order. */
@@ -112,6 +158,7 @@ export class GotTable {
 export class GotUndo {
   private readonly created: GotEntry[] = [];
   private readonly resolved: GotEntry[] = [];
+  private readonly used: GotEntry[] = [];
 
   /** @param got - the table the entries belong to */
   constructor(private readonly got: GotTable) {}
@@ -126,13 +173,16 @@ export class GotUndo {
     this.resolved.push(entry);
   }
 
+  /** Records that a library of this transaction imports the entry. */
+  usedEntry(entry: GotEntry): void {
+    this.got.use(entry);
+    this.used.push(entry);
+  }
+
   /** Takes every recorded change back, then forgets them. */
   rollback(): void {
-    for (const entry of this.resolved) {
-      entry.resolved = false;
-      entry.definition = null;
-      entry.global.value = 0;
-    }
+    for (const entry of this.used) entry.users--;
+    for (const entry of this.resolved) this.got.unresolve(entry);
     for (const entry of this.created) this.got.delete(entry);
     this.commit();
   }
@@ -141,5 +191,6 @@ export class GotUndo {
   commit(): void {
     this.resolved.length = 0;
     this.created.length = 0;
+    this.used.length = 0;
   }
 }

@@ -21,7 +21,7 @@ export interface Interposition {
 export class Scope {
   /** One source, or several in member order when interposed (an array only then). */
   private readonly byName = new Map<string, SymbolSource | SymbolSource[]>();
-  private readonly members: SymbolSource[] = [];
+  private readonly members = new Set<SymbolSource>();
   private readonly byProvider = new Map<number, SymbolSource>();
   /**
    * Definitions made on demand for names nobody defines (a runtime's synthesised symbols):
@@ -40,7 +40,7 @@ export class Scope {
 
   /** The providers in this scope, in order. */
   providers(): Provider[] {
-    return this.members.map((s) => s.provider);
+    return [...this.members].map((s) => s.provider);
   }
 
   /** Whether a provider is a member. */
@@ -63,7 +63,7 @@ export class Scope {
       else if (Array.isArray(found)) found.push(source);
       else this.byName.set(name, [found, source]);
     }
-    this.members.push(source);
+    this.members.add(source);
     this.byProvider.set(provider.id, source);
   }
 
@@ -78,7 +78,7 @@ export class Scope {
       else this.byName.set(name, rest.length === 1 ? rest[0]! : rest);
     }
     this.byProvider.delete(provider.id);
-    this.members.splice(this.members.indexOf(source), 1);
+    this.members.delete(source);
   }
 
   /** The winning definition of a name, or undefined. */
@@ -113,6 +113,6 @@ export class Scope {
 
   /** A stable description of the scope's contents (for state digests). */
   describe(): string {
-    return this.members.map((s) => `${s.provider.id}:${s.provider.name}[${s.names.join(',')}]`).join(' ');
+    return [...this.members].map((s) => `${s.provider.id}:${s.provider.name}[${s.names.join(',')}]`).join(' ');
   }
 }

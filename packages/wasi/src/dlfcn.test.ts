@@ -16,9 +16,10 @@ afterAll(() => {
 });
 
 /** Runs the fixture main with its stdout in a file; returns what it printed and the run. */
-function run(): { out: string; exitCode: number; libraries: string[]; digest: string } {
+function run(): { out: string; exitCode: number; libraries: string[]; loaded: string[]; digest: string } {
   const file = join(scratch, `out-${String(Date.now())}-${String(Math.random()).slice(2)}.txt`);
   const fd = openSync(file, 'w');
+  const loaded: string[] = [];
   try {
     const r = runWasiNode({
       main: mainPath,
@@ -26,11 +27,17 @@ function run(): { out: string; exitCode: number; libraries: string[]; digest: st
       searchPath: [wasiDir, clangDir],
       cwd: wasiDir,
       stdout: fd,
+      linker: {
+        onEvent: (e) => {
+          if (e.type === 'done') loaded.push(...e.loaded.map((l) => l.name));
+        },
+      },
     });
     return {
       out: readFileSync(file, 'utf8'),
       exitCode: r.exitCode,
       libraries: r.linker.graph().libraries.map((l) => l.name),
+      loaded,
       digest: r.linker.digest(),
     };
   } finally {
@@ -75,8 +82,8 @@ describe('a wasi-libc main calling dlopen from C (node:wasi)', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('loaded the libraries C asked for, and the failed loads left none behind', () => {
-    expect([...result.libraries].sort()).toEqual([
+  it('loaded the libraries C asked for, unloaded what C closed, and the failed loads left none behind', () => {
+    expect([...new Set(result.loaded)].sort()).toEqual([
       'libneed_a.so',
       'libneed_b.so',
       'libneed_c.so',
@@ -87,6 +94,9 @@ describe('a wasi-libc main calling dlopen from C (node:wasi)', () => {
       'libweak_undef.so',
       'libweak_weakdef.so',
     ]);
+    // Still resident: what C never closed (the NEEDED chain's libraries closed by `close:` went).
+    expect(result.libraries.length).toBeLessThan(new Set(result.loaded).size);
+    expect(result.libraries).not.toContain('libwasi_user.so');
   });
 
   it('exports every C library function of link/main.exports (the checked main recipe)', () => {

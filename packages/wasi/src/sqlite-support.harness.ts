@@ -57,11 +57,15 @@ let main: WebAssembly.Module | undefined;
 let runs = 0;
 
 /** The WASI driver on the statements under node:wasi, from wasm/sqlite (bare names found there too). */
-export function runWasiSqlite(statements: readonly string[]): SqliteRun & { libraries: string[] } {
+export function runWasiSqlite(
+  statements: readonly string[],
+): SqliteRun & { libraries: string[]; loaded: string[]; unloaded: string[] } {
   scratch ??= mkdtempSync(join(tmpdir(), 'dl-sqlite-'));
   main ??= new WebAssembly.Module(readFileSync(sqliteWasiMain));
   const file = join(scratch, `${String(runs++)}.txt`);
   const fd = openSync(file, 'w');
+  const loaded: string[] = [];
+  const unloaded: string[] = [];
   try {
     const r = runWasiNode({
       main,
@@ -69,11 +73,19 @@ export function runWasiSqlite(statements: readonly string[]): SqliteRun & { libr
       cwd: sqliteDir,
       searchPath: [sqliteDir],
       stdout: fd,
+      linker: {
+        onEvent: (e) => {
+          if (e.type === 'done') loaded.push(...e.loaded.map((l) => l.name));
+          if (e.type === 'unload') unloaded.push(e.library);
+        },
+      },
     });
     return {
       stdout: readFileSync(file, 'utf8'),
       status: r.exitCode,
       libraries: r.linker.graph().libraries.map((l) => l.name),
+      loaded,
+      unloaded,
     };
   } finally {
     closeSync(fd);

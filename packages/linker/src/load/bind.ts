@@ -6,6 +6,8 @@ import type { Callable, Definition, FunctionDefinition, GotEntry, Scope } from '
 import { AbiMismatchError } from '../abi-mismatch.js';
 import { compatAdvice } from '../compat.js';
 import type { Journal } from '../journal.js';
+import { keepDefinition, libraryOf, notePltBinding } from '../keep.js';
+import { ALLOCATION_FUNCTIONS, leakWrapper } from '../leak.js';
 import { createPlt } from '../plt.js';
 import type { PltEntry, PltRequest } from '../plt.js';
 import type { Library, LinkState } from '../state.js';
@@ -67,7 +69,7 @@ export function mismatch(d: FunctionDefinition, wanted: FuncType, importer: stri
 export function addressOfFunction(state: LinkState, journal: Journal, d: FunctionDefinition, importer: string): number {
   const target = addressTarget(d);
   const func = d.wasm ? target.func : wasmCallable(state, d, target.type, importer);
-  const { slot, created } = state.slots.ensure(func, d.provider.name);
+  const { slot, created } = state.slots.ensure(func, d.provider.name, d.provider.id);
   if (created)
     journal.record(() => {
       state.slots.forget(func);
@@ -76,7 +78,7 @@ export function addressOfFunction(state: LinkState, journal: Journal, d: Functio
 }
 
 /** The value a GOT entry takes for a definition (address or table index), or null when it does not fit. */
-function gotValue(
+export function gotValue(
   state: LinkState,
   journal: Journal,
   space: 'mem' | 'func',
@@ -102,6 +104,7 @@ function settleGot(state: LinkState, journal: Journal, p: Extract<PendingBinding
   const d = resolveSymbol(pathOf(state, lib), spec.name);
   if (d !== undefined && resolveGot(state, journal, entry, d, lib.name)) {
     lib.bindings.set(spec, d);
+    keepDefinition(state, lib, d);
     return;
   }
   if (!spec.weak) {
@@ -127,6 +130,7 @@ function settlePlt(state: LinkState, p: Extract<PendingBinding, { kind: 'plt' }>
   if (d?.kind !== 'function') return;
   p.entry.bind(wasmCallable(state, d, p.type, p.lib.name));
   p.lib.bindings.set(p.spec, d);
+  notePltBinding(state, p.lib, p.entry, p.spec.name, d);
 }
 
 /**
@@ -142,19 +146,39 @@ export function settle(state: LinkState, journal: Journal, pending: readonly Pen
   }
 }
 
-/** What a lazy or forward import calls: looks the symbol up (again) when first called. */
-function lateResolver(state: LinkState, lib: Library, spec: FunctionImport, type: FuncType): () => Callable {
-  return () => {
-    const d = resolveSymbol(pathOf(state, lib), spec.name);
-    if (d?.kind !== 'function') {
-      const detail =
-        (spec.weak
+/** Why a called import has no definition: nothing defines it, or its provider was unloaded. */
+function undefinedCall(lib: Library, spec: FunctionImport): DlError {
+  const gone = lib.goneProviders.get(spec.name);
+  const detail =
+    gone !== undefined
+      ? `undefined symbol ${spec.name} was called: its provider ${gone} was unloaded, and no other library defines it`
+      : (spec.weak
           ? `weak undefined function ${spec.name} was called, and nothing defines it`
           : `undefined symbol ${spec.name} was called, and no library defines it`) + compatAdvice([spec.name]);
-      throw new DlError('DL_UNDEFINED_SYMBOL', detail, { library: lib.name, symbol: spec.name });
-    }
+  return new DlError('DL_UNDEFINED_SYMBOL', detail, { library: lib.name, symbol: spec.name });
+}
+
+/** The PLT entry a late request ended up with (set once the PLT is built). */
+interface EntryRef {
+  entry: PltEntry | null;
+}
+
+/** What a lazy or forward import calls: looks the symbol up (again) when first called. */
+function lateResolver(
+  state: LinkState,
+  lib: Library,
+  spec: FunctionImport,
+  type: FuncType,
+  ref: EntryRef,
+): () => Callable {
+  return () => {
+    const d = resolveSymbol(pathOf(state, lib), spec.name);
+    if (d?.kind !== 'function') throw undefinedCall(lib, spec);
     lib.bindings.set(spec, d);
-    return wasmCallable(state, d, type, lib.name);
+    const callable = wasmCallable(state, d, type, lib.name);
+    if (ref.entry !== null) notePltBinding(state, lib, ref.entry, spec.name, d);
+    lib.goneProviders.delete(spec.name);
+    return callable;
   };
 }
 
@@ -179,6 +203,7 @@ function untypedStub(state: LinkState, lib: Library, spec: FunctionImport): WebA
 /** A PLT request that remembers which import it is for. */
 interface LateRequest extends PltRequest {
   readonly spec: FunctionImport;
+  readonly ref: EntryRef;
 }
 
 /** One library's binding in progress: its import object, what waits for a PLT, what stays pending. */
@@ -198,16 +223,29 @@ function put(b: Binder, spec: ClassifiedImport, value: WebAssembly.ImportValue):
   (b.imports[spec.module] ??= {})[spec.name] = value;
 }
 
+/** Whether a function import goes through the PLT although its provider is there: the provider is reloadable. */
+function throughPlt(b: Binder, d: Definition): boolean {
+  return d.kind === 'function' && libraryOf(b.state, d)?.reloadable === true && libraryOf(b.state, d) !== b.lib;
+}
+
 /** A function import: bound directly to a visible provider, else through a PLT entry (or an untyped stub). */
 function bindFunction(b: Binder, spec: FunctionImport): void {
+  if (spec.name === '__cxa_atexit' && !b.lib.isMain) {
+    // The linker runs a side module's destructors when it is unloaded: they must be recorded here.
+    put(b, spec, b.state.registerAtExit);
+    return;
+  }
   const d = b.visible?.get(spec) ?? resolveSymbol(b.path, spec.name);
-  if (d?.kind === 'function') {
+  if (d?.kind === 'function' && !throughPlt(b, d)) {
     const picked = pickFunction(d, spec.type);
     if (picked === null) throw mismatch(d, spec.type!, b.lib.name);
-    put(b, spec, picked.func);
+    const checked = b.lib.leakCheck !== null && ALLOCATION_FUNCTIONS.has(spec.name);
+    put(b, spec, checked ? leakWrapper(b.state, b.lib, spec.name, picked.func) : picked.func);
     b.lib.bindings.set(spec, d);
+    keepDefinition(b.state, b.lib, d);
   } else if (spec.type !== null) {
-    b.late.push({ spec, type: spec.type, resolve: lateResolver(b.state, b.lib, spec, spec.type) });
+    const ref: EntryRef = { entry: null };
+    b.late.push({ spec, ref, type: spec.type, resolve: lateResolver(b.state, b.lib, spec, spec.type, ref) });
   } else {
     put(b, spec, untypedStub(b.state, b.lib, spec));
   }
@@ -242,8 +280,13 @@ function bindGot(b: Binder, spec: GotImport): void {
     if (d === undefined || !resolveGot(state, journal, entry, d, lib.name))
       b.pending.push({ kind: 'got', lib, spec, entry });
   }
+  journal.usedEntry(entry);
+  lib.got.push(entry);
   put(b, spec, entry.global);
-  if (entry.definition !== null) lib.bindings.set(spec, entry.definition);
+  if (entry.definition !== null) {
+    lib.bindings.set(spec, entry.definition);
+    keepDefinition(state, lib, entry.definition);
+  }
 }
 
 /** An import the host gives in the linker's `imports` option. */
@@ -263,6 +306,7 @@ function globalValue(b: Binder, name: string): WebAssembly.ImportValue {
   const d = resolveSymbol(b.path, name);
   if (d?.kind !== 'global')
     throw new DlError('DL_UNDEFINED_SYMBOL', `undefined global ${name}`, { library: b.lib.name, symbol: name });
+  keepDefinition(b.state, b.lib, d);
   return d.global;
 }
 
@@ -307,16 +351,23 @@ function buildPlt(b: Binder): void {
     state.table,
     () => {
       const slot = state.tables.reserveSlot(`${lib.name} (PLT)`);
-      journal.record(() => {
-        state.tables.release(slot);
-      });
+      journal.own(
+        lib,
+        () => {
+          state.tables.release(slot);
+        },
+        () => {
+          state.tables.retire(slot);
+        },
+      );
       return slot;
     },
     b.late,
   );
   lib.plts.push(plt);
   for (const entry of plt.entries) {
-    const { spec, type } = entry.request;
+    const { spec, type, ref } = entry.request;
+    ref.entry = entry;
     put(b, spec, entry.stub);
     lib.lazy.push({ entry, name: spec.name, type });
     b.pending.push({ kind: 'plt', lib, spec, entry, type });

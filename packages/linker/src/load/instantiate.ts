@@ -30,6 +30,7 @@ export function* instantiateAll(
   const deferred: PendingBinding[] = [];
   for (const lib of libs) {
     const started = performance.now();
+    journal.current = lib;
     place(state, journal, lib, lib.role);
     const imports = buildImports(state, journal, lib, deferred, visible(lib));
     try {
@@ -54,6 +55,7 @@ export function* instantiateAll(
       ms: performance.now() - started,
     });
   }
+  journal.current = null;
   return deferred;
 }
 
@@ -75,8 +77,9 @@ function adopt(state: LinkState, journal: Journal, lib: Library, relocated: () =
   });
   const scope = lib.group ?? state.global;
   scope.add(lib.provider, lib.symbols);
+  lib.scopes.add(scope);
   journal.record(() => {
     scope.remove(lib.provider);
   });
-  state.runtime.instantiated?.(loadedView(lib), journal);
+  state.runtime.instantiated?.(loadedView(lib), journal.forLibrary(lib));
 }

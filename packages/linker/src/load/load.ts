@@ -2,6 +2,7 @@ import { DlError, isDlError, messageOf } from '@dl/errors';
 import { discover, isLoaded, loadOrder } from '../discover.js';
 import type { FoundLibrary } from '../discover.js';
 import { Journal } from '../journal.js';
+import { dropEdges } from '../keep.js';
 import type { Pipeline } from '../ops.js';
 import { check } from './check.js';
 import type { Library, LinkState } from '../state.js';
@@ -51,6 +52,11 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
     // From here on the shared state changes; every change is journaled.
     const promoted = scopes.commit(state, journal);
     const libs = order.map((p, i) => newLibrary(state, p, modules[i]!, roleOf(p), job.flags, scopes.group));
+    for (const lib of libs) journal.libraries.set(lib.id, lib);
+    // A failed load takes away every edge its libraries made (to libraries already resident too).
+    journal.record(() => {
+      for (const lib of libs) dropEdges(lib);
+    });
     const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
     const asLibrary = (d: FoundLibrary | Library): Library => (isLoaded(d) ? d : libOf.get(d)!);
     libs.forEach((lib, i) => {

@@ -18,17 +18,29 @@ export function place(state: Placement, journal: Journal, lib: Library, role: Li
     }
     if (spec.role === 'table' && state.table.length < spec.minimum) {
       const range = state.tables.reserve(spec.minimum - state.table.length, `${lib.name} (declared table minimum)`);
-      journal.record(() => {
-        state.tables.release(range);
-      });
+      journal.own(
+        lib,
+        () => {
+          state.tables.release(range);
+        },
+        () => {
+          state.tables.retire(range);
+        },
+      );
     }
   }
   const { tableSize, tableAlign } = lib.meta.dylink;
   if (tableSize > 0) {
     const range = state.tables.reserve(tableSize, lib.name, 2 ** tableAlign);
-    journal.record(() => {
-      state.tables.release(range);
-    });
+    journal.own(
+      lib,
+      () => {
+        state.tables.release(range);
+      },
+      () => {
+        state.tables.retire(range);
+      },
+    );
     lib.table = range;
     lib.tableBase = range.base;
   }

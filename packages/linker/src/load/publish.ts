@@ -2,9 +2,16 @@ import { eagerSource } from '@dl/symbols';
 import type { Scope } from '@dl/symbols';
 import type { FoundLibrary } from '../discover.js';
 import type { Journal } from '../journal.js';
+import { keepLibrary } from '../keep.js';
 import type { Library, LinkState, Registry, SymbolSpace } from '../state.js';
 import type { ResolvedFlags } from '../types.js';
 import type { LibraryRole } from './roles.js';
+
+/** A library's leak check: its load's flag, else the linker's default. */
+function leakCheckOf(state: SymbolSpace, flags: ResolvedFlags): 'report' | 'strict' | null {
+  const mode = flags.leakCheck ?? state.leakCheck;
+  return mode === 'off' ? null : mode;
+}
 
 /** A found library, compiled, as the library the load will place and instantiate. */
 export function newLibrary(
@@ -42,8 +49,17 @@ export function newLibrary(
     plts: [],
     lazy: [],
     refcount: 0,
-    users: 0,
     nodelete: flags.nodelete,
+    keptBy: new Set(),
+    keeps: new Set(),
+    scopes: new Set(),
+    got: [],
+    pltUsers: new Set(),
+    pltBound: [],
+    teardown: [],
+    reloadable: flags.reloadable,
+    leakCheck: role.isMain ? null : leakCheckOf(state, flags),
+    goneProviders: new Map(),
   };
 }
 
@@ -60,13 +76,12 @@ export function publish(state: LinkState, journal: Journal, libs: readonly Libra
   for (const lib of libs) {
     state.libraries.set(lib.id, lib);
     state.byKey.set(lib.key, lib);
-    for (const dep of lib.needed) dep.users++;
+    for (const dep of lib.needed) keepLibrary(lib, dep);
   }
   journal.record(() => {
     for (const lib of libs) {
       state.libraries.delete(lib.id);
       state.byKey.delete(lib.key);
-      for (const dep of lib.needed) dep.users--;
     }
   });
 }

@@ -46,7 +46,7 @@ export const sideModule: LibraryRole = {
     const { memorySize, memoryAlign } = lib.meta.dylink;
     const r = state.allocator.reserve(memorySize, Math.max(16, 2 ** memoryAlign), lib.name);
     const allocator = state.allocator;
-    journal.record(() => {
+    journal.own(lib, () => {
       allocator.release(r);
     });
     lib.memory = r;

@@ -25,7 +25,7 @@ export function setUpTls(state: Placement & LoadContext, journal: Journal, lib: 
       `${lib.name} TLS`,
     );
     const allocator = state.allocator;
-    journal.record(() => {
+    journal.own(lib, () => {
       allocator.release(block);
     });
     lib.tlsBlock = block;
