@@ -33,9 +33,9 @@ export interface DsoPlacement {
  */
 export class DsoTable {
   /** `struct dso*` → handle. */
-  readonly handles = new Map<number, Handle>();
+  readonly handles: Map<number, Handle> = new Map();
   /** Names libraries were opened by (the LDSO view's keys). */
-  readonly byName = new Map<string, Handle>();
+  readonly byName: Map<string, Handle> = new Map();
   /**
    * The `struct dso*` `_dlopen_js` just loaded into: libc's `dlopen` returns it next, and
    * dl_unload.c's `_dl_opened_js` must not count that reference twice.

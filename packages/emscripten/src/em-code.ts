@@ -144,7 +144,7 @@ export class EmCode {
         if (this.emJs.has(name)) this.emJs.set(name, previous ?? null);
       });
       // Unloaded: the name is free again (another library carrying it evaluates its own).
-      tx.onUnload(() => {
+      tx.onUnload?.(() => {
         if (this.emJs.get(name) === f) this.emJs.delete(name);
       });
     }
@@ -157,7 +157,7 @@ export class EmCode {
       };
       tx.onRollback(forget);
       // Unloaded: its memory goes back to the allocator, and the next library there has its own blocks.
-      tx.onUnload(forget);
+      tx.onUnload?.(forget);
     }
   }
 
