@@ -33,9 +33,9 @@ export interface DsoPlacement {
  */
 export class DsoTable {
   /** `struct dso*` → handle. */
-  readonly handles: Map<number, Handle> = new Map();
+  readonly handles: Map<number, Handle> = new Map<number, Handle>();
   /** Names libraries were opened by (the LDSO view's keys). */
-  readonly byName: Map<string, Handle> = new Map();
+  readonly byName: Map<string, Handle> = new Map<string, Handle>();
   /**
    * The `struct dso*` `_dlopen_js` just loaded into: libc's `dlopen` returns it next, and
    * dl_unload.c's `_dl_opened_js` must not count that reference twice.

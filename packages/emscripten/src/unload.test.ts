@@ -51,7 +51,12 @@ describe('unloading through the facade (web-tree-sitter, the run-time route)', (
     const dl = emscriptenRuntime({
       main: readFileSync(wasmPath),
       allowEval: true,
-      loader: virtualLoader({ [`/${NAME}`]: fixtureBytes(fixture('emcode', 'clang16')) }),
+      loader: virtualLoader({
+        [`/${NAME}`]: fixtureBytes(fixture('emcode', 'clang16')),
+        // Two libraries defining interpose_who (1 and 2), with no imports.
+        '/libinterpose_1.so': fixtureBytes(fixture('interpose_1', 'clang16')),
+        '/libinterpose_2.so': fixtureBytes(fixture('interpose_2', 'clang16')),
+      }),
     });
     Module = { instantiateWasm: dl.instantiateWasm, locateFile: (f: string) => f };
     await T.Parser.init(Module);
@@ -112,5 +117,21 @@ describe('unloading through the facade (web-tree-sitter, the run-time route)', (
     expect(facade.openedJs(dso, flags | RTLD_FLAGS.NOLOAD)).toBe(0);
     expect(facade.linker.graph()).toEqual(before);
     expect(placementOf(Module, dso)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('gives a name mirrored from an unloaded library to the next global library defining it, then to nothing', () => {
+    const flags = RTLD_FLAGS.NOW | RTLD_FLAGS.GLOBAL;
+    const first = allocDso(Module, 'libinterpose_1.so', flags);
+    const second = allocDso(Module, 'libinterpose_2.so', flags);
+    expect(facade.dlopenJs(first), String(facade.lastError)).toBe(1);
+    expect(facade.dlopenJs(second), String(facade.lastError)).toBe(1);
+    // Existing entries win, as in Emscripten: the first library's.
+    expect((Module._interpose_who as Fn)()).toBe(1);
+
+    expect(facade.dlcloseJs(first)).toBe(0);
+    expect(facade.linker.graph().libraries.map((l) => l.name)).not.toContain('libinterpose_1.so');
+    expect((Module._interpose_who as Fn)()).toBe(2);
+    expect(facade.dlcloseJs(second)).toBe(0);
+    expect(Module._interpose_who).toBeUndefined();
   });
 });
