@@ -134,4 +134,15 @@ describe('unloading through the facade (web-tree-sitter, the run-time route)', (
     expect(facade.dlcloseJs(second)).toBe(0);
     expect(Module._interpose_who).toBeUndefined();
   });
+
+  it('promotes an RTLD_LOCAL library reopened RTLD_GLOBAL under the same name (libc answers it from its list)', () => {
+    const dso = allocDso(Module, 'libinterpose_2.so', RTLD_FLAGS.NOW);
+    expect(facade.dlopenJs(dso)).toBe(1);
+    expect(facade.openedJs(dso, RTLD_FLAGS.NOW)).toBe(1);
+    expect(Module._interpose_who).toBeUndefined();
+    expect(facade.openedJs(dso, RTLD_FLAGS.NOW | RTLD_FLAGS.GLOBAL)).toBe(1);
+    expect((Module._interpose_who as Fn)()).toBe(2);
+    expect([facade.dlcloseJs(dso), facade.dlcloseJs(dso)]).toEqual([0, 0]);
+    expect(Module._interpose_who).toBeUndefined();
+  });
 });
