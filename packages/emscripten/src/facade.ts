@@ -186,6 +186,11 @@ export class EmscriptenDylink {
     this.linker = linker;
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
     this.ready = true;
+    // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
+    // Module and the main's GOT goes to the next definition: the names have left the scopes.
+    linker.on((event) => {
+      if (event.type === 'unload') this.mirror.afterUnload();
+    });
     // Side modules' destructors (registered with the linker) when the runtime exits, before the main's.
     ctx.onExit?.(() => {
       linker.exit();
@@ -374,8 +379,6 @@ export class EmscriptenDylink {
       this.lastError = e;
       this.ctx.setError(messageOf(e));
       return 1;
-    } finally {
-      this.mirror.afterUnload();
     }
   }
 

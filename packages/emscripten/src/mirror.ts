@@ -119,7 +119,7 @@ export class Mirror {
   }
 
   /**
-   * Once an unload is complete: what the unloaded libraries had in `Module`, the import object
+   * Once an unload's libraries have left the scopes (its first `unload` event): what they had in `Module`, the import object
    * and the main's GOT goes to the next definition, as a native lookup would find it — the
    * first global library (in load order) exporting the function, the next definition in scope
    * for a GOT entry — or stays absent / 0.
