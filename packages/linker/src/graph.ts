@@ -1,5 +1,6 @@
 import type { Scope } from '@dl/symbols';
 import { compatOf } from './compat.js';
+import { heldBy } from './leak.js';
 import type { Library, LinkState } from './state.js';
 import type { CompatGroup } from './types.js';
 
@@ -35,6 +36,8 @@ export interface GraphLibrary {
    * sits in a scope of its own and is consulted after everything else.
    */
   readonly compat?: readonly CompatGroup[];
+  /** Present when its leak check is on: the blocks it holds now (allocated through its imports, not freed). */
+  readonly leaks?: { readonly count: number; readonly bytes: number };
 }
 
 /** Where an open library sits (`linker.placement`). */
@@ -76,8 +79,16 @@ function scopesOf(state: LinkState): Scope[] {
   return [...scopes.values()];
 }
 
-/** One library as the graph shows it (cost: its own imports). */
-export function describeLibrary(lib: Library, compat?: readonly CompatGroup[]): GraphLibrary {
+/** What a leak-checked library holds now, for the graph. */
+function leaksOf(state: LinkState, lib: Library): { count: number; bytes: number } | undefined {
+  if (lib.leakCheck === null) return undefined;
+  const { count, bytes } = heldBy(state, lib);
+  return { count, bytes };
+}
+
+/** One library as the graph shows it (cost: its own imports; with a leak check, the blocks held). */
+export function describeLibrary(state: LinkState, lib: Library, compat?: readonly CompatGroup[]): GraphLibrary {
+  const leaks = leaksOf(state, lib);
   return {
     id: lib.id,
     name: lib.name,
@@ -102,6 +113,7 @@ export function describeLibrary(lib: Library, compat?: readonly CompatGroup[]): 
     ),
     lazy: lib.lazy.map((l) => ({ name: l.name, bound: l.entry.bound() })),
     ...(compat === undefined ? {} : { compat }),
+    ...(leaks === undefined ? {} : { leaks }),
   };
 }
 
@@ -111,7 +123,7 @@ export function describeGraph(state: LinkState): LinkGraph {
   return {
     libraries: [...state.libraries.values()]
       .sort((a, b) => a.id - b.id)
-      .map((l) => describeLibrary(l, compatOf(state, l))),
+      .map((l) => describeLibrary(state, l, compatOf(state, l))),
     scopes: scopes.map((s) => ({ id: s.id, kind: s.kind, members: s.providers().map((p) => p.name) })),
     interpositions: scopes.flatMap((s) =>
       s.interpositions().map((i) => ({

@@ -30,8 +30,15 @@ export type {
   LoadOptions,
   Program,
   RelocatableMainProgram,
+  ReloadOptions,
   ResolvedFlags,
   SymbolValue,
 } from './types.js';
 export { sideModuleConventions } from './runtime.js';
+export { UNLOAD_HOOK } from './unload.js';
+export { followLinker } from './threads/follow.js';
+export { serveFollower, ThreadGroup } from './threads/group.js';
+export type { FollowMessage, ThreadPort } from './threads/group.js';
+export type { Follower, FollowOptions } from './threads/follow.js';
+export type { ImageImport, ImageLibrary, ThreadImage, ThreadResources } from './threads/image.js';
 export type { LoadedLibrary, LoadedSet, LoadTransaction, RuntimeAdapter } from './runtime.js';

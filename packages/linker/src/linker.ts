@@ -2,22 +2,24 @@ import { DlError, messageOf } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
 import type { Definition } from '@dl/symbols';
-import { addressOfFunction, pathOf, wasmCallable } from './load/bind.js';
-import { compatAdvice, compatOf } from './compat.js';
+import { pathOf } from './load/bind.js';
+import { symbolValue } from './symbol-value.js';
+import { compatOf } from './compat.js';
 import type { Listeners, LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
-import { Journal } from './journal.js';
-import { notePltBinding } from './keep.js';
 import { load } from './load/load.js';
 import type { LoadJob, LoadResult } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
 import type { Library, LinkState } from './state.js';
-import { dependenciesFirst } from './state.js';
-import type { DlopenFlags, Handle, LibrarySource, LoadOptions, SymbolValue } from './types.js';
+import type { DlopenFlags, Handle, LibrarySource, LoadOptions, ReloadOptions, SymbolValue } from './types.js';
 import { SymbolNotFoundError } from './undefined.js';
 import { unload } from './unload.js';
+import { finishReload, reloadJob } from './reload-job.js';
+import { bindNow, promote } from './reopen.js';
+import { releaseThread, threadImage, threadUpdate } from './threads/image.js';
+import type { ThreadImage, ThreadResources } from './threads/image.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -151,8 +153,8 @@ export class Linker {
 
   /** Opens an already-loaded library again: one more reference, maybe promoted, maybe bound now. */
   private reopen(lib: Library, flags: ReturnType<typeof resolveFlags>): Handle {
-    if (flags.now) this.bindNow(lib);
-    if (flags.global && !lib.global) this.promote(lib);
+    if (flags.now) bindNow(this.state, lib);
+    if (flags.global && !lib.global) promote(this.state, lib);
     lib.refcount++;
     if (flags.nodelete) lib.nodelete = true;
     return lib.handle;
@@ -206,7 +208,7 @@ export class Linker {
    * reference of its own).
    */
   private library(handle: Handle): Library {
-    const lib = this.state.libraries.get(handle.id);
+    const lib = this.state.libraries.get(this.state.handles.get(handle.id) ?? handle.id);
     if (lib === undefined || (lib.refcount <= 0 && !lib.nodelete && !lib.isMain && lib.keptBy.size === 0)) {
       throw new DlError('DL_BAD_HANDLE', `Invalid library handle ${handle.id} (${handle.name})`, {
         library: handle.name,
@@ -258,7 +260,7 @@ export class Linker {
     library: string | undefined,
   ): SymbolValue {
     if (d === undefined) throw new SymbolNotFoundError(name, lookup, library);
-    return this.value(d);
+    return symbolValue(this.state, d);
   }
 
   /**
@@ -272,22 +274,6 @@ export class Linker {
       if (e instanceof DlError && e.code === 'DL_UNDEFINED_SYMBOL') return undefined;
       throw e;
     }
-  }
-
-  private value(d: Definition): SymbolValue {
-    const library = d.provider.name;
-    if (d.kind === 'function') {
-      const state = this.state;
-      const value = { kind: 'function' as const, name: d.name, func: d.func, type: d.type, library };
-      // Not enumerable: spreading or logging the result must not give the function a slot.
-      Object.defineProperty(value, 'address', {
-        enumerable: false,
-        get: (): number => addressOfFunction(state, new Journal(state.got), d, 'dlsym'),
-      });
-      return value as SymbolValue;
-    }
-    if (d.kind === 'global') return { kind: 'global', name: d.name, global: d.global, library };
-    return { kind: d.kind, name: d.name, address: d.address, library };
   }
 
   /**
@@ -326,48 +312,72 @@ export class Linker {
     }
   }
 
+  /**
+   * Describes the linked program for one more thread and reserves that thread's stack and TLS
+   * blocks: post `image` to a worker, which calls `followLinker(image)`; give `resources` back
+   * with {@link Linker.releaseThread} when the thread ends. Needs shared memory.
+   *
+   * @param options - `stackSize` of the thread (default 64 KiB)
+   */
+  threadImage(options: { readonly stackSize?: number } = {}): { image: ThreadImage; resources: ThreadResources } {
+    return threadImage(this.state, options.stackSize ?? 65536);
+  }
+
+  /**
+   * What a following thread needs to catch up: libraries loaded since its image or last update
+   * (their TLS blocks reserved for it), and those unloaded since. Apply with `Follower.update`.
+   */
+  threadUpdate(resources: ThreadResources, options: { readonly dropping?: readonly Handle[] } = {}): ThreadImage {
+    const dropping = new Set((options.dropping ?? []).map((h) => this.state.handles.get(h.id) ?? h.id));
+    return threadUpdate(this.state, resources, dropping);
+  }
+
+  /**
+   * Unloads every library that nothing keeps any more but is still resident — those a
+   * `beforeUnload` veto kept (a `ThreadGroup` vetoes until every thread has dropped them).
+   * Returns the handles unloaded.
+   */
+  collect(): Handle[] {
+    const loose = [...this.state.libraries.values()].filter(
+      (l) => l.refcount <= 0 && !l.nodelete && !l.isMain && l.keptBy.size === 0,
+    );
+    return loose.flatMap((l) => (this.state.libraries.has(l.id) ? unload(this.state, l) : []));
+  }
+
+  /** Frees a thread's stack and TLS blocks ({@link Linker.threadImage}). */
+  releaseThread(resources: ThreadResources): void {
+    releaseThread(this.state, resources);
+  }
+
   /** What a table slot holds now: a library's (and whose), retired after an unload, or free — what a stale function pointer hit. */
   slotInfo(index: number): { readonly state: 'held' | 'quarantined' | 'free'; readonly owner?: string } {
     return this.state.tables.slotState(index);
   }
 
-  /** RTLD_GLOBAL on a local library: it and its not-yet-global dependencies join the global scope. */
-  private promote(lib: Library): void {
-    for (const l of dependenciesFirst([lib])) {
-      if (l.global) continue;
-      this.state.global.add(l.provider, l.symbols);
-      l.global = true;
-      l.scopes.add(this.state.global);
-    }
+  /**
+   * Hot reload: replaces a resident library by a new build of it, in the running program. The
+   * new build loads (with its NEEDED; its constructors run), then the old one's destructors and
+   * `dl_before_unload` hook run, and every GOT entry, PLT entry and table slot that pointed at
+   * the old build points at the new one — a stored function pointer keeps working and calls the
+   * new code. The handle stays the same object. A failed reload leaves the old build running and
+   * the state digest unchanged.
+   *
+   * @param handle - the library to replace
+   * @param source - its new build (a name for the loader, bytes or a module)
+   * @throws DlError `DL_RELOAD_INCOMPATIBLE` (exported function types or data sizes changed;
+   *   see `allowIncompatible`), `DL_RELOAD_BOUND` (a library calls it directly: open it
+   *   `reloadable`), any load error of the new build (`DL_INIT_FAILED`…)
+   */
+  async reload(handle: Handle, source: LibrarySource, options: ReloadOptions = {}): Promise<Handle> {
+    const t0 = performance.now();
+    const job = reloadJob(this.library(handle), source, options);
+    return finishReload(this.state, await this.perform(job, options), t0);
   }
 
-  /** RTLD_NOW on a library loaded lazily: binds every PLT entry now, or fails listing the undefined. */
-  private bindNow(lib: Library): void {
-    const missing: string[] = [];
-    const names: string[] = [];
-    const bind: (() => void)[] = [];
-    for (const l of dependenciesFirst([lib])) {
-      for (const { entry, name, type } of l.lazy) {
-        if (entry.bound()) continue;
-        const d = resolveSymbol(pathOf(this.state, l), name);
-        if (d?.kind === 'function')
-          bind.push(() => {
-            entry.bind(wasmCallable(this.state, d, type, l.name));
-            notePltBinding(this.state, l, entry, name, d);
-          });
-        else if (!l.meta.dylink.weakImports.has(name)) {
-          missing.push(`${name} (needed by ${l.name})`);
-          names.push(name);
-        }
-      }
-    }
-    if (missing.length > 0)
-      throw new DlError(
-        'DL_UNDEFINED_SYMBOL',
-        `${missing.length} undefined symbol${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}${compatAdvice(names)}`,
-        { library: lib.name },
-      );
-    for (const b of bind) b();
+  /** {@link Linker.reload}, synchronously. */
+  reloadSync(handle: Handle, source: LibrarySource, options: ReloadOptions = {}): Handle {
+    const t0 = performance.now();
+    return finishReload(this.state, this.performSync(reloadJob(this.library(handle), source, options)), t0);
   }
 
   /** Runs the `__cxa_atexit` destructors registered with the linker, newest first. */
@@ -396,7 +406,7 @@ export class Linker {
   /** One open library as `graph()` shows it (cost: that library only). */
   describe(handle: Handle): GraphLibrary {
     const lib = this.library(handle);
-    return describeLibrary(lib, compatOf(this.state, lib));
+    return describeLibrary(this.state, lib, compatOf(this.state, lib));
   }
 
   /**

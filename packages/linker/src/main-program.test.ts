@@ -161,3 +161,28 @@ describe('attaching to an instantiated non-relocatable main (clang, no -pie)', (
     expect(outcome(() => createLinkerSync({ program: { kind: 'attached', exports: noHeap } }))).toBe('DL_INCOMPATIBLE');
   });
 });
+
+describe("unloading with the main's allocator", () => {
+  it("a library's data goes back through the main's free: 200 open/close cycles leave the main's heap as it was", () => {
+    const linker = createLinkerSync({
+      program: { kind: 'relocatable', module: mainBytes() },
+      loader: memoryLoader(sideFiles('clang16')),
+    });
+    const open = (): void => {
+      const h = linker.dlopenSync('libneed_c.so', { binding: 'now' });
+      expect(call(linker, h, 'need_c_check')).toBe(0);
+      linker.dlclose(h);
+    };
+    open();
+    const live = stats(linker, LIVE_BLOCKS);
+    const bytes = linker.memory.buffer.byteLength;
+    const h = linker.dlopenSync('libneed_c.so', { binding: 'now' });
+    // Three libraries' data, from the main's malloc.
+    expect(stats(linker, LIVE_BLOCKS)).toBe(live + 3);
+    linker.dlclose(h);
+    expect(stats(linker, LIVE_BLOCKS)).toBe(live);
+    for (let i = 0; i < 200; i++) open();
+    expect(stats(linker, LIVE_BLOCKS)).toBe(live);
+    expect(linker.memory.buffer.byteLength).toBe(bytes);
+  });
+});

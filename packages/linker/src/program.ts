@@ -92,6 +92,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     libraries: new Map(),
     byKey: new Map(),
     aliases: new Map(),
+    handles: new Map(),
     main: null,
     nextId: 1,
     global,
@@ -151,6 +152,8 @@ export function withBuiltins(state: LinkState, defs: Definition[], legacyI64: bo
     (align: number, size: number): number => {
       const allocator = state.allocator;
       const r = allocator.reserve(size, Math.max(align, 1), alignedAlloc);
+      const current = state.load?.current;
+      if (current?.runtimeTls === null) current.runtimeTls = { size, align: Math.max(align, 1) };
       // During a load, the block belongs to the library being set up (emcc's TLS block): it is
       // released if the load fails, and when that library is unloaded.
       state.load?.ownCurrent(() => {

@@ -47,6 +47,8 @@ export interface Library {
   tableBase: number;
   tlsBase: number | null;
   tlsBlock: Reservation | null;
+  /** The block a runtime's TLS set-up asked the aligned allocator for (emcc's `emscripten_tls_init`): what another thread needs too. */
+  runtimeTls: { readonly size: number; readonly align: number } | null;
   /** Visible to everyone. */
   global: boolean;
   /** Its RTLD_LOCAL group, when loaded locally. */
@@ -127,6 +129,8 @@ export interface Registry {
   readonly byKey: Map<string, Library>;
   /** Names a loader resolved, to the key they resolved to. */
   readonly aliases: Map<string, string>;
+  /** Handles whose library was replaced by a reload: handle id → the library's id now. */
+  readonly handles: Map<number, number>;
   /** The main module when the linker loaded one (a relocatable main). */
   main: Library | null;
   nextId: number;

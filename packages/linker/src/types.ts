@@ -164,7 +164,7 @@ export interface LinkerOptions {
   readonly compat?: readonly CompatGroup[];
   /**
    * A runtime's part in every load (Emscripten's facade is one): its phases — `admit`,
-   * `resolveFallback`, `instantiated`, `beforeConstructors`, `constructors` — each inside the
+   * `resolveFallback`, `instantiated`, `beforeConstructors`, `constructors`, and `unloaded` at an unload — each inside the
    * load's transaction, and the names of its TLS set-up and allocator. See {@link RuntimeAdapter}.
    */
   readonly runtime?: RuntimeAdapter;
@@ -233,6 +233,15 @@ export interface ResolvedFlags {
   readonly reloadable: boolean;
   /** Undefined: the linker's default ({@link LinkerOptions.leakCheck}). */
   readonly leakCheck?: 'off' | 'report' | 'strict';
+}
+
+/** Options of {@link Linker.reload}. */
+export interface ReloadOptions extends LoadOptions {
+  /**
+   * Reload even when exported function types or data sizes changed. Importers keep the old
+   * addresses and types: only for builds you know are compatible in what importers use.
+   */
+  readonly allowIncompatible?: boolean;
 }
 
 /** What a library can be given as: a name for the loader, or its contents. */

@@ -17,7 +17,7 @@ import type { Library, LinkState } from './state.js';
 export const UNLOAD_HOOK = 'dl_before_unload';
 
 /** Something that failed while unloading (the unload went on). */
-interface Failure {
+export interface Failure {
   readonly library: string;
   readonly what: string;
   readonly error: unknown;
@@ -78,7 +78,7 @@ function ownsDso(lib: Library, dso: number): boolean {
  * `__cxa_finalize(dso)`: the library's `__cxa_atexit` registrations (C++ static objects, C
  * destructors), newest first, taken off the exit list; then its unload hook.
  */
-function finalize(state: LinkState, lib: Library, failures: Failure[]): void {
+export function finalize(state: LinkState, lib: Library, failures: Failure[]): void {
   const mine = state.atexit.filter((e) => ownsDso(lib, e.dso));
   if (mine.length > 0) {
     const rest = state.atexit.filter((e) => !ownsDso(lib, e.dso));
@@ -138,7 +138,7 @@ function leaveScopes(state: LinkState, lib: Library, going: ReadonlySet<Library>
 }
 
 /** Releases what the library held: GOT entries it used, memory, TLS, table slots; its registry entries. */
-function release(state: LinkState, lib: Library, failures: Failure[]): void {
+export function release(state: LinkState, lib: Library, failures: Failure[]): void {
   // Its own range's functions are forgotten while the range still holds them.
   if (lib.table !== null) state.slots.forgetRange(lib.tableBase, lib.table.size);
   state.slots.retireOwner(lib.id);
@@ -151,12 +151,13 @@ function release(state: LinkState, lib: Library, failures: Failure[]): void {
   }
   if (lib.leakCheck !== null) forgetHeld(state, lib);
   state.libraries.delete(lib.id);
+  if (lib.handle.id !== lib.id) state.handles.delete(lib.handle.id);
   if (state.byKey.get(lib.key) === lib) state.byKey.delete(lib.key);
   for (const [name, key] of state.aliases) if (key === lib.key) state.aliases.delete(name);
 }
 
 /** Drops every JS reference the linker had to the library's instance and exports. */
-function forget(lib: Library): void {
+export function forget(lib: Library): void {
   dropEdges(lib);
   lib.instance = null;
   lib.bindings.clear();
@@ -167,7 +168,7 @@ function forget(lib: Library): void {
 }
 
 /** The error of an unload that completed with failures, or null. */
-function outcome(failures: readonly Failure[], leaks: readonly string[]): DlError | null {
+export function outcome(failures: readonly Failure[], leaks: readonly string[]): DlError | null {
   if (leaks.length > 0) {
     return new DlError(
       'DL_LEAK_DETECTED',

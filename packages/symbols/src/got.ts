@@ -48,7 +48,10 @@ export class GotTable {
 
   private unindex(entry: GotEntry): void {
     const id = entry.definition?.provider.id;
-    if (id !== undefined) this.byProvider.get(id)?.delete(entry);
+    if (id === undefined) return;
+    const set = this.byProvider.get(id);
+    set?.delete(entry);
+    if (set?.size === 0) this.byProvider.delete(id);
   }
 
   private spaceOf(scope: Scope, space: GotSpace): Map<string, GotEntry> {
@@ -117,7 +120,9 @@ export class GotTable {
 
   /** Forgets an entry (rollback of a failed load, or the last user unloaded). */
   delete(entry: GotEntry): void {
-    if (this.scopes.get(entry.scope.id)?.[entry.space].delete(entry.name) !== true) return;
+    const spaces = this.scopes.get(entry.scope.id);
+    if (spaces?.[entry.space].delete(entry.name) !== true) return;
+    if (spaces.mem.size === 0 && spaces.func.size === 0) this.scopes.delete(entry.scope.id);
     this.unindex(entry);
     this.order.delete(entry);
   }

@@ -81,6 +81,20 @@ export class Scope {
     this.members.delete(source);
   }
 
+  /**
+   * Puts another source in a member's place, keeping its position (a library hidden while a
+X
+   */
+  replace(provider: Provider, symbols: SymbolSource): void {
+    const old = this.byProvider.get(provider.id);
+    if (old === undefined) return;
+    const members = [...this.members];
+    const at = members.indexOf(old);
+    for (const m of members.slice(at)) this.remove(m.provider);
+    this.add(provider, symbols);
+    for (const m of members.slice(at + 1)) this.add(m.provider, m);
+  }
+
   /** The winning definition of a name, or undefined. */
   lookup(name: string): Definition | undefined {
     const found = this.byName.get(name);

@@ -110,7 +110,7 @@ describe.skipIf(gate.mode === 'skip')(
       statements: readonly string[],
     ): Promise<Record<TableRuntime, SqliteRun> & { emccStderr: string; emccError: string | null }> => {
       const emcc = await emccChromium(statements);
-      const { libraries: _libraries, ...wasiNode } = runWasiSqlite(statements);
+      const { libraries: _libraries, loaded: _loaded, unloaded: _unloaded, ...wasiNode } = runWasiSqlite(statements);
       const { stderr: emccNodeStderr, ...emccNode } = runEmscriptenSqlite(statements);
       return {
         'native (gcc)': runNativeSqlite(statements),

@@ -12,6 +12,8 @@ export interface BundleOptions {
    * `{ 'globalThis.FIXTURE': JSON.stringify('/libneed_a.so') }`. The values are source text.
    */
   readonly define?: Readonly<Record<string, string>>;
+  /** `browser` (default) or `node` (a worker_threads worker: node built-ins stay imports). */
+  readonly platform?: 'browser' | 'node';
 }
 
 /** A cached bundle and the modification times of every file it was built from. */
@@ -37,7 +39,8 @@ const cache = new Map<string, CacheEntry>();
 export async function bundle(entry: string | URL, options: BundleOptions = {}): Promise<string> {
   const path = entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : resolve(entry);
   const define = options.define ?? {};
-  const key = JSON.stringify([path, Object.entries(define).sort(([a], [b]) => a.localeCompare(b))]);
+  const platform = options.platform ?? 'browser';
+  const key = JSON.stringify([path, platform, Object.entries(define).sort(([a], [b]) => a.localeCompare(b))]);
   const cached = cache.get(key);
   if (cached !== undefined && (await unchanged(cached.inputs))) return cached.code;
 
@@ -48,7 +51,7 @@ export async function bundle(entry: string | URL, options: BundleOptions = {}): 
       bundle: true,
       write: false,
       format: 'esm',
-      platform: 'browser',
+      platform,
       target: 'es2022',
       conditions: ['@dl/source', 'module'],
       sourcemap: 'inline',

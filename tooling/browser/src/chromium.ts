@@ -49,8 +49,12 @@ export function chromiumGate(): { readonly mode: 'run' | 'skip' | 'fail'; readon
 }
 
 /** Launches headless Chromium ({@link chromiumExecutable}, {@link CHROMIUM_ARGS}). Close it when done. */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumExecutable(), headless: true, args: [...CHROMIUM_ARGS] });
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumExecutable(),
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 /** Launches Chromium, runs `fn` with it and closes it afterwards, also when `fn` throws. */

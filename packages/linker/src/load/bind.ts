@@ -220,7 +220,16 @@ interface Binder {
 
 /** Sets one import's value in the import object. */
 function put(b: Binder, spec: ClassifiedImport, value: WebAssembly.ImportValue): void {
-  (b.imports[spec.module] ??= {})[spec.name] = value;
+  (b.imports[spec.module] ??= importModule())[spec.name] = value;
+}
+
+/**
+ * An import object's module namespace, in dictionary mode from the start: every library brings
+ * its own names (GOT entries above all), and adding them one by one to an ordinary object makes
+ * the engine create a hidden class per name — the costliest part of building imports.
+ */
+function importModule(): Record<string, WebAssembly.ImportValue> {
+  return Object.create(null) as Record<string, WebAssembly.ImportValue>;
 }
 
 /** Whether a function import goes through the PLT although its provider is there: the provider is reloadable. */
@@ -387,7 +396,7 @@ export function buildImports(
   pending: PendingBinding[],
   visible: Visible | undefined,
 ): WebAssembly.Imports {
-  const imports: WebAssembly.Imports = { env: {}, 'GOT.mem': {}, 'GOT.func': {} };
+  const imports: WebAssembly.Imports = { env: importModule(), 'GOT.mem': importModule(), 'GOT.func': importModule() };
   const b: Binder = { state, journal, lib, path: pathOf(state, lib), visible, imports, late: [], pending };
   for (const spec of lib.meta.imports) bindImport(b, spec);
   buildPlt(b);

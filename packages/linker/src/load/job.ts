@@ -1,5 +1,6 @@
 import type { Definition } from '@dl/symbols';
 import type { FoundLibrary } from '../discover.js';
+import type { Hidden } from '../reload.js';
 import type { Library } from '../state.js';
 import type { LibrarySource, LinkerOptions, ResolvedFlags } from '../types.js';
 
@@ -17,10 +18,17 @@ export interface LoadJob {
   readonly roots: readonly LibrarySource[];
   readonly flags: ResolvedFlags;
   readonly main?: MainRequest | undefined;
+  /**
+   * A reload: the resident library the load's (single) root replaces. The new build takes its
+   * name and handle; `vet` may refuse it from its metadata, before anything is allocated.
+   */
+  readonly replacing?: { readonly library: Library; readonly vet: (found: FoundLibrary) => void } | undefined;
 }
 
 /** The libraries of a finished load: its roots (new or already loaded) and the new ones. */
 export interface LoadResult {
   readonly roots: readonly Library[];
   readonly loaded: readonly Library[];
+  /** A reload's hidden old build, for the swap that finishes it. */
+  readonly hidden?: Hidden;
 }

@@ -3,6 +3,7 @@ import { discover, isLoaded, loadOrder } from '../discover.js';
 import type { FoundLibrary } from '../discover.js';
 import { Journal } from '../journal.js';
 import { dropEdges } from '../keep.js';
+import { hide, unhide } from '../reload.js';
 import type { Pipeline } from '../ops.js';
 import { check } from './check.js';
 import type { Library, LinkState } from '../state.js';
@@ -25,6 +26,14 @@ function* find(
   if (job.flags.noload && found.found.length > 0) {
     throw new DlError('DL_NOT_LOADED', 'RTLD_NOLOAD: the library is not loaded', { library: found.found[0]!.name });
   }
+  if (job.replacing !== undefined) {
+    const root = found.roots[0];
+    if (root === undefined || isLoaded(root))
+      throw new DlError('DL_BAD_HANDLE', 'the new build is already loaded as another library', {
+        library: job.replacing.library.name,
+      });
+    job.replacing.vet(root);
+  }
   return { roots: found.roots, order: loadOrder(found) };
 }
 
@@ -37,6 +46,9 @@ function* find(
  */
 export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
   const timer = new PhaseTimer();
+  // A reload hides the running build while the new one loads (shown again, after the load's
+  // own rollback, if it fails).
+  const hidden = job.replacing === undefined ? undefined : hide(state, job.replacing.library);
   const journal = new Journal(state.got);
   state.load = journal;
   try {
@@ -51,7 +63,10 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
 
     // From here on the shared state changes; every change is journaled.
     const promoted = scopes.commit(state, journal);
-    const libs = order.map((p, i) => newLibrary(state, p, modules[i]!, roleOf(p), job.flags, scopes.group));
+    const replaced = job.replacing?.library;
+    const libs = order.map((p, i) =>
+      newLibrary(state, p, modules[i]!, roleOf(p), job.flags, scopes.group, p === roots[0] ? replaced : undefined),
+    );
     for (const lib of libs) journal.libraries.set(lib.id, lib);
     // A failed load takes away every edge its libraries made (to libraries already resident too).
     journal.record(() => {
@@ -80,9 +95,11 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
     });
     timer.mark('init');
     commit(state, journal, libs, job, timer);
-    return { roots: roots.map(asLibrary), loaded: libs };
+    return { roots: roots.map(asLibrary), loaded: libs, ...(hidden === undefined ? {} : { hidden }) };
   } catch (e) {
-    throw fail(state, journal, job, e);
+    const error = fail(state, journal, job, e);
+    if (hidden !== undefined) unhide(state, hidden);
+    throw error;
   } finally {
     state.load = null;
   }

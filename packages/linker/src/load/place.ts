@@ -38,7 +38,8 @@ export function place(state: Placement, journal: Journal, lib: Library, role: Li
         state.tables.release(range);
       },
       () => {
-        state.tables.retire(range);
+        // A reload hands the range to the new build (its slots then hold the new functions).
+        if (lib.table === range) state.tables.retire(range);
       },
     );
     lib.table = range;

@@ -21,12 +21,15 @@ export function newLibrary(
   role: LibraryRole,
   flags: ResolvedFlags,
   group: Scope | null,
+  replacing?: Library,
 ): Library {
-  const { id, provider } = role.identity(state, p.name);
+  // A new build of a resident library (a reload) takes its name and handle.
+  const name = replacing?.name ?? p.name;
+  const { id, provider } = role.identity(state, name);
   return {
     id,
-    name: p.name,
-    handle: Object.freeze({ id, name: p.name }),
+    name,
+    handle: replacing?.handle ?? Object.freeze({ id, name }),
     key: p.key,
     location: p.location,
     provider,
@@ -42,6 +45,7 @@ export function newLibrary(
     tableBase: 0,
     tlsBase: null,
     tlsBlock: null,
+    runtimeTls: null,
     global: flags.global || role.isMain,
     group: role.isMain ? null : group,
     symbols: eagerSource(provider, []),

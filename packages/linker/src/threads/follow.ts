@@ -1,0 +1,170 @@
+import { DlError } from '@dl/errors';
+import type { ImageImport, ImageLibrary, ThreadImage } from './image.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** A thread following a linked program: the same libraries, its own table, stack and TLS blocks. */
+export interface Follower {
+  /** This thread's function table (same layout as the leading thread's). */
+  readonly table: WebAssembly.Table;
+  /** This thread's stack pointer. */
+  readonly stackPointer: WebAssembly.Global;
+  /** Each library's instance on this thread, by name. */
+  readonly libraries: ReadonlyMap<string, WebAssembly.Instance>;
+  /** The first library (in load order) exporting `name`, as on the leading thread's global lookup. */
+  find(name: string): WebAssembly.ExportValue | undefined;
+  /**
+   * Catches up with the leading thread (`linker.threadUpdate(resources)`): drops the libraries
+   * unloaded since (their table slots cleared), then follows the ones loaded since.
+   */
+  update(image: ThreadImage): void;
+}
+
+/** Options of {@link followLinker}. */
+export interface FollowOptions {
+  /** The host's functions on this thread, by name (JS functions do not cross threads). */
+  readonly host?: Readonly<Record<string, Fn>>;
+}
+
+interface Thread {
+  readonly memory: WebAssembly.Memory;
+  readonly table: WebAssembly.Table;
+  readonly stackPointer: WebAssembly.Global;
+  /** Instances by library id, in load order. */
+  readonly instances: Map<number, { readonly name: string; readonly instance: WebAssembly.Instance }>;
+  readonly tlsBlocks: Map<number, number>;
+  /** Table slots each library filled (its range, and slots given to its functions). */
+  readonly filled: Map<number, Set<number>>;
+  readonly host: Readonly<Record<string, Fn>>;
+}
+
+function constGlobal(value: number, mutable: boolean): WebAssembly.Global {
+  return new WebAssembly.Global({ value: 'i32', mutable }, value);
+}
+
+function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
+  for (const { instance } of t.instances.values())
+    if (Object.hasOwn(instance.exports, name)) return instance.exports[name];
+  return undefined;
+}
+
+function hostFunction(t: Thread, symbol: string, library: string): Fn {
+  const f = t.host[symbol];
+  if (f !== undefined) return f;
+  return () => {
+    throw new DlError(
+      'DL_UNDEFINED_SYMBOL',
+      `host function ${symbol} is not given to this thread (FollowOptions.host)`,
+      {
+        library,
+        symbol,
+      },
+    );
+  };
+}
+
+/** A lazily bound import: the first library exporting it, looked up on the first call. */
+function lateFunction(t: Thread, symbol: string, library: string): Fn {
+  let target: Fn | undefined;
+  return (...args) => {
+    target ??= find(t, symbol) as Fn | undefined;
+    if (typeof target !== 'function')
+      throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${symbol} was called on a follower thread`, {
+        library,
+        symbol,
+      });
+    return target(...args);
+  };
+}
+
+function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssembly.ImportValue {
+  switch (spec.how) {
+    case 'memory':
+      return t.memory;
+    case 'table':
+      return t.table;
+    case 'stack-pointer':
+      return t.stackPointer;
+    case 'const':
+      return constGlobal(spec.value, spec.mutable);
+    case 'tls':
+      return constGlobal((t.tlsBlocks.get(spec.library) ?? 0) + spec.offset, true);
+    case 'export': {
+      const provider = t.instances.get(spec.library)?.instance;
+      return provider === undefined
+        ? lateFunction(t, spec.export, lib.name)
+        : (provider.exports[spec.export] as WebAssembly.ImportValue);
+    }
+    case 'host':
+      return hostFunction(t, spec.symbol, lib.name);
+    case 'late':
+      return lateFunction(t, spec.symbol, lib.name);
+    case 'tls-alloc':
+      return () => {
+        if (lib.tlsBlock === null)
+          throw new DlError('DL_OUT_OF_MEMORY', 'no TLS block reserved for this thread', { library: lib.name });
+        return lib.tlsBlock;
+      };
+  }
+}
+
+/** Instantiates one library on this thread and sets up its TLS block. */
+function follow(t: Thread, lib: ImageLibrary): void {
+  if (lib.tlsBlock !== null) t.tlsBlocks.set(lib.id, lib.tlsBlock);
+  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  for (const spec of lib.imports) (imports[spec.module] ??= {})[spec.name] = importValue(t, spec, lib);
+  const instance = new WebAssembly.Instance(lib.module, imports);
+  if (lib.tlsInit?.kind === 'wasm') (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock!);
+  else if (lib.tlsInit?.kind === 'runtime') (instance.exports[lib.tlsInit.export] as () => number)();
+  t.instances.set(lib.id, { name: lib.name, instance });
+  t.filled.set(lib.id, new Set(Array.from({ length: lib.table.size }, (_, i) => lib.table.base + i)));
+}
+
+/** Drops an unloaded library on this thread: its slots cleared, its instance forgotten. */
+function drop(t: Thread, id: number): void {
+  for (const slot of t.filled.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
+  t.filled.delete(id);
+  t.instances.delete(id);
+  t.tlsBlocks.delete(id);
+}
+
+function apply(t: Thread, image: ThreadImage): void {
+  for (const id of image.removed) drop(t, id);
+  if (t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
+  for (const lib of image.libraries) follow(t, lib);
+  for (const s of image.slots) {
+    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
+    t.filled.get(s.library)?.add(s.index);
+  }
+}
+
+/**
+ * Follows a linked program on this thread (a worker): instantiates its libraries in order
+ * with the imports the image describes, sets up this thread's TLS block of each library
+ * (`__wasm_init_tls`, or the runtime's TLS set-up) and fills the table slots the leading thread
+ * gave to functions. Shared memory is initialised once (a shared-memory module's start function
+ * does it only on the first thread); relocations and constructors do not run again.
+ */
+export function followLinker(image: ThreadImage, options: FollowOptions = {}): Follower {
+  const t: Thread = {
+    memory: image.memory,
+    table: new WebAssembly.Table({ element: 'anyfunc', initial: image.tableLength }),
+    stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
+    instances: new Map(),
+    tlsBlocks: new Map(),
+    filled: new Map(),
+    host: options.host ?? {},
+  };
+  apply(t, image);
+  return {
+    table: t.table,
+    stackPointer: t.stackPointer,
+    get libraries() {
+      return new Map([...t.instances.values()].map(({ name, instance }) => [name, instance]));
+    },
+    find: (name) => find(t, name),
+    update: (next) => {
+      apply(t, next);
+    },
+  };
+}

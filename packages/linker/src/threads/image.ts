@@ -1,0 +1,252 @@
+import { DlError } from '@dl/errors';
+import type { Reservation } from '@dl/layout';
+import { reserveTlsBlock } from '@dl/layout';
+import type { ClassifiedImport } from '@dl/reader';
+import type { Callable } from '@dl/symbols';
+import type { Library, LinkState } from '../state.js';
+
+/**
+ * A linked program as another thread needs it to follow (structured-cloneable: compiled
+ * modules and a shared memory transfer to workers; everything else is numbers and names).
+ * A follower instantiates the same modules in the same order with the same imports at the same
+ * bases, fills its own table the same way, and sets up its own stack and one TLS block per
+ * library — it runs no relocation and no constructor (they ran once, in shared memory).
+ */
+export interface ThreadImage {
+  readonly memory: WebAssembly.Memory;
+  readonly tableLength: number;
+  /** This thread's stack, `[low, high)`; the stack pointer starts at `high`. */
+  readonly stack: { readonly low: number; readonly high: number };
+  readonly libraries: readonly ImageLibrary[];
+  /** Table slots outside the libraries' own ranges that hold a library's exported function (library by id). */
+  readonly slots: readonly { readonly index: number; readonly library: number; readonly name: string }[];
+  /** Libraries (ids) the thread had that are unloaded now: an update drops them first. */
+  readonly removed: readonly number[];
+}
+
+/** One library of a {@link ThreadImage}, in instantiation order. */
+export interface ImageLibrary {
+  /** The library's id on the leading thread (imports name other libraries by it). */
+  readonly id: number;
+  readonly name: string;
+  /** Its own table range, `[base, base + size)` (cleared on a follower when it is unloaded). */
+  readonly table: { readonly base: number; readonly size: number };
+  readonly module: WebAssembly.Module;
+  readonly imports: readonly ImageImport[];
+  /** This thread's TLS block, or null for a library without thread-locals. */
+  readonly tlsBlock: number | null;
+  /** How the block is set up: `__wasm_init_tls(block)`, or the runtime's export (emcc's `emscripten_tls_init`), which allocates it. */
+  readonly tlsInit: { readonly kind: 'wasm' } | { readonly kind: 'runtime'; readonly export: string } | null;
+}
+
+/** How a follower makes one import. */
+export type ImageImport = { readonly module: string; readonly name: string } & (
+  | { readonly how: 'memory' | 'table' | 'stack-pointer' }
+  | { readonly how: 'const'; readonly value: number; readonly mutable: boolean }
+  /** A GOT entry of a thread-local: this thread's block of `library` plus `offset`. */
+  | { readonly how: 'tls'; readonly library: number; readonly offset: number }
+  | { readonly how: 'export'; readonly library: number; readonly export: string }
+  | { readonly how: 'host'; readonly symbol: string }
+  /** Bound lazily on the leading thread (or not yet): looked up by name when first called. */
+  | { readonly how: 'late'; readonly symbol: string }
+  /** The runtime's aligned allocator while its TLS set-up runs: this thread's block, reserved in advance. */
+  | { readonly how: 'tls-alloc' }
+);
+
+/** What one follower thread holds: its stack, and per library (by id) its TLS block (released by {@link releaseThread}). */
+export interface ThreadResources {
+  readonly stack: Reservation;
+  readonly libraries: Map<number, Reservation | null>;
+}
+
+/** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
+type Indexed = ReadonlySet<number>;
+
+function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
+  const base = { module: spec.module, name: spec.name };
+  const d = lib.bindings.get(spec);
+  if (lib.lazy.some((l) => l.name === spec.name) || d === undefined || d === null)
+    return { ...base, how: 'late', symbol: spec.name };
+  if (index.has(d.provider.id) && d.kind === 'function')
+    return { ...base, how: 'export', library: d.provider.id, export: d.name };
+  if (d.provider.id === 0) return { ...base, how: 'host', symbol: d.name };
+  throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild import ${spec.name}`, { library: lib.name });
+}
+
+function gotImport(
+  state: LinkState,
+  lib: Library,
+  spec: Extract<ClassifiedImport, { role: 'got' }>,
+  index: Indexed,
+): ImageImport {
+  const base = { module: spec.module, name: spec.name };
+  const entry = state.got.get(lib.group ?? state.global, spec.space, spec.name);
+  const value = (entry?.global.value as number | undefined) ?? 0;
+  const d = entry?.definition;
+  if (d?.kind === 'tls') {
+    const owner = state.libraries.get(d.provider.id);
+    if (owner?.tlsBase === null || owner === undefined || !index.has(d.provider.id))
+      throw new DlError('DL_INCOMPATIBLE', `thread-local ${spec.name} has no TLS block`, { library: lib.name });
+    return { ...base, how: 'tls', library: d.provider.id, offset: d.address - owner.tlsBase };
+  }
+  return { ...base, how: 'const', value, mutable: true };
+}
+
+/** How a follower makes each import of a library, from what the leading thread bound. */
+function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[] {
+  return lib.meta.imports.map((spec): ImageImport => {
+    const base = { module: spec.module, name: spec.name };
+    switch (spec.role) {
+      case 'memory':
+        return { ...base, how: 'memory' };
+      case 'table':
+        return { ...base, how: 'table' };
+      case 'abi':
+        if (spec.name === '__stack_pointer') return { ...base, how: 'stack-pointer' };
+        if (spec.name === '__memory_base') return { ...base, how: 'const', value: lib.memoryBase, mutable: false };
+        if (spec.name === '__table_base') return { ...base, how: 'const', value: lib.tableBase, mutable: false };
+        return { ...base, how: spec.name === 'memory' ? 'memory' : 'table' };
+      case 'got':
+        return gotImport(state, lib, spec, index);
+      case 'function':
+        if (spec.name === '__cxa_atexit') return { ...base, how: 'host', symbol: '__cxa_atexit' };
+        if (spec.name === state.conventions.alignedAlloc && lib.runtimeTls !== null)
+          return { ...base, how: 'tls-alloc' };
+        return exportImport(state, lib, spec, index);
+      default:
+        throw new DlError(
+          'DL_INCOMPATIBLE',
+          `a follower thread cannot rebuild a ${spec.role} import (${spec.name}) yet`,
+          {
+            library: lib.name,
+          },
+        );
+    }
+  });
+}
+
+/** Slots outside every library's own range that hold an exported function of one of `libs`. */
+function extraSlots(state: LinkState, libs: readonly Library[], all: readonly Library[]): ThreadImage['slots'] {
+  const owner = new Map<Callable, { library: number; name: string }>();
+  for (const lib of libs) {
+    for (const e of lib.meta.exports) {
+      const f = lib.instance!.exports[e.name];
+      if (e.kind === 'function' && typeof f === 'function' && !owner.has(f as Callable))
+        owner.set(f as Callable, { library: lib.id, name: e.name });
+    }
+  }
+  const own = (i: number): boolean =>
+    all.some((l) => l.table !== null && i >= l.tableBase && i < l.tableBase + l.table.size);
+  const out: { index: number; library: number; name: string }[] = [];
+  if (owner.size === 0) return out;
+  for (let i = 0; i < state.table.length; i++) {
+    const f = state.table.get(i) as Callable | null;
+    const o = f === null ? undefined : owner.get(f);
+    if (o !== undefined && !own(i)) out.push({ index: i, ...o });
+  }
+  return out;
+}
+
+/** One more thread's TLS block of a library, reserved now, and how the thread sets it up. */
+function tlsOf(state: LinkState, lib: Library): { block: Reservation; init: ImageLibrary['tlsInit'] } | null {
+  const ex = lib.instance!.exports;
+  const owner = `${lib.name} TLS (thread)`;
+  if (typeof ex.__wasm_init_tls === 'function' && ex.__tls_size instanceof WebAssembly.Global) {
+    const needs = {
+      size: ex.__tls_size.value as number,
+      align: (ex.__tls_align as WebAssembly.Global).value as number,
+    };
+    return { block: reserveTlsBlock(state.allocator, needs, owner), init: { kind: 'wasm' } };
+  }
+  const runtimeInit = state.conventions.tlsInit;
+  if (lib.runtimeTls !== null && typeof ex[runtimeInit] === 'function') {
+    const block = state.allocator.reserve(lib.runtimeTls.size, lib.runtimeTls.align, owner);
+    return { block, init: { kind: 'runtime', export: runtimeInit } };
+  }
+  if (lib.meta.dylink.tlsExports.size > 0)
+    throw new DlError('DL_INCOMPATIBLE', 'a follower thread cannot set up this library’s thread-locals', {
+      library: lib.name,
+    });
+  return null;
+}
+
+/** The side modules resident now, in load order. */
+function residentLibraries(state: LinkState): Library[] {
+  return [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
+}
+
+/**
+ * The image of what a thread lacks: the resident libraries it does not have yet (their TLS
+ * blocks reserved into `resources`), and the ones it has that are gone (their blocks released).
+ */
+function imageFor(state: LinkState, resources: ThreadResources, dropping: ReadonlySet<number>): ThreadImage {
+  const resident = residentLibraries(state).filter((l) => !dropping.has(l.id));
+  const ids = new Set(resident.map((l) => l.id));
+  const removed = [...resources.libraries.keys()].filter((id) => !ids.has(id));
+  for (const id of removed) {
+    const block = resources.libraries.get(id);
+    if (block !== null && block !== undefined) state.allocator.release(block);
+    resources.libraries.delete(id);
+  }
+  const added = resident.filter((l) => !resources.libraries.has(l.id));
+  const libraries = added.map((lib): ImageLibrary => {
+    const tls = tlsOf(state, lib);
+    resources.libraries.set(lib.id, tls?.block ?? null);
+    return {
+      id: lib.id,
+      name: lib.name,
+      table: { base: lib.tableBase, size: lib.table?.size ?? 0 },
+      module: lib.module,
+      imports: importsOf(state, lib, ids),
+      tlsBlock: tls?.block.address ?? null,
+      tlsInit: tls?.init ?? null,
+    };
+  });
+  const stack = resources.stack;
+  return {
+    memory: state.memory,
+    tableLength: state.table.length,
+    stack: { low: stack.address, high: stack.address + stack.size },
+    libraries,
+    // Every slot given to a function since (a new library may take the address of an old one's).
+    slots: extraSlots(state, resident, resident),
+    removed,
+  };
+}
+
+/**
+ * The image of a linked program for one more thread, with its stack and TLS blocks reserved
+ * from the linker's allocator (give them back with {@link releaseThread} when the thread ends).
+ *
+ * @throws DlError `DL_INCOMPATIBLE` for a program without shared memory, or an import a follower cannot rebuild yet
+ */
+export function threadImage(state: LinkState, stackSize: number): { image: ThreadImage; resources: ThreadResources } {
+  if (!(state.memory.buffer instanceof SharedArrayBuffer))
+    throw new DlError('DL_INCOMPATIBLE', 'threads need a program with shared memory (program.shared)');
+  const resources: ThreadResources = {
+    stack: state.allocator.reserve(stackSize, 16, 'thread stack'),
+    libraries: new Map(),
+  };
+  return { image: imageFor(state, resources, new Set()), resources };
+}
+
+/**
+ * What a following thread needs to catch up with the leading one: the libraries loaded since
+ * its last image or update (their TLS blocks reserved), the ones unloaded since — or about to be
+ * (`dropping`: library ids) — released.
+ * Apply it on the thread with `Follower.update`.
+ */
+export function threadUpdate(
+  state: LinkState,
+  resources: ThreadResources,
+  dropping: ReadonlySet<number> = new Set(),
+): ThreadImage {
+  return imageFor(state, resources, dropping);
+}
+
+/** Gives back what {@link threadImage} and updates reserved for a thread that has ended. */
+export function releaseThread(state: LinkState, resources: ThreadResources): void {
+  for (const block of resources.libraries.values()) if (block !== null) state.allocator.release(block);
+  resources.libraries.clear();
+  state.allocator.release(resources.stack);
+}

@@ -1,0 +1,226 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { bundle } from '@dl/browser';
+import { outcome } from '@dl/fixtures/outcome';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RTLD } from '../flags.js';
+import { ThreadGroup } from './group.js';
+import { call, hostLinkerSync } from '../test-support.harness.js';
+
+interface Seen {
+  readonly check: number;
+  readonly address: number;
+  readonly bumps: readonly number[];
+  readonly stackPointer: number;
+  readonly mainCounter: number;
+}
+
+let dir = '';
+let script = '';
+let loop = '';
+let grouped = '';
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dl-threads-'));
+  script = join(dir, 'worker.mjs');
+  writeFileSync(script, await bundle(new URL('./follow-worker.harness.ts', import.meta.url), { platform: 'node' }));
+});
+beforeAll(async () => {
+  grouped = join(dir, 'grouped.mjs');
+  writeFileSync(grouped, await bundle(new URL('./group-worker.harness.ts', import.meta.url), { platform: 'node' }));
+  loop = join(dir, 'loop.mjs');
+  writeFileSync(loop, await bundle(new URL('./follow-loop.harness.ts', import.meta.url), { platform: 'node' }));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runWorker<T = Seen>(workerData: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData });
+    worker.once('message', (m: T) => {
+      resolve(m);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+describe('follower threads (node worker_threads)', () => {
+  it.each([
+    ['clang16', 'libtls_init.so', '__wasm_init_tls'],
+    ['emcc', 'libtls_mt.so', 'emscripten_tls_init'],
+  ] as const)(
+    '4 workers follow a program with a %s shared-memory TLS library (%s, %s): each has its own TLS block, memory is shared',
+    async (tc, file, init) => {
+      const { linker } = hostLinkerSync(tc, { program: { shared: true } });
+      const h = linker.dlopenSync(file, RTLD.NOW);
+      expect(typeof linker.exportsOf(h).exports[init]).toBe('function');
+      expect(call(linker, h, 'tls_check')).toBe(0);
+      const mainCounterAddress = call(linker, h, 'tls_counter_addr');
+      const threads = [0, 1, 2, 3].map(() => linker.threadImage({ stackSize: 32768 }));
+      const seen = await Promise.all(threads.map(({ image }) => runWorker({ image, job: 'tls', mainCounterAddress })));
+      const addresses = new Set([mainCounterAddress, ...seen.map((s) => s.address)]);
+      expect(addresses.size).toBe(5);
+      for (const [i, s] of seen.entries()) {
+        // A fresh block: .tdata initialised (5), .tbss zeroed; tls_check bumps it once.
+        expect(s).toMatchObject({ check: 0, bumps: [7, 8], mainCounter: 6 });
+        expect(s.stackPointer).toBe(threads[i]!.image.stack.high);
+      }
+      // The leading thread's own value did not move.
+      expect(call(linker, h, 'tls_bump')).toBe(7);
+      const before = linker.graph().memory.reservations.length;
+      for (const { resources } of threads) linker.releaseThread(resources);
+      expect(linker.graph().memory.reservations.length).toBe(before - 4 * 2);
+    },
+  );
+
+  it('4 workers call across libraries: &f is the same slot on every thread, shared data adds up, thread-locals stay apart', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    const pointer = call(linker, user, 'thr_user_pointer');
+    const add = linker.dlsym(user, 'thr_add');
+    expect(add.kind === 'function' ? add.address : -1).toBe(pointer);
+    expect(call(linker, user, 'thr_user_call', 5)).toBe(5);
+    const adds = 1000;
+    const threads = [0, 1, 2, 3].map(() => linker.threadImage());
+    const seen = await Promise.all(
+      threads.map(({ image }) =>
+        runWorker<{ pointer: number; mine: number; viaSlot: number }>({ image, job: 'calls', pointer, adds }),
+      ),
+    );
+    // Each thread's own sum (its thread-local) is its own 1,000 adds; the shared total has all of them.
+    expect(seen).toEqual(seen.map(() => ({ pointer, mine: adds, viaSlot: adds })));
+    expect(call(linker, user, 'thr_total_now')).toBe(5 + 4 * adds);
+    expect(call(linker, user, 'thr_user_call', 0)).toBe(5);
+    for (const { resources } of threads) linker.releaseThread(resources);
+  });
+
+  it('a worker started before a dlopen catches up, calls the new library, and drops it after its dlclose', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const { image, resources } = linker.threadImage();
+    const worker = new Worker(loop);
+    const ask = (m: unknown): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        worker.once('message', (r: { value?: unknown; error?: string }) => {
+          if (r.error === undefined) resolve(r.value);
+          else reject(new Error(r.error));
+        });
+        worker.postMessage(m);
+      });
+    try {
+      expect(await ask({ op: 'follow', image })).toEqual(['libthr_base.so']);
+      expect(await ask({ op: 'call', name: 'thr_user_call', args: [1] })).toEqual({ missing: 'thr_user_call' });
+      // Loaded after the worker started: an update brings it.
+      const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      const pointer = call(linker, user, 'thr_user_pointer');
+      expect(await ask({ op: 'update', image: linker.threadUpdate(resources) })).toEqual([
+        'libthr_base.so',
+        'libthr_user.so',
+      ]);
+      expect(await ask({ op: 'call', name: 'thr_user_call', args: [3] })).toBe(3);
+      expect(await ask({ op: 'slot', index: pointer, args: [2] })).toBe(5);
+      // Closed on the leading thread while the worker runs: the update drops it and clears its slots.
+      linker.dlclose(user);
+      const update = linker.threadUpdate(resources);
+      expect(update.removed).toHaveLength(1);
+      expect(await ask({ op: 'update', image: update })).toEqual(['libthr_base.so']);
+      expect(await ask({ op: 'call', name: 'thr_user_call', args: [1] })).toEqual({ missing: 'thr_user_call' });
+      expect(call(linker, base, 'thr_total_now')).toBe(5);
+    } finally {
+      await worker.terminate();
+      linker.releaseThread(resources);
+    }
+  });
+
+  it('a ThreadGroup keeps 4 workers in step: 200 dlopen/dlclose cycles interleaved with calls on every thread, no wrong call', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const group = new ThreadGroup(linker, { stackSize: 16384 });
+    const workers = [0, 1, 2, 3].map(() => new Worker(grouped));
+    let id = 0;
+    const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
+      new Promise((resolve) => {
+        const mine = ++id;
+        const listener = (m: { id?: number; value?: number | null }): void => {
+          if (m.id !== mine) return;
+          w.off('message', listener);
+          resolve(m.value ?? null);
+        };
+        w.on('message', listener);
+        w.postMessage({ op: 'call', name, args, id: mine });
+      });
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      expect(group.size).toBe(4);
+      let expected = 0;
+      for (let cycle = 0; cycle < 200; cycle++) {
+        const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+        await group.sync();
+        const results = await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [1])));
+        expected += 4;
+        expect(results.every((r) => typeof r === 'number' && r > 0)).toBe(true);
+        linker.dlclose(user);
+        await group.sync();
+        if (cycle % 50 === 0) expect(await callOn(workers[0]!, 'thr_user_call', [1])).toBeNull();
+      }
+      expect(call(linker, base, 'thr_total_now')).toBe(expected);
+    } finally {
+      for (const w of workers) {
+        group.remove(w);
+        await w.terminate();
+      }
+    }
+  }, 60_000);
+
+  it('with the group as beforeUnload, dlclose waits until every thread has dropped the library, then unloads it', async () => {
+    const holder: { group?: ThreadGroup } = {};
+    const { linker } = hostLinkerSync('clang16', {
+      program: { shared: true },
+      beforeUnload: (handles) => holder.group!.beforeUnload(handles),
+    });
+    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    const group = new ThreadGroup(linker);
+    holder.group = group;
+    const workers = [0, 1].map(() => new Worker(grouped));
+    const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
+      new Promise((resolve) => {
+        const listener = (m: { id?: number; value?: number | null }): void => {
+          if (m.id !== 7) return;
+          w.off('message', listener);
+          resolve(m.value ?? null);
+        };
+        w.on('message', listener);
+        w.postMessage({ op: 'call', name, args, id: 7 });
+      });
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      await group.sync();
+      linker.dlclose(user);
+      // Put off: still resident (no reference), and the threads still have it.
+      expect(linker.handleOf('libthr_user.so')).toBeDefined();
+      expect(await callOn(workers[0]!, 'thr_user_call', [1])).toBe(1);
+      await group.sync();
+      // Every thread dropped it; then it was unloaded here.
+      expect(linker.handleOf('libthr_user.so')).toBeUndefined();
+      expect(await callOn(workers[1]!, 'thr_user_call', [1])).toBeNull();
+      // Reopened afterwards: it reaches the threads again.
+      linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      await group.sync();
+      expect(await callOn(workers[1]!, 'thr_user_call', [2])).toBe(2);
+    } finally {
+      for (const w of workers) {
+        group.remove(w);
+        await w.terminate();
+      }
+    }
+  });
+
+  it('needs shared memory', () => {
+    const { linker } = hostLinkerSync('clang16');
+    expect(outcome(() => linker.threadImage())).toBe('DL_INCOMPATIBLE');
+  });
+});
