@@ -5,7 +5,8 @@
 //
 // Emscripten loads user libraries last and merges them over its own, so these entries replace
 // 3.1.6's: $preloadDylibs (load-time libraries: the main's NEEDED + Module.dynamicLibraries),
-// _dlopen_js, _dlsym_js and _emscripten_dlopen_js (the imports of its C dlopen/dlsym).
+// _dlopen_js, _dlsym_js and _emscripten_dlopen_js (the imports of its C dlopen/dlsym); with
+// dl_unload.c linked, C dlopen/dlclose also reach _dl_opened_js and _dl_dlclose_js (unloading).
 // Library functions are emitted from their source text: no closures; everything they use is a
 // top-level name of the generated code, pulled in through __deps. Only the _dl*_js entries
 // depend on libc's __dl_seterr (through $dlSetError): a program without dlopen must still link.
@@ -62,7 +63,17 @@ mergeInto(LibraryManager.library, {
       'callUserCallback': typeof callUserCallback != 'undefined' ? callUserCallback : undefined,
       'assertions': !!{{{ ASSERTIONS }}},
       'err': function(text) { err(text); },
-      'abort': function(what) { abort(what); }
+      'abort': function(what) { abort(what); },
+      // Runs `run` when the runtime exits (EXIT_RUNTIME: main returned, exit()), just before the
+      // main's own atexit list (___funcs_on_exit, the first thing exitRuntime does): side
+      // modules' destructors, registered with the linker after the main's own, go first, as
+      // in one native list. Without EXIT_RUNTIME there is no ___funcs_on_exit: nothing runs,
+      // as in Emscripten.
+      'onExit': function(run) {
+        if (typeof ___funcs_on_exit != 'function') return;
+        var funcsOnExit = ___funcs_on_exit;
+        ___funcs_on_exit = function() { run(); return funcsOnExit.apply(null, arguments); };
+      }
     };
     Module['__dlFacade'] = api['linkEmscripten'](ctx, Module['dlOptions'] || {});
     return Module['__dlFacade'];
@@ -91,6 +102,21 @@ mergeInto(LibraryManager.library, {
   _emscripten_dlopen_js__sig: 'viii',
   _emscripten_dlopen_js: function(handle, onsuccess, onerror) {
     dlFacade(dlSetError)['emscriptenDlopenJs'](handle, onsuccess, onerror);
+  },
+
+  // The C half (dl_unload.c, linked with -Wl,--wrap=dlopen -Wl,--wrap=dlclose): 3.1.6's own
+  // dlclose never reaches JS, and its dlopen of a name it knows returns without calling
+  // _dlopen_js. These are emitted only for programs that link it.
+  _dl_opened_js__deps: ['$dlFacade', '$dlSetError'],
+  _dl_opened_js__sig: 'iii',
+  _dl_opened_js: function(handle, flags) {
+    return dlFacade(dlSetError)['openedJs'](handle, flags);
+  },
+
+  _dl_dlclose_js__deps: ['$dlFacade', '$dlSetError'],
+  _dl_dlclose_js__sig: 'ii',
+  _dl_dlclose_js: function(handle) {
+    return dlFacade(dlSetError)['dlcloseJs'](handle);
   },
 
   // --- Emscripten 3.1.6's dynamic-linking JS API, by its names, routed to the facade.

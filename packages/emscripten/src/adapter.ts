@@ -13,6 +13,8 @@ export interface EmscriptenAdapterParts {
   readonly emCode: EmCode;
   /** Mirrors a load's global libraries into `Module` and fills the main's GOT (inside the load's transaction). */
   readonly settle: (libraries: readonly LoadedLibrary[], tx: LoadTransaction) => void;
+  /** A library is being unloaded (its names still in the scopes): drop what mirrors it. */
+  readonly unloaded: (library: LoadedLibrary) => void;
 }
 
 /** The Emscripten runtime's names the linker honours: TLS set-up and the aligned allocator TLS blocks come from. */
@@ -62,10 +64,11 @@ function runtimeSymbol(ctx: EmscriptenContext, abi: EmscriptenAbi, name: string)
  * does it, each step undone if the load fails: refuse (or learn) side modules' JavaScript
  * (`admit`), give JS library functions and `invoke_*` (`resolveFallback`), set stack limits and
  * evaluate EM_JS / EM_ASM once a library's data is in memory (`instantiated`), mirror global
- * libraries' symbols into `Module` and fill the main's GOT (`beforeConstructors`), and defer
- * constructors until the runtime is up (`constructors`).
+ * libraries' symbols into `Module` and fill the main's GOT (`beforeConstructors`), defer
+ * constructors until the runtime is up (`constructors`), and, when a library is unloaded, drop
+ * those mirrors and its `struct dso` data (`unloaded`; its EM_JS names go by `tx.onUnload`).
  */
-export function emscriptenAdapter({ ctx, abi, emCode, settle }: EmscriptenAdapterParts): RuntimeAdapter {
+export function emscriptenAdapter({ ctx, abi, emCode, settle, unloaded }: EmscriptenAdapterParts): RuntimeAdapter {
   return {
     ...emscriptenConventions,
     admit: (library, tx) => {
@@ -82,6 +85,9 @@ export function emscriptenAdapter({ ctx, abi, emCode, settle }: EmscriptenAdapte
     constructors: (run) => {
       if (ctx.runtimeInitialized()) run();
       else ctx.addInit(run);
+    },
+    unloaded: (library) => {
+      unloaded(library);
     },
   };
 }

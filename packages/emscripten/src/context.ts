@@ -57,6 +57,11 @@ export interface EmscriptenContext {
   readonly err?: ((text: string) => void) | undefined;
   /** Emscripten's `abort(what)`: prints `Aborted(what)` and throws. */
   readonly abort?: ((what: string) => void) | undefined;
+  /**
+   * Registers what runs when the runtime exits (EXIT_RUNTIME), just before the main's own atexit
+   * list: the linker's `exit()`, side modules' destructors. Absent: they never run.
+   */
+  readonly onExit?: ((run: () => void) => void) | undefined;
   /** Calls back into compiled code the way Emscripten does (exit and exception handling). */
   readonly callUserCallback?: ((run: () => void) => void) | undefined;
 }

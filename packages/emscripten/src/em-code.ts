@@ -138,20 +138,26 @@ export class EmCode {
     };
     for (const name of carried.emJs) {
       const previous = this.emJs.get(name);
-      this.emJs.set(
-        name,
-        run(`EM_JS function ${name}`, emJsSource(stringAt(this.memory, address(EM_JS_PREFIX + name)))),
-      );
+      const f = run(`EM_JS function ${name}`, emJsSource(stringAt(this.memory, address(EM_JS_PREFIX + name))));
+      this.emJs.set(name, f);
       tx.onRollback(() => {
         if (this.emJs.has(name)) this.emJs.set(name, previous ?? null);
+      });
+      // Unloaded: the name is free again (another library carrying it evaluates its own).
+      tx.onUnload?.(() => {
+        if (this.emJs.get(name) === f) this.emJs.delete(name);
       });
     }
     if (!carried.emAsm) return;
     for (const [at, body] of stringsIn(this.memory, address('__start_em_asm'), address('__stop_em_asm'))) {
-      this.asmConsts.set(at, run(`the EM_ASM block at ${at}`, emAsmSource(body)));
-      tx.onRollback(() => {
-        this.asmConsts.delete(at);
-      });
+      const block = run(`the EM_ASM block at ${at}`, emAsmSource(body));
+      this.asmConsts.set(at, block);
+      const forget = (): void => {
+        if (this.asmConsts.get(at) === block) this.asmConsts.delete(at);
+      };
+      tx.onRollback(forget);
+      // Unloaded: its memory goes back to the allocator, and the next library there has its own blocks.
+      tx.onUnload?.(forget);
     }
   }
 

@@ -1,4 +1,4 @@
-import { DlError } from '@dl/errors';
+import { DlError, messageOf } from '@dl/errors';
 import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
 import type { CompatGroup, Handle, Linker, LinkerEvent, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
@@ -15,6 +15,8 @@ import { relocatedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
+import { DsoTable } from './dso.js';
+import type { LdsoView } from './dso.js';
 
 /** Options of {@link linkEmscripten}. */
 export interface EmscriptenFacadeOptions {
@@ -58,15 +60,6 @@ export interface EmscriptenLoadFlags {
   readonly allowUndefined?: boolean;
 }
 
-/** An entry of the {@link EmscriptenDylink.LDSO} view. */
-export interface EmscriptenDso {
-  readonly refcount: number;
-  readonly name: string;
-  /** The library's exports, relocated (functions, and data as absolute addresses). */
-  readonly module: Record<string, unknown>;
-  readonly global: boolean;
-}
-
 /**
  * The run-time route's evaluator: the source as a function of `Module`. Reached only with
  * `allowEval` (EmCode refuses libraries carrying code otherwise): the user's opt-in.
@@ -98,6 +91,9 @@ function usableFs(fs: EmscriptenFs | null | undefined): EmscriptenFs | null {
 
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
 
+/** The `dlopen` flags the linker takes from a `struct dso`. */
+const OPEN_FLAGS = RTLD_FLAGS.LAZY | RTLD_FLAGS.NOW | RTLD_FLAGS.GLOBAL | RTLD_FLAGS.NODELETE | RTLD_FLAGS.NOLOAD;
+
 /**
  * Emscripten's dynamic linker, implemented by `@dl/linker` inside a running Emscripten
  * program: the entry points its C library calls (`_dlopen_js`, `_dlsym_js`,
@@ -108,14 +104,12 @@ export class EmscriptenDylink {
   /** The linker doing the work (its `graph()`, `dlsym`, events). */
   readonly linker: Linker;
   readonly abi: EmscriptenAbi;
-  /** `struct dso*` → handle, for the C side's handles. */
-  private readonly handles = new Map<number, Handle>();
+  /** The C side's handles (`struct dso*`) and the names libraries were opened by. */
+  private readonly dsos: DsoTable;
   /** Global libraries' symbols in `Module` and the import object; the main's GOT filled. */
   private readonly mirror: Mirror;
   /** Set once the linker exists: loads made while it is created (the compatibility library) are not mirrored. */
   private ready = false;
-  /** Names libraries were opened by (the LDSO view's keys). */
-  private readonly byName = new Map<string, Handle>();
   private anonymous = 0;
   /** What `loadWebAssemblyModule` returned, to the library: `mergeLibSymbols` makes it global. */
   private readonly returnedExports = new WeakMap<object, Handle>();
@@ -131,6 +125,7 @@ export class EmscriptenDylink {
   ) {
     this.abi = options.abi ?? emscriptenAbis[ctx.version] ?? emscripten316;
     this.explainErrors = options.explainErrors === true;
+    this.dsos = new DsoTable(ctx.memory, this.abi);
     // A real FS, by what it can do: 3.1.6 at -O0 / -sASSERTIONS gives programs that never touch
     // files a stub `FS` object without `findObject` (Emscripten's own loader then uses readBinary).
     const fs = usableFs(ctx.fs);
@@ -142,6 +137,11 @@ export class EmscriptenDylink {
       else if (typeof value === 'function') exports[name] = value;
       else if (typeof value === 'number')
         exports[name] = new WebAssembly.Global({ value: 'i32', mutable: false }, value);
+    }
+    // With dl_unload.c linked, side modules' dlopen/dlclose are the program's: through the facade.
+    for (const name of ['dlopen', 'dlclose']) {
+      const wrapped = ctx.mainExports[`__wrap_${name}`];
+      if (typeof wrapped === 'function') exports[name] = wrapped;
     }
     const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
     this.emCode = new EmCode(
@@ -174,6 +174,10 @@ export class EmscriptenDylink {
         settle: (libraries, tx) => {
           if (this.ready) this.mirror.settle(libraries, tx);
         },
+        unloaded: (library) => {
+          this.mirror.unloaded(library.handle);
+          this.dsos.forget(library.handle);
+        },
       }),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       ...(options.debug === undefined ? {} : { debug: options.debug }),
@@ -182,6 +186,15 @@ export class EmscriptenDylink {
     this.linker = linker;
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
     this.ready = true;
+    // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
+    // Module and the main's GOT goes to the next definition: the names have left the scopes.
+    linker.on((event) => {
+      if (event.type === 'unload') this.mirror.afterUnload();
+    });
+    // Side modules' destructors (registered with the linker) when the runtime exits, before the main's.
+    ctx.onExit?.(() => {
+      linker.exit();
+    });
   }
 
   /** Mirrors a library made global outside a load (promoted by reopening it RTLD_GLOBAL). */
@@ -229,7 +242,7 @@ export class EmscriptenDylink {
     this.linker.load(libs, RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE).then(
       (handles) => {
         handles.forEach((h, i) => {
-          this.byName.set(libs[i]!, h);
+          this.dsos.record(0, h, libs[i]!, null);
         });
         this.ctx.runDependency?.remove('preloadDylibs');
       },
@@ -272,6 +285,7 @@ export class EmscriptenDylink {
       const handle =
         name === '__main__' ? this.linker.dlopenSync(null) : this.linker.dlopenSync(name, this.flagsOf(dso));
       this.opened(dso, handle, name);
+      this.dsos.markFresh(dso);
       return 1;
     } catch (e) {
       this.failed(name, e, true);
@@ -306,7 +320,7 @@ export class EmscriptenDylink {
   /** `_dlsym_js(struct dso*, const char*)`: an address (a table index for functions), or 0 and `dlerror()` set. */
   dlsymJs(dso: number, symbolPtr: number): number {
     const symbol = this.ctx.readString(symbolPtr);
-    const handle = dso === 0 ? undefined : this.handles.get(dso);
+    const handle = dso === 0 ? undefined : this.dsos.handles.get(dso);
     const where = dso === 0 ? 'RTLD_DEFAULT' : (handle?.name ?? `${dso}`);
     try {
       if (dso !== 0 && handle === undefined)
@@ -322,27 +336,67 @@ export class EmscriptenDylink {
     }
   }
 
+  /**
+   * `_dl_opened_js(struct dso*, flags)`, from dl_unload.c once libc's `dlopen` returned `dso`: 1,
+   * or 0 and `dlerror()` set (its `dlopen` then returns NULL). A `struct dso` `_dlopen_js` just
+   * loaded into holds its reference already; one libc found by name in its list gets one more
+   * (promoted by `RTLD_GLOBAL`), or, its library unloaded since, the library is loaded again
+   * into it — with `RTLD_NOLOAD` that fails, as natively.
+   */
+  openedJs(dso: number, flags: number): number {
+    if (this.dsos.takeFresh(dso)) return 1;
+    const known = this.dsos.handles.get(dso);
+    if (known?.id === 0) return 1;
+    const name = this.ctx.readString(dso + this.abi.dso.name);
+    try {
+      const handle = this.linker.dlopenSync(name, flags & OPEN_FLAGS);
+      if (known === undefined) this.dsos.setFlags(dso, flags);
+      this.opened(dso, handle, name);
+      return 1;
+    } catch (e) {
+      this.failed(name, e, true);
+      return 0;
+    }
+  }
+
+  /**
+   * `_dl_dlclose_js(struct dso*)`, from dl_unload.c once libc's `dlclose` accepted `dso`: drops
+   * the reference it holds — the library is unloaded when nothing keeps it (`linker.dlclose`) —
+   * and returns 0; 1 with `dlerror()` set for a handle whose library is gone, or when a
+   * destructor or unload hook failed (the library is unloaded all the same).
+   */
+  dlcloseJs(dso: number): number {
+    const handle = this.dsos.handles.get(dso);
+    if (handle === undefined) {
+      this.ctx.setError(this.abi.texts.invalidHandle(dso));
+      return 1;
+    }
+    if (handle.id === 0) return 0;
+    try {
+      this.linker.dlclose(handle);
+      return 0;
+    } catch (e) {
+      this.lastError = e;
+      this.ctx.setError(messageOf(e));
+      return 1;
+    }
+  }
+
   private flagsOf(dso: number): number {
     const flags = new Int32Array(this.ctx.memory.buffer, dso + this.abi.dso.flags, 1)[0]!;
-    return flags & (RTLD_FLAGS.LAZY | RTLD_FLAGS.NOW | RTLD_FLAGS.GLOBAL | RTLD_FLAGS.NODELETE | RTLD_FLAGS.NOLOAD);
+    return flags & OPEN_FLAGS;
   }
 
   /** Records an open library against its `struct dso` (as Emscripten fills it in), and settles. */
   private opened(dso: number, handle: Handle, name: string): void {
-    this.handles.set(dso, handle);
-    if (handle.id === 0) this.byName.set('__main__', handle);
-    else {
-      this.byName.set(name, handle);
-      const lib = this.linker.placement(handle);
-      const view = new DataView(this.ctx.memory.buffer);
-      view.setUint8(dso + this.abi.dso.memAllocated, 1);
-      view.setUint32(dso + this.abi.dso.memAddr, lib.memory.base, true);
-      view.setUint32(dso + this.abi.dso.memSize, lib.memory.size, true);
-      view.setUint32(dso + this.abi.dso.tableAddr, lib.table.base, true);
-      view.setUint32(dso + this.abi.dso.tableSize, lib.table.size, true);
-      // Opened RTLD_GLOBAL after an RTLD_LOCAL load: promoted now, mirrored now.
-      if (lib.global) this.publish(handle);
+    if (handle.id === 0) {
+      this.dsos.record(dso, handle, '__main__', null);
+      return;
     }
+    const lib = this.linker.placement(handle);
+    this.dsos.record(dso, handle, name, lib);
+    // Opened RTLD_GLOBAL after an RTLD_LOCAL load: promoted now, mirrored now.
+    if (lib.global) this.publish(handle);
   }
 
   /** Emscripten's `loadDynamicLibrary(name, flags, handle)`: true, or a promise of it. */
@@ -356,8 +410,7 @@ export class EmscriptenDylink {
       (flags.global === true ? RTLD.GLOBAL : 0) |
       (flags.nodelete === true ? RTLD.NODELETE : 0);
     const done = (handle: Handle): true => {
-      if (dso !== undefined) this.handles.set(dso, handle);
-      this.byName.set(name, handle);
+      this.dsos.record(dso ?? 0, handle, name, null);
       if (flags.global === true) this.publish(handle);
       return true;
     };
@@ -407,27 +460,8 @@ export class EmscriptenDylink {
    * Emscripten's `LDSO` registry, as a view of the libraries opened through the facade (cost:
    * all of them, each time: a diagnostic).
    */
-  get LDSO(): {
-    readonly loadedLibsByName: Record<string, EmscriptenDso>;
-    readonly loadedLibsByHandle: Record<number, EmscriptenDso>;
-  } {
-    const entry = (name: string, handle: Handle): EmscriptenDso => {
-      if (handle.id === 0)
-        return { refcount: Infinity, name: '__main__', module: { ...this.ctx.mainExports }, global: true };
-      const lib = this.linker.describe(handle);
-      return {
-        refcount: lib.nodelete ? Infinity : lib.refcount,
-        name,
-        module: relocatedExports(this.linker, handle),
-        global: lib.global,
-      };
-    };
-    // As in Emscripten, `__main__` is listed once something opened it (dlopen(NULL)).
-    const loadedLibsByName: Record<string, EmscriptenDso> = {};
-    for (const [name, handle] of this.byName) loadedLibsByName[name] = entry(name, handle);
-    const loadedLibsByHandle: Record<number, EmscriptenDso> = {};
-    for (const [dso, handle] of this.handles) loadedLibsByHandle[dso] = entry(handle.name, handle);
-    return { loadedLibsByName, loadedLibsByHandle };
+  get LDSO(): LdsoView {
+    return this.dsos.view(this.linker, this.ctx.mainExports);
   }
 }
 

@@ -1,7 +1,8 @@
 export { emscriptenRuntime } from './attach.js';
 export type { EmscriptenAttachment, MainModule, MainModuleSource, RuntimeOptions } from './attach.js';
 export { linkEmscripten, EmscriptenDylink } from './facade.js';
-export type { EmscriptenDso, EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade.js';
+export type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade.js';
+export type { EmscriptenDso } from './dso.js';
 export type { EmscriptenContext, EmscriptenFs } from './context.js';
 export { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
 export type { EmscriptenFsLoaderOptions } from './loader.js';

@@ -33,23 +33,24 @@ export function forwardedName(fn: (...args: never[]) => unknown): string | null 
  * `mergeLibSymbols`): `Module._name` — the main module's JS stubs for functions it imports from
  * side modules call `Module._name` — and the import object; existing entries win, as in
  * Emscripten. Data addresses are found with `dlsym` (or `LDSO`), not mirrored. Returns how to
- * take back what it added (a failed load's rollback).
+ * take back what it added (a failed load's rollback, the library's unload): the function
+ * returns the symbol names whose entries it deleted.
  */
 export function publishSymbols(
   { exports, published }: PublishedExports,
   Module: Record<string, unknown>,
   imports: Record<string, unknown>,
-): () => void {
-  const added: [Record<string, unknown>, string][] = [];
+): () => readonly string[] {
+  const added: [where: Record<string, unknown>, key: string, name: string, value: unknown][] = [];
   const set = (name: string, value: unknown): void => {
     const mangled = asmjsMangle(name);
     if (!Object.hasOwn(Module, mangled)) {
       Module[mangled] = value;
-      added.push([Module, mangled]);
+      added.push([Module, mangled, name, value]);
     }
     if (!Object.hasOwn(imports, name)) {
       imports[name] = value;
-      added.push([imports, name]);
+      added.push([imports, name, name, value]);
     }
   };
   for (const name of published) {
@@ -61,8 +62,16 @@ export function publishSymbols(
     if (name === 'main') set(MAIN_ALIAS, value);
     else if (name === MAIN_ALIAS) set('main', value);
   }
-  return (): void => {
-    for (const [where, name] of added.reverse()) Reflect.deleteProperty(where, name);
+  return (): readonly string[] => {
+    const names = new Set<string>();
+    for (const [where, key, name, value] of added.reverse()) {
+      // Only what is still this library's: something assigned since is someone else's.
+      if (where[key] !== value) continue;
+      Reflect.deleteProperty(where, key);
+      names.add(name);
+    }
+    added.length = 0;
+    return [...names];
   };
 }
 

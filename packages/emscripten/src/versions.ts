@@ -30,6 +30,8 @@ export interface EmscriptenAbi {
     readonly unknownSymbol: (symbol: string, library: string) => string;
     /** What a program built with -sASSERTIONS prints on stderr when `dlopen` fails. */
     readonly loadError: (file: string, error: string) => string;
+    /** `dlclose` of a handle that is not open (musl's `__dl_invalid_handle`, `%p` as Emscripten's printf prints it). */
+    readonly invalidHandle: (dso: number) => string;
     /** The assertion a program built with -sASSERTIONS aborts with when load-time linking leaves a symbol undefined (`reportUndefinedSymbols`). */
     readonly undefinedSymbol: (symbol: string) => string;
   };
@@ -50,6 +52,7 @@ export const emscripten316: EmscriptenAbi = {
     couldNotLoad: (file, error) => `Could not load dynamic lib: ${file}\n${error}`,
     unknownSymbol: (symbol, library) => `Tried to lookup unknown symbol "${symbol}" in dynamic lib: ${library}`,
     loadError: (file, error) => `Error in loading dynamic library ${file}: ${error}`,
+    invalidHandle: (dso) => `Invalid library handle 0x${dso.toString(16).padStart(8, '0')}`,
     undefinedSymbol: (symbol) =>
       `Assertion failed: undefined symbol \`${symbol}\`. perhaps a side module was not linked in? if this global was expected to arrive from a system library, try to build the MAIN_MODULE with EMCC_FORCE_STDLIBS=1 in the environment`,
   },
