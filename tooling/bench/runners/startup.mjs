@@ -43,7 +43,9 @@ if (mode === 'bare') {
   const t0 = performance.now();
   const dl = await import(entry('emscripten'));
   const importMs = performance.now() - t0;
-  console.log(JSON.stringify({ totalMs: round(importMs), importMs: round(importMs), checksum: Object.keys(dl).length }));
+  console.log(
+    JSON.stringify({ totalMs: round(importMs), importMs: round(importMs), checksum: Object.keys(dl).length }),
+  );
 } else {
   const t0 = performance.now();
   const { createLinkerSync, RTLD } = await import(entry('linker'));

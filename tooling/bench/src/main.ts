@@ -10,11 +10,13 @@ import type { BenchArgs } from './args.js';
 import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
+import { startupBench } from './startup.js';
 
 const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = {
   reader: () => readerBench(),
   linker: linkerBench,
   loaders: loadersBench,
+  startup: startupBench,
 };
 
 const args = parseArgs(process.argv.slice(2));
