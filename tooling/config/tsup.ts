@@ -2,7 +2,7 @@ import type { Options } from 'tsup';
 
 /**
  * The one build recipe every published @dl package uses: ESM + CJS + `.d.ts`,
- * one entry per public subpath, ES2022, no bundled dependencies.
+ * one entry per public subpath, ES2022, no bundled dependencies (except with {@link bundleDl}).
  *
  * - No source maps: tsup's output is unminified, readable ES2022 next to its `.d.ts`, and the maps
  *   (which embed every source file) were 60-65 % of each tarball. Debug against the repository.
