@@ -1,8 +1,6 @@
 import type { Options } from 'tsup';
-import { packageBuild } from '../../tooling/config/tsup.js';
+import { bundleDl, packageBuild } from '../../tooling/config/tsup.js';
 
-const config: Options = packageBuild({
-  index: 'src/index.ts',
-});
+const config: Options = packageBuild({ index: 'src/index.ts' }, bundleDl);
 
 export default config;

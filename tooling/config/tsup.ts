@@ -2,7 +2,7 @@ import type { Options } from 'tsup';
 
 /**
  * The one build recipe every published @dl package uses: ESM + CJS + `.d.ts`,
- * one entry per public subpath, ES2022, no bundled dependencies.
+ * one entry per public subpath, ES2022, no bundled dependencies (except with {@link bundleDl}).
  *
  * - No source maps: tsup's output is unminified, readable ES2022 next to its `.d.ts`, and the maps
  *   (which embed every source file) were 60-65 % of each tarball. Debug against the repository.
@@ -24,3 +24,19 @@ export function packageBuild(entry: Record<string, string>, extra: Options = {})
     ...extra,
   };
 }
+
+/**
+ * For the entries whose import time matters (`@dl/linker`, `@dl/emscripten`): bundle the @dl
+ * packages they use into their own files, from their sources (the `@dl/source` condition), so an
+ * import is one file to resolve and compile instead of one per package and chunk. The @dl
+ * packages stay `dependencies` (the `.d.ts` refer to them). What a second copy of a package could
+ * break is covered where it is shared: `instanceof DlError` (and of its subclasses) recognises
+ * errors from any copy by the `@dl/errors` brand, and no public object carries state in a
+ * module-level map that another package reads.
+ */
+export const bundleDl: Options = {
+  noExternal: [/^@dl\//],
+  esbuildOptions(options) {
+    options.conditions = ['@dl/source', ...(options.conditions ?? [])];
+  },
+};

@@ -73,10 +73,15 @@ export class DlError extends Error {
     Object.defineProperty(this, brand, { value: true });
   }
 
-  /** Recognises DlErrors from any copy of this package, not only this class object. */
+  /**
+   * Recognises DlErrors from any copy of this package, not only this class object. A subclass
+   * (`UndefinedSymbolsError`, `LibraryNotFoundError`, …) recognises its own instances and those of
+   * another copy of its class (`@dl/linker` and `@dl/emscripten` bundle the packages they use):
+   * a branded error whose `name` is the class's name.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== DlError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return isDlError(value);
+    if (this === DlError) return isDlError(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value) || (isDlError(value) && value.name === this.name);
   }
 
   /** The same error as plain data (name, code, message, library, offset, symbol). */

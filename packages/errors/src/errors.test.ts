@@ -33,6 +33,24 @@ describe('DlError', () => {
     expect(f.expected).toBe('the magic number');
   });
 
+  it("recognises a subclass's instances from another copy of its package (a bundled duplicate) by brand and name", () => {
+    // Two class objects of the same subclass, as @dl/linker's own and the one bundled into @dl/emscripten.
+    const copy = (): typeof DlError =>
+      class UndefinedSymbolsError extends DlError {
+        override readonly name: string = 'UndefinedSymbolsError';
+      };
+    const [Mine, Theirs] = [copy(), copy()];
+    expect(Mine).not.toBe(Theirs);
+    const theirs = new Theirs('DL_UNDEFINED_SYMBOL', 'undefined symbol f');
+    expect(theirs instanceof Mine).toBe(true);
+    expect(theirs instanceof DlError).toBe(true);
+    expect(new Mine('DL_UNDEFINED_SYMBOL', 'x') instanceof Theirs).toBe(true);
+    // Another subclass, a plain DlError or an unbranded error of the same name are not.
+    expect(theirs instanceof DlFormatError).toBe(false);
+    expect(new DlError('DL_UNDEFINED_SYMBOL', 'x') instanceof Mine).toBe(false);
+    expect(Object.assign(new Error('x'), { name: 'UndefinedSymbolsError' }) instanceof Mine).toBe(false);
+  });
+
   it('has a description for every code', () => {
     for (const [code, text] of Object.entries(errorCodes)) {
       expect(code).toMatch(/^DL_[A-Z0-9_]+$/);

@@ -20,13 +20,17 @@ export const COMPAT_LIBRARY = 'libdlcompat.so';
 /** The groups, in the order the `compat` option documents them. */
 export const compatGroupNames: readonly CompatGroup[] = ['libc', 'libc++abi'];
 
-const groupOf = new Map<string, CompatGroup>(
-  compatGroupNames.flatMap((g) => compatGroups[g].map((n): [string, CompatGroup] => [n, g])),
-);
+let groupIndex: Map<string, CompatGroup> | null = null;
+
+/** Name → group, built on first use (an error's advice or a compat linker), not on import. */
+function groupOf(): Map<string, CompatGroup> {
+  groupIndex ??= new Map(compatGroupNames.flatMap((g) => compatGroups[g].map((n): [string, CompatGroup] => [n, g])));
+  return groupIndex;
+}
 
 /** The group that provides `name`, or undefined when the library does not have it. */
 export function compatGroupOf(name: string): CompatGroup | undefined {
-  return groupOf.get(name);
+  return groupOf().get(name);
 }
 
 /**
@@ -35,9 +39,10 @@ export function compatGroupOf(name: string): CompatGroup | undefined {
  */
 export function compatAdvice(names: readonly string[]): string {
   const unique = [...new Set(names)];
-  const provided = unique.filter((n) => groupOf.has(n));
+  const index = groupOf();
+  const provided = unique.filter((n) => index.has(n));
   if (provided.length === 0) return '';
-  const groups = compatGroupNames.filter((g) => provided.some((n) => groupOf.get(n) === g));
+  const groups = compatGroupNames.filter((g) => provided.some((n) => index.get(n) === g));
   const what = unique.length === 1 ? 'it' : provided.join(', ');
   return `; the option compat: [${groups.map((g) => `'${g}'`).join(', ')}] provides ${what}`;
 }
@@ -47,7 +52,7 @@ let decoded: Uint8Array<ArrayBuffer> | null = null;
 /** The library's bytes (decoded once; each linker compiles its own module). */
 export function compatBytes(): Uint8Array<ArrayBuffer> {
   if (decoded === null) {
-    const text = atob(compatBase64);
+    const text = atob(compatBase64());
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     decoded = bytes;
@@ -86,11 +91,12 @@ export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | u
   if (enabled.length === 0) return null;
   enabledBy.set(state, enabled);
   let lib: Library | undefined;
+  const index = groupOf();
   const runtime = state.global.fallback;
   state.global.fallback = (name: string): Definition | undefined => {
     const made = runtime?.(name);
     if (made !== undefined) return made;
-    const group = groupOf.get(name);
+    const group = index.get(name);
     if (group === undefined || !enabled.includes(group)) return undefined;
     lib ??= state.byKey.get(COMPAT_LIBRARY);
     return lib?.symbols.definition(name);

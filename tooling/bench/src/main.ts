@@ -11,6 +11,7 @@ import type { BenchArgs } from './args.js';
 import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
+import { startupBench } from './startup.js';
 import { beginSuite } from './suite.js';
 import { unloadBench } from './unload.js';
 
@@ -19,6 +20,7 @@ const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<stri
   linker: linkerBench,
   loaders: loadersBench,
   unload: unloadBench,
+  startup: startupBench,
 };
 
 const args = parseArgs(process.argv.slice(2));

@@ -148,6 +148,18 @@ it('every JS entry loads with require() and with import(), with the same exports
   expect(lines.filter((l) => !l.startsWith('ok '))).toEqual([]);
 });
 
+it.each(['linker', 'emscripten'])(
+  '@dl/%s is one file per format: it imports no other module (start-up: one file to resolve and compile)',
+  (p) => {
+    const dist = join(project.dir, 'node_modules', '@dl', p, 'dist');
+    const esm = readFileSync(join(dist, 'index.js'), 'utf8');
+    const cjs = readFileSync(join(dist, 'index.cjs'), 'utf8');
+    expect(esm.match(/^(import|export) .* from ['"].*['"];?$/gm) ?? []).toEqual([]);
+    expect(esm).not.toMatch(/\bimport\(/);
+    expect(cjs.match(/\brequire\(['"][^'"]*['"]\)/g) ?? []).toEqual([]);
+  },
+);
+
 it("the dl command's first README example runs from the installed package", async () => {
   const example = firstCommandExample(readme('cli'));
   expect(example?.argv[0]).toBe('dl');

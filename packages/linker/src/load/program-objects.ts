@@ -4,8 +4,8 @@ import type { Library, LinkState } from '../state.js';
 import { newTag } from '../wasm-tag.js';
 import type { WasmTag } from '../wasm-tag.js';
 
-/** `__table_base` of the many libraries without a table range: one immutable global for all. */
-const zeroBase = new WebAssembly.Global({ value: 'i32', mutable: false }, 0);
+/** `__table_base` of the many libraries without a table range: one immutable global for all (made on first use, not on import). */
+let zeroBase: WebAssembly.Global | null = null;
 
 /** The program's object an `env` ABI import names (anchors.md §1.3). */
 export function abiValue(state: LinkState, lib: Library, name: AbiName): WebAssembly.ImportValue {
@@ -20,7 +20,9 @@ export function abiValue(state: LinkState, lib: Library, name: AbiName): WebAsse
     case '__memory_base':
       return new WebAssembly.Global({ value: 'i32', mutable: false }, lib.memoryBase);
     case '__table_base':
-      return lib.tableBase === 0 ? zeroBase : new WebAssembly.Global({ value: 'i32', mutable: false }, lib.tableBase);
+      if (lib.tableBase !== 0) return new WebAssembly.Global({ value: 'i32', mutable: false }, lib.tableBase);
+      zeroBase ??= new WebAssembly.Global({ value: 'i32', mutable: false }, 0);
+      return zeroBase;
   }
 }
 

@@ -1,5 +1,10 @@
 /** Decodes a C string's bytes as WebAssembly programs write them (invalid UTF-8 becomes U+FFFD, as Emscripten's UTF8ToString). */
-const decoder = new TextDecoder();
+let shared: TextDecoder | null = null;
+/** The decoder, made on first use (not on import). */
+function decoder(): TextDecoder {
+  shared ??= new TextDecoder();
+  return shared;
+}
 
 /**
  * The NUL-terminated UTF-8 string at address `at` of a program's memory (to the memory's end
@@ -15,7 +20,7 @@ export function cStringAt(memory: WebAssembly.Memory | Uint8Array, at: number): 
   const bytes = memory instanceof Uint8Array ? memory : new Uint8Array(memory.buffer);
   const start = at >>> 0;
   const end = bytes.indexOf(0, start);
-  return decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+  return decoder().decode(bytes.subarray(start, end < 0 ? bytes.length : end));
 }
 
 /** Every NUL-terminated string in `[start, stop)` of a memory, with its address (a section of C strings). */
@@ -25,7 +30,7 @@ export function cStringsIn(memory: WebAssembly.Memory, start: number, stop: numb
   for (let at = start; at < stop;) {
     const end = bytes.indexOf(0, at);
     const to = end < 0 ? stop : end;
-    out.push([at, decoder.decode(bytes.subarray(at, to))]);
+    out.push([at, decoder().decode(bytes.subarray(at, to))]);
     at = to + 1;
   }
   return out;
