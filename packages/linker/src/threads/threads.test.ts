@@ -47,6 +47,26 @@ function runWorker<T = Seen>(workerData: unknown): Promise<T> {
   });
 }
 
+let nextId = 0;
+
+/** Asks a group-worker.harness worker one thing (`call`, `dlopen`, `dlclose`) and waits for its answer. */
+function askWorker(w: Worker, m: Record<string, unknown>): Promise<unknown> {
+  return new Promise((resolve) => {
+    const id = ++nextId;
+    const listener = (r: { id?: number; value?: unknown }): void => {
+      if (r.id !== id) return;
+      w.off('message', listener);
+      resolve(r.value ?? null);
+    };
+    w.on('message', listener);
+    w.postMessage({ ...m, id });
+  });
+}
+
+/** Calls a function by name on a group-worker.harness worker: its result, or null when the thread has no such function. */
+const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
+  askWorker(w, { op: 'call', name, args }) as Promise<number | null>;
+
 describe('follower threads (node worker_threads)', () => {
   it.each([
     ['clang16', 'libtls_init.so', '__wasm_init_tls'],
@@ -140,18 +160,6 @@ describe('follower threads (node worker_threads)', () => {
     const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
     const group = new ThreadGroup(linker, { stackSize: 16384 });
     const workers = [0, 1, 2, 3].map(() => new Worker(grouped));
-    let id = 0;
-    const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
-      new Promise((resolve) => {
-        const mine = ++id;
-        const listener = (m: { id?: number; value?: number | null }): void => {
-          if (m.id !== mine) return;
-          w.off('message', listener);
-          resolve(m.value ?? null);
-        };
-        w.on('message', listener);
-        w.postMessage({ op: 'call', name, args, id: mine });
-      });
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       expect(group.size).toBe(4);
@@ -185,16 +193,6 @@ describe('follower threads (node worker_threads)', () => {
     const group = new ThreadGroup(linker);
     holder.group = group;
     const workers = [0, 1].map(() => new Worker(grouped));
-    const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
-      new Promise((resolve) => {
-        const listener = (m: { id?: number; value?: number | null }): void => {
-          if (m.id !== 7) return;
-          w.off('message', listener);
-          resolve(m.value ?? null);
-        };
-        w.on('message', listener);
-        w.postMessage({ op: 'call', name, args, id: 7 });
-      });
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
@@ -224,28 +222,16 @@ describe('follower threads (node worker_threads)', () => {
     linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
     const group = new ThreadGroup(linker);
     const workers = [0, 1].map(() => new Worker(grouped));
-    let id = 100;
-    const ask = (w: Worker, m: Record<string, unknown>): Promise<unknown> =>
-      new Promise((resolve) => {
-        const mine = ++id;
-        const listener = (r: { id?: number; value?: unknown }): void => {
-          if (r.id !== mine) return;
-          w.off('message', listener);
-          resolve(r.value);
-        };
-        w.on('message', listener);
-        w.postMessage({ ...m, id: mine });
-      });
     try {
       await Promise.all(workers.map((w) => group.add(w)));
-      expect(await ask(workers[0]!, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
+      expect(await askWorker(workers[0]!, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
       expect(linker.handleOf('libthr_user.so')).toBeDefined();
       // The other worker has it already: the leader synced before answering.
-      expect(await ask(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBe(4);
-      expect(await ask(workers[0]!, { op: 'dlclose' })).toBe('closed');
+      expect(await askWorker(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBe(4);
+      expect(await askWorker(workers[0]!, { op: 'dlclose' })).toBe('closed');
       expect(linker.handleOf('libthr_user.so')).toBeUndefined();
-      expect(await ask(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBeNull();
-      expect(await ask(workers[0]!, { op: 'dlopen', name: 'libnope.so' })).toMatch(/^error: .*libnope\.so/);
+      expect(await askWorker(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBeNull();
+      expect(await askWorker(workers[0]!, { op: 'dlopen', name: 'libnope.so' })).toMatch(/^error: .*libnope\.so/);
     } finally {
       for (const w of workers) {
         group.remove(w);
