@@ -1,5 +1,5 @@
 import { DlError } from '@dl/errors';
-import { classifyLinkImports, describeImport, readDylinkInfo, readModule, readModuleHead } from '@dl/reader';
+import { classifyLinkImports, classifyModuleImports, readDylinkInfo, readModule, readModuleHead } from '@dl/reader';
 import type { ModuleInfo } from '@dl/reader';
 import type { ClassifiedImport, DylinkInfo, ImportDescription } from '@dl/reader';
 import type { ExportLike } from '@dl/symbols';
@@ -68,11 +68,10 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
     throw new DlError('DL_NOT_SIDE_MODULE', 'not a side module: it has no dylink.0 (or dylink) section first', {
       library: name,
     });
-  const imports = m.imports.map(describeImport);
   const exports = m.exports.map((e): ExportLike =>
     e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name },
   );
-  return { dylink: m.dylink, imports: classifyLinkImports(imports, m.dylink.weakImports), exports, typed: true, size };
+  return { dylink: m.dylink, imports: classifyModuleImports(m.imports, m.dylink.weakImports), exports, typed: true, size };
 }
 
 /** Metadata from a compiled module: the dylink section and engine reflection (no types). */

@@ -16,7 +16,13 @@ export { moduleHeadLength, readModuleHead } from './module/head.js';
 export { checkModuleFraming } from './module/read-module.js';
 export type { HeadOptions } from './module/head.js';
 export { classifyExport, classifyImport } from './module/classify.js';
-export { classifyLinkImport, classifyLinkImports, describeImport, isSymbolImport } from './module/link-imports.js';
+export {
+  classifyLinkImport,
+  classifyLinkImports,
+  classifyModuleImports,
+  describeImport,
+  isSymbolImport,
+} from './module/link-imports.js';
 export type {
   AbiName,
   ClassifiedImport,

@@ -1,4 +1,5 @@
 import type { Definition } from './definitions.js';
+import { mutableI32 } from './global-pool.js';
 import type { Scope } from './scope.js';
 
 /** `mem`: the entry holds a data address (`GOT.mem.*`); `func`: a table index (`GOT.func.*`). */
@@ -20,8 +21,6 @@ export interface GotEntry {
   users: number;
 }
 
-/** The type of every GOT global (one descriptor object for all of them). */
-const MUTABLE_I32: WebAssembly.GlobalDescriptor = Object.freeze({ value: 'i32', mutable: true });
 
 /**
  * The GOT: one entry per (scope, space, name), created on first need and shared by every
@@ -88,7 +87,7 @@ export class GotTable {
     let global: WebAssembly.Global;
     let resolved = known !== undefined;
     if (adopt === undefined) {
-      global = new WebAssembly.Global(MUTABLE_I32, known?.value ?? 0);
+      global = mutableI32(known?.value ?? 0);
     } else {
       global = adopt;
       if (global.value !== 0) resolved = true;
