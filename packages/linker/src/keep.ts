@@ -41,7 +41,7 @@ export function notePltBinding(
   if (provider === undefined || provider === importer) return;
   const binding: PltBinding = { importer, provider, entry, name };
   provider.pltUsers.add(binding);
-  importer.pltBound.push(binding);
+  importer.pltBound.add(binding);
 }
 
 /**
@@ -54,10 +54,7 @@ export function dropEdges(lib: Library): void {
   for (const k of lib.keptBy) k.keeps.delete(lib);
   lib.keptBy.clear();
   for (const b of lib.pltBound) b.provider.pltUsers.delete(b);
-  lib.pltBound.length = 0;
-  for (const b of lib.pltUsers) {
-    const i = b.importer.pltBound.indexOf(b);
-    if (i >= 0) b.importer.pltBound.splice(i, 1);
-  }
+  lib.pltBound.clear();
+  for (const b of lib.pltUsers) b.importer.pltBound.delete(b);
   lib.pltUsers.clear();
 }

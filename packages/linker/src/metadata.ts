@@ -71,7 +71,13 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
   const exports = m.exports.map((e): ExportLike =>
     e.kind === 'function' || e.kind === 'global' ? e : { kind: e.kind, name: e.name },
   );
-  return { dylink: m.dylink, imports: classifyModuleImports(m.imports, m.dylink.weakImports), exports, typed: true, size };
+  return {
+    dylink: m.dylink,
+    imports: classifyModuleImports(m.imports, m.dylink.weakImports),
+    exports,
+    typed: true,
+    size,
+  };
 }
 
 /** Metadata from a compiled module: the dylink section and engine reflection (no types). */

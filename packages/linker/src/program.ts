@@ -3,6 +3,7 @@ import type { MemoryAllocator } from '@dl/layout';
 import type { FuncType } from '@dl/reader';
 import { FunctionSlots, GotTable, Scope } from '@dl/symbols';
 import type { Callable, Definition, Provider } from '@dl/symbols';
+import { AliasTable } from './aliases.js';
 import { defaultGraphLimits } from './discover.js';
 import { tracer } from './events.js';
 import { HostFunctions } from './host-functions.js';
@@ -91,7 +92,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     heapBase: null,
     libraries: new Map(),
     byKey: new Map(),
-    aliases: new Map(),
+    aliases: new AliasTable(),
     handles: new Map(),
     main: null,
     nextId: 1,

@@ -31,8 +31,7 @@ export interface Hidden {
 export function hide(state: LinkState, lib: Library): Hidden {
   const scopes = [...lib.scopes].map((scope) => ({ scope, source: lib.symbols }));
   for (const { scope } of scopes) scope.replace(lib.provider, eagerSource(lib.provider, []));
-  const aliases = [...state.aliases].filter(([, key]) => key === lib.key);
-  for (const [name] of aliases) state.aliases.delete(name);
+  const aliases = state.aliases.forgetKey(lib.key);
   state.byKey.delete(lib.key);
   const got = state.got
     .definedBy(lib.id)

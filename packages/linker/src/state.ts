@@ -1,3 +1,4 @@
+import type { AliasTable } from './aliases.js';
 import type { MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
 import type {
   Callable,
@@ -77,7 +78,7 @@ export interface Library {
   /** PLT entries of other libraries bound to its functions: they revert to unbound when it goes. */
   readonly pltUsers: Set<PltBinding>;
   /** PLT entries of its own bound to other libraries' functions. */
-  readonly pltBound: PltBinding[];
+  readonly pltBound: Set<PltBinding>;
   /** What unloading releases, registered while it was loaded (run newest first). */
   readonly teardown: (() => void)[];
   /** Libraries loaded after it reach its functions through the PLT (see `reloadable`). */
@@ -128,7 +129,7 @@ export interface Registry {
   readonly libraries: Map<number, Library>;
   readonly byKey: Map<string, Library>;
   /** Names a loader resolved, to the key they resolved to. */
-  readonly aliases: Map<string, string>;
+  readonly aliases: AliasTable;
   /** Handles whose library was replaced by a reload: handle id → the library's id now. */
   readonly handles: Map<number, number>;
   /** The main module when the linker loaded one (a relocatable main). */

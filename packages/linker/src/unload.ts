@@ -153,7 +153,7 @@ export function release(state: LinkState, lib: Library, failures: Failure[]): vo
   state.libraries.delete(lib.id);
   if (lib.handle.id !== lib.id) state.handles.delete(lib.handle.id);
   if (state.byKey.get(lib.key) === lib) state.byKey.delete(lib.key);
-  for (const [name, key] of state.aliases) if (key === lib.key) state.aliases.delete(name);
+  state.aliases.forgetKey(lib.key);
 }
 
 /** Drops every JS reference the linker had to the library's instance and exports. */

@@ -14,5 +14,4 @@ describe('mutableI32 (GOT globals made by the engine in batches)', () => {
     expect(globals[6]!.value).toBe(42);
     expect(globals[5]!.value).toBe(-1);
   });
-
 });

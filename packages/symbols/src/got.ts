@@ -21,7 +21,6 @@ export interface GotEntry {
   users: number;
 }
 
-
 /**
  * The GOT: one entry per (scope, space, name), created on first need and shared by every
  * library that imports it through that scope. Once resolved, an entry keeps its value

@@ -21,7 +21,10 @@ export interface Interposition {
 export class Scope {
   /** One source, or several in member order when interposed (an array only then). */
   private readonly byName = new Map<string, SymbolSource | SymbolSource[]>();
-  private readonly members = new Set<SymbolSource>();
+  private members = new Set<SymbolSource>();
+  /** Each member's rank in the scope's order (increasing with each addition; a replacement takes its predecessor's). */
+  private readonly rank = new Map<SymbolSource, number>();
+  private nextRank = 0;
   private readonly byProvider = new Map<number, SymbolSource>();
   /**
    * Definitions made on demand for names nobody defines (a runtime's synthesised symbols):
@@ -64,6 +67,7 @@ export class Scope {
       else this.byName.set(name, [found, source]);
     }
     this.members.add(source);
+    this.rank.set(source, this.nextRank++);
     this.byProvider.set(provider.id, source);
   }
 
@@ -71,28 +75,48 @@ export class Scope {
   remove(provider: Provider): void {
     const source = this.byProvider.get(provider.id);
     if (source === undefined) return;
-    for (const name of source.names) {
-      const found = this.byName.get(name);
-      const rest = Array.isArray(found) ? found.filter((s) => s !== source) : [];
-      if (rest.length === 0) this.byName.delete(name);
-      else this.byName.set(name, rest.length === 1 ? rest[0]! : rest);
-    }
+    for (const name of source.names) this.unlist(name, source);
     this.byProvider.delete(provider.id);
     this.members.delete(source);
+    this.rank.delete(source);
   }
 
   /**
    * Puts another source in a member's place, keeping its position (a library hidden while a
-X
+   * new build loads, then shown again or swapped for the new build). Cost: the names of the
+   * two sources (and the lists of the names defined more than once), never the members after it.
    */
   replace(provider: Provider, symbols: SymbolSource): void {
     const old = this.byProvider.get(provider.id);
     if (old === undefined) return;
-    const members = [...this.members];
-    const at = members.indexOf(old);
-    for (const m of members.slice(at)) this.remove(m.provider);
-    this.add(provider, symbols);
-    for (const m of members.slice(at + 1)) this.add(m.provider, m);
+    const rank = this.rank.get(old)!;
+    for (const name of old.names) this.unlist(name, old);
+    for (const name of symbols.names) this.insert(name, symbols, rank);
+    this.members = new Set([...this.members].map((m) => (m === old ? symbols : m)));
+    this.rank.delete(old);
+    this.rank.set(symbols, rank);
+    this.byProvider.set(provider.id, symbols);
+  }
+
+  /** Takes one source off a name's list (the name goes when nobody else defines it). */
+  private unlist(name: string, source: SymbolSource): void {
+    const found = this.byName.get(name);
+    const rest = Array.isArray(found) ? found.filter((s) => s !== source) : [];
+    if (rest.length === 0) this.byName.delete(name);
+    else this.byName.set(name, rest.length === 1 ? rest[0]! : rest);
+  }
+
+  /** Puts a source on a name's list at its rank's place. */
+  private insert(name: string, source: SymbolSource, rank: number): void {
+    const found = this.byName.get(name);
+    if (found === undefined) {
+      this.byName.set(name, source);
+      return;
+    }
+    const list = Array.isArray(found) ? found : [found];
+    const at = list.findIndex((s) => this.rank.get(s)! > rank);
+    list.splice(at < 0 ? list.length : at, 0, source);
+    this.byName.set(name, list);
   }
 
   /** The winning definition of a name, or undefined. */

@@ -8,6 +8,7 @@ import { GotTable } from './got.js';
 import { isInternalName } from './internal-names.js';
 import { addressTarget, definitionsOf, pickFunction } from './relocate.js';
 import { Scope } from './scope.js';
+import { eagerSource } from './source.js';
 
 /** Instantiates a real side module on its own, with placeholder imports of the right types. */
 function standalone(
@@ -110,6 +111,27 @@ describe('Scope', () => {
     expect(s.lookup('g')).toBeUndefined();
     expect(s.providers()).toEqual([b]);
     expect(s.definitionsOf(b).map((d) => d.name)).toEqual(['f']);
+  });
+
+  it('replace keeps the member place for every name, whatever the new source defines', () => {
+    const s = new Scope(0, 'global');
+    const [a, b, c] = [1, 2, 3].map((id): Provider => ({ id, name: `p${id}` })) as [Provider, Provider, Provider];
+    s.add(a, [fn('f', a)]);
+    s.add(b, [fn('f', b), fn('g', b)]);
+    s.add(c, [fn('f', c), fn('h', c)]);
+    // b hidden (an empty source in its place), then shown with other names: f after a, before c.
+    s.replace(b, eagerSource(b, []));
+    expect(s.all('f').map((d) => d.provider)).toEqual([a, c]);
+    expect(s.lookup('g')).toBeUndefined();
+    s.replace(b, eagerSource(b, [fn('f', b), fn('h', b), fn('k', b)]));
+    expect(s.all('f').map((d) => d.provider)).toEqual([a, b, c]);
+    expect(s.all('h').map((d) => d.provider)).toEqual([b, c]);
+    expect(s.lookup('k')?.provider).toBe(b);
+    expect(s.providers()).toEqual([a, b, c]);
+    s.remove(a);
+    expect(s.lookup('f')?.provider).toBe(b);
+    s.add(a, [fn('f', a), fn('h', a)]);
+    expect(s.all('h').map((d) => d.provider)).toEqual([b, c, a]);
   });
 });
 

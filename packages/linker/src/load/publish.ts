@@ -59,7 +59,7 @@ export function newLibrary(
     scopes: new Set(),
     got: [],
     pltUsers: new Set(),
-    pltBound: [],
+    pltBound: new Set(),
     teardown: [],
     reloadable: flags.reloadable,
     leakCheck: role.isMain ? null : leakCheckOf(state, flags),

@@ -135,7 +135,18 @@ function classifyParts(
   if (module === 'GOT.mem' && gotSpecialNames.has(name))
     return classified('got-special', module, name, kind, false, null, null, false, false, 0);
   if (module === 'GOT.mem' || module === 'GOT.func')
-    return classified('got', module, name, kind, weak.has(name), module === 'GOT.mem' ? 'mem' : 'func', null, false, false, 0);
+    return classified(
+      'got',
+      module,
+      name,
+      kind,
+      weak.has(name),
+      module === 'GOT.mem' ? 'mem' : 'func',
+      null,
+      false,
+      false,
+      0,
+    );
   return classified('foreign', module, name, kind, false, null, null, false, false, 0);
 }
 
