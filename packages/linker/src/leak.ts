@@ -21,8 +21,53 @@ export interface LeakReport {
   readonly addresses: readonly number[];
 }
 
+/**
+ * The blocks leak-checked libraries hold, by address and by library: an allocation or a free
+ * costs a map access, a library's report or unload its own blocks (never everyone's).
+ */
+export class HeldBlocks {
+  private readonly owner = new Map<number, Library>();
+  private readonly byLibrary = new Map<Library, Map<number, number>>();
+
+  /** A library now holds a block (address 0, a failed allocation, is nothing). */
+  take(lib: Library, address: number, size: number): void {
+    if (address === 0) return;
+    this.drop(address);
+    this.owner.set(address, lib);
+    let blocks = this.byLibrary.get(lib);
+    if (blocks === undefined) this.byLibrary.set(lib, (blocks = new Map<number, number>()));
+    blocks.set(address, size);
+  }
+
+  /** A block was freed (by whoever held it). */
+  drop(address: number): void {
+    const lib = this.owner.get(address);
+    if (lib === undefined) return;
+    this.owner.delete(address);
+    this.byLibrary.get(lib)?.delete(address);
+  }
+
+  /** What a library holds now. */
+  of(lib: Library): LeakReport {
+    const blocks = this.byLibrary.get(lib);
+    if (blocks === undefined) return { count: 0, bytes: 0, addresses: [] };
+    let bytes = 0;
+    for (const size of blocks.values()) bytes += size;
+    const addresses = [...blocks.keys()].sort((a, b) => a - b).slice(0, 8);
+    return { count: blocks.size, bytes, addresses };
+  }
+
+  /** Forgets a library's blocks (it was unloaded: they belong to no one now). */
+  forget(lib: Library): void {
+    const blocks = this.byLibrary.get(lib);
+    if (blocks === undefined) return;
+    for (const address of blocks.keys()) this.owner.delete(address);
+    this.byLibrary.delete(lib);
+  }
+}
+
 function take(state: LinkState, lib: Library, address: number, size: number): void {
-  if (address !== 0) state.held.set(address, { library: lib, size });
+  state.held.take(lib, address, size);
 }
 
 /**
@@ -55,7 +100,7 @@ export function leakWrapper(state: LinkState, lib: Library, name: string, real: 
     case 'realloc':
       return (old: number, size: number) => {
         const p = f(old, size);
-        if (p !== 0 || size === 0) held.delete(old);
+        if (p !== 0 || size === 0) held.drop(old);
         take(state, lib, p, size);
         return p;
       };
@@ -67,28 +112,18 @@ export function leakWrapper(state: LinkState, lib: Library, name: string, real: 
       };
     default:
       return (p: number) => {
-        held.delete(p);
+        held.drop(p);
         return f(p);
       };
   }
 }
 
-/** What a library holds now (cost: the blocks held by all leak-checked libraries). */
+/** What a library holds now (cost: its own blocks). */
 export function heldBy(state: LinkState, lib: Library): LeakReport {
-  let count = 0;
-  let bytes = 0;
-  const addresses: number[] = [];
-  for (const [address, block] of state.held) {
-    if (block.library !== lib) continue;
-    count++;
-    bytes += block.size;
-    addresses.push(address);
-  }
-  addresses.sort((a, b) => a - b);
-  return { count, bytes, addresses: addresses.slice(0, 8) };
+  return state.held.of(lib);
 }
 
 /** Forgets the blocks of an unloaded library (they belong to no one now). */
 export function forgetHeld(state: LinkState, lib: Library): void {
-  for (const [address, block] of state.held) if (block.library === lib) state.held.delete(address);
+  state.held.forget(lib);
 }

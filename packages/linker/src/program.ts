@@ -4,6 +4,7 @@ import type { FuncType } from '@dl/reader';
 import { FunctionSlots, GotTable, Scope } from '@dl/symbols';
 import type { Callable, Definition, Provider } from '@dl/symbols';
 import { AliasTable } from './aliases.js';
+import { HeldBlocks } from './leak.js';
 import { defaultGraphLimits } from './discover.js';
 import { tracer } from './events.js';
 import { HostFunctions } from './host-functions.js';
@@ -108,7 +109,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
       atexit.push({ fn, arg, dso });
       return 0;
     },
-    held: new Map(),
+    held: new HeldBlocks(),
     leakCheck: options.leakCheck ?? 'off',
     beforeUnload: options.beforeUnload ?? null,
     nextScopeId: 1,

@@ -1,3 +1,4 @@
+import type { HeldBlocks } from './leak.js';
 import type { AliasTable } from './aliases.js';
 import type { MemoryAllocator, Reservation, TableAllocator, TableRange } from '@dl/layout';
 import type {
@@ -137,12 +138,6 @@ export interface Registry {
   nextId: number;
 }
 
-/** A block a leak-checked library allocated and has not freed. */
-export interface HeldBlock {
-  readonly library: Library;
-  readonly size: number;
-}
-
 /** Where symbols are found and shared: scopes, the GOT, tags, host functions, other modules' imports. */
 export interface SymbolSpace {
   readonly global: Scope;
@@ -159,8 +154,8 @@ export interface SymbolSpace {
   readonly atexit: AtExit[];
   /** The linker's `__cxa_atexit`: every side module's import of it is bound to this (its destructors must run at its unload). */
   readonly registerAtExit: Callable;
-  /** Blocks held by leak-checked libraries, by address. */
-  readonly held: Map<number, HeldBlock>;
+  /** Blocks held by leak-checked libraries, by address and by library. */
+  readonly held: HeldBlocks;
   /** The leak check's default (`LinkerOptions.leakCheck`). */
   readonly leakCheck: 'off' | 'report' | 'strict';
   /** The host's veto before unloading (`LinkerOptions.beforeUnload`). */
