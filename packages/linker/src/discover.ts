@@ -3,7 +3,7 @@ import { requestAlias as aliasOf } from '@dl/reader';
 import { metaFromSource } from './metadata.js';
 import type { LibraryMeta } from './metadata.js';
 import type { LoadedSource, LoadRequest, ParentLibrary } from './loader.js';
-import { asLoaded } from './ops.js';
+import { asCompiling, asLoaded } from './ops.js';
 import type { Pipeline } from './ops.js';
 import type { Library, LinkState } from './state.js';
 import type { LibrarySource, LinkerLimits } from './types.js';
@@ -47,8 +47,6 @@ export interface FoundLibrary {
   readonly needed: (FoundLibrary | Library)[];
 }
 
-/** The old name of {@link FoundLibrary} (checking still uses it). */
-
 /** A load's roots and the new libraries it brings, in discovery (breadth-first) order. */
 export interface Discovery {
   readonly roots: (FoundLibrary | Library)[];
@@ -60,14 +58,23 @@ export function isLoaded(x: FoundLibrary | Library): x is Library {
   return 'instance' in x;
 }
 
-/** What a loader delivered, or a library given directly, as a library to load. */
-export function foundLibrary(src: LoadedSource, parent: ParentLibrary | null, isMain: boolean): FoundLibrary {
+/**
+ * What a loader delivered, or a library given directly, as a library to load.
+ *
+ * @param compiling - its compilation, when the driver started one (see the `precompile` op)
+ */
+export function foundLibrary(
+  src: LoadedSource,
+  parent: ParentLibrary | null,
+  isMain: boolean,
+  compiling?: PromiseLike<WebAssembly.Module>,
+): FoundLibrary {
   const bytes =
     src.bytes === undefined
       ? undefined
       : (new Uint8Array(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength) as Uint8Array<ArrayBuffer>);
   const meta = metaFromSource(src, src.name);
-  const source = bytes ?? src.module;
+  const source = compiling ?? bytes ?? src.module;
   if (source === undefined)
     throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: src.name });
   const chain = parent === null ? [] : [...parent.chain, parent.name];
@@ -82,6 +89,24 @@ export function foundLibrary(src: LoadedSource, parent: ParentLibrary | null, is
     isMain,
     needed: [],
   };
+}
+
+/**
+ * Asks the driver to start compiling the sources delivered as bytes (an asynchronous load
+ * compiles while it reads and checks); the compilations under way, by source.
+ */
+function* precompile(
+  sources: readonly LoadedSource[],
+): Pipeline<ReadonlyMap<LoadedSource, PromiseLike<WebAssembly.Module>>> {
+  const out = new Map<LoadedSource, PromiseLike<WebAssembly.Module>>();
+  const wanted = sources.filter((s) => s.bytes !== undefined && s.module === undefined);
+  if (wanted.length === 0) return out;
+  const bytes = wanted.map(
+    (s) => new Uint8Array(s.bytes!.buffer, s.bytes!.byteOffset, s.bytes!.byteLength) as Uint8Array<ArrayBuffer>,
+  );
+  const compiling = asCompiling(yield { op: 'precompile', sources: bytes });
+  if (compiling !== null) wanted.forEach((s, i) => out.set(s, compiling[i]!));
+  return out;
 }
 
 /** The parent part of a load request for a library's NEEDED entries. */
@@ -146,13 +171,16 @@ class Finder {
     const out = requests.map((r) => this.existing(state.aliases.get(aliasOf(r)) ?? r.name));
     const asked = requests.filter((_, i) => out[i] === undefined);
     const delivered = asked.length === 0 ? [] : asLoaded(yield { op: 'load', requests: asked });
+    asked.forEach((r, i) => {
+      state.aliases.set(aliasOf(r), delivered[i]!.key);
+    });
+    const compiling = yield* precompile(delivered.filter((src) => this.existing(src.key) === undefined));
     let next = 0;
     return requests.map((r, i) => {
       const known = out[i];
       if (known !== undefined) return known;
       const src = delivered[next++]!;
-      state.aliases.set(aliasOf(r), src.key);
-      return this.existing(src.key) ?? this.admit(foundLibrary(src, r.parent, false));
+      return this.existing(src.key) ?? this.admit(foundLibrary(src, r.parent, false, compiling.get(src)));
     });
   }
 
@@ -163,9 +191,14 @@ class Finder {
     const named = roots.filter((r): r is string => typeof r === 'string');
     const resolved = yield* this.resolveAll(named.map((name) => ({ name, parent: null })));
     let n = 0;
+    const given = new Map<LibrarySource, LoadedSource>();
+    for (const r of roots)
+      if (typeof r !== 'string' && this.existing(r.name) === undefined) given.set(r, { ...r, key: r.name });
+    const compiling = yield* precompile([...given.values()]);
     for (const root of roots) {
+      const src = given.get(root);
       if (typeof root === 'string') entries.push(resolved[n++]!);
-      else entries.push(this.existing(root.name) ?? this.admit(foundLibrary({ ...root, key: root.name }, null, false)));
+      else entries.push(this.existing(root.name) ?? this.admit(foundLibrary(src!, null, false, compiling.get(src!))));
     }
     return entries;
   }

@@ -8,6 +8,12 @@ import type { LoadedSource, Loader, LoadRequest } from './loader.js';
  */
 export type Op =
   | { readonly op: 'load'; readonly requests: readonly LoadRequest[] }
+  /**
+   * Libraries found as bytes, before their metadata is read: an asynchronous driver starts
+   * compiling them (the engine compiles on other threads while the load reads, checks and
+   * places) and answers the compilations under way; the synchronous driver answers `null`.
+   */
+  | { readonly op: 'precompile'; readonly sources: readonly Uint8Array<ArrayBuffer>[] }
   | {
       readonly op: 'compile';
       readonly sources: readonly (Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>)[];
@@ -72,6 +78,8 @@ export function runSync<T>(pipeline: Pipeline<T>, loader: Loader | null): T {
             );
           return sync(request);
         });
+      } else if (op.op === 'precompile') {
+        result = null;
       } else if (op.op === 'compile') {
         result = op.sources.map((s) => {
           try {
@@ -170,6 +178,12 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, 
         const failed = settled.find((r) => r.status === 'rejected');
         if (failed !== undefined) throw failed.reason;
         result = settled.map((r) => (r as PromiseFulfilledResult<LoadedSource>).value);
+      } else if (op.op === 'precompile') {
+        result = op.sources.map((bytes) => {
+          const compiling = WebAssembly.compile(bytes);
+          quiet(compiling); // a load that fails before its compile step never awaits it
+          return compiling;
+        });
       } else if (op.op === 'compile') {
         const settled = await unlessAborted(
           Promise.allSettled(
@@ -192,6 +206,11 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, 
     step = pipeline.next(result);
   }
   return step.value;
+}
+
+/** The result of a `precompile` op: one compilation per source, or null (a synchronous driver). */
+export function asCompiling(value: unknown): readonly PromiseLike<WebAssembly.Module>[] | null {
+  return value as readonly PromiseLike<WebAssembly.Module>[] | null;
 }
 
 /** The result of a `load` op: one source per request, in order. */
