@@ -33,13 +33,18 @@ interface Thread {
   /** Instances by library id, in load order. */
   readonly instances: Map<number, { readonly name: string; readonly instance: WebAssembly.Instance }>;
   readonly tlsBlocks: Map<number, number>;
-  /** Table slots each library filled (its range, and slots given to its functions). */
-  readonly filled: Map<number, Set<number>>;
+  /** Each library's own table range (cleared when it is dropped). */
+  readonly ranges: Map<number, ImageLibrary['table']>;
+  /** Table slots outside the ranges given to each library's functions. */
+  readonly extra: Map<number, number[]>;
   readonly host: Readonly<Record<string, Fn>>;
 }
 
-function constGlobal(value: number, mutable: boolean): WebAssembly.Global {
-  return new WebAssembly.Global({ value: 'i32', mutable }, value);
+const MUTABLE_I32: WebAssembly.GlobalDescriptor = { value: 'i32', mutable: true };
+
+/** An i32 global import: a plain number for an immutable one (the engine makes it), a Global for a mutable one. */
+function constGlobal(value: number, mutable: boolean): WebAssembly.Global | number {
+  return mutable ? new WebAssembly.Global(MUTABLE_I32, value) : value;
 }
 
 function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
@@ -111,19 +116,27 @@ function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssemb
 /** Instantiates one library on this thread and sets up its TLS block. */
 function follow(t: Thread, lib: ImageLibrary): void {
   if (lib.tlsBlock !== null) t.tlsBlocks.set(lib.id, lib.tlsBlock);
-  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
-  for (const spec of lib.imports) (imports[spec.module] ??= {})[spec.name] = importValue(t, spec, lib);
+  // Null-prototype objects start as dictionaries: adding each library's distinct names makes no
+  // hidden-class transitions (with `{}` they were most of a follower's own time).
+  const imports = Object.create(null) as Record<string, Record<string, WebAssembly.ImportValue>>;
+  for (const spec of lib.imports)
+    (imports[spec.module] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>)[spec.name] =
+      importValue(t, spec, lib);
   const instance = new WebAssembly.Instance(lib.module, imports);
   if (lib.tlsInit?.kind === 'wasm') (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock!);
   else if (lib.tlsInit?.kind === 'runtime') (instance.exports[lib.tlsInit.export] as () => number)();
   t.instances.set(lib.id, { name: lib.name, instance });
-  t.filled.set(lib.id, new Set(Array.from({ length: lib.table.size }, (_, i) => lib.table.base + i)));
+  t.ranges.set(lib.id, lib.table);
 }
 
 /** Drops an unloaded library on this thread: its slots cleared, its instance forgotten. */
 function drop(t: Thread, id: number): void {
-  for (const slot of t.filled.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
-  t.filled.delete(id);
+  const range = t.ranges.get(id);
+  const end = range === undefined ? 0 : Math.min(t.table.length, range.base + range.size);
+  for (let slot = range?.base ?? 0; slot < end; slot++) t.table.set(slot, null);
+  for (const slot of t.extra.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
+  t.ranges.delete(id);
+  t.extra.delete(id);
   t.instances.delete(id);
   t.tlsBlocks.delete(id);
 }
@@ -134,7 +147,9 @@ function apply(t: Thread, image: ThreadImage): void {
   for (const lib of image.libraries) follow(t, lib);
   for (const s of image.slots) {
     t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
-    t.filled.get(s.library)?.add(s.index);
+    const extra = t.extra.get(s.library);
+    if (extra === undefined) t.extra.set(s.library, [s.index]);
+    else extra.push(s.index);
   }
 }
 
@@ -152,7 +167,8 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
     stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
     instances: new Map(),
     tlsBlocks: new Map(),
-    filled: new Map(),
+    ranges: new Map(),
+    extra: new Map(),
     host: options.host ?? {},
   };
   apply(t, image);

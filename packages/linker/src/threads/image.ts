@@ -53,10 +53,15 @@ export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'tls-alloc' }
 );
 
-/** What one follower thread holds: its stack, and per library (by id) its TLS block (released by {@link releaseThread}). */
+/**
+ * What one follower thread holds: its stack, per library (by id) its TLS block (released by
+ * {@link releaseThread}), and the extra table slots it was sent (slot → function), so that an
+ * update sends only the slots that changed since.
+ */
 export interface ThreadResources {
   readonly stack: Reservation;
   readonly libraries: Map<number, Reservation | null>;
+  readonly slots: Map<number, { readonly func: Callable; readonly library: number }>;
 }
 
 /** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
@@ -125,24 +130,43 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
   });
 }
 
-/** Slots outside every library's own range that hold an exported function of one of `libs`. */
-function extraSlots(state: LinkState, libs: readonly Library[], all: readonly Library[]): ThreadImage['slots'] {
-  const owner = new Map<Callable, { library: number; name: string }>();
-  for (const lib of libs) {
-    for (const e of lib.meta.exports) {
-      const f = lib.instance!.exports[e.name];
-      if (e.kind === 'function' && typeof f === 'function' && !owner.has(f as Callable))
-        owner.set(f as Callable, { library: lib.id, name: e.name });
-    }
+/** Which library (id) exports a function, and under which name: filled once per library instance. */
+const exporters = new WeakMap<Callable, { readonly library: number; readonly name: string }>();
+const indexed = new WeakSet<WebAssembly.Instance>();
+
+function indexExports(lib: Library): void {
+  const instance = lib.instance!;
+  if (indexed.has(instance)) return;
+  indexed.add(instance);
+  for (const e of lib.meta.exports) {
+    const f = instance.exports[e.name];
+    if (e.kind === 'function' && typeof f === 'function' && !exporters.has(f as Callable))
+      exporters.set(f as Callable, { library: lib.id, name: e.name });
   }
-  const own = (i: number): boolean =>
-    all.some((l) => l.table !== null && i >= l.tableBase && i < l.tableBase + l.table.size);
+}
+
+/**
+ * Slots outside every library's own range that hold an exported function of one of `libs`
+ * (resident, by id) and that the thread was not sent yet (`sent`, updated). It walks the
+ * linker's slot registry (every function given a slot), not the table: no engine call per slot.
+ * The owners come from {@link indexExports}, done when a library first reaches a thread.
+ */
+function extraSlots(
+  state: LinkState,
+  libs: readonly Library[],
+  ids: Indexed,
+  sent: ThreadResources['slots'],
+): ThreadImage['slots'] {
+  const length = state.table.length;
+  const own = new Uint8Array(length);
+  for (const l of libs) if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
   const out: { index: number; library: number; name: string }[] = [];
-  if (owner.size === 0) return out;
-  for (let i = 0; i < state.table.length; i++) {
-    const f = state.table.get(i) as Callable | null;
-    const o = f === null ? undefined : owner.get(f);
-    if (o !== undefined && !own(i)) out.push({ index: i, ...o });
+  for (const [f, i] of state.slots.entries()) {
+    if (own[i] === 1 || sent.get(i)?.func === f) continue;
+    const o = exporters.get(f);
+    if (o === undefined || !ids.has(o.library)) continue;
+    sent.set(i, { func: f, library: o.library });
+    out.push({ index: i, ...o });
   }
   return out;
 }
@@ -188,7 +212,10 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
     if (block !== null && block !== undefined) state.allocator.release(block);
     resources.libraries.delete(id);
   }
+  if (removed.length > 0) for (const [i, s] of resources.slots) if (!ids.has(s.library)) resources.slots.delete(i);
   const added = resident.filter((l) => !resources.libraries.has(l.id));
+  // Every library reaches a thread as `added` once: its exports are indexed then (once per instance).
+  for (const lib of added) indexExports(lib);
   const libraries = added.map((lib): ImageLibrary => {
     const tls = tlsOf(state, lib);
     resources.libraries.set(lib.id, tls?.block ?? null);
@@ -208,8 +235,8 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
     tableLength: state.table.length,
     stack: { low: stack.address, high: stack.address + stack.size },
     libraries,
-    // Every slot given to a function since (a new library may take the address of an old one's).
-    slots: extraSlots(state, resident, resident),
+    // Every slot given to a function since the last image (a new library may take the address of an old one's).
+    slots: extraSlots(state, resident, ids, resources.slots),
     removed,
   };
 }
@@ -226,6 +253,7 @@ export function threadImage(state: LinkState, stackSize: number): { image: Threa
   const resources: ThreadResources = {
     stack: state.allocator.reserve(stackSize, 16, 'thread stack'),
     libraries: new Map(),
+    slots: new Map(),
   };
   return { image: imageFor(state, resources, new Set()), resources };
 }
@@ -248,5 +276,6 @@ export function threadUpdate(
 export function releaseThread(state: LinkState, resources: ThreadResources): void {
   for (const block of resources.libraries.values()) if (block !== null) state.allocator.release(block);
   resources.libraries.clear();
+  resources.slots.clear();
   state.allocator.release(resources.stack);
 }
