@@ -24,6 +24,12 @@ export interface Follower {
 export interface FollowOptions {
   /** The host's functions on this thread, by name (JS functions do not cross threads). */
   readonly host?: Readonly<Record<string, Fn>>;
+  /**
+   * The most slots this thread's table may have (default: no limit but the engine's). An
+   * update needing more fails on this thread: it takes none of it, and a `ThreadGroup` rolls the
+   * load back everywhere.
+   */
+  readonly tableMaximum?: number;
 }
 
 interface Thread {
@@ -141,10 +147,39 @@ function drop(t: Thread, id: number): void {
   t.tlsBlocks.delete(id);
 }
 
+/**
+ * Takes the libraries of an image or update, all or none: when one cannot be followed here
+ * (the table cannot grow, the engine refuses the instance, its TLS set-up traps), those taken
+ * before it are dropped again and a `DL_THREAD_SYNC_FAILED` naming it is thrown.
+ */
+function take(t: Thread, image: ThreadImage): void {
+  const taken: number[] = [];
+  let current: string | undefined;
+  try {
+    // Only what is taken needs the slots (an update that only drops grows nothing: it cannot fail).
+    const grows = image.libraries.length > 0 || image.slots.length > 0;
+    if (grows && t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
+    for (const lib of image.libraries) {
+      current = lib.name;
+      follow(t, lib);
+      taken.push(lib.id);
+    }
+  } catch (e) {
+    for (const id of taken.reverse()) drop(t, id);
+    // A table that cannot grow fails the whole update: it is named by its first library.
+    const names = image.libraries.map((l) => l.name).join(', ');
+    const what =
+      current === undefined ? `its table cannot grow to ${image.tableLength} slots for ${names}` : 'it cannot follow it';
+    throw new DlError('DL_THREAD_SYNC_FAILED', `${what}: ${e instanceof Error ? e.message : String(e)}`, {
+      library: current ?? image.libraries[0]?.name,
+      cause: e,
+    });
+  }
+}
+
 function apply(t: Thread, image: ThreadImage): void {
   for (const id of image.removed) drop(t, id);
-  if (t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
-  for (const lib of image.libraries) follow(t, lib);
+  take(t, image);
   for (const s of image.slots) {
     t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
     const extra = t.extra.get(s.library);
@@ -163,7 +198,11 @@ function apply(t: Thread, image: ThreadImage): void {
 export function followLinker(image: ThreadImage, options: FollowOptions = {}): Follower {
   const t: Thread = {
     memory: image.memory,
-    table: new WebAssembly.Table({ element: 'anyfunc', initial: image.tableLength }),
+    table: new WebAssembly.Table(
+      options.tableMaximum === undefined
+        ? { element: 'anyfunc', initial: image.tableLength }
+        : { element: 'anyfunc', initial: Math.min(image.tableLength, options.tableMaximum), maximum: options.tableMaximum },
+    ),
     stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
     instances: new Map(),
     tlsBlocks: new Map(),

@@ -194,6 +194,19 @@ function tlsOf(state: LinkState, lib: Library): { block: Reservation; init: Imag
   return null;
 }
 
+/** {@link tlsOf}, its failure (no memory for this thread's block) naming the library. */
+function tlsFor(state: LinkState, lib: Library): ReturnType<typeof tlsOf> {
+  try {
+    return tlsOf(state, lib);
+  } catch (e) {
+    if (e instanceof DlError && e.library === lib.name) throw e;
+    throw new DlError(e instanceof DlError ? e.code : 'DL_OUT_OF_MEMORY', `no TLS block for one more thread: ${e instanceof Error ? e.message : String(e)}`, {
+      library: lib.name,
+      cause: e,
+    });
+  }
+}
+
 /** The side modules resident now, in load order. */
 function residentLibraries(state: LinkState): Library[] {
   return [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
@@ -217,7 +230,7 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
   // Every library reaches a thread as `added` once: its exports are indexed then (once per instance).
   for (const lib of added) indexExports(lib);
   const libraries = added.map((lib): ImageLibrary => {
-    const tls = tlsOf(state, lib);
+    const tls = tlsFor(state, lib);
     resources.libraries.set(lib.id, tls?.block ?? null);
     return {
       id: lib.id,
