@@ -1,4 +1,6 @@
 import { DlError } from '@dl/errors';
+import { newTag } from '../wasm-tag.js';
+import type { WasmTag } from '../wasm-tag.js';
 import type { ImageImport, ImageLibrary, ThreadImage } from './image.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -25,6 +27,11 @@ export interface FollowOptions {
   /** The host's functions on this thread, by name (JS functions do not cross threads). */
   readonly host?: Readonly<Record<string, Fn>>;
   /**
+   * Exception tags this thread already uses, by import name (e.g. its runtime's
+   * `__cpp_exception`); others are made on this thread when a library first imports them.
+   */
+  readonly tags?: Readonly<Record<string, object>>;
+  /**
    * The most slots this thread's table may have (default: no limit but the engine's). An
    * update needing more fails on this thread: it takes none of it, and a `ThreadGroup` rolls the
    * load back everywhere.
@@ -44,6 +51,8 @@ interface Thread {
   /** Table slots outside the ranges given to each library's functions. */
   readonly extra: Map<number, number[]>;
   readonly host: Readonly<Record<string, Fn>>;
+  /** This thread's exception tags, by import name. */
+  readonly tags: Map<string, WasmTag>;
 }
 
 const MUTABLE_I32: WebAssembly.GlobalDescriptor = { value: 'i32', mutable: true };
@@ -110,6 +119,13 @@ function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssemb
       return hostFunction(t, spec.symbol, lib.name);
     case 'late':
       return lateFunction(t, spec.symbol, lib.name);
+    case 'tag': {
+      let tag = t.tags.get(spec.name);
+      if (tag === undefined) t.tags.set(spec.name, (tag = newTag(spec.parameters)));
+      return tag as WebAssembly.ImportValue;
+    }
+    case 'global':
+      return new WebAssembly.Global({ value: spec.valueType, mutable: spec.mutable }, spec.value);
     case 'tls-alloc':
       return () => {
         if (lib.tlsBlock === null)
@@ -209,6 +225,7 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
     ranges: new Map(),
     extra: new Map(),
     host: options.host ?? {},
+    tags: new Map(Object.entries(options.tags ?? {})),
   };
   apply(t, image);
   return {

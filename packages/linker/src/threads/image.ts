@@ -2,7 +2,9 @@ import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { reserveTlsBlock } from '@dl/layout';
 import type { ClassifiedImport } from '@dl/reader';
+import { resolveSymbol } from '@dl/symbols';
 import type { Callable } from '@dl/symbols';
+import { pathOf } from '../load/bind.js';
 import type { Library, LinkState } from '../state.js';
 
 /**
@@ -51,6 +53,15 @@ export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'late'; readonly symbol: string }
   /** The runtime's aligned allocator while its TLS set-up runs: this thread's block, reserved in advance. */
   | { readonly how: 'tls-alloc' }
+  /** An exception tag, by its import name: one per thread, shared by that thread's libraries (what one throws another catches). */
+  | { readonly how: 'tag'; readonly parameters: readonly string[] }
+  /** A host's `env` global (a JS global does not cross threads): this thread's own, starting at the leader's value now. */
+  | {
+      readonly how: 'global';
+      readonly valueType: 'i32' | 'i64' | 'f32' | 'f64';
+      readonly value: number | bigint;
+      readonly mutable: boolean;
+    }
 );
 
 /**
@@ -97,6 +108,34 @@ function gotImport(
   return { ...base, how: 'const', value, mutable: true };
 }
 
+/**
+ * An `env` global: a library's export is this thread's instance's own (wasm globals are per
+ * instance, so per thread, as on the leader); a host's is copied with its current value.
+ */
+function globalImport(
+  state: LinkState,
+  lib: Library,
+  spec: Extract<ClassifiedImport, { role: 'global' }>,
+  index: Indexed,
+): ImageImport {
+  const base = { module: spec.module, name: spec.name };
+  const d = resolveSymbol(pathOf(state, lib), spec.name);
+  if (d?.kind === 'global' && index.has(d.provider.id))
+    return { ...base, how: 'export', library: d.provider.id, export: d.name };
+  const type = d?.kind === 'global' ? (d.type ?? spec.type) : null;
+  const valueType = type?.valueType;
+  if (
+    d?.kind !== 'global' ||
+    d.provider.id !== 0 ||
+    (valueType !== 'i32' && valueType !== 'i64' && valueType !== 'f32' && valueType !== 'f64')
+  )
+    throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild global import ${spec.name}`, {
+      library: lib.name,
+      symbol: spec.name,
+    });
+  return { ...base, how: 'global', valueType, value: d.global.value as number | bigint, mutable: type!.mutable };
+}
+
 /** How a follower makes each import of a library, from what the leading thread bound. */
 function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[] {
   return lib.meta.imports.map((spec): ImageImport => {
@@ -118,6 +157,10 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
         if (spec.name === state.conventions.alignedAlloc && lib.runtimeTls !== null)
           return { ...base, how: 'tls-alloc' };
         return exportImport(state, lib, spec, index);
+      case 'global':
+        return globalImport(state, lib, spec, index);
+      case 'tag':
+        return { ...base, how: 'tag', parameters: spec.type?.params ?? ['i32'] };
       default:
         throw new DlError(
           'DL_INCOMPATIBLE',
