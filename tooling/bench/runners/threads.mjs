@@ -56,7 +56,13 @@ async function startThread() {
   const r = await answer(worker);
   await worker.terminate();
   linker.releaseThread(resources);
-  return { totalMs: r.ms, checksum: r.checksum, imageMs, tlsFresh: r.tlsFresh, ...(r.importsMs === undefined ? {} : { importsMs: r.importsMs }) };
+  return {
+    totalMs: r.ms,
+    checksum: r.checksum,
+    imageMs,
+    tlsFresh: r.tlsFresh,
+    ...(r.importsMs === undefined ? {} : { importsMs: r.importsMs }),
+  };
 }
 
 /** The last `dlopens` modules opened one at a time, with 4 threads following or none. */

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { renderTable } from '@dl/cli/report';
 import type { BenchArgs } from './args.js';
 import { BENCH_DIR, checkBuilt, distStamp, spawnRunner } from './linker-run.js';
-import { ms, parseNs, parseRuns, Samples, spread, times, verdict, writeCases } from './suite.js';
+import { median, ms, parseNs, parseRuns, Samples, spread, times, verdict, writeCases } from './suite.js';
 import type { Sample } from './suite.js';
 
 const BUILD = join(BENCH_DIR, '.build');
@@ -62,7 +62,8 @@ function prepare(ns: readonly number[], dlopens: number, build: boolean): { sets
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    if (r.status !== 0) throw new Error(`gen/build.sh threads failed (exit ${r.status ?? r.signal ?? '?'}):\n${r.stdout}`);
+    if (r.status !== 0)
+      throw new Error(`gen/build.sh threads failed (exit ${r.status ?? r.signal ?? '?'}):\n${r.stdout}`);
     notes.push(...r.stdout.split('\n').filter((l) => l.length > 0));
   }
   mkdirSync(join(BUILD, 'manifests'), { recursive: true });
@@ -96,7 +97,14 @@ export function threadCases(samples: Samples, ns: readonly number[]): ThreadCase
     for (const runner of THREAD_RUNNERS) {
       const s = samples.summary(`${n} ${runner}`, `${n} ${FLOOR_OF[runner]}`);
       if (s !== undefined)
-        cases.push({ set: 'thr', n, runner, medianMs: s.medianMs, ratioToFloor: s.ratioToFloor, runs: s.samples.length });
+        cases.push({
+          set: 'thr',
+          n,
+          runner,
+          medianMs: s.medianMs,
+          ratioToFloor: s.ratioToFloor,
+          runs: s.samples.length,
+        });
     }
   return cases;
 }
@@ -110,10 +118,29 @@ export function threadVerdicts(cases: readonly ThreadCase[]): string[] {
   });
 }
 
+/**
+ * The floor with its imports made inside the clock (what a follower cannot avoid: a mutable
+ * `WebAssembly.Global` per GOT entry does not cross threads), and the follower against it.
+ */
+export function madeImports(cases: readonly ThreadCase[], importsMs: ReadonlyMap<number, readonly number[]>): string[] {
+  const lines: string[] = [];
+  for (const [n, list] of importsMs) {
+    const floor = cases.find((c) => c.n === n && c.runner === 'floor');
+    const follow = cases.find((c) => c.n === n && c.runner === 'follow');
+    if (floor === undefined || follow === undefined || list.length === 0) continue;
+    const made = median(list);
+    lines.push(
+      `N=${n}: making the floor's imports (before its clock) took ${ms(made)} ms; follow ÷ (floor + imports) = ${times(follow.medianMs / (floor.medianMs + made))}`,
+    );
+  }
+  return lines.length === 0 ? [] : [...lines, ''];
+}
+
 /** `--dlopens`: how many of the last modules each dlopen process opens (its sample is their median). */
 function parseDlopens(options: ReadonlyMap<string, string>): number {
   const v = Number(options.get('dlopens') ?? '20');
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--dlopens wants a positive integer, not ${options.get('dlopens') ?? ''}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--dlopens wants a positive integer, not ${options.get('dlopens') ?? ''}`);
   return v;
 }
 
@@ -129,12 +156,16 @@ export function threadsBench(args: BenchArgs): string {
   const stamp = distStamp();
   const load = [loadavg()[0]!];
   const samples = new Samples(runs);
+  // The floor's import objects are made before its clock; what making them took, per N.
+  const importsMs = new Map<number, number[]>();
   for (let run = 1; run <= runs; run++) {
     samples.begin();
     for (const set of sets)
       for (const runner of THREAD_RUNNERS) {
         const args = [join(BENCH_DIR, 'runners', 'threads.mjs'), set.manifest, runner];
-        samples.add(`${set.n} ${runner}`, spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample, run);
+        const sample = spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample & { importsMs?: number };
+        if (sample.importsMs !== undefined) importsMs.set(set.n, [...(importsMs.get(set.n) ?? []), sample.importsMs]);
+        samples.add(`${set.n} ${runner}`, sample, run);
       }
     samples.end(run);
     load.push(loadavg()[0]!);
@@ -155,10 +186,13 @@ export function threadsBench(args: BenchArgs): string {
   const lines = [
     `fresh node process per measurement, ${runs} runs interleaved; dlopen-*: median of the last ${dlopens} dlopens of each process; 1-min load average ${load.map((l) => l.toFixed(1)).join(' → ')}`,
     ...notes.map((n) => `  ${n}`),
-    ...(distStamp() !== stamp ? ['  WARNING: packages/*/dist changed during the measurement: the runs mix two builds'] : []),
+    ...(distStamp() !== stamp
+      ? ['  WARNING: packages/*/dist changed during the measurement: the runs mix two builds']
+      : []),
     '',
     renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'left', 'right'], '  '),
     '',
+    ...madeImports(cases, importsMs),
     'targets:',
     ...threadVerdicts(cases),
   ];

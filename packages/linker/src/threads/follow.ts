@@ -142,8 +142,11 @@ function follow(t: Thread, lib: ImageLibrary): void {
   // hidden-class transitions (with `{}` they were most of a follower's own time).
   const imports = Object.create(null) as Record<string, Record<string, WebAssembly.ImportValue>>;
   for (const spec of lib.imports)
-    (imports[spec.module] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>)[spec.name] =
-      importValue(t, spec, lib);
+    (imports[spec.module] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>)[spec.name] = importValue(
+      t,
+      spec,
+      lib,
+    );
   const instance = new WebAssembly.Instance(lib.module, imports);
   if (lib.tlsInit?.kind === 'wasm') (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock!);
   else if (lib.tlsInit?.kind === 'runtime') (instance.exports[lib.tlsInit.export] as () => number)();
@@ -185,7 +188,9 @@ function take(t: Thread, image: ThreadImage): void {
     // A table that cannot grow fails the whole update: it is named by its first library.
     const names = image.libraries.map((l) => l.name).join(', ');
     const what =
-      current === undefined ? `its table cannot grow to ${image.tableLength} slots for ${names}` : 'it cannot follow it';
+      current === undefined
+        ? `its table cannot grow to ${image.tableLength} slots for ${names}`
+        : 'it cannot follow it';
     throw new DlError('DL_THREAD_SYNC_FAILED', `${what}: ${e instanceof Error ? e.message : String(e)}`, {
       library: current ?? image.libraries[0]?.name,
       cause: e,
@@ -217,7 +222,11 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
     table: new WebAssembly.Table(
       options.tableMaximum === undefined
         ? { element: 'anyfunc', initial: image.tableLength }
-        : { element: 'anyfunc', initial: Math.min(image.tableLength, options.tableMaximum), maximum: options.tableMaximum },
+        : {
+            element: 'anyfunc',
+            initial: Math.min(image.tableLength, options.tableMaximum),
+            maximum: options.tableMaximum,
+          },
     ),
     stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
     instances: new Map(),

@@ -165,8 +165,7 @@ export class ThreadGroup {
     if (this.members.size === 0) {
       this.synced = this.resident();
       this.slotsSynced = new Set(this.linker.functionSlots());
-    }
-    else for (const id of resources.libraries.keys()) this.synced.add(id);
+    } else for (const id of resources.libraries.keys()) this.synced.add(id);
     this.members.set(port, member);
     listen(port, (data) => {
       if (!isFollowMessage(data)) return;
@@ -210,10 +209,14 @@ export class ThreadGroup {
         } catch (e) {
           // The leader could not make this thread's update (e.g. no memory for its TLS block).
           if (e instanceof DlError && e.code === 'DL_THREAD_SYNC_FAILED') throw e;
-          throw new DlError('DL_THREAD_SYNC_FAILED', `${m.name} could not take the load: ${e instanceof Error ? e.message : String(e)}`, {
-            library: e instanceof DlError ? e.library : undefined,
-            cause: e,
-          });
+          throw new DlError(
+            'DL_THREAD_SYNC_FAILED',
+            `${m.name} could not take the load: ${e instanceof Error ? e.message : String(e)}`,
+            {
+              library: e instanceof DlError ? e.library : undefined,
+              cause: e,
+            },
+          );
         }
       }),
     );

@@ -243,10 +243,14 @@ function tlsFor(state: LinkState, lib: Library): ReturnType<typeof tlsOf> {
     return tlsOf(state, lib);
   } catch (e) {
     if (e instanceof DlError && e.library === lib.name) throw e;
-    throw new DlError(e instanceof DlError ? e.code : 'DL_OUT_OF_MEMORY', `no TLS block for one more thread: ${e instanceof Error ? e.message : String(e)}`, {
-      library: lib.name,
-      cause: e,
-    });
+    throw new DlError(
+      e instanceof DlError ? e.code : 'DL_OUT_OF_MEMORY',
+      `no TLS block for one more thread: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        library: lib.name,
+        cause: e,
+      },
+    );
   }
 }
 

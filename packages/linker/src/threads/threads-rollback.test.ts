@@ -74,7 +74,9 @@ describe('a load failing on one thread rolls back everywhere (node worker_thread
     linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
     const group = new ThreadGroup(linker, { stackSize: 16384 });
     const limit = linker.table.length;
-    const workers = [0, 1, 2, 3].map((i) => new Worker(grouped, { workerData: i === 2 ? { tableMaximum: limit } : {} }));
+    const workers = [0, 1, 2, 3].map(
+      (i) => new Worker(grouped, { workerData: i === 2 ? { tableMaximum: limit } : {} }),
+    );
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       expect(await callOn(workers[0]!, 'thr_add', [1])).toBe(1);
@@ -84,7 +86,9 @@ describe('a load failing on one thread rolls back everywhere (node worker_thread
       expect(linker.table.length).toBeGreaterThan(limit);
       const error = await rejection(group.sync());
       expect(error).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED', library: 'libthr_user.so' });
-      expect(error.message).toMatch(/thread 3 could not take the load: its table cannot grow to \d+ slots for libthr_user\.so/);
+      expect(error.message).toMatch(
+        /thread 3 could not take the load: its table cannot grow to \d+ slots for libthr_user\.so/,
+      );
       // Unloaded here (the handle is closed), dropped everywhere: the state is as before the dlopen.
       expect(linker.handleOf('libthr_user.so')).toBeUndefined();
       expect(outcome(() => linker.describe(user))).toBe('DL_BAD_HANDLE');
