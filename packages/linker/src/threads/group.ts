@@ -250,7 +250,13 @@ export class ThreadGroup {
       .reverse();
     for (const l of fresh) {
       const handle = this.linker.handleOf(l.key) ?? this.linker.handleOf(l.name);
-      for (let open = l.refcount; handle !== undefined && open > 0; open--) this.linker.dlclose(handle);
+      for (let open = l.refcount; handle !== undefined && open > 0; open--) {
+        try {
+          this.linker.dlclose(handle);
+        } catch {
+          // DL_FINI_FAILED: a destructor threw, the unload went on; the sync's own error is the answer.
+        }
+      }
     }
     this.linker.collect();
     await this.dropAll();
