@@ -42,6 +42,8 @@ export const errorCodes = {
   DL_BAD_FLAGS: 'dlopen flags are invalid',
   DL_NOT_LOADED: 'RTLD_NOLOAD was given and the library is not loaded',
   DL_BUSY: 'the linker is in the middle of another load',
+  DL_THREAD_SYNC_FAILED:
+    'a following thread could not take a load (its instantiation, table or TLS set-up failed): the load was rolled back on every thread',
   DL_EVAL_REQUIRED: 'a library carries JavaScript (Emscripten EM_JS / EM_ASM) and evaluating code was not allowed',
   // Unloading and reloading
   DL_FINI_FAILED: "a library's destructor or unload hook failed while it was unloaded (the unload completed)",

@@ -1,7 +1,7 @@
 import { DlError, messageOf } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
-import type { Definition } from '@dl/symbols';
+import type { Callable, Definition } from '@dl/symbols';
 import { pathOf } from './load/bind.js';
 import { symbolValue } from './symbol-value.js';
 import { compatOf } from './compat.js';
@@ -342,6 +342,29 @@ export class Linker {
       (l) => l.refcount <= 0 && !l.nodelete && !l.isMain && l.keptBy.size === 0,
     );
     return loose.flatMap((l) => (this.state.libraries.has(l.id) ? unload(this.state, l) : []));
+  }
+
+  /** The table slots given to functions so far (a `ThreadGroup` marks them at each sync, for {@link Linker.releaseSlotsSince}). */
+  functionSlots(): number[] {
+    return this.state.slots.ownedSlots();
+  }
+
+  /**
+   * Gives back the slots given to functions since `kept` ({@link Linker.functionSlots}) was
+   * taken: they go into quarantine, as an unloaded library's slots do. For undoing loads that were
+   * unloaded again (a `ThreadGroup` rolling back a load a thread could not take) — a slot given
+   * then to a function of an older library (`&f` taken by the rolled-back one) would stay
+   * otherwise. Returns how many.
+   */
+  releaseSlotsSince(kept: ReadonlySet<number>): number {
+    let n = 0;
+    for (const slot of this.state.slots.ownedSlots()) {
+      const func = this.state.table.get(slot) as Callable | null;
+      if (kept.has(slot) || func === null) continue;
+      this.state.slots.forget(func, true);
+      n++;
+    }
+    return n;
   }
 
   /** Frees a thread's stack and TLS blocks ({@link Linker.threadImage}). */

@@ -11,7 +11,14 @@ import { memoryLoader } from './loader.js';
 import type { Handle, JsHostProgram } from './types.js';
 
 /** Fixtures built for shared memory (threads): they only link into a shared-memory program. */
-export const sharedMemoryFixtures: ReadonlySet<string> = new Set(['tls_mt', 'tls_init', 'thr_base', 'thr_user']);
+export const sharedMemoryFixtures: ReadonlySet<string> = new Set([
+  'tls_mt',
+  'tls_init',
+  'thr_base',
+  'thr_user',
+  'thr_eh',
+  'thr_eh_user',
+]);
 
 /** Every side module of a toolchain, by file name (what NEEDED entries say). */
 export const sideFiles: (toolchain: Toolchain) => Record<string, Uint8Array> = sideModuleFiles;

@@ -143,6 +143,11 @@ export class FunctionSlots {
     }
   }
 
+  /** Every function with a slot (registered from a range or reserved here), with its slot. Cost: none until iterated. */
+  entries(): MapIterator<[Callable, number]> {
+    return this.slots.entries();
+  }
+
   /** Number of functions with a slot (diagnostics). */
   get size(): number {
     return this.slots.size;

@@ -3,11 +3,15 @@
 # `pnpm test` or CI; the linker suite runs it when something is missing or out of date).
 #   bash tooling/bench/gen/build.sh [N...]        (default: 10 100 500)
 #   bash tooling/bench/gen/build.sh unload N      (the unload suite's inputs: clang-16 only)
+#   bash tooling/bench/gen/build.sh threads N     (the threads suite's inputs: clang-16, shared memory)
 # Outputs, under tooling/bench/.build/ (git-ignored):
 #   sets/N/bm_<i>.so, sets/N/expected.json   set N (gen-set.mjs + emcc -O2 -sSIDE_MODULE=1, xargs -P2)
 #   emcc/main_emcc.cjs + main_emcc.wasm      the Emscripten main (main_emcc.c, MAIN_MODULE=2)
 #   unload/standalone-N/bm_<i>.so            N standalone modules (gen-set.mjs --standalone), built
 #                                            with the fixtures' clang-16 side-module recipe
+#   threads/N/bm_<i>.so                      set N with a thread-local each (gen-threads.mjs), built with
+#                                            the fixtures' libthr_* recipe (-matomics -mbulk-memory,
+#                                            --shared-memory, __wasm_init_tls/__tls_size/__tls_align exported)
 # (the unload suite's other libraries are fixtures: libunload.so, libreload*.so of @dl/fixtures)
 # A set (or the main) is skipped while its stamp (hash of the generator/sources, compiler version and
 # flags) matches. N=500 takes about a minute on 2 cores (emcc); 2,000 standalone modules 1–3 min (clang-16).
@@ -45,6 +49,38 @@ build_unload() {
   echo "$stamp" > "$dir/stamp"
   echo "unload set $n: $n modules built with clang-16 in $((SECONDS - t0)) s"
 }
+
+# --------------------------------------------------------------- threads --
+# The fixtures' libthr_base.so recipe: atomics and bulk memory, a shared memory, and the exports
+# a loader needs to give each thread its own TLS block.
+MT_FLAGS=(-matomics -mbulk-memory)
+MT_LD_FLAGS=(--shared-memory --export=__wasm_init_tls --export=__tls_size --export=__tls_align)
+build_threads() {
+  local n=$1 dir=$B/threads/$1 stamp t0=$SECONDS
+  for tool in clang-16 wasm-ld-16; do command -v "$tool" >/dev/null 2>&1 ||
+    die "missing $tool (apt-get install --no-install-recommends clang-16 lld-16)"; done
+  local cv; cv=$(clang-16 --version | head -1)
+  stamp="$(hash "$GEN/gen-set.mjs" "$GEN/gen-threads.mjs") $cv ${CLANG_FLAGS[*]} ${MT_FLAGS[*]} ${LD_FLAGS[*]} ${MT_LD_FLAGS[*]} n=$n"
+  if [ -f "$dir/expected.json" ] && [ -f "$dir/bm_$((n - 1)).so" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "threads set $n: up to date"; return
+  fi
+  rm -rf "$dir" && mkdir -p "$dir/obj"
+  node "$GEN/gen-threads.mjs" "$n" "$dir"
+  (cd "$dir/obj" && seq 0 $((n - 1)) | sed 's|.*|../src/bm_&.c|' |
+    xargs -P2 -n 100 clang-16 "${CLANG_FLAGS[@]}" "${MT_FLAGS[@]}" -c) || die "compiling threads set $n failed"
+  (cd "$dir" && seq 0 $((n - 1)) | xargs -P2 -I{} wasm-ld-16 "${LD_FLAGS[@]}" "${MT_LD_FLAGS[@]}" obj/bm_{}.o -o bm_{}.so) ||
+    die "linking threads set $n failed"
+  rm -rf "$dir/obj"
+  echo "$stamp" > "$dir/stamp"
+  echo "threads set $n: $n modules built with clang-16 in $((SECONDS - t0)) s"
+}
+if [ "${1:-}" = threads ]; then
+  shift
+  [ "$#" -gt 0 ] || set -- 100 500
+  for n in "$@"; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "usage: build.sh threads N..."; done
+  for n in "$@"; do build_threads "$n"; done
+  exit 0
+fi
 if [ "${1:-}" = unload ]; then
   [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "usage: build.sh unload N"
   build_unload "$2"

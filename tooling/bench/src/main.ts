@@ -2,7 +2,8 @@
  * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
  * per measurement; `loaders` too, plus a fresh Chromium page per web measurement; `unload` a
- * fresh `node --expose-gc` process per case and run (see README.md for their options). With
+ * fresh `node --expose-gc` process per case and run; `threads` a fresh
+ * node process (with its workers) per measurement (see README.md for their options). With
  * several suites, `--json FILE` collects the cases of all of them (each tagged `"suite"`).
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -12,6 +13,7 @@ import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
 import { startupBench } from './startup.js';
+import { threadsBench } from './threads.js';
 import { beginSuite } from './suite.js';
 import { unloadBench } from './unload.js';
 
@@ -21,6 +23,7 @@ const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<stri
   loaders: loadersBench,
   unload: unloadBench,
   startup: startupBench,
+  threads: threadsBench,
 };
 
 const args = parseArgs(process.argv.slice(2));

@@ -16,7 +16,8 @@ let follower: Follower | null = null;
 function handle(m: Message): unknown {
   switch (m.op) {
     case 'follow':
-      follower = followLinker(m.image);
+      // libthr_eh_user.so's catch needs the C++ runtime's two calls (no libc++abi in the fixtures).
+      follower = followLinker(m.image, { host: { __cxa_begin_catch: (p) => p, __cxa_end_catch: () => undefined } });
       return [...follower.libraries.keys()];
     case 'update':
       follower!.update(m.image);

@@ -1,4 +1,6 @@
 import { DlError } from '@dl/errors';
+import { newTag } from '../wasm-tag.js';
+import type { WasmTag } from '../wasm-tag.js';
 import type { ImageImport, ImageLibrary, ThreadImage } from './image.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -24,6 +26,17 @@ export interface Follower {
 export interface FollowOptions {
   /** The host's functions on this thread, by name (JS functions do not cross threads). */
   readonly host?: Readonly<Record<string, Fn>>;
+  /**
+   * Exception tags this thread already uses, by import name (e.g. its runtime's
+   * `__cpp_exception`); others are made on this thread when a library first imports them.
+   */
+  readonly tags?: Readonly<Record<string, object>>;
+  /**
+   * The most slots this thread's table may have (default: no limit but the engine's). An
+   * update needing more fails on this thread: it takes none of it, and a `ThreadGroup` rolls the
+   * load back everywhere.
+   */
+  readonly tableMaximum?: number;
 }
 
 interface Thread {
@@ -33,13 +46,20 @@ interface Thread {
   /** Instances by library id, in load order. */
   readonly instances: Map<number, { readonly name: string; readonly instance: WebAssembly.Instance }>;
   readonly tlsBlocks: Map<number, number>;
-  /** Table slots each library filled (its range, and slots given to its functions). */
-  readonly filled: Map<number, Set<number>>;
+  /** Each library's own table range (cleared when it is dropped). */
+  readonly ranges: Map<number, ImageLibrary['table']>;
+  /** Table slots outside the ranges given to each library's functions. */
+  readonly extra: Map<number, number[]>;
   readonly host: Readonly<Record<string, Fn>>;
+  /** This thread's exception tags, by import name. */
+  readonly tags: Map<string, WasmTag>;
 }
 
-function constGlobal(value: number, mutable: boolean): WebAssembly.Global {
-  return new WebAssembly.Global({ value: 'i32', mutable }, value);
+const MUTABLE_I32: WebAssembly.GlobalDescriptor = { value: 'i32', mutable: true };
+
+/** An i32 global import: a plain number for an immutable one (the engine makes it), a Global for a mutable one. */
+function constGlobal(value: number, mutable: boolean): WebAssembly.Global | number {
+  return mutable ? new WebAssembly.Global(MUTABLE_I32, value) : value;
 }
 
 function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
@@ -99,6 +119,13 @@ function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssemb
       return hostFunction(t, spec.symbol, lib.name);
     case 'late':
       return lateFunction(t, spec.symbol, lib.name);
+    case 'tag': {
+      let tag = t.tags.get(spec.name);
+      if (tag === undefined) t.tags.set(spec.name, (tag = newTag(spec.parameters)));
+      return tag as WebAssembly.ImportValue;
+    }
+    case 'global':
+      return new WebAssembly.Global({ value: spec.valueType, mutable: spec.mutable }, spec.value);
     case 'tls-alloc':
       return () => {
         if (lib.tlsBlock === null)
@@ -111,30 +138,74 @@ function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssemb
 /** Instantiates one library on this thread and sets up its TLS block. */
 function follow(t: Thread, lib: ImageLibrary): void {
   if (lib.tlsBlock !== null) t.tlsBlocks.set(lib.id, lib.tlsBlock);
-  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
-  for (const spec of lib.imports) (imports[spec.module] ??= {})[spec.name] = importValue(t, spec, lib);
+  // Null-prototype objects start as dictionaries: adding each library's distinct names makes no
+  // hidden-class transitions (with `{}` they were most of a follower's own time).
+  const imports = Object.create(null) as Record<string, Record<string, WebAssembly.ImportValue>>;
+  for (const spec of lib.imports)
+    (imports[spec.module] ??= Object.create(null) as Record<string, WebAssembly.ImportValue>)[spec.name] = importValue(
+      t,
+      spec,
+      lib,
+    );
   const instance = new WebAssembly.Instance(lib.module, imports);
   if (lib.tlsInit?.kind === 'wasm') (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock!);
   else if (lib.tlsInit?.kind === 'runtime') (instance.exports[lib.tlsInit.export] as () => number)();
   t.instances.set(lib.id, { name: lib.name, instance });
-  t.filled.set(lib.id, new Set(Array.from({ length: lib.table.size }, (_, i) => lib.table.base + i)));
+  t.ranges.set(lib.id, lib.table);
 }
 
 /** Drops an unloaded library on this thread: its slots cleared, its instance forgotten. */
 function drop(t: Thread, id: number): void {
-  for (const slot of t.filled.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
-  t.filled.delete(id);
+  const range = t.ranges.get(id);
+  const end = range === undefined ? 0 : Math.min(t.table.length, range.base + range.size);
+  for (let slot = range?.base ?? 0; slot < end; slot++) t.table.set(slot, null);
+  for (const slot of t.extra.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
+  t.ranges.delete(id);
+  t.extra.delete(id);
   t.instances.delete(id);
   t.tlsBlocks.delete(id);
 }
 
+/**
+ * Takes the libraries of an image or update, all or none: when one cannot be followed here
+ * (the table cannot grow, the engine refuses the instance, its TLS set-up traps), those taken
+ * before it are dropped again and a `DL_THREAD_SYNC_FAILED` naming it is thrown.
+ */
+function take(t: Thread, image: ThreadImage): void {
+  const taken: number[] = [];
+  let current: string | undefined;
+  try {
+    // Only what is taken needs the slots (an update that only drops grows nothing: it cannot fail).
+    const grows = image.libraries.length > 0 || image.slots.length > 0;
+    if (grows && t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
+    for (const lib of image.libraries) {
+      current = lib.name;
+      follow(t, lib);
+      taken.push(lib.id);
+    }
+  } catch (e) {
+    for (const id of taken.reverse()) drop(t, id);
+    // A table that cannot grow fails the whole update: it is named by its first library.
+    const names = image.libraries.map((l) => l.name).join(', ');
+    const what =
+      current === undefined
+        ? `its table cannot grow to ${image.tableLength} slots for ${names}`
+        : 'it cannot follow it';
+    throw new DlError('DL_THREAD_SYNC_FAILED', `${what}: ${e instanceof Error ? e.message : String(e)}`, {
+      library: current ?? image.libraries[0]?.name,
+      cause: e,
+    });
+  }
+}
+
 function apply(t: Thread, image: ThreadImage): void {
   for (const id of image.removed) drop(t, id);
-  if (t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
-  for (const lib of image.libraries) follow(t, lib);
+  take(t, image);
   for (const s of image.slots) {
     t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
-    t.filled.get(s.library)?.add(s.index);
+    const extra = t.extra.get(s.library);
+    if (extra === undefined) t.extra.set(s.library, [s.index]);
+    else extra.push(s.index);
   }
 }
 
@@ -148,12 +219,22 @@ function apply(t: Thread, image: ThreadImage): void {
 export function followLinker(image: ThreadImage, options: FollowOptions = {}): Follower {
   const t: Thread = {
     memory: image.memory,
-    table: new WebAssembly.Table({ element: 'anyfunc', initial: image.tableLength }),
+    table: new WebAssembly.Table(
+      options.tableMaximum === undefined
+        ? { element: 'anyfunc', initial: image.tableLength }
+        : {
+            element: 'anyfunc',
+            initial: Math.min(image.tableLength, options.tableMaximum),
+            maximum: options.tableMaximum,
+          },
+    ),
     stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
     instances: new Map(),
     tlsBlocks: new Map(),
-    filled: new Map(),
+    ranges: new Map(),
+    extra: new Map(),
     host: options.host ?? {},
+    tags: new Map(Object.entries(options.tags ?? {})),
   };
   apply(t, image);
   return {

@@ -2,12 +2,13 @@
  * A node worker (bundled for node by threads.test.ts) following its leader through
  * serveFollower, and answering its own `call` and `dlopen`/`dlclose` messages.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { serveFollower } from '../index.js';
 import type { Handle } from '../index.js';
 
 const port = parentPort!;
-const served = serveFollower(port);
+// A test may start a thread with a table limit (workerData.tableMaximum): a real cause for an update to fail.
+const served = serveFollower(port, (workerData ?? {}) as { tableMaximum?: number });
 let opened: Handle | null = null;
 
 async function handle(m: { op?: string; name?: string; args?: number[] }): Promise<unknown> {

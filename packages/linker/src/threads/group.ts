@@ -1,4 +1,4 @@
-import { DlError } from '@dl/errors';
+import { DlError, isDlErrorCode } from '@dl/errors';
 import type { Linker } from '../linker.js';
 import type { DlopenFlags, Handle } from '../types.js';
 import { followLinker } from './follow.js';
@@ -15,11 +15,19 @@ import type { ThreadImage, ThreadResources } from './image.js';
  */
 export type FollowMessage =
   | { readonly dl: 'follow' | 'update'; readonly seq: number; readonly image: ThreadImage }
-  | { readonly dl: 'ack'; readonly seq: number; readonly error?: string }
+  /** `error`: why the thread could not take it (it took none of it), and the library it could not follow. */
+  | { readonly dl: 'ack'; readonly seq: number; readonly error?: string; readonly library?: string }
   /** A worker asks the leader to load (or close) a library: every thread has it when the answer comes. */
   | { readonly dl: 'dlopen'; readonly seq: number; readonly name: string; readonly flags: DlopenFlags }
   | { readonly dl: 'dlclose'; readonly seq: number; readonly handle: Handle }
-  | { readonly dl: 'done'; readonly seq: number; readonly handle?: Handle; readonly error?: string };
+  | {
+      readonly dl: 'done';
+      readonly seq: number;
+      readonly handle?: Handle;
+      readonly error?: string;
+      /** The DlError code of `error`, when it has one. */
+      readonly code?: string;
+    };
 
 /** A thread's follower, and `dlopen`/`dlclose` that go through the leading thread. */
 export interface ServedFollower {
@@ -66,7 +74,7 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
       const mine = ++seq;
       asked.set(mine, (r) => {
         if (r.error === undefined) resolve(r.handle);
-        else reject(new DlError('DL_NOT_FOUND', r.error));
+        else reject(new DlError(r.code !== undefined && isDlErrorCode(r.code) ? r.code : 'DL_NOT_FOUND', r.error));
       });
       port.postMessage({ ...m, seq: mine });
     });
@@ -92,13 +100,21 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
         } else follower?.update(data.image);
         port.postMessage({ dl: 'ack', seq: data.seq } satisfies FollowMessage);
       } catch (e) {
-        port.postMessage({ dl: 'ack', seq: data.seq, error: e instanceof Error ? e.message : String(e) });
+        const library = e instanceof DlError ? e.library : undefined;
+        port.postMessage({
+          dl: 'ack',
+          seq: data.seq,
+          error: e instanceof DlError ? e.detail : e instanceof Error ? e.message : String(e),
+          ...(library === undefined ? {} : { library }),
+        } satisfies FollowMessage);
       }
     });
   });
 }
 
 interface Member {
+  /** `thread N`, in the order the threads were added. */
+  readonly name: string;
   readonly port: ThreadPort;
   readonly resources: ThreadResources;
   readonly waiting: Map<number, { resolve: () => void; reject: (e: Error) => void }>;
@@ -118,6 +134,11 @@ export class ThreadGroup {
   /** Libraries every thread has dropped: their unload may go on. */
   private readonly dropped = new Set<number>();
   private syncing: Promise<void> = Promise.resolve();
+  private added = 0;
+  /** The libraries (ids) every thread had after the last sync: a failed sync unloads the others. */
+  private synced = new Set<number>();
+  /** The function slots given when the last sync ended. */
+  private slotsSynced: ReadonlySet<number> = new Set();
 
   /**
    * @param linker - the leading thread's linker (shared memory)
@@ -140,7 +161,11 @@ export class ThreadGroup {
   add(port: ThreadPort): Promise<void> {
     const stackSize = this.options.stackSize;
     const { image, resources } = this.linker.threadImage(stackSize === undefined ? {} : { stackSize });
-    const member: Member = { port, resources, waiting: new Map() };
+    const member: Member = { name: `thread ${++this.added}`, port, resources, waiting: new Map() };
+    if (this.members.size === 0) {
+      this.synced = this.resident();
+      this.slotsSynced = new Set(this.linker.functionSlots());
+    } else for (const id of resources.libraries.keys()) this.synced.add(id);
     this.members.set(port, member);
     listen(port, (data) => {
       if (!isFollowMessage(data)) return;
@@ -152,30 +177,120 @@ export class ThreadGroup {
       const w = member.waiting.get(data.seq);
       member.waiting.delete(data.seq);
       if (data.error === undefined) w?.resolve();
-      else w?.reject(new DlError('DL_INSTANTIATE_FAILED', `a follower thread failed: ${data.error}`));
+      else
+        w?.reject(
+          new DlError('DL_THREAD_SYNC_FAILED', `${member.name} could not take the load: ${data.error}`, {
+            library: data.library,
+          }),
+        );
     });
     return this.send(member, 'follow', image);
+  }
+
+  /** The libraries resident on the leading thread now (ids; a relocatable main too). */
+  private resident(): Set<number> {
+    return new Set(this.linker.graph().libraries.map((l) => l.id));
+  }
+
+  /** After a sync every thread has what the first one has (cheap: no graph). */
+  private markSynced(): void {
+    const first = this.members.values().next().value;
+    if (first === undefined) return;
+    for (const id of first.resources.libraries.keys()) this.synced.add(id);
+    this.slotsSynced = new Set(this.linker.functionSlots());
+  }
+
+  /** Sends every thread its update (with `dropping`); the first failure, if any, once all have answered. */
+  private async update(dropping: readonly Handle[]): Promise<DlError | undefined> {
+    const results = await Promise.allSettled(
+      [...this.members.values()].map(async (m) => {
+        try {
+          await this.send(m, 'update', this.linker.threadUpdate(m.resources, { dropping }));
+        } catch (e) {
+          // The leader could not make this thread's update (e.g. no memory for its TLS block).
+          if (e instanceof DlError && e.code === 'DL_THREAD_SYNC_FAILED') throw e;
+          throw new DlError(
+            'DL_THREAD_SYNC_FAILED',
+            `${m.name} could not take the load: ${e instanceof Error ? e.message : String(e)}`,
+            {
+              library: e instanceof DlError ? e.library : undefined,
+              cause: e,
+            },
+          );
+        }
+      }),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    return failed === undefined ? undefined : (failed.reason as DlError);
+  }
+
+  /** Has every thread drop what is being unloaded, then unloads it here. */
+  private async dropAll(): Promise<void> {
+    const dropping = [...this.dropping.values()];
+    const failed = await this.update(dropping);
+    for (const h of dropping) {
+      this.dropping.delete(h.id);
+      this.dropped.add(h.id);
+    }
+    if (dropping.length > 0) this.linker.collect();
+    this.dropped.clear();
+    if (failed !== undefined) throw failed;
+  }
+
+  /**
+   * A sync failed on some thread: unloads here every library loaded since the last sync (each
+   * open reference closed, newest first; the ones they needed go with them), has every thread
+   * drop them again, and gives back the function slots given since — the state is what it was
+   * before those loads.
+   */
+  private async rollback(): Promise<void> {
+    const fresh = this.linker
+      .graph()
+      .libraries.filter((l) => !this.synced.has(l.id))
+      .reverse();
+    for (const l of fresh) {
+      const handle = this.linker.handleOf(l.key) ?? this.linker.handleOf(l.name);
+      for (let open = l.refcount; handle !== undefined && open > 0; open--) {
+        try {
+          this.linker.dlclose(handle);
+        } catch {
+          // DL_FINI_FAILED: a destructor threw, the unload went on; the sync's own error is the answer.
+        }
+      }
+    }
+    this.linker.collect();
+    await this.dropAll();
+    // `&f` of an older library taken by a rolled-back one: its slot goes too.
+    this.linker.releaseSlotsSince(this.slotsSynced);
   }
 
   /**
    * Brings every thread up to date with the linker — libraries loaded since, and those being
    * unloaded — and, once every thread has dropped a library being unloaded, unloads it.
    * Calls are queued: each sync starts after the previous one.
+   *
+   * @throws DlError `DL_THREAD_SYNC_FAILED` (naming the thread and the library) when a thread
+   *   could not take the update — its table could not grow, the engine refused an instance, the
+   *   leader had no memory for its TLS block. Then the load is rolled back everywhere: every
+   *   library loaded since the last sync is unloaded here and dropped by every thread (handles
+   *   to them are closed), and the linker's state is what it was before those loads.
    */
   sync(): Promise<void> {
     const run = async (): Promise<void> => {
       const dropping = [...this.dropping.values()];
-      await Promise.all(
-        [...this.members.values()].map((m) =>
-          this.send(m, 'update', this.linker.threadUpdate(m.resources, { dropping })),
-        ),
-      );
+      const failed = await this.update(dropping);
+      if (failed !== undefined) {
+        // The first failure is the answer; a thread failing to drop again cannot fail (it grows nothing).
+        await this.rollback().catch(() => undefined);
+        throw failed;
+      }
       for (const h of dropping) {
         this.dropping.delete(h.id);
         this.dropped.add(h.id);
       }
       if (dropping.length > 0) this.linker.collect();
       this.dropped.clear();
+      this.markSynced();
     };
     const next = this.syncing.then(run, run);
     this.syncing = next.catch(() => undefined);
@@ -208,6 +323,7 @@ export class ThreadGroup {
         dl: 'done',
         seq: m.seq,
         error: e instanceof Error ? e.message : String(e),
+        ...(e instanceof DlError ? { code: e.code } : {}),
       } satisfies FollowMessage);
     }
   }

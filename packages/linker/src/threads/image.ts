@@ -2,7 +2,9 @@ import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { reserveTlsBlock } from '@dl/layout';
 import type { ClassifiedImport } from '@dl/reader';
+import { resolveSymbol } from '@dl/symbols';
 import type { Callable } from '@dl/symbols';
+import { pathOf } from '../load/bind.js';
 import type { Library, LinkState } from '../state.js';
 
 /**
@@ -51,12 +53,26 @@ export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'late'; readonly symbol: string }
   /** The runtime's aligned allocator while its TLS set-up runs: this thread's block, reserved in advance. */
   | { readonly how: 'tls-alloc' }
+  /** An exception tag, by its import name: one per thread, shared by that thread's libraries (what one throws another catches). */
+  | { readonly how: 'tag'; readonly parameters: readonly string[] }
+  /** A host's `env` global (a JS global does not cross threads): this thread's own, starting at the leader's value now. */
+  | {
+      readonly how: 'global';
+      readonly valueType: 'i32' | 'i64' | 'f32' | 'f64';
+      readonly value: number | bigint;
+      readonly mutable: boolean;
+    }
 );
 
-/** What one follower thread holds: its stack, and per library (by id) its TLS block (released by {@link releaseThread}). */
+/**
+ * What one follower thread holds: its stack, per library (by id) its TLS block (released by
+ * {@link releaseThread}), and the extra table slots it was sent (slot → function), so that an
+ * update sends only the slots that changed since.
+ */
 export interface ThreadResources {
   readonly stack: Reservation;
   readonly libraries: Map<number, Reservation | null>;
+  readonly slots: Map<number, { readonly func: Callable; readonly library: number }>;
 }
 
 /** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
@@ -92,6 +108,34 @@ function gotImport(
   return { ...base, how: 'const', value, mutable: true };
 }
 
+/**
+ * An `env` global: a library's export is this thread's instance's own (wasm globals are per
+ * instance, so per thread, as on the leader); a host's is copied with its current value.
+ */
+function globalImport(
+  state: LinkState,
+  lib: Library,
+  spec: Extract<ClassifiedImport, { role: 'global' }>,
+  index: Indexed,
+): ImageImport {
+  const base = { module: spec.module, name: spec.name };
+  const d = resolveSymbol(pathOf(state, lib), spec.name);
+  if (d?.kind === 'global' && index.has(d.provider.id))
+    return { ...base, how: 'export', library: d.provider.id, export: d.name };
+  const type = d?.kind === 'global' ? (d.type ?? spec.type) : null;
+  const valueType = type?.valueType;
+  if (
+    d?.kind !== 'global' ||
+    d.provider.id !== 0 ||
+    (valueType !== 'i32' && valueType !== 'i64' && valueType !== 'f32' && valueType !== 'f64')
+  )
+    throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild global import ${spec.name}`, {
+      library: lib.name,
+      symbol: spec.name,
+    });
+  return { ...base, how: 'global', valueType, value: d.global.value as number | bigint, mutable: type!.mutable };
+}
+
 /** How a follower makes each import of a library, from what the leading thread bound. */
 function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[] {
   return lib.meta.imports.map((spec): ImageImport => {
@@ -113,6 +157,10 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
         if (spec.name === state.conventions.alignedAlloc && lib.runtimeTls !== null)
           return { ...base, how: 'tls-alloc' };
         return exportImport(state, lib, spec, index);
+      case 'global':
+        return globalImport(state, lib, spec, index);
+      case 'tag':
+        return { ...base, how: 'tag', parameters: spec.type?.params ?? ['i32'] };
       default:
         throw new DlError(
           'DL_INCOMPATIBLE',
@@ -125,24 +173,43 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
   });
 }
 
-/** Slots outside every library's own range that hold an exported function of one of `libs`. */
-function extraSlots(state: LinkState, libs: readonly Library[], all: readonly Library[]): ThreadImage['slots'] {
-  const owner = new Map<Callable, { library: number; name: string }>();
-  for (const lib of libs) {
-    for (const e of lib.meta.exports) {
-      const f = lib.instance!.exports[e.name];
-      if (e.kind === 'function' && typeof f === 'function' && !owner.has(f as Callable))
-        owner.set(f as Callable, { library: lib.id, name: e.name });
-    }
+/** Which library (id) exports a function, and under which name: filled once per library instance. */
+const exporters = new WeakMap<Callable, { readonly library: number; readonly name: string }>();
+const indexed = new WeakSet<WebAssembly.Instance>();
+
+function indexExports(lib: Library): void {
+  const instance = lib.instance!;
+  if (indexed.has(instance)) return;
+  indexed.add(instance);
+  for (const e of lib.meta.exports) {
+    const f = instance.exports[e.name];
+    if (e.kind === 'function' && typeof f === 'function' && !exporters.has(f as Callable))
+      exporters.set(f as Callable, { library: lib.id, name: e.name });
   }
-  const own = (i: number): boolean =>
-    all.some((l) => l.table !== null && i >= l.tableBase && i < l.tableBase + l.table.size);
+}
+
+/**
+ * Slots outside every library's own range that hold an exported function of one of `libs`
+ * (resident, by id) and that the thread was not sent yet (`sent`, updated). It walks the
+ * linker's slot registry (every function given a slot), not the table: no engine call per slot.
+ * The owners come from {@link indexExports}, done when a library first reaches a thread.
+ */
+function extraSlots(
+  state: LinkState,
+  libs: readonly Library[],
+  ids: Indexed,
+  sent: ThreadResources['slots'],
+): ThreadImage['slots'] {
+  const length = state.table.length;
+  const own = new Uint8Array(length);
+  for (const l of libs) if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
   const out: { index: number; library: number; name: string }[] = [];
-  if (owner.size === 0) return out;
-  for (let i = 0; i < state.table.length; i++) {
-    const f = state.table.get(i) as Callable | null;
-    const o = f === null ? undefined : owner.get(f);
-    if (o !== undefined && !own(i)) out.push({ index: i, ...o });
+  for (const [f, i] of state.slots.entries()) {
+    if (own[i] === 1 || sent.get(i)?.func === f) continue;
+    const o = exporters.get(f);
+    if (o === undefined || !ids.has(o.library)) continue;
+    sent.set(i, { func: f, library: o.library });
+    out.push({ index: i, ...o });
   }
   return out;
 }
@@ -170,6 +237,23 @@ function tlsOf(state: LinkState, lib: Library): { block: Reservation; init: Imag
   return null;
 }
 
+/** {@link tlsOf}, its failure (no memory for this thread's block) naming the library. */
+function tlsFor(state: LinkState, lib: Library): ReturnType<typeof tlsOf> {
+  try {
+    return tlsOf(state, lib);
+  } catch (e) {
+    if (e instanceof DlError && e.library === lib.name) throw e;
+    throw new DlError(
+      e instanceof DlError ? e.code : 'DL_OUT_OF_MEMORY',
+      `no TLS block for one more thread: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        library: lib.name,
+        cause: e,
+      },
+    );
+  }
+}
+
 /** The side modules resident now, in load order. */
 function residentLibraries(state: LinkState): Library[] {
   return [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
@@ -188,9 +272,12 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
     if (block !== null && block !== undefined) state.allocator.release(block);
     resources.libraries.delete(id);
   }
+  if (removed.length > 0) for (const [i, s] of resources.slots) if (!ids.has(s.library)) resources.slots.delete(i);
   const added = resident.filter((l) => !resources.libraries.has(l.id));
+  // Every library reaches a thread as `added` once: its exports are indexed then (once per instance).
+  for (const lib of added) indexExports(lib);
   const libraries = added.map((lib): ImageLibrary => {
-    const tls = tlsOf(state, lib);
+    const tls = tlsFor(state, lib);
     resources.libraries.set(lib.id, tls?.block ?? null);
     return {
       id: lib.id,
@@ -208,8 +295,8 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
     tableLength: state.table.length,
     stack: { low: stack.address, high: stack.address + stack.size },
     libraries,
-    // Every slot given to a function since (a new library may take the address of an old one's).
-    slots: extraSlots(state, resident, resident),
+    // Every slot given to a function since the last image (a new library may take the address of an old one's).
+    slots: extraSlots(state, resident, ids, resources.slots),
     removed,
   };
 }
@@ -226,6 +313,7 @@ export function threadImage(state: LinkState, stackSize: number): { image: Threa
   const resources: ThreadResources = {
     stack: state.allocator.reserve(stackSize, 16, 'thread stack'),
     libraries: new Map(),
+    slots: new Map(),
   };
   return { image: imageFor(state, resources, new Set()), resources };
 }
@@ -248,5 +336,6 @@ export function threadUpdate(
 export function releaseThread(state: LinkState, resources: ThreadResources): void {
   for (const block of resources.libraries.values()) if (block !== null) state.allocator.release(block);
   resources.libraries.clear();
+  resources.slots.clear();
   state.allocator.release(resources.stack);
 }

@@ -58,4 +58,20 @@ describe.skipIf(gate.mode === 'skip')('follower threads in Chromium (Web Workers
       total: 40,
     });
   });
+
+  it('1,000 dlopen/dlclose cycles interleaved with calls on 4 Web Workers: no wrong call, no deadlock (bounded: the page must answer within 120 s)', async () => {
+    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
+    const script = await bundle(fileURLToPath(new URL('./threads-stress-page.harness.ts', import.meta.url)), {
+      define: { WORKER_CODE: JSON.stringify(worker), CYCLES: '1000' },
+    });
+    const result = await runInPage<{ isolated: boolean; wrong: string[]; total: number; resident: string[] }>({
+      browser: browser!,
+      url: server!.url,
+      script,
+      pagePath: '/threads.html',
+      timeoutMs: 120_000,
+    });
+    // Every call right (each worker's sum is its cycle count), all 4,000 of them in the shared total.
+    expect(result).toEqual({ isolated: true, wrong: [], total: 4000, resident: ['libthr_base.so'] });
+  }, 150_000);
 });

@@ -155,6 +155,51 @@ describe('follower threads (node worker_threads)', () => {
     }
   });
 
+  it('exception tags and env globals on a follower: what libthr_eh.so throws libthr_eh_user.so catches on the worker too (one tag per thread), and thr_level_g is the worker’s own', async () => {
+    const { linker } = hostLinkerSync('clang16', {
+      program: { shared: true },
+      editHost: (f) => ({
+        ...f,
+        __cxa_begin_catch: { func: (p: number) => p, type: '(i32) -> i32' },
+        __cxa_end_catch: { func: () => undefined, type: '() -> ()' },
+      }),
+    });
+    const user = linker.dlopenSync('libthr_eh_user.so', RTLD.NOW);
+    expect(call(linker, user, 'thr_catch', 41)).toBe(42);
+    call(linker, user, 'thr_set_level', 7);
+    const { image, resources } = linker.threadImage();
+    const made = image.libraries.flatMap((l) =>
+      l.imports.filter((i) => i.how === 'tag' || i.name === 'thr_level_g').map((i) => `${l.name} ${i.name} ${i.how}`),
+    );
+    expect(made).toEqual([
+      'libthr_eh.so __cpp_exception tag',
+      'libthr_eh_user.so __cpp_exception tag',
+      'libthr_eh_user.so thr_level_g export',
+    ]);
+    const worker = new Worker(loop);
+    const ask = (m: unknown): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        worker.once('message', (r: { value?: unknown; error?: string }) => {
+          if (r.error === undefined) resolve(r.value);
+          else reject(new Error(r.error));
+        });
+        worker.postMessage(m);
+      });
+    try {
+      expect(await ask({ op: 'follow', image })).toEqual(['libthr_eh.so', 'libthr_eh_user.so']);
+      // Thrown in one library, caught in the other, on the worker (a tag per library would not catch).
+      expect(await ask({ op: 'call', name: 'thr_catch', args: [5] })).toBe(6);
+      // The global is this thread's own: it starts at its initial value, and setting it here leaves the leader's.
+      expect(await ask({ op: 'call', name: 'thr_level', args: [] })).toBe(0);
+      await ask({ op: 'call', name: 'thr_set_level', args: [3] });
+      expect(await ask({ op: 'call', name: 'thr_level', args: [] })).toBe(3);
+      expect(call(linker, user, 'thr_level')).toBe(7);
+    } finally {
+      await worker.terminate();
+      linker.releaseThread(resources);
+    }
+  });
+
   it('a ThreadGroup keeps 4 workers in step: 1,000 dlopen/dlclose cycles interleaved with calls on every thread, no wrong call, no deadlock (the test timeout bounds it)', async () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });

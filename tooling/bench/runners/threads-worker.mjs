@@ -1,0 +1,113 @@
+// The worker of the threads suite (runners/threads.mjs). workerData.mode:
+//   follow  times followLinker(image)
+//   floor   times the same compiled modules instantiated with the same imports, made before the
+//           clock (memory, this thread's table and stack pointer, every GOT and base global, the
+//           host function): in the loop only each provider's export is fetched, `new
+//           WebAssembly.Instance` runs, `__wasm_init_tls(block)` sets up the thread's TLS block,
+//           then the image's extra table slots are set — the engine's part of following, no linker
+//   serve   serveFollower(parentPort): follows through a ThreadGroup, answers {bench: 'check'}
+// follow and floor answer {bench, ms, checksum, tlsFresh}; both check what they built.
+import { parentPort, workerData } from 'node:worker_threads';
+import { importDist } from './common.mjs';
+
+const dl = await importDist('linker');
+const host = { bench_host_add: (a, b) => a + b };
+
+/** Sum of bm<i>_check() and whether every thread-local starts at its .tdata value. */
+function check(find, modules) {
+  let checksum = 0;
+  let tlsFresh = true;
+  for (const [i, { symbol, tls }] of modules.entries()) {
+    checksum += find(symbol)();
+    if (find(`bm${i}_tls`)(1) !== tls + 1) tlsFresh = false;
+  }
+  return { checksum, tlsFresh };
+}
+
+/** The imports of each library, made before the clock; `fills` are the provider exports fetched in the loop. */
+function plan(image, table, stackPointer) {
+  const dummy = () => 0;
+  return image.libraries.map((lib) => {
+    const imports = {};
+    const fills = [];
+    for (const spec of lib.imports) {
+      const into = (imports[spec.module] ??= {});
+      switch (spec.how) {
+        case 'memory':
+          into[spec.name] = image.memory;
+          break;
+        case 'table':
+          into[spec.name] = table;
+          break;
+        case 'stack-pointer':
+          into[spec.name] = stackPointer;
+          break;
+        case 'const':
+          into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: spec.mutable }, spec.value);
+          break;
+        case 'tls': {
+          const block = image.libraries.find((l) => l.id === spec.library).tlsBlock;
+          into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, block + spec.offset);
+          break;
+        }
+        case 'export':
+          fills.push([into, spec.name, spec.library, spec.export]);
+          break;
+        case 'host':
+          into[spec.name] = host[spec.symbol] ?? dummy;
+          break;
+        default:
+          into[spec.name] = dummy;
+      }
+    }
+    return { imports, fills };
+  });
+}
+
+function floor(image) {
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: image.tableLength });
+  const stackPointer = new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high);
+  const made = performance.now();
+  const plans = plan(image, table, stackPointer);
+  // What making the imports costs (outside the floor's clock; the follower pays it inside).
+  const importsMs = performance.now() - made;
+  const instances = new Map();
+  const t0 = performance.now();
+  for (let k = 0; k < image.libraries.length; k++) {
+    const lib = image.libraries[k];
+    const { imports, fills } = plans[k];
+    for (const [into, name, id, exp] of fills) into[name] = instances.get(id).exports[exp];
+    const instance = new WebAssembly.Instance(lib.module, imports);
+    if (lib.tlsInit?.kind === 'wasm') instance.exports.__wasm_init_tls(lib.tlsBlock);
+    instances.set(lib.id, instance);
+  }
+  for (const s of image.slots) table.set(s.index, instances.get(s.library).exports[s.name]);
+  const ms = performance.now() - t0;
+  const all = [...instances.values()];
+  const find = (name) => all.find((i) => Object.hasOwn(i.exports, name))?.exports[name];
+  return { ms, importsMs, ...check(find, workerData.modules) };
+}
+
+function follow(image) {
+  const t0 = performance.now();
+  const follower = dl.followLinker(image, { host });
+  const ms = performance.now() - t0;
+  return { ms, ...check((name) => follower.find(name), workerData.modules) };
+}
+
+const { mode } = workerData;
+if (mode === 'serve') {
+  const served = dl.serveFollower(parentPort, { host });
+  parentPort.on('message', (msg) => {
+    if (msg?.bench !== 'check') return;
+    void served.then((s) => {
+      parentPort.postMessage({ bench: 'check', ...check((name) => s.follower.find(name), msg.modules) });
+    });
+  });
+} else {
+  try {
+    parentPort.postMessage({ bench: mode, ...(mode === 'floor' ? floor(workerData.image) : follow(workerData.image)) });
+  } catch (e) {
+    parentPort.postMessage({ bench: mode, error: e instanceof Error ? e.stack : String(e) });
+  }
+}

@@ -1,0 +1,102 @@
+// The threads suite's runner (issue 13): one fresh plain-node process per measurement,
+//   node runners/threads.mjs MANIFEST MODE
+// The leading thread links set N (gen-threads.mjs: shared memory, a thread-local per module)
+// with the built @dl/linker and the bm host program (shared: true), then:
+//   follow    a worker (threads-worker.mjs) gets linker.threadImage() and times followLinker(image)
+//   floor     a worker gets the same image and times the engine's floor: the same compiled
+//             modules instantiated with the same imports, made before the clock (no linker)
+//   dlopen-4  4 workers follow through a ThreadGroup; the last `dlopens` modules are opened one
+//             at a time, each timed from dlopenSync to its group.sync() acknowledged by all 4
+//   dlopen-1  the same dlopens with no thread following: dlopenSync alone
+// Every worker checks what it got (sum of bm<i>_check() = the set's checksum, each thread-local
+// starting fresh); prints one JSON line {"totalMs", "checksum", ...}: for the dlopen modes
+// totalMs is the median of the process's dlopens.
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { fail, importDist, manifest } from './common.mjs';
+import { hostProgram } from './hosts.mjs';
+
+const WORKER = new URL('./threads-worker.mjs', import.meta.url);
+const mode = process.argv[3];
+if (!['follow', 'floor', 'dlopen-4', 'dlopen-1'].includes(mode))
+  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-1', 2);
+const dl = await importDist('linker');
+const m = manifest();
+const files = m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) }));
+let linker;
+const program = { ...hostProgram('bm', () => linker), shared: true };
+linker = dl.createLinkerSync({ program });
+const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** One answer from a worker (its next message). */
+const answer = (worker) =>
+  new Promise((resolve, reject) => {
+    const onMessage = (r) => {
+      if (r?.bench === undefined) return;
+      worker.off('message', onMessage);
+      if (r.error !== undefined) reject(new Error(r.error));
+      else resolve(r);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+
+/** A fresh worker following (or flooring) the whole set once. */
+async function startThread() {
+  for (const file of files) linker.dlopenSync(file, flags);
+  const t0 = performance.now();
+  const { image, resources } = linker.threadImage({ stackSize: 65536 });
+  const imageMs = performance.now() - t0;
+  const worker = new Worker(WORKER, { workerData: { mode, image, modules: m.modules } });
+  const r = await answer(worker);
+  await worker.terminate();
+  linker.releaseThread(resources);
+  return {
+    totalMs: r.ms,
+    checksum: r.checksum,
+    imageMs,
+    tlsFresh: r.tlsFresh,
+    ...(r.importsMs === undefined ? {} : { importsMs: r.importsMs }),
+  };
+}
+
+/** The last `dlopens` modules opened one at a time, with 4 threads following or none. */
+async function dlopens() {
+  const k = m.dlopens;
+  for (const file of files.slice(0, files.length - k)) linker.dlopenSync(file, flags);
+  const threads = mode === 'dlopen-4' ? 4 : 0;
+  const group = new dl.ThreadGroup(linker, { stackSize: 65536 });
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { mode: 'serve' } }));
+  await Promise.all(workers.map((w) => group.add(w)));
+  const times = [];
+  for (const file of files.slice(files.length - k)) {
+    const t0 = performance.now();
+    linker.dlopenSync(file, flags);
+    if (threads > 0) await group.sync();
+    times.push(performance.now() - t0);
+  }
+  // Every thread (the leading one included) must see the whole set.
+  const modules = m.modules;
+  let checksum = 0;
+  for (const { symbol } of modules) checksum += linker.dlsym(null, symbol).func();
+  for (const w of workers) {
+    const check = answer(w);
+    w.postMessage({ bench: 'check', modules });
+    const r = await check;
+    if (r.checksum !== checksum) fail(`a following thread's checksum is ${r.checksum}, the leader's ${checksum}`);
+    if (!r.tlsFresh) fail('a following thread does not start with fresh thread-locals');
+    group.remove(w);
+    await w.terminate();
+  }
+  return { totalMs: median(times), checksum, firstMs: times[0], maxMs: Math.max(...times) };
+}
+
+const result = mode === 'follow' || mode === 'floor' ? await startThread() : await dlopens();
+if (result.checksum !== m.expected) fail(`${mode}: checksum ${result.checksum}, expected ${m.expected}`);
+if (result.tlsFresh === false) fail(`${mode}: the worker's thread-locals do not start fresh`);
+console.log(JSON.stringify(result));

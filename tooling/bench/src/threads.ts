@@ -1,0 +1,201 @@
+/**
+ * The threads suite (issue 13): what following a linked program costs a thread.
+ *   follow    a worker creating a follower from the image (`followLinker`)
+ *   floor     the same compiled modules instantiated in a worker with the same imports made in
+ *             advance, and each TLS block set up (the engine's part, no linker)
+ *   dlopen-4  one `dlopen` reaching 4 threads: the leader's `dlopenSync` + `ThreadGroup.sync()`
+ *             acknowledged by 4 workers
+ *   dlopen-1  the same `dlopenSync` with no thread following
+ * On N generated shared-memory side modules (gen/gen-threads.mjs, clang-16, built by
+ * gen/build.sh threads N into .build/threads/N). Every measurement is a fresh node process
+ * (runners/threads.mjs); runs interleave the runners; the table shows medians.
+ *
+ * Options: --n 100,500  --runs 7  --dlopens 20  --json FILE  --no-build
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { renderTable } from '@dl/cli/report';
+import type { BenchArgs } from './args.js';
+import { BENCH_DIR, checkBuilt, distStamp, spawnRunner } from './linker-run.js';
+import { median, ms, parseNs, parseRuns, Samples, spread, times, verdict, writeCases } from './suite.js';
+import type { Sample } from './suite.js';
+
+const BUILD = join(BENCH_DIR, '.build');
+
+/** The runners, in table order; each measured case's floor is the runner it is divided by. */
+export const THREAD_RUNNERS = ['floor', 'follow', 'dlopen-1', 'dlopen-4'] as const;
+export type ThreadRunner = (typeof THREAD_RUNNERS)[number];
+export const FLOOR_OF: Readonly<Record<ThreadRunner, ThreadRunner>> = {
+  floor: 'floor',
+  follow: 'floor',
+  'dlopen-1': 'dlopen-1',
+  'dlopen-4': 'dlopen-1',
+};
+
+/** The issue's targets: a follower ≤ 1.1× its floor; a dlopen reaching 4 threads ≤ 1.5× a single-threaded one. */
+export const THREAD_TARGETS: Readonly<Partial<Record<ThreadRunner, number>>> = { follow: 1.1, 'dlopen-4': 1.5 };
+
+/** One line of the `--json` output (the linker suite's format). */
+export interface ThreadCase {
+  readonly set: 'thr';
+  readonly n: number;
+  readonly runner: ThreadRunner;
+  readonly medianMs: number;
+  readonly ratioToFloor: number | null;
+  readonly runs: number;
+}
+
+interface ThreadSet {
+  readonly n: number;
+  readonly manifest: string;
+  readonly expected: number;
+}
+
+/** Builds (gen/build.sh threads N: skips what is up to date) and writes one manifest per set. */
+function prepare(ns: readonly number[], dlopens: number, build: boolean): { sets: ThreadSet[]; notes: string[] } {
+  const notes: string[] = [];
+  if (build) {
+    process.stderr.write(`gen/build.sh threads ${ns.join(' ')} (skips what is up to date; 500 modules take 1–3 min)\n`);
+    const r = spawnSync('bash', [join(BENCH_DIR, 'gen', 'build.sh'), 'threads', ...ns.map(String)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (r.status !== 0)
+      throw new Error(`gen/build.sh threads failed (exit ${r.status ?? r.signal ?? '?'}):\n${r.stdout}`);
+    notes.push(...r.stdout.split('\n').filter((l) => l.length > 0));
+  }
+  mkdirSync(join(BUILD, 'manifests'), { recursive: true });
+  const sets = ns.map((n): ThreadSet => {
+    const dir = join(BUILD, 'threads', String(n));
+    if (!existsSync(join(dir, 'expected.json')))
+      throw new Error(`the threads set ${n} is not built: bash tooling/bench/gen/build.sh threads ${n}`);
+    const e = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+      checksum: number;
+      checks: number[];
+      tls: number[];
+    };
+    const modules = Array.from({ length: n }, (_, i) => ({
+      path: join(dir, `bm_${i}.so`),
+      name: `bm_${i}.so`,
+      symbol: `bm${i}_check`,
+      check: e.checks[i],
+      tls: e.tls[i],
+    }));
+    const manifest = join(BUILD, 'manifests', `threads-${n}.json`);
+    writeFileSync(manifest, JSON.stringify({ n, expected: e.checksum, dlopens: Math.min(dlopens, n - 1), modules }));
+    return { n, manifest, expected: e.checksum };
+  });
+  return { sets, notes };
+}
+
+/** The cases of the samples, in table order. */
+export function threadCases(samples: Samples, ns: readonly number[]): ThreadCase[] {
+  const cases: ThreadCase[] = [];
+  for (const n of ns)
+    for (const runner of THREAD_RUNNERS) {
+      const s = samples.summary(`${n} ${runner}`, `${n} ${FLOOR_OF[runner]}`);
+      if (s !== undefined)
+        cases.push({
+          set: 'thr',
+          n,
+          runner,
+          medianMs: s.medianMs,
+          ratioToFloor: s.ratioToFloor,
+          runs: s.samples.length,
+        });
+    }
+  return cases;
+}
+
+/** The issue's targets for the cases that ran. */
+export function threadVerdicts(cases: readonly ThreadCase[]): string[] {
+  return cases.flatMap((c) => {
+    const target = THREAD_TARGETS[c.runner];
+    if (target === undefined) return [];
+    return [verdict(`${c.runner} ≤ ${target}× ${FLOOR_OF[c.runner]}, N=${c.n}`, c.ratioToFloor, (v) => v <= target)];
+  });
+}
+
+/**
+ * The floor with its imports made inside the clock (what a follower cannot avoid: a mutable
+ * `WebAssembly.Global` per GOT entry does not cross threads), and the follower against it.
+ */
+export function madeImports(cases: readonly ThreadCase[], importsMs: ReadonlyMap<number, readonly number[]>): string[] {
+  const lines: string[] = [];
+  for (const [n, list] of importsMs) {
+    const floor = cases.find((c) => c.n === n && c.runner === 'floor');
+    const follow = cases.find((c) => c.n === n && c.runner === 'follow');
+    if (floor === undefined || follow === undefined || list.length === 0) continue;
+    const made = median(list);
+    lines.push(
+      `N=${n}: making the floor's imports (before its clock) took ${ms(made)} ms; follow ÷ (floor + imports) = ${times(follow.medianMs / (floor.medianMs + made))}`,
+    );
+  }
+  return lines.length === 0 ? [] : [...lines, ''];
+}
+
+/** `--dlopens`: how many of the last modules each dlopen process opens (its sample is their median). */
+function parseDlopens(options: ReadonlyMap<string, string>): number {
+  const v = Number(options.get('dlopens') ?? '20');
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`--dlopens wants a positive integer, not ${options.get('dlopens') ?? ''}`);
+  return v;
+}
+
+/** Runs the threads suite and returns its report. */
+export function threadsBench(args: BenchArgs): string {
+  const o = args.options;
+  const ns = parseNs(o.get('n') ?? '100,500');
+  const runs = parseRuns(o);
+  const dlopens = parseDlopens(o);
+  checkBuilt();
+  const { sets, notes } = prepare(ns, dlopens, !o.has('no-build'));
+  for (const note of notes) process.stderr.write(`${note}\n`);
+  const stamp = distStamp();
+  const load = [loadavg()[0]!];
+  const samples = new Samples(runs);
+  // The floor's import objects are made before its clock; what making them took, per N.
+  const importsMs = new Map<number, number[]>();
+  for (let run = 1; run <= runs; run++) {
+    samples.begin();
+    for (const set of sets)
+      for (const runner of THREAD_RUNNERS) {
+        const args = [join(BENCH_DIR, 'runners', 'threads.mjs'), set.manifest, runner];
+        const sample = spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample & { importsMs?: number };
+        if (sample.importsMs !== undefined) importsMs.set(set.n, [...(importsMs.get(set.n) ?? []), sample.importsMs]);
+        samples.add(`${set.n} ${runner}`, sample, run);
+      }
+    samples.end(run);
+    load.push(loadavg()[0]!);
+  }
+  const cases = threadCases(samples, ns);
+  const json = writeCases(o, cases);
+  const rows: string[][] = [['set', 'N', 'runner', 'median ms', '× floor', 'floor', 'min–max']];
+  for (const c of cases)
+    rows.push([
+      c.set,
+      String(c.n),
+      c.runner,
+      ms(c.medianMs),
+      times(c.ratioToFloor),
+      FLOOR_OF[c.runner],
+      spread(samples.get(`${c.n} ${c.runner}`)!.map((s) => s.totalMs)),
+    ]);
+  const lines = [
+    `fresh node process per measurement, ${runs} runs interleaved; dlopen-*: median of the last ${dlopens} dlopens of each process; 1-min load average ${load.map((l) => l.toFixed(1)).join(' → ')}`,
+    ...notes.map((n) => `  ${n}`),
+    ...(distStamp() !== stamp
+      ? ['  WARNING: packages/*/dist changed during the measurement: the runs mix two builds']
+      : []),
+    '',
+    renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'left', 'right'], '  '),
+    '',
+    ...madeImports(cases, importsMs),
+    'targets:',
+    ...threadVerdicts(cases),
+  ];
+  if (json !== undefined) lines.push('', `wrote ${json}`);
+  return lines.join('\n');
+}
