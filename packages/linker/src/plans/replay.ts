@@ -1,0 +1,134 @@
+import { DlError } from '@dl/errors';
+import { requestAlias } from '@dl/reader';
+import type { FoundLibrary } from '../discover.js';
+import type { LoadedSource, LoadRequest, ParentLibrary } from '../loader.js';
+import type { PlanHooks } from '../load/job.js';
+import type { Library, LinkState } from '../state.js';
+import type { LibrarySource } from '../types.js';
+import type { LinkPlan, PlannedLibrary } from './plan.js';
+import { contentHash, fingerprint, outcomeOf } from './record.js';
+
+/** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
+type Source = FoundLibrary['source'];
+
+/** The parent part of the request that found a planned library, as discovery made it. */
+function parentOf(plan: LinkPlan, lib: PlannedLibrary): ParentLibrary | null {
+  if (lib.neededBy === null) return null;
+  const p = plan.libraries[lib.neededBy]!;
+  return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths, chain: p.chain };
+}
+
+/** Why a plan does not fit (a replay falls back to a normal link). */
+export class Stale extends DlError {
+  constructor(why: string) {
+    super('DL_PLAN_STALE', `the link plan does not fit: ${why}`);
+  }
+}
+
+/** One planned library's source, from the load's own sources or the loader, checked against its hash. */
+async function sourceOf(
+  state: LinkState,
+  plan: LinkPlan,
+  lib: PlannedLibrary,
+  given: readonly LibrarySource[],
+  signal: AbortSignal | undefined,
+): Promise<{ source: Source; request: LoadRequest | null }> {
+  const root = lib.root === null ? undefined : given[lib.root];
+  if (root !== undefined && typeof root !== 'string') {
+    if ('bytes' in root) {
+      if (root.name !== lib.key || (await contentHash(root.bytes)) !== lib.hash) throw new Stale(`${lib.name} changed`);
+      return { source: root.bytes as Uint8Array<ArrayBuffer>, request: null };
+    }
+    throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+  }
+  const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal };
+  if (state.loader === null) throw new Stale(`no loader for ${lib.name}`);
+  const src: LoadedSource = await state.loader.load(request);
+  if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
+  if (src.bytes !== undefined) {
+    if ((await contentHash(src.bytes)) !== lib.hash) throw new Stale(`${lib.name} changed`);
+    return { source: src.bytes as Uint8Array<ArrayBuffer>, request };
+  }
+  // A cached module (the loaders' compiled-module cache) under a content-hash key: the key is the hash.
+  if (src.module !== undefined && src.key === lib.hash) return { source: src.module, request };
+  throw new Stale(`${lib.name} came without bytes or a content-hash key`);
+}
+
+/** Every planned library's source, fetched at once and checked against the plan's hashes. */
+export async function gatherSources(
+  state: LinkState,
+  plan: LinkPlan,
+  given: readonly LibrarySource[],
+  signal?: AbortSignal,
+): Promise<{ source: Source; request: LoadRequest | null }[]> {
+  if (given.length !== plan.roots.length) throw new Stale('a different number of sources');
+  return Promise.all(plan.libraries.map((lib) => sourceOf(state, plan, lib, given, signal)));
+}
+
+/** The found libraries a replay loads, from the plan: no loader walk, no metadata read. */
+function foundOf(
+  state: LinkState,
+  plan: LinkPlan,
+  sources: readonly { source: Source; request: LoadRequest | null }[],
+): ReturnType<NonNullable<PlanHooks['replay']>> {
+  const order = plan.libraries.map(
+    (lib, i): FoundLibrary => ({
+      name: lib.name,
+      key: lib.key,
+      location: lib.location,
+      neededBy: lib.neededBy === null ? null : plan.libraries[lib.neededBy]!.name,
+      chain: lib.chain,
+      meta: lib.meta,
+      source: sources[i]!.source,
+      isMain: false,
+      needed: [],
+    }),
+  );
+  const refTo = (r: { plan: number } | { resident: string }): FoundLibrary | Library => {
+    const found = 'plan' in r ? order[r.plan] : state.byKey.get(r.resident);
+    if (found === undefined) throw new Stale('a library resident when the plan was made is gone');
+    return found;
+  };
+  plan.libraries.forEach((lib, i) => {
+    order[i]!.needed.push(...lib.needed.map(refTo));
+  });
+  // What discovery would remember: the names the loader resolved.
+  sources.forEach(({ request }, i) => {
+    if (request !== null) state.aliases.set(requestAlias(request), plan.libraries[i]!.key);
+  });
+  return { roots: plan.roots.map(refTo), order };
+}
+
+/** Compares a replayed library's link with the plan's: any difference refuses the replay. */
+function verify(plan: LinkPlan, libs: readonly Library[]): void {
+  libs.forEach((lib, i) => {
+    const want = JSON.stringify(plan.libraries[i]!.outcome);
+    if (JSON.stringify(outcomeOf(lib)) !== want)
+      throw new DlError('DL_PLAN_STALE', 'the replayed link differs from its plan: linked normally instead', {
+        library: lib.name,
+      });
+  });
+}
+
+/**
+ * The load hooks of a replay: the libraries from the plan when the linker state and flags are
+ * those the plan was recorded from (else null: the load finds them as usual), and a check of
+ * every library's placement, bindings and GOT values against the plan before anything runs.
+ */
+export function replayHooks(
+  plan: LinkPlan,
+  sources: readonly { source: Source; request: LoadRequest | null }[],
+  restore?: PlanHooks['restore'],
+): PlanHooks {
+  return {
+    replay: (state) => {
+      if (fingerprint(state) !== plan.fingerprint)
+        throw new DlError('DL_PLAN_STALE', 'the linker changed since the plan was checked: linked normally instead');
+      return foundOf(state, plan, sources);
+    },
+    bound: (_state, libs) => {
+      verify(plan, libs);
+    },
+    ...(restore === undefined ? {} : { restore }),
+  };
+}
