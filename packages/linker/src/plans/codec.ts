@@ -1,27 +1,79 @@
 import { DlError } from '@dl/errors';
+import type { ClassifiedImport } from '@dl/reader';
+import type { ExportLike } from '@dl/symbols';
 import type { LinkPlan, PlannedLibrary, StoredMeta } from './plan.js';
 import { loadMeta, PLAN_FORMAT, PLAN_VERSION, storeMeta } from './plan.js';
 
 /**
- * Plans are UTF-8 JSON (a snapshot is a plan plus memory, see snapshot.ts): readable, diffable,
- * and decoded by the engine's fastest parser. Big integers (i64 constant initialisers of
- * exported globals) are written as `{"$i64": "…"}`.
+ * Plans are UTF-8 JSON (a snapshot is a plan plus memory, see snapshot.ts): readable, and
+ * decoded by the engine's fastest parser, without a reviver (one costs a call per value).
+ * Types are written once, in a table (`types`: a generated set of 500 libraries repeats a
+ * handful of types 50,000 times), exports as `[kind, name, type, other fields]`; a big integer (an
+ * i64 constant initialiser) as `{"$i64": "…"}`.
  */
-const replacer = (_key: string, value: unknown): unknown =>
-  typeof value === 'bigint' ? { $i64: value.toString() } : value;
+type StoredExport = [kind: string, name: string, type: number, rest?: unknown];
+type StoredImport = Omit<ClassifiedImport, 'type'> & { readonly type?: number };
+type StoredLibrary = Omit<PlannedLibrary, 'meta'> & {
+  readonly meta: Omit<StoredMeta, 'imports' | 'exports'> & {
+    readonly imports: readonly StoredImport[];
+    readonly exports: readonly StoredExport[];
+  };
+};
+type StoredPlan = Omit<LinkPlan, 'libraries'> & { readonly types: readonly unknown[]; readonly libraries: readonly StoredLibrary[] };
 
-const reviver = (_key: string, value: unknown): unknown =>
-  typeof value === 'object' && value !== null && typeof (value as { $i64?: unknown }).$i64 === 'string'
-    ? BigInt((value as { $i64: string }).$i64)
-    : value;
+/** Interns types: each distinct one once, by its JSON. */
+class TypeTable {
+  readonly types: unknown[] = [];
+  private readonly index = new Map<string, number>();
+  of(type: unknown): number {
+    if (type === null || type === undefined) return -1;
+    const key = JSON.stringify(type);
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.types.push(type) - 1;
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
 
-type StoredLibrary = Omit<PlannedLibrary, 'meta'> & { readonly meta: StoredMeta };
-type StoredPlan = Omit<LinkPlan, 'libraries'> & { readonly libraries: readonly StoredLibrary[] };
+function storeExport(e: ExportLike, t: TypeTable): StoredExport {
+  const { kind, name, ...rest } = e as ExportLike & { type?: unknown; init?: { op: string; value?: unknown } | null };
+  const type = t.of(rest.type);
+  delete rest.type;
+  if (rest.init?.value !== undefined && typeof rest.init.value === 'bigint')
+    rest.init = { ...rest.init, value: { $i64: rest.init.value.toString() } };
+  return Object.keys(rest).length === 0 ? [kind, name, type] : [kind, name, type, rest];
+}
+
+function loadExport([kind, name, type, extra]: StoredExport, types: readonly unknown[]): ExportLike {
+  const rest = { ...(extra as { init?: { op: string; value?: unknown } | null } | undefined) };
+  const v = rest.init?.value as { $i64?: string } | undefined;
+  if (typeof v === 'object' && v !== null && typeof v.$i64 === 'string') rest.init = { ...rest.init!, value: BigInt(v.$i64) };
+  const typed = kind === 'function' || kind === 'global' ? { type: type === -1 ? null : types[type] } : {};
+  return { kind, name, ...typed, ...rest } as ExportLike;
+}
+
+function storeLibrary(l: PlannedLibrary, t: TypeTable): StoredLibrary {
+  const meta = storeMeta(l.meta);
+  const imports = meta.imports.map((i) => ('type' in i ? { ...i, type: t.of(i.type) } : i));
+  return { ...l, meta: { ...meta, imports, exports: meta.exports.map((e) => storeExport(e, t)) } };
+}
+
+function loadLibrary(l: StoredLibrary, types: readonly unknown[]): PlannedLibrary {
+  const imports = l.meta.imports.map((i) =>
+    typeof i.type === 'number' ? { ...i, type: i.type === -1 ? null : types[i.type] } : i,
+  ) as unknown as ClassifiedImport[];
+  const exports = l.meta.exports.map((e) => loadExport(e, types));
+  return { ...l, meta: loadMeta({ ...l.meta, imports, exports }) };
+}
 
 /** A plan as JSON text (what `encodePlan` writes inside its bytes). */
 export function planToJson(plan: LinkPlan): string {
-  const stored: StoredPlan = { ...plan, libraries: plan.libraries.map((l) => ({ ...l, meta: storeMeta(l.meta) })) };
-  return JSON.stringify(stored, replacer);
+  const t = new TypeTable();
+  const libraries = plan.libraries.map((l) => storeLibrary(l, t));
+  const stored: StoredPlan = { ...plan, types: t.types, libraries };
+  return JSON.stringify(stored);
 }
 
 /**
@@ -68,7 +120,7 @@ function checkLibrary(l: unknown, i: number): void {
 export function planFromJson(text: string): LinkPlan {
   let raw: unknown;
   try {
-    raw = JSON.parse(text, reviver);
+    raw = JSON.parse(text);
   } catch (e) {
     const foreign = !text.trimStart().startsWith('{');
     throw new DlError(
@@ -86,12 +138,17 @@ export function planFromJson(text: string): LinkPlan {
     typeof raw.bound !== 'string' ||
     !isObject(raw.flags) ||
     !Array.isArray(raw.roots) ||
+    !Array.isArray(raw.types) ||
     !Array.isArray(raw.libraries)
   )
     throw new DlError('DL_PLAN_CORRUPT', 'link plan: a field of its header is missing or mistyped');
   raw.libraries.forEach(checkLibrary);
-  const stored = raw as unknown as StoredPlan;
-  return { ...stored, libraries: stored.libraries.map((l) => ({ ...l, meta: loadMeta(l.meta) })) };
+  const { types, libraries, ...stored } = raw as unknown as StoredPlan;
+  try {
+    return { ...stored, libraries: libraries.map((l) => loadLibrary(l, types)) };
+  } catch (e) {
+    throw new DlError('DL_PLAN_CORRUPT', 'link plan: a library’s metadata does not decode', { cause: e });
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import type { LoadedSource, LoadRequest, ParentLibrary } from '../loader.js';
 import type { PlanHooks } from '../load/job.js';
 import type { Library, LinkState } from '../state.js';
 import type { LibrarySource } from '../types.js';
-import type { LinkPlan, PlannedLibrary } from './plan.js';
+import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
 import { contentHash, fingerprint, outcomeOf } from './record.js';
 
 /** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
@@ -100,10 +100,26 @@ function foundOf(
 }
 
 /** Compares a replayed library's link with the plan's: any difference refuses the replay. */
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameOutcome(a: PlannedOutcome, b: PlannedOutcome): boolean {
+  return (
+    a.id === b.id &&
+    a.memoryBase === b.memoryBase &&
+    a.tableBase === b.tableBase &&
+    a.tlsBase === b.tlsBase &&
+    sameList(a.bindings, b.bindings) &&
+    sameList(a.got, b.got)
+  );
+}
+
 function verify(plan: LinkPlan, libs: readonly Library[]): void {
   libs.forEach((lib, i) => {
-    const want = JSON.stringify(plan.libraries[i]!.outcome);
-    if (JSON.stringify(outcomeOf(lib)) !== want)
+    if (!sameOutcome(outcomeOf(lib), plan.libraries[i]!.outcome))
       throw new DlError('DL_PLAN_STALE', 'the replayed link differs from its plan: linked normally instead', {
         library: lib.name,
       });
