@@ -1,13 +1,12 @@
 import { isDlError } from '@dl/errors';
 import { resolveFlags } from '../flags.js';
-import { digestState } from '../graph.js';
 import type { Linker } from '../linker.js';
 import type { PlanHooks } from '../load/job.js';
 import type { LinkState } from '../state.js';
 import type { DlopenFlags, Handle, LibrarySource, LoadOptions } from '../types.js';
 import { decodePlan, encodePlan } from './codec.js';
 import type { LinkPlan, PlanStore } from './plan.js';
-import { fingerprint, outcomeOf, planOf } from './record.js';
+import { boundDigest, fingerprint, outcomeOf, planOf } from './record.js';
 import type { Recording } from './record.js';
 import { gatherSources, replayHooks } from './replay.js';
 
@@ -55,7 +54,7 @@ async function record(
     },
     bound: (state, libs) => {
       rec.outcomes = libs.map(outcomeOf);
-      rec.bound = digestState(state);
+      rec.bound = boundDigest(state);
     },
   };
   const { handles, result } = await linker.loadPlanned(sources, flags, hooks, options);

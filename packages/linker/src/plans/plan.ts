@@ -54,7 +54,7 @@ export interface LinkPlan {
   /** One entry per source given to the load: the planned library, or a key already resident. */
   readonly roots: readonly ({ readonly plan: number } | { readonly resident: string })[];
   readonly libraries: readonly PlannedLibrary[];
-  /** The linker's `digest()` once every library was bound, before relocations and constructors. */
+  /** A hash of the linker's `digest()` once every library was bound, before relocations and constructors (without `__cxa_atexit` registrations and resident libraries). */
   readonly bound: string;
 }
 

@@ -17,6 +17,28 @@ export async function contentHash(bytes: Uint8Array): Promise<string> {
   return hex;
 }
 
+/**
+ * A 64-bit FNV-1a hash of a string, as hex: what a plan keeps of the linker's digest (a
+ * digest runs to megabytes for hundreds of libraries). Not for content — libraries are
+ * identified by SHA-256 — only to recognise the linker's own state again.
+ */
+export function shortHash(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The linker's digest without what a snapshot restores or the load changes later: `__cxa_atexit` registrations, resident libraries. */
+export function boundDigest(state: LinkState): string {
+  const { atexit: _atexit, libraries: _libraries, ...rest } = JSON.parse(digestState(state)) as Record<string, unknown>;
+  return shortHash(JSON.stringify(rest));
+}
+
 /** The program's own symbols with their kinds and types (a host function's type counts: it was checked). */
 function programSymbols(state: LinkState): string[] {
   return state.global

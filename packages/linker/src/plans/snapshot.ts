@@ -1,12 +1,11 @@
 import { DlError } from '@dl/errors';
 import { PAGE } from '@dl/layout';
-import { digestState } from '../graph.js';
 import type { Linker } from '../linker.js';
 import type { AtExit, LinkState } from '../state.js';
 import type { Handle, LibrarySource, LoadOptions } from '../types.js';
 import { planFromJson, planToJson } from './codec.js';
 import type { LinkPlan } from './plan.js';
-import { fingerprint } from './record.js';
+import { boundDigest, fingerprint } from './record.js';
 import { gatherSources, replayHooks } from './replay.js';
 
 /**
@@ -26,12 +25,6 @@ export interface Snapshot {
 
 const MAGIC = [0x00, 0x64, 0x6c, 0x73, 0x6e, 0x61, 0x70, 0x31]; // "\0dlsnap1"
 
-/** The part of a digest constructors may change in a snapshot-able program: `__cxa_atexit` registrations. */
-function withoutAtexit(digest: string): string {
-  const { atexit: _ignored, libraries: _resident, ...rest } = JSON.parse(digest) as Record<string, unknown>;
-  return JSON.stringify(rest);
-}
-
 /** Why the program's state cannot be held by a snapshot, or null. */
 function unsupported(state: LinkState, plan: LinkPlan): string | null {
   if (state.programKind === 'attached')
@@ -43,7 +36,7 @@ function unsupported(state: LinkState, plan: LinkPlan): string | null {
   const last = plan.libraries.at(-1)?.outcome.id;
   if (last === undefined || state.nextId !== last + 1 || plan.libraries.some((l) => !state.libraries.has(l.outcome.id)))
     return 'the libraries resident are not those of the plan (loaded or unloaded since)';
-  if (withoutAtexit(digestState(state)) !== withoutAtexit(plan.bound))
+  if (boundDigest(state) !== plan.bound)
     return 'constructors or the host took memory, table slots or GOT entries from the linker (host malloc, dlopen, a function address): a snapshot holds linear memory only';
   return null;
 }
