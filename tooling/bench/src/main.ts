@@ -2,7 +2,8 @@
  * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
  * per measurement; `loaders` too, plus a fresh Chromium page per web measurement; `unload` a
- * fresh `node --expose-gc` process per case and run (see README.md for their options). With
+ * fresh `node --expose-gc` process per case and run; `plans` a fresh process per warm start
+ * (see README.md for their options). With
  * several suites, `--json FILE` collects the cases of all of them (each tagged `"suite"`).
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -10,6 +11,7 @@ import { parseArgs } from './args.js';
 import type { BenchArgs } from './args.js';
 import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
+import { plansBench } from './plans.js';
 import { readerBench } from './reader.js';
 import { startupBench } from './startup.js';
 import { beginSuite } from './suite.js';
@@ -21,6 +23,7 @@ const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<stri
   loaders: loadersBench,
   unload: unloadBench,
   startup: startupBench,
+  plans: plansBench,
 };
 
 const args = parseArgs(process.argv.slice(2));
