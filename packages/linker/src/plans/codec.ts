@@ -97,6 +97,7 @@ function checkLibrary(l: unknown, i: number): void {
     typeof l.key === 'string' &&
     typeof l.hash === 'string' &&
     l.hash.startsWith('sha256:') &&
+    (l.content === null || typeof l.content === 'string') &&
     Array.isArray(l.needed) &&
     Array.isArray(l.chain) &&
     isObject(l.meta) &&

@@ -103,7 +103,7 @@ async function replay(
   const why = unfit(linker.linkState, plan, flags);
   if (why !== null) return { stale: why };
   try {
-    const found = await gatherSources(linker.linkState, plan, sources, options.signal);
+    const found = await gatherSources(linker.linkState, plan, sources, { signal: options.signal });
     return await linker.loadPlanned(sources, flags, replayHooks(plan, found), options);
   } catch (e) {
     if (isDlError(e) && e.code === 'DL_PLAN_STALE') return { stale: e.message };

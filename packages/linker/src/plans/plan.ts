@@ -26,8 +26,15 @@ export interface PlannedLibrary {
   readonly name: string;
   readonly key: string;
   readonly location: string | null;
-  /** SHA-256 of the library's bytes (`sha256:` and 64 hex digits). */
+  /**
+   * SHA-256 of the library's head — its bytes up to the code section: types, imports, exports,
+   * `dylink.0`, everything a link depends on (`sha256:` and 64 hex digits). Code and data do not
+   * change a link, so a loader that gives the head and a compiled module (the loaders' cache) is
+   * checked as well as one that gives the bytes.
+   */
   readonly hash: string;
+  /** SHA-256 of all its bytes when they were seen (a snapshot, which holds memory its code and data made, needs it), else null. */
+  readonly content: string | null;
   /** The root of the load it is (index into the load's sources), or null for a NEEDED library. */
   readonly root: number | null;
   /** The planned library whose NEEDED entry found it (the loader is asked the same way on a replay). */

@@ -1,4 +1,4 @@
-import { formatFuncType, isSymbolImport } from '@dl/reader';
+import { formatFuncType, isSymbolImport, moduleHeadLength } from '@dl/reader';
 import { boundTo } from '../bound-to.js';
 import type { FoundLibrary } from '../discover.js';
 import { isLoaded } from '../discover.js';
@@ -94,15 +94,23 @@ export interface Recording {
   bound: string;
 }
 
-/** Hashes what a found library was made from: its bytes, or a content-hash key; null when neither. */
-async function hashOf(p: FoundLibrary): Promise<string | null> {
-  if (p.source instanceof Uint8Array) return contentHash(p.source);
-  return /^sha256:[0-9a-f]{64}$/.test(p.key) ? p.key : null;
+/** A module's head: its bytes up to the code section. */
+export function headOf(bytes: Uint8Array): Uint8Array {
+  return bytes.subarray(0, moduleHeadLength(bytes, { complete: true }) ?? bytes.length);
+}
+
+/** What identifies a found library: its head's hash, and its bytes' when they were given; null when it has neither. */
+async function hashOf(p: FoundLibrary): Promise<{ hash: string; content: string | null } | null> {
+  if (p.source instanceof Uint8Array) {
+    const [hash, content] = await Promise.all([contentHash(headOf(p.source)), contentHash(p.source)]);
+    return { hash, content };
+  }
+  return p.head === undefined ? null : { hash: await contentHash(p.head), content: null };
 }
 
 /**
  * The plan of a finished load, from what its hooks recorded; null when a library cannot be
- * identified by content (a compiled module given without bytes, under a key that is no content hash).
+ * identified by content (a compiled module given without its bytes or head).
  */
 export async function planOf(
   rec: Recording,
@@ -120,7 +128,8 @@ export async function planOf(
       name: p.name,
       key: p.key,
       location: p.location,
-      hash: hashes[i]!,
+      hash: hashes[i]!.hash,
+      content: hashes[i]!.content,
       root: null,
       neededBy: null,
       chain: p.chain,

@@ -6,7 +6,7 @@ import type { PlanHooks } from '../load/job.js';
 import type { Library, LinkState } from '../state.js';
 import type { LibrarySource } from '../types.js';
 import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
-import { contentHash, fingerprint, outcomeOf } from './record.js';
+import { contentHash, fingerprint, headOf, outcomeOf } from './record.js';
 
 /** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
 type Source = FoundLibrary['source'];
@@ -25,33 +25,50 @@ export class Stale extends DlError {
   }
 }
 
-/** One planned library's source, from the load's own sources or the loader, checked against its hash. */
+/** Checks bytes against a planned library: its head's hash, and (a snapshot) its whole content's. */
+async function checkBytes(lib: PlannedLibrary, bytes: Uint8Array, whole: boolean): Promise<void> {
+  if ((await contentHash(headOf(bytes))) !== lib.hash) throw new Stale(`${lib.name} changed`);
+  if (whole && (lib.content === null || (await contentHash(bytes)) !== lib.content))
+    throw new Stale(`${lib.name} changed (its code or data)`);
+}
+
+/** What a replay needs of each planned library: what to compile, and the loader request that found it. */
+export interface Gathered {
+  readonly source: Source;
+  readonly request: LoadRequest | null;
+}
+
+/**
+ * One planned library's source, from the load's own sources or the loader, checked against its
+ * hash (`whole`: against its whole content too, which needs its bytes).
+ */
 async function sourceOf(
   state: LinkState,
   plan: LinkPlan,
   lib: PlannedLibrary,
   given: readonly LibrarySource[],
-  signal: AbortSignal | undefined,
-): Promise<{ source: Source; request: LoadRequest | null }> {
+  options: { readonly signal?: AbortSignal | undefined; readonly whole: boolean },
+): Promise<Gathered> {
   const root = lib.root === null ? undefined : given[lib.root];
   if (root !== undefined && typeof root !== 'string') {
-    if ('bytes' in root) {
-      if (root.name !== lib.key || (await contentHash(root.bytes)) !== lib.hash) throw new Stale(`${lib.name} changed`);
-      return { source: root.bytes as Uint8Array<ArrayBuffer>, request: null };
-    }
-    throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+    if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
+    if (!('bytes' in root)) throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+    await checkBytes(lib, root.bytes, options.whole);
+    return { source: root.bytes as Uint8Array<ArrayBuffer>, request: null };
   }
-  const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal };
+  const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal: options.signal };
   if (state.loader === null) throw new Stale(`no loader for ${lib.name}`);
   const src: LoadedSource = await state.loader.load(request);
   if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
   if (src.bytes !== undefined) {
-    if ((await contentHash(src.bytes)) !== lib.hash) throw new Stale(`${lib.name} changed`);
+    await checkBytes(lib, src.bytes, options.whole);
     return { source: src.bytes as Uint8Array<ArrayBuffer>, request };
   }
-  // A cached module (the loaders' compiled-module cache) under a content-hash key: the key is the hash.
-  if (src.module !== undefined && src.key === lib.hash) return { source: src.module, request };
-  throw new Stale(`${lib.name} came without bytes or a content-hash key`);
+  if (src.head === undefined || src.module === undefined || options.whole)
+    throw new Stale(`${lib.name} came without its bytes${options.whole ? '' : ' or head'}`);
+  // The loaders' compiled-module cache: the head identifies what the module links as.
+  if ((await contentHash(src.head)) !== lib.hash) throw new Stale(`${lib.name} changed`);
+  return { source: src.module, request };
 }
 
 /** Every planned library's source, fetched at once and checked against the plan's hashes. */
@@ -59,17 +76,18 @@ export async function gatherSources(
   state: LinkState,
   plan: LinkPlan,
   given: readonly LibrarySource[],
-  signal?: AbortSignal,
-): Promise<{ source: Source; request: LoadRequest | null }[]> {
+  options: { readonly signal?: AbortSignal | undefined; readonly whole?: boolean } = {},
+): Promise<Gathered[]> {
   if (given.length !== plan.roots.length) throw new Stale('a different number of sources');
-  return Promise.all(plan.libraries.map((lib) => sourceOf(state, plan, lib, given, signal)));
+  const o = { signal: options.signal, whole: options.whole === true };
+  return Promise.all(plan.libraries.map((lib) => sourceOf(state, plan, lib, given, o)));
 }
 
 /** The found libraries a replay loads, from the plan: no loader walk, no metadata read. */
 function foundOf(
   state: LinkState,
   plan: LinkPlan,
-  sources: readonly { source: Source; request: LoadRequest | null }[],
+  sources: readonly Gathered[],
 ): ReturnType<NonNullable<PlanHooks['replay']>> {
   const order = plan.libraries.map(
     (lib, i): FoundLibrary => ({
@@ -133,7 +151,7 @@ function verify(plan: LinkPlan, libs: readonly Library[]): void {
  */
 export function replayHooks(
   plan: LinkPlan,
-  sources: readonly { source: Source; request: LoadRequest | null }[],
+  sources: readonly Gathered[],
   restore?: PlanHooks['restore'],
 ): PlanHooks {
   return {

@@ -33,6 +33,8 @@ function unsupported(state: LinkState, plan: LinkPlan): string | null {
   if (Object.values(state.runtime).some((v) => typeof v === 'function'))
     return "a runtime adapter: the runtime's state is its own";
   if (state.held.size > 0) return "the leak check's record of blocks lives in JavaScript";
+  const unseen = plan.libraries.find((l) => l.content === null);
+  if (unseen !== undefined) return `${unseen.name} was loaded without its bytes: its code and data cannot be checked on a restore`;
   const last = plan.libraries.at(-1)?.outcome.id;
   if (last === undefined || state.nextId !== last + 1 || plan.libraries.some((l) => !state.libraries.has(l.outcome.id)))
     return 'the libraries resident are not those of the plan (loaded or unloaded since)';
@@ -144,7 +146,7 @@ export async function restoreSnapshot(
     throw new DlError('DL_SNAPSHOT_UNSUPPORTED', 'a snapshot restores into a JS host or a relocatable main without a runtime adapter');
   if (fingerprint(state) !== snapshot.plan.fingerprint)
     throw new DlError('DL_PLAN_STALE', 'the snapshot was taken in another program (host functions, limits or resident libraries differ)');
-  const found = await gatherSources(state, snapshot.plan, sources, options.signal);
+  const found = await gatherSources(state, snapshot.plan, sources, { signal: options.signal, whole: true });
   const hooks = replayHooks(snapshot.plan, found, (s) => {
     restoreInto(s, snapshot);
   });
