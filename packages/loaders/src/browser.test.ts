@@ -74,6 +74,22 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
     expect(c.end! - c.start).toBeGreaterThan(350);
   });
 
+  it('keeps a link plan in the Cache API: a later page replays the link (same results, same digest)', async () => {
+    const script = await bundle(fileURLToPath(new URL('./browser-plan-page.harness.ts', import.meta.url)));
+    const context = await browser!.newContext();
+    try {
+      type Planned = { replayed: boolean; stale: string | null; checks: number[]; digest: string; stored: number };
+      const run = (): Promise<Planned> => runInPage<Planned>({ browser: browser!, context, url: server!.url, script });
+      const first = await run();
+      expect(first).toMatchObject({ replayed: false, stale: null, checks: [0, 0, 0] });
+      expect(first.stored).toBeGreaterThan(1000);
+      const second = await run();
+      expect(second).toEqual({ ...first, replayed: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps responses in the Cache API: a later page loads the libraries without the network', async () => {
     const script = await bundle(fileURLToPath(new URL('./browser-store-page.harness.ts', import.meta.url)));
     const context = await browser!.newContext();
