@@ -9,6 +9,14 @@ import { clangFiles, fixtureServer } from './test-server.harness.js';
 const gate = chromiumGate();
 if (gate.mode === 'skip') console.warn(gate.message);
 
+interface Planned {
+  readonly replayed: boolean;
+  readonly stale: string | null;
+  readonly checks: number[];
+  readonly digest: string;
+  readonly stored: number;
+}
+
 interface PageResult {
   readonly checks: Record<string, number>;
   readonly libraries: readonly { readonly name: string; readonly location: string | null }[];
@@ -78,7 +86,6 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
     const script = await bundle(fileURLToPath(new URL('./browser-plan-page.harness.ts', import.meta.url)));
     const context = await browser!.newContext();
     try {
-      type Planned = { replayed: boolean; stale: string | null; checks: number[]; digest: string; stored: number };
       const run = (): Promise<Planned> => runInPage<Planned>({ browser: browser!, context, url: server!.url, script });
       const first = await run();
       expect(first).toMatchObject({ replayed: false, stale: null, checks: [0, 0, 0] });

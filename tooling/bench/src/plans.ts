@@ -42,7 +42,12 @@ function record(set: SetSpec): Files {
   mkdirSync(dir, { recursive: true });
   const files = { plan: join(dir, `bm-${set.n}.plan`), snapshot: join(dir, `bm-${set.n}.snap`) };
   const script = join(BENCH_DIR, 'runners', 'plan-record.mjs');
-  const sample = spawnRunner(`plan-record on bm ${set.n}`, [script, set.manifest, files.plan, files.snapshot]) as Sample;
+  const sample = spawnRunner(`plan-record on bm ${set.n}`, [
+    script,
+    set.manifest,
+    files.plan,
+    files.snapshot,
+  ]) as Sample;
   if (sample.checksum !== set.expected) throw new Error(`plan-record: checksum ${String(sample.checksum)}`);
   return files;
 }
@@ -99,7 +104,12 @@ function measure(sets: readonly SetSpec[], runs: number): { results: Result[]; l
 function table(results: readonly Result[]): string {
   const rows = [['set', 'N', 'runner', 'median ms', '× floor', 'spread (min–max)', 'linker phases (median ms)']];
   for (const r of results) {
-    const phases = r.phases === null ? '' : Object.entries(r.phases).map(([p, v]) => `${p} ${ms(v)}`).join(', ');
+    const phases =
+      r.phases === null
+        ? ''
+        : Object.entries(r.phases)
+            .map(([p, v]) => `${p} ${ms(v)}`)
+            .join(', ');
     rows.push([r.set, String(r.n), r.runner, ms(r.medianMs), times(r.ratioToFloor), spread(r.samples), phases]);
   }
   return renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'right', 'left'], '  ');

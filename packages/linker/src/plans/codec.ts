@@ -19,7 +19,10 @@ type StoredLibrary = Omit<PlannedLibrary, 'meta'> & {
     readonly exports: readonly StoredExport[];
   };
 };
-type StoredPlan = Omit<LinkPlan, 'libraries'> & { readonly types: readonly unknown[]; readonly libraries: readonly StoredLibrary[] };
+type StoredPlan = Omit<LinkPlan, 'libraries'> & {
+  readonly types: readonly unknown[];
+  readonly libraries: readonly StoredLibrary[];
+};
 
 /** Interns types: each distinct one once, by its JSON. */
 class TypeTable {
@@ -48,8 +51,9 @@ function storeExport(e: ExportLike, t: TypeTable): StoredExport {
 
 function loadExport([kind, name, type, extra]: StoredExport, types: readonly unknown[]): ExportLike {
   const rest = { ...(extra as { init?: { op: string; value?: unknown } | null } | undefined) };
-  const v = rest.init?.value as { $i64?: string } | undefined;
-  if (typeof v === 'object' && v !== null && typeof v.$i64 === 'string') rest.init = { ...rest.init!, value: BigInt(v.$i64) };
+  const v: unknown = rest.init?.value;
+  if (typeof v === 'object' && v !== null && typeof (v as { $i64?: unknown }).$i64 === 'string')
+    rest.init = { ...rest.init!, value: BigInt((v as { $i64: string }).$i64) };
   const typed = kind === 'function' || kind === 'global' ? { type: type === -1 ? null : types[type] } : {};
   return { kind, name, ...typed, ...rest } as ExportLike;
 }
@@ -133,7 +137,10 @@ export function planFromJson(text: string): LinkPlan {
   if (!isObject(raw) || raw.format !== PLAN_FORMAT)
     throw new DlError('DL_PLAN_FOREIGN', `not a link plan: its format is not "${PLAN_FORMAT}"`);
   if (raw.version !== PLAN_VERSION)
-    throw new DlError('DL_PLAN_FOREIGN', `link plan version ${String(raw.version)}; this linker reads version ${PLAN_VERSION}`);
+    throw new DlError(
+      'DL_PLAN_FOREIGN',
+      `link plan version ${String(raw.version)}; this linker reads version ${PLAN_VERSION}`,
+    );
   if (
     typeof raw.fingerprint !== 'string' ||
     typeof raw.bound !== 'string' ||

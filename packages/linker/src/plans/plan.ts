@@ -1,5 +1,4 @@
-import type { ClassifiedImport, DylinkInfo } from '@dl/reader';
-import type { ExportLike } from '@dl/symbols';
+import type { DylinkInfo } from '@dl/reader';
 import type { LibraryMeta } from '../metadata.js';
 import type { ResolvedFlags } from '../types.js';
 
@@ -108,8 +107,12 @@ export function storeMeta(meta: LibraryMeta): StoredMeta {
 export function loadMeta(stored: StoredMeta): LibraryMeta {
   return {
     ...stored,
-    imports: stored.imports as readonly ClassifiedImport[],
-    exports: stored.exports as readonly ExportLike[],
-    dylink: { ...stored.dylink, tlsExports: new Set(stored.dylink.tlsExports), weakImports: new Set(stored.dylink.weakImports) },
+    imports: stored.imports,
+    exports: stored.exports,
+    dylink: {
+      ...stored.dylink,
+      tlsExports: new Set(stored.dylink.tlsExports),
+      weakImports: new Set(stored.dylink.weakImports),
+    },
   };
 }

@@ -121,12 +121,16 @@ describe('plan bytes', () => {
     const { linker } = await hostLinker('emcc');
     const { plan } = await linkWithPlan(linker, ROOTS);
     const lib = plan!.libraries[0]!;
-    const big = { kind: 'global' as const, name: 'big', type: { valueType: 'i64', mutable: false }, init: { op: 'i64.const', value: -(2n ** 62n) } };
+    const big = {
+      kind: 'global' as const,
+      name: 'big',
+      type: { valueType: 'i64', mutable: false },
+      init: { op: 'i64.const', value: -(2n ** 62n) },
+    };
     const edited = { ...plan!, libraries: [{ ...lib, meta: { ...lib.meta, exports: [...lib.meta.exports, big] } }] };
     expect(decodePlan(encodePlan(edited))).toEqual(edited);
     expect(decodePlan(encodePlan(plan!))).toEqual(plan);
   });
-
 
   it('are refused with DL_PLAN_FOREIGN or DL_PLAN_CORRUPT', async () => {
     const code = (bytes: Uint8Array | string): string => {
@@ -142,9 +146,9 @@ describe('plan bytes', () => {
     expect(code('{"format":"other"}')).toBe('DL_PLAN_FOREIGN');
     expect(code('{"format":"dl-link-plan","version":2}')).toBe('DL_PLAN_FOREIGN');
     expect(code('{"format":"dl-link-plan","version":1,"fing')).toBe('DL_PLAN_CORRUPT');
-    expect(code('{"format":"dl-link-plan","version":1,"fingerprint":"","bound":"","flags":{},"roots":[],"libraries":[{}]}')).toBe(
-      'DL_PLAN_CORRUPT',
-    );
+    expect(
+      code('{"format":"dl-link-plan","version":1,"fingerprint":"","bound":"","flags":{},"roots":[],"libraries":[{}]}'),
+    ).toBe('DL_PLAN_CORRUPT');
     const { linker } = await hostLinker('clang16');
     const err = await rejection(linkWithPlan(linker, ROOTS, undefined, { plan: new TextEncoder().encode('[]') }));
     expect(err.code).toBe('DL_PLAN_FOREIGN');

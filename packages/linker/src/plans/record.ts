@@ -123,21 +123,19 @@ export async function planOf(
   const index = new Map(rec.order.map((p, i) => [p.key, i]));
   const ref = (d: FoundLibrary | Library): { plan: number } | { resident: string } =>
     isLoaded(d) && !loaded.includes(d) ? { resident: d.key } : { plan: index.get(d.key)! };
-  const libraries = rec.order.map(
-    (p, i): PlannedLibrary => ({
-      name: p.name,
-      key: p.key,
-      location: p.location,
-      hash: hashes[i]!.hash,
-      content: hashes[i]!.content,
-      root: null,
-      neededBy: null,
-      chain: p.chain,
-      needed: p.needed.map(ref),
-      meta: p.meta,
-      outcome: rec.outcomes[i]!,
-    }),
-  );
+  const libraries = rec.order.map((p, i): PlannedLibrary => ({
+    name: p.name,
+    key: p.key,
+    location: p.location,
+    hash: hashes[i]!.hash,
+    content: hashes[i]!.content,
+    root: null,
+    neededBy: null,
+    chain: p.chain,
+    needed: p.needed.map(ref),
+    meta: p.meta,
+    outcome: rec.outcomes[i]!,
+  }));
   const byName = new Map(rec.order.map((p, i) => [p.name, i]));
   for (const lib of libraries) {
     const parent = lib.chain.length === 0 ? undefined : byName.get(lib.chain[lib.chain.length - 1]!);

@@ -52,7 +52,8 @@ async function sourceOf(
   const root = lib.root === null ? undefined : given[lib.root];
   if (root !== undefined && typeof root !== 'string') {
     if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
-    if (!('bytes' in root)) throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+    if (!('bytes' in root))
+      throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
     await checkBytes(lib, root.bytes, options.whole);
     return { source: root.bytes as Uint8Array<ArrayBuffer>, request: null };
   }
@@ -89,19 +90,17 @@ function foundOf(
   plan: LinkPlan,
   sources: readonly Gathered[],
 ): ReturnType<NonNullable<PlanHooks['replay']>> {
-  const order = plan.libraries.map(
-    (lib, i): FoundLibrary => ({
-      name: lib.name,
-      key: lib.key,
-      location: lib.location,
-      neededBy: lib.neededBy === null ? null : plan.libraries[lib.neededBy]!.name,
-      chain: lib.chain,
-      meta: lib.meta,
-      source: sources[i]!.source,
-      isMain: false,
-      needed: [],
-    }),
-  );
+  const order = plan.libraries.map((lib, i): FoundLibrary => ({
+    name: lib.name,
+    key: lib.key,
+    location: lib.location,
+    neededBy: lib.neededBy === null ? null : plan.libraries[lib.neededBy]!.name,
+    chain: lib.chain,
+    meta: lib.meta,
+    source: sources[i]!.source,
+    isMain: false,
+    needed: [],
+  }));
   const refTo = (r: { plan: number } | { resident: string }): FoundLibrary | Library => {
     const found = 'plan' in r ? order[r.plan] : state.byKey.get(r.resident);
     if (found === undefined) throw new Stale('a library resident when the plan was made is gone');
@@ -149,11 +148,7 @@ function verify(plan: LinkPlan, libs: readonly Library[]): void {
  * those the plan was recorded from (else null: the load finds them as usual), and a check of
  * every library's placement, bindings and GOT values against the plan before anything runs.
  */
-export function replayHooks(
-  plan: LinkPlan,
-  sources: readonly Gathered[],
-  restore?: PlanHooks['restore'],
-): PlanHooks {
+export function replayHooks(plan: LinkPlan, sources: readonly Gathered[], restore?: PlanHooks['restore']): PlanHooks {
   return {
     replay: (state) => {
       if (fingerprint(state) !== plan.fingerprint)

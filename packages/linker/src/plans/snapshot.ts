@@ -29,12 +29,14 @@ const MAGIC = [0x00, 0x64, 0x6c, 0x73, 0x6e, 0x61, 0x70, 0x31]; // "\0dlsnap1"
 function unsupported(state: LinkState, plan: LinkPlan): string | null {
   if (state.programKind === 'attached')
     return "an attached main's runtime keeps state outside the linker (its JavaScript, its own tables)";
-  if (state.memory.buffer instanceof SharedArrayBuffer) return 'shared memory: threads keep state a snapshot does not see';
+  if (state.memory.buffer instanceof SharedArrayBuffer)
+    return 'shared memory: threads keep state a snapshot does not see';
   if (Object.values(state.runtime).some((v) => typeof v === 'function'))
     return "a runtime adapter: the runtime's state is its own";
   if (state.held.size > 0) return "the leak check's record of blocks lives in JavaScript";
   const unseen = plan.libraries.find((l) => l.content === null);
-  if (unseen !== undefined) return `${unseen.name} was loaded without its bytes: its code and data cannot be checked on a restore`;
+  if (unseen !== undefined)
+    return `${unseen.name} was loaded without its bytes: its code and data cannot be checked on a restore`;
   const last = plan.libraries.at(-1)?.outcome.id;
   if (last === undefined || state.nextId !== last + 1 || plan.libraries.some((l) => !state.libraries.has(l.outcome.id)))
     return 'the libraries resident are not those of the plan (loaded or unloaded since)';
@@ -108,7 +110,13 @@ export function decodeSnapshot(bytes: Uint8Array): Snapshot {
     memory.length > head.pages * PAGE
   )
     throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its header is incomplete or does not match its memory');
-  return { plan: planFromJson(head.plan), pages: head.pages, memory, stackPointer: head.stackPointer, atexit: head.atexit };
+  return {
+    plan: planFromJson(head.plan),
+    pages: head.pages,
+    memory,
+    stackPointer: head.stackPointer,
+    atexit: head.atexit,
+  };
 }
 
 /** Writes the snapshot's memory, stack pointer and registrations (instead of relocations and constructors). */
@@ -143,9 +151,15 @@ export async function restoreSnapshot(
 ): Promise<Handle[]> {
   const state = linker.linkState;
   if (Object.values(state.runtime).some((v) => typeof v === 'function') || state.programKind === 'attached')
-    throw new DlError('DL_SNAPSHOT_UNSUPPORTED', 'a snapshot restores into a JS host or a relocatable main without a runtime adapter');
+    throw new DlError(
+      'DL_SNAPSHOT_UNSUPPORTED',
+      'a snapshot restores into a JS host or a relocatable main without a runtime adapter',
+    );
   if (fingerprint(state) !== snapshot.plan.fingerprint)
-    throw new DlError('DL_PLAN_STALE', 'the snapshot was taken in another program (host functions, limits or resident libraries differ)');
+    throw new DlError(
+      'DL_PLAN_STALE',
+      'the snapshot was taken in another program (host functions, limits or resident libraries differ)',
+    );
   const found = await gatherSources(state, snapshot.plan, sources, { signal: options.signal, whole: true });
   const hooks = replayHooks(snapshot.plan, found, (s) => {
     restoreInto(s, snapshot);
