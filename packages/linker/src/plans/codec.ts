@@ -144,6 +144,7 @@ export function planFromJson(text: string): LinkPlan {
   if (
     typeof raw.fingerprint !== 'string' ||
     typeof raw.bound !== 'string' ||
+    typeof raw.layout !== 'string' ||
     !isObject(raw.flags) ||
     !Array.isArray(raw.roots) ||
     !Array.isArray(raw.types) ||

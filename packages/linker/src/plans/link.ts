@@ -6,7 +6,7 @@ import type { LinkState } from '../state.js';
 import type { DlopenFlags, Handle, LibrarySource, LoadOptions } from '../types.js';
 import { decodePlan, encodePlan } from './codec.js';
 import type { LinkPlan, PlanStore } from './plan.js';
-import { boundDigest, fingerprint, outcomeOf, planOf } from './record.js';
+import { boundDigest, fingerprint, layoutOf, outcomeOf, planOf } from './record.js';
 import type { Recording } from './record.js';
 import { gatherSources, replayHooks } from './replay.js';
 
@@ -46,14 +46,15 @@ async function record(
   flags: ReturnType<typeof resolveFlags>,
   options: LoadOptions,
 ): Promise<{ handles: Handle[]; plan: LinkPlan | null }> {
-  const rec: Recording = { fingerprint: '', order: [], outcomes: [], bound: '' };
+  const rec: Recording = { fingerprint: '', order: [], outcomes: [], layout: '', bound: '' };
   const hooks: PlanHooks = {
     found: (order) => {
       rec.fingerprint = fingerprint(linker.linkState);
       rec.order = order;
     },
     bound: (state, libs) => {
-      rec.outcomes = libs.map(outcomeOf);
+      rec.outcomes = libs.map((l) => outcomeOf(l));
+      rec.layout = layoutOf(state);
       rec.bound = boundDigest(state);
     },
   };

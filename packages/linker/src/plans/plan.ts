@@ -9,7 +9,8 @@ export const PLAN_VERSION = 1;
 /**
  * The outcome of one library's link, as recorded and as checked on a replay: where it went,
  * what each symbol import was bound to (`name=provider:definition`, or `name=plt` for an import
- * bound through the PLT or not yet), and its GOT entries' values in import order.
+ * bound through the PLT or not yet), and its GOT entries' values in import order (recorded; a
+ * replay checks the bindings and the whole layout, which determine them).
  */
 export interface PlannedOutcome {
   readonly id: number;
@@ -60,6 +61,8 @@ export interface LinkPlan {
   /** One entry per source given to the load: the planned library, or a key already resident. */
   readonly roots: readonly ({ readonly plan: number } | { readonly resident: string })[];
   readonly libraries: readonly PlannedLibrary[];
+  /** The memory reservations, table ranges and number of functions given a slot once every library was bound (a hash). */
+  readonly layout: string;
   /** A hash of the linker's `digest()` once every library was bound, before relocations and constructors (without `__cxa_atexit` registrations and resident libraries). */
   readonly bound: string;
 }

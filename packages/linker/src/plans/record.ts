@@ -39,6 +39,11 @@ export function boundDigest(state: LinkState): string {
   return shortHash(JSON.stringify(rest));
 }
 
+/** What a replay's layout must equal: memory reservations, table ranges, functions with a slot (a hash). */
+export function layoutOf(state: LinkState): string {
+  return shortHash(JSON.stringify([state.allocator.live(), state.tables.live(), state.slots.size]));
+}
+
 /** The program's own symbols with their kinds and types (a host function's type counts: it was checked). */
 function programSymbols(state: LinkState): string[] {
   return state.global
@@ -68,8 +73,8 @@ export function fingerprint(state: LinkState): string {
   });
 }
 
-/** One library's link as a plan records it and a replay must reproduce. */
-export function outcomeOf(lib: Library): PlannedOutcome {
+/** One library's link as a plan records it (`got: false`: without GOT values, as a replay checks it). */
+export function outcomeOf(lib: Library, got = true): PlannedOutcome {
   const bindings: string[] = [];
   for (const spec of lib.meta.imports) {
     if (!isSymbolImport(spec)) continue;
@@ -82,7 +87,7 @@ export function outcomeOf(lib: Library): PlannedOutcome {
     tableBase: lib.tableBase,
     tlsBase: lib.tlsBase,
     bindings,
-    got: lib.got.map((e) => (e.resolved ? (e.global.value as number) : null)),
+    got: got ? lib.got.map((e) => (e.resolved ? (e.global.value as number) : null)) : [],
   };
 }
 
@@ -91,6 +96,7 @@ export interface Recording {
   fingerprint: string;
   order: readonly FoundLibrary[];
   outcomes: PlannedOutcome[];
+  layout: string;
   bound: string;
 }
 
@@ -152,6 +158,7 @@ export async function planOf(
     flags,
     roots: plannedRoots,
     libraries,
+    layout: rec.layout,
     bound: rec.bound,
   };
 }

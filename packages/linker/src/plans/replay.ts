@@ -6,7 +6,7 @@ import type { PlanHooks } from '../load/job.js';
 import type { Library, LinkState } from '../state.js';
 import type { LibrarySource } from '../types.js';
 import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
-import { contentHash, fingerprint, headOf, outcomeOf } from './record.js';
+import { contentHash, fingerprint, headOf, layoutOf, outcomeOf } from './record.js';
 
 /** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
 type Source = FoundLibrary['source'];
@@ -129,14 +129,20 @@ function sameOutcome(a: PlannedOutcome, b: PlannedOutcome): boolean {
     a.memoryBase === b.memoryBase &&
     a.tableBase === b.tableBase &&
     a.tlsBase === b.tlsBase &&
-    sameList(a.bindings, b.bindings) &&
-    sameList(a.got, b.got)
+    sameList(a.bindings, b.bindings)
   );
 }
 
-function verify(plan: LinkPlan, libs: readonly Library[]): void {
+/**
+ * Compares the replayed link with the plan: each library's place and bindings, then the whole
+ * layout (reservations, table ranges, functions with a slot), which with the bindings fixes
+ * every GOT value (an address in a placed library, or a slot given in binding order).
+ */
+function verify(state: LinkState, plan: LinkPlan, libs: readonly Library[]): void {
+  if (layoutOf(state) !== plan.layout)
+    throw new DlError('DL_PLAN_STALE', 'the replayed layout differs from its plan: linked normally instead');
   libs.forEach((lib, i) => {
-    if (!sameOutcome(outcomeOf(lib), plan.libraries[i]!.outcome))
+    if (!sameOutcome(outcomeOf(lib, false), plan.libraries[i]!.outcome))
       throw new DlError('DL_PLAN_STALE', 'the replayed link differs from its plan: linked normally instead', {
         library: lib.name,
       });
@@ -155,8 +161,8 @@ export function replayHooks(plan: LinkPlan, sources: readonly Gathered[], restor
         throw new DlError('DL_PLAN_STALE', 'the linker changed since the plan was checked: linked normally instead');
       return foundOf(state, plan, sources);
     },
-    bound: (_state, libs) => {
-      verify(plan, libs);
+    bound: (state, libs) => {
+      verify(state, plan, libs);
     },
     ...(restore === undefined ? {} : { restore }),
   };

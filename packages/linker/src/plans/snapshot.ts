@@ -69,17 +69,47 @@ export function takeSnapshot(linker: Linker, plan: LinkPlan): Snapshot {
   };
 }
 
-/** A snapshot as bytes: `\0dlsnap1`, the header's length (u32), the header (JSON), the memory. */
+/**
+ * A snapshot as bytes: `\0dlsnap1`, then two length-prefixed (u32) parts — the header (JSON:
+ * pages, stack pointer, registrations) and the plan (its JSON, as `encodePlan` writes it) — then
+ * the memory.
+ */
 export function encodeSnapshot(s: Snapshot): Uint8Array {
-  const header = new TextEncoder().encode(
-    JSON.stringify({ plan: planToJson(s.plan), pages: s.pages, stackPointer: s.stackPointer, atexit: s.atexit }),
-  );
-  const out = new Uint8Array(12 + header.length + s.memory.length);
+  const enc = new TextEncoder();
+  const header = enc.encode(JSON.stringify({ pages: s.pages, stackPointer: s.stackPointer, atexit: s.atexit }));
+  const plan = enc.encode(planToJson(s.plan));
+  const out = new Uint8Array(16 + header.length + plan.length + s.memory.length);
+  const view = new DataView(out.buffer);
   out.set(MAGIC);
-  new DataView(out.buffer).setUint32(8, header.length, true);
+  view.setUint32(8, header.length, true);
   out.set(header, 12);
-  out.set(s.memory, 12 + header.length);
+  view.setUint32(12 + header.length, plan.length, true);
+  out.set(plan, 16 + header.length);
+  out.set(s.memory, 16 + header.length + plan.length);
   return out;
+}
+
+/** A length-prefixed part of a snapshot at `at`: its bytes and where the next begins. */
+function part(bytes: Uint8Array, at: number): { body: Uint8Array; next: number } {
+  if (at + 4 > bytes.length) throw new DlError('DL_PLAN_CORRUPT', 'snapshot: it ends inside a length', { offset: at });
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, true);
+  if (at + 4 + length > bytes.length)
+    throw new DlError('DL_PLAN_CORRUPT', `snapshot: a part of ${length} bytes reaches past its end`, { offset: at });
+  return { body: bytes.subarray(at + 4, at + 4 + length), next: at + 4 + length };
+}
+
+type Header = Pick<Snapshot, 'pages' | 'stackPointer' | 'atexit'>;
+
+function headerOf(body: Uint8Array): Header {
+  let head: Partial<Header>;
+  try {
+    head = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as Partial<Header>;
+  } catch (e) {
+    throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its header does not decode', { offset: 12, cause: e });
+  }
+  if (!Number.isInteger(head.pages) || !Number.isInteger(head.stackPointer) || !Array.isArray(head.atexit))
+    throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its header is incomplete');
+  return head as Header;
 }
 
 /**
@@ -90,33 +120,14 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b))
     throw new DlError('DL_PLAN_FOREIGN', 'not a snapshot: it does not start with "\\0dlsnap1"');
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  if (12 + length > bytes.length)
-    throw new DlError('DL_PLAN_CORRUPT', `snapshot: its header of ${length} bytes reaches past its end`, {
-      offset: 8,
-    });
-  let head: { plan: string; pages: number; stackPointer: number; atexit: AtExit[] };
-  try {
-    head = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + length))) as typeof head;
-  } catch (e) {
-    throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its header does not decode', { offset: 12, cause: e });
-  }
-  const memory = bytes.slice(12 + length);
-  if (
-    typeof head.plan !== 'string' ||
-    !Number.isInteger(head.pages) ||
-    !Number.isInteger(head.stackPointer) ||
-    !Array.isArray(head.atexit) ||
-    memory.length > head.pages * PAGE
-  )
-    throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its header is incomplete or does not match its memory');
-  return {
-    plan: planFromJson(head.plan),
-    pages: head.pages,
-    memory,
-    stackPointer: head.stackPointer,
-    atexit: head.atexit,
-  };
+  const header = part(bytes, 8);
+  const plan = part(bytes, header.next);
+  const head = headerOf(header.body);
+  const memory = bytes.slice(plan.next);
+  if (memory.length > head.pages * PAGE)
+    throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its memory is larger than its pages', { offset: plan.next });
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(plan.body);
+  return { ...head, plan: planFromJson(text), memory };
 }
 
 /** Writes the snapshot's memory, stack pointer and registrations (instead of relocations and constructors). */
