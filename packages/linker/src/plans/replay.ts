@@ -49,21 +49,29 @@ async function sourceOf(
   given: readonly LibrarySource[],
   options: { readonly signal?: AbortSignal | undefined; readonly whole: boolean },
 ): Promise<Gathered> {
+  // Compilation starts before the hashes are checked (the engine compiles in the background).
+  const compiling = (bytes: Uint8Array): PromiseLike<WebAssembly.Module> => {
+    const p = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    p.catch(() => undefined); // a failure is the load's to report (its compile step awaits it)
+    return p;
+  };
   const root = lib.root === null ? undefined : given[lib.root];
   if (root !== undefined && typeof root !== 'string') {
     if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
     if (!('bytes' in root))
       throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+    const source = compiling(root.bytes);
     await checkBytes(lib, root.bytes, options.whole);
-    return { source: root.bytes as Uint8Array<ArrayBuffer>, request: null };
+    return { source, request: null };
   }
   const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal: options.signal };
   if (state.loader === null) throw new Stale(`no loader for ${lib.name}`);
   const src: LoadedSource = await state.loader.load(request);
   if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
   if (src.bytes !== undefined) {
+    const source = compiling(src.bytes);
     await checkBytes(lib, src.bytes, options.whole);
-    return { source: src.bytes as Uint8Array<ArrayBuffer>, request };
+    return { source, request };
   }
   if (src.head === undefined || src.module === undefined || options.whole)
     throw new Stale(`${lib.name} came without its bytes${options.whole ? '' : ' or head'}`);
