@@ -102,6 +102,34 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('link plans (%s)', (toolchain)
     expect(observe(fewer.linker)).toMatchObject({ checks: [0, 0, 0, 0, 0, 0] });
   });
 
+  it('a replay whose outcome differs from its plan is rolled back and linked normally: never a wrong link', async () => {
+    const a = await first();
+    const plan = a.out.plan!;
+    const [lib0, ...rest] = plan.libraries;
+    const forged = {
+      ...plan,
+      libraries: [{ ...lib0!, outcome: { ...lib0!.outcome, memoryBase: lib0!.outcome.memoryBase + 16 } }, ...rest],
+    };
+    const events: string[] = [];
+    const { linker } = await hostLinker(toolchain, { onEvent: (e) => events.push(e.type) });
+    const out = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan: forged });
+    expect([out.replayed, out.stale]).toEqual([false, expect.stringMatching(/differs from its plan/)]);
+    expect(events).toContain('failed'); // the replay, rolled back before anything ran
+    // The same link (its libraries take new ids: a failed load's ids are not reused, as always).
+    const layout = (l: typeof linker): unknown => {
+      const { memory, table, slots, got } = JSON.parse(l.digest()) as Record<string, unknown>;
+      return { memory, table, slots, got, checks: CHECKS.map((name) => call(l, RTLD_DEFAULT, name)) };
+    };
+    expect(layout(linker)).toEqual(layout(a.linker));
+  });
+
+  it('a linker with a runtime adapter links normally and records no plan (its phases keep their own state)', async () => {
+    const { linker } = await hostLinker(toolchain, { runtime: { admit: () => undefined } });
+    const out = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    expect([out.replayed, out.plan]).toEqual([false, null]);
+    expect(call(linker, RTLD_DEFAULT, 'ctor_check')).toBe(0);
+  });
+
   it('a plan from a store: written after the first link, replayed from it, a damaged one dropped', async () => {
     const store = memoryPlanStore();
     const a = await hostLinker(toolchain);
