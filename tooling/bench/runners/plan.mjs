@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fail, instrument, manifest, phaseListener, report } from './common.mjs';
 import { checksum } from './hosts.mjs';
-import { dl, FLAGS, readSources, setLinker } from './plan-common.mjs';
+import { dl, FLAGS, readSources, sameDigest, setLinker } from './plan-common.mjs';
 
 const m = manifest();
 const timing = instrument();
@@ -16,6 +16,7 @@ const sources = readSources(m);
 const out = await dl.linkWithPlan(linker, sources, FLAGS, { plan: readFileSync(process.argv[3]) });
 const totalMs = performance.now() - t0;
 if (!out.replayed) fail(`the plan was not replayed: ${out.stale ?? '?'}`);
+sameDigest(linker, process.argv[3]);
 report(
   m,
   { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms },

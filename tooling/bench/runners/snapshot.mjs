@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { instrument, manifest, phaseListener, report } from './common.mjs';
 import { checksum } from './hosts.mjs';
-import { dl, readSources, setLinker } from './plan-common.mjs';
+import { dl, readSources, sameDigest, setLinker } from './plan-common.mjs';
 
 const m = manifest();
 const timing = instrument();
@@ -15,6 +15,7 @@ const t0 = performance.now();
 const sources = readSources(m);
 await dl.restoreSnapshot(linker, dl.decodeSnapshot(readFileSync(process.argv[3])), sources);
 const totalMs = performance.now() - t0;
+sameDigest(linker, process.argv[3]);
 report(
   m,
   { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms },
