@@ -50,6 +50,12 @@ export const errorCodes = {
   DL_LEAK_DETECTED: 'a leak-checked library (strict) still holds memory it allocated: its unload was refused',
   DL_RELOAD_INCOMPATIBLE: "a new build's exported function types or data sizes differ from the running library's",
   DL_RELOAD_BOUND: "a resident library calls the reloaded library's functions directly (not through a PLT entry)",
+  // Link plans and snapshots
+  DL_PLAN_CORRUPT: 'a link plan or snapshot is damaged: its bytes do not decode to what its header announces',
+  DL_PLAN_FOREIGN: 'the bytes are not a link plan or snapshot of this format and version',
+  DL_PLAN_STALE:
+    'a link plan or snapshot does not fit: a library, a flag, the host or the linker state differs from when it was recorded',
+  DL_SNAPSHOT_UNSUPPORTED: 'the program holds state a snapshot cannot restore, so none is taken',
 } as const;
 
 /** A stable error code; see {@link errorCodes} for the meaning of each. */

@@ -1,8 +1,29 @@
 // Type-level tests of the public API (vitest typecheck): sync/async pairs, the SymbolValue union,
 // dlsym vs findSymbol, flags and library sources. `@ts-expect-error` lines must stay errors.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createLinker, createLinkerSync, Linker as LinkerClass, memoryLoader, RTLD, RTLD_DEFAULT } from './index.js';
-import type { DlopenFlags, Linker, Handle, LibrarySource, LinkerEvent, Loader, Program, SymbolValue } from './index.js';
+import {
+  createLinker,
+  createLinkerSync,
+  decodePlan,
+  Linker as LinkerClass,
+  linkWithPlan,
+  memoryLoader,
+  restoreSnapshot,
+  RTLD,
+  RTLD_DEFAULT,
+  takeSnapshot,
+} from './index.js';
+import type {
+  DlopenFlags,
+  Linker,
+  Handle,
+  LibrarySource,
+  LinkerEvent,
+  LinkPlan,
+  Loader,
+  Program,
+  SymbolValue,
+} from './index.js';
 
 declare const linker: Linker;
 declare const handle: Handle;
@@ -86,5 +107,17 @@ describe('loaders', () => {
     expectTypeOf(memoryLoader({})).toExtend<Loader>();
     expectTypeOf<Loader['loadSync']>().toEqualTypeOf<Required<Loader>['loadSync'] | undefined>();
     expectTypeOf<{ load: Loader['load'] }>().toExtend<Loader>();
+  });
+});
+
+describe('link plans and snapshots', () => {
+  it('linkWithPlan resolves to handles and a plan (null when the load cannot have one); snapshots need that plan', async () => {
+    const out = await linkWithPlan(linker, ['a.so'], RTLD.NOW, { store: undefined, key: 'k' });
+    expectTypeOf(out.handles).toEqualTypeOf<Handle[]>();
+    expectTypeOf(out.plan).toEqualTypeOf<LinkPlan | null>();
+    expectTypeOf(decodePlan).returns.toEqualTypeOf<LinkPlan>();
+    // @ts-expect-error a snapshot needs a plan, not null
+    takeSnapshot(linker, out.plan);
+    expectTypeOf(restoreSnapshot).returns.toEqualTypeOf<Promise<Handle[]>>();
   });
 });

@@ -42,6 +42,8 @@ export interface FoundLibrary {
   readonly meta: LibraryMeta;
   /** What to compile (bytes), the module, or its compilation under way. */
   readonly source: Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>;
+  /** The module's bytes up to its code section, when the loader gave them (a link plan identifies the library by them). */
+  readonly head?: Uint8Array | undefined;
   readonly isMain: boolean;
   /** Its NEEDED entries, resolved (filled during discovery). */
   readonly needed: (FoundLibrary | Library)[];
@@ -86,6 +88,7 @@ export function foundLibrary(
     chain,
     meta,
     source,
+    head: src.head,
     isMain,
     needed: [],
   };

@@ -10,10 +10,18 @@ import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { load } from './load/load.js';
-import type { LoadJob, LoadResult } from './load/job.js';
+import type { LoadJob, LoadResult, PlanHooks } from './load/job.js';
 import { abortedError, runAsync, runSync } from './ops.js';
 import type { Library, LinkState } from './state.js';
-import type { DlopenFlags, Handle, LibrarySource, LoadOptions, ReloadOptions, SymbolValue } from './types.js';
+import type {
+  DlopenFlags,
+  Handle,
+  LibrarySource,
+  LoadOptions,
+  ReloadOptions,
+  ResolvedFlags,
+  SymbolValue,
+} from './types.js';
 import { SymbolNotFoundError } from './undefined.js';
 import { unload } from './unload.js';
 import { finishReload, reloadJob } from './reload-job.js';
@@ -453,6 +461,22 @@ export class Linker {
   /** A string that changes when any reservation, slot, GOT entry, scope or library does. */
   digest(): string {
     return digestState(this.state);
+  }
+
+  /** @internal A load recorded into, or replayed from, a link plan (plans/link.ts). */
+  async loadPlanned(
+    sources: readonly LibrarySource[],
+    flags: ResolvedFlags,
+    plan: PlanHooks,
+    options?: LoadOptions,
+  ): Promise<{ readonly handles: Handle[]; readonly result: LoadResult }> {
+    const result = await this.perform({ roots: sources, flags, plan }, options);
+    return { handles: this.finish(result, flags), result };
+  }
+
+  /** @internal The state, for link plans and snapshots (plans/). */
+  get linkState(): LinkState {
+    return this.state;
   }
 
   /** @internal Takes the result of a creation load: its roots are open, the main too. */

@@ -117,6 +117,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     limits: { ...defaultLimits, ...defaultGraphLimits, ...options.limits },
     runtime,
     conventions,
+    programKind: program.kind,
     emit: options.onEvent ?? ((): void => undefined),
     trace: tracer(options.debug),
     load: null,

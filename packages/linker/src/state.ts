@@ -171,6 +171,8 @@ export interface LoadContext {
   readonly runtime: RuntimeAdapter;
   /** The runtime's names for TLS set-up and the aligned allocator. */
   readonly conventions: Conventions;
+  /** The kind of program the linker was made for. */
+  readonly programKind: 'host' | 'relocatable' | 'attached';
   readonly emit: (event: LinkerEvent) => void;
   readonly trace: ((line: string) => void) | null;
   /** The transaction of the load under way (loads are serialised), null between loads. */

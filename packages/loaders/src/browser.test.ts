@@ -9,6 +9,14 @@ import { clangFiles, fixtureServer } from './test-server.harness.js';
 const gate = chromiumGate();
 if (gate.mode === 'skip') console.warn(gate.message);
 
+interface Planned {
+  readonly replayed: boolean;
+  readonly stale: string | null;
+  readonly checks: number[];
+  readonly digest: string;
+  readonly stored: number;
+}
+
 interface PageResult {
   readonly checks: Record<string, number>;
   readonly libraries: readonly { readonly name: string; readonly location: string | null }[];
@@ -72,6 +80,21 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
     const b = server!.log.find((r) => r.path === '/lib/libneed_b.so')!;
     expect(b.start).toBeLessThan(c.end!);
     expect(c.end! - c.start).toBeGreaterThan(350);
+  });
+
+  it('keeps a link plan in the Cache API: a later page replays the link (same results, same digest)', async () => {
+    const script = await bundle(fileURLToPath(new URL('./browser-plan-page.harness.ts', import.meta.url)));
+    const context = await browser!.newContext();
+    try {
+      const run = (): Promise<Planned> => runInPage<Planned>({ browser: browser!, context, url: server!.url, script });
+      const first = await run();
+      expect(first).toMatchObject({ replayed: false, stale: null, checks: [0, 0, 0] });
+      expect(first.stored).toBeGreaterThan(1000);
+      const second = await run();
+      expect(second).toEqual({ ...first, replayed: true });
+    } finally {
+      await context.close();
+    }
   });
 
   it('keeps responses in the Cache API: a later page loads the libraries without the network', async () => {

@@ -2,8 +2,9 @@
  * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
  * per measurement; `loaders` too, plus a fresh Chromium page per web measurement; `unload` a
- * fresh `node --expose-gc` process per case and run; `threads` a fresh
- * node process (with its workers) per measurement (see README.md for their options). With
+ * fresh `node --expose-gc` process per case and run; `threads` a fresh node process (with its
+ * workers) per measurement; `plans` a fresh process per warm start (see README.md for their
+ * options). With
  * several suites, `--json FILE` collects the cases of all of them (each tagged `"suite"`).
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -11,6 +12,7 @@ import { parseArgs } from './args.js';
 import type { BenchArgs } from './args.js';
 import { linkerBench } from './linker.js';
 import { loadersBench } from './loaders.js';
+import { plansBench } from './plans.js';
 import { readerBench } from './reader.js';
 import { startupBench } from './startup.js';
 import { threadsBench } from './threads.js';
@@ -24,6 +26,7 @@ const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<stri
   unload: unloadBench,
   startup: startupBench,
   threads: threadsBench,
+  plans: plansBench,
 };
 
 const args = parseArgs(process.argv.slice(2));

@@ -52,11 +52,17 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
   const journal = new Journal(state.got);
   state.load = journal;
   try {
-    const { roots, order } = yield* find(state, job);
+    const plan = job.plan;
+    const { roots, order } = plan?.replay?.(state) ?? (yield* find(state, job));
+    plan?.found?.(order);
     timer.mark('resolve');
     const roleOf = rolesOf(job.main);
     const scopes = new LoadScopes(state, job.flags, order);
-    const visible = check(state, order, (p) => roleOf(p).scopes(scopes), job.flags.now);
+    // A replayed plan was checked when it was recorded (its hashes say nothing changed since).
+    const visible =
+      plan?.replay === undefined
+        ? check(state, order, (p) => roleOf(p).scopes(scopes), job.flags.now)
+        : new Map<FoundLibrary, undefined>();
     timer.mark('check');
     const modules = yield* compile(state, order);
     timer.mark('compile');
@@ -89,10 +95,15 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
     timer.mark('instantiate');
     bindDeferred(state, journal, deferred);
     timer.mark('bind');
+    plan?.bound?.(state, libs);
     publish(state, journal, libs);
-    initialise(state, journal, libs, promoted, () => {
+    if (plan?.restore !== undefined) {
+      plan.restore(state, libs);
       relocated = true;
-    });
+    } else
+      initialise(state, journal, libs, promoted, () => {
+        relocated = true;
+      });
     timer.mark('init');
     commit(state, journal, libs, job, timer);
     return { roots: roots.map(asLibrary), loaded: libs, ...(hidden === undefined ? {} : { hidden }) };

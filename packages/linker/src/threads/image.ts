@@ -4,6 +4,7 @@ import { reserveTlsBlock } from '@dl/layout';
 import type { ClassifiedImport } from '@dl/reader';
 import { resolveSymbol } from '@dl/symbols';
 import type { Callable } from '@dl/symbols';
+import { boundTo } from '../bound-to.js';
 import { pathOf } from '../load/bind.js';
 import type { Library, LinkState } from '../state.js';
 
@@ -80,12 +81,11 @@ type Indexed = ReadonlySet<number>;
 
 function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
   const base = { module: spec.module, name: spec.name };
-  const d = lib.bindings.get(spec);
-  if (lib.lazy.some((l) => l.name === spec.name) || d === undefined || d === null)
-    return { ...base, how: 'late', symbol: spec.name };
-  if (index.has(d.provider.id) && d.kind === 'function')
-    return { ...base, how: 'export', library: d.provider.id, export: d.name };
-  if (d.provider.id === 0) return { ...base, how: 'host', symbol: d.name };
+  const d = boundTo(lib, spec);
+  if (d === 'late') return { ...base, how: 'late', symbol: spec.name };
+  if (index.has(d.provider) && lib.bindings.get(spec)?.kind === 'function')
+    return { ...base, how: 'export', library: d.provider, export: d.name };
+  if (d.provider === 0) return { ...base, how: 'host', symbol: d.name };
   throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild import ${spec.name}`, { library: lib.name });
 }
 

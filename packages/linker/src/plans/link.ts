@@ -1,0 +1,148 @@
+import { isDlError } from '@dl/errors';
+import { resolveFlags } from '../flags.js';
+import type { Linker } from '../linker.js';
+import type { PlanHooks } from '../load/job.js';
+import type { LinkState } from '../state.js';
+import type { DlopenFlags, Handle, LibrarySource, LoadOptions } from '../types.js';
+import { decodePlan, encodePlan } from './codec.js';
+import type { LinkPlan, PlanStore } from './plan.js';
+import { boundDigest, fingerprint, layoutOf, outcomeOf, planOf } from './record.js';
+import type { Recording } from './record.js';
+import { gatherSources, replayHooks } from './replay.js';
+
+/** Options of {@link linkWithPlan}. */
+export interface PlanOptions extends LoadOptions {
+  /** A plan to replay: one `linkWithPlan` returned, or its bytes (`encodePlan`). */
+  readonly plan?: LinkPlan | Uint8Array | null | undefined;
+  /** Where plans are kept: read under `key` when no `plan` is given, written after a normal link. */
+  readonly store?: PlanStore | undefined;
+  /** The plan's name in the store (default `"default"`). */
+  readonly key?: string | undefined;
+}
+
+/** What {@link linkWithPlan} did. */
+export interface PlannedLoad {
+  /** One handle per source, as `load` returns them. */
+  readonly handles: Handle[];
+  /** The plan of this link (the one replayed, or the one just recorded); null when it cannot have one. */
+  readonly plan: LinkPlan | null;
+  /** Whether the plan was replayed (false: a normal link, which recorded `plan`). */
+  readonly replayed: boolean;
+  /** Why a plan given (or found in the store) was not replayed. */
+  readonly stale?: string;
+}
+
+/** Runtime phases a replay would skip (their own state): a program with them links normally. */
+function runtimePhases(state: LinkState): string[] {
+  return Object.entries(state.runtime)
+    .filter(([, v]) => typeof v === 'function')
+    .map(([k]) => k);
+}
+
+/** A normal link that records its plan. */
+async function record(
+  linker: Linker,
+  sources: readonly LibrarySource[],
+  flags: ReturnType<typeof resolveFlags>,
+  options: LoadOptions,
+): Promise<{ handles: Handle[]; plan: LinkPlan | null }> {
+  const rec: Recording = { fingerprint: '', order: [], outcomes: [], layout: '', bound: '' };
+  const hooks: PlanHooks = {
+    found: (order) => {
+      rec.fingerprint = fingerprint(linker.linkState);
+      rec.order = order;
+    },
+    bound: (state, libs) => {
+      rec.outcomes = libs.map((l) => outcomeOf(l));
+      rec.layout = layoutOf(state);
+      rec.bound = boundDigest(state);
+    },
+  };
+  const { handles, result } = await linker.loadPlanned(sources, flags, hooks, options);
+  const plannable = runtimePhases(linker.linkState).length === 0;
+  return { handles, plan: plannable ? await planOf(rec, flags, result.roots, result.loaded) : null };
+}
+
+/** Why a plan cannot be replayed on this linker now, or null when it may be (its hashes are checked next). */
+function unfit(state: LinkState, plan: LinkPlan, flags: ReturnType<typeof resolveFlags>): string | null {
+  if (runtimePhases(state).length > 0) return `the linker has runtime phases (${runtimePhases(state).join(', ')})`;
+  if (JSON.stringify(plan.flags) !== JSON.stringify(flags)) return 'other flags';
+  if (fingerprint(state) !== plan.fingerprint)
+    return 'the linker differs (program, host functions, limits or libraries resident before the load)';
+  return null;
+}
+
+/** The plan to try: given, or read from the store (a damaged stored plan is dropped and said so). */
+async function planToTry(options: PlanOptions): Promise<{ plan: LinkPlan | null; stale?: string }> {
+  const given = options.plan;
+  if (given instanceof Uint8Array) return { plan: decodePlan(given) };
+  if (given !== undefined && given !== null) return { plan: given };
+  const key = options.key ?? 'default';
+  const bytes = await options.store?.get(key);
+  if (bytes === undefined) return { plan: null };
+  try {
+    return { plan: decodePlan(bytes) };
+  } catch (e) {
+    await options.store!.delete(key);
+    return { plan: null, stale: `the stored plan was dropped: ${isDlError(e) ? e.message : String(e)}` };
+  }
+}
+
+/**
+ * Replays a plan when it fits, else a normal link; null when it does not fit (and why).
+ * A plan that fits is replayed without reading metadata, walking the loader, building the
+ * check's lookups or checking signatures; every library's placement, bindings and GOT values
+ * are compared with the plan before anything runs (a difference rolls the replay back).
+ */
+async function replay(
+  linker: Linker,
+  plan: LinkPlan,
+  sources: readonly LibrarySource[],
+  flags: ReturnType<typeof resolveFlags>,
+  options: LoadOptions,
+): Promise<{ handles: Handle[] } | { stale: string }> {
+  const why = unfit(linker.linkState, plan, flags);
+  if (why !== null) return { stale: why };
+  try {
+    const found = await gatherSources(linker.linkState, plan, sources, { signal: options.signal });
+    return await linker.loadPlanned(sources, flags, replayHooks(plan, found), options);
+  } catch (e) {
+    if (isDlError(e) && e.code === 'DL_PLAN_STALE') return { stale: e.message };
+    throw e;
+  }
+}
+
+/**
+ * Loads libraries like `linker.load`, with a **link plan**: the outcome of the link (placement,
+ * table layout, GOT values, bindings, PLT imports, initialisation order) recorded on the first
+ * link and replayed on later starts. A plan is keyed by the libraries' content hashes (SHA-256),
+ * the flags and the linker's state (program kind, host functions and their types, limits,
+ * libraries resident before): anything different and the plan is not replayed — the libraries
+ * are linked normally and a new plan is recorded; a plan never gives a wrong link.
+ *
+ * With a `store`, the plan is read from it (under `key`) and a newly recorded one is written.
+ *
+ * @param sources - as for `load`: names for the loader, `{ name, bytes }` (or `{ name, module }`,
+ *   which can be replayed only from a loader whose key is the content hash)
+ * @param flags - as for `load` (default global)
+ * @throws DlError `DL_PLAN_FOREIGN` or `DL_PLAN_CORRUPT` for plan bytes given that are no plan
+ *   (a damaged plan in a store is dropped instead); otherwise what `load` throws
+ */
+export async function linkWithPlan(
+  linker: Linker,
+  sources: readonly LibrarySource[],
+  flags?: DlopenFlags,
+  options: PlanOptions = {},
+): Promise<PlannedLoad> {
+  const f = resolveFlags(flags ?? { scope: 'global' });
+  const tried = await planToTry(options);
+  let stale = tried.stale;
+  if (tried.plan !== null) {
+    const out = await replay(linker, tried.plan, sources, f, options);
+    if ('handles' in out) return { handles: out.handles, plan: tried.plan, replayed: true };
+    stale = out.stale;
+  }
+  const { handles, plan } = await record(linker, sources, f, options);
+  if (plan !== null && options.store !== undefined) await options.store.put(options.key ?? 'default', encodePlan(plan));
+  return { handles, plan, replayed: false, ...(stale === undefined ? {} : { stale }) };
+}

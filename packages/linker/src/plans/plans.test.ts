@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { DlError } from '@dl/errors';
+import type { Toolchain } from '@dl/fixtures';
+import { RTLD } from '../flags.js';
+import { RTLD_DEFAULT } from '../linker.js';
+import { memoryLoader } from '../loader.js';
+import { call, hostLinker, sideFiles } from '../test-support.harness.js';
+import type { HostedOptions } from '../test-support.harness.js';
+import { decodePlan, encodePlan } from './codec.js';
+import { linkWithPlan } from './link.js';
+import { memoryPlanStore } from './plan.js';
+
+const ROOTS = ['libdiamond.so', 'libreloc.so', 'libfptr.so', 'libctor.so', 'libi64.so'];
+const CHECKS = ['reloc_check', 'fptr_check', 'ctor_check', 'need_b_check', 'need_c_check', 'i64_check'];
+
+async function rejection(p: Promise<unknown>): Promise<DlError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DlError) return e;
+    throw e;
+  }
+  throw new Error('resolved');
+}
+
+/** What a caller sees of a linked program: check results, a call with arguments, the digest. */
+function observe(linker: Awaited<ReturnType<typeof hostLinker>>['linker']): unknown {
+  return {
+    checks: CHECKS.map((name) => call(linker, RTLD_DEFAULT, name)),
+    diamond: call(linker, RTLD_DEFAULT, 'diamond', 5),
+    digest: linker.digest(),
+    graph: linker.graph(),
+  };
+}
+
+describe.each(['clang16', 'emcc'] as Toolchain[])('link plans (%s)', (toolchain) => {
+  const first = async (options: HostedOptions = {}) => {
+    const { linker } = await hostLinker(toolchain, options);
+    const out = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    return { linker, out };
+  };
+
+  it('records a plan on the first link and replays it on a fresh linker: same calls, digest and graph', async () => {
+    const a = await first();
+    expect(a.out.replayed).toBe(false);
+    expect(a.out.plan?.libraries.map((l) => l.name).sort()).toEqual(
+      [...ROOTS, 'libneed_a.so', 'libneed_b.so', 'libneed_c.so'].sort(),
+    );
+    const { linker } = await hostLinker(toolchain);
+    const bytes = encodePlan(a.out.plan!);
+    const b = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan: bytes });
+    expect(b.replayed).toBe(true);
+    expect(b.stale).toBeUndefined();
+    expect(b.handles.map((h) => h.name)).toEqual(a.out.handles.map((h) => h.name));
+    expect(observe(linker)).toEqual(observe(a.linker));
+  });
+
+  it('a replayed program goes on like a linked one: dlsym, dlopen, dlclose and their digests', async () => {
+    const a = await first();
+    const { linker } = await hostLinker(toolchain);
+    const b = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan: a.out.plan });
+    expect(b.replayed).toBe(true);
+    for (const [l, handles] of [
+      [a.linker, a.out.handles],
+      [linker, b.handles],
+    ] as const) {
+      const weak = await l.dlopen('libweak.so', RTLD.NOW);
+      expect(call(l, weak, 'weak_check')).toBe(0);
+      l.dlclose(weak);
+      l.dlclose(handles[0]!); // libdiamond.so, and the NEEDED libraries nothing else keeps
+    }
+    expect(linker.handleOf('libdiamond.so')).toBeUndefined();
+    expect(linker.digest()).toEqual(a.linker.digest());
+    expect(linker.dlsym(linker.handleOf('libreloc.so')!, 'r_value')).toEqual(
+      a.linker.dlsym(a.linker.handleOf('libreloc.so')!, 'r_value'),
+    );
+  });
+
+  it('a changed library, other flags or another host are not replayed: a normal link and a new plan', async () => {
+    const a = await first();
+    const plan = a.out.plan!;
+    const files = { ...sideFiles(toolchain) };
+    const other: Toolchain = toolchain === 'clang16' ? 'emcc' : 'clang16';
+    files['libneed_a.so'] = sideFiles(other)['libneed_a.so']!;
+    const changed = await hostLinker(toolchain, { loader: memoryLoader(files) });
+    const c = await linkWithPlan(changed.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan });
+    expect([c.replayed, c.stale]).toEqual([false, expect.stringMatching(/libneed_a\.so changed/)]);
+    expect(c.plan?.libraries.find((l) => l.name === 'libneed_a.so')?.hash).not.toBe(
+      plan.libraries.find((l) => l.name === 'libneed_a.so')?.hash,
+    );
+    expect(call(changed.linker, RTLD_DEFAULT, 'need_b_check')).toBe(0);
+
+    const flags = await hostLinker(toolchain);
+    const f = await linkWithPlan(flags.linker, ROOTS, RTLD.LAZY | RTLD.GLOBAL, { plan });
+    expect([f.replayed, f.stale]).toEqual([false, 'other flags']);
+
+    const fewer = await hostLinker(toolchain, {
+      editHost: (fns) => Object.fromEntries(Object.entries(fns).filter(([n]) => n !== 'host_log')),
+    });
+    const h = await linkWithPlan(fewer.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan });
+    expect([h.replayed, h.stale]).toEqual([false, expect.stringMatching(/host functions/)]);
+    expect(observe(fewer.linker)).toMatchObject({ checks: [0, 0, 0, 0, 0, 0] });
+  });
+
+  it('a replay whose outcome differs from its plan is rolled back and linked normally: never a wrong link', async () => {
+    const a = await first();
+    const plan = a.out.plan!;
+    const [lib0, ...rest] = plan.libraries;
+    const forged = {
+      ...plan,
+      libraries: [{ ...lib0!, outcome: { ...lib0!.outcome, memoryBase: lib0!.outcome.memoryBase + 16 } }, ...rest],
+    };
+    const events: string[] = [];
+    const { linker } = await hostLinker(toolchain, { onEvent: (e) => events.push(e.type) });
+    const out = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan: forged });
+    expect([out.replayed, out.stale]).toEqual([false, expect.stringMatching(/differs from its plan/)]);
+    expect(events).toContain('failed'); // the replay, rolled back before anything ran
+    // The same link (its libraries take new ids: a failed load's ids are not reused, as always).
+    const layout = (l: typeof linker): unknown => {
+      const { memory, table, slots, got } = JSON.parse(l.digest()) as Record<string, unknown>;
+      return { memory, table, slots, got, checks: CHECKS.map((name) => call(l, RTLD_DEFAULT, name)) };
+    };
+    expect(layout(linker)).toEqual(layout(a.linker));
+  });
+
+  it('a linker with a runtime adapter links normally and records no plan (its phases keep their own state)', async () => {
+    const { linker } = await hostLinker(toolchain, { runtime: { admit: () => undefined } });
+    const out = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    expect([out.replayed, out.plan]).toEqual([false, null]);
+    expect(call(linker, RTLD_DEFAULT, 'ctor_check')).toBe(0);
+  });
+
+  it('a plan from a store: written after the first link, replayed from it, a damaged one dropped', async () => {
+    const store = memoryPlanStore();
+    const a = await hostLinker(toolchain);
+    expect((await linkWithPlan(a.linker, ROOTS, undefined, { store, key: 'app' })).replayed).toBe(false);
+    const b = await hostLinker(toolchain);
+    expect((await linkWithPlan(b.linker, ROOTS, undefined, { store, key: 'app' })).replayed).toBe(true);
+    await store.put('app', new TextEncoder().encode('{"format":"dl-link-plan","version":1,"libr'));
+    const c = await hostLinker(toolchain);
+    const out = await linkWithPlan(c.linker, ROOTS, undefined, { store, key: 'app' });
+    expect([out.replayed, out.stale]).toEqual([false, expect.stringMatching(/dropped: link plan: its JSON/)]);
+    expect(decodePlan((await store.get('app'))!).libraries).toHaveLength(8);
+  });
+});
+
+describe('plan bytes', () => {
+  it('round-trip every metadata field a replay reads, an i64 constant initialiser included', async () => {
+    const { linker } = await hostLinker('emcc');
+    const { plan } = await linkWithPlan(linker, ROOTS);
+    const lib = plan!.libraries[0]!;
+    const big = {
+      kind: 'global' as const,
+      name: 'big',
+      type: { valueType: 'i64', mutable: false },
+      init: { op: 'i64.const', value: -(2n ** 62n) },
+    };
+    const edited = { ...plan!, libraries: [{ ...lib, meta: { ...lib.meta, exports: [...lib.meta.exports, big] } }] };
+    expect(decodePlan(encodePlan(edited))).toEqual(edited);
+    expect(decodePlan(encodePlan(plan!))).toEqual(plan);
+  });
+
+  it('are refused with DL_PLAN_FOREIGN or DL_PLAN_CORRUPT', async () => {
+    const code = (bytes: Uint8Array | string): string => {
+      try {
+        decodePlan(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
+      } catch (e) {
+        return (e as DlError).code;
+      }
+      return 'decoded';
+    };
+    expect(code(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))).toBe('DL_PLAN_FOREIGN');
+    expect(code(new Uint8Array([0xff, 0xfe]))).toBe('DL_PLAN_FOREIGN');
+    expect(code('{"format":"other"}')).toBe('DL_PLAN_FOREIGN');
+    expect(code('{"format":"dl-link-plan","version":2}')).toBe('DL_PLAN_FOREIGN');
+    expect(code('{"format":"dl-link-plan","version":1,"fing')).toBe('DL_PLAN_CORRUPT');
+    expect(
+      code('{"format":"dl-link-plan","version":1,"fingerprint":"","bound":"","flags":{},"roots":[],"libraries":[{}]}'),
+    ).toBe('DL_PLAN_CORRUPT');
+    const { linker } = await hostLinker('clang16');
+    const err = await rejection(linkWithPlan(linker, ROOTS, undefined, { plan: new TextEncoder().encode('[]') }));
+    expect(err.code).toBe('DL_PLAN_FOREIGN');
+    expect(linker.graph().libraries).toEqual([]);
+  });
+});

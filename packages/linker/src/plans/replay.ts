@@ -1,0 +1,177 @@
+import { DlError } from '@dl/errors';
+import { requestAlias } from '@dl/reader';
+import type { FoundLibrary } from '../discover.js';
+import type { LoadedSource, LoadRequest, ParentLibrary } from '../loader.js';
+import type { PlanHooks } from '../load/job.js';
+import type { Library, LinkState } from '../state.js';
+import type { LibrarySource } from '../types.js';
+import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
+import { contentHash, fingerprint, headOf, layoutOf, outcomeOf } from './record.js';
+
+/** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
+type Source = FoundLibrary['source'];
+
+/** The parent part of the request that found a planned library, as discovery made it. */
+function parentOf(plan: LinkPlan, lib: PlannedLibrary): ParentLibrary | null {
+  if (lib.neededBy === null) return null;
+  const p = plan.libraries[lib.neededBy]!;
+  return { name: p.name, key: p.key, location: p.location, runtimePaths: p.meta.dylink.runtimePaths, chain: p.chain };
+}
+
+/** Why a plan does not fit (a replay falls back to a normal link). */
+export class Stale extends DlError {
+  constructor(why: string) {
+    super('DL_PLAN_STALE', `the link plan does not fit: ${why}`);
+  }
+}
+
+/** Checks bytes against a planned library: its head's hash, and (a snapshot) its whole content's. */
+async function checkBytes(lib: PlannedLibrary, bytes: Uint8Array, whole: boolean): Promise<void> {
+  if ((await contentHash(headOf(bytes))) !== lib.hash) throw new Stale(`${lib.name} changed`);
+  if (whole && (lib.content === null || (await contentHash(bytes)) !== lib.content))
+    throw new Stale(`${lib.name} changed (its code or data)`);
+}
+
+/** What a replay needs of each planned library: what to compile, and the loader request that found it. */
+export interface Gathered {
+  readonly source: Source;
+  readonly request: LoadRequest | null;
+}
+
+/**
+ * One planned library's source, from the load's own sources or the loader, checked against its
+ * hash (`whole`: against its whole content too, which needs its bytes).
+ */
+async function sourceOf(
+  state: LinkState,
+  plan: LinkPlan,
+  lib: PlannedLibrary,
+  given: readonly LibrarySource[],
+  options: { readonly signal?: AbortSignal | undefined; readonly whole: boolean },
+): Promise<Gathered> {
+  // Compilation starts before the hashes are checked (the engine compiles in the background).
+  const compiling = (bytes: Uint8Array): PromiseLike<WebAssembly.Module> => {
+    const p = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    p.catch(() => undefined); // a failure is the load's to report (its compile step awaits it)
+    return p;
+  };
+  const root = lib.root === null ? undefined : given[lib.root];
+  if (root !== undefined && typeof root !== 'string') {
+    if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
+    if (!('bytes' in root))
+      throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+    const source = compiling(root.bytes);
+    await checkBytes(lib, root.bytes, options.whole);
+    return { source, request: null };
+  }
+  const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal: options.signal };
+  if (state.loader === null) throw new Stale(`no loader for ${lib.name}`);
+  const src: LoadedSource = await state.loader.load(request);
+  if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
+  if (src.bytes !== undefined) {
+    const source = compiling(src.bytes);
+    await checkBytes(lib, src.bytes, options.whole);
+    return { source, request };
+  }
+  if (src.head === undefined || src.module === undefined || options.whole)
+    throw new Stale(`${lib.name} came without its bytes${options.whole ? '' : ' or head'}`);
+  // The loaders' compiled-module cache: the head identifies what the module links as.
+  if ((await contentHash(src.head)) !== lib.hash) throw new Stale(`${lib.name} changed`);
+  return { source: src.module, request };
+}
+
+/** Every planned library's source, fetched at once and checked against the plan's hashes. */
+export async function gatherSources(
+  state: LinkState,
+  plan: LinkPlan,
+  given: readonly LibrarySource[],
+  options: { readonly signal?: AbortSignal | undefined; readonly whole?: boolean } = {},
+): Promise<Gathered[]> {
+  if (given.length !== plan.roots.length) throw new Stale('a different number of sources');
+  const o = { signal: options.signal, whole: options.whole === true };
+  return Promise.all(plan.libraries.map((lib) => sourceOf(state, plan, lib, given, o)));
+}
+
+/** The found libraries a replay loads, from the plan: no loader walk, no metadata read. */
+function foundOf(
+  state: LinkState,
+  plan: LinkPlan,
+  sources: readonly Gathered[],
+): ReturnType<NonNullable<PlanHooks['replay']>> {
+  const order = plan.libraries.map((lib, i): FoundLibrary => ({
+    name: lib.name,
+    key: lib.key,
+    location: lib.location,
+    neededBy: lib.neededBy === null ? null : plan.libraries[lib.neededBy]!.name,
+    chain: lib.chain,
+    meta: lib.meta,
+    source: sources[i]!.source,
+    isMain: false,
+    needed: [],
+  }));
+  const refTo = (r: { plan: number } | { resident: string }): FoundLibrary | Library => {
+    const found = 'plan' in r ? order[r.plan] : state.byKey.get(r.resident);
+    if (found === undefined) throw new Stale('a library resident when the plan was made is gone');
+    return found;
+  };
+  plan.libraries.forEach((lib, i) => {
+    order[i]!.needed.push(...lib.needed.map(refTo));
+  });
+  // What discovery would remember: the names the loader resolved.
+  sources.forEach(({ request }, i) => {
+    if (request !== null) state.aliases.set(requestAlias(request), plan.libraries[i]!.key);
+  });
+  return { roots: plan.roots.map(refTo), order };
+}
+
+/** Compares a replayed library's link with the plan's: any difference refuses the replay. */
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameOutcome(a: PlannedOutcome, b: PlannedOutcome): boolean {
+  return (
+    a.id === b.id &&
+    a.memoryBase === b.memoryBase &&
+    a.tableBase === b.tableBase &&
+    a.tlsBase === b.tlsBase &&
+    sameList(a.bindings, b.bindings)
+  );
+}
+
+/**
+ * Compares the replayed link with the plan: each library's place and bindings, then the whole
+ * layout (reservations, table ranges, functions with a slot), which with the bindings fixes
+ * every GOT value (an address in a placed library, or a slot given in binding order).
+ */
+function verify(state: LinkState, plan: LinkPlan, libs: readonly Library[]): void {
+  if (layoutOf(state) !== plan.layout)
+    throw new DlError('DL_PLAN_STALE', 'the replayed layout differs from its plan: linked normally instead');
+  libs.forEach((lib, i) => {
+    if (!sameOutcome(outcomeOf(lib, false), plan.libraries[i]!.outcome))
+      throw new DlError('DL_PLAN_STALE', 'the replayed link differs from its plan: linked normally instead', {
+        library: lib.name,
+      });
+  });
+}
+
+/**
+ * The load hooks of a replay: the libraries from the plan when the linker state and flags are
+ * those the plan was recorded from (else null: the load finds them as usual), and a check of
+ * every library's placement, bindings and GOT values against the plan before anything runs.
+ */
+export function replayHooks(plan: LinkPlan, sources: readonly Gathered[], restore?: PlanHooks['restore']): PlanHooks {
+  return {
+    replay: (state) => {
+      if (fingerprint(state) !== plan.fingerprint)
+        throw new DlError('DL_PLAN_STALE', 'the linker changed since the plan was checked: linked normally instead');
+      return foundOf(state, plan, sources);
+    },
+    bound: (state, libs) => {
+      verify(state, plan, libs);
+    },
+    ...(restore === undefined ? {} : { restore }),
+  };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { DlError } from '@dl/errors';
+import { fixture, fixtureBytes } from '@dl/fixtures';
+import type { Toolchain } from '@dl/fixtures';
+import { createLinker } from '../create.js';
+import { RTLD } from '../flags.js';
+import { RTLD_DEFAULT } from '../linker.js';
+import type { Linker } from '../linker.js';
+import { memoryLoader } from '../loader.js';
+import { call, hostLinker, sideFiles } from '../test-support.harness.js';
+import { linkWithPlan } from './link.js';
+import { decodeSnapshot, encodeSnapshot, restoreSnapshot, takeSnapshot } from './snapshot.js';
+
+const ROOTS = ['libdiamond.so', 'libreloc.so', 'libfptr.so', 'libctor.so'];
+const CHECKS = ['reloc_check', 'fptr_check', 'ctor_check', 'need_b_check', 'need_c_check'];
+
+function caught(f: () => unknown): DlError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DlError) return e;
+    throw e;
+  }
+  throw new Error('returned');
+}
+
+async function rejection(p: Promise<unknown>): Promise<DlError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DlError) return e;
+    throw e;
+  }
+  throw new Error('resolved');
+}
+
+function observe(linker: Linker): unknown {
+  return {
+    checks: CHECKS.map((name) => call(linker, RTLD_DEFAULT, name)),
+    diamond: call(linker, RTLD_DEFAULT, 'diamond', 5),
+    ctorValue: call(linker, RTLD_DEFAULT, 'ctor_value'),
+    digest: linker.digest(),
+    graph: linker.graph(),
+  };
+}
+
+describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots of a JS-host program (%s)', (toolchain) => {
+  it('restores without running relocations or constructors, and behaves as the program snapshotted', async () => {
+    const a = await hostLinker(toolchain);
+    const { plan } = await linkWithPlan(a.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    expect(a.host.notes).toEqual([200, 300, 1000]); // libctor.so's constructors
+    const bytes = encodeSnapshot(takeSnapshot(a.linker, plan!));
+    expect(bytes.length).toBeLessThan(a.linker.memory.buffer.byteLength); // only the used part
+
+    const b = await hostLinker(toolchain);
+    const handles = await restoreSnapshot(b.linker, decodeSnapshot(bytes), ROOTS);
+    expect(handles.map((h) => h.name)).toEqual(ROOTS);
+    expect(b.host.notes).toEqual([]); // no constructor ran: the host's own state is the host's
+    expect(observe(b.linker)).toEqual(observe(a.linker));
+
+    // Later loads and unloads work on it as on the original; exit runs the registered destructors.
+    for (const l of [a, b]) {
+      const weak = await l.linker.dlopen('libweak.so', RTLD.NOW);
+      expect(call(l.linker, weak, 'weak_check')).toBe(0);
+      l.linker.dlclose(weak);
+    }
+    expect(b.linker.digest()).toEqual(a.linker.digest());
+    b.linker.exit();
+    expect(b.host.notes).toEqual([9000]);
+  });
+
+  it('refuses a program whose state it cannot hold, and a program that differs from the one snapshotted', async () => {
+    const a = await hostLinker(toolchain);
+    const { plan } = await linkWithPlan(a.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    const snapshot = takeSnapshot(a.linker, plan!);
+    // A block the host took from the linker lives in the linker's JavaScript bookkeeping.
+    a.linker.malloc(64);
+    expect(caught(() => takeSnapshot(a.linker, plan!)).code).toBe('DL_SNAPSHOT_UNSUPPORTED');
+    // A library loaded since is not in the plan.
+    const c = await hostLinker(toolchain);
+    const planned = await linkWithPlan(c.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    await c.linker.dlopen('libweak.so', RTLD.NOW);
+    expect(caught(() => takeSnapshot(c.linker, planned.plan!)).code).toBe('DL_SNAPSHOT_UNSUPPORTED');
+
+    // Restoring where a host function the table may point to is not given again: refused, nothing loaded.
+    const fewer = await hostLinker(toolchain, {
+      editHost: (fns) => Object.fromEntries(Object.entries(fns).filter(([n]) => n !== 'main_add1')),
+    });
+    expect((await rejection(restoreSnapshot(fewer.linker, snapshot, ROOTS))).code).toBe('DL_PLAN_STALE');
+    expect(fewer.linker.graph().libraries).toEqual([]);
+    // A changed library: refused too.
+    const files = { ...sideFiles(toolchain), 'libneed_c.so': sideFiles(toolchain)['libneed_b.so']! };
+    const changed = await hostLinker(toolchain, { loader: memoryLoader(files) });
+    expect((await rejection(restoreSnapshot(changed.linker, snapshot, ROOTS))).code).toBe('DL_PLAN_STALE');
+    expect(changed.linker.graph().libraries).toEqual([]);
+  });
+});
+
+describe('snapshot bytes', () => {
+  it('that are no snapshot are refused with DL_PLAN_FOREIGN or DL_PLAN_CORRUPT', async () => {
+    expect(caught(() => decodeSnapshot(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 0, 0, 0]))).code).toBe(
+      'DL_PLAN_FOREIGN',
+    );
+    const a = await hostLinker('clang16');
+    const { plan } = await linkWithPlan(a.linker, ['libneed_a.so']);
+    const bytes = encodeSnapshot(takeSnapshot(a.linker, plan!));
+    expect(caught(() => decodeSnapshot(bytes.subarray(0, 40))).code).toBe('DL_PLAN_CORRUPT');
+    const damaged = bytes.slice();
+    damaged[20] = 0xff;
+    expect(caught(() => decodeSnapshot(damaged)).code).toBe('DL_PLAN_CORRUPT');
+  });
+});
+
+describe('snapshots of a relocatable main (clang -pie)', () => {
+  it("restore the libraries loaded after the main, the main's heap included, without their constructors", async () => {
+    const make = (): Promise<Linker> =>
+      createLinker({
+        program: { kind: 'relocatable', module: fixtureBytes(fixture('main', 'clang16')) },
+        loader: memoryLoader(sideFiles('clang16')),
+      });
+    const a = await make();
+    const { plan } = await linkWithPlan(a, ['libdiamond.so', 'libneed_a.so'], RTLD.NOW | RTLD.GLOBAL);
+    const bytes = encodeSnapshot(takeSnapshot(a, plan!));
+    const b = await make();
+    await restoreSnapshot(b, decodeSnapshot(bytes), ['libdiamond.so', 'libneed_a.so']);
+    const seen = (l: Linker): unknown => ({
+      run: call(l, RTLD_DEFAULT, 'main_run'),
+      diamond: call(l, RTLD_DEFAULT, 'diamond', 9),
+      digest: l.digest(),
+    });
+    expect(seen(b)).toEqual(seen(a));
+    const weak = await b.dlopen('libneed_c.so', RTLD.NOW);
+    expect(call(b, weak, 'need_c_check')).toBe(0);
+  });
+});
