@@ -42,6 +42,8 @@ export interface FoundLibrary {
   readonly meta: LibraryMeta;
   /** What to compile (bytes), the module, or its compilation under way. */
   readonly source: Uint8Array<ArrayBuffer> | WebAssembly.Module | PromiseLike<WebAssembly.Module>;
+  /** Its bytes, when they were given or delivered (also while they compile). */
+  readonly bytes: Uint8Array<ArrayBuffer> | undefined;
   /** The module's bytes up to its code section, when the loader gave them (a link plan identifies the library by them). */
   readonly head?: Uint8Array | undefined;
   readonly isMain: boolean;
@@ -88,6 +90,7 @@ export function foundLibrary(
     chain,
     meta,
     source,
+    bytes,
     head: src.head,
     isMain,
     needed: [],

@@ -29,6 +29,11 @@ export class HeldBlocks {
   private readonly owner = new Map<number, Library>();
   private readonly byLibrary = new Map<Library, Map<number, number>>();
 
+  /** How many blocks are held (by every leak-checked library). */
+  get size(): number {
+    return this.owner.size;
+  }
+
   /** A library now holds a block (address 0, a failed allocation, is nothing). */
   take(lib: Library, address: number, size: number): void {
     if (address === 0) return;

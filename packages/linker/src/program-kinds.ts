@@ -135,6 +135,7 @@ const relocatable: ProgramKind<RelocatableMainProgram> = (program, { options }) 
       chain: [],
       meta,
       source,
+      bytes: undefined,
       isMain: true,
       needed: [],
     },

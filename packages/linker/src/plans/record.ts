@@ -107,8 +107,8 @@ export function headOf(bytes: Uint8Array): Uint8Array {
 
 /** What identifies a found library: its head's hash, and its bytes' when they were given; null when it has neither. */
 async function hashOf(p: FoundLibrary): Promise<{ hash: string; content: string | null } | null> {
-  if (p.source instanceof Uint8Array) {
-    const [hash, content] = await Promise.all([contentHash(headOf(p.source)), contentHash(p.source)]);
+  if (p.bytes !== undefined) {
+    const [hash, content] = await Promise.all([contentHash(headOf(p.bytes)), contentHash(p.bytes)]);
     return { hash, content };
   }
   return p.head === undefined ? null : { hash: await contentHash(p.head), content: null };

@@ -106,6 +106,7 @@ function foundOf(
     chain: lib.chain,
     meta: lib.meta,
     source: sources[i]!.source,
+    bytes: undefined,
     isMain: false,
     needed: [],
   }));
