@@ -24,6 +24,14 @@ export interface Follower {
 export interface FollowOptions {
   /** The host's functions on this thread, by name (JS functions do not cross threads). */
   readonly host?: Readonly<Record<string, Fn>>;
+  /**
+   * This thread's function table, when the thread has one already (a runtime that instantiated
+   * its main module here, such as an Emscripten pthread): grown to the image's length, and
+   * only the libraries' slots are written. Default: a new table.
+   */
+  readonly table?: WebAssembly.Table;
+  /** This thread's stack pointer, when the thread has one already (default: a new one at the image's stack). */
+  readonly stackPointer?: WebAssembly.Global;
 }
 
 interface Thread {
@@ -148,8 +156,8 @@ function apply(t: Thread, image: ThreadImage): void {
 export function followLinker(image: ThreadImage, options: FollowOptions = {}): Follower {
   const t: Thread = {
     memory: image.memory,
-    table: new WebAssembly.Table({ element: 'anyfunc', initial: image.tableLength }),
-    stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
+    table: options.table ?? new WebAssembly.Table({ element: 'anyfunc', initial: image.tableLength }),
+    stackPointer: options.stackPointer ?? new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
     instances: new Map(),
     tlsBlocks: new Map(),
     filled: new Map(),
