@@ -83,7 +83,8 @@ export class EmscriptenFollower {
 
   private host(): Readonly<Record<string, Fn>> {
     const { ctx } = this;
-    return new Proxy({} as Record<string, Fn>, {
+    const target: Record<string, Fn> = {};
+    return new Proxy(target, {
       get: (_, name) => {
         if (typeof name !== 'string') return undefined;
         const own = ctx.mainExports[name];

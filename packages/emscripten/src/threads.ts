@@ -59,6 +59,8 @@ const NO_STACK = 16;
 export class ThreadLeader {
   private readonly followed = new Map<object, Followed>();
   private readonly slotted = new Set<number>();
+  /** Functions given a slot for the workers (reading `address` gives one). */
+  private given = 0;
 
   constructor(private readonly ctx: LeaderContext) {}
 
@@ -74,7 +76,7 @@ export class ThreadLeader {
         try {
           const s = linker.dlsym(handle, name);
           // A function's slot is given when its address is first read.
-          if (s.kind === 'function') void s.address;
+          if (s.kind === 'function') this.given += s.address > 0 ? 1 : 0;
         } catch {
           // A name the library does not make visible (hidden, or another's definition first): no slot.
         }
