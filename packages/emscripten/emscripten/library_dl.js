@@ -139,12 +139,34 @@ mergeInto(LibraryManager.library, {
     return undefined;
   },
 
+  // A pthread's dlopen of a library the main thread has not opened: the main thread loads it (the
+  // call is proxied, synchronously, as Emscripten proxies file I/O) and, before answering, posts
+  // every worker what it lacks; 1, or a malloc()ed copy of the error's code and dlerror() text
+  // (the caller's own dlerror() is thread-local: the worker sets it and frees the copy).
+  $dlOpenOnMain__proxy: 'sync',
+  $dlOpenOnMain__sig: 'ii',
+  $dlOpenOnMain__deps: ['$dlFacade', 'malloc'],
+  $dlOpenOnMain: function(handle) {
+    var text = null;
+    var facade = dlFacade(function(msg) { text = msg; });
+    if (facade['dlopenJs'](handle)) return 1;
+    if (text === null) return 0;
+    // The error's code first (the worker's lastError keeps it), then the dlerror() text.
+    var error = facade['lastError'];
+    text = (error && typeof error['code'] == 'string' ? error['code'] : '') + '\n' + text;
+    var size = lengthBytesUTF8(text) + 1;
+    var copy = _malloc(size);
+    if (copy) stringToUTF8(text, copy, size);
+    return copy;
+  },
+
   // On a worker: the follower, taking its images and updates from the `run` messages (before
   // Emscripten's own handler starts the thread) and its port; thread-locals set up afresh at each
   // thread start (PThread.threadInit runs tlsInitFunctions).
-  $dlFollow__deps: ['$PThread'],
+  $dlFollow__deps: ['$PThread', '$dlOpenOnMain', 'free'],
   $dlFollow: function(api, ctx) {
     if (ENVIRONMENT_IS_NODE) ctx['receiveNow'] = require('worker_threads')['receiveMessageOnPort'];
+    ctx['openOnMain'] = function(handle) { return dlOpenOnMain(handle); };
     var follower = api['followEmscripten'](ctx);
     PThread.tlsInitFunctions.push(function() { follower['threadInit'](); });
     var handle = self.onmessage;

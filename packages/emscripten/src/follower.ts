@@ -1,4 +1,4 @@
-import { DlError, messageOf } from '@dl/errors';
+import { DlError, isDlErrorCode, messageOf } from '@dl/errors';
 import { followLinker } from '@dl/linker';
 import type { Follower } from '@dl/linker';
 import type { EmscriptenContext } from './context.js';
@@ -16,10 +16,15 @@ export interface FollowerContext extends EmscriptenContext {
    * the worker's tasks only).
    */
   readonly receiveNow?: ((port: unknown) => { readonly message: unknown } | undefined) | undefined;
+  /**
+   * Has the main thread open the library of a `struct dso*` (a call proxied synchronously, as
+   * Emscripten proxies file I/O): 1, 0, or a `malloc`ed string (freed here): the error's code,
+   * a newline, the `dlerror()` text the main thread got.
+   */
+  readonly openOnMain?: ((dso: number) => number) | undefined;
 }
 
-const ON_PTHREAD =
-  '@dl/emscripten loads libraries on the main thread: open it there first, a pthread then finds it with dlopen and dlsym';
+const ON_PTHREAD = '@dl/emscripten loads libraries on the main thread, which did not answer';
 
 /**
  * The worker side of an Emscripten pthreads program linked by `@dl`: the worker's instance of the
@@ -140,7 +145,28 @@ export class EmscriptenFollower {
     if (name === '__main__') return 1;
     this.drain();
     if (this.dsos.has(dso)) return 1;
-    this.lastError = new DlError('DL_INCOMPATIBLE', `dlopen of ${name} on a pthread: ${ON_PTHREAD}`, { library: name });
+    const open = this.ctx.openOnMain;
+    const answer = open === undefined ? 0 : open(dso);
+    if (answer === 1) {
+      // The main thread posted this worker's update before answering.
+      this.drain();
+      if (this.dsos.has(dso)) return 1;
+    }
+    if (answer > 1) {
+      const [code, ...lines] = this.ctx.readString(answer).split('\n');
+      this.ctx.free(answer);
+      const text = lines.join('\n');
+      this.lastError = new DlError(code !== undefined && isDlErrorCode(code) ? code : 'DL_INCOMPATIBLE', text, { library: name });
+      this.ctx.setError(text);
+      return 0;
+    }
+    this.lastError = new DlError(
+      'DL_INCOMPATIBLE',
+      answer === 1
+        ? `${name} was opened by the main thread, and its update has not reached this pthread (no synchronous message port here)`
+        : `dlopen of ${name} on a pthread: ${ON_PTHREAD}`,
+      { library: name },
+    );
     this.ctx.setError(messageOf(this.lastError));
     return 0;
   }
