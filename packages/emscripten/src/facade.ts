@@ -376,8 +376,8 @@ export class EmscriptenDylink {
 
   /**
    * `_dl_dlclose_js(struct dso*)`, from dl_unload.c once libc's `dlclose` accepted `dso`: drops
-   * the reference it holds — the library is unloaded when nothing keeps it (`linker.dlclose`) —
-   * and returns 0; 1 with `dlerror()` set for a handle whose library is gone, or when a
+   * the reference it holds — the library is unloaded when nothing keeps it (`linker.dlclose`;
+   * never in a `-pthread` program, as in Emscripten: a worker may be running its code) — and returns 0; 1 with `dlerror()` set for a handle whose library is gone, or when a
    * destructor or unload hook failed (the library is unloaded all the same).
    */
   dlcloseJs(dso: number): number {
@@ -386,7 +386,8 @@ export class EmscriptenDylink {
       this.ctx.setError(this.abi.texts.invalidHandle(dso));
       return 1;
     }
-    if (handle.id === 0) return 0;
+    // With pthreads, a library stays loaded (as in 3.1.6): its code may be running on a worker.
+    if (handle.id === 0 || this.threads !== null) return 0;
     try {
       this.linker.dlclose(handle);
       return 0;

@@ -2,6 +2,7 @@ import { DlError, isDlErrorCode, messageOf } from '@dl/errors';
 import { followLinker } from '@dl/linker';
 import type { Follower } from '@dl/linker';
 import type { EmscriptenContext } from './context.js';
+import { asmjsMangle } from './publish.js';
 import type { ThreadMessage } from './threads.js';
 import { emscriptenAbis, emscripten316 } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
@@ -115,12 +116,28 @@ export class EmscriptenFollower {
         stackPointer: this.ctx.stackPointer,
       });
     else this.follower.update(m.image);
+    this.publish(m);
     const { table } = this.ctx;
     for (const [index, name] of m.mainSlots) {
       const f = this.ctx.mainExports[name];
       if (typeof f !== 'function') continue;
       if (index >= table.length) table.grow(index + 1 - table.length);
       if (table.get(index) === null) table.set(index, f);
+    }
+  }
+
+  /**
+   * Global libraries' functions as `Module._name` on this worker, where the main module's JS
+   * stubs for them look (the main thread's mirror; the first definition wins, as there).
+   */
+  private publish(m: ThreadMessage): void {
+    const { Module } = this.ctx;
+    for (const lib of m.image.libraries) {
+      const instance = m.global.includes(lib.name) ? this.follower?.libraries.get(lib.name) : undefined;
+      for (const [name, f] of Object.entries(instance?.exports ?? {})) {
+        const key = asmjsMangle(name);
+        if (typeof f === 'function' && Module[key] === undefined) Module[key] = f;
+      }
     }
   }
 

@@ -16,6 +16,8 @@ export interface ThreadMessage {
   readonly got: readonly (readonly [string, number])[];
   /** Table slots the main thread gave to functions of the main module (index, export name). */
   readonly mainSlots: readonly (readonly [number, string])[];
+  /** The libraries in the global scope (their functions become `Module._name` on the worker too). */
+  readonly global: readonly string[];
 }
 
 /** The port a worker's updates travel on (a `MessagePort` in node and browsers). */
@@ -112,7 +114,11 @@ export class ThreadLeader {
       dsos.push([dso, handle.name]);
     }
     f.seq += 1;
-    return { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots() };
+    const global = this.ctx.linker
+      .graph()
+      .libraries.filter((l) => l.global && l.id !== 0)
+      .map((l) => l.name);
+    return { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global };
   }
 
   /**
