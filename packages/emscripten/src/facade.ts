@@ -196,7 +196,7 @@ export class EmscriptenDylink {
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
     this.threads = shared
       ? new ThreadLeader({ linker, dsos: this.dsos, table: ctx.table, got: ctx.got, mainExports: ctx.mainExports })
-        : null;
+      : null;
     this.ready = true;
     // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
     // Module and the main's GOT goes to the next definition: the names have left the scopes.

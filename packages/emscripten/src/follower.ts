@@ -173,7 +173,9 @@ export class EmscriptenFollower {
       const [code, ...lines] = this.ctx.readString(answer).split('\n');
       this.ctx.free(answer);
       const text = lines.join('\n');
-      this.lastError = new DlError(code !== undefined && isDlErrorCode(code) ? code : 'DL_INCOMPATIBLE', text, { library: name });
+      this.lastError = new DlError(code !== undefined && isDlErrorCode(code) ? code : 'DL_INCOMPATIBLE', text, {
+        library: name,
+      });
       this.ctx.setError(text);
       return 0;
     }
@@ -201,8 +203,7 @@ export class EmscriptenFollower {
     this.drain();
     const name = this.dsos.get(dso);
     const instance = name === undefined ? undefined : this.follower?.libraries.get(name);
-    const value =
-      dso === 0 ? (this.follower?.find(symbol) ?? this.ctx.mainExports[symbol]) : instance?.exports[symbol];
+    const value = dso === 0 ? (this.follower?.find(symbol) ?? this.ctx.mainExports[symbol]) : instance?.exports[symbol];
     if (typeof value === 'function') {
       const slot = this.slotOf(value);
       if (slot !== 0) return slot;
