@@ -139,7 +139,7 @@ export class EmscriptenDylink {
     // On shared memory, emcc's side modules allocate their TLS blocks with the linker's aligned
     // allocator rather than the main's: the linker then knows each block's size and alignment,
     // and reserves one per pthread (ThreadLeader).
-    const shared = ctx.memory.buffer instanceof SharedArrayBuffer;
+    const shared = typeof SharedArrayBuffer !== 'undefined' && ctx.memory.buffer instanceof SharedArrayBuffer;
     for (const [name, value] of Object.entries(ctx.mainExports)) {
       if (shared && name === 'emscripten_builtin_memalign') continue;
       if (value instanceof WebAssembly.Global) exports[name] = value;
