@@ -18,6 +18,12 @@ mergeInto(LibraryManager.library, {
   // The @dl/emscripten module: Module.dl, or require('@dl/emscripten') in node.
   $dlApi: function() {
     var api = Module['dl'];
+#if USE_PTHREADS
+    // A pthread's worker has a Module of its own: the main thread named the package in the
+    // worker's load message (see $dlThreads), on the dynamicLibraries array it posts anyway.
+    var named = ENVIRONMENT_IS_PTHREAD && Module['dynamicLibraries'] && Module['dynamicLibraries']['dlApi'];
+    if (!api && named && typeof require == 'function') api = Module['dl'] = require(named);
+#endif
     if (!api && typeof require == 'function') api = require('@dl/emscripten');
     if (!api || !api['linkEmscripten']) throw new Error('@dl/emscripten: set Module.dl to the @dl/emscripten module (import("@dl/emscripten")) before the program starts');
     return api;
@@ -75,13 +81,115 @@ mergeInto(LibraryManager.library, {
         ___funcs_on_exit = function() { run(); return funcsOnExit.apply(null, arguments); };
       }
     };
+#if USE_PTHREADS
+    if (ENVIRONMENT_IS_PTHREAD) {
+      Module['__dlFacade'] = dlFollow(api, ctx);
+      return Module['__dlFacade'];
+    }
+#endif
     Module['__dlFacade'] = api['linkEmscripten'](ctx, Module['dlOptions'] || {});
     return Module['__dlFacade'];
   },
 
+#if USE_PTHREADS
+  // --- pthreads (-pthread): each worker's instance follows the main thread's linked program.
+  // The main thread watches every worker Emscripten loads: the `load` message names the package
+  // (a worker has a Module of its own), each `run` message (a thread starting) carries what the
+  // worker lacks, with a port for the updates that follow each later load.
+  $dlThreads__deps: ['$dlFacade', '$dlApi', '$PThread'],
+  $dlThreads__postset: 'dlThreads();',
+  $dlThreads: function() {
+    if (ENVIRONMENT_IS_PTHREAD) return;
+    var load = PThread.loadWasmModuleToWorker;
+    PThread.loadWasmModuleToWorker = function(worker) {
+      var post = worker.postMessage;
+      worker.postMessage = function(msg, transfer) {
+        if (msg && msg['cmd'] === 'load') {
+          var libs = (msg['dynamicLibraries'] || []).slice();
+          libs['dlApi'] = dlApiLocation();
+          msg['dynamicLibraries'] = libs;
+        } else if (msg && msg['cmd'] === 'run') {
+          var start = dlFacade(null)['threadStart'](worker, function() {
+            var channel = new MessageChannel();
+            return { 'ours': channel.port1, 'theirs': channel.port2 };
+          });
+          if (start) {
+            msg['dl'] = start['message'];
+            if (start['port']) {
+              msg['dlPort'] = start['port'];
+              transfer = (transfer || []).concat([start['port']]);
+            }
+          }
+        }
+        return post.call(worker, msg, transfer);
+      };
+      return load.apply(PThread, arguments);
+    };
+  },
+
+  // Where a worker requires the package from: Module.dlWorkerApi, else (node) the file the main
+  // thread's Module.dl was required from.
+  $dlApiLocation__deps: ['$dlApi'],
+  $dlApiLocation: function() {
+    if (Module['dlWorkerApi']) return Module['dlWorkerApi'];
+    var api = dlApi();
+    if (typeof require == 'function' && require.cache) {
+      for (var file in require.cache) if (require.cache[file] && require.cache[file].exports === api) return file;
+    }
+    return undefined;
+  },
+
+  // A pthread's dlopen of a library the main thread has not opened: the main thread loads it (the
+  // call is proxied, synchronously, as Emscripten proxies file I/O) and, before answering, posts
+  // every worker what it lacks; 1, or a malloc()ed copy of the error's code and dlerror() text
+  // (the caller's own dlerror() is thread-local: the worker sets it and frees the copy).
+  $dlOpenOnMain__proxy: 'sync',
+  $dlOpenOnMain__sig: 'ii',
+  $dlOpenOnMain__deps: ['$dlFacade', 'malloc'],
+  $dlOpenOnMain: function(handle) {
+    var text = null;
+    var facade = dlFacade(function(msg) { text = msg; });
+    if (facade['dlopenJs'](handle)) return 1;
+    if (text === null) return 0;
+    // The error's code first (the worker's lastError keeps it), then the dlerror() text.
+    var error = facade['lastError'];
+    text = (error && typeof error['code'] == 'string' ? error['code'] : '') + '\n' + text;
+    var size = lengthBytesUTF8(text) + 1;
+    var copy = _malloc(size);
+    if (copy) stringToUTF8(text, copy, size);
+    return copy;
+  },
+
+  // On a worker: the follower, taking its images and updates from the `run` messages (before
+  // Emscripten's own handler starts the thread) and its port; thread-locals set up afresh at each
+  // thread start (PThread.threadInit runs tlsInitFunctions).
+  $dlFollow__deps: ['$PThread', '$dlOpenOnMain', 'free'],
+  $dlFollow: function(api, ctx) {
+    if (ENVIRONMENT_IS_NODE) ctx['receiveNow'] = require('worker_threads')['receiveMessageOnPort'];
+    ctx['openOnMain'] = function(handle) { return dlOpenOnMain(handle); };
+    var follower = api['followEmscripten'](ctx);
+    PThread.tlsInitFunctions.push(function() { follower['threadInit'](); });
+    var handle = self.onmessage;
+    self.onmessage = function(e) {
+      var d = e['data'];
+      if (d && d['cmd'] === 'run' && d['dl']) {
+        if (d['dlPort']) follower['listen'](d['dlPort']);
+        follower['drain']();
+        follower['receive'](d['dl']);
+      }
+      return handle.apply(this, arguments);
+    };
+    return follower;
+  },
+#endif
+
   // Emscripten's JS API is always emitted (3.1.6's $preloadDylibs pulls its loader in the same
   // way), so code that calls it by name finds it in MAIN_MODULE=2 programs too.
+#if USE_PTHREADS
+  $preloadDylibs__deps: ['$dlFacade', '$loadDynamicLibrary', '$loadWebAssemblyModule', '$getDylinkMetadata', '$reportUndefinedSymbols', '$LDSO', '$dlThreads', '$dlFollow', '$dlApiLocation'],
+#else
   $preloadDylibs__deps: ['$dlFacade', '$loadDynamicLibrary', '$loadWebAssemblyModule', '$getDylinkMetadata', '$reportUndefinedSymbols', '$LDSO'],
+#endif
   $preloadDylibs: function() {
     dlFacade(null)['preload']();
   },

@@ -76,6 +76,14 @@ export const stockFailures: readonly StockFailure[] = [
       /^main: static constructor\nmain: start\nunload: libhelper constructor\nunload: libplugin constructor \(calls=0 value=42\)\n(?:(?!unload: )[^\n]*\n)*dlclose #1 = 0\ndlopen #2: handle\nunload: after reopen: plugin_call\(\) = 3, plugin_value\(\) = 7\n(?:(?!unload: )[^\n]*\n)*unload: still loaded: plugin_call\(\) = 4\nmain: return\nunload: libplugin destructor \(calls=4 value=7\)\nunload: libhelper destructor\nmain: static destructor\n$/,
     sameExcept: /^unload: /,
   },
+  // --- issue 13's pthreads programs
+  {
+    match: { program: ['thr_late'] },
+    status: 7,
+    what: "a library dlopen()ed on the main thread after a pthread started never reaches that pthread: 3.1.6 brings a worker's libraries up to date only when a thread starts on it (_emscripten_thread_sync_code, from invokeEntryPoint), and the pthread's dlopen of a name already in libc's list returns the handle without calling _dlopen_js, so its dlsym finds no LDSO entry for liblate.so on that worker: TypeError … 'module' (-O0: `Assertion failed: Tried to dlsym() from an unopened handle`) and the program dies",
+    stdout: /^main: early\(1\) = 2\nmain: late\(0\) = 100\n$/,
+    stderr: /Cannot read properties of undefined \(reading 'module'\)|Tried to dlsym\(\) from an unopened handle/,
+  },
   // --- the generated shapes
   {
     match: { program: ['shapes'], way: ['dlopen_local', 'emscripten_dlopen'], shape: ['chain', 'diamond', 'cycle'] },

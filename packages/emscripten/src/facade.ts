@@ -17,6 +17,8 @@ import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
 import type { LdsoView } from './dso.js';
+import { ThreadLeader } from './threads.js';
+import type { ThreadStart, UpdatePort } from './threads.js';
 
 /** Options of {@link linkEmscripten}. */
 export interface EmscriptenFacadeOptions {
@@ -118,6 +120,8 @@ export class EmscriptenDylink {
   private readonly explainErrors: boolean;
   /** Side modules' EM_JS / EM_ASM. */
   private readonly emCode: EmCode;
+  /** The pthreads' workers following this program (shared memory only). */
+  private readonly threads: ThreadLeader | null;
 
   constructor(
     private readonly ctx: EmscriptenContext,
@@ -132,7 +136,12 @@ export class EmscriptenDylink {
     const fsLoader = fs === null ? [] : [emscriptenFsLoader(fs, { searchPath: options.searchPath })];
     const loader = options.loader ?? chainLoader(...fsLoader, emscriptenReadLoader(ctx));
     const exports: Record<string, WebAssembly.ExportValue> = {};
+    // On shared memory, emcc's side modules allocate their TLS blocks with the linker's aligned
+    // allocator rather than the main's: the linker then knows each block's size and alignment,
+    // and reserves one per pthread (ThreadLeader).
+    const shared = typeof SharedArrayBuffer !== 'undefined' && ctx.memory.buffer instanceof SharedArrayBuffer;
     for (const [name, value] of Object.entries(ctx.mainExports)) {
+      if (shared && name === 'emscripten_builtin_memalign') continue;
       if (value instanceof WebAssembly.Global) exports[name] = value;
       else if (typeof value === 'function') exports[name] = value;
       else if (typeof value === 'number')
@@ -185,6 +194,9 @@ export class EmscriptenDylink {
     });
     this.linker = linker;
     this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
+    this.threads = shared
+      ? new ThreadLeader({ linker, dsos: this.dsos, table: ctx.table, got: ctx.got, mainExports: ctx.mainExports })
+      : null;
     this.ready = true;
     // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
     // Module and the main's GOT goes to the next definition: the names have left the scopes.
@@ -244,6 +256,7 @@ export class EmscriptenDylink {
         handles.forEach((h, i) => {
           this.dsos.record(0, h, libs[i]!, null);
         });
+        this.threads?.sync();
         this.ctx.runDependency?.remove('preloadDylibs');
       },
       (e: unknown) => {
@@ -286,6 +299,7 @@ export class EmscriptenDylink {
         name === '__main__' ? this.linker.dlopenSync(null) : this.linker.dlopenSync(name, this.flagsOf(dso));
       this.opened(dso, handle, name);
       this.dsos.markFresh(dso);
+      this.threads?.sync();
       return 1;
     } catch (e) {
       this.failed(name, e, true);
@@ -308,6 +322,7 @@ export class EmscriptenDylink {
     this.linker.dlopen(name, this.flagsOf(dso)).then(
       (handle) => {
         this.opened(dso, handle, name);
+        this.threads?.sync();
         call(onsuccess);
       },
       (e: unknown) => {
@@ -361,8 +376,8 @@ export class EmscriptenDylink {
 
   /**
    * `_dl_dlclose_js(struct dso*)`, from dl_unload.c once libc's `dlclose` accepted `dso`: drops
-   * the reference it holds — the library is unloaded when nothing keeps it (`linker.dlclose`) —
-   * and returns 0; 1 with `dlerror()` set for a handle whose library is gone, or when a
+   * the reference it holds — the library is unloaded when nothing keeps it (`linker.dlclose`;
+   * never in a `-pthread` program, as in Emscripten: a worker may be running its code) — and returns 0; 1 with `dlerror()` set for a handle whose library is gone, or when a
    * destructor or unload hook failed (the library is unloaded all the same).
    */
   dlcloseJs(dso: number): number {
@@ -371,7 +386,8 @@ export class EmscriptenDylink {
       this.ctx.setError(this.abi.texts.invalidHandle(dso));
       return 1;
     }
-    if (handle.id === 0) return 0;
+    // With pthreads, a library stays loaded (as in 3.1.6): its code may be running on a worker.
+    if (handle.id === 0 || this.threads !== null) return 0;
     try {
       this.linker.dlclose(handle);
       return 0;
@@ -412,6 +428,7 @@ export class EmscriptenDylink {
     const done = (handle: Handle): true => {
       this.dsos.record(dso ?? 0, handle, name, null);
       if (flags.global === true) this.publish(handle);
+      this.threads?.sync();
       return true;
     };
     if (flags.loadAsync === true)
@@ -443,6 +460,7 @@ export class EmscriptenDylink {
       if (flags.global === true) this.publish(handle);
       const exports = relocatedExports(this.linker, handle);
       this.returnedExports.set(exports, handle);
+      this.threads?.sync();
       return exports;
     };
     if (flags.loadAsync === true)
@@ -454,6 +472,15 @@ export class EmscriptenDylink {
     } catch (e) {
       throw withHint(e);
     }
+  }
+
+  /**
+   * A pthread starts on `worker` (Emscripten's `spawnThread` posting `run`): what the worker's
+   * instance needs to follow this program — its image on its first thread, with the port later
+   * updates go through (`channel()` makes one), what it lacks otherwise. Null without shared memory.
+   */
+  threadStart(worker: object, channel: () => { ours: UpdatePort; theirs: UpdatePort }): ThreadStart | null {
+    return this.threads?.start(worker, channel) ?? null;
   }
 
   /**

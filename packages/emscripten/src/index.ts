@@ -3,6 +3,9 @@ export type { EmscriptenAttachment, MainModule, MainModuleSource, RuntimeOptions
 export { linkEmscripten, EmscriptenDylink } from './facade.js';
 export type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade.js';
 export type { EmscriptenDso } from './dso.js';
+export { followEmscripten, EmscriptenFollower } from './follower.js';
+export type { FollowerContext } from './follower.js';
+export type { ThreadMessage, ThreadStart, UpdatePort } from './threads.js';
 export type { EmscriptenContext, EmscriptenFs } from './context.js';
 export { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
 export type { EmscriptenFsLoaderOptions } from './loader.js';

@@ -37,6 +37,14 @@ export interface FollowOptions {
    * load back everywhere.
    */
   readonly tableMaximum?: number;
+  /**
+   * This thread's function table, when the thread has one already (a runtime that instantiated
+   * its main module here, such as an Emscripten pthread): grown to the image's length, and
+   * only the libraries' slots are written. Default: a new table.
+   */
+  readonly table?: WebAssembly.Table;
+  /** This thread's stack pointer, when the thread has one already (default: a new one at the image's stack). */
+  readonly stackPointer?: WebAssembly.Global;
 }
 
 interface Thread {
@@ -209,6 +217,15 @@ function apply(t: Thread, image: ThreadImage): void {
   }
 }
 
+/** A new table for a thread: the image's length, at most `maximum` slots when given. */
+function newTable(length: number, maximum: number | undefined): WebAssembly.Table {
+  return new WebAssembly.Table(
+    maximum === undefined
+      ? { element: 'anyfunc', initial: length }
+      : { element: 'anyfunc', initial: Math.min(length, maximum), maximum },
+  );
+}
+
 /**
  * Follows a linked program on this thread (a worker): instantiates its libraries in order
  * with the imports the image describes, sets up this thread's TLS block of each library
@@ -219,16 +236,8 @@ function apply(t: Thread, image: ThreadImage): void {
 export function followLinker(image: ThreadImage, options: FollowOptions = {}): Follower {
   const t: Thread = {
     memory: image.memory,
-    table: new WebAssembly.Table(
-      options.tableMaximum === undefined
-        ? { element: 'anyfunc', initial: image.tableLength }
-        : {
-            element: 'anyfunc',
-            initial: Math.min(image.tableLength, options.tableMaximum),
-            maximum: options.tableMaximum,
-          },
-    ),
-    stackPointer: new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
+    table: options.table ?? newTable(image.tableLength, options.tableMaximum),
+    stackPointer: options.stackPointer ?? new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
     instances: new Map(),
     tlsBlocks: new Map(),
     ranges: new Map(),
