@@ -2,7 +2,8 @@
  * pnpm bench [SUITE...] [--option value...]: runs the benchmark suites (default: all) and
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
  * per measurement; `loaders` too, plus a fresh Chromium page per web measurement; `unload` a
- * fresh `node --expose-gc` process per case and run (see README.md for their options). With
+ * fresh `node --expose-gc` process per case and run; `tree-sitter` a fresh process per
+ * measurement of web-tree-sitter (see README.md for their options). With
  * several suites, `--json FILE` collects the cases of all of them (each tagged `"suite"`).
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -13,6 +14,7 @@ import { loadersBench } from './loaders.js';
 import { readerBench } from './reader.js';
 import { startupBench } from './startup.js';
 import { beginSuite } from './suite.js';
+import { treeSitterBench } from './tree-sitter.js';
 import { unloadBench } from './unload.js';
 
 const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = {
@@ -21,6 +23,7 @@ const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<stri
   loaders: loadersBench,
   unload: unloadBench,
   startup: startupBench,
+  'tree-sitter': treeSitterBench,
 };
 
 const args = parseArgs(process.argv.slice(2));
