@@ -68,4 +68,7 @@ export async function treeSitterRun(T, setup) {
       recovered,
     }),
   );
+  // The parses left V8 tiering the grammars' lexers up on its background threads: node would
+  // wait for those jobs before exiting (a minute and more on 2 busy cores). Nothing is left to do.
+  process.exit(0);
 }
