@@ -16,7 +16,9 @@ if (process.argv[3] === '--refusals') {
       await T.Language.load(new Uint8Array(readFileSync(path)));
     } catch (e) {
       refused++;
-      messages.add(`${e?.constructor?.name ?? typeof e}: ${JSON.stringify(e instanceof Error ? e.message : String(e))}`);
+      messages.add(
+        `${e?.constructor?.name ?? typeof e}: ${JSON.stringify(e instanceof Error ? e.message : String(e))}`,
+      );
     }
   }
   console.log(JSON.stringify({ refused, of: m.modules.length, messages: [...messages] }));

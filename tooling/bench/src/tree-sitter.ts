@@ -86,7 +86,11 @@ function prepare(sets: readonly TreeSitterSet[]): TreeSitterSpec[] {
 
 /** Runs `own --refusals` on the legacy set: web-tree-sitter's loader must refuse every grammar. */
 function ownRefusals(spec: TreeSitterSpec): string {
-  const r = spawnRunner('own --refusals on legacy', [join(BENCH_DIR, 'runners', 'ts-own.mjs'), spec.manifest, '--refusals']) as {
+  const r = spawnRunner('own --refusals on legacy', [
+    join(BENCH_DIR, 'runners', 'ts-own.mjs'),
+    spec.manifest,
+    '--refusals',
+  ]) as {
     refused: number;
     of: number;
     messages: string[];
@@ -108,7 +112,10 @@ function measure(specs: readonly TreeSitterSpec[], runs: number): Result[] {
     for (const spec of specs)
       for (const runner of spec.runners) {
         const script = `ts-${runner}`;
-        const line = spawnRunner(`${runner} on ${spec.set}`, [join(BENCH_DIR, 'runners', `${script}.mjs`), spec.manifest]) as Line;
+        const line = spawnRunner(`${runner} on ${spec.set}`, [
+          join(BENCH_DIR, 'runners', `${script}.mjs`),
+          spec.manifest,
+        ]) as Line;
         if (line.recovered !== 0 && spec.set === 'modern')
           throw new Error(`${runner} on ${spec.set}: ${line.recovered} sample tree(s) needed error recovery`);
         lines.set(key(spec, runner), [...(lines.get(key(spec, runner)) ?? []), line]);
@@ -121,7 +128,9 @@ function measure(specs: readonly TreeSitterSpec[], runs: number): Result[] {
       spec.runners.filter((r) => r !== 'floor').flatMap((r) => (lines.get(key(spec, r)) ?? []).map((l) => l.checksum)),
     );
     if (trees.size > 1)
-      throw new Error(`${spec.set}: the runs built different trees (${[...trees].join(', ')}): own and facade, or run to run`);
+      throw new Error(
+        `${spec.set}: the runs built different trees (${[...trees].join(', ')}): own and facade, or run to run`,
+      );
     const floorLines = lines.get(key(spec, 'floor')) ?? [];
     const floor = median(floorLines.map((l) => l.totalMs));
     for (const runner of spec.runners) {
@@ -144,7 +153,9 @@ function measure(specs: readonly TreeSitterSpec[], runs: number): Result[] {
 }
 
 function table(results: readonly Result[]): string {
-  const rows = [['set', 'N', 'runner', 'median ms', '× floor', 'ms/grammar', 'set-up ms', 'parse ms', 'spread (min–max)']];
+  const rows = [
+    ['set', 'N', 'runner', 'median ms', '× floor', 'ms/grammar', 'set-up ms', 'parse ms', 'spread (min–max)'],
+  ];
   for (const r of results)
     rows.push([
       r.set,
@@ -160,8 +171,9 @@ function table(results: readonly Result[]): string {
   return renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'], '  ');
 }
 
-function verdicts(results: readonly Result[]): string[] {
-  const get = (runner: TreeSitterRunner): Result | undefined =>
+/** The issue's two targets on the modern set: facade ≤ 0.95× own, facade set-up ≤ Parser.init. */
+export function treeSitterVerdicts(results: readonly TreeSitterCase[]): string[] {
+  const get = (runner: TreeSitterRunner): TreeSitterCase | undefined =>
     results.find((r) => r.set === 'modern' && r.runner === runner);
   const own = get('own');
   const facade = get('facade');
@@ -211,7 +223,7 @@ export function treeSitterBench(args: BenchArgs): string {
     table(results),
     '',
     `targets${runs < 5 ? ' (fewer than 5 runs: indicative only)' : ''}:`,
-    ...verdicts(results),
+    ...treeSitterVerdicts(results),
   ];
   if (json !== undefined) lines.push('', `wrote ${json}`);
   return lines.join('\n');
