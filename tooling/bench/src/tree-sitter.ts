@@ -197,8 +197,10 @@ export function treeSitterVerdicts(results: readonly TreeSitterCase[]): string[]
 export function treeSitterBench(args: BenchArgs): string {
   const o = args.options;
   const runs = parseRuns(o);
-  const sets = (o.get('sets') ?? 'modern,legacy').split(',') as TreeSitterSet[];
-  for (const s of sets) if (s !== 'modern' && s !== 'legacy') throw new Error(`unknown set ${s}; sets: modern, legacy`);
+  const sets = (o.get('sets') ?? 'modern,legacy').split(',').map((s): TreeSitterSet => {
+    if (s !== 'modern' && s !== 'legacy') throw new Error(`unknown set ${s}; sets: modern, legacy`);
+    return s;
+  });
   checkBuilt();
   if (!existsSync(join(BENCH_DIR, '..', '..', 'packages', 'emscripten', 'dist', 'index.js')))
     throw new Error('packages/emscripten/dist is missing: run `pnpm build` first');
