@@ -54,10 +54,19 @@ interface Instantiated {
   readonly imports: WebAssembly.Imports;
 }
 
-async function compiled(source: MainModuleSource): Promise<WebAssembly.Module> {
+/**
+ * The main module instantiated with Emscripten's import object: bytes in one step
+ * (`WebAssembly.instantiate(bytes)`, as Emscripten's own start-up does: one asynchronous
+ * compilation and instantiation, not two hops), a compiled module as it is.
+ */
+async function instantiated(
+  source: MainModuleSource,
+  imports: WebAssembly.Imports,
+): Promise<{ module: WebAssembly.Module; instance: WebAssembly.Instance }> {
   const value = await source;
-  if (value instanceof WebAssembly.Module) return value;
-  return WebAssembly.compile(value instanceof Uint8Array ? (value as Uint8Array<ArrayBuffer>) : value);
+  if (value instanceof WebAssembly.Module)
+    return { module: value, instance: await WebAssembly.instantiate(value, imports) };
+  return WebAssembly.instantiate(value instanceof Uint8Array ? (value as Uint8Array<ArrayBuffer>) : value, imports);
 }
 
 /**
@@ -82,12 +91,10 @@ export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment
     instantiateWasm(imports, receive) {
       if (typeof this === 'object' && this !== null) seenModule = this as Record<string, unknown>;
       if (seenModule !== null && attached === null) guardUntilAttached(seenModule);
-      void compiled(options.main)
-        .then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, imports) }))
-        .then(({ module, instance }) => {
-          resolveMain({ instance, imports });
-          receive(instance, module);
-        }, rejectMain);
+      void instantiated(options.main, imports).then(({ module, instance }) => {
+        resolveMain({ instance, imports });
+        receive(instance, module);
+      }, rejectMain);
       return {};
     },
     attach(given) {

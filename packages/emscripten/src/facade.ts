@@ -2,7 +2,7 @@ import { DlError, messageOf } from '@dl/errors';
 import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
 import type { CompatGroup, Handle, Linker, LinkerEvent, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
-import type { EmscriptenContext, EmscriptenFs } from './context.js';
+import type { EmscriptenContext } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
 import { emscriptenAdapter } from './adapter.js';
 import { EmCode } from './em-code.js';
@@ -16,6 +16,7 @@ import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
+import { evaluateWithModule, mainExportsOf, tagsOf, usableFs } from './facade-parts.js';
 import type { LdsoView } from './dso.js';
 import { ThreadLeader } from './threads.js';
 import type { ThreadStart, UpdatePort } from './threads.js';
@@ -62,35 +63,6 @@ export interface EmscriptenLoadFlags {
   readonly allowUndefined?: boolean;
 }
 
-/**
- * The run-time route's evaluator: the source as a function of `Module`. Reached only with
- * `allowEval` (EmCode refuses libraries carrying code otherwise): the user's opt-in.
- */
-function evaluateWithModule(source: string, Module: Record<string, unknown>): unknown {
-  // eslint-disable-next-line no-new-func, @typescript-eslint/no-implied-eval -- the user opted in (allowEval)
-  const make = new Function('Module', `return (${source});`) as (m: Record<string, unknown>) => unknown;
-  return make(Module);
-}
-
-/** The exception tags in the runtime's import object (`__cpp_exception`, `__c_longjmp`). */
-function tagsOf(imports: Readonly<Record<string, unknown>>): Record<string, object> {
-  const Tag = (WebAssembly as unknown as { Tag?: abstract new (...args: never[]) => object }).Tag;
-  const out: Record<string, object> = {};
-  if (Tag === undefined) return out;
-  for (const [name, value] of Object.entries(imports)) if (value instanceof Tag) out[name] = value;
-  return out;
-}
-
-/**
- * Emscripten's `FS` when it is one the facade can read libraries from: 3.1.6 gives programs
- * built without file access at -O0 / -sASSERTIONS a stub object with none of its functions.
- */
-function usableFs(fs: EmscriptenFs | null | undefined): EmscriptenFs | null {
-  if (fs === null || fs === undefined) return null;
-  const candidate = fs as Partial<EmscriptenFs>;
-  return typeof candidate.findObject === 'function' && typeof candidate.readFile === 'function' ? fs : null;
-}
-
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
 
 /** The `dlopen` flags the linker takes from a `struct dso`. */
@@ -103,13 +75,15 @@ const OPEN_FLAGS = RTLD_FLAGS.LAZY | RTLD_FLAGS.NOW | RTLD_FLAGS.GLOBAL | RTLD_F
  * (`loadDynamicLibrary`, `loadWebAssemblyModule`, `getDylinkMetadata`, `LDSO`).
  */
 export class EmscriptenDylink {
-  /** The linker doing the work (its `graph()`, `dlsym`, events). */
-  readonly linker: Linker;
   readonly abi: EmscriptenAbi;
   /** The C side's handles (`struct dso*`) and the names libraries were opened by. */
   private readonly dsos: DsoTable;
-  /** Global libraries' symbols in `Module` and the import object; the main's GOT filled. */
-  private readonly mirror: Mirror;
+  /** The linker and the mirror, made on first use (see {@link EmscriptenDylink.linker}). */
+  private linked: {
+    readonly linker: Linker;
+    readonly mirror: Mirror;
+    readonly threads: ThreadLeader | null;
+  } | null = null;
   /** Set once the linker exists: loads made while it is created (the compatibility library) are not mirrored. */
   private ready = false;
   private anonymous = 0;
@@ -118,52 +92,62 @@ export class EmscriptenDylink {
   /** The last failed load's error, with everything `@dl` knows (`dlerror()` has Emscripten's words). */
   lastError: unknown = null;
   private readonly explainErrors: boolean;
-  /** Side modules' EM_JS / EM_ASM. */
-  private readonly emCode: EmCode;
-  /** The pthreads' workers following this program (shared memory only). */
-  private readonly threads: ThreadLeader | null;
+  /** A `-pthread` program (shared memory): its pthreads follow the linked program. */
+  private readonly shared: boolean;
 
   constructor(
     private readonly ctx: EmscriptenContext,
-    options: EmscriptenFacadeOptions = {},
+    private readonly options: EmscriptenFacadeOptions = {},
   ) {
     this.abi = options.abi ?? emscriptenAbis[ctx.version] ?? emscripten316;
     this.explainErrors = options.explainErrors === true;
     this.dsos = new DsoTable(ctx.memory, this.abi);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && ctx.memory.buffer instanceof SharedArrayBuffer;
+    // Side modules' destructors (registered with the linker) when the runtime exits, before the main's.
+    ctx.onExit?.(() => {
+      this.linked?.linker.exit();
+    });
+  }
+
+  /**
+   * The linker doing the work (its `graph()`, `dlsym`, events). Made on first use — the first
+   * load, or reading this — so that attaching to a program costs nothing until it loads a library.
+   */
+  get linker(): Linker {
+    return (this.linked ??= this.link()).linker;
+  }
+
+  /** Global libraries' symbols in `Module` and the import object; the main's GOT filled. */
+  private get mirror(): Mirror {
+    return (this.linked ??= this.link()).mirror;
+  }
+
+  /** The pthreads' workers following this program (shared memory only). */
+  private get threads(): ThreadLeader | null {
+    return this.shared ? (this.linked ??= this.link()).threads : null;
+  }
+
+  /** Creates the linker over the program's main (its exports, memory, table, allocator) and the mirror. */
+  private link(): { linker: Linker; mirror: Mirror; threads: ThreadLeader | null } {
+    const { ctx, options } = this;
     // A real FS, by what it can do: 3.1.6 at -O0 / -sASSERTIONS gives programs that never touch
     // files a stub `FS` object without `findObject` (Emscripten's own loader then uses readBinary).
     const fs = usableFs(ctx.fs);
     const fsLoader = fs === null ? [] : [emscriptenFsLoader(fs, { searchPath: options.searchPath })];
     const loader = options.loader ?? chainLoader(...fsLoader, emscriptenReadLoader(ctx));
-    const exports: Record<string, WebAssembly.ExportValue> = {};
-    // On shared memory, emcc's side modules allocate their TLS blocks with the linker's aligned
-    // allocator rather than the main's: the linker then knows each block's size and alignment,
-    // and reserves one per pthread (ThreadLeader).
-    const shared = typeof SharedArrayBuffer !== 'undefined' && ctx.memory.buffer instanceof SharedArrayBuffer;
-    for (const [name, value] of Object.entries(ctx.mainExports)) {
-      if (shared && name === 'emscripten_builtin_memalign') continue;
-      if (value instanceof WebAssembly.Global) exports[name] = value;
-      else if (typeof value === 'function') exports[name] = value;
-      else if (typeof value === 'number')
-        exports[name] = new WebAssembly.Global({ value: 'i32', mutable: false }, value);
-    }
-    // With dl_unload.c linked, side modules' dlopen/dlclose are the program's: through the facade.
-    for (const name of ['dlopen', 'dlclose']) {
-      const wrapped = ctx.mainExports[`__wrap_${name}`];
-      if (typeof wrapped === 'function') exports[name] = wrapped;
-    }
     const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
-    this.emCode = new EmCode(
+    const emCode = new EmCode(
       options.allowEval === true,
       evaluate,
       ctx.memory,
       (name) => ctx.resolveGlobalSymbol?.(name) ?? ctx.imports[name],
     );
+    let mirror: Mirror | null = null;
     const linker = createLinkerSync({
       program: {
         kind: 'attached',
         name: 'main',
-        exports,
+        exports: mainExportsOf(ctx, this.shared),
         memory: ctx.memory,
         table: ctx.table,
         stackPointer: ctx.stackPointer,
@@ -179,12 +163,12 @@ export class EmscriptenDylink {
       runtime: emscriptenAdapter({
         ctx,
         abi: this.abi,
-        emCode: this.emCode,
+        emCode,
         settle: (libraries, tx) => {
-          if (this.ready) this.mirror.settle(libraries, tx);
+          if (this.ready) mirror?.settle(libraries, tx);
         },
         unloaded: (library) => {
-          this.mirror.unloaded(library.handle);
+          mirror?.unloaded(library.handle);
           this.dsos.forget(library.handle);
         },
       }),
@@ -192,21 +176,18 @@ export class EmscriptenDylink {
       ...(options.debug === undefined ? {} : { debug: options.debug }),
       ...(options.compat === undefined ? {} : { compat: options.compat }),
     });
-    this.linker = linker;
-    this.mirror = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
-    this.threads = shared
+    const made = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
+    mirror = made;
+    const threads = this.shared
       ? new ThreadLeader({ linker, dsos: this.dsos, table: ctx.table, got: ctx.got, mainExports: ctx.mainExports })
       : null;
     this.ready = true;
     // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
     // Module and the main's GOT goes to the next definition: the names have left the scopes.
     linker.on((event) => {
-      if (event.type === 'unload') this.mirror.afterUnload();
+      if (event.type === 'unload') made.afterUnload();
     });
-    // Side modules' destructors (registered with the linker) when the runtime exits, before the main's.
-    ctx.onExit?.(() => {
-      linker.exit();
-    });
+    return { linker, mirror: made, threads };
   }
 
   /** Mirrors a library made global outside a load (promoted by reopening it RTLD_GLOBAL). */
@@ -387,7 +368,7 @@ export class EmscriptenDylink {
       return 1;
     }
     // With pthreads, a library stays loaded (as in 3.1.6): its code may be running on a worker.
-    if (handle.id === 0 || this.threads !== null) return 0;
+    if (handle.id === 0 || this.shared) return 0;
     try {
       this.linker.dlclose(handle);
       return 0;

@@ -3,7 +3,7 @@
  * (web-tree-sitter's `Language.load` passes no name): `graph()`, events and error messages show
  * `tree-sitter-json-1` instead of `module-1`.
  */
-import { readModule } from '@dl/reader';
+import { ByteReader } from '@dl/reader/bytes';
 
 /** A tree-sitter grammar's language function (not its external scanner's functions). */
 const LANGUAGE_FUNCTION = /^tree_sitter_(\w+?)$/;
@@ -15,11 +15,38 @@ export function contentHash(bytes: Uint8Array): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+const EXPORT_SECTION = 7;
+
+/**
+ * The export section's names, read straight from the bytes: section headers are skipped by
+ * size up to it (it comes before the code), nothing else is decoded — the linker reads the
+ * module in full once, when it loads it. Throws a DlError on malformed bytes.
+ */
+function exportSectionNames(bytes: Uint8Array): readonly string[] {
+  const r = new ByteReader(bytes, { start: 8 });
+  while (r.position < r.end) {
+    const id = r.u8('section id');
+    const size = r.u32('section size');
+    if (id !== EXPORT_SECTION) {
+      r.skip(size, 'section');
+      continue;
+    }
+    const names: string[] = [];
+    for (let i = r.u32('export count'); i > 0; i--) {
+      names.push(r.name('export name'));
+      r.u8('export kind');
+      r.u32('export index');
+    }
+    return names;
+  }
+  return [];
+}
+
 /** Export names of the module, or null when bytes cannot be read (the linker reports that). */
 function exportNames(binary: Uint8Array | WebAssembly.Module): readonly string[] | null {
   if (binary instanceof WebAssembly.Module) return WebAssembly.Module.exports(binary).map((e) => e.name);
   try {
-    return readModule(binary).exports.map((e) => e.name);
+    return exportSectionNames(binary);
   } catch {
     return null;
   }

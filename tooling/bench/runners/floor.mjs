@@ -7,9 +7,15 @@
 
 const PAGE = 65536;
 
-/** A program to instantiate modules into, as cheaply as the engine allows. */
-export function floorProgram() {
-  const memory = new WebAssembly.Memory({ initial: 16 });
+/**
+ * A program to instantiate modules into, as cheaply as the engine allows. `initialPages`: the
+ * memory's initial size (a relocatable main such as web-tree-sitter's imports a memory of at
+ * least its own initial size, and one with a maximum when it declares one: `maximumPages`).
+ */
+export function floorProgram({ initialPages = 16, maximumPages } = {}) {
+  const memory = new WebAssembly.Memory(
+    maximumPages === undefined ? { initial: initialPages } : { initial: initialPages, maximum: maximumPages },
+  );
   const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
   const stackPointer = new WebAssembly.Global({ value: 'i32', mutable: true }, PAGE + 1024);
   const got = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
@@ -44,17 +50,18 @@ export function floorProgram() {
       const env = {};
       const gotMem = {};
       const gotFunc = {};
+      const imports = { env, 'GOT.mem': gotMem, 'GOT.func': gotFunc };
       for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
         if (from === 'GOT.mem') gotMem[name] = got;
         else if (from === 'GOT.func') gotFunc[name] = got;
-        else if (kind === 'function') env[name] = dummy;
+        else if (kind === 'function') (imports[from] ??= {})[name] = dummy;
         else if (kind === 'memory') env[name] = memory;
         else if (kind === 'table') env[name] = table;
         else if (name === '__memory_base') env[name] = new WebAssembly.Global({ value: 'i32' }, memoryBase);
         else if (name === '__table_base') env[name] = new WebAssembly.Global({ value: 'i32' }, tableBase);
         else env[name] = stackPointer;
       }
-      const instance = new WebAssembly.Instance(module, { env, 'GOT.mem': gotMem, 'GOT.func': gotFunc });
+      const instance = new WebAssembly.Instance(module, imports);
       count++;
       return instance;
     },
@@ -73,11 +80,24 @@ function leb(bytes, p) {
   }
 }
 
-/** MEM_INFO of a compiled side module's dylink.0 section: { memorySize, memoryAlign, tableSize, tableAlign }. */
+/**
+ * MEM_INFO of a compiled side module's dylink.0 section, or of the legacy `dylink` section (the
+ * same four numbers, flat): { memorySize, memoryAlign, tableSize, tableAlign }.
+ */
 function memInfo(module) {
   const [section] = WebAssembly.Module.customSections(module, 'dylink.0');
   const info = { memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0 };
-  if (section === undefined) return info;
+  if (section === undefined) {
+    const [legacy] = WebAssembly.Module.customSections(module, 'dylink');
+    if (legacy === undefined) return info;
+    const bytes = new Uint8Array(legacy);
+    let q = 0;
+    [info.memorySize, q] = leb(bytes, q);
+    [info.memoryAlign, q] = leb(bytes, q);
+    [info.tableSize, q] = leb(bytes, q);
+    [info.tableAlign] = leb(bytes, q);
+    return info;
+  }
   const bytes = new Uint8Array(section);
   for (let p = 0; p < bytes.length;) {
     const type = bytes[p];

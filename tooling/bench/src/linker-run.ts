@@ -41,6 +41,9 @@ export interface SetSpec {
   readonly runners: readonly RunnerName[];
 }
 
+/** What a fresh-process run needs of a set (other suites' sets too: the tree-sitter suite's). */
+export type RunSpec = Pick<SetSpec, 'n' | 'dir' | 'manifest'> & { readonly set: string };
+
 /** What preparing the inputs found: the sets to run, and what to tell the reader. */
 export interface Inputs {
   readonly sets: readonly SetSpec[];
@@ -168,7 +171,7 @@ export function prepareInputs(
  * The command line of one run (a fresh plain-node process: no tsx, no inherited NODE_OPTIONS):
  * `runners/SCRIPT.mjs MANIFEST`, or the Emscripten main for `emscripten-*`.
  */
-export function commandOf(script: string, set: SetSpec, extraNodeArgs: readonly string[] = []): string[] {
+export function commandOf(script: string, set: RunSpec, extraNodeArgs: readonly string[] = []): string[] {
   const emcc = /^(emscripten|facade)-(dlopen|preload)$/.exec(script);
   if (emcc !== null) {
     const main = emcc[1] === 'facade' ? 'main_emcc_dl.cjs' : 'main_emcc.cjs';

@@ -3,8 +3,8 @@
  * prints their ratios. `reader` times in this one process; `linker` runs a fresh node process
  * per measurement; `loaders` too, plus a fresh Chromium page per web measurement; `unload` a
  * fresh `node --expose-gc` process per case and run; `threads` a fresh node process (with its
- * workers) per measurement; `plans` a fresh process per warm start (see README.md for their
- * options). With
+ * workers) per measurement; `plans` a fresh process per warm start; `tree-sitter` a fresh
+ * process per measurement of web-tree-sitter (see README.md for their options). With
  * several suites, `--json FILE` collects the cases of all of them (each tagged `"suite"`).
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -17,6 +17,7 @@ import { readerBench } from './reader.js';
 import { startupBench } from './startup.js';
 import { threadsBench } from './threads.js';
 import { beginSuite } from './suite.js';
+import { treeSitterBench } from './tree-sitter.js';
 import { unloadBench } from './unload.js';
 
 const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<string>>> = {
@@ -27,6 +28,7 @@ const suites: Readonly<Record<string, (args: BenchArgs) => string | Promise<stri
   startup: startupBench,
   threads: threadsBench,
   plans: plansBench,
+  'tree-sitter': treeSitterBench,
 };
 
 const args = parseArgs(process.argv.slice(2));

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderTable } from '@dl/cli/report';
 import { BENCH_DIR, commandOf } from './linker-run.js';
-import type { SetSpec } from './linker-run.js';
+import type { RunSpec } from './linker-run.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -62,7 +62,7 @@ function top(map: Map<string, number>, ms: number, count: number, skip: (name: s
 }
 
 /** Profiles one run of `runner` (its `script`, default its name) on `set` and returns the summary. */
-export function profileRun(runner: string, set: SetSpec, script: string = runner, count = 15): string {
+export function profileRun(runner: string, set: RunSpec, script: string = runner, count = 15): string {
   const dir = join(BENCH_DIR, '.build', 'prof');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
