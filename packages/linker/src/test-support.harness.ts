@@ -1,4 +1,5 @@
 /** Test support: linkers over the fixture corpus. Not exported by the package. */
+import { DlError } from '@dl/errors';
 import { sideModuleFiles } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { jsHostApi } from '@dl/fixtures/js-host';
@@ -84,4 +85,15 @@ export function call(linker: Linker, handle: Handle | typeof RTLD_DEFAULT, name:
 /** Reads an i32 from the linker's memory. */
 export function readI32(linker: Linker, address: number): number {
   return new DataView(linker.memory.buffer).getInt32(address, true);
+}
+
+/** The DlError a promise rejects with (fails the test when it resolves or rejects with something else). */
+export async function rejection(p: Promise<unknown>): Promise<DlError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DlError) return e;
+    throw e;
+  }
+  throw new Error('resolved');
 }

@@ -1,4 +1,5 @@
 import type { PlanStore } from '@dl/linker';
+import { cacheOpener } from './store.js';
 import type { CacheStorageLike } from './store.js';
 
 /** The made-up origin plans are filed under in the Cache API (nothing is ever fetched from it). */
@@ -13,18 +14,8 @@ const PLAN_ORIGIN = 'https://dl-plans.invalid/';
  * @param storage - `CacheStorage` (default `globalThis.caches`)
  */
 export function cacheStoragePlanStore(name = 'dl-plans', storage?: CacheStorageLike): PlanStore {
-  const caches = storage ?? (globalThis as { caches?: CacheStorageLike }).caches;
-  if (caches === undefined)
-    throw new TypeError('cacheStoragePlanStore needs the Cache API (globalThis.caches): a secure browser context');
+  const open = cacheOpener('cacheStoragePlanStore', name, storage);
   const url = (key: string): string => `${PLAN_ORIGIN}${encodeURIComponent(key)}`;
-  let opened: ReturnType<CacheStorageLike['open']> | null = null;
-  const open = (): ReturnType<CacheStorageLike['open']> => {
-    opened ??= caches.open(name);
-    opened.catch(() => {
-      opened = null;
-    });
-    return opened;
-  };
   return {
     async get(key) {
       const response = await (await open()).match(url(key));

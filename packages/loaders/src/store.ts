@@ -22,24 +22,37 @@ export interface CacheStorageLike {
 }
 
 /**
- * A {@link PersistentStore} on the browser's Cache API (`caches`), in a cache of its own.
+ * A named cache of the Cache API, opened once (opening per lookup costs a round trip to the
+ * storage backend each time; a failed open is tried again next time).
  *
- * @param name - the cache's name (default `dl-libraries`)
- * @param storage - `CacheStorage` (default `globalThis.caches`)
+ * @param who - the store asking (named in the error when there is no Cache API)
  */
-export function cacheStorageStore(name = 'dl-libraries', storage?: CacheStorageLike): PersistentStore {
+export function cacheOpener(
+  who: string,
+  name: string,
+  storage?: CacheStorageLike,
+): () => ReturnType<CacheStorageLike['open']> {
   const caches = storage ?? (globalThis as { caches?: CacheStorageLike }).caches;
   if (caches === undefined)
-    throw new TypeError('cacheStorageStore needs the Cache API (globalThis.caches): a secure browser context');
+    throw new TypeError(`${who} needs the Cache API (globalThis.caches): a secure browser context`);
   let opened: ReturnType<CacheStorageLike['open']> | null = null;
-  /** Opened once (opening per lookup costs a round trip to the storage backend each time). */
-  const open = (): ReturnType<CacheStorageLike['open']> => {
+  return () => {
     opened ??= caches.open(name);
     opened.catch(() => {
       opened = null;
     });
     return opened;
   };
+}
+
+/**
+ * A {@link PersistentStore} on the browser's Cache API (`caches`), in a cache of its own.
+ *
+ * @param name - the cache's name (default `dl-libraries`)
+ * @param storage - `CacheStorage` (default `globalThis.caches`)
+ */
+export function cacheStorageStore(name = 'dl-libraries', storage?: CacheStorageLike): PersistentStore {
+  const open = cacheOpener('cacheStorageStore', name, storage);
   return {
     match: async (url) => (await open()).match(url),
     put: async (url, response) => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DlError } from '@dl/errors';
+import type { DlError } from '@dl/errors';
 import type { Toolchain } from '@dl/fixtures';
 import { RTLD } from '../flags.js';
 import { RTLD_DEFAULT } from '../linker.js';
 import { memoryLoader } from '../loader.js';
-import { call, hostLinker, sideFiles } from '../test-support.harness.js';
+import { call, hostLinker, rejection, sideFiles } from '../test-support.harness.js';
 import type { HostedOptions } from '../test-support.harness.js';
 import { decodePlan, encodePlan } from './codec.js';
 import { linkWithPlan } from './link.js';
@@ -12,16 +12,6 @@ import { memoryPlanStore } from './plan.js';
 
 const ROOTS = ['libdiamond.so', 'libreloc.so', 'libfptr.so', 'libctor.so', 'libi64.so'];
 const CHECKS = ['reloc_check', 'fptr_check', 'ctor_check', 'need_b_check', 'need_c_check', 'i64_check'];
-
-async function rejection(p: Promise<unknown>): Promise<DlError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DlError) return e;
-    throw e;
-  }
-  throw new Error('resolved');
-}
 
 /** What a caller sees of a linked program: check results, a call with arguments, the digest. */
 function observe(linker: Awaited<ReturnType<typeof hostLinker>>['linker']): unknown {

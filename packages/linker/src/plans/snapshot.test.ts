@@ -7,7 +7,7 @@ import { RTLD } from '../flags.js';
 import { RTLD_DEFAULT } from '../linker.js';
 import type { Linker } from '../linker.js';
 import { memoryLoader } from '../loader.js';
-import { call, hostLinker, sideFiles } from '../test-support.harness.js';
+import { call, hostLinker, rejection, sideFiles } from '../test-support.harness.js';
 import { linkWithPlan } from './link.js';
 import { decodeSnapshot, encodeSnapshot, restoreSnapshot, takeSnapshot } from './snapshot.js';
 
@@ -22,16 +22,6 @@ function caught(f: () => unknown): DlError {
     throw e;
   }
   throw new Error('returned');
-}
-
-async function rejection(p: Promise<unknown>): Promise<DlError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DlError) return e;
-    throw e;
-  }
-  throw new Error('resolved');
 }
 
 function observe(linker: Linker): unknown {

@@ -5,26 +5,9 @@
  */
 import { reportResult } from '@dl/browser/page';
 import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
+import { bytes, callOn } from './page-parts.harness.js';
 
 declare const WORKER_CODE: string;
-
-async function bytes(name: string): Promise<Uint8Array> {
-  return new Uint8Array(await (await fetch(`/lib/${name}`)).arrayBuffer());
-}
-
-let nextId = 0;
-function callOn(w: Worker, name: string, args: number[]): Promise<number | null> {
-  return new Promise((resolve) => {
-    const id = ++nextId;
-    const listener = (e: MessageEvent<{ id?: number; value?: number | null }>): void => {
-      if (e.data.id !== id) return;
-      w.removeEventListener('message', listener);
-      resolve(e.data.value ?? null);
-    };
-    w.addEventListener('message', listener);
-    w.postMessage({ op: 'call', name, args, id });
-  });
-}
 
 reportResult(async () => {
   const files = { 'libthr_base.so': await bytes('libthr_base.so'), 'libthr_user.so': await bytes('libthr_user.so') };
