@@ -14,6 +14,8 @@ export { expandOrigin, searchCandidates, searchSteps } from './search.js';
 export { searchLoader, searchLoaderAsync, searchPlan } from './search-loader.js';
 export type { Probed, SearchHit, SearchProbe } from './search-loader.js';
 export type { Candidate, SearchOptions, SearchStep } from './search.js';
+export { indexedDbPlanStore } from './idb-plan-store.js';
+export type { IndexedDbPlanStoreOptions } from './idb-plan-store.js';
 export { cacheStoragePlanStore } from './plan-store.js';
 export { cacheStorageStore } from './store.js';
 export type { CacheStorageLike, PersistentStore } from './store.js';

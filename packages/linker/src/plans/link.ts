@@ -30,6 +30,8 @@ export interface PlannedLoad {
   readonly replayed: boolean;
   /** Why a plan given (or found in the store) was not replayed. */
   readonly stale?: string;
+  /** Why the plan just recorded is not in the store: the store refused it (`DL_LIMIT`, a bounded store); the link itself stands. */
+  readonly notStored?: string;
 }
 
 /** Runtime phases a replay would skip (their own state): a program with them links normally. */
@@ -77,14 +79,30 @@ async function planToTry(options: PlanOptions): Promise<{ plan: LinkPlan | null;
   const given = options.plan;
   if (given instanceof Uint8Array) return { plan: decodePlan(given) };
   if (given !== undefined && given !== null) return { plan: given };
+  const store = options.store;
+  if (store === undefined) return { plan: null };
   const key = options.key ?? 'default';
-  const bytes = await options.store?.get(key);
-  if (bytes === undefined) return { plan: null };
   try {
-    return { plan: decodePlan(bytes) };
+    const bytes = await store.get(key);
+    return { plan: bytes === undefined ? null : decodePlan(bytes) };
   } catch (e) {
-    await options.store!.delete(key);
-    return { plan: null, stale: `the stored plan was dropped: ${isDlError(e) ? e.message : String(e)}` };
+    if (!isDlError(e) || !DROPPED.has(e.code)) throw e;
+    await store.delete(key);
+    return { plan: null, stale: `the stored plan was dropped: ${e.message}` };
+  }
+}
+
+/** What a store's record or its bytes may be refused with: the plan is dropped and the libraries linked normally. */
+const DROPPED: ReadonlySet<string> = new Set(['DL_PLAN_CORRUPT', 'DL_PLAN_FOREIGN', 'DL_LIMIT']);
+
+/** Writes a recorded plan; a store's `DL_LIMIT` (a bounded store refusing it) leaves the link as it is and is said. */
+async function save(options: PlanOptions, plan: LinkPlan): Promise<{ notStored?: string }> {
+  try {
+    await options.store!.put(options.key ?? 'default', encodePlan(plan));
+    return {};
+  } catch (e) {
+    if (isDlError(e) && e.code === 'DL_LIMIT') return { notStored: e.message };
+    throw e;
   }
 }
 
@@ -126,7 +144,8 @@ async function replay(
  *   which can be replayed only from a loader whose key is the content hash)
  * @param flags - as for `load` (default global)
  * @throws DlError `DL_PLAN_FOREIGN` or `DL_PLAN_CORRUPT` for plan bytes given that are no plan
- *   (a damaged plan in a store is dropped instead); otherwise what `load` throws
+ *   (a damaged plan in a store, or a record the store refuses with `DL_PLAN_CORRUPT`,
+ *   `DL_PLAN_FOREIGN` or `DL_LIMIT`, is dropped instead); otherwise what `load` throws
  */
 export async function linkWithPlan(
   linker: Linker,
@@ -143,6 +162,6 @@ export async function linkWithPlan(
     stale = out.stale;
   }
   const { handles, plan } = await record(linker, sources, f, options);
-  if (plan !== null && options.store !== undefined) await options.store.put(options.key ?? 'default', encodePlan(plan));
-  return { handles, plan, replayed: false, ...(stale === undefined ? {} : { stale }) };
+  const stored = plan !== null && options.store !== undefined ? await save(options, plan) : {};
+  return { handles, plan, replayed: false, ...(stale === undefined ? {} : { stale }), ...stored };
 }
