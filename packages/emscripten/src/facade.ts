@@ -1,6 +1,6 @@
 import { DlError, messageOf } from '@dl/errors';
-import { createLinkerSync, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
-import type { CompatGroup, Handle, Linker, LinkerEvent, Loader } from '@dl/linker';
+import { createLinkerSync, linkWithPlan, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
+import type { CompatGroup, Handle, Linker, LinkerEvent, Loader, PlannedLoad, PlanStore } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import type { EmscriptenContext } from './context.js';
 import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
@@ -53,6 +53,16 @@ export interface EmscriptenFacadeOptions {
    * function assigned as `Module._name` still wins). See the linker's `compat` option.
    */
   readonly compat?: readonly CompatGroup[];
+  /**
+   * Link plans for the program's load-time libraries (`dynamicLibraries`: the main's NEEDED
+   * entries and `Module.dynamicLibraries`): the first start records the link in `store` (under
+   * `key`, default `preload:` and the libraries' names), later starts replay it — no metadata
+   * read, no resolution walk, no signature check — when the libraries' hashes, the flags and the
+   * program still match, and link normally (recording again) when they do not. Any
+   * `PlanStore`: `filePlanStore` in node, `indexedDbPlanStore` / `cacheStoragePlanStore` in
+   * browsers (`@dl/loaders`).
+   */
+  readonly plans?: { readonly store: PlanStore; readonly key?: string };
 }
 
 /** `loadDynamicLibrary`'s flags, as Emscripten takes them. */
@@ -232,7 +242,7 @@ export class EmscriptenDylink {
       return;
     }
     this.ctx.runDependency?.add('preloadDylibs');
-    this.linker.load(libs, RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE).then(
+    this.loadAtStart(libs).then(
       (handles) => {
         handles.forEach((h, i) => {
           this.dsos.record(0, h, libs[i]!, null);
@@ -244,6 +254,27 @@ export class EmscriptenDylink {
         this.preloadFailed(e);
       },
     );
+  }
+
+  /** What the last load-time link did with its plan (`plans` option): replayed, or recorded and why. */
+  preloadPlan: Omit<PlannedLoad, 'handles' | 'plan'> | null = null;
+
+  /** The load-time libraries, with a link plan when the `plans` option is given. */
+  private async loadAtStart(libs: readonly string[]): Promise<Handle[]> {
+    const flags = RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE;
+    const plans = this.options.plans;
+    if (plans === undefined) return this.linker.load(libs, flags);
+    const key = plans.key ?? `preload:${libs.join(',')}`;
+    const {
+      handles,
+      plan: _plan,
+      ...outcome
+    } = await linkWithPlan(this.linker, libs, flags, {
+      store: plans.store,
+      key,
+    });
+    this.preloadPlan = outcome;
+    return handles;
   }
 
   /**

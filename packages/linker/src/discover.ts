@@ -121,7 +121,7 @@ function parentOf(p: FoundLibrary): ParentLibrary {
 }
 
 /** The runtime's say on a new library (its `admit` phase), with the load's transaction. */
-function askRuntime(state: LinkState, p: FoundLibrary): void {
+export function askRuntime(state: LinkState, p: FoundLibrary): void {
   if (p.isMain || state.runtime.admit === undefined) return;
   const admitted = {
     name: p.name,

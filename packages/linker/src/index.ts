@@ -44,8 +44,10 @@ export type { ImageImport, ImageLibrary, ThreadImage, ThreadResources } from './
 export type { LoadedLibrary, LoadedSet, LoadTransaction, RuntimeAdapter } from './runtime.js';
 export { linkWithPlan } from './plans/link.js';
 export type { PlannedLoad, PlanOptions } from './plans/link.js';
+export { linkWithPlanSync } from './plans/link-sync.js';
+export type { SyncPlanOptions } from './plans/link-sync.js';
 export { decodePlan, encodePlan } from './plans/codec.js';
 export { memoryPlanStore } from './plans/plan.js';
-export type { LinkPlan, PlannedLibrary, PlannedOutcome, PlanStore } from './plans/plan.js';
+export type { LinkPlan, PlannedLibrary, PlannedOutcome, PlanStore, SyncPlanStore } from './plans/plan.js';
 export { decodeSnapshot, encodeSnapshot, restoreSnapshot, takeSnapshot } from './plans/snapshot.js';
 export type { Snapshot } from './plans/snapshot.js';

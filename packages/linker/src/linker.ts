@@ -474,6 +474,16 @@ export class Linker {
     return { handles: this.finish(result, flags), result };
   }
 
+  /** @internal {@link Linker.loadPlanned}, synchronously. */
+  loadPlannedSync(
+    sources: readonly LibrarySource[],
+    flags: ResolvedFlags,
+    plan: PlanHooks,
+  ): { readonly handles: Handle[]; readonly result: LoadResult } {
+    const result = this.performSync({ roots: sources, flags, plan });
+    return { handles: this.finish(result, flags), result };
+  }
+
   /** @internal The state, for link plans and snapshots (plans/). */
   get linkState(): LinkState {
     return this.state;

@@ -34,20 +34,8 @@ export interface PlannedLoad {
   readonly notStored?: string;
 }
 
-/** Runtime phases a replay would skip (their own state): a program with them links normally. */
-function runtimePhases(state: LinkState): string[] {
-  return Object.entries(state.runtime)
-    .filter(([, v]) => typeof v === 'function')
-    .map(([k]) => k);
-}
-
-/** A normal link that records its plan. */
-async function record(
-  linker: Linker,
-  sources: readonly LibrarySource[],
-  flags: ReturnType<typeof resolveFlags>,
-  options: LoadOptions,
-): Promise<{ handles: Handle[]; plan: LinkPlan | null }> {
+/** The hooks of a load that records its plan, and what they fill. */
+export function recording(linker: Linker): { rec: Recording; hooks: PlanHooks } {
   const rec: Recording = { fingerprint: '', order: [], outcomes: [], layout: '', bound: '' };
   const hooks: PlanHooks = {
     found: (order) => {
@@ -60,14 +48,23 @@ async function record(
       rec.bound = boundDigest(state);
     },
   };
+  return { rec, hooks };
+}
+
+/** A normal link that records its plan. */
+async function record(
+  linker: Linker,
+  sources: readonly LibrarySource[],
+  flags: ReturnType<typeof resolveFlags>,
+  options: LoadOptions,
+): Promise<{ handles: Handle[]; plan: LinkPlan | null }> {
+  const { rec, hooks } = recording(linker);
   const { handles, result } = await linker.loadPlanned(sources, flags, hooks, options);
-  const plannable = runtimePhases(linker.linkState).length === 0;
-  return { handles, plan: plannable ? await planOf(rec, flags, result.roots, result.loaded) : null };
+  return { handles, plan: await planOf(rec, flags, result.roots, result.loaded) };
 }
 
 /** Why a plan cannot be replayed on this linker now, or null when it may be (its hashes are checked next). */
-function unfit(state: LinkState, plan: LinkPlan, flags: ReturnType<typeof resolveFlags>): string | null {
-  if (runtimePhases(state).length > 0) return `the linker has runtime phases (${runtimePhases(state).join(', ')})`;
+export function unfit(state: LinkState, plan: LinkPlan, flags: ReturnType<typeof resolveFlags>): string | null {
   if (JSON.stringify(plan.flags) !== JSON.stringify(flags)) return 'other flags';
   if (fingerprint(state) !== plan.fingerprint)
     return 'the linker differs (program, host functions, limits or libraries resident before the load)';
@@ -93,7 +90,7 @@ async function planToTry(options: PlanOptions): Promise<{ plan: LinkPlan | null;
 }
 
 /** What a store's record or its bytes may be refused with: the plan is dropped and the libraries linked normally. */
-const DROPPED: ReadonlySet<string> = new Set(['DL_PLAN_CORRUPT', 'DL_PLAN_FOREIGN', 'DL_LIMIT']);
+export const DROPPED: ReadonlySet<string> = new Set(['DL_PLAN_CORRUPT', 'DL_PLAN_FOREIGN', 'DL_LIMIT']);
 
 /** Writes a recorded plan; a store's `DL_LIMIT` (a bounded store refusing it) leaves the link as it is and is said. */
 async function save(options: PlanOptions, plan: LinkPlan): Promise<{ notStored?: string }> {

@@ -74,17 +74,34 @@ export interface PlanStore {
   delete(key: string): Promise<void>;
 }
 
-/** A {@link PlanStore} in this process's memory (plans live as long as the store). */
-export function memoryPlanStore(): PlanStore {
+/** A {@link PlanStore} a synchronous load can use (`linkWithPlanSync`): the same, without promises. */
+export interface SyncPlanStore {
+  getSync(key: string): Uint8Array | undefined;
+  putSync(key: string, bytes: Uint8Array): void;
+  deleteSync(key: string): void;
+}
+
+/** A {@link PlanStore} in this process's memory (plans live as long as the store); synchronous too. */
+export function memoryPlanStore(): PlanStore & SyncPlanStore {
   const plans = new Map<string, Uint8Array>();
+  const getSync = (key: string): Uint8Array | undefined => plans.get(key);
+  const putSync = (key: string, bytes: Uint8Array): void => {
+    plans.set(key, bytes.slice());
+  };
+  const deleteSync = (key: string): void => {
+    plans.delete(key);
+  };
   return {
-    get: (key) => Promise.resolve(plans.get(key)),
+    getSync,
+    putSync,
+    deleteSync,
+    get: (key) => Promise.resolve(getSync(key)),
     put: (key, bytes) => {
-      plans.set(key, bytes.slice());
+      putSync(key, bytes);
       return Promise.resolve();
     },
     delete: (key) => {
-      plans.delete(key);
+      deleteSync(key);
       return Promise.resolve();
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DlError } from '@dl/errors';
+import { DlError } from '@dl/errors';
 import type { Toolchain } from '@dl/fixtures';
 import { RTLD } from '../flags.js';
 import { RTLD_DEFAULT } from '../linker.js';
@@ -113,11 +113,33 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('link plans (%s)', (toolchain)
     expect(layout(linker)).toEqual(layout(a.linker));
   });
 
-  it('a linker with a runtime adapter links normally and records no plan (its phases keep their own state)', async () => {
-    const { linker } = await hostLinker(toolchain, { runtime: { admit: () => undefined } });
-    const out = await linkWithPlan(linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
-    expect([out.replayed, out.plan]).toEqual([false, null]);
-    expect(call(linker, RTLD_DEFAULT, 'ctor_check')).toBe(0);
+  it('a linker with a runtime adapter records and replays a plan; the runtime admits every library on a replay too', async () => {
+    const admitted: string[] = [];
+    const runtime = {
+      admit: (l: { readonly name: string }) => {
+        admitted.push(l.name);
+      },
+    };
+    const a = await hostLinker(toolchain, { runtime });
+    const out = await linkWithPlan(a.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
+    expect(out.plan).not.toBeNull();
+    const recorded = admitted.splice(0).sort();
+    expect(recorded).toHaveLength(8);
+    const b = await hostLinker(toolchain, { runtime });
+    const again = await linkWithPlan(b.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan: out.plan });
+    expect(again.replayed).toBe(true);
+    expect(admitted.sort()).toEqual(recorded);
+    expect(observe(b.linker)).toEqual(observe(a.linker));
+    // A runtime refusing a library on the replay fails the load as a normal link would: nothing remains.
+    const refusing = {
+      admit: (l: { readonly name: string }) => {
+        if (l.name === 'libctor.so') throw new DlError('DL_EVAL_REQUIRED', 'refused', { library: l.name });
+      },
+    };
+    const c = await hostLinker(toolchain, { runtime: refusing });
+    const err = await rejection(linkWithPlan(c.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL, { plan: out.plan }));
+    expect([err.code, err.library]).toEqual(['DL_EVAL_REQUIRED', 'libctor.so']);
+    expect(c.linker.graph().libraries).toEqual([]);
   });
 
   it('a plan from a store: written after the first link, replayed from it, a damaged one dropped', async () => {

@@ -7,6 +7,7 @@ import type { Library, LinkState } from '../state.js';
 import type { ResolvedFlags } from '../types.js';
 import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
 import { PLAN_FORMAT, PLAN_VERSION } from './plan.js';
+import { contentHashSync } from './sha256.js';
 
 /** SHA-256 of some bytes, as `sha256:` and lowercase hex (Web Crypto: browsers and node ≥ 19). */
 export async function contentHash(bytes: Uint8Array): Promise<string> {
@@ -106,12 +107,23 @@ export function headOf(bytes: Uint8Array): Uint8Array {
 }
 
 /** What identifies a found library: its head's hash, and its bytes' when they were given; null when it has neither. */
-async function hashOf(p: FoundLibrary): Promise<{ hash: string; content: string | null } | null> {
+async function hashOf(p: FoundLibrary): Promise<LibraryHashes | null> {
   if (p.bytes !== undefined) {
     const [hash, content] = await Promise.all([contentHash(headOf(p.bytes)), contentHash(p.bytes)]);
     return { hash, content };
   }
   return p.head === undefined ? null : { hash: await contentHash(p.head), content: null };
+}
+
+/** {@link hashOf}, synchronously (JavaScript SHA-256). */
+function hashOfSync(p: FoundLibrary): LibraryHashes | null {
+  if (p.bytes !== undefined) return { hash: contentHashSync(headOf(p.bytes)), content: contentHashSync(p.bytes) };
+  return p.head === undefined ? null : { hash: contentHashSync(p.head), content: null };
+}
+
+interface LibraryHashes {
+  readonly hash: string;
+  readonly content: string | null;
 }
 
 /**
@@ -124,7 +136,26 @@ export async function planOf(
   roots: readonly Library[],
   loaded: readonly Library[],
 ): Promise<LinkPlan | null> {
-  const hashes = await Promise.all(rec.order.map(hashOf));
+  return assemble(rec, flags, roots, loaded, await Promise.all(rec.order.map(hashOf)));
+}
+
+/** {@link planOf}, synchronously. */
+export function planOfSync(
+  rec: Recording,
+  flags: ResolvedFlags,
+  roots: readonly Library[],
+  loaded: readonly Library[],
+): LinkPlan | null {
+  return assemble(rec, flags, roots, loaded, rec.order.map(hashOfSync));
+}
+
+function assemble(
+  rec: Recording,
+  flags: ResolvedFlags,
+  roots: readonly Library[],
+  loaded: readonly Library[],
+  hashes: readonly (LibraryHashes | null)[],
+): LinkPlan | null {
   if (hashes.includes(null)) return null;
   const index = new Map(rec.order.map((p, i) => [p.key, i]));
   const ref = (d: FoundLibrary | Library): { plan: number } | { resident: string } =>

@@ -1,12 +1,14 @@
 import { DlError } from '@dl/errors';
 import { requestAlias } from '@dl/reader';
 import type { FoundLibrary } from '../discover.js';
+import { askRuntime } from '../discover.js';
 import type { LoadedSource, LoadRequest, ParentLibrary } from '../loader.js';
 import type { PlanHooks } from '../load/job.js';
 import type { Library, LinkState } from '../state.js';
 import type { LibrarySource } from '../types.js';
 import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
 import { contentHash, fingerprint, headOf, layoutOf, outcomeOf } from './record.js';
+import { contentHashSync } from './sha256.js';
 
 /** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
 type Source = FoundLibrary['source'];
@@ -80,6 +82,53 @@ async function sourceOf(
   return { source: src.module, request };
 }
 
+/** {@link sourceOf}, synchronously: the loader's `loadSync`, bytes compiled by the load, JavaScript SHA-256. */
+function sourceOfSync(
+  state: LinkState,
+  plan: LinkPlan,
+  lib: PlannedLibrary,
+  given: readonly LibrarySource[],
+  whole: boolean,
+): Gathered {
+  const check = (bytes: Uint8Array): void => {
+    if (contentHashSync(headOf(bytes)) !== lib.hash) throw new Stale(`${lib.name} changed`);
+    if (whole && (lib.content === null || contentHashSync(bytes) !== lib.content))
+      throw new Stale(`${lib.name} changed (its code or data)`);
+  };
+  const root = lib.root === null ? undefined : given[lib.root];
+  if (root !== undefined && typeof root !== 'string') {
+    if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
+    if (!('bytes' in root))
+      throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
+    check(root.bytes);
+    return { source: root.bytes, request: null };
+  }
+  const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib) };
+  const loadSync = state.loader?.loadSync?.bind(state.loader);
+  if (loadSync === undefined) throw new Stale(`no synchronous loader for ${lib.name}`);
+  const src = loadSync(request);
+  if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
+  if (src.bytes !== undefined) {
+    check(src.bytes);
+    return { source: src.bytes, request };
+  }
+  if (src.head === undefined || src.module === undefined || whole)
+    throw new Stale(`${lib.name} came without its bytes${whole ? '' : ' or head'}`);
+  if (contentHashSync(src.head) !== lib.hash) throw new Stale(`${lib.name} changed`);
+  return { source: src.module, request };
+}
+
+/** {@link gatherSources}, synchronously. */
+export function gatherSourcesSync(
+  state: LinkState,
+  plan: LinkPlan,
+  given: readonly LibrarySource[],
+  whole = false,
+): Gathered[] {
+  if (given.length !== plan.roots.length) throw new Stale('a different number of sources');
+  return plan.libraries.map((lib) => sourceOfSync(state, plan, lib, given, whole));
+}
+
 /** Every planned library's source, fetched at once and checked against the plan's hashes. */
 export async function gatherSources(
   state: LinkState,
@@ -118,6 +167,8 @@ function foundOf(
   plan.libraries.forEach((lib, i) => {
     order[i]!.needed.push(...lib.needed.map(refTo));
   });
+  // The runtime's say on each library (its `admit` phase: a refusal, what it learns), as discovery asks it.
+  for (const p of order) askRuntime(state, p);
   // What discovery would remember: the names the loader resolved.
   sources.forEach(({ request }, i) => {
     if (request !== null) state.aliases.set(requestAlias(request), plan.libraries[i]!.key);

@@ -2,7 +2,7 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from '@dl/fixtures';
-import { createLinker, linkWithPlan, RTLD } from '@dl/linker';
+import { createLinker, linkWithPlan, linkWithPlanSync, RTLD } from '@dl/linker';
 import type { Linker, Loader } from '@dl/linker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleCache } from '../cache.js';
@@ -41,6 +41,20 @@ const seen = (l: Linker): unknown => ({
 });
 
 describe('link plans with the node loaders', () => {
+  it('synchronously: a plan written by linkWithPlanSync is replayed by a later loadSync, and by the async path', async () => {
+    const store = filePlanStore(join(root, 'sync-plans'));
+    const a = await linker(fsLoader({ searchPath: [lib] }));
+    expect(linkWithPlanSync(a, ROOTS, RTLD.NOW | RTLD.GLOBAL, { store, key: 'sync' }).replayed).toBe(false);
+    expect(store.getSync('sync')?.length).toBeGreaterThan(1000);
+    const b = await linker(fsLoader({ searchPath: [lib] }));
+    expect(linkWithPlanSync(b, ROOTS, RTLD.NOW | RTLD.GLOBAL, { store, key: 'sync' }).replayed).toBe(true);
+    expect(seen(b)).toEqual(seen(a));
+    const c = await linker(fsLoader({ searchPath: [lib] }));
+    expect((await linkWithPlan(c, ROOTS, RTLD.NOW | RTLD.GLOBAL, { store, key: 'sync' })).replayed).toBe(true);
+    store.deleteSync('sync');
+    expect(store.getSync('sync')).toBeUndefined();
+  });
+
   it('a plan on disk, replayed with modules from the compiled-module cache (no bytes, no reads of metadata)', async () => {
     const cache = new ModuleCache();
     const store = filePlanStore(plans);
