@@ -184,14 +184,22 @@ describe('plan bytes', () => {
     expect(code(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))).toBe('DL_PLAN_FOREIGN');
     expect(code(new Uint8Array([0xff, 0xfe]))).toBe('DL_PLAN_FOREIGN');
     expect(code('{"format":"other"}')).toBe('DL_PLAN_FOREIGN');
-    expect(code('{"format":"dl-link-plan","version":2}')).toBe('DL_PLAN_FOREIGN');
-    expect(code('{"format":"dl-link-plan","version":1,"fing')).toBe('DL_PLAN_CORRUPT');
+    expect(code('{"format":"dl-link-plan","version":1}')).toBe('DL_PLAN_FOREIGN');
+    expect(code('{"format":"dl-link-plan","version":2,"fing')).toBe('DL_PLAN_CORRUPT');
     expect(
-      code('{"format":"dl-link-plan","version":1,"fingerprint":"","bound":"","flags":{},"roots":[],"libraries":[{}]}'),
+      code('{"format":"dl-link-plan","version":2,"fingerprint":"","bound":"","flags":{},"roots":[],"libraries":[{}]}'),
     ).toBe('DL_PLAN_CORRUPT');
     const { linker } = await hostLinker('clang16');
+    // An import naming a shape the plan does not have.
+    const good = JSON.parse(
+      new TextDecoder().decode(encodePlan((await linkWithPlan(linker, ['libneed_a.so'])).plan!)),
+    ) as {
+      libraries: { meta: { imports: [string, number, number][] } }[];
+    };
+    good.libraries[0]!.meta.imports[0]![2] = 999;
+    expect(code(JSON.stringify(good))).toBe('DL_PLAN_CORRUPT');
     const err = await rejection(linkWithPlan(linker, ROOTS, undefined, { plan: new TextEncoder().encode('[]') }));
     expect(err.code).toBe('DL_PLAN_FOREIGN');
-    expect(linker.graph().libraries).toEqual([]);
+    expect(linker.graph().libraries.map((l) => l.name)).toEqual(['libneed_a.so']);
   });
 });
