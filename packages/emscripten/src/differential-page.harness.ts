@@ -79,6 +79,8 @@ reportResult(async (): Promise<PageOutcome> => {
         err.push(line);
       },
       dynamicLibraries: [...config.dynamicLibraries],
+      // A -pthread program's workers load the program's script again: ours was evaluated inline.
+      mainScriptUrlOrBlob: config.js,
       preRun: [
         () => {
           const create = Module.FS_createDataFile as (
