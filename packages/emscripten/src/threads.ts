@@ -174,9 +174,8 @@ export function keepingBytes(loader: Loader, kept: Map<string, Uint8Array>): Loa
     if (source.bytes !== undefined) kept.set(source.name, source.bytes);
     return source;
   };
-  const { loadSync } = loader;
   return {
     load: (request: LoadRequest) => loader.load(request).then(keep),
-    ...(loadSync === undefined ? {} : { loadSync: (request: LoadRequest) => keep(loadSync.call(loader, request)) }),
+    ...(loader.loadSync === undefined ? {} : { loadSync: (request: LoadRequest) => keep(loader.loadSync!(request)) }),
   };
 }
