@@ -193,6 +193,14 @@ const stockThreadFailures: readonly {
     stderr:
       /worker sent an error! .*web-main2\.worker\.js:\d+: Uncaught TypeError: Cannot read properties of undefined \(reading 'module'\)/,
   },
+  {
+    program: 'thr_four',
+    status: 1,
+    what: 'as thr_late, with 4 pthreads: libafter.so, opened on the main thread while they run, never reaches them',
+    stdout: /^main: 4 threads running; after\(0\) = 1000\n$/,
+    stderr:
+      /worker sent an error! .*web-main2\.worker\.js:\d+: Uncaught TypeError: Cannot read properties of undefined \(reading 'module'\)/,
+  },
 ];
 
 function threadRoutes(): RouteMap {

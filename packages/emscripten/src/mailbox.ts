@@ -46,7 +46,7 @@ export class MailboxWriter {
 
   private constructor(maxBytes: number) {
     const Make = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
-    this.buffer = new Make(4096, { maxByteLength: maxBytes });
+    this.buffer = new Make(Math.min(4096, maxBytes), { maxByteLength: maxBytes });
     Atomics.store(new Int32Array(this.buffer, 0, 1), 0, HEADER);
   }
 
