@@ -66,7 +66,7 @@ export class EmscriptenFollower {
 
   /** Takes every update already sent, now, from the mailbox (its port's copies are then old). */
   drain(): void {
-    for (const message of this.mailbox?.take() ?? []) this.receive(message);
+    for (const message of this.mailbox?.take(this.applied) ?? []) this.receive(message);
   }
 
   /** Applies a message, and the ones that waited for it (messages on two channels may cross). */

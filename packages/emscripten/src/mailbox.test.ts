@@ -87,6 +87,28 @@ describe('the pthreads mailbox (a growable SharedArrayBuffer log)', () => {
     expect(m3!.image.libraries[0]!.module).toBe(m2!.image.libraries[0]!.module);
   });
 
+  it('skips, without compiling their libraries, the messages a worker already has from its port', () => {
+    const w = writer();
+    const r = new MailboxReader(w.ref(1), memory);
+    let compiled = 0;
+    const Module = WebAssembly.Module;
+    w.post(1, message(2, [library(1, 'libneed_a.so')]), bytesOf);
+    w.post(1, message(3, [library(2, 'libneed_b.so')]), bytesOf);
+    const counting = class extends Module {
+      constructor(bytes: BufferSource) {
+        super(bytes);
+        compiled += 1;
+      }
+    };
+    WebAssembly.Module = counting;
+    try {
+      expect(r.take(2).map((m) => [m.seq, m.image.libraries[0]!.name])).toEqual([[3, 'libneed_b.so']]);
+    } finally {
+      WebAssembly.Module = Module;
+    }
+    expect(compiled).toBe(1);
+  });
+
   it('a reader starts where the log ended when its reference was made', () => {
     const w = writer();
     w.post(1, message(2, []), bytesOf);

@@ -25,8 +25,8 @@ interface Growable {
 
 /** `[0]`: the end of the records written (an Int32, published with Atomics.store). */
 const HEADER = 8;
-/** A record: payload length, kind, target (u32 each, little-endian), then the payload, padded to 4. */
-const RECORD = 12;
+/** A record: payload length, kind, target, a message's number (u32 each, little-endian), then the payload, padded to 4. */
+const RECORD = 16;
 const BYTES = 1;
 const MESSAGE = 2;
 /** Address space reserved for the log (grown as written: what is used is what was written). */
@@ -60,7 +60,7 @@ export class MailboxWriter {
     return { buffer: this.buffer, target, from: this.end };
   }
 
-  private append(kind: number, target: number, payload: Uint8Array): number | null {
+  private append(kind: number, target: number, payload: Uint8Array, seq = 0): number | null {
     const at = this.end;
     const next = at + ((RECORD + payload.length + 3) & ~3);
     const buffer = this.buffer as unknown as Growable;
@@ -70,6 +70,7 @@ export class MailboxWriter {
     view.setUint32(at, payload.length, true);
     view.setUint32(at + 4, kind, true);
     view.setUint32(at + 8, target, true);
+    view.setUint32(at + 12, seq, true);
     new Uint8Array(this.buffer, at + RECORD, payload.length).set(payload);
     this.end = next;
     Atomics.store(new Int32Array(this.buffer, 0, 1), 0, next);
@@ -100,7 +101,7 @@ export class MailboxWriter {
       if (typeof value === 'bigint') return { $bigint: value.toString() };
       return value;
     });
-    return this.append(MESSAGE, target, new TextEncoder().encode(text)) !== null;
+    return this.append(MESSAGE, target, new TextEncoder().encode(text), message.seq) !== null;
   }
 }
 
@@ -116,15 +117,20 @@ export class MailboxReader {
     this.at = ref.from;
   }
 
-  /** The messages for this worker written since the last call, in order. */
-  take(): ThreadMessage[] {
+  /**
+   * The messages for this worker written since the last call, in order, but those numbered
+   * `applied` or less (the worker has them from its port): they are not decoded, their libraries
+   * not compiled.
+   */
+  take(applied: number = 0): ThreadMessage[] {
     const { buffer, target } = this.ref;
     const end = endOf(buffer);
     const view = new DataView(buffer);
     const out: ThreadMessage[] = [];
     while (this.at < end) {
       const length = view.getUint32(this.at, true);
-      if (view.getUint32(this.at + 4, true) === MESSAGE && view.getUint32(this.at + 8, true) === target)
+      const mine = view.getUint32(this.at + 4, true) === MESSAGE && view.getUint32(this.at + 8, true) === target;
+      if (mine && view.getUint32(this.at + 12, true) > applied)
         out.push(this.decode(new Uint8Array(buffer, this.at + RECORD, length).slice()));
       this.at += (RECORD + length + 3) & ~3;
     }
