@@ -1,6 +1,21 @@
 import type { Options } from 'tsup';
 import { bundleDl, packageBuild } from '../../tooling/config/tsup.js';
 
-const config: Options = packageBuild({ index: 'src/index.ts' }, bundleDl);
+// The package, and the classic script a pthread's worker loads with importScripts (src/worker.ts).
+const config: Options[] = [
+  packageBuild({ index: 'src/index.ts' }, bundleDl),
+  {
+    ...bundleDl,
+    entry: { 'dl-emscripten-worker': 'src/worker.ts' },
+    format: ['iife'],
+    globalName: 'dlEmscriptenWorker',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: false,
+    dts: false,
+    clean: false,
+    treeshake: true,
+  },
+];
 
 export default config;

@@ -1,7 +1,8 @@
 // @dl/emscripten for Emscripten 3.1.6: routes all side-module loading of an emcc MAIN_MODULE
 // program to @dl. Link with:  emcc ... -sMAIN_MODULE=1|2 --js-library <this file>
 // At run time the program needs the facade: `Module.dl` (the @dl/emscripten module, e.g.
-// `Module = { dl: await import('@dl/emscripten') }`), or, in node, `require('@dl/emscripten')`.
+// `Module = { dl: await import('@dl/emscripten') }`), or, in node, `require('@dl/emscripten')`;
+// a -pthread program's workers in a browser load @dl/emscripten/worker (see $dlApiLocation).
 //
 // Emscripten loads user libraries last and merges them over its own, so these entries replace
 // 3.1.6's: $preloadDylibs (load-time libraries: the main's NEEDED + Module.dynamicLibraries),
@@ -20,9 +21,16 @@ mergeInto(LibraryManager.library, {
     var api = Module['dl'];
 #if USE_PTHREADS
     // A pthread's worker has a Module of its own: the main thread named the package in the
-    // worker's load message (see $dlThreads), on the dynamicLibraries array it posts anyway.
+    // worker's load message (see $dlThreads), on the dynamicLibraries array it posts anyway —
+    // in node a file to require, in a browser the classic script @dl/emscripten/worker
+    // (dist/dl-emscripten-worker.global.js), which defines dlEmscriptenWorker.
     var named = ENVIRONMENT_IS_PTHREAD && Module['dynamicLibraries'] && Module['dynamicLibraries']['dlApi'];
     if (!api && named && typeof require == 'function') api = Module['dl'] = require(named);
+    if (!api && named && typeof importScripts == 'function') {
+      importScripts(named);
+      api = Module['dl'] = self['dlEmscriptenWorker'];
+    }
+    if (api && ENVIRONMENT_IS_PTHREAD && api['followEmscripten']) return api;
 #endif
     if (!api && typeof require == 'function') api = require('@dl/emscripten');
     if (!api || !api['linkEmscripten']) throw new Error('@dl/emscripten: set Module.dl to the @dl/emscripten module (import("@dl/emscripten")) before the program starts');
@@ -127,11 +135,13 @@ mergeInto(LibraryManager.library, {
     };
   },
 
-  // Where a worker requires the package from: Module.dlWorkerApi, else (node) the file the main
-  // thread's Module.dl was required from.
+  // Where a worker gets the package from: Module.dlWorkerApi; else in node the file the main
+  // thread's Module.dl was required from, in a browser @dl/emscripten/worker's file next to the
+  // program's script (locateFile, as Emscripten finds its .worker.js).
   $dlApiLocation__deps: ['$dlApi'],
   $dlApiLocation: function() {
     if (Module['dlWorkerApi']) return Module['dlWorkerApi'];
+    if (!ENVIRONMENT_IS_NODE) return locateFile('dl-emscripten-worker.global.js');
     var api = dlApi();
     if (typeof require == 'function' && require.cache) {
       for (var file in require.cache) if (require.cache[file] && require.cache[file].exports === api) return file;
@@ -165,7 +175,6 @@ mergeInto(LibraryManager.library, {
   // thread start (PThread.threadInit runs tlsInitFunctions).
   $dlFollow__deps: ['$PThread', '$dlOpenOnMain', 'free'],
   $dlFollow: function(api, ctx) {
-    if (ENVIRONMENT_IS_NODE) ctx['receiveNow'] = require('worker_threads')['receiveMessageOnPort'];
     ctx['openOnMain'] = function(handle) { return dlOpenOnMain(handle); };
     var follower = api['followEmscripten'](ctx);
     PThread.tlsInitFunctions.push(function() { follower['threadInit'](); });

@@ -50,6 +50,19 @@ reportResult(async (): Promise<PageOutcome> => {
   const main = globalThis.__emsuiteMain;
   if (main === undefined) throw new Error(`${config.js} did not evaluate`);
 
+  // A pthread's uncaught error reaches the page twice: Emscripten's worker.onerror prints it and
+  // throws it on (caught below), and, unless cancelled, as the worker's own error, which would end
+  // the page before that: cancelled here, so the outcome is the program's, whichever comes first.
+  const NativeWorker = globalThis.Worker;
+  globalThis.Worker = class extends NativeWorker {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      this.addEventListener('error', (e) => {
+        e.preventDefault();
+      });
+    }
+  };
+
   const out: string[] = [];
   const err: string[] = [];
   return new Promise<PageOutcome>((resolve) => {
@@ -79,6 +92,8 @@ reportResult(async (): Promise<PageOutcome> => {
         err.push(line);
       },
       dynamicLibraries: [...config.dynamicLibraries],
+      // A -pthread program's workers load the program's script again: ours was evaluated inline.
+      mainScriptUrlOrBlob: config.js,
       preRun: [
         () => {
           const create = Module.FS_createDataFile as (

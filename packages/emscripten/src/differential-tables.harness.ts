@@ -84,6 +84,13 @@ export const stockFailures: readonly StockFailure[] = [
     stdout: /^main: early\(1\) = 2\nmain: late\(0\) = 100\n$/,
     stderr: /Cannot read properties of undefined \(reading 'module'\)|Tried to dlsym\(\) from an unopened handle/,
   },
+  {
+    match: { program: ['thr_four'] },
+    status: 7,
+    what: "as thr_late, with 4 pthreads: libafter.so, dlopen()ed on the main thread while they run, never reaches them, and the first pthread's dlsym of it kills the program (TypeError … 'module'; -O0: `Tried to dlsym() from an unopened handle`)",
+    stdout: /^main: 4 threads running; after\(0\) = 1000\n$/,
+    stderr: /Cannot read properties of undefined \(reading 'module'\)|Tried to dlsym\(\) from an unopened handle/,
+  },
   // --- the generated shapes
   {
     match: { program: ['shapes'], way: ['dlopen_local', 'emscripten_dlopen'], shape: ['chain', 'diamond', 'cycle'] },

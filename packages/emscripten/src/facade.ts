@@ -18,7 +18,7 @@ import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
 import { evaluateWithModule, mainExportsOf, tagsOf, usableFs } from './facade-parts.js';
 import type { LdsoView } from './dso.js';
-import { ThreadLeader } from './threads.js';
+import { keepingBytes, ThreadLeader } from './threads.js';
 import type { ThreadStart, UpdatePort } from './threads.js';
 
 /** Options of {@link linkEmscripten}. */
@@ -104,6 +104,8 @@ export class EmscriptenDylink {
   private readonly explainErrors: boolean;
   /** A `-pthread` program (shared memory): its pthreads follow the linked program. */
   private readonly shared: boolean;
+  /** On shared memory: the bytes libraries were loaded from (by name), for the workers' mailbox. */
+  private readonly threadBytes = new Map<string, Uint8Array>();
 
   constructor(
     private readonly ctx: EmscriptenContext,
@@ -144,7 +146,8 @@ export class EmscriptenDylink {
     // files a stub `FS` object without `findObject` (Emscripten's own loader then uses readBinary).
     const fs = usableFs(ctx.fs);
     const fsLoader = fs === null ? [] : [emscriptenFsLoader(fs, { searchPath: options.searchPath })];
-    const loader = options.loader ?? chainLoader(...fsLoader, emscriptenReadLoader(ctx));
+    const found = options.loader ?? chainLoader(...fsLoader, emscriptenReadLoader(ctx));
+    const loader = this.shared ? keepingBytes(found, this.threadBytes) : found;
     const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
     const emCode = new EmCode(
       options.allowEval === true,
@@ -189,7 +192,14 @@ export class EmscriptenDylink {
     const made = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
     mirror = made;
     const threads = this.shared
-      ? new ThreadLeader({ linker, dsos: this.dsos, table: ctx.table, got: ctx.got, mainExports: ctx.mainExports })
+      ? new ThreadLeader({
+          linker,
+          dsos: this.dsos,
+          table: ctx.table,
+          got: ctx.got,
+          mainExports: ctx.mainExports,
+          bytesOf: (name) => this.threadBytes.get(name),
+        })
       : null;
     this.ready = true;
     // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
@@ -467,6 +477,7 @@ export class EmscriptenDylink {
   ): Record<string, unknown> | Promise<Record<string, unknown>> {
     const name = typeof nameOrHandle === 'string' ? nameOrHandle : anonymousLibraryName(binary, ++this.anonymous);
     const source = binary instanceof WebAssembly.Module ? { name, module: binary } : { name, bytes: binary };
+    if (this.shared && !(binary instanceof WebAssembly.Module)) this.threadBytes.set(name, binary);
     const bits = RTLD.LAZY | (flags.global === true ? RTLD.GLOBAL : 0) | (flags.nodelete === true ? RTLD.NODELETE : 0);
     const done = (handle: Handle): Record<string, unknown> => {
       if (flags.global === true) this.publish(handle);

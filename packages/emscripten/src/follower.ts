@@ -2,6 +2,7 @@ import { DlError, isDlErrorCode, messageOf } from '@dl/errors';
 import { followLinker } from '@dl/linker';
 import type { Follower } from '@dl/linker';
 import type { EmscriptenContext } from './context.js';
+import { MailboxReader } from './mailbox.js';
 import { asmjsMangle } from './publish.js';
 import type { ThreadMessage } from './threads.js';
 import { emscriptenAbis, emscripten316 } from './versions.js';
@@ -11,12 +12,6 @@ type Fn = (...args: unknown[]) => unknown;
 
 /** What a pthread's worker gives the follower besides Emscripten's context. */
 export interface FollowerContext extends EmscriptenContext {
-  /**
-   * Takes the next message waiting on `port` now, without returning to the event loop (node's
-   * `receiveMessageOnPort`); absent where there is none (browsers: updates then arrive between
-   * the worker's tasks only).
-   */
-  readonly receiveNow?: ((port: unknown) => { readonly message: unknown } | undefined) | undefined;
   /**
    * Has the main thread open the library of a `struct dso*` (a call proxied synchronously, as
    * Emscripten proxies file I/O): 1, 0, or a `malloc`ed string (freed here): the error's code,
@@ -41,7 +36,8 @@ export class EmscriptenFollower {
   private follower: Follower | null = null;
   private applied = 0;
   private readonly waiting = new Map<number, ThreadMessage>();
-  private port: unknown = null;
+  /** The log the main thread also writes this worker's updates to (read synchronously; see mailbox.ts). */
+  private mailbox: MailboxReader | null = null;
   /** `struct dso*` → library name; library name → memory base. */
   private readonly dsos = new Map<number, string>();
   private readonly bases = new Map<string, number>();
@@ -62,22 +58,21 @@ export class EmscriptenFollower {
 
   /** The port later updates come on (given with a worker's first thread). */
   listen(port: { onmessage: ((e: { data: unknown }) => void) | null; unref?(): void }): void {
-    this.port = port;
     port.onmessage = (e) => {
       this.receive(e.data as ThreadMessage);
     };
     port.unref?.();
   }
 
-  /** Takes every update already sent, now (where the platform can). */
+  /** Takes every update already sent, now, from the mailbox (its port's copies are then old). */
   drain(): void {
-    const take = this.ctx.receiveNow;
-    if (take === undefined || this.port === null) return;
-    for (let m = take(this.port); m !== undefined; m = take(this.port)) this.receive(m.message as ThreadMessage);
+    for (const message of this.mailbox?.take(this.applied) ?? []) this.receive(message);
   }
 
   /** Applies a message, and the ones that waited for it (messages on two channels may cross). */
   receive(message: ThreadMessage): void {
+    if (message.mailbox !== undefined && this.mailbox === null)
+      this.mailbox = new MailboxReader(message.mailbox, this.ctx.memory);
     if (message.seq <= this.applied) return;
     this.waiting.set(message.seq, message);
     for (let next = this.waiting.get(this.applied + 1); next !== undefined; next = this.waiting.get(this.applied + 1)) {
@@ -182,7 +177,7 @@ export class EmscriptenFollower {
     this.lastError = new DlError(
       'DL_INCOMPATIBLE',
       answer === 1
-        ? `${name} was opened by the main thread, and its update has not reached this pthread (no synchronous message port here)`
+        ? `${name} was opened by the main thread, and its update has not reached this pthread (not in its mailbox: a library loaded from a compiled module, or no growable SharedArrayBuffer here)`
         : `dlopen of ${name} on a pthread: ${ON_PTHREAD}`,
       { library: name },
     );

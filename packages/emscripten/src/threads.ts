@@ -1,5 +1,7 @@
-import type { Handle, Linker, ThreadImage, ThreadResources } from '@dl/linker';
+import type { Handle, LoadedSource, Linker, Loader, LoadRequest, ThreadImage, ThreadResources } from '@dl/linker';
 import type { DsoTable } from './dso.js';
+import { MailboxWriter } from './mailbox.js';
+import type { MailboxRef } from './mailbox.js';
 
 /**
  * What the main thread sends an Emscripten pthread's worker (in the `run` message that starts a
@@ -18,6 +20,8 @@ export interface ThreadMessage {
   readonly mainSlots: readonly (readonly [number, string])[];
   /** The libraries in the global scope (their functions become `Module._name` on the worker too). */
   readonly global: readonly string[];
+  /** With a worker's first image: the log its later updates are also written to (read synchronously). */
+  readonly mailbox?: MailboxRef | undefined;
 }
 
 /** The port a worker's updates travel on (a `MessagePort` in node and browsers). */
@@ -33,6 +37,8 @@ export interface ThreadStart {
 }
 
 interface Followed {
+  /** Its messages' target in the mailbox. */
+  readonly id: number;
   readonly resources: ThreadResources;
   readonly port: UpdatePort;
   seq: number;
@@ -46,6 +52,8 @@ export interface LeaderContext {
   readonly table: WebAssembly.Table;
   readonly got: Record<string, WebAssembly.Global> | null;
   readonly mainExports: Readonly<Record<string, unknown>>;
+  /** The bytes a library was loaded from (by name; {@link keepingBytes}): workers compile them from the mailbox. */
+  readonly bytesOf: (name: string) => Uint8Array | undefined;
 }
 
 /** A worker's stack is Emscripten's (pthread_create allocated it): the image's own stays minimal. */
@@ -63,6 +71,8 @@ export class ThreadLeader {
   private readonly slotted = new Set<number>();
   /** Functions given a slot for the workers (reading `address` gives one). */
   private given = 0;
+  /** Made with the first worker; null where SharedArrayBuffer cannot grow. */
+  private mailbox: MailboxWriter | null | undefined;
 
   constructor(private readonly ctx: LeaderContext) {}
 
@@ -106,7 +116,7 @@ export class ThreadLeader {
     return Object.entries(got).flatMap(([name, g]) => (typeof g.value === 'number' ? [[name, g.value]] : []));
   }
 
-  private message(f: Followed, image: ThreadImage): ThreadMessage {
+  private message(f: Followed, image: ThreadImage, mailbox?: MailboxRef): ThreadMessage {
     const dsos: [number, string][] = [];
     for (const [dso, handle] of this.ctx.dsos.handles) {
       if (f.dsos.has(dso) || handle.id === 0) continue;
@@ -118,7 +128,8 @@ export class ThreadLeader {
       .graph()
       .libraries.filter((l) => l.global && l.id !== 0)
       .map((l) => l.name);
-    return { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global };
+    const message = { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global };
+    return mailbox === undefined ? message : { ...message, mailbox };
   }
 
   /**
@@ -133,9 +144,10 @@ export class ThreadLeader {
     const { image, resources } = this.ctx.linker.threadImage({ stackSize: NO_STACK });
     const { ours, theirs } = channel();
     ours.unref?.();
-    const f: Followed = { resources, port: ours, seq: 0, dsos: new Set() };
+    const f: Followed = { id: this.followed.size + 1, resources, port: ours, seq: 0, dsos: new Set() };
     this.followed.set(worker, f);
-    return { message: this.message(f, image), port: theirs };
+    this.mailbox ??= MailboxWriter.create();
+    return { message: this.message(f, image, this.mailbox?.ref(f.id)), port: theirs };
   }
 
   /** After a load on the main thread: every followed worker gets what it lacks, on its port. */
@@ -148,7 +160,22 @@ export class ThreadLeader {
         const pending = [...this.ctx.dsos.handles.keys()].some((d) => !f.dsos.has(d));
         if (!pending) continue;
       }
-      f.port.postMessage(this.message(f, image));
+      const message = this.message(f, image);
+      // The mailbox first: a pthread that reads it finds the update there, the port's copy is then old.
+      this.mailbox?.post(f.id, message, this.ctx.bytesOf);
+      f.port.postMessage(message);
     }
   }
+}
+
+/** Keeps the bytes `loader` finds (by library name), for the workers' mailbox. */
+export function keepingBytes(loader: Loader, kept: Map<string, Uint8Array>): Loader {
+  const keep = (source: LoadedSource): LoadedSource => {
+    if (source.bytes !== undefined) kept.set(source.name, source.bytes);
+    return source;
+  };
+  return {
+    load: (request: LoadRequest) => loader.load(request).then(keep),
+    ...(loader.loadSync === undefined ? {} : { loadSync: (request: LoadRequest) => keep(loader.loadSync!(request)) }),
+  };
 }
