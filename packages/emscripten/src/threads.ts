@@ -18,6 +18,11 @@ export interface ThreadMessage {
   readonly mainSlots: readonly (readonly [number, string])[];
   /** The libraries in the global scope (their functions become `Module._name` on the worker too). */
   readonly global: readonly string[];
+  /**
+   * The thread-local variables each library of the image exports (library name, export names):
+   * on the worker, `dlsym` of one answers the worker's own TLS block plus the export's offset.
+   */
+  readonly tls: readonly (readonly [string, readonly string[]])[];
 }
 
 /** The port a worker's updates travel on (a `MessagePort` in node and browsers). */
@@ -61,6 +66,8 @@ const NO_STACK = 16;
 export class ThreadLeader {
   private readonly followed = new Map<object, Followed>();
   private readonly slotted = new Set<number>();
+  /** Each library's thread-local exports (by id), found once. */
+  private readonly tlsNames = new Map<number, readonly string[]>();
   /** Functions given a slot for the workers (reading `address` gives one). */
   private given = 0;
 
@@ -106,6 +113,24 @@ export class ThreadLeader {
     return Object.entries(got).flatMap(([name, g]) => (typeof g.value === 'number' ? [[name, g.value]] : []));
   }
 
+  /** The exports of a library that are thread-local (`dlsym` answers a TLS address for them). */
+  private tlsExports(id: number, name: string): readonly string[] {
+    const known = this.tlsNames.get(id);
+    if (known !== undefined) return known;
+    const handle: Handle = { id, name };
+    const { linker } = this.ctx;
+    const names = Object.entries(linker.exportsOf(handle).exports).flatMap(([symbol, value]) => {
+      if (!(value instanceof WebAssembly.Global)) return [];
+      try {
+        return linker.dlsym(handle, symbol).kind === 'tls' ? [symbol] : [];
+      } catch {
+        return [];
+      }
+    });
+    this.tlsNames.set(id, names);
+    return names;
+  }
+
   private message(f: Followed, image: ThreadImage): ThreadMessage {
     const dsos: [number, string][] = [];
     for (const [dso, handle] of this.ctx.dsos.handles) {
@@ -118,7 +143,11 @@ export class ThreadLeader {
       .graph()
       .libraries.filter((l) => l.global && l.id !== 0)
       .map((l) => l.name);
-    return { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global };
+    const tls = image.libraries.flatMap((l): [string, readonly string[]][] => {
+      const names = l.tlsBlock === null ? [] : this.tlsExports(l.id, l.name);
+      return names.length === 0 ? [] : [[l.name, names]];
+    });
+    return { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global, tls };
   }
 
   /**
