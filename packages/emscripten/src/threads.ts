@@ -29,6 +29,7 @@ export interface ThreadMessage {
 export interface UpdatePort {
   postMessage(message: unknown): void;
   unref?(): void;
+  close?(): void;
 }
 
 /** What {@link ThreadLeader.start} gives the `run` message: the update, and the port on a worker's first thread. */
@@ -165,6 +166,25 @@ export class ThreadLeader {
     const f: Followed = { resources, port: ours, seq: 0, dsos: new Set() };
     this.followed.set(worker, f);
     return { message: this.message(f, image), port: theirs };
+  }
+
+  /**
+   * `worker` is gone (Emscripten terminated it: `killThread`, `terminateAllThreads`): its stack
+   * and TLS blocks go back to the linker's allocator, its port is closed. False for a worker
+   * that never ran a thread here.
+   */
+  end(worker: object): boolean {
+    const f = this.followed.get(worker);
+    if (f === undefined) return false;
+    this.followed.delete(worker);
+    this.ctx.linker.releaseThread(f.resources);
+    f.port.close?.();
+    return true;
+  }
+
+  /** How many workers are followed now (each holding its blocks). */
+  get workers(): number {
+    return this.followed.size;
   }
 
   /** After a load on the main thread: every followed worker gets what it lacks, on its port. */
