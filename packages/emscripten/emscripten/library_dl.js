@@ -103,7 +103,9 @@ mergeInto(LibraryManager.library, {
   // --- pthreads (-pthread): each worker's instance follows the main thread's linked program.
   // The main thread watches every worker Emscripten loads: the `load` message names the package
   // (a worker has a Module of its own), each `run` message (a thread starting) carries what the
-  // worker lacks, with a port for the updates that follow each later load.
+  // worker lacks, with a port for the updates that follow each later load; when Emscripten
+  // terminates the worker (killThread, terminateAllThreads) its blocks go back to the linker
+  // (as killThread frees the thread's stack and struct right after terminate()).
   $dlThreads__deps: ['$dlFacade', '$dlApi', '$PThread'],
   $dlThreads__postset: 'dlThreads();',
   $dlThreads: function() {
@@ -111,6 +113,12 @@ mergeInto(LibraryManager.library, {
     var load = PThread.loadWasmModuleToWorker;
     PThread.loadWasmModuleToWorker = function(worker) {
       var post = worker.postMessage;
+      var terminate = worker.terminate;
+      worker.terminate = function() {
+        var result = terminate.apply(worker, arguments);
+        if (Module['__dlFacade']) Module['__dlFacade']['threadEnd'](worker);
+        return result;
+      };
       worker.postMessage = function(msg, transfer) {
         if (msg && msg['cmd'] === 'load') {
           var libs = (msg['dynamicLibraries'] || []).slice();

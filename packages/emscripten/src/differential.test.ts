@@ -58,9 +58,11 @@ describe
 
     it.each(variants)('$id', async (v) => {
       const base = { cwd: v.cwd, module: v.module, args: v.args };
+      // Each run's limit is the matrix's data (runLimits: MAIN_MODULE=1 pthreads programs need more).
+      const limit = { timeoutMs: v.timeoutMs };
       const [stock, facade] = await Promise.all([
-        runEmsuiteMain({ ...base, main: v.stock, linker: 'stock' }),
-        runEmsuiteMain({ ...base, main: v.dl, linker: 'dl' }),
+        runEmsuiteMain({ ...base, main: v.stock, linker: 'stock' }, limit),
+        runEmsuiteMain({ ...base, main: v.dl, linker: 'dl' }, limit),
       ]);
       const want = expectedOfFacade(v);
       const j = judge(v, stock, facade, want);

@@ -507,6 +507,15 @@ export class EmscriptenDylink {
   }
 
   /**
+   * Emscripten terminated `worker` (`killThread` after `pthread_kill`, `terminateAllThreads` at
+   * exit): the stack and TLS blocks reserved for it go back to the linker's allocator. False for
+   * a worker that never ran a thread (or without shared memory).
+   */
+  threadEnd(worker: object): boolean {
+    return this.threads?.end(worker) ?? false;
+  }
+
+  /**
    * Emscripten's `LDSO` registry, as a view of the libraries opened through the facade (cost:
    * all of them, each time: a diagnostic).
    */

@@ -41,6 +41,8 @@ export class EmscriptenFollower {
   /** `struct dso*` → library name; library name → memory base. */
   private readonly dsos = new Map<number, string>();
   private readonly bases = new Map<string, number>();
+  /** Library name → this worker's TLS block and the library's thread-local exports. */
+  private readonly tls = new Map<string, { readonly block: number; readonly names: ReadonlySet<string> }>();
   lastError: unknown = null;
 
   constructor(private readonly ctx: FollowerContext) {
@@ -102,6 +104,10 @@ export class EmscriptenFollower {
       this.bases.set(lib.name, base?.how === 'const' ? base.value : 0);
     }
     for (const [dso, name] of m.dsos) this.dsos.set(dso, name);
+    for (const [name, names] of m.tls) {
+      const block = m.image.libraries.find((l) => l.name === name)?.tlsBlock;
+      if (block !== null && block !== undefined) this.tls.set(name, { block, names: new Set(names) });
+    }
     const got = this.ctx.got;
     if (got !== null) for (const [name, value] of m.got) if (name in got) got[name]!.value = value;
     if (this.follower === null)
@@ -192,7 +198,28 @@ export class EmscriptenFollower {
     return 0;
   }
 
-  /** `_dlsym_js(struct dso*, const char*)` on a pthread: the same address as on the main thread. */
+  /** The library (name) a global lookup of `symbol` finds on this worker: the first, in load order. */
+  private ownerOf(symbol: string): string | undefined {
+    for (const [name, instance] of this.follower?.libraries ?? [])
+      if (Object.hasOwn(instance.exports, symbol)) return name;
+    return undefined;
+  }
+
+  /**
+   * A data symbol's address on this thread: a thread-local's is this worker's TLS block of its
+   * library plus its offset (the export's value), any other's the library's memory base plus it.
+   */
+  private dataAddress(library: string | undefined, symbol: string, offset: number): number {
+    if (library === undefined) return offset;
+    const tls = this.tls.get(library);
+    if (tls?.names.has(symbol) === true) return tls.block + offset;
+    return (this.bases.get(library) ?? 0) + offset;
+  }
+
+  /**
+   * `_dlsym_js(struct dso*, const char*)` on a pthread: the same address as on the main thread —
+   * but a thread-local variable's is this thread's own.
+   */
   dlsymJs(dso: number, symbolPtr: number): number {
     const symbol = this.ctx.readString(symbolPtr);
     this.drain();
@@ -203,7 +230,7 @@ export class EmscriptenFollower {
       const slot = this.slotOf(value);
       if (slot !== 0) return slot;
     } else if (value instanceof WebAssembly.Global) {
-      return (name === undefined ? 0 : (this.bases.get(name) ?? 0)) + (value.value as number);
+      return this.dataAddress(dso === 0 ? this.ownerOf(symbol) : name, symbol, value.value as number);
     } else if (typeof value === 'number') return value;
     const where = name ?? (dso === 0 ? 'RTLD_DEFAULT' : `handle ${dso}`);
     this.lastError = new DlError(

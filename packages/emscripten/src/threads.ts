@@ -22,12 +22,18 @@ export interface ThreadMessage {
   readonly global: readonly string[];
   /** With a worker's first image: the log its later updates are also written to (read synchronously). */
   readonly mailbox?: MailboxRef | undefined;
+  /**
+   * The thread-local variables each library of the image exports (library name, export names):
+   * on the worker, `dlsym` of one answers the worker's own TLS block plus the export's offset.
+   */
+  readonly tls: readonly (readonly [string, readonly string[]])[];
 }
 
 /** The port a worker's updates travel on (a `MessagePort` in node and browsers). */
 export interface UpdatePort {
   postMessage(message: unknown): void;
   unref?(): void;
+  close?(): void;
 }
 
 /** What {@link ThreadLeader.start} gives the `run` message: the update, and the port on a worker's first thread. */
@@ -69,8 +75,12 @@ const NO_STACK = 16;
 export class ThreadLeader {
   private readonly followed = new Map<object, Followed>();
   private readonly slotted = new Set<number>();
+  /** Each library's thread-local exports (by id), found once. */
+  private readonly tlsNames = new Map<number, readonly string[]>();
   /** Functions given a slot for the workers (reading `address` gives one). */
   private given = 0;
+  /** The last worker's number in the mailbox (never reused: a worker that ended keeps its number). */
+  private lastId = 0;
   /** Made with the first worker; null where SharedArrayBuffer cannot grow. */
   private mailbox: MailboxWriter | null | undefined;
 
@@ -116,6 +126,24 @@ export class ThreadLeader {
     return Object.entries(got).flatMap(([name, g]) => (typeof g.value === 'number' ? [[name, g.value]] : []));
   }
 
+  /** The exports of a library that are thread-local (`dlsym` answers a TLS address for them). */
+  private tlsExports(id: number, name: string): readonly string[] {
+    const known = this.tlsNames.get(id);
+    if (known !== undefined) return known;
+    const handle: Handle = { id, name };
+    const { linker } = this.ctx;
+    const names = Object.entries(linker.exportsOf(handle).exports).flatMap(([symbol, value]) => {
+      if (!(value instanceof WebAssembly.Global)) return [];
+      try {
+        return linker.dlsym(handle, symbol).kind === 'tls' ? [symbol] : [];
+      } catch {
+        return [];
+      }
+    });
+    this.tlsNames.set(id, names);
+    return names;
+  }
+
   private message(f: Followed, image: ThreadImage, mailbox?: MailboxRef): ThreadMessage {
     const dsos: [number, string][] = [];
     for (const [dso, handle] of this.ctx.dsos.handles) {
@@ -128,7 +156,11 @@ export class ThreadLeader {
       .graph()
       .libraries.filter((l) => l.global && l.id !== 0)
       .map((l) => l.name);
-    const message = { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global };
+    const tls = image.libraries.flatMap((l): [string, readonly string[]][] => {
+      const names = l.tlsBlock === null ? [] : this.tlsExports(l.id, l.name);
+      return names.length === 0 ? [] : [[l.name, names]];
+    });
+    const message = { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global, tls };
     return mailbox === undefined ? message : { ...message, mailbox };
   }
 
@@ -144,10 +176,29 @@ export class ThreadLeader {
     const { image, resources } = this.ctx.linker.threadImage({ stackSize: NO_STACK });
     const { ours, theirs } = channel();
     ours.unref?.();
-    const f: Followed = { id: this.followed.size + 1, resources, port: ours, seq: 0, dsos: new Set() };
+    const f: Followed = { id: ++this.lastId, resources, port: ours, seq: 0, dsos: new Set() };
     this.followed.set(worker, f);
     this.mailbox ??= MailboxWriter.create();
     return { message: this.message(f, image, this.mailbox?.ref(f.id)), port: theirs };
+  }
+
+  /**
+   * `worker` is gone (Emscripten terminated it: `killThread`, `terminateAllThreads`): its stack
+   * and TLS blocks go back to the linker's allocator, its port is closed. False for a worker
+   * that never ran a thread here.
+   */
+  end(worker: object): boolean {
+    const f = this.followed.get(worker);
+    if (f === undefined) return false;
+    this.followed.delete(worker);
+    this.ctx.linker.releaseThread(f.resources);
+    f.port.close?.();
+    return true;
+  }
+
+  /** How many workers are followed now (each holding its blocks). */
+  get workers(): number {
+    return this.followed.size;
   }
 
   /** After a load on the main thread: every followed worker gets what it lacks, on its port. */
