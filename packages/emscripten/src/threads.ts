@@ -196,11 +196,6 @@ export class ThreadLeader {
     return true;
   }
 
-  /** How many workers are followed now (each holding its blocks). */
-  get workers(): number {
-    return this.followed.size;
-  }
-
   /** After a load on the main thread: every followed worker gets what it lacks, on its port. */
   sync(): void {
     if (this.followed.size === 0) return;
