@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { mutableI32 } from '@dl/symbols';
 import { newTag } from '../wasm-tag.js';
 import type { WasmTag } from '../wasm-tag.js';
 import type { ImageImport, ImageLibrary, ThreadImage } from './image.js';
@@ -63,11 +64,12 @@ interface Thread {
   readonly tags: Map<string, WasmTag>;
 }
 
-const MUTABLE_I32: WebAssembly.GlobalDescriptor = { value: 'i32', mutable: true };
-
-/** An i32 global import: a plain number for an immutable one (the engine makes it), a Global for a mutable one. */
+/**
+ * An i32 global import: a plain number for an immutable one (the engine makes it); a mutable one
+ * from the engine-made pool of `@dl/symbols` (a JS-made Global owns an array buffer of its own).
+ */
 function constGlobal(value: number, mutable: boolean): WebAssembly.Global | number {
-  return mutable ? new WebAssembly.Global(MUTABLE_I32, value) : value;
+  return mutable ? mutableI32(value) : value;
 }
 
 function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
@@ -174,6 +176,34 @@ function drop(t: Thread, id: number): void {
   t.tlsBlocks.delete(id);
 }
 
+type Slot = ThreadImage['slots'][number];
+
+/** The image's extra slots by owning library. */
+function slotsOf(image: ThreadImage): Map<number, Slot[]> {
+  const by = new Map<number, Slot[]>();
+  for (const s of image.slots) {
+    const list = by.get(s.library);
+    if (list === undefined) by.set(s.library, [s]);
+    else list.push(s);
+  }
+  return by;
+}
+
+/**
+ * Sets extra slots to their library's exports (recorded: dropping the library clears them). A
+ * new library's slots are set right after its instance is made: in V8 a `Table.set` updates
+ * every instance sharing the table, so setting them before the later libraries exist halves
+ * what the follower's slot filling costs.
+ */
+function fill(t: Thread, slots: readonly Slot[] | undefined): void {
+  for (const s of slots ?? []) {
+    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name] as WebAssembly.ExportValue);
+    const extra = t.extra.get(s.library);
+    if (extra === undefined) t.extra.set(s.library, [s.index]);
+    else extra.push(s.index);
+  }
+}
+
 /**
  * Takes the libraries of an image or update, all or none: when one cannot be followed here
  * (the table cannot grow, the engine refuses the instance, its TLS set-up traps), those taken
@@ -186,10 +216,12 @@ function take(t: Thread, image: ThreadImage): void {
     // Only what is taken needs the slots (an update that only drops grows nothing: it cannot fail).
     const grows = image.libraries.length > 0 || image.slots.length > 0;
     if (grows && t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
+    const fresh = slotsOf(image);
     for (const lib of image.libraries) {
       current = lib.name;
       follow(t, lib);
       taken.push(lib.id);
+      fill(t, fresh.get(lib.id));
     }
   } catch (e) {
     for (const id of taken.reverse()) drop(t, id);
@@ -209,12 +241,12 @@ function take(t: Thread, image: ThreadImage): void {
 function apply(t: Thread, image: ThreadImage): void {
   for (const id of image.removed) drop(t, id);
   take(t, image);
-  for (const s of image.slots) {
-    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
-    const extra = t.extra.get(s.library);
-    if (extra === undefined) t.extra.set(s.library, [s.index]);
-    else extra.push(s.index);
-  }
+  // Slots holding functions of libraries this thread had before: set once all is taken.
+  const fresh = new Set(image.libraries.map((l) => l.id));
+  fill(
+    t,
+    image.slots.filter((s) => !fresh.has(s.library)),
+  );
 }
 
 /** A new table for a thread: the image's length, at most `maximum` slots when given. */
