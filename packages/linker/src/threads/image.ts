@@ -190,18 +190,27 @@ function indexExports(lib: Library): void {
 
 /**
  * Slots outside every resident library's own range that hold an exported function of one of
- * them and that the thread was not sent yet (`sent`, updated). It walks the
- * linker's slot registry (every function given a slot), not the table: no engine call per slot.
- * The owners come from {@link indexExports}, done when a library first reaches a thread.
+ * them: walks the linker's slot registry (every function given a slot), not the table — no
+ * engine call per slot. The owners come from {@link indexExports}, done when a library first
+ * reaches a thread.
  */
-function extraSlots(state: LinkState, shared: Shared, sent: ThreadResources['slots']): ThreadImage['slots'] {
-  const out: { index: number; library: number; name: string }[] = [];
+function candidateSlots(state: LinkState, own: Uint8Array, ids: Indexed): Candidate[] {
+  const out: Candidate[] = [];
   for (const [f, i] of state.slots.entries()) {
-    if (shared.own[i] === 1 || sent.get(i)?.func === f) continue;
+    if (own[i] === 1) continue;
     const o = exporters.get(f);
-    if (o === undefined || !shared.ids.has(o.library)) continue;
-    sent.set(i, { func: f, library: o.library });
-    out.push({ index: i, ...o });
+    if (o !== undefined && ids.has(o.library)) out.push({ func: f, index: i, library: o.library, name: o.name });
+  }
+  return out;
+}
+
+/** The candidate slots a thread was not sent yet (`sent`, updated). */
+function extraSlots(candidates: readonly Candidate[], sent: ThreadResources['slots']): ThreadImage['slots'] {
+  const out: { index: number; library: number; name: string }[] = [];
+  for (const { func, index, library, name } of candidates) {
+    if (sent.get(index)?.func === func) continue;
+    sent.set(index, { func, library });
+    out.push({ index, library, name });
   }
   return out;
 }
@@ -253,17 +262,24 @@ function residentLibraries(state: LinkState): Library[] {
 
 /**
  * What the images of every thread at one moment share, computed once for all of them: the
- * resident libraries (less those being dropped), the table slots in their own ranges, and each
+ * resident libraries (less those being dropped), the extra slots holding their functions, and each
  * library's imports (the same on every thread: a thread-local's GOT entry names its library and
  * offset, not the block).
  */
 interface Shared {
   readonly resident: readonly Library[];
   readonly ids: Indexed;
-  /** 1 for a slot in a resident library's own range. */
-  readonly own: Uint8Array;
   /** Each library's imports, by id (filled as the first thread needs them). */
   readonly imports: Map<number, ImageImport[]>;
+  /** The slots outside the own ranges holding a resident library's function ({@link candidateSlots}). */
+  readonly candidates: readonly Candidate[];
+}
+
+interface Candidate {
+  readonly func: Callable;
+  readonly index: number;
+  readonly library: number;
+  readonly name: string;
 }
 
 function sharedOf(state: LinkState, dropping: ReadonlySet<number>): Shared {
@@ -272,7 +288,10 @@ function sharedOf(state: LinkState, dropping: ReadonlySet<number>): Shared {
   const own = new Uint8Array(length);
   for (const l of resident)
     if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
-  return { resident, ids: new Set(resident.map((l) => l.id)), own, imports: new Map() };
+  const ids = new Set(resident.map((l) => l.id));
+  // Each library's exports are indexed once per instance, when it first reaches a thread.
+  for (const lib of resident) indexExports(lib);
+  return { resident, ids, imports: new Map(), candidates: candidateSlots(state, own, ids) };
 }
 
 /**
@@ -289,8 +308,6 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared):
   }
   if (removed.length > 0) for (const [i, s] of resources.slots) if (!ids.has(s.library)) resources.slots.delete(i);
   const added = resident.filter((l) => !resources.libraries.has(l.id));
-  // Every library reaches a thread as `added` once: its exports are indexed then (once per instance).
-  for (const lib of added) indexExports(lib);
   const libraries = added.map((lib): ImageLibrary => {
     const tls = tlsFor(state, lib);
     resources.libraries.set(lib.id, tls?.block ?? null);
@@ -313,7 +330,7 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared):
     stack: { low: stack.address, high: stack.address + stack.size },
     libraries,
     // Every slot given to a function since the last image (a new library may take the address of an old one's).
-    slots: extraSlots(state, shared, resources.slots),
+    slots: extraSlots(shared.candidates, resources.slots),
     removed,
   };
 }
