@@ -6,7 +6,8 @@
 //           WebAssembly.Instance` runs, `__wasm_init_tls(block)` sets up the thread's TLS block,
 //           then the image's extra table slots are set — the engine's part of following, no linker
 //   serve   serveFollower(parentPort): follows through a ThreadGroup, answers {bench: 'check'}
-//           with the median time this thread took to apply an update (applyMs, cpuApplyMs)
+//           with the median wall time this thread took to apply an update (applyMs; thread CPU
+//           time is too coarse for it: the scheduler updates it at its ticks)
 // follow and floor answer {bench, ms, cpuMs, checksum, tlsFresh}; both check what they built.
 // cpuMs: this thread's CPU time over the same span (Linux /proc/thread-self/schedstat; absent
 // elsewhere): unlike the wall clock, it does not count the time other processes hold the cores.
@@ -125,17 +126,14 @@ const { mode } = workerData;
 if (mode === 'serve') {
   // The port serveFollower listens on: parentPort, with each update's handling timed.
   const applied = [];
-  const cpuApplied = [];
   const port = {
     postMessage: (m) => parentPort.postMessage(m),
     on: (type, listener) =>
       parentPort.on(type, (data) => {
         if (data?.dl !== 'update') return listener(data);
-        const c0 = threadCpu();
         const t0 = performance.now();
         listener(data);
         applied.push(performance.now() - t0);
-        if (c0 !== null) cpuApplied.push(threadCpu() - c0);
       }),
   };
   const served = dl.serveFollower(port, { host });
@@ -146,7 +144,6 @@ if (mode === 'serve') {
         bench: 'check',
         ...check((name) => s.follower.find(name), msg.modules),
         applyMs: median(applied),
-        cpuApplyMs: median(cpuApplied),
       });
     });
   });
