@@ -179,7 +179,7 @@ function drop(t: Thread, id: number): void {
 /** Sets extra slots to their library's exports (recorded: dropping the library clears them). */
 function fill(t: Thread, slots: ThreadImage['slots']): void {
   for (const s of slots) {
-    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name] as WebAssembly.ExportValue);
+    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
     const extra = t.extra.get(s.library);
     if (extra === undefined) t.extra.set(s.library, [s.index]);
     else extra.push(s.index);
