@@ -26,7 +26,7 @@ import { SymbolNotFoundError } from './undefined.js';
 import { unload } from './unload.js';
 import { finishReload, reloadJob } from './reload-job.js';
 import { bindNow, promote } from './reopen.js';
-import { releaseThread, threadImage, threadUpdate } from './threads/image.js';
+import { releaseThread, threadImage, threadUpdate, threadUpdates } from './threads/image.js';
 import type { ThreadImage, ThreadResources } from './threads/image.js';
 
 /** `dlsym` special handles. */
@@ -338,6 +338,19 @@ export class Linker {
   threadUpdate(resources: ThreadResources, options: { readonly dropping?: readonly Handle[] } = {}): ThreadImage {
     const dropping = new Set((options.dropping ?? []).map((h) => this.state.handles.get(h.id) ?? h.id));
     return threadUpdate(this.state, resources, dropping);
+  }
+
+  /**
+   * {@link Linker.threadUpdate} for several threads at once (a `ThreadGroup`'s sync): what the
+   * updates share is computed once. Each thread gets its update, or in its place the error that
+   * kept it from being made (no memory for its TLS block, say).
+   */
+  threadUpdates(
+    threads: readonly ThreadResources[],
+    options: { readonly dropping?: readonly Handle[] } = {},
+  ): (ThreadImage | Error)[] {
+    const dropping = new Set((options.dropping ?? []).map((h) => this.state.handles.get(h.id) ?? h.id));
+    return threadUpdates(this.state, threads, dropping);
   }
 
   /**

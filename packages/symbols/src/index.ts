@@ -12,6 +12,7 @@ export { isInternalName } from './internal-names.js';
 export { Scope } from './scope.js';
 export type { Interposition } from './scope.js';
 export { GotTable, GotUndo } from './got.js';
+export { mutableI32 } from './global-pool.js';
 export type { GotEntry, GotSpace } from './got.js';
 export { FunctionSlots } from './function-slots.js';
 export type { SlotSource } from './function-slots.js';

@@ -6,9 +6,32 @@
 //           WebAssembly.Instance` runs, `__wasm_init_tls(block)` sets up the thread's TLS block,
 //           then the image's extra table slots are set — the engine's part of following, no linker
 //   serve   serveFollower(parentPort): follows through a ThreadGroup, answers {bench: 'check'}
-// follow and floor answer {bench, ms, checksum, tlsFresh}; both check what they built.
+//           with the median wall time this thread took to apply an update (applyMs; thread CPU
+//           time is too coarse for it: the scheduler updates it at its ticks)
+// follow and floor answer {bench, ms, cpuMs, checksum, tlsFresh}; both check what they built.
+// cpuMs: this thread's CPU time over the same span (Linux /proc/thread-self/schedstat; absent
+// elsewhere): unlike the wall clock, it does not count the time other processes hold the cores.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { importDist } from './common.mjs';
+
+/** This thread's CPU time in ms (scheduler statistics), or null where there are none. */
+function threadCpu() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
+/** `{ cpuMs }` since `c0`, or nothing when the platform has no thread CPU time. */
+const cpuSince = (c0) => (c0 === null ? {} : { cpuMs: threadCpu() - c0 });
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length === 0 ? null : s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 
 const dl = await importDist('linker');
 const host = { bench_host_add: (a, b) => a + b };
@@ -72,6 +95,7 @@ function floor(image) {
   // What making the imports costs (outside the floor's clock; the follower pays it inside).
   const importsMs = performance.now() - made;
   const instances = new Map();
+  const c0 = threadCpu();
   const t0 = performance.now();
   for (let k = 0; k < image.libraries.length; k++) {
     const lib = image.libraries[k];
@@ -83,25 +107,44 @@ function floor(image) {
   }
   for (const s of image.slots) table.set(s.index, instances.get(s.library).exports[s.name]);
   const ms = performance.now() - t0;
+  const cpu = cpuSince(c0);
   const all = [...instances.values()];
   const find = (name) => all.find((i) => Object.hasOwn(i.exports, name))?.exports[name];
-  return { ms, importsMs, ...check(find, workerData.modules) };
+  return { ms, ...cpu, importsMs, ...check(find, workerData.modules) };
 }
 
 function follow(image) {
+  const c0 = threadCpu();
   const t0 = performance.now();
   const follower = dl.followLinker(image, { host });
   const ms = performance.now() - t0;
-  return { ms, ...check((name) => follower.find(name), workerData.modules) };
+  const cpu = cpuSince(c0);
+  return { ms, ...cpu, ...check((name) => follower.find(name), workerData.modules) };
 }
 
 const { mode } = workerData;
 if (mode === 'serve') {
-  const served = dl.serveFollower(parentPort, { host });
+  // The port serveFollower listens on: parentPort, with each update's handling timed.
+  const applied = [];
+  const port = {
+    postMessage: (m) => parentPort.postMessage(m),
+    on: (type, listener) =>
+      parentPort.on(type, (data) => {
+        if (data?.dl !== 'update') return listener(data);
+        const t0 = performance.now();
+        listener(data);
+        applied.push(performance.now() - t0);
+      }),
+  };
+  const served = dl.serveFollower(port, { host });
   parentPort.on('message', (msg) => {
     if (msg?.bench !== 'check') return;
     void served.then((s) => {
-      parentPort.postMessage({ bench: 'check', ...check((name) => s.follower.find(name), msg.modules) });
+      parentPort.postMessage({
+        bench: 'check',
+        ...check((name) => s.follower.find(name), msg.modules),
+        applyMs: median(applied),
+      });
     });
   });
 } else {

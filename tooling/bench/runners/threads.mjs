@@ -7,19 +7,23 @@
 //             modules instantiated with the same imports, made before the clock (no linker)
 //   dlopen-4  4 workers follow through a ThreadGroup; the last `dlopens` modules are opened one
 //             at a time, each timed from dlopenSync to its group.sync() acknowledged by all 4
+//   dlopen-2  the same with 2 workers (the machine's cores: how the ratio depends on them)
 //   dlopen-1  the same dlopens with no thread following: dlopenSync alone
 // Every worker checks what it got (sum of bm<i>_check() = the set's checksum, each thread-local
 // starting fresh); prints one JSON line {"totalMs", "checksum", ...}: for the dlopen modes
-// totalMs is the median of the process's dlopens.
+// totalMs is the median of the process's dlopens, instantiateMs the median time the leader's
+// dlopenSync spent in `new WebAssembly.Instance` (timing.mjs instrument()), applyMs the median
+// time a worker took to apply an update (median over the workers' medians).
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { fail, importDist, manifest } from './common.mjs';
+import { fail, importDist, instrument, manifest } from './common.mjs';
 import { hostProgram } from './hosts.mjs';
 
 const WORKER = new URL('./threads-worker.mjs', import.meta.url);
 const mode = process.argv[3];
-if (!['follow', 'floor', 'dlopen-4', 'dlopen-1'].includes(mode))
-  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-1', 2);
+if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1'].includes(mode))
+  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1', 2);
+const timing = instrument();
 const dl = await importDist('linker');
 const m = manifest();
 const files = m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) }));
@@ -61,6 +65,7 @@ async function startThread() {
     checksum: r.checksum,
     imageMs,
     tlsFresh: r.tlsFresh,
+    ...(r.cpuMs === undefined ? {} : { cpuMs: r.cpuMs }),
     ...(r.importsMs === undefined ? {} : { importsMs: r.importsMs }),
   };
 }
@@ -69,14 +74,17 @@ async function startThread() {
 async function dlopens() {
   const k = m.dlopens;
   for (const file of files.slice(0, files.length - k)) linker.dlopenSync(file, flags);
-  const threads = mode === 'dlopen-4' ? 4 : 0;
+  const threads = mode === 'dlopen-4' ? 4 : mode === 'dlopen-2' ? 2 : 0;
   const group = new dl.ThreadGroup(linker, { stackSize: 65536 });
   const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { mode: 'serve' } }));
   await Promise.all(workers.map((w) => group.add(w)));
   const times = [];
+  const instantiated = [];
   for (const file of files.slice(files.length - k)) {
+    const i0 = timing.instantiateMs;
     const t0 = performance.now();
     linker.dlopenSync(file, flags);
+    instantiated.push(timing.instantiateMs - i0);
     if (threads > 0) await group.sync();
     times.push(performance.now() - t0);
   }
@@ -84,16 +92,25 @@ async function dlopens() {
   const modules = m.modules;
   let checksum = 0;
   for (const { symbol } of modules) checksum += linker.dlsym(null, symbol).func();
+  const applies = [];
   for (const w of workers) {
     const check = answer(w);
     w.postMessage({ bench: 'check', modules });
     const r = await check;
     if (r.checksum !== checksum) fail(`a following thread's checksum is ${r.checksum}, the leader's ${checksum}`);
     if (!r.tlsFresh) fail('a following thread does not start with fresh thread-locals');
+    applies.push(r.applyMs);
     group.remove(w);
     await w.terminate();
   }
-  return { totalMs: median(times), checksum, firstMs: times[0], maxMs: Math.max(...times) };
+  return {
+    totalMs: median(times),
+    checksum,
+    firstMs: times[0],
+    maxMs: Math.max(...times),
+    instantiateMs: median(instantiated),
+    ...(applies.length === 0 ? {} : { applyMs: median(applies) }),
+  };
 }
 
 const result = mode === 'follow' || mode === 'floor' ? await startThread() : await dlopens();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Samples } from './suite.js';
-import { FLOOR_OF, threadCases, threadVerdicts } from './threads.js';
+import { extraNotes, FLOOR_OF, keepExtras, threadCases, threadVerdicts } from './threads.js';
+import type { Extras } from './threads.js';
 
 describe('the threads suite', () => {
   it('divides follow by the floor and dlopen-4 by dlopen-1, per N, in table order', () => {
@@ -28,6 +29,21 @@ describe('the threads suite', () => {
     expect(threadVerdicts([c('floor', 1), c('follow', 1.1), c('dlopen-4', 1.6)])).toEqual([
       '  [ met ] follow ≤ 1.1× floor, N=500: 1.10×',
       '  [MISSED] dlopen-4 ≤ 1.5× dlopen-1, N=500: 1.60×',
+    ]);
+  });
+
+  it('notes the follower against the floor in thread CPU time, and the least a sync can take with K workers on C cores', () => {
+    const extras: Extras = new Map();
+    for (const cpuMs of [30, 40, 50]) keepExtras(extras, '100 floor', { cpuMs });
+    for (const cpuMs of [33, 44, 55]) keepExtras(extras, '100 follow', { cpuMs });
+    keepExtras(extras, '100 dlopen-1', { instantiateMs: 0.5 });
+    for (const k of [2, 4]) keepExtras(extras, `100 dlopen-${k}`, { applyMs: 1 });
+    const one = { set: 'thr', n: 100, runner: 'dlopen-1', medianMs: 2, ratioToFloor: 1, runs: 3 } as const;
+    expect(extraNotes([100], [one], extras, 2)).toEqual([
+      'N=100: thread CPU time: follow 44.0 ms, floor 40.0 ms: follow ÷ floor = 1.10×',
+      'N=100: dlopen-2: a worker applies an update in 1.00 ms (the leader’s dlopenSync instantiates in 0.50 ms); with 2 workers on 2 cores at least dlopen-1 + 1 × apply = 3.00 ms = 1.50× dlopen-1',
+      'N=100: dlopen-4: a worker applies an update in 1.00 ms (the leader’s dlopenSync instantiates in 0.50 ms); with 4 workers on 2 cores at least dlopen-1 + 2 × apply = 4.00 ms = 2.00× dlopen-1',
+      '',
     ]);
   });
 });

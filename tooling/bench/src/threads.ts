@@ -5,6 +5,7 @@
  *             advance, and each TLS block set up (the engine's part, no linker)
  *   dlopen-4  one `dlopen` reaching 4 threads: the leader's `dlopenSync` + `ThreadGroup.sync()`
  *             acknowledged by 4 workers
+ *   dlopen-2  the same with 2 workers (as many as the machine's cores, here)
  *   dlopen-1  the same `dlopenSync` with no thread following
  * On N generated shared-memory side modules (gen/gen-threads.mjs, clang-16, built by
  * gen/build.sh threads N into .build/threads/N). Every measurement is a fresh node process
@@ -14,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { renderTable } from '@dl/cli/report';
 import type { BenchArgs } from './args.js';
@@ -25,12 +26,13 @@ import type { Sample } from './suite.js';
 const BUILD = join(BENCH_DIR, '.build');
 
 /** The runners, in table order; each measured case's floor is the runner it is divided by. */
-export const THREAD_RUNNERS = ['floor', 'follow', 'dlopen-1', 'dlopen-4'] as const;
+export const THREAD_RUNNERS = ['floor', 'follow', 'dlopen-1', 'dlopen-2', 'dlopen-4'] as const;
 export type ThreadRunner = (typeof THREAD_RUNNERS)[number];
 export const FLOOR_OF: Readonly<Record<ThreadRunner, ThreadRunner>> = {
   floor: 'floor',
   follow: 'floor',
   'dlopen-1': 'dlopen-1',
+  'dlopen-2': 'dlopen-1',
   'dlopen-4': 'dlopen-1',
 };
 
@@ -136,6 +138,61 @@ export function madeImports(cases: readonly ThreadCase[], importsMs: ReadonlyMap
   return lines.length === 0 ? [] : [...lines, ''];
 }
 
+/** What the runners report besides `totalMs`, per `N runner`: the medians the report's notes use. */
+export type Extras = Map<string, { cpuMs: number[]; instantiateMs: number[]; applyMs: number[] }>;
+
+/** Keeps a runner's extra measures (thread CPU time, the leader's instantiation, a worker's apply). */
+export function keepExtras(
+  extras: Extras,
+  key: string,
+  sample: Partial<Record<'cpuMs' | 'instantiateMs' | 'applyMs', number>>,
+): void {
+  const e = extras.get(key) ?? { cpuMs: [], instantiateMs: [], applyMs: [] };
+  for (const k of ['cpuMs', 'instantiateMs', 'applyMs'] as const) {
+    const v = sample[k];
+    if (typeof v === 'number') e[k].push(v);
+  }
+  extras.set(key, e);
+}
+
+/**
+ * The notes under the table: the follower against the floor in this thread's CPU time (what
+ * the scheduler's delays do not inflate), and per dlopen case where its time goes — the
+ * leader's instantiation inside `dlopenSync`, a worker's apply of the update (mostly its own
+ * `new WebAssembly.Instance`), and the least a sync can take with K workers on C cores when each
+ * applies in series on its core: dlopen-1 + ⌈K / C⌉ × apply.
+ */
+export function extraNotes(
+  ns: readonly number[],
+  cases: readonly ThreadCase[],
+  extras: Extras,
+  cores: number,
+): string[] {
+  const lines: string[] = [];
+  const med = (key: string, k: 'cpuMs' | 'instantiateMs' | 'applyMs'): number | null => {
+    const list = extras.get(key)?.[k] ?? [];
+    return list.length === 0 ? null : median(list);
+  };
+  for (const n of ns) {
+    const follow = med(`${n} follow`, 'cpuMs');
+    const floor = med(`${n} floor`, 'cpuMs');
+    if (follow !== null && floor !== null)
+      lines.push(
+        `N=${n}: thread CPU time: follow ${ms(follow)} ms, floor ${ms(floor)} ms: follow ÷ floor = ${times(follow / floor)}`,
+      );
+    const one = cases.find((c) => c.n === n && c.runner === 'dlopen-1');
+    for (const k of [2, 4]) {
+      const apply = med(`${n} dlopen-${k}`, 'applyMs');
+      if (one === undefined || apply === null) continue;
+      const bound = one.medianMs + Math.ceil(k / cores) * apply;
+      lines.push(
+        `N=${n}: dlopen-${k}: a worker applies an update in ${ms(apply)} ms (the leader’s dlopenSync instantiates in ${ms(med(`${n} dlopen-1`, 'instantiateMs') ?? NaN)} ms); with ${k} workers on ${cores} cores at least dlopen-1 + ${Math.ceil(k / cores)} × apply = ${ms(bound)} ms = ${times(bound / one.medianMs)} dlopen-1`,
+      );
+    }
+  }
+  return lines.length === 0 ? [] : [...lines, ''];
+}
+
 /** `--dlopens`: how many of the last modules each dlopen process opens (its sample is their median). */
 function parseDlopens(options: ReadonlyMap<string, string>): number {
   const v = Number(options.get('dlopens') ?? '20');
@@ -158,12 +215,18 @@ export function threadsBench(args: BenchArgs): string {
   const samples = new Samples(runs);
   // The floor's import objects are made before its clock; what making them took, per N.
   const importsMs = new Map<number, number[]>();
+  const extras: Extras = new Map();
   for (let run = 1; run <= runs; run++) {
     samples.begin();
     for (const set of sets)
       for (const runner of THREAD_RUNNERS) {
         const args = [join(BENCH_DIR, 'runners', 'threads.mjs'), set.manifest, runner];
-        const sample = spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample & { importsMs?: number };
+        const sample = spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample & {
+          importsMs?: number;
+          cpuMs?: number;
+          applyMs?: number;
+        };
+        keepExtras(extras, `${set.n} ${runner}`, sample);
         if (sample.importsMs !== undefined) importsMs.set(set.n, [...(importsMs.get(set.n) ?? []), sample.importsMs]);
         samples.add(`${set.n} ${runner}`, sample, run);
       }
@@ -193,6 +256,7 @@ export function threadsBench(args: BenchArgs): string {
     renderTable(rows, ['left', 'right', 'left', 'right', 'right', 'left', 'right'], '  '),
     '',
     ...madeImports(cases, importsMs),
+    ...extraNotes(ns, cases, extras, availableParallelism()),
     'targets:',
     ...threadVerdicts(cases),
   ];

@@ -1,4 +1,5 @@
 import { DlError } from '@dl/errors';
+import { mutableI32 } from '@dl/symbols';
 import { newTag } from '../wasm-tag.js';
 import type { WasmTag } from '../wasm-tag.js';
 import type { ImageImport, ImageLibrary, ThreadImage } from './image.js';
@@ -63,11 +64,12 @@ interface Thread {
   readonly tags: Map<string, WasmTag>;
 }
 
-const MUTABLE_I32: WebAssembly.GlobalDescriptor = { value: 'i32', mutable: true };
-
-/** An i32 global import: a plain number for an immutable one (the engine makes it), a Global for a mutable one. */
+/**
+ * An i32 global import: a plain number for an immutable one (the engine makes it); a mutable one
+ * from the engine-made pool of `@dl/symbols` (a JS-made Global owns an array buffer of its own).
+ */
 function constGlobal(value: number, mutable: boolean): WebAssembly.Global | number {
-  return mutable ? new WebAssembly.Global(MUTABLE_I32, value) : value;
+  return mutable ? mutableI32(value) : value;
 }
 
 function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
@@ -174,6 +176,16 @@ function drop(t: Thread, id: number): void {
   t.tlsBlocks.delete(id);
 }
 
+/** Sets extra slots to their library's exports (recorded: dropping the library clears them). */
+function fill(t: Thread, slots: ThreadImage['slots']): void {
+  for (const s of slots) {
+    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
+    const extra = t.extra.get(s.library);
+    if (extra === undefined) t.extra.set(s.library, [s.index]);
+    else extra.push(s.index);
+  }
+}
+
 /**
  * Takes the libraries of an image or update, all or none: when one cannot be followed here
  * (the table cannot grow, the engine refuses the instance, its TLS set-up traps), those taken
@@ -209,12 +221,10 @@ function take(t: Thread, image: ThreadImage): void {
 function apply(t: Thread, image: ThreadImage): void {
   for (const id of image.removed) drop(t, id);
   take(t, image);
-  for (const s of image.slots) {
-    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
-    const extra = t.extra.get(s.library);
-    if (extra === undefined) t.extra.set(s.library, [s.index]);
-    else extra.push(s.index);
-  }
+  // Set once every instance exists. Setting each new library's slots right after its instance
+  // (fewer instances for a set to update) was slower in interleaved runs at N=500: an instance
+  // made while more of the table is filled costs more than the sets save.
+  fill(t, image.slots);
 }
 
 /** A new table for a thread: the image's length, at most `maximum` slots when given. */

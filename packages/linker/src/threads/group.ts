@@ -202,10 +202,18 @@ export class ThreadGroup {
 
   /** Sends every thread its update (with `dropping`); the first failure, if any, once all have answered. */
   private async update(dropping: readonly Handle[]): Promise<DlError | undefined> {
+    const members = [...this.members.values()];
+    // Every update is made first (what they share once), then all are posted back to back.
+    const images = this.linker.threadUpdates(
+      members.map((m) => m.resources),
+      { dropping },
+    );
     const results = await Promise.allSettled(
-      [...this.members.values()].map(async (m) => {
+      members.map(async (m, i) => {
         try {
-          await this.send(m, 'update', this.linker.threadUpdate(m.resources, { dropping }));
+          const image = images[i]!;
+          if (image instanceof Error) throw image;
+          await this.send(m, 'update', image);
         } catch (e) {
           // The leader could not make this thread's update (e.g. no memory for its TLS block).
           if (e instanceof DlError && e.code === 'DL_THREAD_SYNC_FAILED') throw e;

@@ -189,27 +189,28 @@ function indexExports(lib: Library): void {
 }
 
 /**
- * Slots outside every library's own range that hold an exported function of one of `libs`
- * (resident, by id) and that the thread was not sent yet (`sent`, updated). It walks the
- * linker's slot registry (every function given a slot), not the table: no engine call per slot.
- * The owners come from {@link indexExports}, done when a library first reaches a thread.
+ * Slots outside every resident library's own range that hold an exported function of one of
+ * them: walks the linker's slot registry (every function given a slot), not the table — no
+ * engine call per slot. The owners come from {@link indexExports}, done when a library first
+ * reaches a thread.
  */
-function extraSlots(
-  state: LinkState,
-  libs: readonly Library[],
-  ids: Indexed,
-  sent: ThreadResources['slots'],
-): ThreadImage['slots'] {
-  const length = state.table.length;
-  const own = new Uint8Array(length);
-  for (const l of libs) if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
-  const out: { index: number; library: number; name: string }[] = [];
+function candidateSlots(state: LinkState, own: Uint8Array, ids: Indexed): Candidate[] {
+  const out: Candidate[] = [];
   for (const [f, i] of state.slots.entries()) {
-    if (own[i] === 1 || sent.get(i)?.func === f) continue;
+    if (own[i] === 1) continue;
     const o = exporters.get(f);
-    if (o === undefined || !ids.has(o.library)) continue;
-    sent.set(i, { func: f, library: o.library });
-    out.push({ index: i, ...o });
+    if (o !== undefined && ids.has(o.library)) out.push({ func: f, index: i, library: o.library, name: o.name });
+  }
+  return out;
+}
+
+/** The candidate slots a thread was not sent yet (`sent`, updated). */
+function extraSlots(candidates: readonly Candidate[], sent: ThreadResources['slots']): ThreadImage['slots'] {
+  const out: { index: number; library: number; name: string }[] = [];
+  for (const { func, index, library, name } of candidates) {
+    if (sent.get(index)?.func === func) continue;
+    sent.set(index, { func, library });
+    out.push({ index, library, name });
   }
   return out;
 }
@@ -260,12 +261,45 @@ function residentLibraries(state: LinkState): Library[] {
 }
 
 /**
+ * What the images of every thread at one moment share, computed once for all of them: the
+ * resident libraries (less those being dropped), the extra slots holding their functions, and each
+ * library's imports (the same on every thread: a thread-local's GOT entry names its library and
+ * offset, not the block).
+ */
+interface Shared {
+  readonly resident: readonly Library[];
+  readonly ids: Indexed;
+  /** Each library's imports, by id (filled as the first thread needs them). */
+  readonly imports: Map<number, ImageImport[]>;
+  /** The slots outside the own ranges holding a resident library's function ({@link candidateSlots}). */
+  readonly candidates: readonly Candidate[];
+}
+
+interface Candidate {
+  readonly func: Callable;
+  readonly index: number;
+  readonly library: number;
+  readonly name: string;
+}
+
+function sharedOf(state: LinkState, dropping: ReadonlySet<number>): Shared {
+  const resident = residentLibraries(state).filter((l) => !dropping.has(l.id));
+  const length = state.table.length;
+  const own = new Uint8Array(length);
+  for (const l of resident)
+    if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
+  const ids = new Set(resident.map((l) => l.id));
+  // Each library's exports are indexed once per instance, when it first reaches a thread.
+  for (const lib of resident) indexExports(lib);
+  return { resident, ids, imports: new Map(), candidates: candidateSlots(state, own, ids) };
+}
+
+/**
  * The image of what a thread lacks: the resident libraries it does not have yet (their TLS
  * blocks reserved into `resources`), and the ones it has that are gone (their blocks released).
  */
-function imageFor(state: LinkState, resources: ThreadResources, dropping: ReadonlySet<number>): ThreadImage {
-  const resident = residentLibraries(state).filter((l) => !dropping.has(l.id));
-  const ids = new Set(resident.map((l) => l.id));
+function imageFor(state: LinkState, resources: ThreadResources, shared: Shared): ThreadImage {
+  const { resident, ids } = shared;
   const removed = [...resources.libraries.keys()].filter((id) => !ids.has(id));
   for (const id of removed) {
     const block = resources.libraries.get(id);
@@ -274,17 +308,17 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
   }
   if (removed.length > 0) for (const [i, s] of resources.slots) if (!ids.has(s.library)) resources.slots.delete(i);
   const added = resident.filter((l) => !resources.libraries.has(l.id));
-  // Every library reaches a thread as `added` once: its exports are indexed then (once per instance).
-  for (const lib of added) indexExports(lib);
   const libraries = added.map((lib): ImageLibrary => {
     const tls = tlsFor(state, lib);
     resources.libraries.set(lib.id, tls?.block ?? null);
+    let imports = shared.imports.get(lib.id);
+    if (imports === undefined) shared.imports.set(lib.id, (imports = importsOf(state, lib, ids)));
     return {
       id: lib.id,
       name: lib.name,
       table: { base: lib.tableBase, size: lib.table?.size ?? 0 },
       module: lib.module,
-      imports: importsOf(state, lib, ids),
+      imports,
       tlsBlock: tls?.block.address ?? null,
       tlsInit: tls?.init ?? null,
     };
@@ -296,7 +330,7 @@ function imageFor(state: LinkState, resources: ThreadResources, dropping: Readon
     stack: { low: stack.address, high: stack.address + stack.size },
     libraries,
     // Every slot given to a function since the last image (a new library may take the address of an old one's).
-    slots: extraSlots(state, resident, ids, resources.slots),
+    slots: extraSlots(shared.candidates, resources.slots),
     removed,
   };
 }
@@ -315,7 +349,7 @@ export function threadImage(state: LinkState, stackSize: number): { image: Threa
     libraries: new Map(),
     slots: new Map(),
   };
-  return { image: imageFor(state, resources, new Set()), resources };
+  return { image: imageFor(state, resources, sharedOf(state, new Set())), resources };
 }
 
 /**
@@ -329,7 +363,27 @@ export function threadUpdate(
   resources: ThreadResources,
   dropping: ReadonlySet<number> = new Set(),
 ): ThreadImage {
-  return imageFor(state, resources, dropping);
+  return imageFor(state, resources, sharedOf(state, dropping));
+}
+
+/**
+ * {@link threadUpdate} for several threads at once: what their updates share (the resident
+ * set, the libraries' own table ranges, each new library's imports) is computed once. A thread
+ * whose update cannot be made (no memory for its TLS block, say) gets the error in its place.
+ */
+export function threadUpdates(
+  state: LinkState,
+  threads: readonly ThreadResources[],
+  dropping: ReadonlySet<number> = new Set(),
+): (ThreadImage | Error)[] {
+  const shared = sharedOf(state, dropping);
+  return threads.map((resources) => {
+    try {
+      return imageFor(state, resources, shared);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  });
 }
 
 /** Gives back what {@link threadImage} and updates reserved for a thread that has ended. */

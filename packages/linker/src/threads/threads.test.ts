@@ -285,6 +285,36 @@ describe('follower threads (node worker_threads)', () => {
     }
   });
 
+  it('threadUpdates makes several threads’ updates in one pass: each as threadUpdate makes it (with its own TLS blocks), nothing for a thread already up to date', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const threads = [0, 1, 2].map(() => linker.threadImage().resources);
+    // libthr_user.so brings libthr_base.so (thread-locals) and takes the address of one of its functions.
+    linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    const late = linker.threadImage().resources;
+    try {
+      const updates = linker.threadUpdates([threads[0]!, late, threads[1]!]).map((u) => {
+        if (u instanceof Error) throw u;
+        return u;
+      });
+      const [first, upToDate, second] = [updates[0]!, updates[1]!, updates[2]!];
+      const alone = linker.threadUpdate(threads[2]!);
+      const shape = (u: typeof alone) => ({
+        ...u,
+        stack: null,
+        libraries: u.libraries.map((l) => ({ ...l, tlsBlock: l.tlsBlock === null ? null : 'own' })),
+      });
+      expect(first.libraries.map((l) => l.name)).toEqual(['libthr_base.so', 'libthr_user.so']);
+      expect(first.slots.length).toBeGreaterThan(0);
+      expect(shape(first)).toEqual(shape(alone));
+      expect(shape(second)).toEqual(shape(alone));
+      const blocks = [first, second, alone].map((u) => u.libraries[0]!.tlsBlock);
+      expect(new Set(blocks).size).toBe(3);
+      expect(upToDate).toMatchObject({ libraries: [], slots: [], removed: [] });
+    } finally {
+      for (const r of [...threads, late]) linker.releaseThread(r);
+    }
+  });
+
   it('needs shared memory', () => {
     const { linker } = hostLinkerSync('clang16');
     expect(outcome(() => linker.threadImage())).toBe('DL_INCOMPATIBLE');
