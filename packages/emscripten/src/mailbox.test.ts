@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { MailboxReader, MailboxWriter } from './mailbox.js';
 import type { ThreadMessage } from './threads.js';
 
-const bytesOf = (name: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'clang16', name)));
+const bytesOf = (name: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(readFileSync(join(fixturesDir, 'clang16', name)));
 const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
 
 function library(id: number, name: string): ImageLibrary {
@@ -32,6 +33,7 @@ function message(seq: number, libraries: ImageLibrary[]): ThreadMessage {
     got: [['g', seq]],
     mainSlots: [],
     global: libraries.map((l) => l.name),
+    tls: [],
   };
 }
 
