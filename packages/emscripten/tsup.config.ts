@@ -15,6 +15,9 @@ const config: Options[] = [
     dts: false,
     clean: false,
     treeshake: true,
+    // Local names only (the code stays readable otherwise): a classic script must not look like
+    // CommonJS to tools that sniff a file (a local named `exports` or `global` would).
+    minifyIdentifiers: true,
   },
 ];
 

@@ -194,6 +194,14 @@ const stockThreadFailures: readonly {
       /worker sent an error! .*web-main2\.worker\.js:\d+: Uncaught TypeError: Cannot read properties of undefined \(reading 'module'\)/,
   },
   {
+    program: 'thr_tls',
+    status: 0,
+    what: "as in node: dlsym of a side module's _Thread_local is no thread's &tv, not even the main's (_dlsym_js answers the export relocated as data; registerTlsInit relocates only the GOT's copy to each __tls_base); every other line as the facade's",
+    stdout:
+      /^main: tv = 1\n(?:thread \d: tv = 7 at start, 10\d after the barrier\n){3}&tv distinct on every thread: 1\ndlsym\(tv\) == &tv on the main: 0\n(?:dlsym\(tv\) == &tv on thread \d: 0\n){3}$/,
+    stderr: /^(?:Blocking on the main thread is very dangerous[^\n]*\n)?$/,
+  },
+  {
     program: 'thr_four',
     status: 1,
     what: 'as thr_late, with 4 pthreads: libafter.so, opened on the main thread while they run, never reaches them',

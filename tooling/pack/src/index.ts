@@ -180,9 +180,17 @@ export function entryCheckScript(dir: string): string {
   ].join('\n');
 }
 
-/** Export keys of a packed package.json that name a non-JavaScript file (C headers, .so, link lists): no types to check. */
+/**
+ * Export keys of a packed package.json that name a non-JavaScript file (C headers, .so, link lists)
+ * or a classic script (`*.global.js`, for `importScripts`: no module, no types): nothing to check.
+ */
 export function assetEntries(manifest: { exports: Record<string, unknown> }): string[] {
   return Object.entries(manifest.exports)
-    .filter(([key, value]) => typeof value === 'string' && !key.includes('*') && !/\.(c?js|mjs|json)$/.test(value))
+    .filter(
+      ([key, value]) =>
+        typeof value === 'string' &&
+        !key.includes('*') &&
+        (!/\.(c?js|mjs|json)$/.test(value) || /\.global\.js$/.test(value)),
+    )
     .map(([key]) => key);
 }
