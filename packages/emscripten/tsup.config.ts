@@ -14,9 +14,10 @@ const config: Options[] = [
     sourcemap: false,
     dts: false,
     clean: false,
-    treeshake: true,
-    // Local names only (the code stays readable otherwise): a classic script must not look like
-    // CommonJS to tools that sniff a file (a local named `exports` or `global` would).
+    // esbuild's own IIFE (rollup's, which tree-shaking uses, assigns `exports.name`), with local
+    // names minified (the code stays readable otherwise): a classic script must not look like
+    // CommonJS to tools that sniff a file (publint), as `exports.x` or a local `global.x` would.
+    treeshake: false,
     minifyIdentifiers: true,
   },
 ];
