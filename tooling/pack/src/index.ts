@@ -190,7 +190,7 @@ export function assetEntries(manifest: { exports: Record<string, unknown> }): st
       ([key, value]) =>
         typeof value === 'string' &&
         !key.includes('*') &&
-        (!/\.(c?js|mjs|json)$/.test(value) || /\.global\.js$/.test(value)),
+        (!/\.(c?js|mjs|json)$/.test(value) || value.endsWith('.global.js')),
     )
     .map(([key]) => key);
 }
