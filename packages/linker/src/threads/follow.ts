@@ -218,13 +218,25 @@ function take(t: Thread, image: ThreadImage): void {
   }
 }
 
-function apply(t: Thread, image: ThreadImage): void {
+/**
+ * Drops and takes what the image says, all or none (the part that may fail), and returns what
+ * is left: setting its extra slots, which cannot fail (the table has grown, the instances
+ * exist). Run the rest before the thread's current task ends: no code of this thread runs in
+ * between, so none finds a slot unset — `serveFollower` acknowledges first, then sets them.
+ */
+function applyThen(t: Thread, image: ThreadImage): () => void {
   for (const id of image.removed) drop(t, id);
   take(t, image);
   // Set once every instance exists. Setting each new library's slots right after its instance
   // (fewer instances for a set to update) was slower in interleaved runs at N=500: an instance
   // made while more of the table is filled costs more than the sets save.
-  fill(t, image.slots);
+  return () => {
+    fill(t, image.slots);
+  };
+}
+
+function apply(t: Thread, image: ThreadImage): void {
+  applyThen(t, image)();
 }
 
 /** A new table for a thread: the image's length, at most `maximum` slots when given. */
@@ -244,6 +256,19 @@ function newTable(length: number, maximum: number | undefined): WebAssembly.Tabl
  * does it only on the first thread); relocations and constructors do not run again.
  */
 export function followLinker(image: ThreadImage, options: FollowOptions = {}): Follower {
+  const { follower, rest } = followThen(image, options);
+  rest();
+  return follower;
+}
+
+/** The threads a {@link followThen} follower follows with (for {@link updateThen}). */
+const threads = new WeakMap<Follower, Thread>();
+
+/**
+ * {@link followLinker} but for the image's extra slots: `rest()` sets them (it cannot fail). Call
+ * it before the thread's current task ends (see {@link applyThen}).
+ */
+export function followThen(image: ThreadImage, options: FollowOptions = {}): { follower: Follower; rest: () => void } {
   const t: Thread = {
     memory: image.memory,
     table: options.table ?? newTable(image.tableLength, options.tableMaximum),
@@ -255,8 +280,8 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
     host: options.host ?? {},
     tags: new Map(Object.entries(options.tags ?? {})),
   };
-  apply(t, image);
-  return {
+  const rest = applyThen(t, image);
+  const follower: Follower = {
     table: t.table,
     stackPointer: t.stackPointer,
     get libraries() {
@@ -267,4 +292,16 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
       apply(t, next);
     },
   };
+  threads.set(follower, t);
+  return { follower, rest };
+}
+
+/** `follower.update(image)` but for the extra slots: `rest()` sets them (see {@link followThen}). */
+export function updateThen(follower: Follower, image: ThreadImage): () => void {
+  const t = threads.get(follower);
+  if (t === undefined) {
+    follower.update(image);
+    return () => undefined;
+  }
+  return applyThen(t, image);
 }

@@ -1,7 +1,7 @@
 import { DlError, isDlErrorCode } from '@dl/errors';
 import type { Linker } from '../linker.js';
 import type { DlopenFlags, Handle } from '../types.js';
-import { followLinker } from './follow.js';
+import { followThen, updateThen } from './follow.js';
 import type { Follower, FollowOptions } from './follow.js';
 import type { ThreadImage, ThreadResources } from './image.js';
 
@@ -87,9 +87,14 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
         asked.delete(data.seq);
         return;
       }
+      // What is left once the image is taken (its extra slots: this cannot fail) is done after
+      // the acknowledgement, in this same task: no code of this thread runs before it is done.
+      let rest = (): void => undefined;
       try {
         if (data.dl === 'follow') {
-          follower = followLinker(data.image, options);
+          let served: Follower;
+          ({ follower: served, rest } = followThen(data.image, options));
+          follower = served;
           resolve({
             follower,
             dlopen: async (name, flags = { binding: 'now' }) => (await ask({ dl: 'dlopen', name, flags }))!,
@@ -97,7 +102,7 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
               await ask({ dl: 'dlclose', handle });
             },
           });
-        } else follower?.update(data.image);
+        } else if (follower !== null) rest = updateThen(follower, data.image);
         port.postMessage({ dl: 'ack', seq: data.seq } satisfies FollowMessage);
       } catch (e) {
         const library = e instanceof DlError ? e.library : undefined;
@@ -107,7 +112,9 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
           error: e instanceof DlError ? e.detail : e instanceof Error ? e.message : String(e),
           ...(library === undefined ? {} : { library }),
         } satisfies FollowMessage);
+        return;
       }
+      rest();
     });
   });
 }
