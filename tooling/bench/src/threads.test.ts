@@ -39,10 +39,14 @@ describe('the threads suite', () => {
     keepExtras(extras, '100 dlopen-1', { instantiateMs: 0.5 });
     for (const k of [2, 4]) keepExtras(extras, `100 dlopen-${k}`, { applyMs: 1 });
     const one = { set: 'thr', n: 100, runner: 'dlopen-1', medianMs: 2, ratioToFloor: 1, runs: 3 } as const;
-    expect(extraNotes([100], [one], extras, 2)).toEqual([
+    const two = { ...one, runner: 'dlopen-2', medianMs: 5, ratioToFloor: 2.5 } as const;
+    const four = { ...one, runner: 'dlopen-4', medianMs: 6, ratioToFloor: 3 } as const;
+    expect(extraNotes([100], [one, two, four], extras, 2)).toEqual([
       'N=100: thread CPU time: follow 44.0 ms, floor 40.0 ms: follow ÷ floor = 1.10×',
       'N=100: dlopen-2: a worker applies an update in 1.00 ms (the leader’s dlopenSync instantiates in 0.50 ms); with 2 workers on 2 cores at least dlopen-1 + 1 × apply = 3.00 ms = 1.50× dlopen-1',
+      'N=100: dlopen-2: any schedule, pipelined too, at least (dlopen-1 + 2 × apply) / 2 cores = 2.00 ms = 1.00× dlopen-1 (measured: 2.50×, 2.50× that bound)',
       'N=100: dlopen-4: a worker applies an update in 1.00 ms (the leader’s dlopenSync instantiates in 0.50 ms); with 4 workers on 2 cores at least dlopen-1 + 2 × apply = 4.00 ms = 2.00× dlopen-1',
+      'N=100: dlopen-4: any schedule, pipelined too, at least (dlopen-1 + 4 × apply) / 2 cores = 3.00 ms = 1.50× dlopen-1 (measured: 3.00×, 2.00× that bound)',
       '',
     ]);
   });
