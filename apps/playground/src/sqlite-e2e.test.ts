@@ -4,24 +4,12 @@
  * must be what gcc's build of the same sources prints (the ground truth). Without the SQLite
  * outputs (`pnpm fixtures`), the built app must say so and name that command.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromiumGate, launchChromium } from '@dl/browser';
-import type { Browser } from '@dl/browser';
 import { runNativeSqlite, sqliteGate } from '@dl/fixtures/sqlite';
-import type { Page } from 'playwright-core';
-import { build, preview } from 'vite';
-import type { PreviewServer } from 'vite';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { artifacts, gate, usePlayground } from './e2e.harness.js';
 import { outputLines, SQLITE_BUILD_COMMAND, SQLITE_QUERIES, sqliteExample, statementsOf } from './sqlite-example.js';
 
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../../.ci/artifacts/playground/', import.meta.url));
-
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
 const sqlite = sqliteGate();
 if (sqlite.mode !== 'run') console.warn(sqlite.message);
 
@@ -63,78 +51,43 @@ describe("the SQLite example set's helpers", () => {
 });
 
 describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { timeout: 90_000 }, () => {
-  let outDir = '';
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  let origin = '';
-  const pageErrors: string[] = [];
-
-  beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
-  });
-
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    outDir = await mkdtemp(join(tmpdir(), 'dl-playground-sqlite-'));
-    const configFile = join(appRoot, 'vite.config.ts');
-    await build({ root: appRoot, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    server = await preview({
-      root: appRoot,
-      configFile,
-      logLevel: 'warn',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port: 0 },
-    });
-    origin = server.resolvedUrls?.local[0] ?? '';
-    await mkdir(artifacts, { recursive: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (outDir !== '') await rm(outDir, { recursive: true, force: true });
-  });
+  const playground = usePlayground('axe-sqlite.json');
 
   /** Runs the query box's SQL and waits for this run's output. */
   const runQuery = async (click: () => Promise<void>): Promise<{ stdout: string; rows: string[][] }> => {
-    const before = await page.locator('#view-run').getAttribute('data-runs');
+    const before = await playground.page.locator('#view-run').getAttribute('data-runs');
     await click();
-    await expect.poll(() => page.locator('#view-run').getAttribute('data-runs'), { timeout: 30_000 }).not.toBe(before);
-    await page.locator('#view-run[data-state="done"]').waitFor({ timeout: 30_000 });
-    const stdout = (await page.locator('#sqlite-stdout').textContent()) ?? '';
-    const rows = await page
+    await expect
+      .poll(() => playground.page.locator('#view-run').getAttribute('data-runs'), { timeout: 30_000 })
+      .not.toBe(before);
+    await playground.page.locator('#view-run[data-state="done"]').waitFor({ timeout: 30_000 });
+    const stdout = (await playground.page.locator('#sqlite-stdout').textContent()) ?? '';
+    const rows = await playground.page
       .locator('#sqlite-output tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     return { stdout, rows };
   };
 
   it.runIf(sqlite.mode !== 'run')('without the SQLite outputs, the set says which command builds them', async () => {
-    await page.goto(`${origin}#example=sqlite`);
-    const gateBox = page.locator('#sqlite-gate');
+    await playground.page.goto(`${playground.origin}#example=sqlite`);
+    const gateBox = playground.page.locator('#sqlite-gate');
     await gateBox.waitFor();
     expect(await gateBox.textContent()).toContain(SQLITE_BUILD_COMMAND);
-    expect(await page.locator('#example-description').textContent()).toContain(SQLITE_BUILD_COMMAND);
-    await page.screenshot({ path: join(artifacts, 'run-sqlite-not-built.png') });
+    expect(await playground.page.locator('#example-description').textContent()).toContain(SQLITE_BUILD_COMMAND);
+    await playground.page.screenshot({ path: join(artifacts, 'run-sqlite-not-built.png') });
   });
 
   it.runIf(sqlite.mode === 'run')(
     'opens the set from the URL in the Run tab, with its extensions inspectable',
     async () => {
-      await page.goto(`${origin}#example=sqlite`);
-      await page.locator('#sqlite-console').waitFor();
+      await playground.page.goto(`${playground.origin}#example=sqlite`);
+      await playground.page.locator('#sqlite-console').waitFor();
       for (const name of ['libseries.so', 'libregexp.so', 'libstats.so', 'libbroken.so']) {
-        await page.locator(`#file-list li[data-file="${name}"][data-state="ok"]`).waitFor();
+        await playground.page.locator(`#file-list li[data-file="${name}"][data-state="ok"]`).waitFor();
       }
       // The run view's function list is not shown for a WASI program.
-      expect(await page.locator('#function-list').isVisible()).toBe(false);
-      expect(await page.locator('button.ready-query').count()).toBe(SQLITE_QUERIES.length);
+      expect(await playground.page.locator('#function-list').isVisible()).toBe(false);
+      expect(await playground.page.locator('button.ready-query').count()).toBe(SQLITE_QUERIES.length);
     },
   );
 
@@ -142,31 +95,33 @@ describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { ti
     "the query typed in the box: load_extension('libseries.so') then generate_series(1,5) gives 1 to 5, as gcc's build",
     async () => {
       const sql = "SELECT load_extension('libseries.so');\nSELECT value FROM generate_series(1,5);";
-      await page.fill('#sqlite-query', sql);
-      const { stdout, rows } = await runQuery(() => page.click('#sqlite-run'));
+      await playground.page.fill('#sqlite-query', sql);
+      const { stdout, rows } = await runQuery(() => playground.page.click('#sqlite-run'));
       expect(stdout).toBe(runNativeSqlite(statementsOf(sql)).stdout);
       expect(rows).toEqual([['NULL'], ['1'], ['2'], ['3'], ['4'], ['5']]);
-      expect(await page.locator('#sqlite-status').textContent()).toMatch(/^Exit status 0 in .* loaded libseries\.so$/);
-      await page.screenshot({ path: join(artifacts, 'run-sqlite-series.png') });
+      expect(await playground.page.locator('#sqlite-status').textContent()).toMatch(
+        /^Exit status 0 in .* loaded libseries\.so$/,
+      );
+      await playground.page.screenshot({ path: join(artifacts, 'run-sqlite-series.png') });
     },
   );
 
   it.runIf(sqlite.mode === 'run').each(SQLITE_QUERIES.filter((q) => q.id !== 'broken').map((q) => [q.id, q] as const))(
     'ready query %s: the rows equal the native ground truth',
     async (id, query) => {
-      const { stdout, rows } = await runQuery(() => page.click(`button.ready-query[data-query="${id}"]`));
+      const { stdout, rows } = await runQuery(() => playground.page.click(`button.ready-query[data-query="${id}"]`));
       const native = runNativeSqlite(statementsOf(query.sql));
       expect(native.status).toBe(0);
       expect(stdout).toBe(native.stdout);
       expect(rows.length).toBe(outputLines(native.stdout).length);
-      expect(await page.locator('#view-run').getAttribute('data-exit')).toBe('0');
+      expect(await playground.page.locator('#view-run').getAttribute('data-exit')).toBe('0');
     },
   );
 
   it.runIf(sqlite.mode === 'run')(
     "the broken extension: SQLite's error rows carry @dl's message, and the missing one @dl's loader text",
     async () => {
-      const { stdout, rows } = await runQuery(() => page.click('button.ready-query[data-query="broken"]'));
+      const { stdout, rows } = await runQuery(() => playground.page.click('button.ready-query[data-query="broken"]'));
       expect(rows).toEqual([
         ['Error: libbroken.so: 1 undefined symbol: broken_missing_helper (needed by libbroken.so)'],
         [
@@ -179,9 +134,9 @@ describe.skipIf(gate.mode === 'skip')('the SQLite example set in Chromium', { ti
         /^Error: \S*libbroken\.so: undefined symbol: broken_missing_helper\nError: libnope\.so\.so: cannot open shared object file: No such file or directory\n$/,
       );
       expect(stdout.split('\n').length).toBe(native.stdout.split('\n').length);
-      expect(await page.locator('#view-run').getAttribute('data-exit')).toBe('1');
-      await page.screenshot({ path: join(artifacts, 'run-sqlite-broken.png') });
-      expect(pageErrors).toEqual([]);
+      expect(await playground.page.locator('#view-run').getAttribute('data-exit')).toBe('1');
+      await playground.page.screenshot({ path: join(artifacts, 'run-sqlite-broken.png') });
+      expect(playground.pageErrors).toEqual([]);
     },
   );
 });

@@ -3,8 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@dl/browser';
-import type { Browser, RouteMap, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage, startServer } from '@dl/browser';
+import type { RouteMap } from '@dl/browser';
+import { gateFor } from '@dl/fixtures/gate';
 import {
   emsuiteDir,
   emsuiteExpected,
@@ -15,7 +16,7 @@ import {
 } from '@dl/fixtures/emsuite';
 import type { EmsuiteVariant } from '@dl/fixtures/emsuite';
 import { emsuiteThreadPrograms } from '@dl/fixtures/emsuite-matrix';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PageOutcome } from './differential-page.harness.js';
 
 /** Where Emscripten 3.1.6's own loader, in the browser, does not do what `expected.txt` says. */
@@ -33,13 +34,6 @@ const stockFailures: readonly {
   },
 ];
 
-// Both Chromium and the suite's outputs (pnpm fixtures): skipped without either, failing when CI is set.
-const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } => {
-  const gates = [chromiumGate(), emsuiteGate()];
-  return gates.find((g) => g.mode === 'fail') ?? gates.find((g) => g.mode === 'skip') ?? gates[0]!;
-})();
-if (gate.mode === 'skip') console.warn(gate.message);
-
 const web = emsuitePrograms.filter((p) => p.web);
 const PAGE = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>emsuite</title>\n';
 const pagePath = (program: string): string => `/emsuite/${program}/index.html`;
@@ -55,24 +49,11 @@ function routes(): RouteMap {
   return map;
 }
 
-describe.skipIf(gate.mode === 'skip')(
+// Both Chromium and the suite's outputs (pnpm fixtures): skipped without either, failing when CI is set.
+describeInChromium(
   'the differential suite in Chromium: Emscripten 3.1.6 stock vs @dl/emscripten',
-  () => {
-    let browser: Browser | undefined;
-    let server: TestServer | undefined;
-    beforeEach(() => {
-      if (gate.mode === 'fail') throw new Error(gate.message);
-    });
-    beforeAll(async () => {
-      if (gate.mode === 'fail') return;
-      server = await startServer(routes());
-      browser = await launchChromium();
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
-
+  { gates: [emsuiteGate()], server: () => startServer(routes()) },
+  (chromium) => {
     /** Runs a web variant; `fs` overrides the files put in FS. Also returns the paths it fetched. */
     async function run(
       variant: EmsuiteVariant,
@@ -88,15 +69,15 @@ describe.skipIf(gate.mode === 'skip')(
       const script = await bundle(fileURLToPath(new URL('./differential-page.harness.ts', import.meta.url)), {
         define: { EMSUITE_CONFIG: JSON.stringify(config) },
       });
-      const from = server!.log.length;
+      const from = chromium.server.log.length;
       const outcome = await runInPage<PageOutcome>({
-        browser: browser!,
-        url: server!.url,
+        browser: chromium.browser,
+        url: chromium.server.url,
         script,
         pagePath: pagePath(variant.program.name),
         timeoutMs: 30_000,
       });
-      const fetched = server!.log
+      const fetched = chromium.server.log
         .slice(from)
         .map((r) => `${r.path.slice(`/emsuite/${variant.program.name}/`.length)} ${r.status}`);
       return { ...outcome, fetched };
@@ -153,25 +134,17 @@ describe.skipIf(gate.mode === 'skip')(
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const threadPrograms = emsuiteThreadPrograms.filter((p) => p.web);
 const workerScript = fileURLToPath(new URL('../dist/dl-emscripten-worker.global.js', import.meta.url));
-const threadsGate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } => {
-  const files = threadPrograms.flatMap((p) =>
+/** The thread programs' web builds and the built worker script (Chromium's gate is added by the block). */
+const threadsMissing = [
+  ...threadPrograms.flatMap((p) =>
     ['web-main2.js', 'web-main2-dl.js', 'web-main2-dl.worker.js'].map((f) => join(emsuiteDir, p.name, f)),
-  );
-  const missing = [...files, workerScript].filter((f) => !existsSync(f));
-  const built: { mode: 'run' | 'skip' | 'fail'; message: string } =
-    missing.length === 0
-      ? { mode: 'run', message: '' }
-      : (() => {
-          const what = `the pthreads web builds or @dl/emscripten's dist are missing (${missing[0]!}): run pnpm fixtures and pnpm build`;
-          const ci = process.env.CI;
-          return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
-            ? { mode: 'fail', message: what }
-            : { mode: 'skip', message: `${what}; skipping` };
-        })();
-  const gates = [chromiumGate(), built];
-  return gates.find((g) => g.mode === 'fail') ?? gates.find((g) => g.mode === 'skip') ?? gates[0]!;
-})();
-if (threadsGate.mode === 'skip') console.warn(threadsGate.message);
+  ),
+  workerScript,
+].filter((f) => !existsSync(f));
+const threadsBuilt = gateFor(
+  threadsMissing,
+  `the pthreads web builds or @dl/emscripten's dist are missing (${threadsMissing[0] ?? ''}): run pnpm fixtures and pnpm build`,
+);
 
 /** 3.1.6's runtime warns when the page's main thread waits (pthread_join): stock and facade alike. */
 const BLOCKING =
@@ -222,24 +195,10 @@ function threadRoutes(): RouteMap {
   return map;
 }
 
-describe.skipIf(threadsGate.mode === 'skip')(
+describeInChromium(
   'pthreads programs in Chromium: Emscripten 3.1.6 stock vs @dl/emscripten (cross-origin isolated)',
-  () => {
-    let browser: Browser | undefined;
-    let server: TestServer | undefined;
-    beforeEach(() => {
-      if (threadsGate.mode === 'fail') throw new Error(threadsGate.message);
-    });
-    beforeAll(async () => {
-      if (threadsGate.mode === 'fail') return;
-      server = await startServer(threadRoutes());
-      browser = await launchChromium();
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
-
+  { gates: [threadsBuilt], server: () => startServer(threadRoutes()) },
+  (chromium) => {
     async function run(program: string, facade: boolean): Promise<PageOutcome> {
       const p = threadPrograms.find((x) => x.name === program)!;
       // The main thread's synchronous dlopen reads FS (a web main thread has no synchronous reader).
@@ -254,8 +213,8 @@ describe.skipIf(threadsGate.mode === 'skip')(
         define: { EMSUITE_CONFIG: JSON.stringify(config) },
       });
       return runInPage<PageOutcome>({
-        browser: browser!,
-        url: server!.url,
+        browser: chromium.browser,
+        url: chromium.server.url,
         script,
         pagePath: pagePath(program),
         timeoutMs: 40_000,

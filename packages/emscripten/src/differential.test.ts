@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emsuiteGate, runEmsuiteMain } from '@dl/fixtures/emsuite';
 import type { EmsuiteRun } from '@dl/fixtures/emsuite';
+import { combineGates, gateFor } from '@dl/fixtures/gate';
 import { matrixCoordinates, matrixVariants, pruneRules } from '@dl/fixtures/emsuite-matrix';
 import type { MatrixVariant } from '@dl/fixtures/emsuite-matrix';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -30,17 +31,14 @@ const shown = (run: EmsuiteRun): string =>
   `status ${String(run.status)}${run.timedOut ? ' (timed out)' : ''}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
 
 // Its outputs come from pnpm fixtures (not committed): skipped without them, failing when CI is set.
-const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } => {
-  const g = emsuiteGate();
-  if (g.mode !== 'run') return g;
-  const missing = variants.flatMap((v) => [v.stock, v.dl]).filter((f) => !existsSync(f));
-  if (missing.length === 0) return g;
-  const ci = process.env.CI;
-  const what = `the differential matrix is built only in part (${missing.length} mains missing, e.g. ${missing[0]!}): run pnpm fixtures`;
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
-    ? { mode: 'fail', message: what }
-    : { mode: 'skip', message: `${what}; skipping` };
-})();
+const matrixMissing = variants.flatMap((v) => [v.stock, v.dl]).filter((f) => !existsSync(f));
+const gate = combineGates([
+  emsuiteGate(),
+  gateFor(
+    matrixMissing,
+    `the differential matrix is built only in part (${matrixMissing.length} mains missing, e.g. ${matrixMissing[0] ?? ''}): run pnpm fixtures`,
+  ),
+]);
 if (gate.mode === 'skip') console.warn(gate.message);
 
 const judged = new Map<string, Judged>();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emsuiteDir, emsuiteSourceDir, runEmsuiteMain } from '@dl/fixtures/emsuite';
 import { mainPath } from '@dl/fixtures/emsuite-matrix';
+import { ciIsSet } from '@dl/fixtures/gate';
 import type { Opt } from '@dl/fixtures/emsuite-matrix';
 import { describe, expect, it } from 'vitest';
 
@@ -21,8 +22,7 @@ const mainOf = (opt: Opt): { cwd: string; main: string } => {
   return { cwd: join(emsuiteDir, p.dir), main: join(emsuiteDir, p.dir, p.file) };
 };
 const built = (['O0', 'O2'] as const).every((opt) => existsSync(mainOf(opt).main));
-const ci = process.env.CI;
-const mustRun = ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+const mustRun = ciIsSet();
 if (!built && !mustRun) console.warn('thr_churn is not built (pnpm fixtures): skipping');
 
 /** Reservations made for workers (the follower's stack and each library's TLS block per worker). */

@@ -7,22 +7,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@dl/browser';
-import type { Browser, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage } from '@dl/browser';
+import type { TestServer } from '@dl/browser';
 import { treeSitterGenericSample, treeSitterLegacyGrammars, treeSitterSample } from '@dl/fixtures';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { compatSamples } from './tree-sitter-compat-samples.harness.js';
 import { initWithSupplied } from './tree-sitter-supplied.harness.js';
 import { legacyToDylink0, parseToString, RECOVERED } from './tree-sitter-support.harness.js';
+import { treeSitterServer, webTreeSitterWasm } from './tree-sitter-server.harness.js';
 import type { TreeSitter } from './tree-sitter-support.harness.js';
 
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
-
 const require = createRequire(import.meta.url);
-const wasmPath = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
+const wasmPath = webTreeSitterWasm;
 /** ABI versions older than any runtime accepts (see tree-sitter.test.ts). */
 const OLD_ABI = new Set(['elm', 'ql']);
 const cases = treeSitterLegacyGrammars()
@@ -35,29 +32,12 @@ const cases = treeSitterLegacyGrammars()
       g.id === 'bash' || g.id === 'yaml' ? compatSamples[g.id] : [treeSitterSample(g.id), treeSitterGenericSample],
   }));
 
-describe.skipIf(gate.mode === 'skip')(
-  'compat in Chromium: the tree-sitter-wasms grammars in web-tree-sitter through the run-time route',
-  () => {
-    let browser: Browser | undefined;
-    let server: TestServer | undefined;
-    beforeEach(() => {
-      if (gate.mode === 'fail') throw new Error(gate.message);
-    });
-    beforeAll(async () => {
-      if (gate.mode === 'fail') return;
-      const routes: Record<string, { file: string }> = {
-        '/web-tree-sitter.js': { file: join(dirname(wasmPath), 'web-tree-sitter.js') },
-        '/web-tree-sitter.wasm': { file: wasmPath },
-      };
-      for (const c of cases) routes[c.url] = { file: c.g.path };
-      server = await startServer(routes);
-      browser = await launchChromium();
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+const server = (): Promise<TestServer> => treeSitterServer(cases.map((c) => ({ url: c.url, path: c.g.path })));
 
+describeInChromium(
+  'compat in Chromium: the tree-sitter-wasms grammars in web-tree-sitter through the run-time route',
+  { server },
+  (chromium) => {
     it("parses with nothing supplied by hand: the trees of web-tree-sitter's own loader with the functions supplied", async () => {
       const script = await bundle(fileURLToPath(new URL('./tree-sitter-page.harness.ts', import.meta.url)), {
         define: {
@@ -66,8 +46,8 @@ describe.skipIf(gate.mode === 'skip')(
         },
       });
       const result = await runInPage<{ trees: Record<string, string[]>; libraries: number; compat: string[] }>({
-        browser: browser!,
-        url: server!.url,
+        browser: chromium.browser,
+        url: chromium.server.url,
         script,
         timeoutMs: 150_000,
       });

@@ -1,70 +1,61 @@
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@dl/browser';
-import type { Browser, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage, startServer } from '@dl/browser';
+import type { TestServer } from '@dl/browser';
 import { withDylinkEntries } from '@dl/fixtures/writer';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Outcome } from './browser-hardening-page.harness.js';
 import { clangFiles, fixtureServer, misbehaving } from './test-server.harness.js';
 
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
+/** The page's origin is `app`; `other` is another origin (another port), closed after the block. */
+let other: TestServer | undefined;
+async function app(): Promise<TestServer> {
+  const libA = clangFiles.get('libneed_a.so')!;
+  const needB = clangFiles.get('libneed_b.so')!;
+  // Another origin (another port): libneed_a.so without CORS headers, and with them.
+  other = await startServer({
+    '/nocors/libneed_a.so': { bytes: libA, contentType: 'application/wasm' },
+    '/cors/libneed_a.so': {
+      bytes: libA,
+      contentType: 'application/wasm',
+      headers: { 'Access-Control-Allow-Origin': '*' },
+    },
+  });
+  const o = other.url;
+  const wasm = (bytes: Uint8Array) => ({ bytes, contentType: 'application/wasm' });
+  const dataUrl = `data:application/wasm;base64,${Buffer.from(libA).toString('base64')}`;
+  return fixtureServer({
+    '/config.json': { text: JSON.stringify({ other: o }), contentType: 'application/json' },
+    '/lib/silent/libneed_b.so': wasm(needB),
+    '/lib/silent/libneed_a.so': misbehaving.silent,
+    '/lib/stalls/libneed_b.so': wasm(needB),
+    '/lib/stalls/libneed_a.so': misbehaving.stalls,
+    '/lib/trickles/libneed_b.so': wasm(needB),
+    '/lib/trickles/libneed_a.so': misbehaving.trickles,
+    '/lib/endless/libneed_b.so': wasm(needB),
+    '/lib/endless/libneed_a.so': misbehaving.endless,
+    '/lib/huge/libneed_b.so': wasm(needB),
+    '/lib/huge/libneed_a.so': misbehaving.huge,
+    '/lib/cross-nocors.so': wasm(withDylinkEntries(needB, [`${o}/nocors/libneed_a.so`])),
+    '/lib/cross-cors.so': wasm(withDylinkEntries(needB, [`${o}/cors/libneed_a.so`])),
+    '/lib/redirect.so': wasm(withDylinkEntries(needB, ['moved/libneed_a.so'])),
+    '/lib/moved/libneed_a.so': { text: '', status: 302, headers: { Location: `${o}/cors/libneed_a.so` } },
+    '/lib/data.so': wasm(withDylinkEntries(needB, [dataUrl])),
+  });
+}
 
-describe.skipIf(gate.mode === 'skip')(
+describeInChromium(
   "the fetch loader's limits and origin policy in Chromium (issue 15 items 1, 2)",
-  () => {
-    let browser: Browser | undefined;
-    let app: TestServer | undefined;
-    let other: TestServer | undefined;
-    beforeEach(() => {
-      if (gate.mode === 'fail') throw new Error(gate.message);
-    });
-    beforeAll(async () => {
-      if (gate.mode === 'fail') return;
-      const libA = clangFiles.get('libneed_a.so')!;
-      const needB = clangFiles.get('libneed_b.so')!;
-      // Another origin (another port): libneed_a.so without CORS headers, and with them.
-      other = await startServer({
-        '/nocors/libneed_a.so': { bytes: libA, contentType: 'application/wasm' },
-        '/cors/libneed_a.so': {
-          bytes: libA,
-          contentType: 'application/wasm',
-          headers: { 'Access-Control-Allow-Origin': '*' },
-        },
-      });
-      const o = other.url;
-      const wasm = (bytes: Uint8Array) => ({ bytes, contentType: 'application/wasm' });
-      const dataUrl = `data:application/wasm;base64,${Buffer.from(libA).toString('base64')}`;
-      app = await fixtureServer({
-        '/config.json': { text: JSON.stringify({ other: o }), contentType: 'application/json' },
-        '/lib/silent/libneed_b.so': wasm(needB),
-        '/lib/silent/libneed_a.so': misbehaving.silent,
-        '/lib/stalls/libneed_b.so': wasm(needB),
-        '/lib/stalls/libneed_a.so': misbehaving.stalls,
-        '/lib/trickles/libneed_b.so': wasm(needB),
-        '/lib/trickles/libneed_a.so': misbehaving.trickles,
-        '/lib/endless/libneed_b.so': wasm(needB),
-        '/lib/endless/libneed_a.so': misbehaving.endless,
-        '/lib/huge/libneed_b.so': wasm(needB),
-        '/lib/huge/libneed_a.so': misbehaving.huge,
-        '/lib/cross-nocors.so': wasm(withDylinkEntries(needB, [`${o}/nocors/libneed_a.so`])),
-        '/lib/cross-cors.so': wasm(withDylinkEntries(needB, [`${o}/cors/libneed_a.so`])),
-        '/lib/redirect.so': wasm(withDylinkEntries(needB, ['moved/libneed_a.so'])),
-        '/lib/moved/libneed_a.so': { text: '', status: 302, headers: { Location: `${o}/cors/libneed_a.so` } },
-        '/lib/data.so': wasm(withDylinkEntries(needB, [dataUrl])),
-      });
-      browser = await launchChromium();
-    });
+  { server: app },
+  (chromium) => {
     afterAll(async () => {
-      await browser?.close();
-      await app?.close();
       await other?.close();
     });
 
     it('limits, cancellation, what CORS refuses and what the policy adds', async () => {
       const script = await bundle(fileURLToPath(new URL('./browser-hardening-page.harness.ts', import.meta.url)));
       const r = await runInPage<Record<string, Outcome>>({
-        browser: browser!,
-        url: app!.url,
+        browser: chromium.browser,
+        url: chromium.server.url,
         script,
         timeoutMs: 30_000,
       });
@@ -108,7 +99,7 @@ describe.skipIf(gate.mode === 'skip')(
       });
       expect(r.redirected).toMatchObject({
         code: 'DL_NOT_FOUND',
-        message: expect.stringContaining(`(redirected from ${app!.url}/lib/moved/libneed_a.so)`) as unknown,
+        message: expect.stringContaining(`(redirected from ${chromium.server.url}/lib/moved/libneed_a.so)`) as unknown,
       });
       expect(r.dataUrl).toMatchObject({
         code: 'DL_NOT_FOUND',

@@ -1,11 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage } from '@dl/browser';
-import type { Browser, BrowserContext, TestServer } from '@dl/browser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bundle, describeInChromium, runInPage } from '@dl/browser';
+import type { BrowserContext } from '@dl/browser';
+import { beforeEach, expect, it } from 'vitest';
 import { clangFiles, fixtureServer } from './test-server.harness.js';
-
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
 
 interface Planned {
   readonly replayed: boolean;
@@ -18,37 +15,28 @@ interface Planned {
 
 type Step = 'link' | 'corrupt' | 'small' | 'evict';
 
-describe.skipIf(gate.mode === 'skip')('indexedDbPlanStore in Chromium', () => {
-  let browser: Browser | undefined;
-  let server: TestServer | undefined;
-  /** What the server answers for /lib/libreload.so (a test swaps the build). */
-  let reload = clangFiles.get('libreload.so')!;
+/** What the server answers for /lib/libreload.so (a test swaps the build). */
+let reload = clangFiles.get('libreload.so')!;
+const server = (): ReturnType<typeof fixtureServer> =>
+  fixtureServer({
+    '/lib/libreload.so': (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/wasm', 'Cache-Control': 'no-store' });
+      res.end(reload);
+    },
+  });
+
+describeInChromium('indexedDbPlanStore in Chromium', { server }, (chromium) => {
   beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
     reload = clangFiles.get('libreload.so')!;
-  });
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    server = await fixtureServer({
-      '/lib/libreload.so': (_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'application/wasm', 'Cache-Control': 'no-store' });
-        res.end(reload);
-      },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   const page = async <T = Planned>(context: BrowserContext, step: Step): Promise<T> => {
     const entry = fileURLToPath(new URL('./browser-idb-plan-page.harness.ts', import.meta.url));
     const script = await bundle(entry, { define: { 'globalThis.IDB_STEP': JSON.stringify(step) } });
-    return runInPage<T>({ browser: browser!, context, url: server!.url, script, timeoutMs: 30_000 });
+    return runInPage<T>({ browser: chromium.browser, context, url: chromium.server.url, script, timeoutMs: 30_000 });
   };
   const inContext = async (fn: (context: BrowserContext) => Promise<void>): Promise<void> => {
-    const context = await browser!.newContext();
+    const context = await chromium.browser.newContext();
     try {
       await fn(context);
     } finally {

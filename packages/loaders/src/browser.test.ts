@@ -1,13 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, sendInChunks } from '@dl/browser';
-import type { Browser, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage, sendInChunks } from '@dl/browser';
+import type { TestServer } from '@dl/browser';
 import { moduleHeadLength } from '@dl/reader';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { LoaderEvent } from './progress.js';
 import { clangFiles, fixtureServer } from './test-server.harness.js';
-
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
 
 interface Planned {
   readonly replayed: boolean;
@@ -24,40 +21,33 @@ interface PageResult {
   readonly events: readonly (LoaderEvent & { readonly at: number })[];
 }
 
-describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
-  let browser: Browser | undefined;
-  let server: TestServer | undefined;
-  const slow = clangFiles.get('libneed_c.so')!;
-  const slowHead = moduleHeadLength(slow)!;
-  beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
-  });
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    // libneed_c.so arrives in two pieces: its head (and the code section's first byte), then,
-    // 400 ms later, the rest.
-    server = await fixtureServer({
-      '/lib/libneed_c.so': async (_req, res) => {
-        await sendInChunks(res, slow, {
-          splitAt: [slowHead + 1],
-          delayMs: 400,
-          contentType: 'application/wasm',
-          headers: { ETag: '"c"' },
-        });
-      },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+const slow = clangFiles.get('libneed_c.so')!;
+const slowHead = moduleHeadLength(slow)!;
+// libneed_c.so arrives in two pieces: its head (and the code section's first byte), then,
+// 400 ms later, the rest.
+const server = (): Promise<TestServer> =>
+  fixtureServer({
+    '/lib/libneed_c.so': async (_req, res) => {
+      await sendInChunks(res, slow, {
+        splitAt: [slowHead + 1],
+        delayMs: 400,
+        contentType: 'application/wasm',
+        headers: { ETag: '"c"' },
+      });
+    },
   });
 
+describeInChromium('the fetch loader in Chromium', { server }, (chromium) => {
   it('links a main, its libraries and a NEEDED chain, compiling while downloading and reading metadata first', async () => {
     const script = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
-    const result = await runInPage<PageResult>({ browser: browser!, url: server!.url, script, timeoutMs: 30_000 });
+    const result = await runInPage<PageResult>({
+      browser: chromium.browser,
+      url: chromium.server.url,
+      script,
+      timeoutMs: 30_000,
+    });
     expect(result.checks).toEqual({ main_run: 0, need_c_check: 0, rpath_user_check: 0 });
-    const lib = `${server!.url}/lib/`;
+    const lib = `${chromium.server.url}/lib/`;
     expect(result.libraries).toEqual(
       expect.arrayContaining([
         { name: 'libreloc.so', location: `${lib}libreloc.so` },
@@ -76,17 +66,18 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
     expect(head).toMatchObject({ received: slowHead + 1, total: slow.length });
     expect(done.at - head.at).toBeGreaterThan(300);
     // ...and its NEEDED library was requested while its body was still on the way.
-    const c = server!.log.find((r) => r.path === '/lib/libneed_c.so')!;
-    const b = server!.log.find((r) => r.path === '/lib/libneed_b.so')!;
+    const c = chromium.server.log.find((r) => r.path === '/lib/libneed_c.so')!;
+    const b = chromium.server.log.find((r) => r.path === '/lib/libneed_b.so')!;
     expect(b.start).toBeLessThan(c.end!);
     expect(c.end! - c.start).toBeGreaterThan(350);
   });
 
   it('keeps a link plan in the Cache API: a later page replays the link (same results, same digest)', async () => {
     const script = await bundle(fileURLToPath(new URL('./browser-plan-page.harness.ts', import.meta.url)));
-    const context = await browser!.newContext();
+    const context = await chromium.browser.newContext();
     try {
-      const run = (): Promise<Planned> => runInPage<Planned>({ browser: browser!, context, url: server!.url, script });
+      const run = (): Promise<Planned> =>
+        runInPage<Planned>({ browser: chromium.browser, context, url: chromium.server.url, script });
       const first = await run();
       expect(first).toMatchObject({ replayed: false, stale: null, checks: [0, 0, 0] });
       expect(first.stored).toBeGreaterThan(1000);
@@ -99,13 +90,13 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
 
   it('keeps responses in the Cache API: a later page loads the libraries without the network', async () => {
     const script = await bundle(fileURLToPath(new URL('./browser-store-page.harness.ts', import.meta.url)));
-    const context = await browser!.newContext();
+    const context = await chromium.browser.newContext();
     try {
-      const libraryGets = (): number => server!.log.filter((r) => r.path.endsWith('.so')).length;
+      const libraryGets = (): number => chromium.server.log.filter((r) => r.path.endsWith('.so')).length;
       const first = await runInPage<{ need_c_check: number; stored: string[] }>({
-        browser: browser!,
+        browser: chromium.browser,
         context,
-        url: server!.url,
+        url: chromium.server.url,
         script,
       });
       const names = [
@@ -118,9 +109,9 @@ describe.skipIf(gate.mode === 'skip')('the fetch loader in Chromium', () => {
       expect(first).toEqual({ need_c_check: 0, stored: names });
       const before = libraryGets();
       const second = await runInPage<{ need_c_check: number; stored: string[] }>({
-        browser: browser!,
+        browser: chromium.browser,
         context,
-        url: server!.url,
+        url: chromium.server.url,
         script,
       });
       expect(second).toEqual({ need_c_check: 0, stored: names });

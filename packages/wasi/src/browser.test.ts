@@ -2,17 +2,15 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@dl/browser';
-import type { Browser, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage, startServer } from '@dl/browser';
+import type { TestServer } from '@dl/browser';
 import { fixture, fixturePath, fixturesDir } from '@dl/fixtures';
 import { runNativeSqlite, sqliteDir, sqliteGate, sqliteWasiMain } from '@dl/fixtures/sqlite';
 import { memoryLoader } from '@dl/linker';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WasiJob, WasiPageResult } from './browser-page.harness.js';
 import { runWasiNode } from './node/run.js';
 
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
 const sqlite = sqliteGate();
 
 const dirs = [join(fixturesDir, 'wasi'), join(fixturesDir, 'clang16')];
@@ -45,37 +43,32 @@ function inNode(
   }
 }
 
-describe.skipIf(gate.mode === 'skip')('WASI mains with dlopen in Chromium (@bjorn3/browser_wasi_shim)', () => {
-  let browser: Browser | undefined;
-  let server: TestServer | undefined;
+/** The WASI main, its libraries and, when built, SQLite's. */
+function server(): Promise<TestServer> {
+  const routes: Record<string, { file: string }> = {
+    '/dl_main.wasm': { file: fixturePath(fixture('wasi_dl_main', 'clang16')) },
+  };
+  for (const [name, file] of libFiles) routes[`/lib/${name}`] = { file };
+  if (sqlite.mode === 'run') {
+    routes['/sqlite.wasm'] = { file: sqliteWasiMain };
+    for (const n of sqliteLibs) routes[`/lib/${n}`] = { file: join(sqliteDir, n) };
+  }
+  return startServer(routes);
+}
+
+describeInChromium('WASI mains with dlopen in Chromium (@bjorn3/browser_wasi_shim)', { server }, (chromium) => {
   let script = '';
   const run = (job: WasiJob): Promise<WasiPageResult> =>
     runInPage<WasiPageResult>({
-      browser: browser!,
-      url: server!.url,
+      browser: chromium.browser,
+      url: chromium.server.url,
       script: `globalThis.__wasiJob = ${JSON.stringify(job)};\n${script}`,
       timeoutMs: 60_000,
     });
-  beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
-  });
   beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    const routes: Record<string, { file: string }> = {
-      '/dl_main.wasm': { file: fixturePath(fixture('wasi_dl_main', 'clang16')) },
-    };
-    for (const [name, file] of libFiles) routes[`/lib/${name}`] = { file };
-    if (sqlite.mode === 'run') {
-      routes['/sqlite.wasm'] = { file: sqliteWasiMain };
-      for (const n of sqliteLibs) routes[`/lib/${n}`] = { file: join(sqliteDir, n) };
-    }
-    server = await startServer(routes);
-    browser = await launchChromium();
     script = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  afterAll(() => {
     rmSync(scratch, { recursive: true, force: true });
   });
 

@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@dl/browser';
-import type { Browser, RouteMap, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage, startServer } from '@dl/browser';
+import type { RouteMap } from '@dl/browser';
 import {
   runEmscriptenSqlite,
   runNativeSqlite,
@@ -20,7 +20,7 @@ import {
   sqliteWasiMain,
 } from '@dl/fixtures/sqlite';
 import type { SqliteRun } from '@dl/fixtures/sqlite';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WasiJob, WasiPageResult } from './browser-page.harness.js';
 import type { EmccJob, EmccPageResult } from './sqlite-emscripten-page.harness.js';
 import {
@@ -31,12 +31,6 @@ import {
   sqliteFailures,
 } from './sqlite-support.harness.js';
 import type { TableRow, TableRuntime } from './sqlite-support.harness.js';
-
-const gate = ((): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } => {
-  const gates = [chromiumGate(), sqliteGate()];
-  return gates.find((g) => g.mode === 'fail') ?? gates.find((g) => g.mode === 'skip') ?? gates[0]!;
-})();
-if (gate.mode === 'skip') console.warn(gate.message);
 
 const EXTENSIONS = ['libseries.so', 'libregexp.so', 'libstats.so', 'libbroken.so'];
 const PAGE = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>sqlite-dl-web</title>\n';
@@ -52,29 +46,20 @@ function routes(): RouteMap {
   return map;
 }
 
-describe.skipIf(gate.mode === 'skip')(
+describeInChromium(
   'SQLite and its extensions: native vs WASI vs Emscripten 3.1.6, in node and Chromium',
-  () => {
-    let browser: Browser | undefined;
-    let server: TestServer | undefined;
+  { gates: [sqliteGate()], server: () => startServer(routes()) },
+  (chromium) => {
     let wasiScript = '';
     let emccScript = '';
     const outputs: TableRow[] = [];
     const failures: TableRow[] = [];
 
-    beforeEach(() => {
-      if (gate.mode === 'fail') throw new Error(gate.message);
-    });
     beforeAll(async () => {
-      if (gate.mode === 'fail') return;
-      server = await startServer(routes());
-      browser = await launchChromium();
       wasiScript = await bundle(fileURLToPath(new URL('./browser-page.harness.ts', import.meta.url)));
       emccScript = await bundle(fileURLToPath(new URL('./sqlite-emscripten-page.harness.ts', import.meta.url)));
     }, 120_000);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
+    afterAll(() => {
       cleanUpWasiSqlite();
       if (outputs.length === 0 && failures.length === 0) return;
       mkdirSync(join(table, '..'), { recursive: true });
@@ -85,8 +70,8 @@ describe.skipIf(gate.mode === 'skip')(
     const wasiChromium = async (statements: readonly string[]): Promise<SqliteRun> => {
       const job: WasiJob = { main: '/sqlite.wasm', libraries: EXTENSIONS, args: ['sqlite', ...statements] };
       const r = await runInPage<WasiPageResult>({
-        browser: browser!,
-        url: server!.url,
+        browser: chromium.browser,
+        url: chromium.server.url,
         script: `globalThis.__wasiJob = ${JSON.stringify(job)};\n${wasiScript}`,
         timeoutMs: 60_000,
       });
@@ -97,8 +82,8 @@ describe.skipIf(gate.mode === 'skip')(
     ): Promise<SqliteRun & { stderr: string; error: string | null }> => {
       const job: EmccJob = { js: 'sqlite-dl-web.js', libraries: EXTENSIONS, args: [...statements] };
       const r = await runInPage<EmccPageResult>({
-        browser: browser!,
-        url: server!.url,
+        browser: chromium.browser,
+        url: chromium.server.url,
         pagePath: '/emcc/index.html',
         script: `globalThis.__emccJob = ${JSON.stringify(job)};\n${emccScript}`,
         timeoutMs: 60_000,

@@ -1,5 +1,7 @@
 // Debian's headless Chromium through playwright-core, and running one bundled module in a page.
 import { accessSync, constants } from 'node:fs';
+import { gateFor } from '@dl/fixtures/gate';
+import type { Gate } from '@dl/fixtures/gate';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { BLANK_PAGE_PATH } from './server.js';
@@ -35,17 +37,9 @@ export function chromiumAvailable(): boolean {
  * What a browser test file should do: `run`, or without Chromium `skip` (local machines) or
  * `fail` (when env `CI` is set, so CI cannot pass by silently skipping). `message` says why.
  */
-export function chromiumGate(): { readonly mode: 'run' | 'skip' | 'fail'; readonly message: string } {
-  if (chromiumAvailable()) return { mode: 'run', message: `chromium: ${chromiumExecutable()}` };
-  const missing = `no executable Chromium at ${chromiumExecutable()} (set DL_CHROMIUM, or apt-get install chromium)`;
-  const ci = process.env.CI;
-  if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') {
-    return {
-      mode: 'fail',
-      message: `@dl/browser: ${missing}; CI is set, so the browser tests fail instead of skipping`,
-    };
-  }
-  return { mode: 'skip', message: `@dl/browser: ${missing}; skipping the browser tests (they fail when CI is set)` };
+export function chromiumGate(): Gate {
+  const what = `@dl/browser: no executable Chromium at ${chromiumExecutable()} (set DL_CHROMIUM, or apt-get install chromium)`;
+  return gateFor(chromiumAvailable() ? [] : [chromiumExecutable()], what, `chromium: ${chromiumExecutable()}`);
 }
 
 /** Launches headless Chromium ({@link chromiumExecutable}, {@link CHROMIUM_ARGS}). Close it when done. */

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { bundle } from './bundle.js';
-import { chromiumGate, launchChromium, runInPage } from './chromium.js';
+import { runInPage } from './chromium.js';
 import { sendInChunks, startServer } from './server.js';
 import type { TestServer } from './server.js';
+import { describeInChromium } from './suite.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const libneedA = new URL('../../fixtures/wasm/clang16/libneed_a.so', import.meta.url);
@@ -34,50 +34,31 @@ describe('bundle', () => {
   });
 });
 
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
-
-describe.skipIf(gate.mode === 'skip')('in headless Chromium', () => {
-  let browser: Browser | undefined;
-  let server: TestServer | undefined;
-  const chunkTimes = new Map<string, number[]>();
-
-  // Without Chromium under CI every test fails with the gate's message (a beforeAll throw would only skip them).
-  beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
+const chunkTimes = new Map<string, number[]>();
+const server = (): Promise<TestServer> =>
+  startServer({
+    '/libneed_a.so': { file: libneedA },
+    '/chunked.bin': async (req, res) => {
+      const chunked = new URL(req.url ?? '/', 'http://x').searchParams.has('chunked');
+      chunkTimes.set(req.url ?? '', await sendInChunks(res, bytes, { splitAt: [100], delayMs: DELAY_MS, chunked }));
+    },
   });
 
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    server = await startServer({
-      '/libneed_a.so': { file: libneedA },
-      '/chunked.bin': async (req, res) => {
-        const chunked = new URL(req.url ?? '/', 'http://x').searchParams.has('chunked');
-        chunkTimes.set(req.url ?? '', await sendInChunks(res, bytes, { splitAt: [100], delayMs: DELAY_MS, chunked }));
-      },
-    });
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeInChromium('in headless Chromium', { server }, (chromium) => {
   it('compileStreaming compiles a served side module; the server logged the request', async () => {
     const result = await runInPage<{
       contentType: string;
       imports: { module: string; name: string }[];
       exports: { name: string }[];
     }>({
-      browser: browser!,
-      url: server!.url,
+      browser: chromium.browser,
+      url: chromium.server.url,
       script: await bundle(fixture('smoke-entry.ts')),
     });
     expect(result.contentType).toBe('application/wasm');
     expect(result.exports.map((e) => e.name)).toContain('need_a_check');
     expect(result.imports.map((i) => `${i.module}.${i.name}`)).toContain('env.memory');
-    const request = server!.log.find((entry) => entry.path === '/libneed_a.so');
+    const request = chromium.server.log.find((entry) => entry.path === '/libneed_a.so');
     expect(request).toMatchObject({ method: 'GET', status: 200, completed: true });
     expect(request!.end! - request!.start).toBeGreaterThanOrEqual(0);
   });
@@ -94,8 +75,8 @@ describe.skipIf(gate.mode === 'skip')('in headless Chromium', () => {
       transferEncoding: string | null;
       contentLength: string | null;
     }>({
-      browser: browser!,
-      url: server!.url,
+      browser: chromium.browser,
+      url: chromium.server.url,
       script,
     });
     const { chunks } = result;
@@ -115,14 +96,18 @@ describe.skipIf(gate.mode === 'skip')('in headless Chromium', () => {
   });
 
   it('a failing page script rejects with its error and console output', async () => {
-    const run = runInPage({ browser: browser!, url: server!.url, script: await bundle(fixture('fail-entry.ts')) });
+    const run = runInPage({
+      browser: chromium.browser,
+      url: chromium.server.url,
+      script: await bundle(fixture('fail-entry.ts')),
+    });
     await expect(run).rejects.toThrow(/deliberate failure[\s\S]*console:\n {2}\[log\] fail-entry: about to fail/);
   });
 
   it('a page script that never reports times out with its console output', async () => {
     const run = runInPage({
-      browser: browser!,
-      url: server!.url,
+      browser: chromium.browser,
+      url: chromium.server.url,
       script: await bundle(fixture('hang-entry.ts')),
       timeoutMs: 1_000,
     });

@@ -24,4 +24,6 @@ export {
   withChromium,
 } from './chromium.js';
 export type { RunOptions } from './chromium.js';
+export { describeInChromium } from './suite.js';
+export type { ChromiumSuite, ChromiumSuiteOptions } from './suite.js';
 export type { Browser, BrowserContext } from 'playwright-core';

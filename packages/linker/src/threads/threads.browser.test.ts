@@ -1,42 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, chromiumGate, launchChromium, runInPage, startServer } from '@dl/browser';
-import type { Browser, TestServer } from '@dl/browser';
+import { bundle, describeInChromium, runInPage, startServer } from '@dl/browser';
+import type { TestServer } from '@dl/browser';
 import { fixturesDir } from '@dl/fixtures';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-
-const gate = chromiumGate();
-if (gate.mode === 'skip') console.warn(gate.message);
+import { expect, it } from 'vitest';
 
 /** SharedArrayBuffer needs a cross-origin-isolated page. */
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-describe.skipIf(gate.mode === 'skip')('follower threads in Chromium (Web Workers)', () => {
-  let browser: Browser | undefined;
-  let server: TestServer | undefined;
-  beforeEach(() => {
-    if (gate.mode === 'fail') throw new Error(gate.message);
-  });
-  beforeAll(async () => {
-    if (gate.mode === 'fail') return;
-    const lib = (name: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'clang16', name)));
-    server = await startServer({
-      '/threads.html': {
-        bytes: new TextEncoder().encode('<!doctype html><title>threads</title>'),
-        contentType: 'text/html',
-        headers: ISOLATED,
-      },
-      '/lib/libthr_base.so': { bytes: lib('libthr_base.so'), headers: ISOLATED },
-      '/lib/libthr_user.so': { bytes: lib('libthr_user.so'), headers: ISOLATED },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+const lib = (name: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'clang16', name)));
+const server = (): Promise<TestServer> =>
+  startServer({
+    '/threads.html': {
+      bytes: new TextEncoder().encode('<!doctype html><title>threads</title>'),
+      contentType: 'text/html',
+      headers: ISOLATED,
+    },
+    '/lib/libthr_base.so': { bytes: lib('libthr_base.so'), headers: ISOLATED },
+    '/lib/libthr_user.so': { bytes: lib('libthr_user.so'), headers: ISOLATED },
   });
 
+describeInChromium('follower threads in Chromium (Web Workers)', { server }, (chromium) => {
   it('4 Web Workers follow through a ThreadGroup: a library opened after they started reaches all of them, its close too; shared data adds up, thread-locals apart', async () => {
     const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
     const script = await bundle(fileURLToPath(new URL('./threads-page.harness.ts', import.meta.url)), {
@@ -48,7 +33,7 @@ describe.skipIf(gate.mode === 'skip')('follower threads in Chromium (Web Workers
       during: unknown[];
       after: unknown[];
       total: number;
-    }>({ browser: browser!, url: server!.url, script, pagePath: '/threads.html', timeoutMs: 30_000 });
+    }>({ browser: chromium.browser, url: chromium.server.url, script, pagePath: '/threads.html', timeoutMs: 30_000 });
     expect(result).toEqual({
       isolated: true,
       // Not loaded yet on any thread; loaded everywhere after the sync; dropped everywhere after the close.
@@ -65,8 +50,8 @@ describe.skipIf(gate.mode === 'skip')('follower threads in Chromium (Web Workers
       define: { WORKER_CODE: JSON.stringify(worker), CYCLES: '1000' },
     });
     const result = await runInPage<{ isolated: boolean; wrong: string[]; total: number; resident: string[] }>({
-      browser: browser!,
-      url: server!.url,
+      browser: chromium.browser,
+      url: chromium.server.url,
       script,
       pagePath: '/threads.html',
       timeoutMs: 120_000,
