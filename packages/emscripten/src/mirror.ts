@@ -57,7 +57,7 @@ export class Mirror {
         undo();
         this.published.delete(lib.handle.id);
       });
-      for (const name of lib.published) if (this.pendingGot.has(name)) names.push(name);
+      if (this.pendingGot.size > 0) names.push(...this.pendingDefinedBy(lib));
     }
     if (this.pendingGot.size === 0) return;
     if (!this.settledOnce) {
@@ -68,6 +68,19 @@ export class Mirror {
       names.splice(0, names.length, ...this.pendingGot);
     }
     for (const name of names) this.fillGot(name, tx);
+  }
+
+  /**
+   * The main's pending GOT entries a library publishes. Cost: the smaller of the two — a few
+   * entries usually stay pending for good (weak, or never defined), while a library publishes
+   * dozens of names.
+   */
+  private pendingDefinedBy(lib: PublishedLibrary): string[] {
+    if (this.pendingGot.size >= lib.published.length) return lib.published.filter((n) => this.pendingGot.has(n));
+    const found: string[] = [];
+    for (const name of this.pendingGot)
+      if (Object.hasOwn(lib.exports, name) && lib.published.includes(name)) found.push(name);
+    return found;
   }
 
   /** Fills one of the main's pending GOT entries if the name is defined now. */

@@ -41,36 +41,45 @@ export function publishSymbols(
   Module: Record<string, unknown>,
   imports: Record<string, unknown>,
 ): () => readonly string[] {
-  const added: [where: Record<string, unknown>, key: string, name: string, value: unknown][] = [];
-  const set = (name: string, value: unknown): void => {
+  // What was added, as flat [name, exported as] pairs of strings (a tuple per entry was most of
+  // this function's garbage: a library publishes ~80 names); the values are read again to undo.
+  const inModule: string[] = [];
+  const inImports: string[] = [];
+  const set = (name: string, source: string, value: unknown): void => {
     const mangled = asmjsMangle(name);
     if (!Object.hasOwn(Module, mangled)) {
       Module[mangled] = value;
-      added.push([Module, mangled, name, value]);
+      inModule.push(name, source);
     }
     if (!Object.hasOwn(imports, name)) {
       imports[name] = value;
-      added.push([imports, name, name, value]);
+      inImports.push(name, source);
     }
   };
   for (const name of published) {
     const value = exports[name];
     if (typeof value !== 'function') continue;
-    set(name, value);
+    set(name, name, value);
     // A side module's `main` defines `__main_argc_argv` (clang's name for main(argc, argv)) and
     // the other way round, as in Emscripten's mergeLibSymbols.
-    if (name === 'main') set(MAIN_ALIAS, value);
-    else if (name === MAIN_ALIAS) set('main', value);
+    if (name === 'main') set(MAIN_ALIAS, name, value);
+    else if (name === MAIN_ALIAS) set('main', name, value);
   }
   return (): readonly string[] => {
     const names = new Set<string>();
-    for (const [where, key, name, value] of added.reverse()) {
-      // Only what is still this library's: something assigned since is someone else's.
-      if (where[key] !== value) continue;
-      Reflect.deleteProperty(where, key);
-      names.add(name);
-    }
-    added.length = 0;
+    const take = (where: Record<string, unknown>, added: string[], mangle: boolean): void => {
+      for (let i = added.length - 2; i >= 0; i -= 2) {
+        const name = added[i]!;
+        const key = mangle ? asmjsMangle(name) : name;
+        // Only what is still this library's: something assigned since is someone else's.
+        if (where[key] !== exports[added[i + 1]!]) continue;
+        Reflect.deleteProperty(where, key);
+        names.add(name);
+      }
+      added.length = 0;
+    };
+    take(imports, inImports, false);
+    take(Module, inModule, true);
     return [...names];
   };
 }
