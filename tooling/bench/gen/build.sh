@@ -22,7 +22,8 @@ export NODE_PATH=/usr/share/nodejs   # emcc 3.1.6's JS optimizer needs Debian's 
 GEN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 B=$(dirname "$GEN")/.build
 die() { echo "build.sh: error: $*" >&2; exit 1; }
-hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
+# Contents only (not the paths sha256sum prints): a copy of the tree elsewhere (a worktree) keeps its stamps.
+hash() { cat "$@" | sha256sum | cut -c1-16; }
 
 # ---------------------------------------------------------------- unload --
 # The fixtures' clang-16 recipe (tooling/fixtures/build.sh, toolchains-and-baseline.md §2).
