@@ -60,7 +60,9 @@ export class Scope {
     const source = Array.isArray(symbols)
       ? eagerSource(provider, symbols as readonly Definition[])
       : (symbols as SymbolSource);
-    for (const name of source.names) {
+    const names = source.names;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const found = this.byName.get(name);
       if (found === undefined) this.byName.set(name, source);
       else if (Array.isArray(found)) found.push(source);
