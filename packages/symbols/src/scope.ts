@@ -60,9 +60,7 @@ export class Scope {
     const source = Array.isArray(symbols)
       ? eagerSource(provider, symbols as readonly Definition[])
       : (symbols as SymbolSource);
-    const names = source.names;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
+    for (const name of source.names) {
       const found = this.byName.get(name);
       if (found === undefined) this.byName.set(name, source);
       else if (Array.isArray(found)) found.push(source);
