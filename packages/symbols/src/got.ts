@@ -83,6 +83,31 @@ export class GotTable {
     const map = this.spaceOf(scope, space);
     const found = map.get(name);
     if (found !== undefined) return { entry: found, created: false };
+    return { entry: this.insert(map, scope, space, name, known, adopt), created: true };
+  }
+
+  /**
+   * {@link GotTable.obtain} for a name the caller knows has no entry yet (`get` gave
+   * undefined): the new entry, without a second lookup.
+   */
+  create(
+    scope: Scope,
+    space: GotSpace,
+    name: string,
+    known?: { readonly value: number; readonly definition: Definition },
+    adopt?: WebAssembly.Global,
+  ): GotEntry {
+    return this.insert(this.spaceOf(scope, space), scope, space, name, known, adopt);
+  }
+
+  private insert(
+    map: Map<string, GotEntry>,
+    scope: Scope,
+    space: GotSpace,
+    name: string,
+    known: { readonly value: number; readonly definition: Definition } | undefined,
+    adopt: WebAssembly.Global | undefined,
+  ): GotEntry {
     let global: WebAssembly.Global;
     let resolved = known !== undefined;
     if (adopt === undefined) {
@@ -96,7 +121,7 @@ export class GotTable {
     map.set(name, entry);
     this.order.add(entry);
     this.index(entry);
-    return { entry, created: true };
+    return entry;
   }
 
   /** Sets an entry's value and marks it resolved. */

@@ -82,9 +82,10 @@ export class InstanceSource implements SymbolSource {
   private indexOf(name: string): number {
     if (this.names.length <= LINEAR_LOOKUP_LIMIT) return this.names.indexOf(name);
     if (this.index === null) {
-      this.index = new Map();
-      for (let i = 0; i < this.names.length; i++)
-        if (!this.index.has(this.names[i]!)) this.index.set(this.names[i]!, i);
+      const index = new Map<string, number>();
+      // Backwards, one insert per name: the first of two equal names keeps its index.
+      for (let i = this.names.length - 1; i >= 0; i--) index.set(this.names[i]!, i);
+      this.index = index;
     }
     return this.index.get(name) ?? -1;
   }

@@ -151,6 +151,20 @@ describe('GotTable and FunctionSlots', () => {
     expect(got.get(g, 'mem', 'x')).toBeUndefined();
   });
 
+  it('creates a missing entry without a lookup: resolved with a known value, listed, found by get and obtain', () => {
+    const got = new GotTable();
+    const g = new Scope(0, 'global');
+    const pending = got.create(g, 'func', 'f');
+    expect([pending.resolved, pending.global.value, pending.definition]).toEqual([false, 0, null]);
+    const d: Definition = { kind: 'data', name: 'v', provider: { id: 7, name: 'libv.so' }, address: 96 };
+    const known = got.create(g, 'mem', 'v', { value: 96, definition: d });
+    expect([known.resolved, known.global.value, known.definition]).toEqual([true, 96, d]);
+    expect(got.get(g, 'mem', 'v')).toBe(known);
+    expect(got.obtain(g, 'func', 'f')).toEqual({ entry: pending, created: false });
+    expect(got.all()).toEqual([pending, known]);
+    expect(got.definedBy(7)).toEqual([known]);
+  });
+
   it('gives a wasm function one slot, reuses slots a library already holds, releases only its own', () => {
     const { exports } = standalone(fixtureBytes(fixture('need_a', 'clang16')), 0);
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });

@@ -274,13 +274,13 @@ function bindGot(b: Binder, spec: GotImport): void {
         ? state.sharedGot[spec.name]
         : undefined;
     const before = shared?.value as number | undefined;
-    entry = state.got.obtain(
+    entry = state.got.create(
       gotScope,
       spec.space,
       spec.name,
       value === null ? undefined : { value, definition: d! },
       shared,
-    ).entry;
+    );
     journal.createdEntry(entry);
     if (before === 0 && entry.resolved) journal.resolvedEntry(entry);
     if (!entry.resolved) b.pending.push({ kind: 'got', lib, spec, entry });
