@@ -33,9 +33,16 @@ export function packageBuild(entry: Record<string, string>, extra: Options = {})
  * break is covered where it is shared: `instanceof DlError` (and of its subclasses) recognises
  * errors from any copy by the `@dl/errors` brand, and no public object carries state in a
  * module-level map that another package reads.
+ *
+ * The bundles are minified for whitespace and syntax (a third smaller: ~3 ms less to import on
+ * node 20, measured by `pnpm bench startup`), not for identifiers: class and function names stay
+ * as written (an error's class name is observable: `instanceof` across copies compares it, and
+ * stack traces stay readable), and renaming them saved nothing measurable.
  */
 export const bundleDl: Options = {
   noExternal: [/^@dl\//],
+  minifyWhitespace: true,
+  minifySyntax: true,
   esbuildOptions(options) {
     options.conditions = ['@dl/source', ...(options.conditions ?? [])];
   },
