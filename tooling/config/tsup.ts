@@ -4,7 +4,8 @@ import type { Options } from 'tsup';
  * The one build recipe every published @dl package uses: ESM + CJS + `.d.ts`,
  * one entry per public subpath, ES2022, no bundled dependencies (except with {@link bundleDl}).
  *
- * - No source maps: tsup's output is unminified, readable ES2022 next to its `.d.ts`, and the maps
+ * - No source maps: tsup's output is readable ES2022 next to its `.d.ts` (the {@link bundleDl}
+ *   entries minified for whitespace and syntax only: names as in the sources), and the maps
  *   (which embed every source file) were 60-65 % of each tarball. Debug against the repository.
  * - `stripInternal`: members tagged `@internal` in TSDoc (e.g. `Linker.batch`, `adopt`) are left
  *   out of the published `.d.ts`; the workspace still sees them through the sources.
