@@ -19,6 +19,8 @@ const config: Options[] = [
     // CommonJS to tools that sniff a file (publint), as `exports.x` or a local `global.x` would.
     treeshake: false,
     minifyIdentifiers: true,
+    minifyWhitespace: false,
+    minifySyntax: false,
   },
 ];
 

@@ -7,12 +7,18 @@
  * exported by a wasm instance share their instance's one buffer instead. So GOT globals come
  * from a tiny module that defines {@link BATCH} mutable i32 globals and exports them all: one
  * instantiation hands out a batch. The module is built and compiled on first use, once per
- * process (nothing happens at import time).
+ * process (nothing happens at import time) — but not for a small program: the first
+ * {@link SINGLE} globals of the process are made one by one, so a first `dlopen` of a small
+ * library does not pay for compiling and instantiating the batch module (~0.5 ms cold).
  */
 
 /** Globals per batch: a batch costs one instantiation and {@link BATCH} × 4 bytes of buffer. */
 const BATCH = 128;
 
+/** Globals made one by one (`new WebAssembly.Global`) before the first batch. */
+const SINGLE = 32;
+
+let singles = 0;
 let compiled: WebAssembly.Module | null = null;
 let batch: WebAssembly.Exports | null = null;
 let next = BATCH;
@@ -54,8 +60,15 @@ function batchModule(): WebAssembly.Module {
   return new WebAssembly.Module(new Uint8Array(bytes));
 }
 
-/** A fresh mutable i32 global holding `value` (from the current batch; a new batch when it is used up). */
+/**
+ * A fresh mutable i32 global holding `value`: one of its own for the process's first {@link SINGLE},
+ * then from the current batch (a new batch when it is used up).
+ */
 export function mutableI32(value: number): WebAssembly.Global {
+  if (singles < SINGLE) {
+    singles++;
+    return new WebAssembly.Global({ value: 'i32', mutable: true }, value);
+  }
   if (next === BATCH || batch === null) {
     compiled ??= batchModule();
     batch = new WebAssembly.Instance(compiled).exports;
