@@ -70,17 +70,9 @@ export class Mirror {
     for (const name of names) this.fillGot(name, tx);
   }
 
-  /**
-   * The main's pending GOT entries a library publishes. Cost: the smaller of the two — a few
-   * entries usually stay pending for good (weak, or never defined), while a library publishes
-   * dozens of names.
-   */
+  /** The main's pending GOT entries a library publishes. Cost: the library's names (what this load adds). */
   private pendingDefinedBy(lib: PublishedLibrary): string[] {
-    if (this.pendingGot.size >= lib.published.length) return lib.published.filter((n) => this.pendingGot.has(n));
-    const found: string[] = [];
-    for (const name of this.pendingGot)
-      if (Object.hasOwn(lib.exports, name) && lib.published.includes(name)) found.push(name);
-    return found;
+    return lib.published.filter((n) => this.pendingGot.has(n));
   }
 
   /** Fills one of the main's pending GOT entries if the name is defined now. */

@@ -3,7 +3,7 @@ import { resolveFlags } from '../flags.js';
 import type { Linker } from '../linker.js';
 import type { DlopenFlags, Handle, LibrarySource } from '../types.js';
 import { decodePlan, encodePlan } from './codec.js';
-import { DROPPED, recording, unfit } from './link.js';
+import { droppedBecause, givenPlan, recording, unfit } from './link.js';
 import type { PlannedLoad } from './link.js';
 import type { LinkPlan, SyncPlanStore } from './plan.js';
 import { planOfSync } from './record.js';
@@ -21,9 +21,8 @@ export interface SyncPlanOptions {
 
 /** The plan to try, given or from the store (one the store or the decoder refuses is dropped and said so). */
 function planToTry(options: SyncPlanOptions): { plan: LinkPlan | null; stale?: string } {
-  const given = options.plan;
-  if (given instanceof Uint8Array) return { plan: decodePlan(given) };
-  if (given !== undefined && given !== null) return { plan: given };
+  const given = givenPlan(options);
+  if (given !== undefined) return { plan: given };
   const store = options.store;
   if (store === undefined) return { plan: null };
   const key = options.key ?? 'default';
@@ -31,9 +30,9 @@ function planToTry(options: SyncPlanOptions): { plan: LinkPlan | null; stale?: s
     const bytes = store.getSync(key);
     return { plan: bytes === undefined ? null : decodePlan(bytes) };
   } catch (e) {
-    if (!isDlError(e) || !DROPPED.has(e.code)) throw e;
+    const stale = droppedBecause(e);
     store.deleteSync(key);
-    return { plan: null, stale: `the stored plan was dropped: ${e.message}` };
+    return { plan: null, stale };
   }
 }
 

@@ -71,11 +71,23 @@ export function unfit(state: LinkState, plan: LinkPlan, flags: ReturnType<typeof
   return null;
 }
 
+/** A plan given as an option (its bytes decoded); undefined when none was given and it comes from the store. */
+export function givenPlan(options: { readonly plan?: LinkPlan | Uint8Array | null | undefined }): LinkPlan | undefined {
+  const given = options.plan;
+  if (given instanceof Uint8Array) return decodePlan(given);
+  return given ?? undefined;
+}
+
+/** Why a stored plan is dropped (the store or the decoder refused its record: a {@link DROPPED} code); anything else is rethrown. */
+export function droppedBecause(e: unknown): string {
+  if (!isDlError(e) || !DROPPED.has(e.code)) throw e;
+  return `the stored plan was dropped: ${e.message}`;
+}
+
 /** The plan to try: given, or read from the store (a damaged stored plan is dropped and said so). */
 async function planToTry(options: PlanOptions): Promise<{ plan: LinkPlan | null; stale?: string }> {
-  const given = options.plan;
-  if (given instanceof Uint8Array) return { plan: decodePlan(given) };
-  if (given !== undefined && given !== null) return { plan: given };
+  const given = givenPlan(options);
+  if (given !== undefined) return { plan: given };
   const store = options.store;
   if (store === undefined) return { plan: null };
   const key = options.key ?? 'default';
@@ -83,9 +95,9 @@ async function planToTry(options: PlanOptions): Promise<{ plan: LinkPlan | null;
     const bytes = await store.get(key);
     return { plan: bytes === undefined ? null : decodePlan(bytes) };
   } catch (e) {
-    if (!isDlError(e) || !DROPPED.has(e.code)) throw e;
+    const stale = droppedBecause(e);
     await store.delete(key);
-    return { plan: null, stale: `the stored plan was dropped: ${e.message}` };
+    return { plan: null, stale };
   }
 }
 
