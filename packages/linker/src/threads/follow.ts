@@ -261,14 +261,15 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
   return follower;
 }
 
-/** The threads a {@link followThen} follower follows with (for {@link updateThen}). */
-const threads = new WeakMap<Follower, Thread>();
-
 /**
  * {@link followLinker} but for the image's extra slots: `rest()` sets them (it cannot fail). Call
- * it before the thread's current task ends (see {@link applyThen}).
+ * it before the thread's current task ends (see {@link applyThen}). `updateThen` is
+ * `follower.update` split the same way.
  */
-export function followThen(image: ThreadImage, options: FollowOptions = {}): { follower: Follower; rest: () => void } {
+export function followThen(
+  image: ThreadImage,
+  options: FollowOptions = {},
+): { follower: Follower; rest: () => void; updateThen: (next: ThreadImage) => () => void } {
   const t: Thread = {
     memory: image.memory,
     table: options.table ?? newTable(image.tableLength, options.tableMaximum),
@@ -292,16 +293,5 @@ export function followThen(image: ThreadImage, options: FollowOptions = {}): { f
       apply(t, next);
     },
   };
-  threads.set(follower, t);
-  return { follower, rest };
-}
-
-/** `follower.update(image)` but for the extra slots: `rest()` sets them (see {@link followThen}). */
-export function updateThen(follower: Follower, image: ThreadImage): () => void {
-  const t = threads.get(follower);
-  if (t === undefined) {
-    follower.update(image);
-    return () => undefined;
-  }
-  return applyThen(t, image);
+  return { follower, rest, updateThen: (next) => applyThen(t, next) };
 }
