@@ -192,4 +192,36 @@ describe('thread updates cost what changed (node worker_threads)', () => {
       await stop(group, workers);
     }
   });
+
+  it('a load rolled back everywhere (twice) leaves no library and no slot behind; the same load then reaches every thread', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    loadCopies(linker, 10);
+    const group = new ThreadGroup(linker, { stackSize: 16384 });
+    const limit = linker.table.length;
+    const limited = new Worker(grouped, { workerData: { tableMaximum: limit } });
+    const workers = [new Worker(grouped), limited, new Worker(grouped)];
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      const before = { digest: linker.digest(), slots: linker.functionSlots() };
+      for (let i = 0; i < 2; i++) {
+        // libthr_user.so takes &thr_add of the older libthr_base.so: a slot the rollback must give back.
+        linker.dlopenSync('libthr_user.so', RTLD.NOW);
+        expect(linker.functionSlots().length).toBe(before.slots.length + 1);
+        await expect(group.sync()).rejects.toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+        expect(linker.handleOf('libthr_user.so')).toBeUndefined();
+        expect(linker.functionSlots()).toEqual(before.slots);
+        expect(linker.digest()).toBe(before.digest);
+      }
+      group.remove(limited);
+      await limited.terminate();
+      linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      await group.sync();
+      expect(await Promise.all([0, 2].map((i) => callOn(workers[i]!, 'thr_user_call', [4])))).toEqual([4, 4]);
+      // Every reader is past what was synced: the log keeps nothing.
+      expect(linker.linkState.changes.size).toBe(0);
+    } finally {
+      await stop(group, workers);
+    }
+  });
 });
