@@ -66,7 +66,7 @@ export class ChangeLog {
 
   /** Whether `r` reads this log (it was not released). */
   reads(r: ChangeReader): boolean {
-    return this.readers.has(r as Cursor);
+    return this.readers.has(r);
   }
 
   /** The changes `r` has not taken yet, oldest first. */
@@ -84,7 +84,7 @@ export class ChangeLog {
 
   /** Forgets a reader (its thread ended). */
   release(r: ChangeReader): void {
-    this.readers.delete(r as Cursor);
+    this.readers.delete(r);
     this.trim();
   }
 

@@ -234,7 +234,6 @@ function tlsFor(state: LinkState, lib: Library): ReturnType<typeof tlsOf> {
   }
 }
 
-
 /**
  * What the updates of every thread at one moment share, computed once for all of them: which
  * libraries a thread is to have (resident, less those being dropped), each library's imports
@@ -286,7 +285,7 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared, 
     resources.extraOf.delete(id);
   }
   const libraries = plan.added.map((lib, i): ImageLibrary => {
-    const t = tls[i]!;
+    const t = tls[i] ?? null;
     resources.libraries.set(lib.id, t?.block ?? null);
     let imports = shared.imports.get(lib.id);
     if (imports === undefined) shared.imports.set(lib.id, (imports = importsOf(state, lib, shared.live)));

@@ -47,7 +47,7 @@ async function stop(group: ThreadGroup, workers: readonly Worker[]): Promise<voi
  * Counts the entries read by walking the linker's whole registries — every library, every
  * function with a slot — while `run` runs (what a sync must not do: its cost is the change).
  */
-async function walked(state: LinkState, run: () => Promise<unknown> | unknown): Promise<number> {
+async function walked(state: LinkState, run: () => unknown): Promise<number> {
   let n = 0;
   const counting = <T>(it: Iterator<T>): IterableIterator<T> => {
     const out: IterableIterator<T> = {
@@ -81,7 +81,7 @@ async function walked(state: LinkState, run: () => Promise<unknown> | unknown): 
   try {
     await run();
   } finally {
-    for (const [target, name] of saved) delete (target as Record<PropertyKey, unknown>)[name];
+    for (const [target, name] of saved) Reflect.deleteProperty(target, name);
     delete (state.slots as unknown as Record<string, unknown>).ownedSlots;
   }
   return n;
