@@ -58,7 +58,9 @@ interface Thread {
   /** Each library's own table range (cleared when it is dropped). */
   readonly ranges: Map<number, ImageLibrary['table']>;
   /** Table slots outside the ranges given to each library's functions. */
-  readonly extra: Map<number, number[]>;
+  readonly extra: Map<number, Set<number>>;
+  /** Which library each extra slot was last given to (a slot may pass to another library's function). */
+  readonly extraOwner: Map<number, number>;
   readonly host: Readonly<Record<string, Fn>>;
   /** This thread's exception tags, by import name. */
   readonly tags: Map<string, WasmTag>;
@@ -169,7 +171,10 @@ function drop(t: Thread, id: number): void {
   const range = t.ranges.get(id);
   const end = range === undefined ? 0 : Math.min(t.table.length, range.base + range.size);
   for (let slot = range?.base ?? 0; slot < end; slot++) t.table.set(slot, null);
-  for (const slot of t.extra.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
+  for (const slot of t.extra.get(id) ?? []) {
+    if (slot < t.table.length) t.table.set(slot, null);
+    t.extraOwner.delete(slot);
+  }
   t.ranges.delete(id);
   t.extra.delete(id);
   t.instances.delete(id);
@@ -180,9 +185,12 @@ function drop(t: Thread, id: number): void {
 function fill(t: Thread, slots: ThreadImage['slots']): void {
   for (const s of slots) {
     t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
+    const before = t.extraOwner.get(s.index);
+    if (before !== undefined && before !== s.library) t.extra.get(before)?.delete(s.index);
+    t.extraOwner.set(s.index, s.library);
     const extra = t.extra.get(s.library);
-    if (extra === undefined) t.extra.set(s.library, [s.index]);
-    else extra.push(s.index);
+    if (extra === undefined) t.extra.set(s.library, new Set([s.index]));
+    else extra.add(s.index);
   }
 }
 
@@ -278,6 +286,7 @@ export function followThen(
     tlsBlocks: new Map(),
     ranges: new Map(),
     extra: new Map(),
+    extraOwner: new Map(),
     host: options.host ?? {},
     tags: new Map(Object.entries(options.tags ?? {})),
   };

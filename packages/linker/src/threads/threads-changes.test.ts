@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Linker } from '../linker.js';
 import { RTLD } from '../flags.js';
 import type { LinkState } from '../state.js';
+import { followLinker } from './follow.js';
 import { ThreadGroup } from './group.js';
 import { call, hostLinkerSync, sideFiles } from '../test-support.harness.js';
 
@@ -222,6 +223,30 @@ describe('thread updates cost what changed (node worker_threads)', () => {
       expect(linker.linkState.changes.size).toBe(0);
     } finally {
       await stop(group, workers);
+    }
+  });
+
+  it('on a follower, a slot given to another library’s function is not cleared when its former owner is dropped', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+    linker.dlopenSync({ name: 'copy.so', bytes: sideFiles('clang16')['libthr_base.so']! }, RTLD.NOW);
+    // libthr_user.so takes &thr_add of libthr_base.so: an extra slot.
+    linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    const { image, resources } = linker.threadImage();
+    try {
+      const follower = followLinker(image);
+      const slot = image.slots.find((s) => s.name === 'thr_add')!;
+      const copy = image.libraries.find((l) => l.name === 'copy.so')!.id;
+      const none = { ...image, libraries: [], slots: [], removed: [] };
+      // The slot passes to copy.so's thr_add (as a slot reused after a rollback would), then libthr_base.so goes.
+      follower.update({ ...none, slots: [{ index: slot.index, library: copy, name: 'thr_add' }] });
+      const copyAdd = follower.libraries.get('copy.so')!.exports.thr_add;
+      expect(follower.table.get(slot.index)).toBe(copyAdd);
+      follower.update({ ...none, removed: [slot.library] });
+      expect(follower.libraries.has('libthr_base.so')).toBe(false);
+      expect(follower.table.get(slot.index)).toBe(copyAdd);
+    } finally {
+      linker.releaseThread(resources);
     }
   });
 });
