@@ -334,6 +334,7 @@ export class Linker {
   /**
    * What a following thread needs to catch up: libraries loaded since its image or last update
    * (their TLS blocks reserved for it), and those unloaded since. Apply with `Follower.update`.
+   * Cost: what changed since (the linker's change log), not what is loaded.
    */
   threadUpdate(resources: ThreadResources, options: { readonly dropping?: readonly Handle[] } = {}): ThreadImage {
     const dropping = new Set((options.dropping ?? []).map((h) => this.state.handles.get(h.id) ?? h.id));

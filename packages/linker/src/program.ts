@@ -14,6 +14,7 @@ import { conventionsOf } from './runtime.js';
 import type { RuntimeAdapter } from './runtime.js';
 import { toFuncType } from './signatures.js';
 import type { AtExit, LinkState } from './state.js';
+import { ChangeLog } from './threads/changes.js';
 import type { HostFunction, LinkerOptions, Program } from './types.js';
 
 /** What setting up the program produced, beyond the state. */
@@ -97,6 +98,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     handles: new Map(),
     main: null,
     nextId: 1,
+    changes: new ChangeLog(),
     global,
     got: new GotTable(),
     sharedGot: program.kind === 'attached' ? (program.got ?? null) : null,

@@ -81,7 +81,10 @@ function redirectSlots(state: LinkState, old: Library, fresh: Library): number {
   for (const [f, slot] of state.slots.slotsOf(old.id)) {
     const to = freshFunction(fresh, names.get(f));
     if (to === null) state.slots.forget(f, true);
-    else if (state.slots.redirect(f, to, fresh.id) === slot) n++;
+    else if (state.slots.redirect(f, to, fresh.id) === slot) {
+      state.changes.slot(slot, false);
+      n++;
+    }
   }
   const range = old.table;
   if (range === null) return n;
@@ -91,7 +94,9 @@ function redirectSlots(state: LinkState, old: Library, fresh: Library): number {
     if (f === null) continue;
     const to = freshFunction(fresh, names.get(f));
     state.table.set(i, to);
-    if (to !== null) n++;
+    if (to === null) continue;
+    state.changes.slot(i, false);
+    n++;
   }
   state.slots.registerRange(range.base, range.size);
   old.table = null;

@@ -19,6 +19,7 @@ import type { ClassifiedImport, FuncType } from '@dl/reader';
 import type { Plt, PltEntry } from './plt.js';
 import type { WasmTag } from './wasm-tag.js';
 import type { Journal } from './journal.js';
+import type { ChangeLog } from './threads/changes.js';
 import type { LibraryRole } from './load/roles.js';
 import type { Conventions, RuntimeAdapter } from './runtime.js';
 import type { Handle, LinkerLimits } from './types.js';
@@ -136,6 +137,8 @@ export interface Registry {
   /** The main module when the linker loaded one (a relocatable main). */
   main: Library | null;
   nextId: number;
+  /** What became resident or stopped being so, and the extra slots given, for following threads. */
+  readonly changes: ChangeLog;
 }
 
 /** Where symbols are found and shared: scopes, the GOT, tags, host functions, other modules' imports. */

@@ -151,6 +151,7 @@ export function release(state: LinkState, lib: Library, failures: Failure[]): vo
   }
   if (lib.leakCheck !== null) forgetHeld(state, lib);
   state.libraries.delete(lib.id);
+  state.changes.library(lib.id);
   if (lib.handle.id !== lib.id) state.handles.delete(lib.handle.id);
   if (state.byKey.get(lib.key) === lib) state.byKey.delete(lib.key);
   state.aliases.forgetKey(lib.key);

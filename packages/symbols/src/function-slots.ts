@@ -153,6 +153,11 @@ export class FunctionSlots {
     return this.slots.size;
   }
 
+  /** The function in a slot this registry reserved, if any. Cost: constant. */
+  ownedAt(slot: number): Callable | undefined {
+    return this.owned.get(slot);
+  }
+
   /** Slots reserved by this registry, in order (for digests). */
   ownedSlots(): number[] {
     return [...this.owned.keys()].sort((a, b) => a - b);

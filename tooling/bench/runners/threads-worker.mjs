@@ -125,15 +125,25 @@ function follow(image) {
 const { mode } = workerData;
 if (mode === 'serve') {
   // The port serveFollower listens on: parentPort, with each update's handling timed.
+  // And each update's moments on the clock every thread shares (timeOrigin + now, ms): received,
+  // acknowledged (the part that may fail is done), done (its extra slots set).
   const applied = [];
+  const marks = [];
+  const clock = () => performance.timeOrigin + performance.now();
   const port = {
-    postMessage: (m) => parentPort.postMessage(m),
+    postMessage: (m) => {
+      if (m?.dl === 'ack' && marks.at(-1)?.seq === m.seq) marks.at(-1).acked = clock();
+      parentPort.postMessage(m);
+    },
     on: (type, listener) =>
       parentPort.on(type, (data) => {
         if (data?.dl !== 'update') return listener(data);
+        const mark = { seq: data.seq, received: clock() };
+        marks.push(mark);
         const t0 = performance.now();
         listener(data);
         applied.push(performance.now() - t0);
+        mark.done = clock();
       }),
   };
   const served = dl.serveFollower(port, { host });
@@ -144,6 +154,7 @@ if (mode === 'serve') {
         bench: 'check',
         ...check((name) => s.follower.find(name), msg.modules),
         applyMs: median(applied),
+        marks,
       });
     });
   });

@@ -70,10 +70,12 @@ export function addressOfFunction(state: LinkState, journal: Journal, d: Functio
   const target = addressTarget(d);
   const func = d.wasm ? target.func : wasmCallable(state, d, target.type, importer);
   const { slot, created } = state.slots.ensure(func, d.provider.name, d.provider.id);
-  if (created)
+  if (created) {
+    state.changes.slot(slot, true);
     journal.record(() => {
       state.slots.forget(func);
     });
+  }
   return slot;
 }
 

@@ -79,12 +79,14 @@ export function publish(state: LinkState, journal: Journal, libs: readonly Libra
   });
   for (const lib of libs) {
     state.libraries.set(lib.id, lib);
+    state.changes.library(lib.id);
     state.byKey.set(lib.key, lib);
     for (const dep of lib.needed) keepLibrary(lib, dep);
   }
   journal.record(() => {
     for (const lib of libs) {
       state.libraries.delete(lib.id);
+      state.changes.library(lib.id);
       state.byKey.delete(lib.key);
     }
   });

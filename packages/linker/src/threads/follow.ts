@@ -58,7 +58,9 @@ interface Thread {
   /** Each library's own table range (cleared when it is dropped). */
   readonly ranges: Map<number, ImageLibrary['table']>;
   /** Table slots outside the ranges given to each library's functions. */
-  readonly extra: Map<number, number[]>;
+  readonly extra: Map<number, Set<number>>;
+  /** Which library each extra slot was last given to (a slot may pass to another library's function). */
+  readonly extraOwner: Map<number, number>;
   readonly host: Readonly<Record<string, Fn>>;
   /** This thread's exception tags, by import name. */
   readonly tags: Map<string, WasmTag>;
@@ -169,7 +171,10 @@ function drop(t: Thread, id: number): void {
   const range = t.ranges.get(id);
   const end = range === undefined ? 0 : Math.min(t.table.length, range.base + range.size);
   for (let slot = range?.base ?? 0; slot < end; slot++) t.table.set(slot, null);
-  for (const slot of t.extra.get(id) ?? []) if (slot < t.table.length) t.table.set(slot, null);
+  for (const slot of t.extra.get(id) ?? []) {
+    if (slot < t.table.length) t.table.set(slot, null);
+    t.extraOwner.delete(slot);
+  }
   t.ranges.delete(id);
   t.extra.delete(id);
   t.instances.delete(id);
@@ -180,9 +185,12 @@ function drop(t: Thread, id: number): void {
 function fill(t: Thread, slots: ThreadImage['slots']): void {
   for (const s of slots) {
     t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
+    const before = t.extraOwner.get(s.index);
+    if (before !== undefined && before !== s.library) t.extra.get(before)?.delete(s.index);
+    t.extraOwner.set(s.index, s.library);
     const extra = t.extra.get(s.library);
-    if (extra === undefined) t.extra.set(s.library, [s.index]);
-    else extra.push(s.index);
+    if (extra === undefined) t.extra.set(s.library, new Set([s.index]));
+    else extra.add(s.index);
   }
 }
 
@@ -261,14 +269,15 @@ export function followLinker(image: ThreadImage, options: FollowOptions = {}): F
   return follower;
 }
 
-/** The threads a {@link followThen} follower follows with (for {@link updateThen}). */
-const threads = new WeakMap<Follower, Thread>();
-
 /**
  * {@link followLinker} but for the image's extra slots: `rest()` sets them (it cannot fail). Call
- * it before the thread's current task ends (see {@link applyThen}).
+ * it before the thread's current task ends (see {@link applyThen}). `updateThen` is
+ * `follower.update` split the same way.
  */
-export function followThen(image: ThreadImage, options: FollowOptions = {}): { follower: Follower; rest: () => void } {
+export function followThen(
+  image: ThreadImage,
+  options: FollowOptions = {},
+): { follower: Follower; rest: () => void; updateThen: (next: ThreadImage) => () => void } {
   const t: Thread = {
     memory: image.memory,
     table: options.table ?? newTable(image.tableLength, options.tableMaximum),
@@ -277,6 +286,7 @@ export function followThen(image: ThreadImage, options: FollowOptions = {}): { f
     tlsBlocks: new Map(),
     ranges: new Map(),
     extra: new Map(),
+    extraOwner: new Map(),
     host: options.host ?? {},
     tags: new Map(Object.entries(options.tags ?? {})),
   };
@@ -292,16 +302,5 @@ export function followThen(image: ThreadImage, options: FollowOptions = {}): { f
       apply(t, next);
     },
   };
-  threads.set(follower, t);
-  return { follower, rest };
-}
-
-/** `follower.update(image)` but for the extra slots: `rest()` sets them (see {@link followThen}). */
-export function updateThen(follower: Follower, image: ThreadImage): () => void {
-  const t = threads.get(follower);
-  if (t === undefined) {
-    follower.update(image);
-    return () => undefined;
-  }
-  return applyThen(t, image);
+  return { follower, rest, updateThen: (next) => applyThen(t, next) };
 }

@@ -1,8 +1,9 @@
 import { DlError, isDlErrorCode } from '@dl/errors';
 import type { Linker } from '../linker.js';
 import type { DlopenFlags, Handle } from '../types.js';
-import { followThen, updateThen } from './follow.js';
+import { followThen } from './follow.js';
 import type { Follower, FollowOptions } from './follow.js';
+import type { ChangeReader } from './changes.js';
 import type { ThreadImage, ThreadResources } from './image.js';
 
 /**
@@ -79,7 +80,7 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
       port.postMessage({ ...m, seq: mine });
     });
   return new Promise((resolve) => {
-    let follower: Follower | null = null;
+    let updateThen: ((image: ThreadImage) => () => void) | null = null;
     listen(port, (data) => {
       if (!isFollowMessage(data) || data.dl === 'ack' || data.dl === 'dlopen' || data.dl === 'dlclose') return;
       if (data.dl === 'done') {
@@ -92,17 +93,16 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
       let rest = (): void => undefined;
       try {
         if (data.dl === 'follow') {
-          let served: Follower;
-          ({ follower: served, rest } = followThen(data.image, options));
-          follower = served;
+          const served = followThen(data.image, options);
+          ({ rest, updateThen } = served);
           resolve({
-            follower,
+            follower: served.follower,
             dlopen: async (name, flags = { binding: 'now' }) => (await ask({ dl: 'dlopen', name, flags }))!,
             dlclose: async (handle) => {
               await ask({ dl: 'dlclose', handle });
             },
           });
-        } else if (follower !== null) rest = updateThen(follower, data.image);
+        } else if (updateThen !== null) rest = updateThen(data.image);
         port.postMessage({ dl: 'ack', seq: data.seq } satisfies FollowMessage);
       } catch (e) {
         const library = e instanceof DlError ? e.library : undefined;
@@ -142,10 +142,11 @@ export class ThreadGroup {
   private readonly dropped = new Set<number>();
   private syncing: Promise<void> = Promise.resolve();
   private added = 0;
-  /** The libraries (ids) every thread had after the last sync: a failed sync unloads the others. */
-  private synced = new Set<number>();
-  /** The function slots given when the last sync ended. */
-  private slotsSynced: ReadonlySet<number> = new Set();
+  /**
+   * Where the last sync ended in the linker's change log (while threads follow): a failed sync
+   * unloads the libraries loaded since and gives back the slots given since.
+   */
+  private mark: ChangeReader | null = null;
 
   /**
    * @param linker - the leading thread's linker (shared memory)
@@ -169,10 +170,7 @@ export class ThreadGroup {
     const stackSize = this.options.stackSize;
     const { image, resources } = this.linker.threadImage(stackSize === undefined ? {} : { stackSize });
     const member: Member = { name: `thread ${++this.added}`, port, resources, waiting: new Map() };
-    if (this.members.size === 0) {
-      this.synced = this.resident();
-      this.slotsSynced = new Set(this.linker.functionSlots());
-    } else for (const id of resources.libraries.keys()) this.synced.add(id);
+    this.mark ??= this.linker.linkState.changes.reader();
     this.members.set(port, member);
     listen(port, (data) => {
       if (!isFollowMessage(data)) return;
@@ -194,17 +192,9 @@ export class ThreadGroup {
     return this.send(member, 'follow', image);
   }
 
-  /** The libraries resident on the leading thread now (ids; a relocatable main too). */
-  private resident(): Set<number> {
-    return new Set(this.linker.graph().libraries.map((l) => l.id));
-  }
-
-  /** After a sync every thread has what the first one has (cheap: no graph). */
+  /** After a sync every thread has everything so far (cost: constant). */
   private markSynced(): void {
-    const first = this.members.values().next().value;
-    if (first === undefined) return;
-    for (const id of first.resources.libraries.keys()) this.synced.add(id);
-    this.slotsSynced = new Set(this.linker.functionSlots());
+    if (this.mark !== null) this.linker.linkState.changes.advance(this.mark);
   }
 
   /** Sends every thread its update (with `dropping`); the first failure, if any, once all have answered. */
@@ -259,15 +249,16 @@ export class ThreadGroup {
    * before those loads.
    */
   private async rollback(): Promise<void> {
-    const fresh = this.linker
-      .graph()
-      .libraries.filter((l) => !this.synced.has(l.id))
-      .reverse();
+    const state = this.linker.linkState;
+    const since = this.mark === null ? [] : state.changes.since(this.mark);
+    const newest = this.mark?.lastLibrary ?? Infinity;
+    const fresh = [...new Set(since.flatMap((c) => (c.kind === 'library' && c.id > newest ? [c.id] : [])))]
+      .sort((a, b) => b - a)
+      .flatMap((id) => state.libraries.get(id) ?? []);
     for (const l of fresh) {
-      const handle = this.linker.handleOf(l.key) ?? this.linker.handleOf(l.name);
-      for (let open = l.refcount; handle !== undefined && open > 0; open--) {
+      for (let open = l.refcount; open > 0 && state.libraries.has(l.id); open--) {
         try {
-          this.linker.dlclose(handle);
+          this.linker.dlclose(l.handle);
         } catch {
           // DL_FINI_FAILED: a destructor threw, the unload went on; the sync's own error is the answer.
         }
@@ -275,8 +266,13 @@ export class ThreadGroup {
     }
     this.linker.collect();
     await this.dropAll();
+    if (this.mark !== null) state.changes.advance(this.mark);
     // `&f` of an older library taken by a rolled-back one: its slot goes too.
-    this.linker.releaseSlotsSince(this.slotsSynced);
+    for (const c of since) {
+      if (c.kind !== 'slot' || !c.created) continue;
+      const func = state.slots.ownedAt(c.index);
+      if (func !== undefined) state.slots.forget(func, true);
+    }
   }
 
   /**
@@ -349,6 +345,9 @@ export class ThreadGroup {
     if (member === undefined) return;
     this.members.delete(port);
     this.linker.releaseThread(member.resources);
+    if (this.members.size > 0 || this.mark === null) return;
+    this.linker.linkState.changes.release(this.mark);
+    this.mark = null;
   }
 
   /** How many threads follow. */

@@ -7,6 +7,9 @@ import type { Callable } from '@dl/symbols';
 import { boundTo } from '../bound-to.js';
 import { pathOf } from '../load/bind.js';
 import type { Library, LinkState } from '../state.js';
+import type { ChangeReader } from './changes.js';
+import { changePlan, fullPlan, liveSet, namedSince } from './plan.js';
+import type { Candidate, Indexed, Named, Plan } from './plan.js';
 
 /**
  * A linked program as another thread needs it to follow (structured-cloneable: compiled
@@ -74,10 +77,11 @@ export interface ThreadResources {
   readonly stack: Reservation;
   readonly libraries: Map<number, Reservation | null>;
   readonly slots: Map<number, { readonly func: Callable; readonly library: number }>;
+  /** The extra slots sent, by library id (dropping a library forgets its slots at that cost). */
+  readonly extraOf: Map<number, Set<number>>;
+  /** Where the thread is in the linker's change log: an update reads the changes since. */
+  readonly reader: ChangeReader;
 }
-
-/** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
-type Indexed = ReadonlySet<number>;
 
 function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
   const base = { module: spec.module, name: spec.name };
@@ -173,43 +177,18 @@ function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[
   });
 }
 
-/** Which library (id) exports a function, and under which name: filled once per library instance. */
-const exporters = new WeakMap<Callable, { readonly library: number; readonly name: string }>();
-const indexed = new WeakSet<WebAssembly.Instance>();
-
-function indexExports(lib: Library): void {
-  const instance = lib.instance!;
-  if (indexed.has(instance)) return;
-  indexed.add(instance);
-  for (const e of lib.meta.exports) {
-    const f = instance.exports[e.name];
-    if (e.kind === 'function' && typeof f === 'function' && !exporters.has(f as Callable))
-      exporters.set(f as Callable, { library: lib.id, name: e.name });
-  }
-}
-
-/**
- * Slots outside every resident library's own range that hold an exported function of one of
- * them: walks the linker's slot registry (every function given a slot), not the table — no
- * engine call per slot. The owners come from {@link indexExports}, done when a library first
- * reaches a thread.
- */
-function candidateSlots(state: LinkState, own: Uint8Array, ids: Indexed): Candidate[] {
-  const out: Candidate[] = [];
-  for (const [f, i] of state.slots.entries()) {
-    if (own[i] === 1) continue;
-    const o = exporters.get(f);
-    if (o !== undefined && ids.has(o.library)) out.push({ func: f, index: i, library: o.library, name: o.name });
-  }
-  return out;
-}
-
-/** The candidate slots a thread was not sent yet (`sent`, updated). */
-function extraSlots(candidates: readonly Candidate[], sent: ThreadResources['slots']): ThreadImage['slots'] {
+/** The candidate slots a thread was not sent yet (`sent` and `extraOf` updated). */
+function extraSlots(candidates: readonly Candidate[], resources: ThreadResources): ThreadImage['slots'] {
+  const { slots: sent, extraOf } = resources;
   const out: { index: number; library: number; name: string }[] = [];
   for (const { func, index, library, name } of candidates) {
-    if (sent.get(index)?.func === func) continue;
+    const before = sent.get(index);
+    if (before?.func === func) continue;
+    if (before !== undefined) extraOf.get(before.library)?.delete(index);
     sent.set(index, { func, library });
+    let mine = extraOf.get(library);
+    if (mine === undefined) extraOf.set(library, (mine = new Set()));
+    mine.add(index);
     out.push({ index, library, name });
   }
   return out;
@@ -255,72 +234,69 @@ function tlsFor(state: LinkState, lib: Library): ReturnType<typeof tlsOf> {
   }
 }
 
-/** The side modules resident now, in load order. */
-function residentLibraries(state: LinkState): Library[] {
-  return [...state.libraries.values()].filter((l) => !l.isMain && l.instance !== null);
-}
-
 /**
- * What the images of every thread at one moment share, computed once for all of them: the
- * resident libraries (less those being dropped), the extra slots holding their functions, and each
- * library's imports (the same on every thread: a thread-local's GOT entry names its library and
- * offset, not the block).
+ * What the updates of every thread at one moment share, computed once for all of them: which
+ * libraries a thread is to have (resident, less those being dropped), each library's imports
+ * (the same on every thread: a thread-local's GOT entry names its library and offset, not the
+ * block), and the changes since each reader position.
  */
 interface Shared {
-  readonly resident: readonly Library[];
-  readonly ids: Indexed;
+  readonly dropping: ReadonlySet<number>;
+  readonly live: Indexed;
   /** Each library's imports, by id (filled as the first thread needs them). */
   readonly imports: Map<number, ImageImport[]>;
-  /** The slots outside the own ranges holding a resident library's function ({@link candidateSlots}). */
-  readonly candidates: readonly Candidate[];
-}
-
-interface Candidate {
-  readonly func: Callable;
-  readonly index: number;
-  readonly library: number;
-  readonly name: string;
+  readonly named: Map<number, Named>;
 }
 
 function sharedOf(state: LinkState, dropping: ReadonlySet<number>): Shared {
-  const resident = residentLibraries(state).filter((l) => !dropping.has(l.id));
-  const length = state.table.length;
-  const own = new Uint8Array(length);
-  for (const l of resident)
-    if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
-  const ids = new Set(resident.map((l) => l.id));
-  // Each library's exports are indexed once per instance, when it first reaches a thread.
-  for (const lib of resident) indexExports(lib);
-  return { resident, ids, imports: new Map(), candidates: candidateSlots(state, own, ids) };
+  return { dropping, live: liveSet(state, dropping), imports: new Map(), named: new Map() };
+}
+
+/** What a thread lacks: from the changes since its last update, or (a thread not reading them) by a full walk. */
+function planFor(state: LinkState, resources: ThreadResources, shared: Shared): Plan {
+  const has = resources.libraries;
+  if (!state.changes.reads(resources.reader)) return fullPlan(state, has, shared.live);
+  return changePlan(state, has, shared.live, namedSince(state, resources.reader, shared.dropping, shared.named));
+}
+
+/** This thread's TLS block of each added library, all or none (a failure gives back those reserved). */
+function reserveTls(state: LinkState, added: readonly Library[]): ReturnType<typeof tlsFor>[] {
+  const out: ReturnType<typeof tlsFor>[] = [];
+  try {
+    for (const lib of added) out.push(tlsFor(state, lib));
+  } catch (e) {
+    for (const tls of out) if (tls !== null) state.allocator.release(tls.block);
+    throw e;
+  }
+  return out;
 }
 
 /**
- * The image of what a thread lacks: the resident libraries it does not have yet (their TLS
- * blocks reserved into `resources`), and the ones it has that are gone (their blocks released).
+ * The image of what a thread lacks (the plan), all or nothing: the TLS blocks of the libraries
+ * it gets are reserved into `resources`, those of the ones it drops released.
  */
-function imageFor(state: LinkState, resources: ThreadResources, shared: Shared): ThreadImage {
-  const { resident, ids } = shared;
-  const removed = [...resources.libraries.keys()].filter((id) => !ids.has(id));
-  for (const id of removed) {
+function imageFor(state: LinkState, resources: ThreadResources, shared: Shared, plan: Plan): ThreadImage {
+  const tls = reserveTls(state, plan.added);
+  for (const id of plan.removed) {
     const block = resources.libraries.get(id);
     if (block !== null && block !== undefined) state.allocator.release(block);
     resources.libraries.delete(id);
+    for (const i of resources.extraOf.get(id) ?? []) resources.slots.delete(i);
+    resources.extraOf.delete(id);
   }
-  if (removed.length > 0) for (const [i, s] of resources.slots) if (!ids.has(s.library)) resources.slots.delete(i);
-  const added = resident.filter((l) => !resources.libraries.has(l.id));
-  const libraries = added.map((lib): ImageLibrary => {
-    const tls = tlsFor(state, lib);
-    resources.libraries.set(lib.id, tls?.block ?? null);
+  const libraries = plan.added.map((lib, i): ImageLibrary => {
+    const t = tls[i] ?? null;
+    resources.libraries.set(lib.id, t?.block ?? null);
     let imports = shared.imports.get(lib.id);
-    if (imports === undefined) shared.imports.set(lib.id, (imports = importsOf(state, lib, ids)));
+    if (imports === undefined) shared.imports.set(lib.id, (imports = importsOf(state, lib, shared.live)));
     return {
       id: lib.id,
       name: lib.name,
       table: { base: lib.tableBase, size: lib.table?.size ?? 0 },
       module: lib.module,
       imports,
-      tlsBlock: tls?.block.address ?? null,
-      tlsInit: tls?.init ?? null,
+      tlsBlock: t?.block.address ?? null,
+      tlsInit: t?.init ?? null,
     };
   });
   const stack = resources.stack;
@@ -330,14 +306,30 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared):
     stack: { low: stack.address, high: stack.address + stack.size },
     libraries,
     // Every slot given to a function since the last image (a new library may take the address of an old one's).
-    slots: extraSlots(shared.candidates, resources.slots),
-    removed,
+    slots: extraSlots(plan.slots, resources),
+    removed: plan.removed,
   };
+}
+
+/** {@link imageFor} from the thread's plan; its change reader moves past what it took. */
+function updateOf(state: LinkState, resources: ThreadResources, shared: Shared): ThreadImage {
+  const image = imageFor(state, resources, shared, planFor(state, resources, shared));
+  if (state.changes.reads(resources.reader)) state.changes.advance(resources.reader);
+  return image;
+}
+
+/**
+ * A library dropped by the threads may stay resident (re-referenced before its unload): a
+ * change names it again, so the next update brings it back if it is still there.
+ */
+function recheck(state: LinkState, dropping: ReadonlySet<number>): void {
+  for (const id of dropping) state.changes.library(id);
 }
 
 /**
  * The image of a linked program for one more thread, with its stack and TLS blocks reserved
  * from the linker's allocator (give them back with {@link releaseThread} when the thread ends).
+ * It walks everything resident (its nature); later updates cost what changed since.
  *
  * @throws DlError `DL_INCOMPATIBLE` for a program without shared memory, or an import a follower cannot rebuild yet
  */
@@ -348,14 +340,22 @@ export function threadImage(state: LinkState, stackSize: number): { image: Threa
     stack: state.allocator.reserve(stackSize, 16, 'thread stack'),
     libraries: new Map(),
     slots: new Map(),
+    extraOf: new Map(),
+    reader: state.changes.reader(),
   };
-  return { image: imageFor(state, resources, sharedOf(state, new Set())), resources };
+  const shared = sharedOf(state, new Set());
+  try {
+    return { image: imageFor(state, resources, shared, fullPlan(state, resources.libraries, shared.live)), resources };
+  } catch (e) {
+    releaseThread(state, resources);
+    throw e;
+  }
 }
 
 /**
  * What a following thread needs to catch up with the leading one: the libraries loaded since
  * its last image or update (their TLS blocks reserved), the ones unloaded since — or about to be
- * (`dropping`: library ids) — released.
+ * (`dropping`: library ids) — released. Cost: what changed since.
  * Apply it on the thread with `Follower.update`.
  */
 export function threadUpdate(
@@ -363,13 +363,16 @@ export function threadUpdate(
   resources: ThreadResources,
   dropping: ReadonlySet<number> = new Set(),
 ): ThreadImage {
-  return imageFor(state, resources, sharedOf(state, dropping));
+  const image = updateOf(state, resources, sharedOf(state, dropping));
+  recheck(state, dropping);
+  return image;
 }
 
 /**
- * {@link threadUpdate} for several threads at once: what their updates share (the resident
- * set, the libraries' own table ranges, each new library's imports) is computed once. A thread
- * whose update cannot be made (no memory for its TLS block, say) gets the error in its place.
+ * {@link threadUpdate} for several threads at once: what their updates share (the changes
+ * since their position, each new library's imports) is computed once. A thread whose update
+ * cannot be made (no memory for its TLS block, say) gets the error in its place (and nothing
+ * of it: its next update reads the same changes).
  */
 export function threadUpdates(
   state: LinkState,
@@ -377,13 +380,15 @@ export function threadUpdates(
   dropping: ReadonlySet<number> = new Set(),
 ): (ThreadImage | Error)[] {
   const shared = sharedOf(state, dropping);
-  return threads.map((resources) => {
+  const out = threads.map((resources) => {
     try {
-      return imageFor(state, resources, shared);
+      return updateOf(state, resources, shared);
     } catch (e) {
       return e instanceof Error ? e : new Error(String(e));
     }
   });
+  recheck(state, dropping);
+  return out;
 }
 
 /** Gives back what {@link threadImage} and updates reserved for a thread that has ended. */
@@ -391,5 +396,7 @@ export function releaseThread(state: LinkState, resources: ThreadResources): voi
   for (const block of resources.libraries.values()) if (block !== null) state.allocator.release(block);
   resources.libraries.clear();
   resources.slots.clear();
+  resources.extraOf.clear();
+  state.changes.release(resources.reader);
   state.allocator.release(resources.stack);
 }

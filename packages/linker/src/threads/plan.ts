@@ -1,0 +1,125 @@
+import type { Callable } from '@dl/symbols';
+import type { Library, LinkState } from '../state.js';
+import type { Change, ChangeReader } from './changes.js';
+
+/** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
+export interface Indexed {
+  has(id: number): boolean;
+}
+
+/** A table slot outside the libraries' own ranges holding an exported function of one of them. */
+export interface Candidate {
+  readonly func: Callable;
+  readonly index: number;
+  readonly library: number;
+  readonly name: string;
+}
+
+/** What one thread is to get, before anything is reserved for it. */
+export interface Plan {
+  /** Libraries it lacks, in load order. */
+  readonly added: readonly Library[];
+  /** Libraries (ids) it has that are gone or being dropped. */
+  readonly removed: readonly number[];
+  /** Extra slots to send unless it was sent the same function there. */
+  readonly slots: readonly Candidate[];
+}
+
+/** Which library (id) exports a function, and under which name: filled once per library instance. */
+const exporters = new WeakMap<Callable, { readonly library: number; readonly name: string }>();
+const indexed = new WeakSet<WebAssembly.Instance>();
+
+/** Indexes a library's exported functions (once per instance), when it first reaches a thread. */
+export function indexExports(lib: Library): void {
+  const instance = lib.instance!;
+  if (indexed.has(instance)) return;
+  indexed.add(instance);
+  for (const e of lib.meta.exports) {
+    const f = instance.exports[e.name];
+    if (e.kind === 'function' && typeof f === 'function' && !exporters.has(f as Callable))
+      exporters.set(f as Callable, { library: lib.id, name: e.name });
+  }
+}
+
+/** Resident on the leading thread and not being dropped: what a thread is to have. */
+export function liveSet(state: LinkState, dropping: ReadonlySet<number>): Indexed {
+  return {
+    has: (id) => {
+      const lib = state.libraries.get(id);
+      return lib !== undefined && !lib.isMain && lib.instance !== null && !dropping.has(id);
+    },
+  };
+}
+
+/**
+ * Everything a thread lacks, by walking everything resident (a new thread; or one whose
+ * change reader was released): the resident libraries, the slot registry.
+ */
+export function fullPlan(state: LinkState, has: ReadonlyMap<number, unknown>, live: Indexed): Plan {
+  const resident = [...state.libraries.values()].filter((l) => live.has(l.id));
+  const length = state.table.length;
+  const own = new Uint8Array(length);
+  for (const l of resident)
+    if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
+  for (const lib of resident) indexExports(lib);
+  const slots: Candidate[] = [];
+  for (const [f, i] of state.slots.entries()) {
+    if (own[i] === 1) continue;
+    const o = exporters.get(f);
+    if (o !== undefined && live.has(o.library)) slots.push({ func: f, index: i, library: o.library, name: o.name });
+  }
+  const removed = [...has.keys()].filter((id) => !live.has(id));
+  return { added: resident.filter((l) => !has.has(l.id)), removed, slots };
+}
+
+/** The library ids (ascending: load order) and slots named by some changes, each once. */
+export interface Named {
+  readonly libraries: readonly number[];
+  readonly slots: readonly number[];
+}
+
+/** {@link Named} of `changes`, plus the `dropping` ids. */
+export function named(changes: readonly Change[], dropping: ReadonlySet<number>): Named {
+  const libraries = new Set<number>(dropping);
+  const slots = new Set<number>();
+  for (const c of changes)
+    if (c.kind === 'library') libraries.add(c.id);
+    else slots.add(c.index);
+  return { libraries: [...libraries].sort((a, b) => a - b), slots: [...slots] };
+}
+
+/** The changes since `reader` as {@link Named}, computed once per position for all threads at it. */
+export function namedSince(
+  state: LinkState,
+  reader: ChangeReader,
+  dropping: ReadonlySet<number>,
+  cache: Map<number, Named>,
+): Named {
+  let n = cache.get(reader.position);
+  if (n === undefined) cache.set(reader.position, (n = named(state.changes.since(reader), dropping)));
+  return n;
+}
+
+/**
+ * What a thread lacks, from the changes since its last update only: each library named —
+ * resident (not dropping) and not on the thread: added; on the thread and not live: removed —
+ * and each slot named: the function it holds now, if an exported function of a library the
+ * thread will have. Cost: the changes, not what is loaded.
+ */
+export function changePlan(state: LinkState, has: ReadonlyMap<number, unknown>, live: Indexed, changes: Named): Plan {
+  const added: Library[] = [];
+  const removed: number[] = [];
+  for (const id of changes.libraries)
+    if (live.has(id)) {
+      if (!has.has(id)) added.push(state.libraries.get(id)!);
+    } else if (has.has(id)) removed.push(id);
+  for (const lib of added) indexExports(lib);
+  const slots: Candidate[] = [];
+  for (const index of changes.slots) {
+    const f = index < state.table.length ? (state.table.get(index) as Callable | null) : null;
+    if (f === null || state.slots.slotOf(f) !== index) continue;
+    const o = exporters.get(f);
+    if (o !== undefined && live.has(o.library)) slots.push({ func: f, index, library: o.library, name: o.name });
+  }
+  return { added, removed, slots };
+}
