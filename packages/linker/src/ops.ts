@@ -151,7 +151,8 @@ const SLICE_MS = 8;
 /**
  * Runs a pipeline asynchronously: async loader, compiles in parallel, async instantiation.
  * It yields to the event loop before asking the loader for each depth of the graph and, while
- * instantiating, at least every few milliseconds, so a large load never stalls the host; with a
+ * instantiating, at least every few milliseconds (waiting for an engine compilation or
+ * instantiation counts: the event loop ran meanwhile), so a large load never stalls the host; with a
  * `signal`, it stops at the next step once the signal aborts (the pipeline rolls back).
  */
 export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, signal?: AbortSignal): Promise<T> {
@@ -185,6 +186,8 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, 
           return compiling;
         });
       } else if (op.op === 'compile') {
+        // Waiting for an engine compilation lets the event loop run (its result comes in a task).
+        const waits = op.sources.some((s) => !(s instanceof WebAssembly.Module));
         const settled = await unlessAborted(
           Promise.allSettled(
             op.sources.map((s) =>
@@ -194,10 +197,12 @@ export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, 
           signal,
         );
         result = settled.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason)));
+        if (waits) lastYield = performance.now();
       } else if (op.bytes <= SYNC_INSTANTIATE_LIMIT) {
         result = new WebAssembly.Instance(op.module, op.imports);
       } else {
         result = await unlessAborted(WebAssembly.instantiate(op.module, op.imports), signal);
+        lastYield = performance.now();
       }
     } catch (e) {
       step = pipeline.throw(e);

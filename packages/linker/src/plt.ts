@@ -14,23 +14,27 @@ export interface PltRequest {
   readonly resolve: () => Callable;
 }
 
-/** One PLT entry: the stub the importer calls, and the table slot it calls through. */
+/** One PLT entry: the stub the importer calls, bound to its target at the latest on the first call. */
 export interface PltEntry {
-  /** Table slot the stub calls through; holds the resolver until bound. */
-  readonly slot: number;
   /** The function to give the importer as its import. */
   readonly stub: Callable;
-  /** Whether the slot already holds the real function. */
+  /** Whether the entry already calls the real function. */
   readonly bound: () => boolean;
-  /** Points the slot at the real function (immediate binding, or rebinding later). */
+  /** Points the entry at the real function (immediate binding, or rebinding later). */
   readonly bind: (func: Callable) => void;
-  /** Points the slot back at the resolver: the next call looks the symbol up again (its target was unloaded). */
+  /** Points the entry back at its resolver: the next call looks the symbol up again (its target was unloaded). */
   readonly unbind: () => void;
+}
+
+/** A PLT entry of a wasm PLT: its stub calls through a table slot, which holds the resolver until bound. */
+export interface PltSlotEntry extends PltEntry {
+  /** Table slot the stub calls through. */
+  readonly slot: number;
 }
 
 /** A set of PLT entries generated together (one small wasm module), each with its request. */
 export interface Plt<R extends PltRequest = PltRequest> {
-  readonly entries: readonly (PltEntry & { readonly request: R })[];
+  readonly entries: readonly (PltSlotEntry & { readonly request: R })[];
   /** Slots used, for releasing. */
   readonly slots: readonly number[];
 }
@@ -77,7 +81,7 @@ export function createPlt<R extends PltRequest>(
     env: { __indirect_function_table: table },
     r: resolvers,
   });
-  const entries = requests.map((request, i): PltEntry & { readonly request: R } => {
+  const entries = requests.map((request, i): PltSlotEntry & { readonly request: R } => {
     table.set(slots[i]!, instance.exports[`r${i}`]!);
     return {
       request,
@@ -95,4 +99,29 @@ export function createPlt<R extends PltRequest>(
     };
   });
   return { entries, slots };
+}
+
+/**
+ * A PLT entry without wasm for an import nothing defines when its library loads (bound
+ * lazily, if ever: calling it while undefined throws the resolver's error): a JS function
+ * that resolves on its first call and then calls its target. It costs no module, no table
+ * slot and no instance sharing the table — a wasm PLT module per load made every later
+ * `Table.set`/`grow` of node 20's V8 pay for one more instance — but each call once bound
+ * crosses into JS, so imports whose provider exists but is instantiated later (cycles, lazy
+ * binding of defined symbols) keep the wasm PLT of {@link createPlt}.
+ */
+export function createThunk<R extends PltRequest>(request: R): PltEntry & { readonly request: R } {
+  let target: Callable | null = null;
+  const stub = (...args: never[]): unknown => (target ??= request.resolve())(...args);
+  return {
+    request,
+    stub,
+    bound: () => target !== null,
+    bind: (func) => {
+      target = func;
+    },
+    unbind: () => {
+      target = null;
+    },
+  };
 }

@@ -98,6 +98,21 @@ describe.each(['clang16', 'emcc'] as const)('%s: dlclose unloads', (tc) => {
     expect(call(linker, u, 'user_bump')).toBe(1008);
   });
 
+  it('an import nothing defines at load takes no table slot: it throws when called, and binds once a provider comes', () => {
+    const { linker } = hostLinkerSync(tc);
+    const u = linker.dlopenSync('libunload_bind.so', RTLD.LAZY);
+    const owners = new Set<string | undefined>();
+    for (let i = 0; i < linker.table.length; i++) owners.add(linker.slotInfo(i).owner);
+    expect([...owners].filter((o) => o?.includes('(PLT)'))).toEqual([]);
+    expect(linker.describe(u).lazy).toContainEqual({ name: 'unload_bump', bound: false });
+    expect(() => call(linker, u, 'user_bump')).toThrow(/undefined symbol unload_bump was called/);
+    expect(outcome(() => call(linker, u, 'user_bump'))).toBe('DL_UNDEFINED_SYMBOL');
+    linker.dlopenSync('libunload.so', GLOBAL_NOW);
+    // Bound at the provider's load (the library's lazy entries are settled by later loads too) or on the call.
+    expect(call(linker, u, 'user_bump')).toBe(1008);
+    expect(linker.describe(u).lazy).toContainEqual({ name: 'unload_bump', bound: true });
+  });
+
   it('a stale function pointer into an unloaded library traps; its slot is quarantined', () => {
     const { linker } = hostLinkerSync(tc);
     const h = linker.dlopenSync('libunload.so', RTLD.NOW);

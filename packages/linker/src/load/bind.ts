@@ -8,7 +8,7 @@ import { compatAdvice } from '../compat.js';
 import type { Journal } from '../journal.js';
 import { keepDefinition, libraryOf, notePltBinding } from '../keep.js';
 import { ALLOCATION_FUNCTIONS, leakWrapper } from '../leak.js';
-import { createPlt } from '../plt.js';
+import { createPlt, createThunk } from '../plt.js';
 import type { PltEntry, PltRequest } from '../plt.js';
 import type { Library, LinkState } from '../state.js';
 import { abiValue, sharedTag, specialGot } from './program-objects.js';
@@ -206,6 +206,8 @@ function untypedStub(state: LinkState, lib: Library, spec: FunctionImport): WebA
 interface LateRequest extends PltRequest {
   readonly spec: FunctionImport;
   readonly ref: EntryRef;
+  /** Checking found nothing that defines it (not even in this load): a JS thunk, no wasm PLT entry. */
+  readonly undefinedNow: boolean;
 }
 
 /** One library's binding in progress: its import object, what waits for a PLT, what stays pending. */
@@ -246,7 +248,8 @@ function bindFunction(b: Binder, spec: FunctionImport): void {
     put(b, spec, b.state.registerAtExit);
     return;
   }
-  const d = b.visible?.get(spec) ?? resolveSymbol(b.path, spec.name);
+  const seen = b.visible?.get(spec);
+  const d = seen === null ? undefined : (seen ?? resolveSymbol(b.path, spec.name));
   if (d?.kind === 'function' && !throughPlt(b, d)) {
     const picked = pickFunction(d, spec.type);
     if (picked === null) throw mismatch(d, spec.type!, b.lib.name);
@@ -256,7 +259,8 @@ function bindFunction(b: Binder, spec: FunctionImport): void {
     keepDefinition(b.state, b.lib, d);
   } else if (spec.type !== null) {
     const ref: EntryRef = { entry: null };
-    b.late.push({ spec, ref, type: spec.type, resolve: lateResolver(b.state, b.lib, spec, spec.type, ref) });
+    const resolve = lateResolver(b.state, b.lib, spec, spec.type, ref);
+    b.late.push({ spec, ref, type: spec.type, resolve, undefinedNow: seen === null });
   } else {
     put(b, spec, untypedStub(b.state, b.lib, spec));
   }
@@ -354,30 +358,39 @@ function bindImport(b: Binder, spec: ClassifiedImport): void {
   }
 }
 
-/** The PLT of the library's late-bound function imports (one small wasm module), when it has any. */
+/**
+ * The entries of the library's late-bound function imports, in import order: a JS thunk for
+ * each import nothing defines, one small wasm PLT module for those whose provider comes later.
+ */
 function buildPlt(b: Binder): void {
   if (b.late.length === 0) return;
   const { state, journal, lib } = b;
-  const plt = createPlt(
-    state.table,
-    () => {
-      const slot = state.tables.reserveSlot(`${lib.name} (PLT)`);
-      journal.own(
-        lib,
-        () => {
-          state.tables.release(slot);
-        },
-        () => {
-          state.tables.retire(slot);
-        },
-      );
-      return slot;
-    },
-    b.late,
-  );
-  lib.plts.push(plt);
-  for (const entry of plt.entries) {
-    const { spec, type, ref } = entry.request;
+  const wasm = b.late.filter((r) => !r.undefinedNow);
+  const slotted = new Map<LateRequest, PltEntry>();
+  if (wasm.length > 0) {
+    const plt = createPlt(
+      state.table,
+      () => {
+        const slot = state.tables.reserveSlot(`${lib.name} (PLT)`);
+        journal.own(
+          lib,
+          () => {
+            state.tables.release(slot);
+          },
+          () => {
+            state.tables.retire(slot);
+          },
+        );
+        return slot;
+      },
+      wasm,
+    );
+    lib.plts.push(plt);
+    for (const entry of plt.entries) slotted.set(entry.request, entry);
+  }
+  for (const request of b.late) {
+    const entry = slotted.get(request) ?? createThunk(request);
+    const { spec, type, ref } = request;
     ref.entry = entry;
     put(b, spec, entry.stub);
     lib.lazy.push({ entry, name: spec.name, type });

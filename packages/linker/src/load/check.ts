@@ -13,9 +13,14 @@ import type { LinkState } from '../state.js';
 /**
  * What a library's symbol imports resolve to before anything is instantiated (the visible
  * scopes, then the runtime's fallback): binding reuses it, as a definition visible now stays
- * the winner. Imports not in the map are resolved at binding.
+ * the winner. Null: a function import nothing defines — not the visible scopes, not the load's
+ * libraries, not the fallback (it stays lazy: binding gives it a JS thunk, no wasm PLT).
+ * Imports not in the map are resolved at binding.
  */
-export type Visible = ReadonlyMap<ClassifiedImport, Definition>;
+export type Visible = ReadonlyMap<ClassifiedImport, Definition | null>;
+
+/** {@link Visible} while checking builds it. */
+type Found = Map<ClassifiedImport, Definition | null>;
 
 /** A symbol one of the new libraries will define, before it is instantiated. */
 interface Preview {
@@ -96,12 +101,12 @@ function previewProblem(importer: string, i: SymbolImport, v: Preview): string |
 function findVisible(
   order: readonly FoundLibrary[],
   pathFor: (p: FoundLibrary) => readonly Scope[],
-): { visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>; unresolved: Set<string> } {
+): { visible: Map<FoundLibrary, Found>; unresolved: Set<string> } {
   const unresolved = new Set<string>();
-  const visible = new Map<FoundLibrary, Map<ClassifiedImport, Definition>>();
+  const visible = new Map<FoundLibrary, Found>();
   for (const p of order) {
     const path = pathFor(p);
-    const found = new Map<ClassifiedImport, Definition>();
+    const found: Found = new Map();
     for (const i of p.meta.imports) {
       if (!isSymbolImport(i)) continue;
       const d = findInScopes(path, i.name);
@@ -120,7 +125,7 @@ function findVisible(
 function addFallback(
   state: LinkState,
   order: readonly FoundLibrary[],
-  visible: Map<FoundLibrary, Map<ClassifiedImport, Definition>>,
+  visible: Map<FoundLibrary, Found>,
   preview: ReadonlyMap<string, Preview>,
 ): void {
   const fallback = state.global.fallback;
@@ -167,7 +172,7 @@ interface Problems {
 function checkImports(
   state: LinkState,
   p: FoundLibrary,
-  found: Visible,
+  found: Found,
   preview: ReadonlyMap<string, Preview>,
   now: boolean,
   problems: Problems,
@@ -182,7 +187,7 @@ function checkImports(
       problems.missing.push({ name: i.name, module: i.module, neededBy: p.name });
     }
     if (!isSymbolImport(i)) continue;
-    const d = found.get(i);
+    const d = found.get(i) ?? undefined;
     const v = d === undefined ? preview.get(i.name) : undefined;
     const problem =
       d !== undefined ? definitionProblem(p.name, i, d) : v !== undefined ? previewProblem(p.name, i, v) : null;
@@ -191,7 +196,9 @@ function checkImports(
       if (i.role === 'function' && i.type !== null && (d === undefined || d.kind === 'function'))
         problems.functionTypes = true;
     }
-    if (d !== undefined || v !== undefined || i.weak || (i.role === 'function' && !now)) continue;
+    if (d !== undefined || v !== undefined) continue;
+    if (i.role === 'function') found.set(i, null);
+    if (i.weak || (i.role === 'function' && !now)) continue;
     problems.missing.push({ name: i.name, module: i.module, neededBy: p.name });
   }
 }
