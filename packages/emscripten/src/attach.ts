@@ -2,7 +2,7 @@ import { DlError } from '@dl/errors';
 import { cStringAt } from '@dl/reader/bytes';
 import type { EmscriptenContext } from './context.js';
 import { EmscriptenDylink } from './facade.js';
-import type { EmscriptenFacadeOptions } from './facade.js';
+import type { EmscriptenFacadeOptions } from './facade-options.js';
 import { asmjsMangle } from './publish.js';
 import { guardUntilAttached } from './unattached.js';
 

@@ -1,77 +1,22 @@
 import { DlError, messageOf } from '@dl/errors';
-import { createLinkerSync, linkWithPlan, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
-import type { CompatGroup, Handle, Linker, LinkerEvent, Loader, PlannedLoad, PlanStore } from '@dl/linker';
-import { chainLoader } from '@dl/loaders';
+import { linkWithPlan, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
+import type { Handle, Linker, PlannedLoad } from '@dl/linker';
 import type { EmscriptenContext } from './context.js';
-import { emscriptenFsLoader, emscriptenReadLoader } from './loader.js';
-import { emscriptenAdapter } from './adapter.js';
-import { EmCode } from './em-code.js';
 import { dlsymFailureText, failureText } from './dlerror.js';
 import { hintFor, withHint } from './hints.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
-import { Mirror } from './mirror.js';
+import type { Mirror } from './mirror.js';
 import { relocatedExports } from './publish.js';
 import { emscriptenAbis, emscripten316, RTLD_FLAGS } from './versions.js';
 import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
-import { evaluateWithModule, mainExportsOf, tagsOf, usableFs } from './facade-parts.js';
 import type { LdsoView } from './dso.js';
-import { keepingBytes, ThreadLeader } from './threads.js';
-import type { ThreadStart, UpdatePort } from './threads.js';
-
-/** Options of {@link linkEmscripten}. */
-export interface EmscriptenFacadeOptions {
-  /** Where libraries come from (default: Emscripten's `FS`, then its `readBinary`/`readAsync`). */
-  readonly loader?: Loader;
-  /** Directories `dlopen` searches (Emscripten: `ENV.LD_LIBRARY_PATH`). */
-  readonly searchPath?: readonly string[];
-  /** The Emscripten ABI (default: from the context's version, else 3.1.6's). */
-  readonly abi?: EmscriptenAbi;
-  readonly onEvent?: (event: LinkerEvent) => void;
-  readonly debug?: boolean | ((line: string) => void);
-  /**
-   * Evaluate side modules' JavaScript — EM_JS functions and EM_ASM blocks — as Emscripten
-   * does (default false: such a library is refused with `DL_EVAL_REQUIRED`, before anything is
-   * allocated). The only place this package evaluates code: in the glue's scope through the
-   * link-time route (as Emscripten's own loader), with `Module` in scope otherwise.
-   */
-  readonly allowEval?: boolean;
-  /**
-   * `dlerror()` texts: Emscripten's own, word for word, where it has one for the failure (a
-   * missing file: `Could not load dynamic lib: libfoo.so` then the reader's error), `@dl`'s
-   * explanation otherwise (Emscripten then has none, or a TypeError). With `explainErrors`,
-   * `@dl`'s explanation (every place tried, what to change) follows Emscripten's lines too.
-   * Either way the failure itself is {@link EmscriptenDylink.lastError}.
-   */
-  readonly explainErrors?: boolean;
-  /**
-   * Offer `@dl`'s compatibility library to side modules needing C library or C++ runtime
-   * functions the main did not keep (MAIN_MODULE=2, web-tree-sitter): `['libc', 'libc++abi']`
-   * or either. Consulted after the main, every library and the runtime's own symbols (a
-   * function assigned as `Module._name` still wins). See the linker's `compat` option.
-   */
-  readonly compat?: readonly CompatGroup[];
-  /**
-   * Link plans for the program's load-time libraries (`dynamicLibraries`: the main's NEEDED
-   * entries and `Module.dynamicLibraries`): the first start records the link in `store` (under
-   * `key`, default `preload:` and the libraries' names), later starts replay it — no metadata
-   * read, no resolution walk, no signature check — when the libraries' hashes, the flags and the
-   * program still match, and link normally (recording again) when they do not. Any
-   * `PlanStore`: `filePlanStore` in node, `indexedDbPlanStore` / `cacheStoragePlanStore` in
-   * browsers (`@dl/loaders`).
-   */
-  readonly plans?: { readonly store: PlanStore; readonly key?: string };
-}
-
-/** `loadDynamicLibrary`'s flags, as Emscripten takes them. */
-export interface EmscriptenLoadFlags {
-  readonly global?: boolean;
-  readonly nodelete?: boolean;
-  readonly loadAsync?: boolean;
-  readonly allowUndefined?: boolean;
-}
+import { createFacadeLinker } from './facade-link.js';
+import type { FacadeLinker } from './facade-link.js';
+import type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade-options.js';
+import type { ThreadLeader, ThreadStart, UpdatePort } from './threads.js';
 
 const asNumber = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
 
@@ -89,13 +34,7 @@ export class EmscriptenDylink {
   /** The C side's handles (`struct dso*`) and the names libraries were opened by. */
   private readonly dsos: DsoTable;
   /** The linker and the mirror, made on first use (see {@link EmscriptenDylink.linker}). */
-  private linked: {
-    readonly linker: Linker;
-    readonly mirror: Mirror;
-    readonly threads: ThreadLeader | null;
-  } | null = null;
-  /** Set once the linker exists: loads made while it is created (the compatibility library) are not mirrored. */
-  private ready = false;
+  private linked: FacadeLinker | null = null;
   private anonymous = 0;
   /** What `loadWebAssemblyModule` returned, to the library: `mergeLibSymbols` makes it global. */
   private readonly returnedExports = new WeakMap<object, Handle>();
@@ -140,74 +79,12 @@ export class EmscriptenDylink {
   }
 
   /** Creates the linker over the program's main (its exports, memory, table, allocator) and the mirror. */
-  private link(): { linker: Linker; mirror: Mirror; threads: ThreadLeader | null } {
-    const { ctx, options } = this;
-    // A real FS, by what it can do: 3.1.6 at -O0 / -sASSERTIONS gives programs that never touch
-    // files a stub `FS` object without `findObject` (Emscripten's own loader then uses readBinary).
-    const fs = usableFs(ctx.fs);
-    const fsLoader = fs === null ? [] : [emscriptenFsLoader(fs, { searchPath: options.searchPath })];
-    const found = options.loader ?? chainLoader(...fsLoader, emscriptenReadLoader(ctx));
-    const loader = this.shared ? keepingBytes(found, this.threadBytes) : found;
-    const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
-    const emCode = new EmCode(
-      options.allowEval === true,
-      evaluate,
-      ctx.memory,
-      (name) => ctx.resolveGlobalSymbol?.(name) ?? ctx.imports[name],
-    );
-    let mirror: Mirror | null = null;
-    const linker = createLinkerSync({
-      program: {
-        kind: 'attached',
-        name: 'main',
-        exports: mainExportsOf(ctx, this.shared),
-        memory: ctx.memory,
-        table: ctx.table,
-        stackPointer: ctx.stackPointer,
-        allocator: {
-          heap: { malloc: ctx.malloc, free: ctx.free },
-          ready: ctx.runtimeInitialized,
-          heapBase: ctx.heapBase,
-        },
-        ...(ctx.got === null ? {} : { got: ctx.got }),
-        tags: tagsOf(ctx.imports),
-      },
-      loader,
-      runtime: emscriptenAdapter({
-        ctx,
-        abi: this.abi,
-        emCode,
-        settle: (libraries, tx) => {
-          if (this.ready) mirror?.settle(libraries, tx);
-        },
-        unloaded: (library) => {
-          mirror?.unloaded(library.handle);
-          this.dsos.forget(library.handle);
-        },
-      }),
-      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      ...(options.debug === undefined ? {} : { debug: options.debug }),
-      ...(options.compat === undefined ? {} : { compat: options.compat }),
+  private link(): FacadeLinker {
+    return createFacadeLinker(this.ctx, this.options, {
+      abi: this.abi,
+      dsos: this.dsos,
+      threadBytes: this.shared ? this.threadBytes : null,
     });
-    const made = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
-    mirror = made;
-    const threads = this.shared
-      ? new ThreadLeader({
-          linker,
-          dsos: this.dsos,
-          table: ctx.table,
-          got: ctx.got,
-          mainExports: ctx.mainExports,
-          bytesOf: (name) => this.threadBytes.get(name),
-        })
-      : null;
-    this.ready = true;
-    // Once an unload is through (whoever called linker.dlclose), what the unloaded libraries had in
-    // Module and the main's GOT goes to the next definition: the names have left the scopes.
-    linker.on((event) => {
-      if (event.type === 'unload') made.afterUnload();
-    });
-    return { linker, mirror: made, threads };
   }
 
   /** Mirrors a library made global outside a load (promoted by reopening it RTLD_GLOBAL). */

@@ -1,7 +1,7 @@
 export { emscriptenRuntime } from './attach.js';
 export type { EmscriptenAttachment, MainModule, MainModuleSource, RuntimeOptions } from './attach.js';
 export { linkEmscripten, EmscriptenDylink } from './facade.js';
-export type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade.js';
+export type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade-options.js';
 export type { EmscriptenDso } from './dso.js';
 export { followEmscripten, EmscriptenFollower } from './follower.js';
 export type { FollowerContext } from './follower.js';
