@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fail, importDist, manifest } from './common.mjs';
 import { hostProgram } from './hosts.mjs';
+import { median, answer } from './threads-common.mjs';
 
 const WORKER = new URL('./threads-worker.mjs', import.meta.url);
 const threads = Number(process.argv[3] ?? '4');
@@ -26,11 +27,6 @@ const files = m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(pat
 let linker;
 linker = dl.createLinkerSync({ program: { ...hostProgram('bm', () => linker), shared: true } });
 const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 /** The median over the syncs of each moment, in ms from dlopenSync's start (worker moments by seq). */
 function moments(workerMarks) {
   const at = new Map();
@@ -57,18 +53,6 @@ function moments(workerMarks) {
   }
   return Object.fromEntries([...at].map(([name, ts]) => [name, Math.round(median(ts) * 1000) / 1000]));
 }
-
-const answer = (worker) =>
-  new Promise((resolve, reject) => {
-    const onMessage = (r) => {
-      if (r?.bench === undefined) return;
-      worker.off('message', onMessage);
-      if (r.error !== undefined) reject(new Error(r.error));
-      else resolve(r);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-  });
 
 const k = m.dlopens;
 for (const file of files.slice(0, files.length - k)) linker.dlopenSync(file, flags);

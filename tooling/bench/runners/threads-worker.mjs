@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { importDist } from './common.mjs';
+import { median } from './threads-common.mjs';
 
 /** This thread's CPU time in ms (scheduler statistics), or null where there are none. */
 function threadCpu() {
@@ -26,12 +27,6 @@ function threadCpu() {
 
 /** `{ cpuMs }` since `c0`, or nothing when the platform has no thread CPU time. */
 const cpuSince = (c0) => (c0 === null ? {} : { cpuMs: threadCpu() - c0 });
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length === 0 ? null : s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 const dl = await importDist('linker');
 const host = { bench_host_add: (a, b) => a + b };

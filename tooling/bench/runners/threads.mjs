@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fail, importDist, instrument, manifest } from './common.mjs';
 import { hostProgram } from './hosts.mjs';
+import { median, answer } from './threads-common.mjs';
 
 const WORKER = new URL('./threads-worker.mjs', import.meta.url);
 const mode = process.argv[3];
@@ -31,24 +32,6 @@ let linker;
 const program = { ...hostProgram('bm', () => linker), shared: true };
 linker = dl.createLinkerSync({ program });
 const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-
-/** One answer from a worker (its next message). */
-const answer = (worker) =>
-  new Promise((resolve, reject) => {
-    const onMessage = (r) => {
-      if (r?.bench === undefined) return;
-      worker.off('message', onMessage);
-      if (r.error !== undefined) reject(new Error(r.error));
-      else resolve(r);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-  });
 
 /** A fresh worker following (or flooring) the whole set once. */
 async function startThread() {

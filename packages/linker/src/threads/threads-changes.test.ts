@@ -1,48 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { bundle } from '@dl/browser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Linker } from '../linker.js';
 import { RTLD } from '../flags.js';
 import type { LinkState } from '../state.js';
 import { followLinker } from './follow.js';
 import { ThreadGroup } from './group.js';
+import { callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
 import { call, hostLinkerSync, sideFiles } from '../test-support.harness.js';
 
-let dir = '';
-let grouped = '';
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dl-threads-changes-'));
-  grouped = join(dir, 'grouped.mjs');
-  writeFileSync(grouped, await bundle(new URL('./group-worker.harness.ts', import.meta.url), { platform: 'node' }));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let nextId = 0;
-/** Calls a function by name on a group-worker.harness worker: its result, null when the thread has no such function, or the error's text. */
-function callOn(w: Worker, name: string, args: number[]): Promise<number | string | null> {
-  return new Promise((resolve) => {
-    const id = ++nextId;
-    const listener = (r: { id?: number; value?: number | string | null }): void => {
-      if (r.id !== id) return;
-      w.off('message', listener);
-      resolve(r.value ?? null);
-    };
-    w.on('message', listener);
-    w.postMessage({ op: 'call', name, args, id });
-  });
-}
-
-async function stop(group: ThreadGroup, workers: readonly Worker[]): Promise<void> {
-  for (const w of workers) {
-    group.remove(w);
-    await w.terminate();
-  }
-}
+const groupWorker = useGroupWorkerScript();
 
 /**
  * Counts the entries read by walking the linker's whole registries — every library, every
@@ -130,7 +96,7 @@ describe('thread updates cost what changed (node worker_threads)', () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     loadCopies(linker, 60);
     const group = new ThreadGroup(linker, { stackSize: 16384 });
-    const workers = [0, 1].map(() => new Worker(grouped));
+    const workers = [0, 1].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       linker.dlopenSync('libthr_user.so', RTLD.NOW);
@@ -142,15 +108,8 @@ describe('thread updates cost what changed (node worker_threads)', () => {
   });
 
   it('a library the threads dropped but that was opened again before its unload comes back on the next sync', async () => {
-    const holder: { group?: ThreadGroup } = {};
-    const { linker } = hostLinkerSync('clang16', {
-      program: { shared: true },
-      beforeUnload: (handles) => holder.group!.beforeUnload(handles),
-    });
-    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-    const group = new ThreadGroup(linker);
-    holder.group = group;
-    const workers = [0, 1].map(() => new Worker(grouped));
+    const { linker, group } = groupAsBeforeUnload();
+    const workers = [0, 1].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
@@ -175,7 +134,7 @@ describe('thread updates cost what changed (node worker_threads)', () => {
     const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global', reloadable: true });
     linker.dlopenSync('libthr_user.so', RTLD.NOW);
     const group = new ThreadGroup(linker);
-    const workers = [0, 1, 2, 3].map(() => new Worker(grouped));
+    const workers = [0, 1, 2, 3].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       expect(await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [1])))).toEqual([1, 1, 1, 1]);
@@ -200,8 +159,8 @@ describe('thread updates cost what changed (node worker_threads)', () => {
     loadCopies(linker, 10);
     const group = new ThreadGroup(linker, { stackSize: 16384 });
     const limit = linker.table.length;
-    const limited = new Worker(grouped, { workerData: { tableMaximum: limit } });
-    const workers = [new Worker(grouped), limited, new Worker(grouped)];
+    const limited = new Worker(groupWorker.path(), { workerData: { tableMaximum: limit } });
+    const workers = [new Worker(groupWorker.path()), limited, new Worker(groupWorker.path())];
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       const before = { digest: linker.digest(), slots: linker.functionSlots() };

@@ -1,41 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { bundle } from '@dl/browser';
 import { DlError } from '@dl/errors';
 import { outcome } from '@dl/fixtures/outcome';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Linker } from '../linker.js';
 import { RTLD } from '../flags.js';
 import { ThreadGroup } from './group.js';
+import { callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
 import { hostLinkerSync } from '../test-support.harness.js';
 
-let dir = '';
-let grouped = '';
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dl-threads-rollback-'));
-  grouped = join(dir, 'grouped.mjs');
-  writeFileSync(grouped, await bundle(new URL('./group-worker.harness.ts', import.meta.url), { platform: 'node' }));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let nextId = 0;
-/** Calls a function by name on a group-worker.harness worker: its result, or null when the thread has no such function. */
-function callOn(w: Worker, name: string, args: number[]): Promise<number | null> {
-  return new Promise((resolve) => {
-    const id = ++nextId;
-    const listener = (r: { id?: number; value?: number | null }): void => {
-      if (r.id !== id) return;
-      w.off('message', listener);
-      resolve(r.value ?? null);
-    };
-    w.on('message', listener);
-    w.postMessage({ op: 'call', name, args, id });
-  });
-}
+const groupWorker = useGroupWorkerScript();
 
 /** The rejection of a promise (fails the test when it resolves). */
 async function rejection(p: Promise<unknown>): Promise<DlError> {
@@ -45,13 +18,6 @@ async function rejection(p: Promise<unknown>): Promise<DlError> {
   );
   expect(e).toBeInstanceOf(DlError);
   return e as DlError;
-}
-
-async function stop(group: ThreadGroup, workers: readonly Worker[]): Promise<void> {
-  for (const w of workers) {
-    group.remove(w);
-    await w.terminate();
-  }
 }
 
 /** Reserves every byte of the linker's memory that is left (the memory cannot grow past its maximum). */
@@ -75,7 +41,7 @@ describe('a load failing on one thread rolls back everywhere (node worker_thread
     const group = new ThreadGroup(linker, { stackSize: 16384 });
     const limit = linker.table.length;
     const workers = [0, 1, 2, 3].map(
-      (i) => new Worker(grouped, { workerData: i === 2 ? { tableMaximum: limit } : {} }),
+      (i) => new Worker(groupWorker.path(), { workerData: i === 2 ? { tableMaximum: limit } : {} }),
     );
     try {
       await Promise.all(workers.map((w) => group.add(w)));
@@ -111,7 +77,7 @@ describe('a load failing on one thread rolls back everywhere (node worker_thread
     const memory = new WebAssembly.Memory({ initial: 32, maximum: 32, shared: true });
     const { linker } = hostLinkerSync('clang16', { program: { shared: true, memory } });
     const group = new ThreadGroup(linker, { stackSize: 16384 });
-    const workers = [0, 1].map(() => new Worker(grouped));
+    const workers = [0, 1].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       const before = linker.digest();
@@ -137,16 +103,12 @@ describe('a load failing on one thread rolls back everywhere (node worker_thread
   });
 
   it('with the group as beforeUnload, the rolled-back libraries are unloaded only after every thread has dropped them', async () => {
-    const holder: { group?: ThreadGroup } = {};
-    const { linker } = hostLinkerSync('clang16', {
-      program: { shared: true },
-      beforeUnload: (handles) => holder.group!.beforeUnload(handles),
-    });
-    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-    const group = new ThreadGroup(linker);
-    holder.group = group;
+    const { linker, group } = groupAsBeforeUnload();
     const limit = linker.table.length;
-    const workers = [new Worker(grouped), new Worker(grouped, { workerData: { tableMaximum: limit } })];
+    const workers = [
+      new Worker(groupWorker.path()),
+      new Worker(groupWorker.path(), { workerData: { tableMaximum: limit } }),
+    ];
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       const before = linker.digest();

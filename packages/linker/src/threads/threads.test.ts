@@ -7,6 +7,7 @@ import { outcome } from '@dl/fixtures/outcome';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
 import { ThreadGroup } from './group.js';
+import { askWorker, callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
 import { call, hostLinkerSync } from '../test-support.harness.js';
 
 interface Seen {
@@ -20,21 +21,19 @@ interface Seen {
 let dir = '';
 let script = '';
 let loop = '';
-let grouped = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dl-threads-'));
   script = join(dir, 'worker.mjs');
   writeFileSync(script, await bundle(new URL('./follow-worker.harness.ts', import.meta.url), { platform: 'node' }));
 });
 beforeAll(async () => {
-  grouped = join(dir, 'grouped.mjs');
-  writeFileSync(grouped, await bundle(new URL('./group-worker.harness.ts', import.meta.url), { platform: 'node' }));
   loop = join(dir, 'loop.mjs');
   writeFileSync(loop, await bundle(new URL('./follow-loop.harness.ts', import.meta.url), { platform: 'node' }));
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+const groupWorker = useGroupWorkerScript();
 
 function runWorker<T = Seen>(workerData: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -46,26 +45,6 @@ function runWorker<T = Seen>(workerData: unknown): Promise<T> {
     worker.once('error', reject);
   });
 }
-
-let nextId = 0;
-
-/** Asks a group-worker.harness worker one thing (`call`, `dlopen`, `dlclose`) and waits for its answer. */
-function askWorker(w: Worker, m: Record<string, unknown>): Promise<unknown> {
-  return new Promise((resolve) => {
-    const id = ++nextId;
-    const listener = (r: { id?: number; value?: unknown }): void => {
-      if (r.id !== id) return;
-      w.off('message', listener);
-      resolve(r.value ?? null);
-    };
-    w.on('message', listener);
-    w.postMessage({ ...m, id });
-  });
-}
-
-/** Calls a function by name on a group-worker.harness worker: its result, or null when the thread has no such function. */
-const callOn = (w: Worker, name: string, args: number[]): Promise<number | null> =>
-  askWorker(w, { op: 'call', name, args }) as Promise<number | null>;
 
 describe('follower threads (node worker_threads)', () => {
   it.each([
@@ -204,7 +183,7 @@ describe('follower threads (node worker_threads)', () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     const base = linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
     const group = new ThreadGroup(linker, { stackSize: 16384 });
-    const workers = [0, 1, 2, 3].map(() => new Worker(grouped));
+    const workers = [0, 1, 2, 3].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       expect(group.size).toBe(4);
@@ -221,23 +200,13 @@ describe('follower threads (node worker_threads)', () => {
       }
       expect(call(linker, base, 'thr_total_now')).toBe(expected);
     } finally {
-      for (const w of workers) {
-        group.remove(w);
-        await w.terminate();
-      }
+      await stop(group, workers);
     }
   }, 60_000);
 
   it('with the group as beforeUnload, dlclose waits until every thread has dropped the library, then unloads it', async () => {
-    const holder: { group?: ThreadGroup } = {};
-    const { linker } = hostLinkerSync('clang16', {
-      program: { shared: true },
-      beforeUnload: (handles) => holder.group!.beforeUnload(handles),
-    });
-    linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-    const group = new ThreadGroup(linker);
-    holder.group = group;
-    const workers = [0, 1].map(() => new Worker(grouped));
+    const { linker, group } = groupAsBeforeUnload();
+    const workers = [0, 1].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
@@ -255,10 +224,7 @@ describe('follower threads (node worker_threads)', () => {
       await group.sync();
       expect(await callOn(workers[1]!, 'thr_user_call', [2])).toBe(2);
     } finally {
-      for (const w of workers) {
-        group.remove(w);
-        await w.terminate();
-      }
+      await stop(group, workers);
     }
   });
 
@@ -266,7 +232,7 @@ describe('follower threads (node worker_threads)', () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
     const group = new ThreadGroup(linker);
-    const workers = [0, 1].map(() => new Worker(grouped));
+    const workers = [0, 1].map(() => new Worker(groupWorker.path()));
     try {
       await Promise.all(workers.map((w) => group.add(w)));
       expect(await askWorker(workers[0]!, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
@@ -278,10 +244,7 @@ describe('follower threads (node worker_threads)', () => {
       expect(await askWorker(workers[1]!, { op: 'call', name: 'thr_user_call', args: [4] })).toBeNull();
       expect(await askWorker(workers[0]!, { op: 'dlopen', name: 'libnope.so' })).toMatch(/^error: .*libnope\.so/);
     } finally {
-      for (const w of workers) {
-        group.remove(w);
-        await w.terminate();
-      }
+      await stop(group, workers);
     }
   });
 
