@@ -12,7 +12,8 @@ const valueCodes: Readonly<Record<string, number>> = {
   externref: 0x6f,
 };
 
-function uleb(n: number, out: number[]): void {
+/** Appends an unsigned LEB128 u32. */
+export function uleb(n: number, out: number[]): void {
   let v = n >>> 0;
   do {
     let b = v & 0x7f;
@@ -22,7 +23,8 @@ function uleb(n: number, out: number[]): void {
   } while (v !== 0);
 }
 
-function sleb(n: number, out: number[]): void {
+/** Appends a signed LEB128 s32. */
+export function sleb(n: number, out: number[]): void {
   let v = n | 0;
   for (;;) {
     const b = v & 0x7f;
@@ -35,8 +37,11 @@ function sleb(n: number, out: number[]): void {
   }
 }
 
+let utf8: TextEncoder | undefined;
+
+/** Appends a name: its UTF-8 length (unsigned LEB128), then its UTF-8 bytes. */
 function name(text: string, out: number[]): void {
-  const bytes = new TextEncoder().encode(text);
+  const bytes = (utf8 ??= new TextEncoder()).encode(text);
   uleb(bytes.length, out);
   for (const b of bytes) out.push(b);
 }

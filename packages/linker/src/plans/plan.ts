@@ -4,7 +4,7 @@ import type { ResolvedFlags } from '../types.js';
 
 /** The format name every link plan (and snapshot) carries, and its version. */
 export const PLAN_FORMAT = 'dl-link-plan';
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 /**
  * The outcome of one library's link, as recorded and as checked on a replay: where it went,

@@ -148,10 +148,14 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('link plans (%s)', (toolchain)
     expect((await linkWithPlan(a.linker, ROOTS, undefined, { store, key: 'app' })).replayed).toBe(false);
     const b = await hostLinker(toolchain);
     expect((await linkWithPlan(b.linker, ROOTS, undefined, { store, key: 'app' })).replayed).toBe(true);
-    await store.put('app', new TextEncoder().encode('{"format":"dl-link-plan","version":1,"libr'));
+    const kept = (await store.get('app'))!;
+    await store.put('app', kept.subarray(0, kept.length - 3));
     const c = await hostLinker(toolchain);
     const out = await linkWithPlan(c.linker, ROOTS, undefined, { store, key: 'app' });
-    expect([out.replayed, out.stale]).toEqual([false, expect.stringMatching(/dropped: link plan: its JSON/)]);
+    expect([out.replayed, out.stale]).toEqual([
+      false,
+      expect.stringMatching(/dropped: link plan: its libraries do not decode/),
+    ]);
     expect(decodePlan((await store.get('app'))!).libraries).toHaveLength(8);
   });
 });
@@ -172,32 +176,62 @@ describe('plan bytes', () => {
     expect(decodePlan(encodePlan(plan!))).toEqual(plan);
   });
 
-  it('are refused with DL_PLAN_FOREIGN or DL_PLAN_CORRUPT', async () => {
-    const code = (bytes: Uint8Array | string): string => {
+  it('are refused with DL_PLAN_FOREIGN or DL_PLAN_CORRUPT, with the offset', async () => {
+    const caughtBy = (bytes: Uint8Array | string): DlError | undefined => {
       try {
         decodePlan(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
       } catch (e) {
-        return (e as DlError).code;
+        return e as DlError;
       }
-      return 'decoded';
+      return undefined;
     };
+    const code = (bytes: Uint8Array | string): string => caughtBy(bytes)?.code ?? 'decoded';
     expect(code(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))).toBe('DL_PLAN_FOREIGN');
     expect(code(new Uint8Array([0xff, 0xfe]))).toBe('DL_PLAN_FOREIGN');
-    expect(code('{"format":"other"}')).toBe('DL_PLAN_FOREIGN');
-    expect(code('{"format":"dl-link-plan","version":1}')).toBe('DL_PLAN_FOREIGN');
-    expect(code('{"format":"dl-link-plan","version":2,"fing')).toBe('DL_PLAN_CORRUPT');
-    expect(
-      code('{"format":"dl-link-plan","version":2,"fingerprint":"","bound":"","flags":{},"roots":[],"libraries":[{}]}'),
-    ).toBe('DL_PLAN_CORRUPT');
+    // A version 2 plan was JSON.
+    expect(code('{"format":"dl-link-plan","version":2,"fingerprint":""}')).toBe('DL_PLAN_FOREIGN');
     const { linker } = await hostLinker('clang16');
-    // An import naming a shape the plan does not have.
-    const good = JSON.parse(
-      new TextDecoder().decode(encodePlan((await linkWithPlan(linker, ['libneed_a.so'])).plan!)),
-    ) as {
-      libraries: { meta: { imports: [string, number, number][] } }[];
+    const good = encodePlan((await linkWithPlan(linker, ['libneed_a.so'])).plan!);
+    expect(decodePlan(good).libraries).toHaveLength(1);
+    const older = good.slice();
+    older[7] = 2;
+    expect(caughtBy(older)?.message).toMatch(/link plan version 2; this linker reads version 3/);
+    const length = new DataView(good.buffer).getUint32(8, true);
+    const header = JSON.parse(new TextDecoder().decode(good.subarray(12, 12 + length))) as Record<string, unknown>;
+    /** The good plan with its header edited (its bulk as it was). */
+    const edited = (edit: (h: Record<string, unknown>) => void): Uint8Array => {
+      const h = structuredClone(header);
+      edit(h);
+      const text = new TextEncoder().encode(JSON.stringify(h));
+      const out = new Uint8Array(12 + text.length + good.length - 12 - length);
+      out.set(good.subarray(0, 8));
+      new DataView(out.buffer).setUint32(8, text.length, true);
+      out.set(text, 12);
+      out.set(good.subarray(12 + length), 12 + text.length);
+      return out;
     };
-    good.libraries[0]!.meta.imports[0]![2] = 999;
-    expect(code(JSON.stringify(good))).toBe('DL_PLAN_CORRUPT');
+    expect(code(good.subarray(0, 20))).toBe('DL_PLAN_CORRUPT');
+    expect(code(edited((h) => (h.libraries = [{}])))).toBe('DL_PLAN_CORRUPT');
+    expect(code(edited((h) => delete h.extras))).toBe('DL_PLAN_CORRUPT');
+    // An import naming a shape the plan does not have: found in the bulk, at its byte.
+    const noShapes = edited((h) => (h.shapes = []));
+    const shapeless = caughtBy(noShapes);
+    expect([shapeless?.code, shapeless?.message]).toEqual([
+      'DL_PLAN_CORRUPT',
+      expect.stringMatching(/import shape 0 is out of range/),
+    ]);
+    const bulkAt = 12 + new DataView(noShapes.buffer).getUint32(8, true);
+    expect(shapeless?.offset).toBeGreaterThan(bulkAt);
+    expect(shapeless?.offset).toBeLessThan(noShapes.length);
+    // A bulk cut short, or one with bytes after its last library.
+    const cut = caughtBy(good.subarray(0, good.length - 1));
+    expect(cut?.code).toBe('DL_PLAN_CORRUPT');
+    // At the number it was reading (its first byte): the last one, at most 5 bytes long.
+    expect(cut?.offset).toBeGreaterThanOrEqual(good.length - 6);
+    expect(cut?.offset).toBeLessThan(good.length - 1);
+    const longer = new Uint8Array(good.length + 2);
+    longer.set(good);
+    expect(caughtBy(longer)?.message).toMatch(/2 bytes after the last library/);
     const err = await rejection(linkWithPlan(linker, ROOTS, undefined, { plan: new TextEncoder().encode('[]') }));
     expect(err.code).toBe('DL_PLAN_FOREIGN');
     expect(linker.graph().libraries.map((l) => l.name)).toEqual(['libneed_a.so']);

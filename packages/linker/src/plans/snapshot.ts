@@ -3,7 +3,7 @@ import { PAGE } from '@dl/layout';
 import type { Linker } from '../linker.js';
 import type { AtExit, LinkState } from '../state.js';
 import type { Handle, LibrarySource, LoadOptions } from '../types.js';
-import { planFromJson, planToJson } from './codec.js';
+import { decodePlan, encodePlan } from './codec.js';
 import type { LinkPlan } from './plan.js';
 import { boundDigest, fingerprint } from './record.js';
 import { gatherSources, replayHooks } from './replay.js';
@@ -71,13 +71,13 @@ export function takeSnapshot(linker: Linker, plan: LinkPlan): Snapshot {
 
 /**
  * A snapshot as bytes: `\0dlsnap1`, then two length-prefixed (u32) parts — the header (JSON:
- * pages, stack pointer, registrations) and the plan (its JSON, as `encodePlan` writes it) — then
+ * pages, stack pointer, registrations) and the plan (as `encodePlan` writes it) — then
  * the memory.
  */
 export function encodeSnapshot(s: Snapshot): Uint8Array {
   const enc = new TextEncoder();
   const header = enc.encode(JSON.stringify({ pages: s.pages, stackPointer: s.stackPointer, atexit: s.atexit }));
-  const plan = enc.encode(planToJson(s.plan));
+  const plan = encodePlan(s.plan);
   const out = new Uint8Array(16 + header.length + plan.length + s.memory.length);
   const view = new DataView(out.buffer);
   out.set(MAGIC);
@@ -126,8 +126,7 @@ export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   const memory = bytes.slice(plan.next);
   if (memory.length > head.pages * PAGE)
     throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its memory is larger than its pages', { offset: plan.next });
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(plan.body);
-  return { ...head, plan: planFromJson(text), memory };
+  return { ...head, plan: decodePlan(plan.body, header.next + 4), memory };
 }
 
 /** Writes the snapshot's memory, stack pointer and registrations (instead of relocations and constructors). */

@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { importDist, manifest } from './common.mjs';
+import { hostProgram } from './hosts.mjs';
+import { floorProgram } from './floor.mjs';
+const { createLinkerSync, RTLD } = await importDist('linker');
+const m = manifest();
+const holder = {};
+const linker = createLinkerSync({ program: hostProgram(m.kind, () => holder.linker) });
+holder.linker = linker;
+for (const { path, name } of m.modules) linker.dlopenSync({ name, bytes: readFileSync(path) }, RTLD.NOW | RTLD.GLOBAL);
+let filled = 0; for (let i = 0; i < linker.table.length; i++) if (linker.table.get(i) !== null) filled++;
+const fp = floorProgram();
+for (const { path } of m.modules) fp.instantiate(new WebAssembly.Module(readFileSync(path)));
+let ffilled = 0; for (let i = 0; i < fp.table.length; i++) if (fp.table.get(i) !== null) ffilled++;
+console.log({ dlTable: linker.table.length, filled, floorTable: fp.table.length, ffilled });
