@@ -86,6 +86,8 @@ function headerOf(bytes: Uint8Array, base: number): StoredPlan {
     typeof raw.fingerprint !== 'string' ||
     typeof raw.bound !== 'string' ||
     typeof raw.layout !== 'string' ||
+    typeof raw.heads !== 'string' ||
+    (raw.contents !== null && typeof raw.contents !== 'string') ||
     !isObject(raw.flags) ||
     !Array.isArray(raw.roots) ||
     !Array.isArray(raw.types) ||

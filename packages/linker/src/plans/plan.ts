@@ -61,6 +61,14 @@ export interface LinkPlan {
   /** One entry per source given to the load: the planned library, or a key already resident. */
   readonly roots: readonly ({ readonly plan: number } | { readonly resident: string })[];
   readonly libraries: readonly PlannedLibrary[];
+  /**
+   * SHA-256 of every library's head, in plan order, each after its length (u32, little-endian):
+   * a replay checks all its libraries with this one digest, and hashes them one by one only to
+   * name the library that changed.
+   */
+  readonly heads: string;
+  /** The same over every library's whole content (what a snapshot's restore checks), or null when one came without its bytes. */
+  readonly contents: string | null;
   /** The memory reservations, table ranges and number of functions given a slot once every library was bound (a hash). */
   readonly layout: string;
   /** A hash of the linker's `digest()` once every library was bound, before relocations and constructors (without `__cxa_atexit` registrations and resident libraries). */

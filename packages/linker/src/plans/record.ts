@@ -106,6 +106,35 @@ export function headOf(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(0, moduleHeadLength(bytes, { complete: true }) ?? bytes.length);
 }
 
+/** Every part after its length (u32, little-endian), as one run of bytes: what a plan's `heads` and `contents` hash. */
+export function framed(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let size = 0;
+  for (const p of parts) size += 4 + p.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const p of parts) {
+    view.setUint32(at, p.length, true);
+    out.set(p, at + 4);
+    at += 4 + p.length;
+  }
+  return out;
+}
+
+/** The heads and (when every library came with them) the bytes of a load's libraries, in order. */
+function partsOf(order: readonly FoundLibrary[]): { heads: Uint8Array[]; contents: Uint8Array[] | null } | null {
+  const heads: Uint8Array[] = [];
+  let contents: Uint8Array[] | null = [];
+  for (const p of order) {
+    const head = p.bytes !== undefined ? headOf(p.bytes) : p.head;
+    if (head === undefined) return null;
+    heads.push(head);
+    if (p.bytes === undefined) contents = null;
+    else contents?.push(p.bytes);
+  }
+  return { heads, contents };
+}
+
 /** What identifies a found library: its head's hash, and its bytes' when they were given; null when it has neither. */
 async function hashOf(p: FoundLibrary): Promise<LibraryHashes | null> {
   if (p.bytes !== undefined) {
@@ -136,7 +165,14 @@ export async function planOf(
   roots: readonly Library[],
   loaded: readonly Library[],
 ): Promise<LinkPlan | null> {
-  return assemble(rec, flags, roots, loaded, await Promise.all(rec.order.map(hashOf)));
+  const parts = partsOf(rec.order);
+  if (parts === null) return null;
+  const [hashes, heads, contents] = await Promise.all([
+    Promise.all(rec.order.map(hashOf)),
+    contentHash(framed(parts.heads)),
+    parts.contents === null ? null : contentHash(framed(parts.contents)),
+  ]);
+  return assemble(rec, flags, roots, loaded, hashes, { heads, contents });
 }
 
 /** {@link planOf}, synchronously. */
@@ -146,7 +182,13 @@ export function planOfSync(
   roots: readonly Library[],
   loaded: readonly Library[],
 ): LinkPlan | null {
-  return assemble(rec, flags, roots, loaded, rec.order.map(hashOfSync));
+  const parts = partsOf(rec.order);
+  if (parts === null) return null;
+  const together = {
+    heads: contentHashSync(framed(parts.heads)),
+    contents: parts.contents === null ? null : contentHashSync(framed(parts.contents)),
+  };
+  return assemble(rec, flags, roots, loaded, rec.order.map(hashOfSync), together);
 }
 
 function assemble(
@@ -155,6 +197,7 @@ function assemble(
   roots: readonly Library[],
   loaded: readonly Library[],
   hashes: readonly (LibraryHashes | null)[],
+  together: Pick<LinkPlan, 'heads' | 'contents'>,
 ): LinkPlan | null {
   if (hashes.includes(null)) return null;
   const index = new Map(rec.order.map((p, i) => [p.key, i]));
@@ -189,6 +232,7 @@ function assemble(
     flags,
     roots: plannedRoots,
     libraries,
+    ...together,
     layout: rec.layout,
     bound: rec.bound,
   };

@@ -7,7 +7,7 @@ import type { PlanHooks } from '../load/job.js';
 import type { Library, LinkState } from '../state.js';
 import type { LibrarySource } from '../types.js';
 import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
-import { contentHash, fingerprint, headOf, layoutOf, outcomeOf } from './record.js';
+import { contentHash, fingerprint, framed, headOf, layoutOf, outcomeOf } from './record.js';
 import { contentHashSync } from './sha256.js';
 
 /** What a replay compiles for each planned library: bytes, or a compiled module (by content-hash key). */
@@ -27,22 +27,52 @@ export class Stale extends DlError {
   }
 }
 
-/** Checks bytes against a planned library: its head's hash, and (a snapshot) its whole content's. */
-async function checkBytes(lib: PlannedLibrary, bytes: Uint8Array, whole: boolean): Promise<void> {
-  if ((await contentHash(headOf(bytes))) !== lib.hash) throw new Stale(`${lib.name} changed`);
-  if (whole && (lib.content === null || (await contentHash(bytes)) !== lib.content))
-    throw new Stale(`${lib.name} changed (its code or data)`);
-}
-
-/** What a replay needs of each planned library: what to compile, and the loader request that found it. */
+/** What a replay needs of each planned library: what to compile, the loader request that found it, and what its check hashes. */
 export interface Gathered {
   readonly source: Source;
   readonly request: LoadRequest | null;
+  /** Its head (bytes up to the code section). */
+  readonly head: Uint8Array;
+  /** All its bytes, when they came (a snapshot's restore needs them). */
+  readonly bytes: Uint8Array | null;
+}
+
+/** The first planned library whose hashes differ from the gathered one's (given as computed), as the replay's refusal. */
+function changed(plan: LinkPlan, heads: readonly string[], contents: readonly (string | null)[] | null): Stale {
+  for (const [i, lib] of plan.libraries.entries()) {
+    if (heads[i] !== lib.hash) return new Stale(`${lib.name} changed`);
+    if (contents !== null && (lib.content === null || contents[i] !== lib.content))
+      return new Stale(`${lib.name} changed (its code or data)`);
+  }
+  return new Stale('its libraries changed');
 }
 
 /**
- * One planned library's source, from the load's own sources or the loader, checked against its
- * hash (`whole`: against its whole content too, which needs its bytes).
+ * Checks the gathered libraries against the plan with one digest — of every head, or (`whole`,
+ * a snapshot's restore) of every library's whole content. Only when it differs is each library
+ * hashed, to name the one that changed.
+ */
+async function checkAll(plan: LinkPlan, gathered: readonly Gathered[], whole: boolean): Promise<void> {
+  const expected = whole ? plan.contents : plan.heads;
+  const parts = gathered.map((g) => (whole ? g.bytes! : g.head));
+  if (expected !== null && (await contentHash(framed(parts))) === expected) return;
+  const heads = await Promise.all(gathered.map((g) => contentHash(g.head)));
+  const contents = whole ? await Promise.all(gathered.map((g) => contentHash(g.bytes!))) : null;
+  throw changed(plan, heads, contents);
+}
+
+/** {@link checkAll}, synchronously (JavaScript SHA-256). */
+function checkAllSync(plan: LinkPlan, gathered: readonly Gathered[], whole: boolean): void {
+  const expected = whole ? plan.contents : plan.heads;
+  const parts = gathered.map((g) => (whole ? g.bytes! : g.head));
+  if (expected !== null && contentHashSync(framed(parts)) === expected) return;
+  const heads = gathered.map((g) => contentHashSync(g.head));
+  throw changed(plan, heads, whole ? gathered.map((g) => contentHashSync(g.bytes!)) : null);
+}
+
+/**
+ * One planned library's source, from the load's own sources or the loader (its hashes are
+ * checked with every other library's, by {@link checkAll}; `whole`: its bytes are needed).
  */
 async function sourceOf(
   state: LinkState,
@@ -62,27 +92,21 @@ async function sourceOf(
     if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
     if (!('bytes' in root))
       throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
-    const source = compiling(root.bytes);
-    await checkBytes(lib, root.bytes, options.whole);
-    return { source, request: null };
+    return { source: compiling(root.bytes), request: null, head: headOf(root.bytes), bytes: root.bytes };
   }
   const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal: options.signal };
   if (state.loader === null) throw new Stale(`no loader for ${lib.name}`);
   const src: LoadedSource = await state.loader.load(request);
   if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
-  if (src.bytes !== undefined) {
-    const source = compiling(src.bytes);
-    await checkBytes(lib, src.bytes, options.whole);
-    return { source, request };
-  }
+  if (src.bytes !== undefined)
+    return { source: compiling(src.bytes), request, head: headOf(src.bytes), bytes: src.bytes };
   if (src.head === undefined || src.module === undefined || options.whole)
     throw new Stale(`${lib.name} came without its bytes${options.whole ? '' : ' or head'}`);
   // The loaders' compiled-module cache: the head identifies what the module links as.
-  if ((await contentHash(src.head)) !== lib.hash) throw new Stale(`${lib.name} changed`);
-  return { source: src.module, request };
+  return { source: src.module, request, head: src.head, bytes: null };
 }
 
-/** {@link sourceOf}, synchronously: the loader's `loadSync`, bytes compiled by the load, JavaScript SHA-256. */
+/** {@link sourceOf}, synchronously: the loader's `loadSync`, bytes compiled by the load. */
 function sourceOfSync(
   state: LinkState,
   plan: LinkPlan,
@@ -90,32 +114,22 @@ function sourceOfSync(
   given: readonly LibrarySource[],
   whole: boolean,
 ): Gathered {
-  const check = (bytes: Uint8Array): void => {
-    if (contentHashSync(headOf(bytes)) !== lib.hash) throw new Stale(`${lib.name} changed`);
-    if (whole && (lib.content === null || contentHashSync(bytes) !== lib.content))
-      throw new Stale(`${lib.name} changed (its code or data)`);
-  };
   const root = lib.root === null ? undefined : given[lib.root];
   if (root !== undefined && typeof root !== 'string') {
     if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
     if (!('bytes' in root))
       throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
-    check(root.bytes);
-    return { source: root.bytes, request: null };
+    return { source: root.bytes, request: null, head: headOf(root.bytes), bytes: root.bytes };
   }
   const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib) };
   const loadSync = state.loader?.loadSync?.bind(state.loader);
   if (loadSync === undefined) throw new Stale(`no synchronous loader for ${lib.name}`);
   const src = loadSync(request);
   if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
-  if (src.bytes !== undefined) {
-    check(src.bytes);
-    return { source: src.bytes, request };
-  }
+  if (src.bytes !== undefined) return { source: src.bytes, request, head: headOf(src.bytes), bytes: src.bytes };
   if (src.head === undefined || src.module === undefined || whole)
     throw new Stale(`${lib.name} came without its bytes${whole ? '' : ' or head'}`);
-  if (contentHashSync(src.head) !== lib.hash) throw new Stale(`${lib.name} changed`);
-  return { source: src.module, request };
+  return { source: src.module, request, head: src.head, bytes: null };
 }
 
 /** {@link gatherSources}, synchronously. */
@@ -126,7 +140,9 @@ export function gatherSourcesSync(
   whole = false,
 ): Gathered[] {
   if (given.length !== plan.roots.length) throw new Stale('a different number of sources');
-  return plan.libraries.map((lib) => sourceOfSync(state, plan, lib, given, whole));
+  const gathered = plan.libraries.map((lib) => sourceOfSync(state, plan, lib, given, whole));
+  checkAllSync(plan, gathered, whole);
+  return gathered;
 }
 
 /** Every planned library's source, fetched at once and checked against the plan's hashes. */
@@ -138,7 +154,9 @@ export async function gatherSources(
 ): Promise<Gathered[]> {
   if (given.length !== plan.roots.length) throw new Stale('a different number of sources');
   const o = { signal: options.signal, whole: options.whole === true };
-  return Promise.all(plan.libraries.map((lib) => sourceOf(state, plan, lib, given, o)));
+  const gathered = await Promise.all(plan.libraries.map((lib) => sourceOf(state, plan, lib, given, o)));
+  await checkAll(plan, gathered, o.whole);
+  return gathered;
 }
 
 /** The found libraries a replay loads, from the plan: no loader walk, no metadata read. */
