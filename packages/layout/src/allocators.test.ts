@@ -211,6 +211,31 @@ describe('TableAllocator', () => {
     expect(outcome(() => t.reserve(5, 'too-many'))).toBe('DL_TABLE_FULL');
   });
 
+  it('reserves ahead with one grow (free and retired slots counted), and an estimate past its maximum changes nothing', () => {
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+    const grows: number[] = [];
+    const original = table.grow.bind(table);
+    table.grow = (n: number): number => {
+      grows.push(n);
+      return original(n);
+    };
+    const t = new TableAllocator(table);
+    t.reserveAhead(2000, 'batch');
+    const slots = Array.from({ length: 2000 }, (_, i) => t.reserveSlot(`f${i}`));
+    expect(grows).toEqual([2000]);
+    expect(new Set(slots).size).toBe(2000);
+    // 100 retired and 50 released slots: room for 150 without a grow.
+    for (const s of slots.slice(0, 100)) t.retire(s);
+    for (const s of slots.slice(100, 150)) t.release(s);
+    t.reserveAhead(150, 'again');
+    expect(grows).toHaveLength(1);
+    const bounded = new WebAssembly.Table({ element: 'anyfunc', initial: 1, maximum: 10 });
+    const b = new TableAllocator(bounded);
+    b.reserveAhead(50, 'estimate');
+    expect(bounded.length).toBe(1);
+    expect(b.reserve(9, 'fits').base).toBe(1);
+  });
+
   it("never hands out slots another user of the table appended (Emscripten's addFunction grows by one)", () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });
     const t = new TableAllocator(table, { minGrowth: 4 });

@@ -73,6 +73,25 @@ export class TableAllocator {
     return this.reserve(1, owner).base;
   }
 
+  /**
+   * Makes room for `count` more slots before they are asked for, growing the table at most once
+   * (as any grow: by at least its length). For a batch of libraries, before their instances
+   * exist: in V8 11.3 a grow costs time proportional to the instances sharing the table, so the
+   * doubling grows among 2,000 instances took 242 ms of a load, one grow before them next to
+   * nothing. Free and retired slots count; `count` may be an upper bound — a table that cannot
+   * grow that far (its maximum) is left as it is, and a later reservation says what is missing.
+   */
+  reserveAhead(count: number, owner: string): void {
+    let free = this.free.total();
+    for (const r of this.quarantine) free += r.size;
+    if (free >= count) return;
+    try {
+      this.grow(count, owner);
+    } catch {
+      // DL_TABLE_FULL on an estimate: the reservations themselves will grow as far as they can.
+    }
+  }
+
   private grow(atLeast: number, owner: string): void {
     // Slots someone else appended since (a runtime's own `addFunction`) are theirs: skip them.
     if (this.table.length > this.end) this.end = this.table.length;

@@ -28,6 +28,7 @@ export function* instantiateAll(
   relocated: () => boolean,
 ): Pipeline<PendingBinding[]> {
   const deferred: PendingBinding[] = [];
+  growAhead(state, libs);
   for (const lib of libs) {
     const started = performance.now();
     journal.current = lib;
@@ -57,6 +58,24 @@ export function* instantiateAll(
   }
   journal.current = null;
   return deferred;
+}
+
+/**
+ * Grows the table once for a load of several libraries, before its first instance: their own
+ * ranges and one slot per distinct `GOT.func` name (an upper bound: a function may have a slot
+ * already). The grows that reservations would make among the load's instances cost time
+ * proportional to those instances (V8 11.3); see `TableAllocator.reserveAhead`.
+ */
+function growAhead(state: LinkState, libs: readonly Library[]): void {
+  if (libs.length < 2) return;
+  let slots = 0;
+  const funcs = new Set<string>();
+  for (const lib of libs) {
+    const { tableSize, tableAlign } = lib.meta.dylink;
+    if (tableSize > 0) slots += tableSize + 2 ** tableAlign - 1;
+    for (const i of lib.meta.imports) if (i.role === 'got' && i.space === 'func') funcs.add(i.name);
+  }
+  if (slots + funcs.size > 0) state.tables.reserveAhead(slots + funcs.size, libs[0]!.name);
 }
 
 /** What follows an instantiation: its table range, its role's step, TLS, its symbols in its scope, the runtime's phase. */
