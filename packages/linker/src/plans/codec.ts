@@ -51,6 +51,14 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
+/** A wasm function or global type as a plan writes it (a later load checks signatures against it). */
+function isType(t: unknown): boolean {
+  const strings = (x: unknown): boolean => Array.isArray(x) && x.every((v) => typeof v === 'string');
+  if (!isObject(t)) return false;
+  if (t.kind === 'func') return strings(t.params) && strings(t.results);
+  return typeof t.valueType === 'string' && typeof t.mutable === 'boolean';
+}
+
 /** The checks a decoded plan must pass: every field a replay reads, with its type. */
 function checkLibrary(l: unknown, i: number): void {
   const ok =
@@ -91,6 +99,7 @@ function headerOf(bytes: Uint8Array, base: number): StoredPlan {
     !isObject(raw.flags) ||
     !Array.isArray(raw.roots) ||
     !Array.isArray(raw.types) ||
+    !raw.types.every(isType) ||
     !Array.isArray(raw.shapes) ||
     !raw.shapes.every(isObject) ||
     !Array.isArray(raw.extras) ||

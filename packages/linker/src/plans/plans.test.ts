@@ -217,6 +217,11 @@ describe('plan bytes', () => {
     expect(code(good.subarray(0, 20))).toBe('DL_PLAN_CORRUPT');
     expect(code(edited((h) => (h.libraries = [{}])))).toBe('DL_PLAN_CORRUPT');
     expect(code(edited((h) => delete h.extras))).toBe('DL_PLAN_CORRUPT');
+    // A type a later load would check a signature against must be one.
+    expect(code(edited((h) => ((h.types as unknown[])[0] = 5)))).toBe('DL_PLAN_CORRUPT');
+    expect(code(edited((h) => ((h.types as unknown[])[0] = { kind: 'func', params: [1], results: [] })))).toBe(
+      'DL_PLAN_CORRUPT',
+    );
     // An import naming a shape the plan does not have: found in the bulk, at its byte.
     const noShapes = edited((h) => (h.shapes = []));
     const shapeless = caughtBy(noShapes);
@@ -239,5 +244,37 @@ describe('plan bytes', () => {
     const err = await rejection(linkWithPlan(linker, ROOTS, undefined, { plan: new TextEncoder().encode('[]') }));
     expect(err.code).toBe('DL_PLAN_FOREIGN');
     expect(linker.graph().libraries.map((l) => l.name)).toEqual(['libneed_a.so']);
+  });
+
+  it('mutated (bit flips, cuts, inserted bytes; mostly in the bulk) decode or are refused with a plan code — never another error', async () => {
+    const { linker } = await hostLinker('clang16');
+    const good = encodePlan((await linkWithPlan(linker, ROOTS)).plan!);
+    const bulkAt = 12 + new DataView(good.buffer).getUint32(8, true);
+    let state = 0x9e3779b9;
+    const random = (n: number): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % n;
+    };
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 1500; i++) {
+      let bytes = good.slice();
+      const at = i % 3 === 0 ? random(bytes.length) : bulkAt + random(bytes.length - bulkAt);
+      const kind = random(3);
+      if (kind === 0) bytes[at] = bytes[at]! ^ (1 << random(8));
+      else if (kind === 1) bytes = bytes.subarray(0, at);
+      else bytes = Uint8Array.from([...bytes.subarray(0, at), random(256), ...bytes.subarray(at)]);
+      let outcome = 'decoded';
+      try {
+        encodePlan(decodePlan(bytes));
+      } catch (e) {
+        if (!(e instanceof DlError)) throw new Error(`mutation ${i} (${kind} at ${at}): ${String(e)}`);
+        outcome = e.code;
+      }
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    expect([...outcomes.keys()].sort()).toEqual(['DL_PLAN_CORRUPT', 'DL_PLAN_FOREIGN', 'decoded']);
+    expect(outcomes.get('DL_PLAN_CORRUPT')).toBeGreaterThan(500);
   });
 });
