@@ -103,6 +103,15 @@ describe('snapshot bytes', () => {
     const damaged = bytes.slice();
     damaged[20] = 0xff;
     expect(caught(() => decodeSnapshot(damaged)).code).toBe('DL_PLAN_CORRUPT');
+    // Where no check of the plan would see it: a bit of the memory, a cut, the registrations.
+    const flipped = bytes.slice();
+    flipped[bytes.length - 100] = flipped[bytes.length - 100]! ^ 1;
+    expect(caught(() => decodeSnapshot(flipped)).message).toMatch(/its header or memory is damaged/);
+    expect(caught(() => decodeSnapshot(bytes.subarray(0, bytes.length - 1))).code).toBe('DL_PLAN_CORRUPT');
+    const older = bytes.slice();
+    older[7] = 0x31;
+    expect(caught(() => decodeSnapshot(older)).code).toBe('DL_PLAN_FOREIGN');
+    expect(decodeSnapshot(bytes).memory.length).toBeGreaterThan(100);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Linker } from '../linker.js';
 import type { AtExit, LinkState } from '../state.js';
 import type { Handle, LibrarySource, LoadOptions } from '../types.js';
 import { decodePlan, encodePlan } from './codec.js';
+import { crc32 } from './crc32.js';
 import type { LinkPlan } from './plan.js';
 import { boundDigest, fingerprint } from './record.js';
 import { gatherSources, replayHooks } from './replay.js';
@@ -23,7 +24,7 @@ export interface Snapshot {
   readonly atexit: readonly AtExit[];
 }
 
-const MAGIC = [0x00, 0x64, 0x6c, 0x73, 0x6e, 0x61, 0x70, 0x31]; // "\0dlsnap1"
+const MAGIC = [0x00, 0x64, 0x6c, 0x73, 0x6e, 0x61, 0x70, 0x32]; // "\0dlsnap2"
 
 /** Why the program's state cannot be held by a snapshot, or null. */
 function unsupported(state: LinkState, plan: LinkPlan): string | null {
@@ -70,22 +71,27 @@ export function takeSnapshot(linker: Linker, plan: LinkPlan): Snapshot {
 }
 
 /**
- * A snapshot as bytes: `\0dlsnap1`, then two length-prefixed (u32) parts — the header (JSON:
- * pages, stack pointer, registrations) and the plan (as `encodePlan` writes it) — then
- * the memory.
+ * A snapshot as bytes: `\0dlsnap2`, two length-prefixed (u32) parts — the header (JSON: pages,
+ * stack pointer, registrations) and the plan (as `encodePlan` writes it) — then the memory, then
+ * the memory's length (u32) and the CRC-32 of the header and the memory (u32): a file cut short or
+ * damaged where no check of the plan would see it is refused, never restored.
  */
 export function encodeSnapshot(s: Snapshot): Uint8Array {
-  const enc = new TextEncoder();
-  const header = enc.encode(JSON.stringify({ pages: s.pages, stackPointer: s.stackPointer, atexit: s.atexit }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ pages: s.pages, stackPointer: s.stackPointer, atexit: s.atexit }),
+  );
   const plan = encodePlan(s.plan);
-  const out = new Uint8Array(16 + header.length + plan.length + s.memory.length);
+  const memoryAt = 16 + header.length + plan.length;
+  const out = new Uint8Array(memoryAt + s.memory.length + 8);
   const view = new DataView(out.buffer);
   out.set(MAGIC);
   view.setUint32(8, header.length, true);
   out.set(header, 12);
   view.setUint32(12 + header.length, plan.length, true);
   out.set(plan, 16 + header.length);
-  out.set(s.memory, 16 + header.length + plan.length);
+  out.set(s.memory, memoryAt);
+  view.setUint32(out.length - 8, s.memory.length, true);
+  view.setUint32(out.length - 4, crc32([header, s.memory]), true);
   return out;
 }
 
@@ -119,11 +125,27 @@ function headerOf(body: Uint8Array): Header {
  */
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b))
-    throw new DlError('DL_PLAN_FOREIGN', 'not a snapshot: it does not start with "\\0dlsnap1"');
+    throw new DlError('DL_PLAN_FOREIGN', 'not a snapshot: it does not start with "\\0dlsnap2"');
   const header = part(bytes, 8);
   const plan = part(bytes, header.next);
+  const end = bytes.length - 8;
+  if (end < plan.next) throw new DlError('DL_PLAN_CORRUPT', 'snapshot: it ends before its memory', { offset: end });
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const memory = bytes.slice(plan.next, end);
+  const [length, crc] = [view.getUint32(end, true), view.getUint32(end + 4, true)];
+  if (length !== memory.length)
+    throw new DlError(
+      'DL_PLAN_CORRUPT',
+      `snapshot: its memory is ${memory.length} bytes where ${length} were written`,
+      {
+        offset: plan.next,
+      },
+    );
+  if (crc !== crc32([header.body, memory]))
+    throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its header or memory is damaged (its CRC-32 differs)', {
+      offset: plan.next,
+    });
   const head = headerOf(header.body);
-  const memory = bytes.slice(plan.next);
   if (memory.length > head.pages * PAGE)
     throw new DlError('DL_PLAN_CORRUPT', 'snapshot: its memory is larger than its pages', { offset: plan.next });
   return { ...head, plan: decodePlan(plan.body, header.next + 4), memory };
