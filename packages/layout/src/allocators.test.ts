@@ -229,6 +229,15 @@ describe('TableAllocator', () => {
     for (const s of slots.slice(100, 150)) t.release(s);
     t.reserveAhead(150, 'again');
     expect(grows).toHaveLength(1);
+    // Part of what is asked for is free at the end already: one grow by the rest, not doubled.
+    const partly = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+    const p = new TableAllocator(partly);
+    p.reserveSlot('first'); // grows by 64: 63 free at the end
+    const before = partly.length;
+    p.reserveAhead(1000, 'batch');
+    expect(partly.length).toBe(before + 1000 - 63);
+    for (let i = 0; i < 1000; i++) p.reserveSlot(`g${i}`);
+    expect(partly.length).toBe(before + 1000 - 63);
     const bounded = new WebAssembly.Table({ element: 'anyfunc', initial: 1, maximum: 10 });
     const b = new TableAllocator(bounded);
     b.reserveAhead(50, 'estimate');

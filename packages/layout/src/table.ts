@@ -74,8 +74,8 @@ export class TableAllocator {
   }
 
   /**
-   * Makes room for `count` more slots before they are asked for, growing the table at most once
-   * (as any grow: by at least its length). For a batch of libraries, before their instances
+   * Makes room for `count` more slots before they are asked for, growing the table at most once,
+   * by what is missing (at least `minGrowth`). For a batch of libraries, before their instances
    * exist: in V8 11.3 a grow costs time proportional to the instances sharing the table, so the
    * doubling grows among 2,000 instances took 242 ms of a load, one grow before them next to
    * nothing. Free and retired slots count; `count` may be an upper bound — a table that cannot
@@ -86,19 +86,22 @@ export class TableAllocator {
     for (const r of this.quarantine) free += r.size;
     if (free >= count) return;
     try {
-      this.grow(count, owner);
+      // By what is missing, not doubled: an estimate that is too high costs no more than itself
+      // (V8 11.3 gives every sharing instance a dispatch table as long as the table).
+      const tail = this.free.endingAt(this.end)?.size ?? 0;
+      this.grow(count - free + tail, owner, true);
     } catch {
       // DL_TABLE_FULL on an estimate: the reservations themselves will grow as far as they can.
     }
   }
 
-  private grow(atLeast: number, owner: string): void {
+  private grow(atLeast: number, owner: string, exact = false): void {
     // Slots someone else appended since (a runtime's own `addFunction`) are theirs: skip them.
     if (this.table.length > this.end) this.end = this.table.length;
     const length = this.table.length;
     const tail = this.free.endingAt(this.end);
     const missing = Math.max(0, atLeast - (tail?.size ?? 0)) + Math.max(0, this.end - length);
-    const step = Math.max(missing, this.minGrowth, length);
+    const step = exact ? Math.max(missing, this.minGrowth) : Math.max(missing, this.minGrowth, length);
     try {
       this.table.grow(step);
     } catch {

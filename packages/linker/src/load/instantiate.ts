@@ -62,8 +62,8 @@ export function* instantiateAll(
 
 /**
  * Grows the table once for a load of several libraries, before its first instance: their own
- * ranges and one slot per distinct `GOT.func` name (an upper bound: a function may have a slot
- * already). The grows that reservations would make among the load's instances cost time
+ * ranges and one slot per distinct `GOT.func` name the global GOT has not settled yet (an upper
+ * bound: a function may have a slot already). The grows that reservations would make among the load's instances cost time
  * proportional to those instances (V8 11.3); see `TableAllocator.reserveAhead`.
  */
 function growAhead(state: LinkState, libs: readonly Library[]): void {
@@ -73,7 +73,9 @@ function growAhead(state: LinkState, libs: readonly Library[]): void {
   for (const lib of libs) {
     const { tableSize, tableAlign } = lib.meta.dylink;
     if (tableSize > 0) slots += tableSize + 2 ** tableAlign - 1;
-    for (const i of lib.meta.imports) if (i.role === 'got' && i.space === 'func') funcs.add(i.name);
+    for (const i of lib.meta.imports)
+      if (i.role === 'got' && i.space === 'func' && state.got.get(state.global, 'func', i.name)?.resolved !== true)
+        funcs.add(i.name);
   }
   if (slots + funcs.size > 0) state.tables.reserveAhead(slots + funcs.size, libs[0]!.name);
 }
