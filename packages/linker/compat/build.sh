@@ -20,7 +20,9 @@ die() { echo "compat/build.sh: error: $*" >&2; exit 1; }
 for tool in clang-16 clang++-16 wasm-ld-16 emcc node; do
   command -v "$tool" >/dev/null 2>&1 || die "missing tool '$tool' (see tooling/fixtures/README.md)"
 done
-emcc --version 2>/dev/null | grep -q ' 3\.1\.6 ' || die "emcc is not Debian's 3.1.6 (its musl sources are compiled here)"
+# Read whole, not piped into grep -q (with pipefail, a writer cut off by grep's early exit fails the check).
+EMCC_VERSION=$(emcc --version 2>&1 || true)
+[[ "$EMCC_VERSION" == *' 3.1.6 '* ]] || die "emcc is not Debian's 3.1.6 (its musl sources are compiled here): ${EMCC_VERSION%%$'\n'*}"
 [[ $(cat "$M/VERSION") == 1.2.2 ]] || die "unexpected musl version in $M"
 
 CHECK=0
