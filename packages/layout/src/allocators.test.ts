@@ -143,15 +143,21 @@ describe('checkRequest', () => {
   });
 });
 
+/** Records every `grow` of a table (its argument), in order. */
+function growsOf(table: WebAssembly.Table): number[] {
+  const grows: number[] = [];
+  const original = table.grow.bind(table);
+  table.grow = (n: number): number => {
+    grows.push(n);
+    return original(n);
+  };
+  return grows;
+}
+
 describe('TableAllocator', () => {
   it('keeps slot 0 null and grows in amortised steps, never one slot at a time', () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
-    const grows: number[] = [];
-    const original = table.grow.bind(table);
-    table.grow = (n: number): number => {
-      grows.push(n);
-      return original(n);
-    };
+    const grows = growsOf(table);
     const t = new TableAllocator(table);
     const slots = Array.from({ length: 500 }, (_, i) => t.reserveSlot(`f${i}`));
     expect(slots[0]).toBe(1);
@@ -213,12 +219,7 @@ describe('TableAllocator', () => {
 
   it('reserves ahead with one grow (free and retired slots counted), and an estimate past its maximum changes nothing', () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
-    const grows: number[] = [];
-    const original = table.grow.bind(table);
-    table.grow = (n: number): number => {
-      grows.push(n);
-      return original(n);
-    };
+    const grows = growsOf(table);
     const t = new TableAllocator(table);
     t.reserveAhead(2000, 'batch');
     const slots = Array.from({ length: 2000 }, (_, i) => t.reserveSlot(`f${i}`));

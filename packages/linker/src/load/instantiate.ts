@@ -63,8 +63,9 @@ export function* instantiateAll(
 /**
  * Grows the table once for a load of several libraries, before its first instance: their own
  * ranges and one slot per distinct `GOT.func` name the global GOT has not settled yet (an upper
- * bound: a function may have a slot already). The grows that reservations would make among the load's instances cost time
- * proportional to those instances (V8 11.3); see `TableAllocator.reserveAhead`.
+ * bound: a function may have a slot already). Grows made by the reservations themselves, among
+ * the load's instances, would cost time proportional to those instances (V8 11.3); see
+ * `TableAllocator.reserveAhead`.
  */
 function growAhead(state: LinkState, libs: readonly Library[]): void {
   if (libs.length < 2) return;

@@ -106,7 +106,8 @@ export class BulkWriter {
       typeof other.index === 'number' &&
       init?.op === 'i32.const' &&
       Object.keys(init).length === 2 &&
-      Number.isInteger(init.value)
+      Number.isInteger(init.value) &&
+      (init.value as number) === ((init.value as number) | 0)
     ) {
       uleb(Form.IndexI32, this.body);
       uleb(other.index, this.body);

@@ -121,33 +121,26 @@ export function framed(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The heads and (when every library came with them) the bytes of a load's libraries, in order. */
-function partsOf(order: readonly FoundLibrary[]): { heads: Uint8Array[]; contents: Uint8Array[] | null } | null {
+/** What identifies each library of a load: its head, and its bytes when they were seen. */
+interface Parts {
+  readonly heads: readonly Uint8Array[];
+  readonly bytes: readonly (Uint8Array | undefined)[];
+}
+
+/** The heads (each read once) and bytes of a load's libraries, in order; null when one has neither. */
+function partsOf(order: readonly FoundLibrary[]): Parts | null {
   const heads: Uint8Array[] = [];
-  let contents: Uint8Array[] | null = [];
   for (const p of order) {
     const head = p.bytes !== undefined ? headOf(p.bytes) : p.head;
     if (head === undefined) return null;
     heads.push(head);
-    if (p.bytes === undefined) contents = null;
-    else contents?.push(p.bytes);
   }
-  return { heads, contents };
+  return { heads, bytes: order.map((p) => p.bytes) };
 }
 
-/** What identifies a found library: its head's hash, and its bytes' when they were given; null when it has neither. */
-async function hashOf(p: FoundLibrary): Promise<LibraryHashes | null> {
-  if (p.bytes !== undefined) {
-    const [hash, content] = await Promise.all([contentHash(headOf(p.bytes)), contentHash(p.bytes)]);
-    return { hash, content };
-  }
-  return p.head === undefined ? null : { hash: await contentHash(p.head), content: null };
-}
-
-/** {@link hashOf}, synchronously (JavaScript SHA-256). */
-function hashOfSync(p: FoundLibrary): LibraryHashes | null {
-  if (p.bytes !== undefined) return { hash: contentHashSync(headOf(p.bytes)), content: contentHashSync(p.bytes) };
-  return p.head === undefined ? null : { hash: contentHashSync(p.head), content: null };
+/** Every library's bytes, or null when one came without them. */
+function contentsOf(parts: Parts): Uint8Array[] | null {
+  return parts.bytes.every((b) => b !== undefined) ? (parts.bytes as Uint8Array[]) : null;
 }
 
 interface LibraryHashes {
@@ -167,15 +160,22 @@ export async function planOf(
 ): Promise<LinkPlan | null> {
   const parts = partsOf(rec.order);
   if (parts === null) return null;
-  const [hashes, heads, contents] = await Promise.all([
-    Promise.all(rec.order.map(hashOf)),
+  const contents = contentsOf(parts);
+  const [hashes, heads, all] = await Promise.all([
+    Promise.all(
+      parts.heads.map(async (head, i): Promise<LibraryHashes> => {
+        const bytes = parts.bytes[i];
+        const [hash, content] = await Promise.all([contentHash(head), bytes && contentHash(bytes)]);
+        return { hash, content: content ?? null };
+      }),
+    ),
     contentHash(framed(parts.heads)),
-    parts.contents === null ? null : contentHash(framed(parts.contents)),
+    contents === null ? null : contentHash(framed(contents)),
   ]);
-  return assemble(rec, flags, roots, loaded, hashes, { heads, contents });
+  return assemble(rec, flags, roots, loaded, hashes, { heads, contents: all });
 }
 
-/** {@link planOf}, synchronously. */
+/** {@link planOf}, synchronously (JavaScript SHA-256). */
 export function planOfSync(
   rec: Recording,
   flags: ResolvedFlags,
@@ -184,11 +184,16 @@ export function planOfSync(
 ): LinkPlan | null {
   const parts = partsOf(rec.order);
   if (parts === null) return null;
+  const contents = contentsOf(parts);
+  const hashes = parts.heads.map((head, i): LibraryHashes => {
+    const bytes = parts.bytes[i];
+    return { hash: contentHashSync(head), content: bytes === undefined ? null : contentHashSync(bytes) };
+  });
   const together = {
     heads: contentHashSync(framed(parts.heads)),
-    contents: parts.contents === null ? null : contentHashSync(framed(parts.contents)),
+    contents: contents === null ? null : contentHashSync(framed(contents)),
   };
-  return assemble(rec, flags, roots, loaded, rec.order.map(hashOfSync), together);
+  return assemble(rec, flags, roots, loaded, hashes, together);
 }
 
 function assemble(
@@ -196,10 +201,9 @@ function assemble(
   flags: ResolvedFlags,
   roots: readonly Library[],
   loaded: readonly Library[],
-  hashes: readonly (LibraryHashes | null)[],
+  hashes: readonly LibraryHashes[],
   together: Pick<LinkPlan, 'heads' | 'contents'>,
-): LinkPlan | null {
-  if (hashes.includes(null)) return null;
+): LinkPlan {
   const index = new Map(rec.order.map((p, i) => [p.key, i]));
   const ref = (d: FoundLibrary | Library): { plan: number } | { resident: string } =>
     isLoaded(d) && !loaded.includes(d) ? { resident: d.key } : { plan: index.get(d.key)! };

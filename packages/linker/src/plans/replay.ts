@@ -31,10 +31,15 @@ export class Stale extends DlError {
 export interface Gathered {
   readonly source: Source;
   readonly request: LoadRequest | null;
-  /** Its head (bytes up to the code section). */
-  readonly head: Uint8Array;
+  /** Its head (bytes up to the code section), when it came without its bytes (see {@link headOfGathered}). */
+  readonly head: Uint8Array | null;
   /** All its bytes, when they came (a snapshot's restore needs them). */
   readonly bytes: Uint8Array | null;
+}
+
+/** A gathered library's head: given, or read from its bytes (only when a check needs it). */
+function headOfGathered(g: Gathered): Uint8Array {
+  return g.head ?? headOf(g.bytes!);
 }
 
 /** The first planned library whose hashes differ from the gathered one's (given as computed), as the replay's refusal. */
@@ -54,9 +59,9 @@ function changed(plan: LinkPlan, heads: readonly string[], contents: readonly (s
  */
 async function checkAll(plan: LinkPlan, gathered: readonly Gathered[], whole: boolean): Promise<void> {
   const expected = whole ? plan.contents : plan.heads;
-  const parts = gathered.map((g) => (whole ? g.bytes! : g.head));
+  const parts = gathered.map((g) => (whole ? g.bytes! : headOfGathered(g)));
   if (expected !== null && (await contentHash(framed(parts))) === expected) return;
-  const heads = await Promise.all(gathered.map((g) => contentHash(g.head)));
+  const heads = await Promise.all(gathered.map((g) => contentHash(headOfGathered(g))));
   const contents = whole ? await Promise.all(gathered.map((g) => contentHash(g.bytes!))) : null;
   throw changed(plan, heads, contents);
 }
@@ -64,9 +69,9 @@ async function checkAll(plan: LinkPlan, gathered: readonly Gathered[], whole: bo
 /** {@link checkAll}, synchronously (JavaScript SHA-256). */
 function checkAllSync(plan: LinkPlan, gathered: readonly Gathered[], whole: boolean): void {
   const expected = whole ? plan.contents : plan.heads;
-  const parts = gathered.map((g) => (whole ? g.bytes! : g.head));
+  const parts = gathered.map((g) => (whole ? g.bytes! : headOfGathered(g)));
   if (expected !== null && contentHashSync(framed(parts)) === expected) return;
-  const heads = gathered.map((g) => contentHashSync(g.head));
+  const heads = gathered.map((g) => contentHashSync(headOfGathered(g)));
   throw changed(plan, heads, whole ? gathered.map((g) => contentHashSync(g.bytes!)) : null);
 }
 
@@ -92,14 +97,13 @@ async function sourceOf(
     if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
     if (!('bytes' in root))
       throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
-    return { source: compiling(root.bytes), request: null, head: headOf(root.bytes), bytes: root.bytes };
+    return { source: compiling(root.bytes), request: null, head: null, bytes: root.bytes };
   }
   const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib), signal: options.signal };
   if (state.loader === null) throw new Stale(`no loader for ${lib.name}`);
   const src: LoadedSource = await state.loader.load(request);
   if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
-  if (src.bytes !== undefined)
-    return { source: compiling(src.bytes), request, head: headOf(src.bytes), bytes: src.bytes };
+  if (src.bytes !== undefined) return { source: compiling(src.bytes), request, head: null, bytes: src.bytes };
   if (src.head === undefined || src.module === undefined || options.whole)
     throw new Stale(`${lib.name} came without its bytes${options.whole ? '' : ' or head'}`);
   // The loaders' compiled-module cache: the head identifies what the module links as.
@@ -119,14 +123,14 @@ function sourceOfSync(
     if (root.name !== lib.key) throw new Stale(`source ${String(lib.root)} is ${root.name}, not ${lib.key}`);
     if (!('bytes' in root))
       throw new Stale(`${lib.name} was given as a compiled module: its content cannot be checked`);
-    return { source: root.bytes, request: null, head: headOf(root.bytes), bytes: root.bytes };
+    return { source: root.bytes, request: null, head: null, bytes: root.bytes };
   }
   const request: LoadRequest = { name: root ?? lib.name, parent: parentOf(plan, lib) };
   const loadSync = state.loader?.loadSync?.bind(state.loader);
   if (loadSync === undefined) throw new Stale(`no synchronous loader for ${lib.name}`);
   const src = loadSync(request);
   if (src.key !== lib.key) throw new Stale(`${lib.name} is now ${src.key}`);
-  if (src.bytes !== undefined) return { source: src.bytes, request, head: headOf(src.bytes), bytes: src.bytes };
+  if (src.bytes !== undefined) return { source: src.bytes, request, head: null, bytes: src.bytes };
   if (src.head === undefined || src.module === undefined || whole)
     throw new Stale(`${lib.name} came without its bytes${whole ? '' : ' or head'}`);
   return { source: src.module, request, head: src.head, bytes: null };
