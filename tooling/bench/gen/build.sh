@@ -24,6 +24,9 @@ B=$(dirname "$GEN")/.build
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 # Contents only (not the paths sha256sum prints): a copy of the tree elsewhere (a worktree) keeps its stamps.
 hash() { cat "$@" | sha256sum | cut -c1-16; }
+# A command's first line of output, read whole: piped into `head -1` under pipefail, a writer
+# cut off by head's early exit (emcc's Python) fails the script.
+first_line() { local out; out=$("$@"); printf '%s\n' "${out%%$'\n'*}"; }
 
 # ---------------------------------------------------------------- unload --
 # The fixtures' clang-16 recipe (tooling/fixtures/build.sh, toolchains-and-baseline.md §2).
@@ -33,7 +36,7 @@ build_unload() {
   local n=$1 dir=$B/unload/standalone-$1 stamp t0=$SECONDS
   for tool in clang-16 wasm-ld-16; do command -v "$tool" >/dev/null 2>&1 ||
     die "missing $tool (apt-get install --no-install-recommends clang-16 lld-16)"; done
-  local cv; cv=$(clang-16 --version | head -1)
+  local cv; cv=$(first_line clang-16 --version)
   stamp="$(hash "$GEN/gen-set.mjs") $cv ${CLANG_FLAGS[*]} ${LD_FLAGS[*]} n=$n"
   if [ -f "$dir/expected.json" ] && [ -f "$dir/bm_$((n - 1)).so" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "unload set $n: up to date"; return
@@ -60,7 +63,7 @@ build_threads() {
   local n=$1 dir=$B/threads/$1 stamp t0=$SECONDS
   for tool in clang-16 wasm-ld-16; do command -v "$tool" >/dev/null 2>&1 ||
     die "missing $tool (apt-get install --no-install-recommends clang-16 lld-16)"; done
-  local cv; cv=$(clang-16 --version | head -1)
+  local cv; cv=$(first_line clang-16 --version)
   stamp="$(hash "$GEN/gen-set.mjs" "$GEN/gen-threads.mjs") $cv ${CLANG_FLAGS[*]} ${MT_FLAGS[*]} ${LD_FLAGS[*]} ${MT_LD_FLAGS[*]} n=$n"
   if [ -f "$dir/expected.json" ] && [ -f "$dir/bm_$((n - 1)).so" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "threads set $n: up to date"; return
@@ -89,8 +92,8 @@ if [ "${1:-}" = unload ]; then
 fi
 
 command -v emcc >/dev/null 2>&1 || die "emcc not found (apt-get install --no-install-recommends emscripten; Debian's 3.1.6)"
-EMCC_VERSION=$(emcc --version 2>/dev/null | head -1)
-echo "$EMCC_VERSION" | grep -q ' 3\.1\.6 ' || echo "build.sh: warning: not emcc 3.1.6: $EMCC_VERSION" >&2
+EMCC_VERSION=$(first_line emcc --version 2>/dev/null)
+[[ "$EMCC_VERSION" == *' 3.1.6 '* ]] || echo "build.sh: warning: not emcc 3.1.6: $EMCC_VERSION" >&2
 
 SIDE_FLAGS=(-O2 -sSIDE_MODULE=1)
 MAIN_FLAGS=(-O2 -sMAIN_MODULE=2 -sALLOW_MEMORY_GROWTH=1 -sALLOW_TABLE_GROWTH=1 -sNODERAWFS=1
