@@ -2,8 +2,10 @@ import type { Options } from 'tsup';
 import { bundleDl, packageBuild } from '../../tooling/config/tsup.js';
 
 // The package, and the classic script a pthread's worker loads with importScripts (src/worker.ts).
+// The package is one file: the linker's compatibility library (which the facade imports for its
+// `compat` option, and the linker's createLinker imports on demand) is not split into a chunk.
 const config: Options[] = [
-  packageBuild({ index: 'src/index.ts' }, bundleDl),
+  packageBuild({ index: 'src/index.ts' }, { ...bundleDl, splitting: false }),
   {
     ...bundleDl,
     entry: { 'dl-emscripten-worker': 'src/worker.ts' },

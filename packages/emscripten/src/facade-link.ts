@@ -1,4 +1,5 @@
 import { createLinkerSync, RTLD_DEFAULT } from '@dl/linker';
+import { compatLibrary } from '@dl/linker/compat-library';
 import type { Linker, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import { emscriptenAdapter } from './adapter.js';
@@ -90,7 +91,7 @@ export function createFacadeLinker(
     }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.debug === undefined ? {} : { debug: options.debug }),
-    ...(options.compat === undefined ? {} : { compat: options.compat }),
+    ...(options.compat === undefined ? {} : { compat: options.compat, compatLibrary: compatLibrary() }),
   });
   const made = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
   mirror = made;

@@ -5,7 +5,8 @@
  */
 import { fixture, fixtureBytes, sideModuleFiles } from '@dl/fixtures';
 import { describe, expect, it } from 'vitest';
-import { COMPAT_LIBRARY, compatAdvice, compatBytes, compatGroupOf } from './compat.js';
+import { COMPAT_LIBRARY, compatAdvice, compatGroupOf } from './compat.js';
+import { compatLibrary } from './compat-library.js';
 import { compatGroups } from './compat-wasm.js';
 import { createLinker, createLinkerSync } from './create.js';
 import { RTLD_DEFAULT } from './linker.js';
@@ -38,14 +39,14 @@ function jsHost(compat?: readonly CompatGroup[]): Linker {
       },
     },
     loader: memoryLoader({ [NEEDS]: needs(), [OWN]: fixtureBytes(fixture('own_strtol', 'clang16')) }),
-    ...(compat === undefined ? {} : { compat }),
+    ...(compat === undefined ? {} : { compat, compatLibrary: compatLibrary() }),
   });
   return holder.linker;
 }
 
 describe('the compatibility library', () => {
   it('is a real side module whose exports cover its catalog, importing only what every program gives plus malloc/free/__errno_location', () => {
-    const module = new WebAssembly.Module(compatBytes());
+    const module = new WebAssembly.Module(compatLibrary());
     const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
     for (const name of [...compatGroups.libc, ...compatGroups['libc++abi']])
       expect(exported.has(name), name).toBe(true);
@@ -142,6 +143,22 @@ describe('the compatibility library', () => {
     );
     expect(linker.graph().libraries.find((l) => l.name === COMPAT_LIBRARY)!.compat).toEqual(['libc']);
     expect(() => jsHost(['libc', 'libstdc++' as CompatGroup])).toThrow(/unknown compat group "libstdc\+\+"/);
+  });
+
+  it('is not in the main entry: createLinkerSync needs its bytes, createLinker imports them itself', async () => {
+    const sync = (): Linker => createLinkerSync({ compat: ['libc'] });
+    expect(sync).toThrow(
+      expect.objectContaining({
+        code: 'DL_INCOMPATIBLE',
+        library: COMPAT_LIBRARY,
+        message: expect.stringContaining("import { compatLibrary } from '@dl/linker/compat-library'") as unknown,
+      }),
+    );
+    // No groups, no library: nothing is needed.
+    expect(createLinkerSync({ compat: [] }).graph().libraries).toEqual([]);
+    const linker = await createLinker({ compat: ['libc'] });
+    expect(linker.graph().libraries.map((l) => [l.name, l.compat])).toEqual([[COMPAT_LIBRARY, ['libc']]]);
+    expect(linker.dlsym(RTLD_DEFAULT, 'strtol').library).toBe(COMPAT_LIBRARY);
   });
 
   it('with a relocatable main: loaded after the main (operator new uses its malloc), before the libraries option', async () => {

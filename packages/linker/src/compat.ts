@@ -1,7 +1,7 @@
 import { DlError } from '@dl/errors';
 import type { Definition } from '@dl/symbols';
 import type { LoadJob, MainRequest } from './load/job.js';
-import { compatBase64, compatGroups } from './compat-wasm.js';
+import { compatGroups } from './compat-wasm.js';
 import { resolveFlags } from './flags.js';
 import type { Library, LinkState } from './state.js';
 import type { CompatGroup, LibrarySource } from './types.js';
@@ -47,19 +47,6 @@ export function compatAdvice(names: readonly string[]): string {
   return `; the option compat: [${groups.map((g) => `'${g}'`).join(', ')}] provides ${what}`;
 }
 
-let decoded: Uint8Array<ArrayBuffer> | null = null;
-
-/** The library's bytes (decoded once; each linker compiles its own module). */
-export function compatBytes(): Uint8Array<ArrayBuffer> {
-  if (decoded === null) {
-    const text = atob(compatBase64());
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    decoded = bytes;
-  }
-  return decoded;
-}
-
 /** The groups each linker offers (for the graph). */
 const enabledBy = new WeakMap<LinkState, readonly CompatGroup[]>();
 
@@ -80,14 +67,30 @@ function checkGroups(groups: readonly CompatGroup[]): readonly CompatGroup[] {
   return compatGroupNames.filter((g) => groups.includes(g));
 }
 
+/** The groups a linker's `compat` option enables (checked), in their documented order; empty for none. */
+export function compatEnabled(groups: readonly CompatGroup[] | undefined): readonly CompatGroup[] {
+  return checkGroups(groups ?? []);
+}
+
+/** `createLinkerSync` with `compat` but without the library's bytes: how to give them. */
+export function compatBytesMissing(): DlError {
+  return new DlError(
+    'DL_INCOMPATIBLE',
+    "createLinkerSync with compat needs the compatibility library's bytes: pass compatLibrary: compatLibrary() (import { compatLibrary } from '@dl/linker/compat-library'), or use createLinker, which imports them itself",
+    { library: COMPAT_LIBRARY },
+  );
+}
+
 /**
  * Sets a new linker up to consult the compatibility library last (after the scopes and the
  * runtime's fallback), and returns the load that brings it: a local library of its own (not
  * in the global scope, so no later library's definition is ever shadowed by it). Null when
- * `groups` is empty or not given.
+ * `enabled` is empty.
+ *
+ * @param enabled - the groups ({@link compatEnabled})
+ * @param bytes - the library (`compatLibrary()` of `@dl/linker/compat-library`)
  */
-export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | undefined): LoadJob | null {
-  const enabled = checkGroups(groups ?? []);
+export function setUpCompat(state: LinkState, enabled: readonly CompatGroup[], bytes: Uint8Array): LoadJob | null {
   if (enabled.length === 0) return null;
   enabledBy.set(state, enabled);
   let lib: Library | undefined;
@@ -101,7 +104,7 @@ export function setUpCompat(state: LinkState, groups: readonly CompatGroup[] | u
     lib ??= state.byKey.get(COMPAT_LIBRARY);
     return lib?.symbols.definition(name);
   };
-  const source: LibrarySource = { name: COMPAT_LIBRARY, bytes: compatBytes() };
+  const source: LibrarySource = { name: COMPAT_LIBRARY, bytes };
   return { roots: [source], flags: resolveFlags({ scope: 'local', nodelete: true }) };
 }
 

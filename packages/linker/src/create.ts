@@ -1,4 +1,4 @@
-import { creationLoads, setUpCompat } from './compat.js';
+import { compatBytesMissing, compatEnabled, creationLoads, setUpCompat } from './compat.js';
 import { Listeners } from './events.js';
 import { Linker } from './linker.js';
 import type { LoadJob } from './load/job.js';
@@ -11,7 +11,16 @@ export interface CreateOptions extends LinkerOptions {
   readonly libraries?: readonly LibrarySource[];
 }
 
-function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
+/** The compatibility library's bytes when `compat` enables a group: given, or imported (a chunk of its own). */
+async function compatBytes(options: CreateOptions): Promise<Uint8Array | undefined> {
+  if (compatEnabled(options.compat).length === 0) return undefined;
+  return options.compatLibrary ?? (await import('./compat-library.js')).compatLibrary();
+}
+
+/** The linker and the loads that create its program; `compat`: the compatibility library's bytes, when it has them. */
+function prepare(options: CreateOptions, compat: Uint8Array | undefined): { linker: Linker; loads: LoadJob[] } {
+  const enabled = compatEnabled(options.compat);
+  if (enabled.length > 0 && compat === undefined) throw compatBytesMissing();
   const listeners = new Listeners(options.onEvent, options.onListenerError);
   const { state, main } = setUpProgram({
     ...options,
@@ -20,7 +29,8 @@ function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
     },
   });
   const linker = Linker.fromState(state, listeners);
-  return { linker, loads: creationLoads(main, options.libraries ?? [], setUpCompat(state, options.compat)) };
+  const compatLoad = compat === undefined ? null : setUpCompat(state, enabled, compat);
+  return { linker, loads: creationLoads(main, options.libraries ?? [], compatLoad) };
 }
 
 /**
@@ -28,14 +38,19 @@ function prepare(options: CreateOptions): { linker: Linker; loads: LoadJob[] } {
  * and `options.libraries`) before this resolves.
  */
 export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
-  const { linker, loads } = prepare(options);
+  const { linker, loads } = prepare(options, await compatBytes(options));
   for (const job of loads) linker.adopt(await linker.perform(job));
   return linker;
 }
 
-/** {@link createLinker}, synchronously. */
+/**
+ * {@link createLinker}, synchronously. With `compat`, give the library's bytes as
+ * `compatLibrary` (`compatLibrary()` of `@dl/linker/compat-library`).
+ *
+ * @throws DlError `DL_INCOMPATIBLE` for `compat` without `compatLibrary`
+ */
 export function createLinkerSync(options: CreateOptions = {}): Linker {
-  const { linker, loads } = prepare(options);
+  const { linker, loads } = prepare(options, options.compatLibrary);
   for (const job of loads) linker.adopt(linker.performSync(job));
   return linker;
 }

@@ -160,8 +160,16 @@ export interface LinkerOptions {
    * last — after the program, every library and the `fallback` — so it never replaces a
    * definition anyone has. Loaded when the linker is created (after a relocatable main, before
    * `libraries`), in a scope of its own; `graph()` shows it with its groups.
+   * `createLinker` imports the library's bytes (the `@dl/linker/compat-library` entry) when
+   * needed; `createLinkerSync` takes them as {@link LinkerOptions.compatLibrary}.
    */
   readonly compat?: readonly CompatGroup[];
+  /**
+   * The compatibility library's bytes, `compatLibrary()` of `@dl/linker/compat-library`: needed by
+   * `createLinkerSync` with `compat` (they are not in the main entry, whose import would scan
+   * them: most of its source); `createLinker` imports them itself when this is not given.
+   */
+  readonly compatLibrary?: Uint8Array;
   /**
    * A runtime's part in every load (Emscripten's facade is one): its phases — `admit`,
    * `resolveFallback`, `instantiated`, `beforeConstructors`, `constructors`, and `unloaded` at an unload — each inside the

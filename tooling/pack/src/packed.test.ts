@@ -155,10 +155,21 @@ it.each(['linker', 'emscripten'])(
     const esm = readFileSync(join(dist, 'index.js'), 'utf8');
     const cjs = readFileSync(join(dist, 'index.cjs'), 'utf8');
     expect(esm.match(/^(import|export) .* from ['"].*['"];?$/gm) ?? []).toEqual([]);
-    expect(esm).not.toMatch(/\bimport\(/);
     expect(cjs.match(/\brequire\(['"][^'"]*['"]\)/g) ?? []).toEqual([]);
+    // On demand only: the linker's createLinker imports its compatibility library's entry when
+    // `compat` enables a group (the facade carries the library in its one file).
+    const onDemand = p === 'linker' ? ["import('./compat-library.js')"] : [];
+    expect(esm.match(/\bimport\([^)]*\)/g) ?? []).toEqual(onDemand);
+    expect(cjs.match(/\bimport\([^)]*\)/g) ?? []).toEqual(p === 'linker' ? ["import('./compat-library.cjs')"] : []);
   },
 );
+
+it("@dl/linker's main entry carries no wasm: the compatibility library's base64 is in its own entry", () => {
+  const dist = join(project.dir, 'node_modules', '@dl', 'linker', 'dist');
+  const wasmBase64 = 'AGFzbQ'; // "\0asm", the start of every module, in base64
+  for (const f of ['index.js', 'index.cjs']) expect(readFileSync(join(dist, f), 'utf8')).not.toContain(wasmBase64);
+  expect(readFileSync(join(dist, 'compat-library.js'), 'utf8')).toContain(wasmBase64);
+});
 
 it("the dl command's first README example runs from the installed package", async () => {
   const example = firstCommandExample(readme('cli'));
