@@ -1,4 +1,5 @@
-import type { CompatGroup, LinkerEvent, Loader, PlanStore } from '@dl/linker';
+import type { CompatGroup, LinkerEvent, Loader } from '@dl/linker';
+import type { PlanStore } from '@dl/linker/plans';
 import type { EmscriptenAbi } from './versions.js';
 
 /** Options of `linkEmscripten` (the Emscripten facade). */

@@ -1,6 +1,8 @@
 import { DlError, messageOf } from '@dl/errors';
-import { linkWithPlan, RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
-import type { Handle, Linker, PlannedLoad } from '@dl/linker';
+import { RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
+import type { Handle, Linker } from '@dl/linker';
+import { linkWithPlan } from '@dl/linker/plans';
+import type { PlannedLoad } from '@dl/linker/plans';
 import type { EmscriptenContext } from './context.js';
 import { dlsymFailureText, failureText } from './dlerror.js';
 import { hintFor, withHint } from './hints.js';

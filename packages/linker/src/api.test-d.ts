@@ -1,29 +1,10 @@
 // Type-level tests of the public API (vitest typecheck): sync/async pairs, the SymbolValue union,
 // dlsym vs findSymbol, flags and library sources. `@ts-expect-error` lines must stay errors.
 import { describe, expectTypeOf, it } from 'vitest';
-import {
-  createLinker,
-  createLinkerSync,
-  decodePlan,
-  Linker as LinkerClass,
-  linkWithPlan,
-  memoryLoader,
-  restoreSnapshot,
-  RTLD,
-  RTLD_DEFAULT,
-  takeSnapshot,
-} from './index.js';
-import type {
-  DlopenFlags,
-  Linker,
-  Handle,
-  LibrarySource,
-  LinkerEvent,
-  LinkPlan,
-  Loader,
-  Program,
-  SymbolValue,
-} from './index.js';
+import { createLinker, createLinkerSync, Linker as LinkerClass, memoryLoader, RTLD, RTLD_DEFAULT } from './index.js';
+import type { DlopenFlags, Linker, Handle, LibrarySource, LinkerEvent, Loader, Program, SymbolValue } from './index.js';
+import { decodePlan, linkWithPlan, restoreSnapshot, takeSnapshot } from './plans.js';
+import type { LinkPlan } from './plans.js';
 
 declare const linker: Linker;
 declare const handle: Handle;

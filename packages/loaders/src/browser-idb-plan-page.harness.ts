@@ -5,7 +5,8 @@
  */
 import { isDlError } from '@dl/errors';
 import { reportResult } from '@dl/browser/page';
-import { createLinker, linkWithPlan, RTLD } from '@dl/linker';
+import { createLinker, RTLD } from '@dl/linker';
+import { linkWithPlan } from '@dl/linker/plans';
 import { ModuleCache } from './cache.js';
 import { fetchLoader } from './fetch-loader.js';
 import { indexedDbPlanStore } from './idb-plan-store.js';

@@ -3,7 +3,8 @@
  * a link plan kept in the Cache API, and reports whether the plan was replayed.
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinker, linkWithPlan, RTLD } from '@dl/linker';
+import { createLinker, RTLD } from '@dl/linker';
+import { linkWithPlan } from '@dl/linker/plans';
 import { ModuleCache } from './cache.js';
 import { fetchLoader } from './fetch-loader.js';
 import { cacheStoragePlanStore } from './plan-store.js';

@@ -1,5 +1,5 @@
 import { DlError } from '@dl/errors';
-import type { PlanStore } from '@dl/linker';
+import type { PlanStore } from '@dl/linker/plans';
 
 /** Options of {@link indexedDbPlanStore}. */
 export interface IndexedDbPlanStoreOptions {

@@ -1,4 +1,4 @@
-import type { PlanStore } from '@dl/linker';
+import type { PlanStore } from '@dl/linker/plans';
 import { cacheOpener } from './store.js';
 import type { CacheStorageLike } from './store.js';
 

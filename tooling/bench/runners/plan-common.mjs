@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fail, importDist } from './common.mjs';
 import { hostProgram } from './hosts.mjs';
 
-export const dl = await importDist('linker');
+/** The linker's main entry and its plans entry (`@dl/linker/plans`: linkWithPlan, snapshots). */
+export const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'plans')) };
 export const FLAGS = dl.RTLD.NOW | dl.RTLD.GLOBAL;
 
 /** A fresh linker with the set's host program (made before the clock starts, like dl-batch's). */

@@ -2,7 +2,8 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from '@dl/fixtures';
-import { createLinker, linkWithPlan, linkWithPlanSync, RTLD } from '@dl/linker';
+import { createLinker, RTLD } from '@dl/linker';
+import { linkWithPlan, linkWithPlanSync } from '@dl/linker/plans';
 import type { Linker, Loader } from '@dl/linker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleCache } from '../cache.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PlanStore, SyncPlanStore } from '@dl/linker';
+import type { PlanStore, SyncPlanStore } from '@dl/linker/plans';
 
 /**
  * A link-plan store (`PlanStore` of `@dl/linker`) for node: each plan a file in a directory
