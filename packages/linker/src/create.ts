@@ -11,7 +11,7 @@ export interface CreateOptions extends LinkerOptions {
   readonly libraries?: readonly LibrarySource[];
 }
 
-/** The compatibility library's bytes when `compat` enables a group: given, or imported (a chunk of its own). */
+/** The compatibility library's bytes when `compat` enables a group: given, or imported from its own entry. */
 async function compatBytes(options: CreateOptions): Promise<Uint8Array | undefined> {
   if (compatEnabled(options.compat).length === 0) return undefined;
   return options.compatLibrary ?? (await import('./compat-library.js')).compatLibrary();
@@ -35,7 +35,8 @@ function prepare(options: CreateOptions, compat: Uint8Array | undefined): { link
 
 /**
  * Creates a linker for a program. A relocatable main is loaded (with its NEEDED libraries
- * and `options.libraries`) before this resolves.
+ * and `options.libraries`) before this resolves. With `compat` and no `compatLibrary`, the
+ * compatibility library's entry (`@dl/linker/compat-library`) is imported first.
  */
 export async function createLinker(options: CreateOptions = {}): Promise<Linker> {
   const { linker, loads } = prepare(options, await compatBytes(options));
