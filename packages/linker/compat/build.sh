@@ -2,9 +2,9 @@
 # compat/build.sh — builds the compatibility library, libdlcompat.so: a side module with the
 # pure, allocation-free parts of the C library (musl 1.2.2 as Emscripten 3.1.6 ships it, compiled
 # here from the sources in Debian's emscripten package) and the C++ allocation entry points
-# (src/new.cpp, on the program's malloc/free). Writes libdlcompat.so, ../src/compat-library.ts (the
-# same bytes, base64: the @dl/linker/compat-library entry) and ../src/compat-wasm.ts (the names of
-# symbols.txt by group, in the main entry).
+# (src/new.cpp, on the program's malloc/free). Writes libdlcompat.so, ../src/compat-base64.ts (the
+# same bytes, base64, for the @dl/linker/compat-library entry) and ../src/compat-wasm.ts (the
+# names of symbols.txt by group, in the main entry).
 # Usage: bash packages/linker/compat/build.sh           rebuild both outputs
 #        bash packages/linker/compat/build.sh --check   rebuild elsewhere, fail if they differ
 #                                                        from the committed ones (pnpm fixtures)
@@ -77,14 +77,14 @@ for s in $names; do exports+=("--export=$s"); done
 objects=$(cd "$B/obj" && ls | LC_ALL=C sort)
 (cd "$B/obj" && wasm-ld-16 -shared --experimental-pic --strip-debug "${exports[@]}" $objects -o libdlcompat.so)
 cp "$B/obj/libdlcompat.so" "$OUT/libdlcompat.so"
-node "$HERE/generate.mjs" "$OUT/libdlcompat.so" "$HERE/symbols.txt" "$OUT/compat-wasm.ts" "$OUT/compat-library.ts"
+node "$HERE/generate.mjs" "$OUT/libdlcompat.so" "$HERE/symbols.txt" "$OUT/compat-wasm.ts" "$OUT/compat-base64.ts"
 if [[ $CHECK == 1 ]]; then
   cmp -s "$OUT/libdlcompat.so" "$HERE/libdlcompat.so" || die "libdlcompat.so differs from its sources: run bash packages/linker/compat/build.sh and commit"
-  for f in compat-wasm.ts compat-library.ts; do
+  for f in compat-wasm.ts compat-base64.ts; do
     cmp -s "$OUT/$f" "$HERE/../src/$f" || die "src/$f differs from libdlcompat.so: run bash packages/linker/compat/build.sh and commit"
   done
   echo "compat/build.sh: the committed compatibility library matches its sources"
 else
-  mv "$OUT/compat-wasm.ts" "$OUT/compat-library.ts" "$HERE/../src/"
+  mv "$OUT/compat-wasm.ts" "$OUT/compat-base64.ts" "$HERE/../src/"
   echo "compat/build.sh: libdlcompat.so $(stat -c %s "$HERE/libdlcompat.so") bytes"
 fi

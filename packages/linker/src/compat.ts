@@ -56,7 +56,9 @@ export function compatOf(state: LinkState, lib: Library): readonly CompatGroup[]
   return groups !== undefined && state.byKey.get(COMPAT_LIBRARY) === lib ? groups : undefined;
 }
 
-function checkGroups(groups: readonly CompatGroup[]): readonly CompatGroup[] {
+/** The groups a linker's `compat` option enables (checked), in their documented order; empty for none. */
+export function compatEnabled(option: readonly CompatGroup[] | undefined): readonly CompatGroup[] {
+  const groups = option ?? [];
   const unknown = groups.filter((g) => !compatGroupNames.includes(g));
   if (unknown.length > 0) {
     throw new DlError(
@@ -65,11 +67,6 @@ function checkGroups(groups: readonly CompatGroup[]): readonly CompatGroup[] {
     );
   }
   return compatGroupNames.filter((g) => groups.includes(g));
-}
-
-/** The groups a linker's `compat` option enables (checked), in their documented order; empty for none. */
-export function compatEnabled(groups: readonly CompatGroup[] | undefined): readonly CompatGroup[] {
-  return checkGroups(groups ?? []);
 }
 
 /** `createLinkerSync` with `compat` but without the library's bytes: how to give them. */

@@ -11,10 +11,10 @@ export interface CreateOptions extends LinkerOptions {
   readonly libraries?: readonly LibrarySource[];
 }
 
-/** The compatibility library's bytes when `compat` enables a group: given, or imported from its own entry. */
+/** The compatibility library's bytes: given, or imported from its own entry when `compat` names a group. */
 async function compatBytes(options: CreateOptions): Promise<Uint8Array | undefined> {
-  if (compatEnabled(options.compat).length === 0) return undefined;
-  return options.compatLibrary ?? (await import('./compat-library.js')).compatLibrary();
+  if (options.compatLibrary !== undefined || (options.compat ?? []).length === 0) return options.compatLibrary;
+  return (await import('./compat-library.js')).compatLibrary();
 }
 
 /** The linker and the loads that create its program; `compat`: the compatibility library's bytes, when it has them. */
