@@ -28,7 +28,7 @@ function library(id: number, name: string): ImageLibrary {
 function message(seq: number, libraries: ImageLibrary[]): ThreadMessage {
   return {
     seq,
-    image: { memory, tableLength: 64, stack: { low: 0, high: 16 }, libraries, slots: [], removed: [] },
+    image: { memory, tableLength: 64, stack: { low: 0, high: 16 }, libraries, slots: [], removed: [], got: [] },
     dsos: [[1000 + seq, libraries[0]?.name ?? 'none']],
     got: [['g', seq]],
     mainSlots: [],

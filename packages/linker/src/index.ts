@@ -40,5 +40,12 @@ export { followLinker } from './threads/follow.js';
 export { serveFollower, ThreadGroup } from './threads/group.js';
 export type { FollowMessage, ThreadPort } from './threads/group.js';
 export type { Follower, FollowOptions } from './threads/follow.js';
-export type { ImageImport, ImageLibrary, ThreadImage, ThreadResources } from './threads/image.js';
+export type {
+  ImageGotUpdate,
+  ImageGotValue,
+  ImageImport,
+  ImageLibrary,
+  ThreadImage,
+  ThreadResources,
+} from './threads/image.js';
 export type { LoadedLibrary, LoadedSet, LoadTransaction, RuntimeAdapter } from './runtime.js';

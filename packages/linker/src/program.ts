@@ -125,6 +125,10 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     load: null,
     busy: false,
   };
+  // Threads following the program copy every change of a GOT entry's value.
+  state.got.onChange = (entry) => {
+    state.changes.got(entry);
+  };
   if (program.kind === 'attached')
     for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
   if (parts.main === null) global.add(provider, withBuiltins(state, definitions, parts.legacyI64));

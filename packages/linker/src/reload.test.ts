@@ -35,6 +35,24 @@ describe.each(['clang16', 'emcc'] as const)('%s: hot reload', (tc) => {
     expect(memoryOf(linker.digest())).toEqual(memoryOf(digest));
   });
 
+  it('data another library reads through its GOT moves with the new build (v1 → v2 → v1: 100, 200, 100)', () => {
+    const { linker } = hostLinkerSync(tc);
+    const lib = linker.dlopenSync('libreload.so', { binding: 'now', scope: 'global', reloadable: true });
+    const reader = linker.dlopenSync('libreload_reader.so', RTLD.NOW);
+    expect(call(linker, reader, 'reader_state')).toBe(100);
+    const where = [call(linker, reader, 'reader_where')];
+    for (const [file, state] of [
+      ['libreload_v2.so', 200],
+      ['libreload.so', 100],
+    ] as const) {
+      linker.reloadSync(lib, build(file));
+      expect(call(linker, reader, 'reader_state')).toBe(state);
+      // The entry now locates the new build's data (the old build's is released).
+      expect(call(linker, reader, 'reader_where')).not.toBe(where.at(-1));
+      where.push(call(linker, reader, 'reader_where'));
+    }
+  });
+
   it('refuses a changed signature or data size, and the old build keeps running with the digest unchanged', () => {
     const { linker } = hostLinkerSync(tc);
     const lib = linker.dlopenSync('libreload.so', { binding: 'now', scope: 'global', reloadable: true });

@@ -136,6 +136,21 @@ function rebindGot(state: LinkState, old: Library, fresh: Library): number {
   return n;
 }
 
+/**
+ * The data GOT entries hidden with the old build that the new build's load left pending (no
+ * library of that load imports them: only other libraries do) resolve now, along their lookup
+ * order, where the new build has taken the old one's place.
+ */
+function settleHidden(state: LinkState, hidden: Hidden, fresh: Library): number {
+  let n = 0;
+  for (const { entry } of hidden.got) {
+    if (entry.resolved || entry.users === 0) continue;
+    reresolve(state, entry, fresh.name);
+    n++;
+  }
+  return n;
+}
+
 /** The new build takes the old one's place: references, scopes (local groups), keepers. */
 function takePlace(state: LinkState, hidden: Hidden, fresh: Library): void {
   const old = hidden.library;
@@ -167,6 +182,7 @@ export function swap(state: LinkState, hidden: Hidden, fresh: Library, failures:
   }
   const rebound = redirectSlots(state, old, fresh) + rebindPlts(state, old, fresh) + rebindGot(state, old, fresh);
   takePlace(state, hidden, fresh);
+  const settled = settleHidden(state, hidden, fresh);
   const deps = [...old.keeps].filter((d) => d !== fresh);
   for (const entry of old.got.splice(0)) state.got.unuse(entry);
   release(state, old, failures);
@@ -174,5 +190,5 @@ export function swap(state: LinkState, hidden: Hidden, fresh: Library, failures:
   dropEdges(old);
   if (fresh.handle.id !== fresh.id) state.handles.set(fresh.handle.id, fresh.id);
   for (const dep of deps) if (state.libraries.has(dep.id)) unload(state, dep);
-  return rebound;
+  return rebound + settled;
 }

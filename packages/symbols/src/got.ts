@@ -7,6 +7,8 @@ export type GotSpace = 'mem' | 'func';
 
 /** One GOT entry: a mutable i32 global shared by every library of one scope. */
 export interface GotEntry {
+  /** Unique in its table, never reused (another thread's copy of the entry is known by it). */
+  readonly id: number;
   readonly space: GotSpace;
   readonly name: string;
   /** The scope whose lookup order resolved (or will resolve) it. */
@@ -35,6 +37,13 @@ export class GotTable {
   private readonly order = new Set<GotEntry>();
   /** Resolved entries by the id of the provider of their definition (what unloading rebinds). */
   private readonly byProvider = new Map<number, Set<GotEntry>>();
+  private nextId = 1;
+  /**
+   * Observes every change of an existing entry: its value (resolved, made pending) or its
+   * deletion — what threads following the program must copy. New entries are not reported
+   * (they reach others with the libraries that import them).
+   */
+  onChange: ((entry: GotEntry) => void) | null = null;
 
   private index(entry: GotEntry): void {
     const id = entry.definition?.provider.id;
@@ -117,7 +126,16 @@ export class GotTable {
       if (global.value !== 0) resolved = true;
       else if (known !== undefined) global.value = known.value;
     }
-    const entry: GotEntry = { space, name, scope, global, definition: known?.definition ?? null, resolved, users: 0 };
+    const entry: GotEntry = {
+      id: this.nextId++,
+      space,
+      name,
+      scope,
+      global,
+      definition: known?.definition ?? null,
+      resolved,
+      users: 0,
+    };
     map.set(name, entry);
     this.order.add(entry);
     this.index(entry);
@@ -131,6 +149,7 @@ export class GotTable {
     entry.definition = definition;
     entry.resolved = true;
     this.index(entry);
+    this.onChange?.(entry);
   }
 
   /** Makes an entry pending again (value 0, no definition): its definition was unloaded. */
@@ -139,6 +158,7 @@ export class GotTable {
     entry.global.value = 0;
     entry.definition = null;
     entry.resolved = false;
+    this.onChange?.(entry);
   }
 
   /** Forgets an entry (rollback of a failed load, or the last user unloaded). */
@@ -148,6 +168,12 @@ export class GotTable {
     if (spaces.mem.size === 0 && spaces.func.size === 0) this.scopes.delete(entry.scope.id);
     this.unindex(entry);
     this.order.delete(entry);
+    this.onChange?.(entry);
+  }
+
+  /** Whether the entry is in the table (not deleted). */
+  has(entry: GotEntry): boolean {
+    return this.order.has(entry);
   }
 
   /** One more library imports the entry. */

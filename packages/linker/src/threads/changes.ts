@@ -1,12 +1,16 @@
+import type { GotEntry } from '@dl/symbols';
+
 /**
- * A change: a library (by id) became resident or stopped being so; or a table slot outside
+ * A change: a library (by id) became resident or stopped being so; a table slot outside
  * every library's own range was given a function (`created`: reserved now) or re-pointed (a
- * reload). Changes are hints, checked against the linker's state when read: an entry of a load
- * that was rolled back needs no removal.
+ * reload); or a GOT entry took another value (a reload moved its data, an unload rebound it) or
+ * was deleted. Changes are hints, checked against the linker's state when read: an entry of a
+ * load that was rolled back needs no removal.
  */
 export type Change =
   | { readonly kind: 'library'; readonly id: number }
-  | { readonly kind: 'slot'; readonly index: number; readonly created: boolean };
+  | { readonly kind: 'slot'; readonly index: number; readonly created: boolean }
+  | { readonly kind: 'got'; readonly entry: GotEntry };
 
 /**
  * Where one reader (a following thread, a `ThreadGroup`'s last sync) is in a {@link ChangeLog}:
@@ -55,6 +59,11 @@ export class ChangeLog {
   /** A slot outside the libraries' own ranges got a function. */
   slot(index: number, created: boolean): void {
     if (this.readers.size > 0) this.entries.push({ kind: 'slot', index, created });
+  }
+
+  /** A GOT entry changed its value or was deleted (every thread's copy must follow). */
+  got(entry: GotEntry): void {
+    if (this.readers.size > 0) this.entries.push({ kind: 'got', entry });
   }
 
   /** A new reader, at the end: it has seen everything so far. */

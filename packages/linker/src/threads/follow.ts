@@ -2,7 +2,7 @@ import { DlError } from '@dl/errors';
 import { mutableI32 } from '@dl/symbols';
 import { newTag } from '../wasm-tag.js';
 import type { WasmTag } from '../wasm-tag.js';
-import type { ImageImport, ImageLibrary, ThreadImage } from './image.js';
+import type { ImageGotUpdate, ImageGotValue, ImageImport, ImageLibrary, ThreadImage } from './image.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -64,6 +64,8 @@ interface Thread {
   readonly host: Readonly<Record<string, Fn>>;
   /** This thread's exception tags, by import name. */
   readonly tags: Map<string, WasmTag>;
+  /** This thread's copy of each GOT entry (by its id on the leading thread), shared by its importers. */
+  readonly got: Map<number, WebAssembly.Global>;
 }
 
 /**
@@ -72,6 +74,30 @@ interface Thread {
  */
 function constGlobal(value: number, mutable: boolean): WebAssembly.Global | number {
   return mutable ? mutableI32(value) : value;
+}
+
+/** A GOT entry's value on this thread (a thread-local's: this thread's block of its library, plus the offset). */
+function gotValue(t: Thread, v: ImageGotValue): number {
+  return v.how === 'got' ? v.value : (t.tlsBlocks.get(v.library) ?? 0) + v.offset;
+}
+
+/** This thread's global for a GOT entry: made on its first importer, then shared (entry 0: a library's own). */
+function gotGlobal(t: Thread, spec: { readonly entry: number } & ImageGotValue): WebAssembly.Global {
+  if (spec.entry === 0) return mutableI32(gotValue(t, spec));
+  let global = t.got.get(spec.entry);
+  if (global === undefined) t.got.set(spec.entry, (global = mutableI32(gotValue(t, spec))));
+  return global;
+}
+
+/** Sets this thread's copies of the changed GOT entries (those it has), forgets the deleted ones. */
+function updateGot(t: Thread, updates: readonly ImageGotUpdate[]): void {
+  for (const u of updates) {
+    if (u.how === 'gone') t.got.delete(u.entry);
+    else {
+      const global = t.got.get(u.entry);
+      if (global !== undefined) global.value = gotValue(t, u);
+    }
+  }
 }
 
 function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
@@ -119,8 +145,9 @@ function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssemb
       return t.stackPointer;
     case 'const':
       return constGlobal(spec.value, spec.mutable);
+    case 'got':
     case 'tls':
-      return constGlobal((t.tlsBlocks.get(spec.library) ?? 0) + spec.offset, true);
+      return gotGlobal(t, spec);
     case 'export': {
       const provider = t.instances.get(spec.library)?.instance;
       return provider === undefined
@@ -213,6 +240,7 @@ function take(t: Thread, image: ThreadImage): void {
     }
   } catch (e) {
     for (const id of taken.reverse()) drop(t, id);
+    for (const lib of image.libraries) if (!taken.includes(lib.id)) t.tlsBlocks.delete(lib.id);
     // A table that cannot grow fails the whole update: it is named by its first library.
     const names = image.libraries.map((l) => l.name).join(', ');
     const what =
@@ -234,6 +262,9 @@ function take(t: Thread, image: ThreadImage): void {
  */
 function applyThen(t: Thread, image: ThreadImage): () => void {
   for (const id of image.removed) drop(t, id);
+  // The new libraries' blocks first: a changed entry may locate a thread-local of one of them.
+  for (const lib of image.libraries) if (lib.tlsBlock !== null) t.tlsBlocks.set(lib.id, lib.tlsBlock);
+  updateGot(t, image.got);
   take(t, image);
   // Set once every instance exists. Setting each new library's slots right after its instance
   // (fewer instances for a set to update) was slower in interleaved runs at N=500: an instance
@@ -289,6 +320,7 @@ export function followThen(
     extraOwner: new Map(),
     host: options.host ?? {},
     tags: new Map(Object.entries(options.tags ?? {})),
+    got: new Map(),
   };
   const rest = applyThen(t, image);
   const follower: Follower = {

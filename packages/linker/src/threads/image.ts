@@ -1,13 +1,10 @@
 import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { reserveTlsBlock } from '@dl/layout';
-import type { ClassifiedImport } from '@dl/reader';
-import { resolveSymbol } from '@dl/symbols';
 import type { Callable } from '@dl/symbols';
-import { boundTo } from '../bound-to.js';
-import { pathOf } from '../load/bind.js';
 import type { Library, LinkState } from '../state.js';
 import type { ChangeReader } from './changes.js';
+import { gotUpdates, importsOf } from './image-imports.js';
 import { changePlan, fullPlan, liveSet, namedSince } from './plan.js';
 import type { Candidate, Indexed, Named, Plan } from './plan.js';
 
@@ -28,7 +25,24 @@ export interface ThreadImage {
   readonly slots: readonly { readonly index: number; readonly library: number; readonly name: string }[];
   /** Libraries (ids) the thread had that are unloaded now: an update drops them first. */
   readonly removed: readonly number[];
+  /**
+   * GOT entries that changed since the thread's last image or update (a reload moved the data
+   * they locate, an unload rebound them, or they were deleted): the thread sets its copy of
+   * each before it takes the new libraries. Empty in a thread's first image.
+   */
+  readonly got: readonly ImageGotUpdate[];
 }
+
+/**
+ * A GOT entry's value on a thread: a number (a data address, a table slot), or for a
+ * thread-local this thread's TLS block of `library` plus `offset`.
+ */
+export type ImageGotValue =
+  | { readonly how: 'got'; readonly value: number }
+  | { readonly how: 'tls'; readonly library: number; readonly offset: number };
+
+/** A changed GOT entry (by its id on the leading thread): its new value, or `gone` (deleted). */
+export type ImageGotUpdate = { readonly entry: number } & (ImageGotValue | { readonly how: 'gone' });
 
 /** One library of a {@link ThreadImage}, in instantiation order. */
 export interface ImageLibrary {
@@ -49,8 +63,12 @@ export interface ImageLibrary {
 export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'memory' | 'table' | 'stack-pointer' }
   | { readonly how: 'const'; readonly value: number; readonly mutable: boolean }
-  /** A GOT entry of a thread-local: this thread's block of `library` plus `offset`. */
-  | { readonly how: 'tls'; readonly library: number; readonly offset: number }
+  /**
+   * A GOT entry (`entry`: its id on the leading thread, 0 for one of its own): one mutable
+   * global per entry on each thread, shared by every library importing it, as on the leading
+   * thread, so that an update sets it once.
+   */
+  | ({ readonly entry: number } & ImageGotValue)
   | { readonly how: 'export'; readonly library: number; readonly export: string }
   | { readonly how: 'host'; readonly symbol: string }
   /** Bound lazily on the leading thread (or not yet): looked up by name when first called. */
@@ -81,100 +99,6 @@ export interface ThreadResources {
   readonly extraOf: Map<number, Set<number>>;
   /** Where the thread is in the linker's change log: an update reads the changes since. */
   readonly reader: ChangeReader;
-}
-
-function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
-  const base = { module: spec.module, name: spec.name };
-  const d = boundTo(lib, spec);
-  if (d === 'late') return { ...base, how: 'late', symbol: spec.name };
-  if (index.has(d.provider) && lib.bindings.get(spec)?.kind === 'function')
-    return { ...base, how: 'export', library: d.provider, export: d.name };
-  if (d.provider === 0) return { ...base, how: 'host', symbol: d.name };
-  throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild import ${spec.name}`, { library: lib.name });
-}
-
-function gotImport(
-  state: LinkState,
-  lib: Library,
-  spec: Extract<ClassifiedImport, { role: 'got' }>,
-  index: Indexed,
-): ImageImport {
-  const base = { module: spec.module, name: spec.name };
-  const entry = state.got.get(lib.group ?? state.global, spec.space, spec.name);
-  const value = (entry?.global.value as number | undefined) ?? 0;
-  const d = entry?.definition;
-  if (d?.kind === 'tls') {
-    const owner = state.libraries.get(d.provider.id);
-    if (owner?.tlsBase === null || owner === undefined || !index.has(d.provider.id))
-      throw new DlError('DL_INCOMPATIBLE', `thread-local ${spec.name} has no TLS block`, { library: lib.name });
-    return { ...base, how: 'tls', library: d.provider.id, offset: d.address - owner.tlsBase };
-  }
-  return { ...base, how: 'const', value, mutable: true };
-}
-
-/**
- * An `env` global: a library's export is this thread's instance's own (wasm globals are per
- * instance, so per thread, as on the leader); a host's is copied with its current value.
- */
-function globalImport(
-  state: LinkState,
-  lib: Library,
-  spec: Extract<ClassifiedImport, { role: 'global' }>,
-  index: Indexed,
-): ImageImport {
-  const base = { module: spec.module, name: spec.name };
-  const d = resolveSymbol(pathOf(state, lib), spec.name);
-  if (d?.kind === 'global' && index.has(d.provider.id))
-    return { ...base, how: 'export', library: d.provider.id, export: d.name };
-  const type = d?.kind === 'global' ? (d.type ?? spec.type) : null;
-  const valueType = type?.valueType;
-  if (
-    d?.kind !== 'global' ||
-    d.provider.id !== 0 ||
-    (valueType !== 'i32' && valueType !== 'i64' && valueType !== 'f32' && valueType !== 'f64')
-  )
-    throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild global import ${spec.name}`, {
-      library: lib.name,
-      symbol: spec.name,
-    });
-  return { ...base, how: 'global', valueType, value: d.global.value as number | bigint, mutable: type!.mutable };
-}
-
-/** How a follower makes each import of a library, from what the leading thread bound. */
-function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[] {
-  return lib.meta.imports.map((spec): ImageImport => {
-    const base = { module: spec.module, name: spec.name };
-    switch (spec.role) {
-      case 'memory':
-        return { ...base, how: 'memory' };
-      case 'table':
-        return { ...base, how: 'table' };
-      case 'abi':
-        if (spec.name === '__stack_pointer') return { ...base, how: 'stack-pointer' };
-        if (spec.name === '__memory_base') return { ...base, how: 'const', value: lib.memoryBase, mutable: false };
-        if (spec.name === '__table_base') return { ...base, how: 'const', value: lib.tableBase, mutable: false };
-        return { ...base, how: spec.name === 'memory' ? 'memory' : 'table' };
-      case 'got':
-        return gotImport(state, lib, spec, index);
-      case 'function':
-        if (spec.name === '__cxa_atexit') return { ...base, how: 'host', symbol: '__cxa_atexit' };
-        if (spec.name === state.conventions.alignedAlloc && lib.runtimeTls !== null)
-          return { ...base, how: 'tls-alloc' };
-        return exportImport(state, lib, spec, index);
-      case 'global':
-        return globalImport(state, lib, spec, index);
-      case 'tag':
-        return { ...base, how: 'tag', parameters: spec.type?.params ?? ['i32'] };
-      default:
-        throw new DlError(
-          'DL_INCOMPATIBLE',
-          `a follower thread cannot rebuild a ${spec.role} import (${spec.name}) yet`,
-          {
-            library: lib.name,
-          },
-        );
-    }
-  });
 }
 
 /** The candidate slots a thread was not sent yet (`sent` and `extraOf` updated). */
@@ -308,6 +232,7 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared, 
     // Every slot given to a function since the last image (a new library may take the address of an old one's).
     slots: extraSlots(plan.slots, resources),
     removed: plan.removed,
+    got: gotUpdates(state, plan.got, shared.live),
   };
 }
 

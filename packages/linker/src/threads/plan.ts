@@ -1,4 +1,4 @@
-import type { Callable } from '@dl/symbols';
+import type { Callable, GotEntry } from '@dl/symbols';
 import type { Library, LinkState } from '../state.js';
 import type { Change, ChangeReader } from './changes.js';
 
@@ -23,6 +23,8 @@ export interface Plan {
   readonly removed: readonly number[];
   /** Extra slots to send unless it was sent the same function there. */
   readonly slots: readonly Candidate[];
+  /** GOT entries whose value (or existence) changed since its last update. */
+  readonly got: readonly GotEntry[];
 }
 
 /** Which library (id) exports a function, and under which name: filled once per library instance. */
@@ -69,23 +71,28 @@ export function fullPlan(state: LinkState, has: ReadonlyMap<number, unknown>, li
     if (o !== undefined && live.has(o.library)) slots.push({ func: f, index: i, library: o.library, name: o.name });
   }
   const removed = [...has.keys()].filter((id) => !live.has(id));
-  return { added: resident.filter((l) => !has.has(l.id)), removed, slots };
+  // A new thread gets every value with the imports; one that stopped reading changes, all of them again.
+  const got = has.size === 0 ? [] : state.got.all();
+  return { added: resident.filter((l) => !has.has(l.id)), removed, slots, got };
 }
 
-/** The library ids (ascending: load order) and slots named by some changes, each once. */
+/** The library ids (ascending: load order), slots and GOT entries named by some changes, each once. */
 export interface Named {
   readonly libraries: readonly number[];
   readonly slots: readonly number[];
+  readonly got: readonly GotEntry[];
 }
 
 /** {@link Named} of `changes`, plus the `dropping` ids. */
 export function named(changes: readonly Change[], dropping: ReadonlySet<number>): Named {
   const libraries = new Set<number>(dropping);
   const slots = new Set<number>();
+  const got = new Set<GotEntry>();
   for (const c of changes)
     if (c.kind === 'library') libraries.add(c.id);
-    else slots.add(c.index);
-  return { libraries: [...libraries].sort((a, b) => a - b), slots: [...slots] };
+    else if (c.kind === 'slot') slots.add(c.index);
+    else got.add(c.entry);
+  return { libraries: [...libraries].sort((a, b) => a - b), slots: [...slots], got: [...got] };
 }
 
 /** The changes since `reader` as {@link Named}, computed once per position for all threads at it. */
@@ -121,5 +128,5 @@ export function changePlan(state: LinkState, has: ReadonlyMap<number, unknown>, 
     const o = exporters.get(f);
     if (o !== undefined && live.has(o.library)) slots.push({ func: f, index, library: o.library, name: o.name });
   }
-  return { added, removed, slots };
+  return { added, removed, slots, got: changes.got };
 }

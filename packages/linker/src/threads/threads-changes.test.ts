@@ -153,6 +153,67 @@ describe('thread updates cost what changed (node worker_threads)', () => {
     }
   });
 
+  it('a reload that moves data reaches every thread: each thread’s GOT entry of thr_data takes the new address', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const data = linker.dlopenSync('libthr_data.so', { binding: 'now', scope: 'global', reloadable: true });
+    const user = linker.dlopenSync('libthr_data_user.so', RTLD.NOW);
+    const group = new ThreadGroup(linker);
+    const workers = [0, 1, 2].map(() => new Worker(groupWorker.path()));
+    const onEvery = (name: string) => Promise.all(workers.map((w) => callOn(w, name, [])));
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      call(linker, data, 'thr_data_set', 42);
+      expect(await onEvery('thr_data_read')).toEqual([42, 42, 42]);
+      const before = call(linker, user, 'thr_data_where');
+      linker.reloadSync(data, { name: 'libthr_data.so', bytes: sideFiles('clang16')['libthr_data.so']! });
+      const after = call(linker, user, 'thr_data_where');
+      expect(after).not.toBe(before);
+      // The new build's data starts at its initial value, at the new address.
+      expect(call(linker, user, 'thr_data_read')).toBe(7);
+      await group.sync();
+      expect(await onEvery('thr_data_where')).toEqual([after, after, after]);
+      expect(await onEvery('thr_data_read')).toEqual([7, 7, 7]);
+      call(linker, data, 'thr_data_set', 9);
+      expect(await onEvery('thr_data_read')).toEqual([9, 9, 9]);
+      // A thread that starts now gets the new address too.
+      const late = new Worker(groupWorker.path());
+      workers.push(late);
+      await group.add(late);
+      expect(await callOn(late, 'thr_data_where', [])).toBe(after);
+    } finally {
+      await stop(group, workers);
+    }
+  });
+
+  it('a GOT entry deleted with its last importer reaches a follower as gone; a changed one with its new value', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const data = linker.dlopenSync('libthr_data.so', { binding: 'now', scope: 'global', reloadable: true });
+    const user = linker.dlopenSync('libthr_data_user.so', RTLD.NOW);
+    const { image, resources } = linker.threadImage();
+    try {
+      const follower = followLinker(image);
+      const spec = image.libraries
+        .find((l) => l.name === 'libthr_data_user.so')!
+        .imports.find((i) => i.module === 'GOT.mem' && i.name === 'thr_data');
+      expect(spec).toMatchObject({ how: 'got', value: call(linker, user, 'thr_data_where') });
+      const entry = (spec as { entry: number }).entry;
+      expect(entry).toBeGreaterThan(0);
+      expect(image.got).toEqual([]);
+      linker.reloadSync(data, { name: 'libthr_data.so', bytes: sideFiles('clang16')['libthr_data.so']! });
+      const moved = linker.threadUpdate(resources);
+      expect(moved.got).toContainEqual({ entry, how: 'got', value: call(linker, user, 'thr_data_where') });
+      follower.update(moved);
+      expect((follower.find('thr_data_where') as () => number)()).toBe(call(linker, user, 'thr_data_where'));
+      linker.dlclose(user);
+      const gone = linker.threadUpdate(resources);
+      expect(gone.got).toContainEqual({ entry, how: 'gone' });
+      follower.update(gone);
+      expect(follower.find('thr_data_where')).toBeUndefined();
+    } finally {
+      linker.releaseThread(resources);
+    }
+  });
+
   it('a load rolled back everywhere (twice) leaves no library and no slot behind; the same load then reaches every thread', async () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });

@@ -19,6 +19,8 @@ const server = (): Promise<TestServer> =>
     },
     '/lib/libthr_base.so': { bytes: lib('libthr_base.so'), headers: ISOLATED },
     '/lib/libthr_user.so': { bytes: lib('libthr_user.so'), headers: ISOLATED },
+    '/lib/libthr_data.so': { bytes: lib('libthr_data.so'), headers: ISOLATED },
+    '/lib/libthr_data_user.so': { bytes: lib('libthr_data_user.so'), headers: ISOLATED },
   });
 
 describeInChromium('follower threads in Chromium (Web Workers)', { server }, (chromium) => {
@@ -41,6 +43,29 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
       during: [10, 10, 10, 10],
       after: [null, null, null, null],
       total: 40,
+    });
+  });
+
+  it('a hot reload that moves data reaches 4 Web Workers: each reads the new build through its GOT entry', async () => {
+    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
+    const script = await bundle(fileURLToPath(new URL('./threads-reload-page.harness.ts', import.meta.url)), {
+      define: { WORKER_CODE: JSON.stringify(worker) },
+    });
+    const result = await runInPage<Record<string, unknown>>({
+      browser: chromium.browser,
+      url: chromium.server.url,
+      script,
+      pagePath: '/threads.html',
+      timeoutMs: 30_000,
+    });
+    expect(result).toEqual({
+      isolated: true,
+      before: [42, 42, 42, 42],
+      // The new build's data, at its new address, on every thread (it starts at 7).
+      moved: [true, true, true, true],
+      after: [7, 7, 7, 7],
+      set: [9, 9, 9, 9],
+      leader: 9,
     });
   });
 
