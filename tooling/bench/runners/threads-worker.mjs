@@ -63,6 +63,9 @@ function plan(image, table, stackPointer) {
         case 'const':
           into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: spec.mutable }, spec.value);
           break;
+        case 'got':
+          into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, spec.value);
+          break;
         case 'tls': {
           const block = image.libraries.find((l) => l.id === spec.library).tlsBlock;
           into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, block + spec.offset);
