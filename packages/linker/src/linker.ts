@@ -415,14 +415,14 @@ export class Linker {
    */
   async reload(handle: Handle, source: LibrarySource, options: ReloadOptions = {}): Promise<Handle> {
     const t0 = performance.now();
-    const job = reloadJob(this.library(handle), source, options);
+    const job = reloadJob(this.state, this.library(handle), source, options);
     return finishReload(this.state, await this.perform(job, options), t0);
   }
 
   /** {@link Linker.reload}, synchronously. */
   reloadSync(handle: Handle, source: LibrarySource, options: ReloadOptions = {}): Handle {
     const t0 = performance.now();
-    return finishReload(this.state, this.performSync(reloadJob(this.library(handle), source, options)), t0);
+    return finishReload(this.state, this.performSync(reloadJob(this.state, this.library(handle), source, options)), t0);
   }
 
   /** Runs the `__cxa_atexit` destructors registered with the linker, newest first. */

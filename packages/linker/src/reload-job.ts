@@ -12,9 +12,16 @@ import type { Failure } from './unload.js';
 /** `Linker.reload`'s two halves: the load of the new build, and the swap once it loaded. */
 
 /** The load of a library's new build (its flags; vetted from its metadata before anything is allocated). */
-export function reloadJob(old: Library, source: LibrarySource, options: ReloadOptions): LoadJob {
+export function reloadJob(state: LinkState, old: Library, source: LibrarySource, options: ReloadOptions): LoadJob {
   if (old.isMain || old.instance === null)
     throw new DlError('DL_BAD_HANDLE', 'only a side module can be reloaded', { library: old.name });
+  // Threads keep a GOT entry in step only when its definition can move (a reloadable library's).
+  if (state.changes.following && !old.reloadable)
+    throw new DlError(
+      'DL_RELOAD_BOUND',
+      'threads follow this program: only a library opened with { reloadable: true } can be reloaded (their copies of its GOT entries follow only then)',
+      { library: old.name },
+    );
   const bound = boundDirectly(old);
   if (bound.length > 0)
     throw new DlError(

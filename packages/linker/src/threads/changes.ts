@@ -45,6 +45,11 @@ export class ChangeLog {
     return this.start + this.entries.length;
   }
 
+  /** Whether a thread follows (a reader exists): changes are recorded only then. */
+  get following(): boolean {
+    return this.readers.size > 0;
+  }
+
   /** How many changes are kept (diagnostics, tests). */
   get size(): number {
     return this.entries.length;

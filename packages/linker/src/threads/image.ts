@@ -64,9 +64,9 @@ export type ImageImport = { readonly module: string; readonly name: string } & (
   | { readonly how: 'memory' | 'table' | 'stack-pointer' }
   | { readonly how: 'const'; readonly value: number; readonly mutable: boolean }
   /**
-   * A GOT entry (`entry`: its id on the leading thread, 0 for one of its own): one mutable
-   * global per entry on each thread, shared by every library importing it, as on the leading
-   * thread, so that an update sets it once.
+   * A GOT entry. `entry`: its id on the leading thread when its value may still change (pending,
+   * or defined by a reloadable library): one global per entry on each thread, shared by its
+   * importers there and set by updates; 0 for one that cannot move: a global per import, copied once.
    */
   | ({ readonly entry: number } & ImageGotValue)
   | { readonly how: 'export'; readonly library: number; readonly export: string }

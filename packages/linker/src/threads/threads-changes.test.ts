@@ -214,6 +214,33 @@ describe('thread updates cost what changed (node worker_threads)', () => {
     }
   });
 
+  it('with threads following, only a library opened reloadable reloads; a thread keeps no copy of an entry that cannot move', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const data = linker.dlopenSync('libthr_data.so', { binding: 'now', scope: 'global' });
+    const user = linker.dlopenSync('libthr_data_user.so', RTLD.NOW);
+    const build = { name: 'libthr_data.so', bytes: sideFiles('clang16')['libthr_data.so']! };
+    const { image, resources } = linker.threadImage();
+    try {
+      const spec = image.libraries
+        .find((l) => l.name === 'libthr_data_user.so')!
+        .imports.find((i) => i.module === 'GOT.mem' && i.name === 'thr_data');
+      expect(spec).toMatchObject({ how: 'got', entry: 0, value: call(linker, user, 'thr_data_where') });
+      let error: unknown;
+      try {
+        linker.reloadSync(data, build);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'DL_RELOAD_BOUND', library: 'libthr_data.so' });
+      expect((error as Error).message).toMatch(/threads follow this program/);
+    } finally {
+      linker.releaseThread(resources);
+    }
+    // No thread follows any more: it reloads, and the reader reads the new build.
+    linker.reloadSync(data, build);
+    expect(call(linker, user, 'thr_data_read')).toBe(7);
+  });
+
   it('a load rolled back everywhere (twice) leaves no library and no slot behind; the same load then reaches every thread', async () => {
     const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
     linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
