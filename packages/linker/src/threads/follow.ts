@@ -64,7 +64,7 @@ interface Thread {
   readonly host: Readonly<Record<string, Fn>>;
   /** This thread's exception tags, by import name. */
   readonly tags: Map<string, WasmTag>;
-  /** This thread's copy of each GOT entry (by its id on the leading thread), shared by its importers. */
+  /** This thread's copy of each GOT entry that may still change (by its id on the leading thread), shared by its importers. */
   readonly got: Map<number, WebAssembly.Global>;
 }
 
@@ -81,7 +81,10 @@ function gotValue(t: Thread, v: ImageGotValue): number {
   return v.how === 'got' ? v.value : (t.tlsBlocks.get(v.library) ?? 0) + v.offset;
 }
 
-/** This thread's global for a GOT entry: made on its first importer, then shared (entry 0: a library's own). */
+/**
+ * This thread's global for a GOT entry: made on its first importer, then shared and kept for
+ * updates; for entry 0 (one that cannot move) a global of this import's own, not kept.
+ */
 function gotGlobal(t: Thread, spec: { readonly entry: number } & ImageGotValue): WebAssembly.Global {
   if (spec.entry === 0) return mutableI32(gotValue(t, spec));
   let global = t.got.get(spec.entry);
