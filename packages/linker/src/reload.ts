@@ -144,7 +144,7 @@ function rebindGot(state: LinkState, old: Library, fresh: Library): number {
 function settleHidden(state: LinkState, hidden: Hidden, fresh: Library): number {
   let n = 0;
   for (const { entry } of hidden.got) {
-    if (entry.resolved || entry.users === 0) continue;
+    if (entry.resolved || !state.got.has(entry)) continue;
     reresolve(state, entry, fresh.name);
     n++;
   }

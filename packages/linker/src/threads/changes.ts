@@ -58,17 +58,17 @@ export class ChangeLog {
   /** A library became resident (its id is the highest given so far) or stopped being so. */
   library(id: number): void {
     if (id > this.lastLibrary) this.lastLibrary = id;
-    if (this.readers.size > 0) this.entries.push({ kind: 'library', id });
+    if (this.following) this.entries.push({ kind: 'library', id });
   }
 
   /** A slot outside the libraries' own ranges got a function. */
   slot(index: number, created: boolean): void {
-    if (this.readers.size > 0) this.entries.push({ kind: 'slot', index, created });
+    if (this.following) this.entries.push({ kind: 'slot', index, created });
   }
 
   /** A GOT entry changed its value or was deleted (every thread's copy must follow). */
   got(entry: GotEntry): void {
-    if (this.readers.size > 0) this.entries.push({ kind: 'got', entry });
+    if (this.following) this.entries.push({ kind: 'got', entry });
   }
 
   /** A new reader, at the end: it has seen everything so far. */
