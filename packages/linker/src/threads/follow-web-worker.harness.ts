@@ -1,14 +1,28 @@
 /**
  * A Web Worker (bundled by threads.browser.test.ts, started by threads-page.harness.ts):
- * follows its leader through serveFollower, and answers `call` messages with the follower.
+ * follows its leader through serveFollower, answers `call` messages with the follower, and
+ * blocks in `Atomics.wait` when asked (`block`).
  */
 import { serveFollower } from '../index.js';
 import type { ThreadPort } from '../index.js';
 
 const port = self as unknown as ThreadPort;
 const follower = serveFollower(port);
-addEventListener('message', (event: MessageEvent<{ op?: string; name?: string; args?: number[]; id?: number }>) => {
+interface Ask {
+  op?: string;
+  name?: string;
+  args?: number[];
+  id?: number;
+  lock?: SharedArrayBuffer;
+}
+addEventListener('message', (event: MessageEvent<Ask>) => {
   const m = event.data;
+  if (m.op === 'block') {
+    // Answers, then waits on the lock until notified: no message of this thread is handled meanwhile.
+    postMessage({ id: m.id, value: 1 });
+    Atomics.wait(new Int32Array(m.lock!), 0, 0);
+    return;
+  }
   if (m.op !== 'call') return;
   void follower.then((f) => {
     const fn = f.follower.find(m.name!);

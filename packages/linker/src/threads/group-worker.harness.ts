@@ -7,8 +7,11 @@ import { serveFollower } from '../index.js';
 import type { Handle } from '../index.js';
 
 const port = parentPort!;
+const options = (workerData ?? {}) as { tableMaximum?: number; exitAtStart?: boolean };
+// A thread that ends before it follows (workerData.exitAtStart): its leader must not wait for it.
+if (options.exitAtStart === true) process.exit(0);
 // A test may start a thread with a table limit (workerData.tableMaximum): a real cause for an update to fail.
-const served = serveFollower(port, (workerData ?? {}) as { tableMaximum?: number });
+const served = serveFollower(port, options);
 let opened: Handle | null = null;
 
 async function handle(m: { op?: string; name?: string; args?: number[] }): Promise<unknown> {
@@ -28,8 +31,14 @@ async function handle(m: { op?: string; name?: string; args?: number[] }): Promi
   return undefined;
 }
 
-port.on('message', (m: { op?: string; id?: number }) => {
+port.on('message', (m: { op?: string; id?: number; lock?: SharedArrayBuffer }) => {
   if (m.op === undefined) return;
+  if (m.op === 'block') {
+    // Answers, then waits on the lock until notified: no message of this thread is handled meanwhile.
+    port.postMessage({ id: m.id, value: 'blocked' });
+    Atomics.wait(new Int32Array(m.lock!), 0, 0);
+    return;
+  }
   void handle(m).then(
     (value) => {
       port.postMessage({ id: m.id, value });

@@ -44,8 +44,8 @@ export interface ThreadPort {
   postMessage(message: unknown): void;
   /** Web Workers (and a worker's `self`). */
   addEventListener?(type: 'message', listener: (event: Event) => void): void;
-  /** node's `Worker` and `parentPort`. */
-  on?(type: 'message', listener: (data: unknown) => void): unknown;
+  /** node's `Worker` and `parentPort` (a `Worker` also tells its `exit`). */
+  on?(type: 'message' | 'exit', listener: (data: unknown) => void): unknown;
 }
 
 function listen(port: ThreadPort, listener: (data: unknown) => void): void {
@@ -124,7 +124,15 @@ interface Member {
   readonly name: string;
   readonly port: ThreadPort;
   readonly resources: ThreadResources;
-  readonly waiting: Map<number, { resolve: () => void; reject: (e: Error) => void }>;
+  /** The image or updates posted and not yet acknowledged, by sequence number. */
+  readonly waiting: Map<number, Waiting>;
+}
+
+/** A post waiting for its acknowledgement. */
+interface Waiting {
+  readonly dl: 'follow' | 'update';
+  resolve(): void;
+  reject(e: Error): void;
 }
 
 /**
@@ -160,7 +168,7 @@ export class ThreadGroup {
   private send(member: Member, dl: 'follow' | 'update', image: ThreadImage): Promise<void> {
     const seq = ++this.seq;
     return new Promise<void>((resolve, reject) => {
-      member.waiting.set(seq, { resolve, reject });
+      member.waiting.set(seq, { dl, resolve, reject });
       member.port.postMessage({ dl, seq, image } satisfies FollowMessage);
     });
   }
@@ -188,6 +196,10 @@ export class ThreadGroup {
             library: data.library,
           }),
         );
+    });
+    // A node worker that ends (terminated, exited, or killed by an uncaught error) leaves the group by itself.
+    port.on?.('exit', () => {
+      this.remove(port);
     });
     return this.send(member, 'follow', image);
   }
@@ -339,12 +351,23 @@ export class ThreadGroup {
     }
   }
 
-  /** Forgets a thread that has ended and frees its stack and TLS blocks. */
+  /**
+   * Forgets a thread that has ended and frees its stack and TLS blocks. A node `Worker` is
+   * removed when it exits; remove a Web Worker after `terminate()`. What the thread had not
+   * acknowledged settles: a pending update counts as taken (an ended thread runs no code, so a
+   * sync or an unload waiting for it goes on), a pending first image rejects `add` with
+   * `DL_THREAD_SYNC_FAILED`.
+   */
   remove(port: ThreadPort): void {
     const member = this.members.get(port);
     if (member === undefined) return;
     this.members.delete(port);
     this.linker.releaseThread(member.resources);
+    for (const w of member.waiting.values()) {
+      if (w.dl === 'update') w.resolve();
+      else w.reject(new DlError('DL_THREAD_SYNC_FAILED', `${member.name} ended before it followed the program`));
+    }
+    member.waiting.clear();
     if (this.members.size > 0 || this.mark === null) return;
     this.linker.linkState.changes.release(this.mark);
     this.mark = null;

@@ -69,6 +69,30 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
     });
   });
 
+  it('a Web Worker blocked in Atomics.wait holds an unload back until the page terminates and removes it; then the unload goes on and the other threads keep following', async () => {
+    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
+    const script = await bundle(fileURLToPath(new URL('./threads-ended-page.harness.ts', import.meta.url)), {
+      define: { WORKER_CODE: JSON.stringify(worker) },
+    });
+    const result = await runInPage<Record<string, unknown>>({
+      browser: chromium.browser,
+      url: chromium.server.url,
+      script,
+      pagePath: '/threads.html',
+      timeoutMs: 30_000,
+    });
+    expect(result).toEqual({
+      isolated: true,
+      loaded: [1, 1],
+      heldBack: true,
+      unloaded: true,
+      dropped: [null, null],
+      // Each thread's own sum (a thread-local of libthr_base.so, resident throughout): 1, then + 2.
+      again: [3, 3],
+      size: 2,
+    });
+  });
+
   it('1,000 dlopen/dlclose cycles interleaved with calls on 4 Web Workers: no wrong call, no deadlock (bounded: the page must answer within 120 s)', async () => {
     const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
     const script = await bundle(fileURLToPath(new URL('./threads-stress-page.harness.ts', import.meta.url)), {

@@ -1,0 +1,137 @@
+import { Worker } from 'node:worker_threads';
+import { DlError } from '@dl/errors';
+import { describe, expect, it } from 'vitest';
+import { RTLD } from '../flags.js';
+import { ThreadGroup } from './group.js';
+import { askWorker, callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
+import { hostLinkerSync } from '../test-support.harness.js';
+
+const groupWorker = useGroupWorkerScript();
+/** Each test settles in about a second; a group waiting for an ended thread would hang it. */
+const LIMIT = 20_000;
+
+/** Resolves once the worker has exited. */
+function exited(w: Worker): Promise<void> {
+  return new Promise((resolve) =>
+    w.once('exit', () => {
+      resolve();
+    }),
+  );
+}
+
+/** Whether `p` settles within `ms` (a hang of the group shows as false, not as a stuck test). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('a thread that ends never holds the group up (node worker_threads)', () => {
+  it(
+    'a thread blocked in Atomics.wait holds a sync back until it is terminated; then the sync resolves, the other threads have the library, its stack and TLS blocks are freed',
+    async () => {
+      const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+      linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+      const group = new ThreadGroup(linker, { stackSize: 16384 });
+      const workers = [0, 1, 2].map(() => new Worker(groupWorker.path()));
+      try {
+        await Promise.all(workers.map((w) => group.add(w)));
+        const stuck = workers[1]!;
+        expect(await askWorker(stuck, { op: 'block', lock: new SharedArrayBuffer(4) })).toBe('blocked');
+        linker.dlopenSync('libthr_user.so', RTLD.NOW);
+        const synced = group.sync();
+        // The blocked thread cannot take the update: the sync waits for it, the leader does not block.
+        expect(await settlesWithin(synced, 300)).toBe(false);
+        const heldBefore = linker.linkState.allocator.live().length;
+        await stuck.terminate();
+        await synced;
+        expect(group.size).toBe(2);
+        // Its stack and its TLS blocks (libthr_base's, and libthr_user's update) went back.
+        expect(linker.linkState.allocator.live().length).toBeLessThan(heldBefore);
+        expect(await Promise.all([0, 2].map((i) => callOn(workers[i]!, 'thr_user_call', [1])))).toEqual([1, 1]);
+        // The group goes on: the next load reaches the threads left.
+        linker.dlclose(linker.handleOf('libthr_user.so')!);
+        await group.sync();
+        expect(await Promise.all([0, 2].map((i) => callOn(workers[i]!, 'thr_user_call', [1])))).toEqual([null, null]);
+      } finally {
+        await stop(group, workers);
+      }
+    },
+    LIMIT,
+  );
+
+  it(
+    'an unload waiting for a blocked thread goes on once that thread is removed (a Web Worker after terminate())',
+    async () => {
+      const { linker, group } = groupAsBeforeUnload(16384);
+      const workers = [0, 1].map(() => new Worker(groupWorker.path()));
+      try {
+        await Promise.all(workers.map((w) => group.add(w)));
+        const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+        await group.sync();
+        const stuck = workers[0]!;
+        expect(await askWorker(stuck, { op: 'block', lock: new SharedArrayBuffer(4) })).toBe('blocked');
+        linker.dlclose(user);
+        // Put off: the blocked thread may be running it.
+        expect(linker.handleOf('libthr_user.so')).toBeDefined();
+        const synced = group.sync();
+        expect(await settlesWithin(synced, 300)).toBe(false);
+        expect(linker.handleOf('libthr_user.so')).toBeDefined();
+        // As a page does for a Web Worker (no exit event): terminate, then remove.
+        const gone = exited(stuck);
+        await stuck.terminate();
+        await gone;
+        group.remove(stuck);
+        await synced;
+        expect(linker.handleOf('libthr_user.so')).toBeUndefined();
+        expect(await callOn(workers[1]!, 'thr_user_call', [1])).toBeNull();
+      } finally {
+        await stop(group, workers);
+      }
+    },
+    LIMIT,
+  );
+
+  it(
+    'a thread that exits before it follows rejects add() with DL_THREAD_SYNC_FAILED, and leaves nothing reserved',
+    async () => {
+      const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+      linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+      const group = new ThreadGroup(linker, { stackSize: 16384 });
+      const used = linker.linkState.allocator.live().length;
+      const w = new Worker(groupWorker.path(), { workerData: { exitAtStart: true } });
+      const e = await group.add(w).then(
+        () => new Error('resolved'),
+        (e: unknown) => e,
+      );
+      expect(e).toBeInstanceOf(DlError);
+      expect(e).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+      expect((e as DlError).message).toMatch(/thread 1 ended before it followed the program/);
+      expect(group.size).toBe(0);
+      expect(linker.linkState.allocator.live().length).toBe(used);
+      // A sync with no thread left resolves at once, and a new thread follows as usual.
+      linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      await group.sync();
+      const next = new Worker(groupWorker.path());
+      try {
+        await group.add(next);
+        expect(await callOn(next, 'thr_user_call', [2])).toBe(2);
+      } finally {
+        await stop(group, [next]);
+      }
+    },
+    LIMIT,
+  );
+});
