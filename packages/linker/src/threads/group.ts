@@ -175,6 +175,11 @@ export class ThreadGroup {
 
   /** Starts a thread (a worker running {@link serveFollower}) following the program; resolves once it does. */
   add(port: ThreadPort): Promise<void> {
+    const already = this.members.get(port);
+    if (already !== undefined)
+      return Promise.reject(
+        new DlError('DL_THREAD_SYNC_FAILED', `${already.name} already follows this program: add each thread once`),
+      );
     const stackSize = this.options.stackSize;
     const { image, resources } = this.linker.threadImage(stackSize === undefined ? {} : { stackSize });
     const member: Member = { name: `thread ${++this.added}`, port, resources, waiting: new Map() };

@@ -105,7 +105,7 @@ describe('a thread that ends never holds the group up (node worker_threads)', ()
   );
 
   it(
-    'a thread that exits before it follows rejects add() with DL_THREAD_SYNC_FAILED, and leaves nothing reserved',
+    'a thread that exits before it follows rejects add() with DL_THREAD_SYNC_FAILED, and leaves nothing reserved; adding a thread twice is refused',
     async () => {
       const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
       linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
@@ -128,6 +128,16 @@ describe('a thread that ends never holds the group up (node worker_threads)', ()
       try {
         await group.add(next);
         expect(await callOn(next, 'thr_user_call', [2])).toBe(2);
+        // Adding it again is refused, and reserves nothing more.
+        const held = linker.linkState.allocator.live().length;
+        const twice = await group.add(next).then(
+          () => new Error('resolved'),
+          (e: unknown) => e,
+        );
+        expect(twice).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+        expect((twice as DlError).message).toMatch(/thread 2 already follows this program/);
+        expect(linker.linkState.allocator.live().length).toBe(held);
+        expect(group.size).toBe(1);
       } finally {
         await stop(group, [next]);
       }
