@@ -12,6 +12,8 @@ const options = (workerData ?? {}) as { tableMaximum?: number; exitAtStart?: boo
 if (options.exitAtStart === true) process.exit(0);
 // A test may start a thread with a table limit (workerData.tableMaximum): a real cause for an update to fail.
 const served = serveFollower(port, options);
+// A thread that cannot take its first image answers every question with that error.
+served.catch(() => undefined);
 let opened: Handle | null = null;
 
 async function handle(m: { op?: string; name?: string; args?: number[] }): Promise<unknown> {

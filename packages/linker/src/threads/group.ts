@@ -65,7 +65,8 @@ function isFollowMessage(data: unknown): data is FollowMessage {
  * Inside a worker: follows the images and updates its leader posts (the `dl` messages; others
  * are left to the worker's own handlers) and acknowledges each. Resolves once the first image is
  * applied, with the follower and a `dlopen`/`dlclose` that go through the leading thread (which
- * loads, brings every thread up to date, then answers).
+ * loads, brings every thread up to date, then answers); rejects with the error when this thread
+ * cannot take its first image (its leader's `add` rejects too, and the group lets it go).
  */
 export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<ServedFollower> {
   const asked = new Map<number, (m: Extract<FollowMessage, { dl: 'done' }>) => void>();
@@ -79,7 +80,7 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
       });
       port.postMessage({ ...m, seq: mine });
     });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let updateThen: ((image: ThreadImage) => () => void) | null = null;
     listen(port, (data) => {
       if (!isFollowMessage(data) || data.dl === 'ack' || data.dl === 'dlopen' || data.dl === 'dlclose') return;
@@ -112,6 +113,8 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
           error: e instanceof DlError ? e.detail : e instanceof Error ? e.message : String(e),
           ...(library === undefined ? {} : { library }),
         } satisfies FollowMessage);
+        // Without its first image this thread follows nothing (its leader has let it go).
+        if (data.dl === 'follow') reject(e instanceof Error ? e : new Error(String(e)));
         return;
       }
       rest();
@@ -206,7 +209,12 @@ export class ThreadGroup {
     port.on?.('exit', () => {
       this.remove(port);
     });
-    return this.send(member, 'follow', image);
+    // A thread that could not take its first image follows nothing: it leaves the group (its
+    // stack and TLS blocks go back), and the next update does not count it.
+    return this.send(member, 'follow', image).catch((e: unknown) => {
+      this.remove(port);
+      throw e;
+    });
   }
 
   /** After a sync every thread has everything so far (cost: constant). */

@@ -40,6 +40,42 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
 
 describe('a thread that ends never holds the group up (node worker_threads)', () => {
   it(
+    'a thread that cannot take its first image (its table limit is below the program’s) rejects add() and leaves the group: nothing stays reserved for it, and the next sync does not count it',
+    async () => {
+      const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+      linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+      // libthr_user.so takes function addresses: the program's table outgrows a 1-slot limit.
+      const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+      expect(linker.table.length).toBeGreaterThan(1);
+      const group = new ThreadGroup(linker, { stackSize: 16384 });
+      const used = linker.linkState.allocator.live().length;
+      const small = new Worker(groupWorker.path(), { workerData: { tableMaximum: 1 } });
+      const ok = new Worker(groupWorker.path());
+      try {
+        const e = await group.add(small).then(
+          () => new Error('resolved'),
+          (e: unknown) => e,
+        );
+        expect(e).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+        expect((e as DlError).message).toMatch(/thread 1 could not take the load/);
+        expect(group.size).toBe(0);
+        expect(linker.linkState.allocator.live().length).toBe(used);
+        await group.add(ok);
+        linker.dlclose(user);
+        await group.sync();
+        linker.dlopenSync('libthr_user.so', RTLD.NOW);
+        await group.sync();
+        expect(await callOn(ok, 'thr_user_call', [4])).toBe(4);
+        // Inside the thread, serveFollower rejected with the same cause.
+        expect(await callOn(small, 'thr_user_call', [4])).toMatch(/^error: .*table/);
+      } finally {
+        await stop(group, [small, ok]);
+      }
+    },
+    LIMIT,
+  );
+
+  it(
     'a thread blocked in Atomics.wait holds a sync back until it is terminated; then the sync resolves, the other threads have the library, its stack and TLS blocks are freed',
     async () => {
       const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
