@@ -42,6 +42,9 @@ export interface ThreadStart {
   readonly port: UpdatePort | null;
 }
 
+/** The part of a {@link ThreadMessage} that is the same for every worker at one moment. */
+type ProgramPart = Pick<ThreadMessage, 'got' | 'mainSlots' | 'global'>;
+
 interface Followed {
   /** Its messages' target in the mailbox. */
   readonly id: number;
@@ -83,6 +86,8 @@ export class ThreadLeader {
   private lastId = 0;
   /** Made with the first worker; null where SharedArrayBuffer cannot grow. */
   private mailbox: MailboxWriter | null | undefined;
+  /** See {@link ThreadLeader.mainFunctions}. */
+  private byFunction: Map<unknown, string> | null = null;
 
   constructor(private readonly ctx: LeaderContext) {}
 
@@ -106,11 +111,19 @@ export class ThreadLeader {
     }
   }
 
-  /** The table slots holding the main module's exported functions (the worker's main has its own). */
-  private mainSlots(): [number, string][] {
+  /** The main module's exported functions, by function (made once: the main's exports do not change). */
+  private mainFunctions(): Map<unknown, string> {
+    if (this.byFunction !== null) return this.byFunction;
     const byFunction = new Map<unknown, string>();
     for (const [name, value] of Object.entries(this.ctx.mainExports))
       if (typeof value === 'function' && !byFunction.has(value)) byFunction.set(value, name);
+    this.byFunction = byFunction;
+    return byFunction;
+  }
+
+  /** The table slots holding the main module's exported functions (the worker's main has its own). */
+  private mainSlots(): [number, string][] {
+    const byFunction = this.mainFunctions();
     const out: [number, string][] = [];
     const { table } = this.ctx;
     for (let i = 0; i < table.length; i++) {
@@ -144,7 +157,20 @@ export class ThreadLeader {
     return names;
   }
 
-  private message(f: Followed, image: ThreadImage, mailbox?: MailboxRef): ThreadMessage {
+  /**
+   * What every worker's message says of the whole program: the main's GOT values, the slots
+   * holding the main's functions, the global libraries. Made once per sync, not once per worker
+   * (the slots are a walk of the table).
+   */
+  private programPart(): ProgramPart {
+    const global = this.ctx.linker
+      .graph()
+      .libraries.filter((l) => l.global && l.id !== 0)
+      .map((l) => l.name);
+    return { got: this.gotValues(), mainSlots: this.mainSlots(), global };
+  }
+
+  private message(f: Followed, image: ThreadImage, program: ProgramPart, mailbox?: MailboxRef): ThreadMessage {
     const dsos: [number, string][] = [];
     for (const [dso, handle] of this.ctx.dsos.handles) {
       if (f.dsos.has(dso) || handle.id === 0) continue;
@@ -152,15 +178,11 @@ export class ThreadLeader {
       dsos.push([dso, handle.name]);
     }
     f.seq += 1;
-    const global = this.ctx.linker
-      .graph()
-      .libraries.filter((l) => l.global && l.id !== 0)
-      .map((l) => l.name);
     const tls = image.libraries.flatMap((l): [string, readonly string[]][] => {
       const names = l.tlsBlock === null ? [] : this.tlsExports(l.id, l.name);
       return names.length === 0 ? [] : [[l.name, names]];
     });
-    const message = { seq: f.seq, image, dsos, got: this.gotValues(), mainSlots: this.mainSlots(), global, tls };
+    const message = { seq: f.seq, image, dsos, ...program, tls };
     return mailbox === undefined ? message : { ...message, mailbox };
   }
 
@@ -172,14 +194,17 @@ export class ThreadLeader {
     this.slotExports();
     const known = this.followed.get(worker);
     if (known !== undefined)
-      return { message: this.message(known, this.ctx.linker.threadUpdate(known.resources)), port: null };
+      return {
+        message: this.message(known, this.ctx.linker.threadUpdate(known.resources), this.programPart()),
+        port: null,
+      };
     const { image, resources } = this.ctx.linker.threadImage({ stackSize: NO_STACK });
     const { ours, theirs } = channel();
     ours.unref?.();
     const f: Followed = { id: ++this.lastId, resources, port: ours, seq: 0, dsos: new Set() };
     this.followed.set(worker, f);
     this.mailbox ??= MailboxWriter.create();
-    return { message: this.message(f, image, this.mailbox?.ref(f.id)), port: theirs };
+    return { message: this.message(f, image, this.programPart(), this.mailbox?.ref(f.id)), port: theirs };
   }
 
   /**
@@ -200,13 +225,15 @@ export class ThreadLeader {
   sync(): void {
     if (this.followed.size === 0) return;
     this.slotExports();
+    let program: ProgramPart | undefined;
     for (const f of this.followed.values()) {
       const image = this.ctx.linker.threadUpdate(f.resources);
       if (image.libraries.length === 0 && image.removed.length === 0 && image.slots.length === 0) {
         const pending = [...this.ctx.dsos.handles.keys()].some((d) => !f.dsos.has(d));
         if (!pending) continue;
       }
-      const message = this.message(f, image);
+      program ??= this.programPart();
+      const message = this.message(f, image, program);
       // The mailbox first: a pthread that reads it finds the update there, the port's copy is then old.
       this.mailbox?.post(f.id, message, this.ctx.bytesOf);
       f.port.postMessage(message);
