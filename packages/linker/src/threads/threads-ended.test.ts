@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { DlError } from '@dl/errors';
 import { describe, expect, it } from 'vitest';
+import type { Linker } from '../linker.js';
 import { RTLD } from '../flags.js';
 import { ThreadGroup } from './group.js';
 import { askWorker, callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
@@ -9,6 +10,13 @@ import { hostLinkerSync } from '../test-support.harness.js';
 const groupWorker = useGroupWorkerScript();
 /** Each test settles in about a second; a group waiting for an ended thread would hang it. */
 const LIMIT = 20_000;
+
+/** A shared-memory clang-16 host program with `libthr_base.so` (thread-locals) global, and a group of threads following it. */
+function baseProgram(): { linker: Linker; group: ThreadGroup } {
+  const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+  linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+  return { linker, group: new ThreadGroup(linker, { stackSize: 16384 }) };
+}
 
 /** Resolves once the worker has exited. */
 function exited(w: Worker): Promise<void> {
@@ -42,12 +50,10 @@ describe('a thread that ends never holds the group up (node worker_threads)', ()
   it(
     'a thread that cannot take its first image (its table limit is below the program’s) rejects add() and leaves the group: nothing stays reserved for it, and the next sync does not count it',
     async () => {
-      const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
-      linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+      const { linker, group } = baseProgram();
       // libthr_user.so takes function addresses: the program's table outgrows a 1-slot limit.
       const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
       expect(linker.table.length).toBeGreaterThan(1);
-      const group = new ThreadGroup(linker, { stackSize: 16384 });
       const used = linker.linkState.allocator.live().length;
       const small = new Worker(groupWorker.path(), { workerData: { tableMaximum: 1 } });
       const ok = new Worker(groupWorker.path());
@@ -78,9 +84,7 @@ describe('a thread that ends never holds the group up (node worker_threads)', ()
   it(
     'a thread blocked in Atomics.wait holds a sync back until it is terminated; then the sync resolves, the other threads have the library, its stack and TLS blocks are freed',
     async () => {
-      const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
-      linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-      const group = new ThreadGroup(linker, { stackSize: 16384 });
+      const { linker, group } = baseProgram();
       const workers = [0, 1, 2].map(() => new Worker(groupWorker.path()));
       try {
         await Promise.all(workers.map((w) => group.add(w)));
@@ -143,9 +147,7 @@ describe('a thread that ends never holds the group up (node worker_threads)', ()
   it(
     'a thread that exits before it follows rejects add() with DL_THREAD_SYNC_FAILED, and leaves nothing reserved; adding a thread twice is refused',
     async () => {
-      const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
-      linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-      const group = new ThreadGroup(linker, { stackSize: 16384 });
+      const { linker, group } = baseProgram();
       const used = linker.linkState.allocator.live().length;
       const w = new Worker(groupWorker.path(), { workerData: { exitAtStart: true } });
       const e = await group.add(w).then(

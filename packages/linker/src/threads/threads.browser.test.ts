@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle, describeInChromium, runInPage, startServer } from '@dl/browser';
-import type { TestServer } from '@dl/browser';
+import type { Browser, TestServer } from '@dl/browser';
 import { fixturesDir } from '@dl/fixtures';
 import { expect, it } from 'vitest';
 
@@ -23,19 +23,37 @@ const server = (): Promise<TestServer> =>
     '/lib/libthr_data_user.so': { bytes: lib('libthr_data_user.so'), headers: ISOLATED },
   });
 
+/**
+ * Runs a threads page (its harness file next to this one) in a fresh page of `browser`, with
+ * the Web Worker script it starts (follow-web-worker.harness) bundled in as `WORKER_CODE`.
+ */
+async function threadsPage<T>(
+  chromium: { readonly browser: Browser; readonly server: TestServer },
+  page: string,
+  options: { readonly define?: Record<string, string>; readonly timeoutMs?: number } = {},
+): Promise<T> {
+  const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
+  const script = await bundle(fileURLToPath(new URL(`./${page}`, import.meta.url)), {
+    define: { WORKER_CODE: JSON.stringify(worker), ...options.define },
+  });
+  return runInPage<T>({
+    browser: chromium.browser,
+    url: chromium.server.url,
+    script,
+    pagePath: '/threads.html',
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+}
+
 describeInChromium('follower threads in Chromium (Web Workers)', { server }, (chromium) => {
   it('4 Web Workers follow through a ThreadGroup: a library opened after they started reaches all of them, its close too; shared data adds up, thread-locals apart', async () => {
-    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
-    const script = await bundle(fileURLToPath(new URL('./threads-page.harness.ts', import.meta.url)), {
-      define: { WORKER_CODE: JSON.stringify(worker) },
-    });
-    const result = await runInPage<{
+    const result = await threadsPage<{
       isolated: boolean;
       before: unknown[];
       during: unknown[];
       after: unknown[];
       total: number;
-    }>({ browser: chromium.browser, url: chromium.server.url, script, pagePath: '/threads.html', timeoutMs: 30_000 });
+    }>(chromium, 'threads-page.harness.ts');
     expect(result).toEqual({
       isolated: true,
       // Not loaded yet on any thread; loaded everywhere after the sync; dropped everywhere after the close.
@@ -47,17 +65,7 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
   });
 
   it('a hot reload that moves data reaches 4 Web Workers: each reads the new build through its GOT entry', async () => {
-    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
-    const script = await bundle(fileURLToPath(new URL('./threads-reload-page.harness.ts', import.meta.url)), {
-      define: { WORKER_CODE: JSON.stringify(worker) },
-    });
-    const result = await runInPage<Record<string, unknown>>({
-      browser: chromium.browser,
-      url: chromium.server.url,
-      script,
-      pagePath: '/threads.html',
-      timeoutMs: 30_000,
-    });
+    const result = await threadsPage<Record<string, unknown>>(chromium, 'threads-reload-page.harness.ts');
     expect(result).toEqual({
       isolated: true,
       before: [42, 42, 42, 42],
@@ -70,17 +78,7 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
   });
 
   it('a Web Worker blocked in Atomics.wait holds an unload back until the page terminates and removes it; then the unload goes on and the other threads keep following', async () => {
-    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
-    const script = await bundle(fileURLToPath(new URL('./threads-ended-page.harness.ts', import.meta.url)), {
-      define: { WORKER_CODE: JSON.stringify(worker) },
-    });
-    const result = await runInPage<Record<string, unknown>>({
-      browser: chromium.browser,
-      url: chromium.server.url,
-      script,
-      pagePath: '/threads.html',
-      timeoutMs: 30_000,
-    });
+    const result = await threadsPage<Record<string, unknown>>(chromium, 'threads-ended-page.harness.ts');
     expect(result).toEqual({
       isolated: true,
       loaded: [1, 1],
@@ -94,17 +92,11 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
   });
 
   it('1,000 dlopen/dlclose cycles interleaved with calls on 4 Web Workers: no wrong call, no deadlock (bounded: the page must answer within 120 s)', async () => {
-    const worker = await bundle(fileURLToPath(new URL('./follow-web-worker.harness.ts', import.meta.url)));
-    const script = await bundle(fileURLToPath(new URL('./threads-stress-page.harness.ts', import.meta.url)), {
-      define: { WORKER_CODE: JSON.stringify(worker), CYCLES: '1000' },
-    });
-    const result = await runInPage<{ isolated: boolean; wrong: string[]; total: number; resident: string[] }>({
-      browser: chromium.browser,
-      url: chromium.server.url,
-      script,
-      pagePath: '/threads.html',
-      timeoutMs: 120_000,
-    });
+    const result = await threadsPage<{ isolated: boolean; wrong: string[]; total: number; resident: string[] }>(
+      chromium,
+      'threads-stress-page.harness.ts',
+      { define: { CYCLES: '1000' }, timeoutMs: 120_000 },
+    );
     // Every call right (each worker's sum is its cycle count), all 4,000 of them in the shared total.
     expect(result).toEqual({ isolated: true, wrong: [], total: 4000, resident: ['libthr_base.so'] });
   }, 150_000);
