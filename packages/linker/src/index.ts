@@ -37,8 +37,11 @@ export type {
 export { sideModuleConventions } from './runtime.js';
 export { UNLOAD_HOOK } from './unload.js';
 export { followLinker } from './threads/follow.js';
-export { serveFollower, ThreadGroup } from './threads/group.js';
-export type { FollowMessage, ThreadPort } from './threads/group.js';
+export { ThreadGroup } from './threads/group.js';
+export { serveFollower } from './threads/serve.js';
+export type { ServedFollower } from './threads/serve.js';
+export type { FollowMessage, ThreadPort } from './threads/messages.js';
+export type { ThreadStartOptions, ThreadWorker, ThreadWorkerClass } from './threads/start.js';
 export type { Follower, FollowOptions } from './threads/follow.js';
 export type {
   ImageGotUpdate,

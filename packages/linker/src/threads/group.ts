@@ -1,126 +1,12 @@
-import { DlError, isDlErrorCode } from '@dl/errors';
+import { DlError } from '@dl/errors';
 import type { Linker } from '../linker.js';
-import type { DlopenFlags, Handle } from '../types.js';
-import { followThen } from './follow.js';
-import type { Follower, FollowOptions } from './follow.js';
+import type { Handle } from '../types.js';
 import type { ChangeReader } from './changes.js';
 import type { ThreadImage, ThreadResources } from './image.js';
-
-/**
- * The messages between a leading thread and the threads following it. The leader posts an
- * image or an update and waits (asynchronously: it never blocks) for each thread's
- * acknowledgement; a thread applies it when it handles the message — between two of its own
- * tasks — so a thread busy in a long computation or in `Atomics.wait` delays the
- * acknowledgement, never the leader's event loop, and nothing deadlocks on a lock the leader
- * holds.
- */
-export type FollowMessage =
-  | { readonly dl: 'follow' | 'update'; readonly seq: number; readonly image: ThreadImage }
-  /** `error`: why the thread could not take it (it took none of it), and the library it could not follow. */
-  | { readonly dl: 'ack'; readonly seq: number; readonly error?: string; readonly library?: string }
-  /** A worker asks the leader to load (or close) a library: every thread has it when the answer comes. */
-  | { readonly dl: 'dlopen'; readonly seq: number; readonly name: string; readonly flags: DlopenFlags }
-  | { readonly dl: 'dlclose'; readonly seq: number; readonly handle: Handle }
-  | {
-      readonly dl: 'done';
-      readonly seq: number;
-      readonly handle?: Handle;
-      readonly error?: string;
-      /** The DlError code of `error`, when it has one. */
-      readonly code?: string;
-    };
-
-/** A thread's follower, and `dlopen`/`dlclose` that go through the leading thread. */
-export interface ServedFollower {
-  readonly follower: Follower;
-  /** Loads a library on the leading thread; resolves once this thread (and every other) has it. */
-  dlopen(name: string, flags?: DlopenFlags): Promise<Handle>;
-  /** Closes it there; resolves once every thread has taken the change. */
-  dlclose(handle: Handle): Promise<void>;
-}
-
-/** A worker or its inside, as both node's `worker_threads` and Web Workers offer it. */
-export interface ThreadPort {
-  postMessage(message: unknown): void;
-  /** Web Workers (and a worker's `self`). */
-  addEventListener?(type: 'message', listener: (event: Event) => void): void;
-  /** node's `Worker` and `parentPort` (a `Worker` also tells its `exit`). */
-  on?(type: 'message' | 'exit', listener: (data: unknown) => void): unknown;
-}
-
-function listen(port: ThreadPort, listener: (data: unknown) => void): void {
-  if (port.on !== undefined) port.on('message', listener);
-  else if (port.addEventListener !== undefined)
-    port.addEventListener('message', (e) => {
-      listener((e as MessageEvent).data);
-    });
-  else throw new DlError('DL_INCOMPATIBLE', 'a thread port needs on() or addEventListener()');
-}
-
-function isFollowMessage(data: unknown): data is FollowMessage {
-  return typeof data === 'object' && data !== null && typeof (data as { dl?: unknown }).dl === 'string';
-}
-
-/**
- * Inside a worker: follows the images and updates its leader posts (the `dl` messages; others
- * are left to the worker's own handlers) and acknowledges each. Resolves once the first image is
- * applied, with the follower and a `dlopen`/`dlclose` that go through the leading thread (which
- * loads, brings every thread up to date, then answers); rejects with the error when this thread
- * cannot take its first image (its leader's `add` rejects too, and the group lets it go).
- */
-export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<ServedFollower> {
-  const asked = new Map<number, (m: Extract<FollowMessage, { dl: 'done' }>) => void>();
-  let seq = 0;
-  const ask = (m: { dl: 'dlopen'; name: string; flags: DlopenFlags } | { dl: 'dlclose'; handle: Handle }) =>
-    new Promise<Handle | undefined>((resolve, reject) => {
-      const mine = ++seq;
-      asked.set(mine, (r) => {
-        if (r.error === undefined) resolve(r.handle);
-        else reject(new DlError(r.code !== undefined && isDlErrorCode(r.code) ? r.code : 'DL_NOT_FOUND', r.error));
-      });
-      port.postMessage({ ...m, seq: mine });
-    });
-  return new Promise((resolve, reject) => {
-    let updateThen: ((image: ThreadImage) => () => void) | null = null;
-    listen(port, (data) => {
-      if (!isFollowMessage(data) || data.dl === 'ack' || data.dl === 'dlopen' || data.dl === 'dlclose') return;
-      if (data.dl === 'done') {
-        asked.get(data.seq)?.(data);
-        asked.delete(data.seq);
-        return;
-      }
-      // What is left once the image is taken (its extra slots: this cannot fail) is done after
-      // the acknowledgement, in this same task: no code of this thread runs before it is done.
-      let rest = (): void => undefined;
-      try {
-        if (data.dl === 'follow') {
-          const served = followThen(data.image, options);
-          ({ rest, updateThen } = served);
-          resolve({
-            follower: served.follower,
-            dlopen: async (name, flags = { binding: 'now' }) => (await ask({ dl: 'dlopen', name, flags }))!,
-            dlclose: async (handle) => {
-              await ask({ dl: 'dlclose', handle });
-            },
-          });
-        } else if (updateThen !== null) rest = updateThen(data.image);
-        port.postMessage({ dl: 'ack', seq: data.seq } satisfies FollowMessage);
-      } catch (e) {
-        const library = e instanceof DlError ? e.library : undefined;
-        port.postMessage({
-          dl: 'ack',
-          seq: data.seq,
-          error: e instanceof DlError ? e.detail : e instanceof Error ? e.message : String(e),
-          ...(library === undefined ? {} : { library }),
-        } satisfies FollowMessage);
-        // Without its first image this thread follows nothing (its leader has let it go).
-        if (data.dl === 'follow') reject(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      rest();
-    });
-  });
-}
+import { isFollowMessage, listen } from './messages.js';
+import type { FollowMessage, ThreadPort } from './messages.js';
+import { newWorker, onError } from './start.js';
+import type { ThreadStartOptions, ThreadWorker } from './start.js';
 
 interface Member {
   /** `thread N`, in the order the threads were added. */
@@ -372,18 +258,54 @@ export class ThreadGroup {
    * `DL_THREAD_SYNC_FAILED`.
    */
   remove(port: ThreadPort): void {
+    this.leave(port);
+  }
+
+  /** {@link ThreadGroup.remove}, saying why the thread ended when it is known. */
+  private leave(port: ThreadPort, why?: string): void {
     const member = this.members.get(port);
     if (member === undefined) return;
     this.members.delete(port);
     this.linker.releaseThread(member.resources);
+    const ended = `${member.name} ended before it followed the program${why === undefined ? '' : `: ${why}`}`;
     for (const w of member.waiting.values()) {
       if (w.dl === 'update') w.resolve();
-      else w.reject(new DlError('DL_THREAD_SYNC_FAILED', `${member.name} ended before it followed the program`));
+      else w.reject(new DlError('DL_THREAD_SYNC_FAILED', ended));
     }
     member.waiting.clear();
     if (this.members.size > 0 || this.mark === null) return;
     this.linker.linkState.changes.release(this.mark);
     this.mark = null;
+  }
+
+  /**
+   * Starts a worker running `script` (which calls {@link serveFollower}) and adds it: resolves
+   * with the worker once it follows the program — a Web Worker, or a node `worker_threads` one
+   * when `options.Worker` is node's `Worker` (node 20 has no Web Workers). If the worker fails before it follows (its script does
+   * not load, it throws or exits), it is terminated and this rejects with
+   * `DL_THREAD_SYNC_FAILED`. End it with {@link ThreadGroup.stop}.
+   */
+  async start(script: string | URL, options: ThreadStartOptions = {}): Promise<ThreadWorker> {
+    const worker = newWorker(script, options);
+    // A worker that fails before it follows leaves the group, which rejects `add`.
+    const unwatch = onError(worker, (why) => {
+      this.leave(worker, why);
+    });
+    try {
+      await this.add(worker);
+      return worker;
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    } finally {
+      unwatch();
+    }
+  }
+
+  /** Ends a worker this group follows (its `terminate()`) and removes it from the group. */
+  async stop(worker: ThreadWorker): Promise<void> {
+    await worker.terminate();
+    this.remove(worker);
   }
 
   /** How many threads follow. */

@@ -91,6 +91,15 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
     });
   });
 
+  it('ThreadGroup.start makes Web Workers already following, stop ends them; a worker script that does not load rejects start with DL_THREAD_SYNC_FAILED and leaves nothing reserved', async () => {
+    const { missing, ...result } = await threadsPage<Record<string, unknown>>(
+      chromium,
+      'threads-start-page.harness.ts',
+    );
+    expect(result).toEqual({ isolated: true, following: 2, sums: [3, 3], after: 0, released: true });
+    expect(missing).toMatch(/^DL_THREAD_SYNC_FAILED: thread 3 ended before it followed the program: /);
+  });
+
   it('1,000 dlopen/dlclose cycles interleaved with calls on 4 Web Workers: no wrong call, no deadlock (bounded: the page must answer within 120 s)', async () => {
     const result = await threadsPage<{ isolated: boolean; wrong: string[]; total: number; resident: string[] }>(
       chromium,

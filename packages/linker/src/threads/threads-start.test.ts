@@ -1,0 +1,71 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { RTLD } from '../flags.js';
+import { ThreadGroup } from './group.js';
+import { callOn, useGroupWorkerScript } from './group-tests.harness.js';
+import { hostLinkerSync } from '../test-support.harness.js';
+
+const groupWorker = useGroupWorkerScript();
+
+/** A shared-memory clang-16 host program with `libthr_base.so` global, a group, and what its allocator held before any thread. */
+function baseProgram(): { linker: ReturnType<typeof hostLinkerSync>['linker']; group: ThreadGroup; held: number } {
+  const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+  linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+  return {
+    linker,
+    group: new ThreadGroup(linker, { stackSize: 16384 }),
+    held: linker.linkState.allocator.live().length,
+  };
+}
+
+describe('ThreadGroup.start and stop (node worker_threads)', () => {
+  it('start() resolves with a worker already following (a library loaded before it, one loaded after); stop() ends it and gives its stack and TLS blocks back', async () => {
+    const { linker, group, held } = baseProgram();
+    const started = await Promise.all([
+      group.start(groupWorker.path(), { Worker }),
+      group.start(groupWorker.path(), { Worker }),
+    ]);
+    // With node's Worker class, start() makes worker_threads workers.
+    const workers = started.map((w) => {
+      if (!(w instanceof Worker)) throw new Error('not a node worker');
+      return w;
+    });
+    expect(group.size).toBe(2);
+    // Following as soon as start() resolves: each thread its own thread-local sum.
+    expect(await Promise.all(workers.map((w) => callOn(w, 'thr_add', [3])))).toEqual([3, 3]);
+    linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    await group.sync();
+    expect(await Promise.all(workers.map((w) => callOn(w, 'thr_user_call', [1])))).toEqual([4, 4]);
+    for (const w of workers) await group.stop(w);
+    expect(group.size).toBe(0);
+    // What is left reserved is libthr_user.so's own (its load), nothing of the threads'.
+    linker.dlclose(linker.handleOf('libthr_user.so')!);
+    expect(linker.linkState.allocator.live().length).toBe(held);
+  });
+
+  it('without a Worker class where the platform has no Web Workers (node 20), start() says what to give, and reserves nothing', async () => {
+    const { group, linker, held } = baseProgram();
+    await expect(group.start(groupWorker.path())).rejects.toMatchObject({ code: 'DL_INCOMPATIBLE' });
+    await expect(group.start(groupWorker.path())).rejects.toThrow(/node: \{ Worker \} from 'node:worker_threads'/);
+    expect(group.size).toBe(0);
+    expect(linker.linkState.allocator.live().length).toBe(held);
+  });
+
+  it('a worker whose script cannot be loaded, or that exits before it follows, rejects start() with DL_THREAD_SYNC_FAILED saying why; nothing stays reserved and the process goes on', async () => {
+    const { linker, group, held } = baseProgram();
+    const missing = await group.start('/no/such/worker.mjs', { Worker }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e,
+    );
+    expect(missing).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+    expect((missing as Error).message).toMatch(/thread 1 ended before it followed the program: .*no[/]such[/]worker/);
+    const exits = await group.start(groupWorker.path(), { Worker, workerData: { exitAtStart: true } }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e,
+    );
+    expect(exits).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+    expect((exits as Error).message).toMatch(/thread 2 ended before it followed the program/);
+    expect(group.size).toBe(0);
+    expect(linker.linkState.allocator.live().length).toBe(held);
+  });
+});
