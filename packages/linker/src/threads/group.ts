@@ -281,9 +281,9 @@ export class ThreadGroup {
   /**
    * Starts a worker running `script` (which calls {@link serveFollower}) and adds it: resolves
    * with the worker once it follows the program — a Web Worker, or a node `worker_threads` one
-   * when `options.Worker` is node's `Worker` (node 20 has no Web Workers). If the worker fails before it follows (its script does
-   * not load, it throws or exits), it is terminated and this rejects with
-   * `DL_THREAD_SYNC_FAILED`. End it with {@link ThreadGroup.stop}.
+   * when `options.Worker` is node's `Worker` (node 20 has no Web Workers). If the worker fails
+   * before it follows (its script does not load, it throws or exits), it is terminated and
+   * this rejects with `DL_THREAD_SYNC_FAILED`. End it with {@link ThreadGroup.stop}.
    */
   async start(script: string | URL, options: ThreadStartOptions = {}): Promise<ThreadWorker> {
     const worker = newWorker(script, options);
