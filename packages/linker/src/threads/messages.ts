@@ -29,8 +29,8 @@ export type FollowMessage =
 /** A worker or its inside, as both node's `worker_threads` and Web Workers offer it. */
 export interface ThreadPort {
   postMessage(message: unknown): void;
-  /** Web Workers (and a worker's `self`). */
-  addEventListener?(type: 'message', listener: (event: Event) => void): void;
+  /** Web Workers (and a worker's `self`; a Web Worker also tells an `error`). */
+  addEventListener?(type: 'message' | 'error', listener: (event: Event) => void): void;
   /** node's `Worker` and `parentPort` (a `Worker` also tells its `exit` and an `error`). */
   on?(type: 'message' | 'exit' | 'error', listener: (data: unknown) => void): unknown;
 }

@@ -21,12 +21,11 @@ export function onError(worker: ThreadWorker, failed: (why: string) => void): ()
     const message = (e as { message?: unknown } | null)?.message;
     failed(typeof message === 'string' && message !== '' ? message : 'its script failed to load or threw');
   };
-  const web = worker as { addEventListener?: (type: 'error', l: (e: unknown) => void) => void };
   if (worker.on !== undefined) {
     worker.on('error', listener);
     return () => worker.off?.('error', listener);
   }
-  web.addEventListener?.('error', listener);
+  worker.addEventListener?.('error', listener);
   return () => {
     worker.removeEventListener?.('error', listener);
   };
