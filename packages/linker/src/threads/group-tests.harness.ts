@@ -71,3 +71,17 @@ export function groupAsBeforeUnload(stackSize?: number): { linker: Linker; group
   holder.group = group;
   return { linker, group };
 }
+
+/**
+ * A shared-memory clang-16 host program with `libthr_base.so` (thread-locals) global, a group of
+ * threads following it (16 KiB stacks), and how many blocks its allocator held before any thread.
+ */
+export function baseProgram(): { linker: Linker; group: ThreadGroup; held: number } {
+  const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+  linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
+  return {
+    linker,
+    group: new ThreadGroup(linker, { stackSize: 16384 }),
+    held: linker.linkState.allocator.live().length,
+  };
+}

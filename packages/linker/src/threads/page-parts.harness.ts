@@ -1,4 +1,7 @@
-/** What the Chromium thread pages (threads-page, threads-stress-page) share: fetching fixtures, asking a worker. */
+/**
+ * What the thread tests share in Chromium pages (fetching fixtures, asking a worker) and, with
+ * no browser-only dependency, in node (`settlesWithin`).
+ */
 
 /** A fixture's bytes, served by the test server under `/lib/`. */
 export async function bytes(name: string): Promise<Uint8Array> {
@@ -28,4 +31,23 @@ function ask(w: Worker, m: Record<string, unknown>): Promise<number | null> {
     w.addEventListener('message', listener);
     w.postMessage({ ...m, id });
   });
+}
+
+/** Whether `p` settles within `ms` (a group that hangs shows as false, not as a stuck test). */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -11,9 +11,9 @@ export interface ThreadWorker extends ThreadPort {
 }
 
 /**
- * Calls `failed` (with what went wrong) when the worker tells an `error` (its script did not load, or it threw) and
- * returns what stops listening. On node's `Worker` a listener also keeps the error from
- * crashing the process while the group starts the worker.
+ * Calls `failed` (with what went wrong) when the worker tells an `error` (its script did not
+ * load, or it threw) and returns what stops listening. On node's `Worker` a listener also keeps
+ * the error from crashing the process while the group starts the worker.
  */
 export function onError(worker: ThreadWorker, failed: (why: string) => void): () => void {
   const listener = (e: unknown): void => {

@@ -6,25 +6,9 @@
  */
 import { reportResult } from '@dl/browser/page';
 import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
-import { blockOn, bytes, callOn } from './page-parts.harness.js';
+import { blockOn, bytes, callOn, settlesWithin } from './page-parts.harness.js';
 
 declare const WORKER_CODE: string;
-
-/** Whether `p` settles within `ms`. */
-function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  const settled = p.then(
-    () => true,
-    () => true,
-  );
-  return Promise.race([
-    settled,
-    new Promise<false>((resolve) =>
-      setTimeout(() => {
-        resolve(false);
-      }, ms),
-    ),
-  ]);
-}
 
 reportResult(async () => {
   const files = {

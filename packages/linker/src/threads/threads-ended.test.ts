@@ -1,22 +1,20 @@
 import { Worker } from 'node:worker_threads';
 import { DlError } from '@dl/errors';
 import { describe, expect, it } from 'vitest';
-import type { Linker } from '../linker.js';
 import { RTLD } from '../flags.js';
-import { ThreadGroup } from './group.js';
-import { askWorker, callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
-import { hostLinkerSync } from '../test-support.harness.js';
+import {
+  askWorker,
+  baseProgram,
+  callOn,
+  groupAsBeforeUnload,
+  stop,
+  useGroupWorkerScript,
+} from './group-tests.harness.js';
+import { settlesWithin } from './page-parts.harness.js';
 
 const groupWorker = useGroupWorkerScript();
 /** Each test settles in about a second; a group waiting for an ended thread would hang it. */
 const LIMIT = 20_000;
-
-/** A shared-memory clang-16 host program with `libthr_base.so` (thread-locals) global, and a group of threads following it. */
-function baseProgram(): { linker: Linker; group: ThreadGroup } {
-  const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
-  linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-  return { linker, group: new ThreadGroup(linker, { stackSize: 16384 }) };
-}
 
 /** Resolves once the worker has exited. */
 function exited(w: Worker): Promise<void> {
@@ -25,25 +23,6 @@ function exited(w: Worker): Promise<void> {
       resolve();
     }),
   );
-}
-
-/** Whether `p` settles within `ms` (a hang of the group shows as false, not as a stuck test). */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(false);
-    }, ms);
-  });
-  const settled = p.then(
-    () => true,
-    () => true,
-  );
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('a thread that ends never holds the group up (node worker_threads)', () => {

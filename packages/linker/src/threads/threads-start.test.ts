@@ -1,22 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
-import { ThreadGroup } from './group.js';
-import { callOn, useGroupWorkerScript } from './group-tests.harness.js';
-import { hostLinkerSync } from '../test-support.harness.js';
+import { baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
 
 const groupWorker = useGroupWorkerScript();
-
-/** A shared-memory clang-16 host program with `libthr_base.so` global, a group, and what its allocator held before any thread. */
-function baseProgram(): { linker: ReturnType<typeof hostLinkerSync>['linker']; group: ThreadGroup; held: number } {
-  const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
-  linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
-  return {
-    linker,
-    group: new ThreadGroup(linker, { stackSize: 16384 }),
-    held: linker.linkState.allocator.live().length,
-  };
-}
 
 describe('ThreadGroup.start and stop (node worker_threads)', () => {
   it('start() resolves with a worker already following (a library loaded before it, one loaded after); stop() ends it and gives its stack and TLS blocks back', async () => {
