@@ -2,10 +2,19 @@ import type { Options } from 'tsup';
 import { bundleDl, packageBuild } from '../../tooling/config/tsup.js';
 
 // The package, and the classic script a pthread's worker loads with importScripts (src/worker.ts).
-// The package is one file: the linker's compatibility library (which the facade imports for its
-// `compat` option, and the linker's createLinker imports on demand) is not split into a chunk.
+// The package is one file. The linker's compatibility library stays out of it: the facade
+// imports `@dl/linker/compat-library` on demand, for its `compat` option (an import of the
+// package then compiles no base64 it may never use).
 const config: Options[] = [
-  packageBuild({ index: 'src/index.ts' }, { ...bundleDl, splitting: false }),
+  packageBuild(
+    { index: 'src/index.ts' },
+    {
+      ...bundleDl,
+      noExternal: [/^@dl\/(?!linker\/compat-library$)/],
+      external: ['@dl/linker/compat-library'],
+      splitting: false,
+    },
+  ),
   {
     ...bundleDl,
     entry: { 'dl-emscripten-worker': 'src/worker.ts' },

@@ -3,6 +3,7 @@ import { cStringAt } from '@dl/reader/bytes';
 import type { EmscriptenContext } from './context.js';
 import { EmscriptenDylink } from './facade.js';
 import type { EmscriptenFacadeOptions } from './facade-options.js';
+import { withCompatBytes } from './compat-bytes.js';
 import { asmjsMangle } from './publish.js';
 import { guardUntilAttached } from './unattached.js';
 
@@ -107,7 +108,8 @@ export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment
           ),
         );
       }
-      attached ??= main.then((m) => attachTo(Module, m, options));
+      // With compat: the compatibility library's bytes are imported while the main instantiates.
+      attached ??= Promise.all([main, withCompatBytes(options)]).then(([m, o]) => attachTo(Module, m, o));
       return attached;
     },
   };

@@ -1,8 +1,8 @@
 import { createLinkerSync, RTLD_DEFAULT } from '@dl/linker';
-import { compatLibrary } from '@dl/linker/compat-library';
 import type { Linker, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import { emscriptenAdapter } from './adapter.js';
+import { compatBytesMissing, lacksCompatBytes } from './compat-bytes.js';
 import type { EmscriptenContext } from './context.js';
 import type { DsoTable } from './dso.js';
 import { EmCode } from './em-code.js';
@@ -51,6 +51,7 @@ export function createFacadeLinker(
   options: EmscriptenFacadeOptions,
   parts: FacadeLinkerParts,
 ): FacadeLinker {
+  if (lacksCompatBytes(options)) throw compatBytesMissing();
   const shared = parts.threadBytes !== null;
   const evaluate = ctx.evaluate ?? ((source: string): unknown => evaluateWithModule(source, ctx.Module));
   const emCode = new EmCode(
@@ -91,7 +92,7 @@ export function createFacadeLinker(
     }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.debug === undefined ? {} : { debug: options.debug }),
-    ...(options.compat === undefined ? {} : { compat: options.compat, compatLibrary: compatLibrary() }),
+    ...(options.compat === undefined ? {} : { compat: options.compat, compatLibrary: options.compatLibrary }),
   });
   const made = new Mirror(ctx, (name) => linker.findSymbol(RTLD_DEFAULT, name));
   mirror = made;

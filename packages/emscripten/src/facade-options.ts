@@ -35,6 +35,13 @@ export interface EmscriptenFacadeOptions {
    */
   readonly compat?: readonly CompatGroup[];
   /**
+   * The compatibility library's bytes (`compatLibrary()` of `@dl/linker/compat-library`), for
+   * `compat`. Default: `emscriptenRuntime`'s `attach()` and the `--js-library`'s start-up
+   * import them when `compat` names a group; a facade made with `linkEmscripten` needs them
+   * given (its linker is made synchronously, on first use).
+   */
+  readonly compatLibrary?: Uint8Array;
+  /**
    * Link plans for the program's load-time libraries (`dynamicLibraries`: the main's NEEDED
    * entries and `Module.dynamicLibraries`): the first start records the link in `store` (under
    * `key`, default `preload:` and the libraries' names), later starts replay it — no metadata

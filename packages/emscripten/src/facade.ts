@@ -15,6 +15,7 @@ import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
 import type { LdsoView } from './dso.js';
+import { importCompatBytes, lacksCompatBytes } from './compat-bytes.js';
 import { createFacadeLinker } from './facade-link.js';
 import type { FacadeLinker } from './facade-link.js';
 import type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade-options.js';
@@ -45,6 +46,8 @@ export class EmscriptenDylink {
   private readonly explainErrors: boolean;
   /** A `-pthread` program (shared memory): its pthreads follow the linked program. */
   private readonly shared: boolean;
+  /** The compatibility library's bytes: given, or imported by {@link EmscriptenDylink.preload}. */
+  private compatBytes: Uint8Array | undefined;
   /** On shared memory: the bytes libraries were loaded from (by name), for the workers' mailbox. */
   private readonly threadBytes = new Map<string, Uint8Array>();
 
@@ -54,6 +57,7 @@ export class EmscriptenDylink {
   ) {
     this.abi = options.abi ?? emscriptenAbis[ctx.version] ?? emscripten316;
     this.explainErrors = options.explainErrors === true;
+    this.compatBytes = options.compatLibrary;
     this.dsos = new DsoTable(ctx.memory, this.abi);
     this.shared = typeof SharedArrayBuffer !== 'undefined' && ctx.memory.buffer instanceof SharedArrayBuffer;
     // Side modules' destructors (registered with the linker) when the runtime exits, before the main's.
@@ -82,7 +86,9 @@ export class EmscriptenDylink {
 
   /** Creates the linker over the program's main (its exports, memory, table, allocator) and the mirror. */
   private link(): FacadeLinker {
-    return createFacadeLinker(this.ctx, this.options, {
+    const options =
+      this.compatBytes === undefined ? this.options : { ...this.options, compatLibrary: this.compatBytes };
+    return createFacadeLinker(this.ctx, options, {
       abi: this.abi,
       dsos: this.dsos,
       threadBytes: this.shared ? this.threadBytes : null,
@@ -123,8 +129,31 @@ export class EmscriptenDylink {
     return getDylinkMetadata(binary);
   }
 
-  /** Load-time linking (`preloadDylibs`): `dynamicLibraries`, asynchronously, holding `run()`. */
+  /**
+   * Load-time linking (`preloadDylibs`): `dynamicLibraries`, asynchronously, holding `run()`.
+   * With `compat` and no bytes given, the compatibility library is imported first (also
+   * holding `run()`): a C `dlopen` in `main` then links synchronously with it.
+   */
   preload(): void {
+    const run = this.ctx.runDependency;
+    if (run === undefined || !lacksCompatBytes(this.options) || this.compatBytes !== undefined) {
+      this.preloadLibraries();
+      return;
+    }
+    run.add('dlCompat');
+    importCompatBytes()
+      .then((bytes) => {
+        this.compatBytes = bytes;
+        // Its own run dependency first: removing the last one starts the program.
+        this.preloadLibraries();
+        run.remove('dlCompat');
+      })
+      .catch((e: unknown) => {
+        this.preloadFailed(e);
+      });
+  }
+
+  private preloadLibraries(): void {
     const libs = this.ctx.dynamicLibraries();
     if (libs.length === 0) {
       this.mirror.settle([], null);
