@@ -2,7 +2,12 @@ import type { Options } from 'tsup';
 import { bundleDl, packageBuild } from '../../tooling/config/tsup.js';
 
 const config: Options = packageBuild(
-  { index: 'src/index.ts', plans: 'src/plans.ts', 'compat-library': 'src/compat-library.ts' },
+  {
+    index: 'src/index.ts',
+    plans: 'src/plans.ts',
+    follow: 'src/follow.ts',
+    'compat-library': 'src/compat-library.ts',
+  },
   // Each entry is one file: no chunks shared between them (the main entry's import stays one
   // file). The compatibility library stays in its own entry, which createLinker imports on
   // demand (from either format: an ES module, which `import()` loads from CommonJS too).

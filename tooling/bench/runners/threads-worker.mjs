@@ -28,7 +28,8 @@ function threadCpu() {
 /** `{ cpuMs }` since `c0`, or nothing when the platform has no thread CPU time. */
 const cpuSince = (c0) => (c0 === null ? {} : { cpuMs: threadCpu() - c0 });
 
-const dl = await importDist('linker');
+// What a worker needs of the linker: its `follow` entry (followLinker, serveFollower), not the whole linker.
+const dl = await importDist('linker', 'follow');
 const host = { bench_host_add: (a, b) => a + b };
 
 /** Sum of bm<i>_check() and whether every thread-local starts at its .tdata value. */

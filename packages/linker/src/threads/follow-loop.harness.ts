@@ -3,8 +3,8 @@
  * it answers `follow`, `update`, `call` (a function by name) and `slot` (a table slot) messages.
  */
 import { parentPort } from 'node:worker_threads';
-import { followLinker } from '../index.js';
-import type { Follower, ThreadImage } from '../index.js';
+import { followLinker } from '../follow.js';
+import type { Follower, ThreadImage } from '../follow.js';
 
 type Message =
   | { readonly op: 'follow' | 'update'; readonly image: ThreadImage }

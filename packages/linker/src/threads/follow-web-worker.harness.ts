@@ -3,8 +3,8 @@
  * follows its leader through serveFollower, answers `call` messages with the follower, and
  * blocks in `Atomics.wait` when asked (`block`).
  */
-import { serveFollower } from '../index.js';
-import type { ThreadPort } from '../index.js';
+import { serveFollower } from '../follow.js';
+import type { ThreadPort } from '../follow.js';
 
 const port = self as unknown as ThreadPort;
 const follower = serveFollower(port);

@@ -4,8 +4,8 @@
  * TLS blocks, its own table and the shared memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { followLinker } from '../index.js';
-import type { ThreadImage } from '../index.js';
+import { followLinker } from '../follow.js';
+import type { ThreadImage } from '../follow.js';
 
 interface Job {
   readonly image: ThreadImage;

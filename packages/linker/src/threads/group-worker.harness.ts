@@ -3,8 +3,8 @@
  * serveFollower, and answering its own `call` and `dlopen`/`dlclose` messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveFollower } from '../index.js';
-import type { Handle } from '../index.js';
+import { serveFollower } from '../follow.js';
+import type { Handle } from '../follow.js';
 
 const port = parentPort!;
 const options = (workerData ?? {}) as { tableMaximum?: number; exitAtStart?: boolean };
