@@ -6,6 +6,7 @@
 //   program) → createMs; the process's first `dlopenSync({ name, bytes }, RTLD.NOW)` → dlopenMs
 //   (compile, place, bind, relocate, construct); checksum = the library's `need_a_check()`.
 // - emscripten: `await import(@dl/emscripten)` → importMs.
+// - follow: `await import(@dl/linker/follow)` (what a following worker imports) → importMs.
 // - bare: the process's first `new WebAssembly.Module` + `new WebAssembly.Instance` of the same
 //   bytes, with a memory and the globals it imports (no relocations, no constructors) → totalMs.
 // ENTRY (optional) replaces the built entry (packages/<pkg>/dist/index.js), e.g. to time an older build.
@@ -14,14 +15,14 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [mode, fixture, entryArg] = process.argv.slice(2);
-if (fixture === undefined || !['linker', 'emscripten', 'bare'].includes(mode ?? '')) {
-  process.stderr.write('usage: node runners/startup.mjs linker|emscripten|bare FIXTURE.so [ENTRY.js]\n');
+if (fixture === undefined || !['linker', 'emscripten', 'follow', 'bare'].includes(mode ?? '')) {
+  process.stderr.write('usage: node runners/startup.mjs linker|emscripten|follow|bare FIXTURE.so [ENTRY.js]\n');
   process.exit(2);
 }
 const bytes = readFileSync(fixture);
-const entry = (pkg) =>
+const entry = (pkg, name = 'index') =>
   entryArg === undefined
-    ? new URL(`../../../packages/${pkg}/dist/index.js`, import.meta.url).href
+    ? new URL(`../../../packages/${pkg}/dist/${name}.js`, import.meta.url).href
     : pathToFileURL(entryArg).href;
 const round = (x) => Math.round(x * 1000) / 1000;
 
@@ -39,9 +40,9 @@ if (mode === 'bare') {
   const instance = new WebAssembly.Instance(module, { env, 'GOT.mem': got });
   const totalMs = performance.now() - t0;
   console.log(JSON.stringify({ totalMs: round(totalMs), checksum: Object.keys(instance.exports).length }));
-} else if (mode === 'emscripten') {
+} else if (mode === 'emscripten' || mode === 'follow') {
   const t0 = performance.now();
-  const dl = await import(entry('emscripten'));
+  const dl = await import(mode === 'emscripten' ? entry('emscripten') : entry('linker', 'follow'));
   const importMs = performance.now() - t0;
   console.log(
     JSON.stringify({ totalMs: round(importMs), importMs: round(importMs), checksum: Object.keys(dl).length }),

@@ -4,9 +4,10 @@
  * importing the built entries (packages/NAME/dist/index.js): importing @dl/linker, creating a
  * linker (`createLinkerSync()`, the default JS host program), its first `dlopenSync` of a small
  * real side module (tooling/fixtures libneed_a.so, 543 B), and the floor: the same bytes'
- * first compile + instantiate in a process of its own; importing @dl/emscripten. Runs interleave
- * the three processes; the table shows medians, then issue 17's targets: import @dl/linker
- * ≤ 10 ms, @dl/emscripten ≤ 15 ms, first dlopen within 2 ms of the floor.
+ * first compile + instantiate in a process of its own; importing @dl/emscripten; importing
+ * `@dl/linker/follow` (what a worker following a program imports). Runs interleave the four
+ * processes; the table shows medians, then issue 17's targets: import @dl/linker ≤ 10 ms,
+ * @dl/emscripten ≤ 15 ms, first dlopen within 2 ms of the floor.
  *
  * Options: --runs 11 (≥ 5 for the verdicts)  --json FILE
  */
@@ -23,7 +24,14 @@ const ROOT = dirname(dirname(BENCH_DIR));
 const FIXTURE = join(ROOT, 'tooling', 'fixtures', 'wasm', 'clang16', 'libneed_a.so');
 
 /** The cases, in table order; `bare-first` is the floor of `first-dlopen`. */
-export const STARTUP_RUNNERS = ['import-linker', 'create', 'first-dlopen', 'bare-first', 'import-emscripten'] as const;
+export const STARTUP_RUNNERS = [
+  'import-linker',
+  'create',
+  'first-dlopen',
+  'bare-first',
+  'import-emscripten',
+  'import-follow',
+] as const;
 export type StartupRunner = (typeof STARTUP_RUNNERS)[number];
 
 /** One line of the `--json` output. */
@@ -45,7 +53,7 @@ interface StartupLine {
 }
 
 /** Runs `node runners/startup.mjs MODE FIXTURE` once in a fresh process (no NODE_OPTIONS). */
-function runStartup(mode: 'linker' | 'emscripten' | 'bare'): StartupLine {
+function runStartup(mode: 'linker' | 'emscripten' | 'follow' | 'bare'): StartupLine {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   const args = [join(BENCH_DIR, 'runners', 'startup.mjs'), mode, FIXTURE];
@@ -66,8 +74,12 @@ const part = (totalMs: number | undefined): Sample => ({ totalMs: totalMs ?? Num
 
 /** Fails early, with the fix, when an entry the runner imports is not built. */
 function checkEntries(): void {
-  for (const pkg of ['linker', 'emscripten']) {
-    if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js')))
+  for (const [pkg, entry] of [
+    ['linker', 'index'],
+    ['linker', 'follow'],
+    ['emscripten', 'index'],
+  ] as const) {
+    if (!existsSync(join(ROOT, 'packages', pkg, 'dist', `${entry}.js`)))
       throw new Error(
         `packages/${pkg}/dist is missing: the startup suite measures the built packages; run \`pnpm build\` first`,
       );
@@ -89,6 +101,7 @@ export function startupBench(args: BenchArgs): string {
     samples.add('create', part(linker.createMs), run);
     samples.add('first-dlopen', part(linker.dlopenMs), run);
     samples.add('import-emscripten', part(runStartup('emscripten').importMs), run);
+    samples.add('import-follow', part(runStartup('follow').importMs), run);
     samples.end(run);
   }
   const cases: (StartupCase & { readonly samples: readonly number[] })[] = STARTUP_RUNNERS.map((runner) => {
