@@ -1,11 +1,9 @@
 import { DlError, messageOf } from '@dl/errors';
-import { RTLD, RTLD_DEFAULT, UndefinedSymbolsError } from '@dl/linker';
+import { RTLD, RTLD_DEFAULT } from '@dl/linker';
 import type { Handle, Linker } from '@dl/linker';
-import { linkWithPlan } from '@dl/linker/plans';
-import type { PlannedLoad } from '@dl/linker/plans';
 import type { EmscriptenContext } from './context.js';
 import { dlsymFailureText, failureText } from './dlerror.js';
-import { hintFor, withHint } from './hints.js';
+import { withHint } from './hints.js';
 import { getDylinkMetadata } from './metadata.js';
 import type { EmscriptenDylinkMetadata } from './metadata.js';
 import type { Mirror } from './mirror.js';
@@ -15,7 +13,8 @@ import type { EmscriptenAbi } from './versions.js';
 import { anonymousLibraryName } from './library-name.js';
 import { DsoTable } from './dso.js';
 import type { LdsoView } from './dso.js';
-import { importCompatBytes, lacksCompatBytes } from './compat-bytes.js';
+import { abortOnUndefined, loadAtStart, withCompatHeld } from './preload.js';
+import type { PreloadPlan } from './preload.js';
 import { createFacadeLinker } from './facade-link.js';
 import type { FacadeLinker } from './facade-link.js';
 import type { EmscriptenFacadeOptions, EmscriptenLoadFlags } from './facade-options.js';
@@ -135,22 +134,18 @@ export class EmscriptenDylink {
    * holding `run()`): a C `dlopen` in `main` then links synchronously with it.
    */
   preload(): void {
-    const run = this.ctx.runDependency;
-    if (run === undefined || !lacksCompatBytes(this.options) || this.compatBytes !== undefined) {
-      this.preloadLibraries();
-      return;
-    }
-    run.add('dlCompat');
-    importCompatBytes()
-      .then((bytes) => {
+    withCompatHeld(
+      this.ctx,
+      this.options,
+      this.compatBytes,
+      (bytes) => {
         this.compatBytes = bytes;
-        // Its own run dependency first: removing the last one starts the program.
         this.preloadLibraries();
-        run.remove('dlCompat');
-      })
-      .catch((e: unknown) => {
+      },
+      (e) => {
         this.preloadFailed(e);
-      });
+      },
+    );
   }
 
   private preloadLibraries(): void {
@@ -160,8 +155,9 @@ export class EmscriptenDylink {
       return;
     }
     this.ctx.runDependency?.add('preloadDylibs');
-    this.loadAtStart(libs).then(
-      (handles) => {
+    loadAtStart(this.linker, libs, this.options.plans).then(
+      ({ handles, plan }) => {
+        this.preloadPlan = plan;
         handles.forEach((h, i) => {
           this.dsos.record(0, h, libs[i]!, null);
         });
@@ -175,41 +171,12 @@ export class EmscriptenDylink {
   }
 
   /** What the last load-time link did with its plan (`plans` option): replayed, or recorded and why. */
-  preloadPlan: Omit<PlannedLoad, 'handles' | 'plan'> | null = null;
+  preloadPlan: PreloadPlan | null = null;
 
-  /** The load-time libraries, with a link plan when the `plans` option is given. */
-  private async loadAtStart(libs: readonly string[]): Promise<Handle[]> {
-    const flags = RTLD.LAZY | RTLD.GLOBAL | RTLD.NODELETE;
-    const plans = this.options.plans;
-    if (plans === undefined) return this.linker.load(libs, flags);
-    const key = plans.key ?? `preload:${libs.join(',')}`;
-    const {
-      handles,
-      plan: _plan,
-      ...outcome
-    } = await linkWithPlan(this.linker, libs, flags, {
-      store: plans.store,
-      key,
-    });
-    this.preloadPlan = outcome;
-    return handles;
-  }
-
-  /**
-   * As Emscripten's own preload: the program cannot start; the error surfaces unhandled. A
-   * symbol left undefined is, with -sASSERTIONS, Emscripten's assertion (its text first, then
-   * what to change); without, the error with the hint.
-   */
+  /** As Emscripten's own preload: the program cannot start; the error surfaces unhandled. */
   private preloadFailed(e: unknown): never {
     this.lastError = e;
-    const missing =
-      e instanceof UndefinedSymbolsError
-        ? e.missing.find((m) => m.module === 'GOT.mem' || m.module === 'GOT.func')
-        : undefined;
-    if (missing !== undefined && this.ctx.assertions === true && this.ctx.abort !== undefined) {
-      const hint = hintFor(e);
-      this.ctx.abort(`${this.abi.texts.undefinedSymbol(missing.name)}${hint === null ? '' : `\nto fix: ${hint}`}`);
-    }
+    abortOnUndefined(e, this.ctx, this.abi);
     throw withHint(e);
   }
 
