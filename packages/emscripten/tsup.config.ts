@@ -2,19 +2,20 @@ import type { Options } from 'tsup';
 import { bundleDl, packageBuild } from '../../tooling/config/tsup.js';
 
 // The package, and the classic script a pthread's worker loads with importScripts (src/worker.ts).
-// The package is one file. The linker's compatibility library stays out of it: the facade
-// imports `@dl/linker/compat-library` on demand, for its `compat` option (an import of the
-// package then compiles no base64 it may never use).
+// The package is one file. The linker's compatibility library stays out of it, in a file of its
+// own (ESM only: CommonJS loads it with `import()` too) that the facade imports on demand, for
+// its `compat` option: an import of the package then compiles no base64 it may never use.
 const config: Options[] = [
-  packageBuild(
-    { index: 'src/index.ts' },
-    {
-      ...bundleDl,
-      noExternal: [/^@dl\/(?!linker\/compat-library$)/],
-      external: ['@dl/linker/compat-library'],
-      splitting: false,
-    },
-  ),
+  packageBuild({ index: 'src/index.ts' }, { ...bundleDl, external: ['./compat-library.js'], splitting: false }),
+  {
+    ...bundleDl,
+    entry: { 'compat-library': 'src/compat-library.ts' },
+    format: ['esm'],
+    target: 'es2022',
+    sourcemap: false,
+    dts: false,
+    clean: false,
+  },
   {
     ...bundleDl,
     entry: { 'dl-emscripten-worker': 'src/worker.ts' },

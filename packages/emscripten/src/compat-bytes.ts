@@ -11,11 +11,12 @@ export function lacksCompatBytes(options: EmscriptenFacadeOptions): boolean {
 }
 
 /**
- * The compatibility library's bytes, from the linker's own entry: imported on demand, so that
- * importing `@dl/emscripten` does not compile its 168 KB of base64 (~2 ms on node 20).
+ * The compatibility library's bytes (the linker's, in this package's `compat-library.js`):
+ * imported on demand, so that importing `@dl/emscripten` does not compile its 168 KB of base64
+ * (~2 ms on node 20).
  */
 export async function importCompatBytes(): Promise<Uint8Array> {
-  return (await import('@dl/linker/compat-library')).compatLibrary();
+  return (await import('./compat-library.js')).compatLibrary();
 }
 
 /** The options with the compatibility library's bytes when `compat` names a group (imported when not given). */

@@ -156,35 +156,32 @@ it.each(['linker', 'emscripten'])(
     const cjs = readFileSync(join(dist, 'index.cjs'), 'utf8');
     expect(esm.match(/^(import|export) .* from ['"].*['"];?$/gm) ?? []).toEqual([]);
     expect(cjs.match(/\brequire\(['"][^'"]*['"]\)/g) ?? []).toEqual([]);
-    // On demand only: the compatibility library's entry, when `compat` enables a group (the
-    // linker's createLinker imports its own; the facade the linker's, in attach() or before main).
-    const onDemand = [p === 'linker' ? "import('./compat-library.js')" : "import('@dl/linker/compat-library')"];
+    // On demand only: the compatibility library's file beside it, when `compat` enables a group
+    // (the linker's createLinker; the facade's attach() or its start before main).
+    const onDemand = ["import('./compat-library.js')"];
     expect(esm.match(/\bimport\([^)]*\)/g) ?? []).toEqual(onDemand);
     expect(cjs.match(/\bimport\([^)]*\)/g) ?? []).toEqual(onDemand);
   },
 );
 
-it("@dl/linker's and @dl/emscripten's main entries carry no wasm: the compatibility library's base64 is in its own entry", () => {
-  const dist = (p: string): string => join(project.dir, 'node_modules', '@dl', p, 'dist');
+it("@dl/linker's and @dl/emscripten's main entries carry no wasm: the compatibility library's base64 is in a file of its own, which both formats import", async () => {
   const wasmBase64 = 'AGFzbQ'; // "\0asm", the start of every module, in base64
-  for (const p of ['linker', 'emscripten'])
-    for (const f of ['index.js', 'index.cjs']) expect(readFileSync(join(dist(p), f), 'utf8')).not.toContain(wasmBase64);
-  expect(readFileSync(join(dist('linker'), 'compat-library.js'), 'utf8')).toContain(wasmBase64);
-});
-
-it("@dl/emscripten's on-demand import of the compatibility library resolves from the installed package, in both formats", async () => {
-  // The facade's `import('@dl/linker/compat-library')`, made from beside its own files (the
-  // linker is a dependency of @dl/emscripten, not of the project): the library's bytes.
-  const dist = join(project.dir, 'node_modules', '@dl', 'emscripten', 'dist');
-  const probe =
-    "import('@dl/linker/compat-library').then((m) => console.log(WebAssembly.validate(m.compatLibrary())));";
-  for (const file of ['compat-probe.mjs', 'compat-probe.cjs']) {
-    writeFileSync(join(dist, file), probe);
-    try {
-      const result = await run(process.execPath, [join(dist, file)], project.dir);
-      expect(result).toMatchObject({ code: 0, stdout: 'true\n' });
-    } finally {
-      rmSync(join(dist, file));
+  for (const p of ['linker', 'emscripten']) {
+    const dist = join(project.dir, 'node_modules', '@dl', p, 'dist');
+    for (const f of ['index.js', 'index.cjs']) expect(readFileSync(join(dist, f), 'utf8')).not.toContain(wasmBase64);
+    expect(readFileSync(join(dist, 'compat-library.js'), 'utf8')).toContain(wasmBase64);
+    // What the entries' `import('./compat-library.js')` finds, from an ES module and from CommonJS.
+    const probe = "import('./compat-library.js').then((m) => console.log(WebAssembly.validate(m.compatLibrary())));";
+    for (const file of ['compat-probe.mjs', 'compat-probe.cjs']) {
+      writeFileSync(join(dist, file), probe);
+      try {
+        expect(await run(process.execPath, [join(dist, file)], project.dir)).toMatchObject({
+          code: 0,
+          stdout: 'true\n',
+        });
+      } finally {
+        rmSync(join(dist, file));
+      }
     }
   }
 });
