@@ -139,16 +139,19 @@ export function madeImports(cases: readonly ThreadCase[], importsMs: ReadonlyMap
 }
 
 /** What the runners report besides `totalMs`, per `N runner`: the medians the report's notes use. */
-export type Extras = Map<string, { cpuMs: number[]; instantiateMs: number[]; applyMs: number[] }>;
+export type Extras = Map<string, Record<ExtraMeasure, number[]>>;
 
-/** Keeps a runner's extra measures (thread CPU time, the leader's instantiation, a worker's apply). */
-export function keepExtras(
-  extras: Extras,
-  key: string,
-  sample: Partial<Record<'cpuMs' | 'instantiateMs' | 'applyMs', number>>,
-): void {
-  const e = extras.get(key) ?? { cpuMs: [], instantiateMs: [], applyMs: [] };
-  for (const k of ['cpuMs', 'instantiateMs', 'applyMs'] as const) {
+/** What a runner may report besides `totalMs` (see {@link extraNotes}). */
+const EXTRA_MEASURES = ['cpuMs', 'instantiateMs', 'applyMs', 'imageMs', 'nextImageMs'] as const;
+type ExtraMeasure = (typeof EXTRA_MEASURES)[number];
+
+/**
+ * Keeps a runner's extra measures (thread CPU time, the leader's instantiation, a worker's
+ * apply, the leader's image of the program for a new thread and for one more).
+ */
+export function keepExtras(extras: Extras, key: string, sample: Partial<Record<ExtraMeasure, number>>): void {
+  const e = extras.get(key) ?? { cpuMs: [], instantiateMs: [], applyMs: [], imageMs: [], nextImageMs: [] };
+  for (const k of EXTRA_MEASURES) {
     const v = sample[k];
     if (typeof v === 'number') e[k].push(v);
   }
@@ -171,7 +174,7 @@ export function extraNotes(
   cores: number,
 ): string[] {
   const lines: string[] = [];
-  const med = (key: string, k: 'cpuMs' | 'instantiateMs' | 'applyMs'): number | null => {
+  const med = (key: string, k: ExtraMeasure): number | null => {
     const list = extras.get(key)?.[k] ?? [];
     return list.length === 0 ? null : median(list);
   };
@@ -181,6 +184,12 @@ export function extraNotes(
     if (follow !== null && floor !== null)
       lines.push(
         `N=${n}: thread CPU time: follow ${ms(follow)} ms, floor ${ms(floor)} ms: follow ÷ floor = ${times(follow / floor)}`,
+      );
+    const image = med(`${n} follow`, 'imageMs');
+    const next = med(`${n} follow`, 'nextImageMs');
+    if (image !== null && next !== null)
+      lines.push(
+        `N=${n}: the leading thread's image of the program (threadImage): ${ms(image)} ms for the first thread, ${ms(next)} ms for one more`,
       );
     const one = cases.find((c) => c.n === n && c.runner === 'dlopen-1');
     for (const k of [2, 4]) {
@@ -228,11 +237,8 @@ export function threadsBench(args: BenchArgs): string {
     for (const set of sets)
       for (const runner of THREAD_RUNNERS) {
         const args = [join(BENCH_DIR, 'runners', 'threads.mjs'), set.manifest, runner];
-        const sample = spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample & {
-          importsMs?: number;
-          cpuMs?: number;
-          applyMs?: number;
-        };
+        const sample = spawnRunner(`threads ${runner} on N=${set.n}`, args) as Sample &
+          Partial<Record<ExtraMeasure | 'importsMs', number>>;
         keepExtras(extras, `${set.n} ${runner}`, sample);
         if (sample.importsMs !== undefined) importsMs.set(set.n, [...(importsMs.get(set.n) ?? []), sample.importsMs]);
         samples.add(`${set.n} ${runner}`, sample, run);

@@ -39,6 +39,7 @@ export class ChangeLog {
   private start = 0;
   private readonly readers = new Set<Cursor>();
   private lastLibrary = 0;
+  private gotChanges = 0;
 
   /** The position after the last change. */
   get end(): number {
@@ -48,6 +49,14 @@ export class ChangeLog {
   /** Whether a thread follows (a reader exists): changes are recorded only then. */
   get following(): boolean {
     return this.readers.size > 0;
+  }
+
+  /**
+   * How many GOT entry changes there have been, counted with or without readers: what was
+   * made from GOT values before the count moved may be stale.
+   */
+  get gotChangeCount(): number {
+    return this.gotChanges;
   }
 
   /** How many changes are kept (diagnostics, tests). */
@@ -68,6 +77,7 @@ export class ChangeLog {
 
   /** A GOT entry changed its value or was deleted (every thread's copy must follow). */
   got(entry: GotEntry): void {
+    this.gotChanges++;
     if (this.following) this.entries.push({ kind: 'got', entry });
   }
 

@@ -11,15 +11,41 @@ import type { Indexed } from './plan.js';
 /**
  * How a following thread makes each import of a library, from what the leading thread bound,
  * and the GOT entries whose value changed since a thread's last update.
+ *
+ * A library's imports are kept per instance once made, when none of them can change while it
+ * is resident (no lazy binding, no GOT entry that may move, no host global's value): every
+ * later thread's image reuses them (at N=500 they were most of the leading thread's cost of
+ * one more image). A kept list is reused only while every library it names is on the thread
+ * and no GOT entry has changed since (an unload or reload with no thread following may move
+ * any entry: the next image makes every list again).
  */
 
-function exportImport(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed): ImageImport {
-  const base = { module: spec.module, name: spec.name };
+/** What making one library's imports found: the libraries they name, and whether they can change. */
+interface Gathered {
+  readonly needs: Set<number>;
+  stable: boolean;
+}
+
+/** A library's imports as made once, the libraries (ids) they name, and the GOT change count then. */
+interface Kept {
+  readonly imports: readonly ImageImport[];
+  readonly needs: readonly number[];
+  readonly gotChanges: number;
+}
+
+const kept = new WeakMap<WebAssembly.Instance, Kept>();
+
+function exportImport(lib: Library, spec: ClassifiedImport, index: Indexed, acc: Gathered): ImageImport {
   const d = boundTo(lib, spec);
-  if (d === 'late') return { ...base, how: 'late', symbol: spec.name };
-  if (index.has(d.provider) && lib.bindings.get(spec)?.kind === 'function')
-    return { ...base, how: 'export', library: d.provider, export: d.name };
-  if (d.provider === 0) return { ...base, how: 'host', symbol: d.name };
+  if (d === 'late') {
+    acc.stable = false;
+    return { module: spec.module, name: spec.name, how: 'late', symbol: spec.name };
+  }
+  if (index.has(d.provider) && lib.bindings.get(spec)?.kind === 'function') {
+    acc.needs.add(d.provider);
+    return { module: spec.module, name: spec.name, how: 'export', library: d.provider, export: d.name };
+  }
+  if (d.provider === 0) return { module: spec.module, name: spec.name, how: 'host', symbol: d.name };
   throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild import ${spec.name}`, { library: lib.name });
 }
 
@@ -37,14 +63,22 @@ function gotImport(
   lib: Library,
   spec: Extract<ClassifiedImport, { role: 'got' }>,
   index: Indexed,
+  acc: Gathered,
 ): ImageImport {
-  const base = { module: spec.module, name: spec.name };
   const entry = state.got.get(lib.group ?? state.global, spec.space, spec.name);
-  if (entry === undefined) return { ...base, entry: 0, how: 'got', value: 0 };
+  if (entry === undefined) {
+    acc.stable = false;
+    return { module: spec.module, name: spec.name, entry: 0, how: 'got', value: 0 };
+  }
   const value = entryValue(state, entry, index);
   if (value === null)
     throw new DlError('DL_INCOMPATIBLE', `thread-local ${spec.name} has no TLS block`, { library: lib.name });
-  return { ...base, entry: mayChange(state, entry) ? entry.id : 0, ...value };
+  const changing = mayChange(state, entry);
+  if (changing) acc.stable = false;
+  const id = changing ? entry.id : 0;
+  if (value.how === 'got') return { module: spec.module, name: spec.name, entry: id, how: 'got', value: value.value };
+  acc.needs.add(value.library);
+  return { module: spec.module, name: spec.name, entry: id, how: 'tls', library: value.library, offset: value.offset };
 }
 
 /**
@@ -77,11 +111,13 @@ function globalImport(
   lib: Library,
   spec: Extract<ClassifiedImport, { role: 'global' }>,
   index: Indexed,
+  acc: Gathered,
 ): ImageImport {
-  const base = { module: spec.module, name: spec.name };
   const d = resolveSymbol(pathOf(state, lib), spec.name);
-  if (d?.kind === 'global' && index.has(d.provider.id))
-    return { ...base, how: 'export', library: d.provider.id, export: d.name };
+  if (d?.kind === 'global' && index.has(d.provider.id)) {
+    acc.needs.add(d.provider.id);
+    return { module: spec.module, name: spec.name, how: 'export', library: d.provider.id, export: d.name };
+  }
   const type = d?.kind === 'global' ? (d.type ?? spec.type) : null;
   const valueType = type?.valueType;
   if (
@@ -93,42 +129,54 @@ function globalImport(
       library: lib.name,
       symbol: spec.name,
     });
-  return { ...base, how: 'global', valueType, value: d.global.value as number | bigint, mutable: type!.mutable };
+  // The host's value now: a later thread starts from the value then.
+  acc.stable = false;
+  const value = d.global.value as number | bigint;
+  return { module: spec.module, name: spec.name, how: 'global', valueType, value, mutable: type!.mutable };
 }
 
-/** How a follower makes each import of a library, from what the leading thread bound. */
-export function importsOf(state: LinkState, lib: Library, index: Indexed): ImageImport[] {
-  return lib.meta.imports.map((spec): ImageImport => {
-    const base = { module: spec.module, name: spec.name };
-    switch (spec.role) {
-      case 'memory':
-        return { ...base, how: 'memory' };
-      case 'table':
-        return { ...base, how: 'table' };
-      case 'abi':
-        if (spec.name === '__stack_pointer') return { ...base, how: 'stack-pointer' };
-        if (spec.name === '__memory_base') return { ...base, how: 'const', value: lib.memoryBase, mutable: false };
-        if (spec.name === '__table_base') return { ...base, how: 'const', value: lib.tableBase, mutable: false };
-        return { ...base, how: spec.name === 'memory' ? 'memory' : 'table' };
-      case 'got':
-        return gotImport(state, lib, spec, index);
-      case 'function':
-        if (spec.name === '__cxa_atexit') return { ...base, how: 'host', symbol: '__cxa_atexit' };
-        if (spec.name === state.conventions.alignedAlloc && lib.runtimeTls !== null)
-          return { ...base, how: 'tls-alloc' };
-        return exportImport(state, lib, spec, index);
-      case 'global':
-        return globalImport(state, lib, spec, index);
-      case 'tag':
-        return { ...base, how: 'tag', parameters: spec.type?.params ?? ['i32'] };
-      default:
-        throw new DlError(
-          'DL_INCOMPATIBLE',
-          `a follower thread cannot rebuild a ${spec.role} import (${spec.name}) yet`,
-          {
-            library: lib.name,
-          },
-        );
-    }
-  });
+/** One import, as a follower makes it (`acc` gathers what it names and whether it can change). */
+function importOf(state: LinkState, lib: Library, spec: ClassifiedImport, index: Indexed, acc: Gathered): ImageImport {
+  const { module, name } = spec;
+  switch (spec.role) {
+    case 'memory':
+      return { module, name, how: 'memory' };
+    case 'table':
+      return { module, name, how: 'table' };
+    case 'abi':
+      if (name === '__stack_pointer') return { module, name, how: 'stack-pointer' };
+      if (name === '__memory_base') return { module, name, how: 'const', value: lib.memoryBase, mutable: false };
+      if (name === '__table_base') return { module, name, how: 'const', value: lib.tableBase, mutable: false };
+      return { module, name, how: name === 'memory' ? 'memory' : 'table' };
+    case 'got':
+      return gotImport(state, lib, spec, index, acc);
+    case 'function':
+      if (name === '__cxa_atexit') return { module, name, how: 'host', symbol: '__cxa_atexit' };
+      if (name === state.conventions.alignedAlloc && lib.runtimeTls !== null) return { module, name, how: 'tls-alloc' };
+      return exportImport(lib, spec, index, acc);
+    case 'global':
+      return globalImport(state, lib, spec, index, acc);
+    case 'tag':
+      return { module, name, how: 'tag', parameters: spec.type?.params ?? ['i32'] };
+    default:
+      throw new DlError('DL_INCOMPATIBLE', `a follower thread cannot rebuild a ${spec.role} import (${name}) yet`, {
+        library: lib.name,
+      });
+  }
+}
+
+/**
+ * How a follower makes each import of a resident library, from what the leading thread bound:
+ * the list kept for its instance while every library it names is in `index`, else made now
+ * (and kept when none of its imports can change).
+ */
+export function importsOf(state: LinkState, lib: Library, index: Indexed): readonly ImageImport[] {
+  const instance = lib.instance!;
+  const gotChanges = state.changes.gotChangeCount;
+  const known = kept.get(instance);
+  if (known?.gotChanges === gotChanges && known.needs.every((id) => index.has(id))) return known.imports;
+  const acc: Gathered = { needs: new Set(), stable: true };
+  const imports = lib.meta.imports.map((spec) => importOf(state, lib, spec, index, acc));
+  if (acc.stable) kept.set(instance, { imports, needs: [...acc.needs], gotChanges });
+  return imports;
 }

@@ -168,7 +168,7 @@ interface Shared {
   readonly dropping: ReadonlySet<number>;
   readonly live: Indexed;
   /** Each library's imports, by id (filled as the first thread needs them). */
-  readonly imports: Map<number, ImageImport[]>;
+  readonly imports: Map<number, readonly ImageImport[]>;
   readonly named: Map<number, Named>;
 }
 

@@ -237,8 +237,24 @@ describe('thread updates cost what changed (node worker_threads)', () => {
       linker.releaseThread(resources);
     }
     // No thread follows any more: it reloads, and the reader reads the new build.
+    const before = call(linker, user, 'thr_data_where');
     linker.reloadSync(data, build);
     expect(call(linker, user, 'thr_data_read')).toBe(7);
+    // A thread that starts now gets the moved address: the imports the first image made for
+    // libthr_data_user.so (kept: its entry could not move while threads followed) are made again.
+    const after = call(linker, user, 'thr_data_where');
+    expect(after).not.toBe(before);
+    const next = linker.threadImage();
+    try {
+      const spec = next.image.libraries
+        .find((l) => l.name === 'libthr_data_user.so')!
+        .imports.find((i) => i.module === 'GOT.mem' && i.name === 'thr_data');
+      expect(spec).toMatchObject({ how: 'got', entry: 0, value: after });
+      call(linker, data, 'thr_data_set', 11);
+      expect((followLinker(next.image).find('thr_data_read') as () => number)()).toBe(11);
+    } finally {
+      linker.releaseThread(next.resources);
+    }
   });
 
   it('a load rolled back everywhere (twice) leaves no library and no slot behind; the same load then reaches every thread', async () => {

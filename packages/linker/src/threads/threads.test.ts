@@ -6,6 +6,8 @@ import { bundle } from '@dl/browser';
 import { outcome } from '@dl/fixtures/outcome';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
+import { followLinker } from './follow.js';
+import type { ThreadImage } from './image.js';
 import { ThreadGroup } from './group.js';
 import { askWorker, callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
 import { call, hostLinkerSync } from '../test-support.harness.js';
@@ -275,6 +277,34 @@ describe('follower threads (node worker_threads)', () => {
       expect(upToDate).toMatchObject({ libraries: [], slots: [], removed: [] });
     } finally {
       for (const r of [...threads, late]) linker.releaseThread(r);
+    }
+  });
+
+  it('one more thread’s image reuses the imports made for the last one where none can change; those of a library with a late binding, or importing an entry that may move, are made again', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    // Lazily, libthr_eh_user.so binds __cxa_begin_catch late (nothing defines it here); libthr_data.so is reloadable.
+    linker.dlopenSync('libthr_eh_user.so', RTLD.LAZY);
+    linker.dlopenSync('libthr_data.so', { binding: 'now', scope: 'global', reloadable: true });
+    linker.dlopenSync('libthr_data_user.so', RTLD.NOW);
+    const [a, b] = [linker.threadImage(), linker.threadImage()];
+    try {
+      const importsIn = (image: ThreadImage, name: string) => image.libraries.find((l) => l.name === name)!.imports;
+      for (const name of ['libthr_base.so', 'libthr_user.so', 'libthr_eh.so'])
+        expect(importsIn(b.image, name)).toBe(importsIn(a.image, name));
+      for (const name of ['libthr_eh_user.so', 'libthr_data.so', 'libthr_data_user.so']) {
+        expect(importsIn(b.image, name)).not.toBe(importsIn(a.image, name));
+        expect(importsIn(b.image, name)).toEqual(importsIn(a.image, name));
+      }
+      expect(importsIn(b.image, 'libthr_eh_user.so')).toContainEqual(expect.objectContaining({ how: 'late' }));
+      expect(importsIn(b.image, 'libthr_data_user.so')).toContainEqual(
+        expect.objectContaining({ name: 'thr_data', how: 'got', entry: expect.any(Number) as number }),
+      );
+      // The second thread follows with what it was given: its calls through &thr_add are the leader's.
+      const follower = followLinker(b.image);
+      expect((follower.find('thr_user_call') as (x: number) => number)(5)).toBe(call(linker, user, 'thr_user_call', 5));
+    } finally {
+      for (const { resources } of [a, b]) linker.releaseThread(resources);
     }
   });
 
