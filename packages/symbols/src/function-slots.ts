@@ -23,7 +23,7 @@ export class FunctionSlots {
   private readonly owned = new Map<number, Callable>();
   /** Functions given a slot here, by the id of the library that defines them (for unloading). */
   private readonly byOwner = new Map<number, Set<Callable>>();
-  private readonly ownerOf = new Map<Callable, number>();
+  private readonly owners = new Map<Callable, number>();
 
   /**
    * @param table - the program's funcref table
@@ -33,6 +33,11 @@ export class FunctionSlots {
     private readonly table: WebAssembly.Table,
     private readonly source: SlotSource,
   ) {}
+
+  /** The id of the library defining a function given a slot here (as `ensure` or `redirect` was told), if known. */
+  ownerOf(func: Callable): number | undefined {
+    return this.owners.get(func);
+  }
 
   /** The slot of a function, if it has one. */
   slotOf(func: Callable): number | undefined {
@@ -122,13 +127,13 @@ export class FunctionSlots {
     let set = this.byOwner.get(ownerId);
     if (set === undefined) this.byOwner.set(ownerId, (set = new Set()));
     set.add(func);
-    this.ownerOf.set(func, ownerId);
+    this.owners.set(func, ownerId);
   }
 
   private disown(func: Callable): void {
-    const o = this.ownerOf.get(func);
+    const o = this.owners.get(func);
     if (o === undefined) return;
-    this.ownerOf.delete(func);
+    this.owners.delete(func);
     this.byOwner.get(o)?.delete(func);
   }
 

@@ -27,12 +27,12 @@ export interface Plan {
   readonly got: readonly GotEntry[];
 }
 
-/** Which library (id) exports a function, and under which name: filled once per library instance. */
+/** Which library (id) exports a function, and under which name: remembered per function. */
 const exporters = new WeakMap<Callable, { readonly library: number; readonly name: string }>();
 const indexed = new WeakSet<WebAssembly.Instance>();
 
-/** Indexes a library's exported functions (once per instance), when it first reaches a thread. */
-export function indexExports(lib: Library): void {
+/** Indexes a library's exported functions (once per instance). */
+function indexExports(lib: Library): void {
   const instance = lib.instance!;
   if (indexed.has(instance)) return;
   indexed.add(instance);
@@ -41,6 +41,45 @@ export function indexExports(lib: Library): void {
     if (e.kind === 'function' && typeof f === 'function' && !exporters.has(f as Callable))
       exporters.set(f as Callable, { library: lib.id, name: e.name });
   }
+}
+
+/**
+ * Which library exports `f` (a function in a slot), and under which name. A function given its
+ * slot by `&f` is looked for among the exports of the library the slot registry says defines
+ * it — a walk of one library, not of all — and any other by indexing `others` (once per plan,
+ * see {@link indexOnce}), as every slot's function was before.
+ */
+function exporterOf(
+  state: LinkState,
+  f: Callable,
+  live: Indexed,
+  others: () => void,
+): { readonly library: number; readonly name: string } | undefined {
+  const known = exporters.get(f);
+  if (known !== undefined) return known;
+  const owner = state.slots.ownerOf(f);
+  const lib = owner === undefined ? undefined : state.libraries.get(owner);
+  const ex = lib?.instance?.exports;
+  if (lib !== undefined && ex !== undefined && live.has(lib.id)) {
+    for (const e of lib.meta.exports)
+      if (e.kind === 'function' && ex[e.name] === f) {
+        const found = { library: lib.id, name: e.name };
+        exporters.set(f, found);
+        return found;
+      }
+  }
+  others();
+  return exporters.get(f);
+}
+
+/** Indexes the exports of `libraries` on the first call only (each instance is indexed once anyway). */
+function indexOnce(libraries: readonly Library[]): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const lib of libraries) indexExports(lib);
+  };
 }
 
 /** Resident on the leading thread and not being dropped: what a thread is to have. */
@@ -63,11 +102,11 @@ export function fullPlan(state: LinkState, has: ReadonlyMap<number, unknown>, li
   const own = new Uint8Array(length);
   for (const l of resident)
     if (l.table !== null) own.fill(1, l.tableBase, Math.min(length, l.tableBase + l.table.size));
-  for (const lib of resident) indexExports(lib);
   const slots: Candidate[] = [];
+  const others = indexOnce(resident);
   for (const [f, i] of state.slots.entries()) {
     if (own[i] === 1) continue;
-    const o = exporters.get(f);
+    const o = exporterOf(state, f, live, others);
     if (o !== undefined && live.has(o.library)) slots.push({ func: f, index: i, library: o.library, name: o.name });
   }
   const removed = [...has.keys()].filter((id) => !live.has(id));
@@ -120,12 +159,12 @@ export function changePlan(state: LinkState, has: ReadonlyMap<number, unknown>, 
     if (live.has(id)) {
       if (!has.has(id)) added.push(state.libraries.get(id)!);
     } else if (has.has(id)) removed.push(id);
-  for (const lib of added) indexExports(lib);
   const slots: Candidate[] = [];
+  const others = indexOnce(added);
   for (const index of changes.slots) {
     const f = index < state.table.length ? (state.table.get(index) as Callable | null) : null;
     if (f === null || state.slots.slotOf(f) !== index) continue;
-    const o = exporters.get(f);
+    const o = exporterOf(state, f, live, others);
     if (o !== undefined && live.has(o.library)) slots.push({ func: f, index, library: o.library, name: o.name });
   }
   return { added, removed, slots, got: changes.got };
