@@ -52,6 +52,7 @@ export interface ImageLibrary {
   /** Its own table range, `[base, base + size)` (cleared on a follower when it is unloaded). */
   readonly table: { readonly base: number; readonly size: number };
   readonly module: WebAssembly.Module;
+  /** How the follower makes each import, in the module's import order (shared between images: read it, do not change it). */
   readonly imports: readonly ImageImport[];
   /** This thread's TLS block, or null for a library without thread-locals. */
   readonly tlsBlock: number | null;
