@@ -189,4 +189,23 @@ describe('GotTable and FunctionSlots', () => {
     expect(released).toEqual([2]);
     expect(slots.size).toBe(0);
   });
+
+  it('knows which library defines a function it gave a slot (as ensure and redirect were told), not one it only registered', () => {
+    const a = standalone(fixtureBytes(fixture('need_a', 'clang16')), 0).exports;
+    const b = standalone(fixtureBytes(fixture('need_a', 'clang16')), 0).exports;
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 });
+    let next = 2;
+    const slots = new FunctionSlots(table, { reserve: () => next++, release: () => undefined });
+    const [f, g] = [a.need_a as () => number, b.need_a as () => number];
+    slots.ensure(f, 'liba.so', 7);
+    expect(slots.ownerOf(f)).toBe(7);
+    // A reload: the slot now holds the new build's function, defined by the new library.
+    expect(slots.redirect(f, g, 9)).toBe(2);
+    expect([slots.ownerOf(f), slots.ownerOf(g)]).toEqual([undefined, 9]);
+    table.set(1, a.need_a_check);
+    slots.registerRange(1, 1);
+    expect(slots.ownerOf(a.need_a_check as () => number)).toBeUndefined();
+    slots.forget(g);
+    expect(slots.ownerOf(g)).toBeUndefined();
+  });
 });
