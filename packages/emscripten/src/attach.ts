@@ -56,18 +56,24 @@ interface Instantiated {
 }
 
 /**
- * The main module instantiated with Emscripten's import object: bytes in one step
- * (`WebAssembly.instantiate(bytes)`, as Emscripten's own start-up does: one asynchronous
- * compilation and instantiation, not two hops), a compiled module as it is.
+ * The main module compiled as soon as it is there: when {@link emscriptenRuntime} is called
+ * (bytes) or when the promise settles, not when Emscripten asks for the instance. The engine
+ * compiles on its own threads while the program's JavaScript starts up (web-tree-sitter runs
+ * ~5 ms of its runtime before it calls `instantiateWasm`). A failure is kept for
+ * `instantiateWasm` and `attach()` to report, never left unhandled.
  */
-async function instantiated(
-  source: MainModuleSource,
-  imports: WebAssembly.Imports,
-): Promise<{ module: WebAssembly.Module; instance: WebAssembly.Instance }> {
-  const value = await source;
-  if (value instanceof WebAssembly.Module)
-    return { module: value, instance: await WebAssembly.instantiate(value, imports) };
-  return WebAssembly.instantiate(value instanceof Uint8Array ? (value as Uint8Array<ArrayBuffer>) : value, imports);
+function compiledEarly(source: MainModuleSource): Promise<WebAssembly.Module> {
+  const compile = (value: MainModule): WebAssembly.Module | Promise<WebAssembly.Module> =>
+    value instanceof WebAssembly.Module
+      ? value
+      : WebAssembly.compile(value instanceof Uint8Array ? (value as Uint8Array<ArrayBuffer>) : value);
+  // Bytes start compiling now, in this call: a callback on a promise would wait until the
+  // program's own synchronous start-up is over. (Inside the executor, a throw rejects.)
+  const compiled = new Promise<WebAssembly.Module>((resolve) => {
+    resolve('then' in source ? Promise.resolve(source).then(compile) : compile(source));
+  });
+  compiled.catch(() => undefined);
+  return compiled;
 }
 
 /**
@@ -88,14 +94,17 @@ export function emscriptenRuntime(options: RuntimeOptions): EmscriptenAttachment
   main.catch(() => undefined);
   let seenModule: Record<string, unknown> | null = null;
   let attached: Promise<EmscriptenDylink> | null = null;
+  const compiled = compiledEarly(options.main);
   return {
     instantiateWasm(imports, receive) {
       if (typeof this === 'object' && this !== null) seenModule = this as Record<string, unknown>;
       if (seenModule !== null && attached === null) guardUntilAttached(seenModule);
-      void instantiated(options.main, imports).then(({ module, instance }) => {
-        resolveMain({ instance, imports });
-        receive(instance, module);
-      }, rejectMain);
+      void compiled
+        .then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, imports) }))
+        .then(({ module, instance }) => {
+          resolveMain({ instance, imports });
+          receive(instance, module);
+        }, rejectMain);
       return {};
     },
     attach(given) {

@@ -1,5 +1,6 @@
 /**
  * The run-time route on real modules in a running Emscripten program (web-tree-sitter 0.27.1):
+ * when the main compiles (as soon as it is given) and what a main that does not compile gives;
  * what the facade says about side modules it cannot link — a typed DlError that names the cause
  * and the build change that fixes it, and nothing left behind — and a program's main in a side
  * module.
@@ -7,17 +8,23 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fixture, fixtureBytes } from '@dl/fixtures';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { emscriptenRuntime } from './attach.js';
 import type { EmscriptenDylink } from './facade.js';
 
 const require = createRequire(import.meta.url);
 let facade: EmscriptenDylink;
 let Module: Record<string, unknown>;
+/** The main's compilations started by `emscriptenRuntime` itself, before Parser.init ran. */
+let compiledAtCreation: unknown[][] = [];
+const mainBytes = readFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'));
 
 beforeAll(async () => {
   const T = await import('web-tree-sitter');
-  const dl = emscriptenRuntime({ main: readFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm')) });
+  const compile = vi.spyOn(WebAssembly, 'compile');
+  const dl = emscriptenRuntime({ main: mainBytes });
+  compiledAtCreation = compile.mock.calls.slice();
+  compile.mockRestore();
   Module = { instantiateWasm: dl.instantiateWasm, locateFile: (f: string) => f };
   await T.Parser.init(Module);
   facade = await dl.attach();
@@ -37,6 +44,39 @@ async function refused(load: () => unknown): Promise<unknown> {
   expect((Module.HEAPU8 as Uint8Array).length).toBe(heap);
   return error;
 }
+
+describe('the main module', () => {
+  it('starts compiling when emscriptenRuntime is called, before the program asks for it', () => {
+    expect(compiledAtCreation).toHaveLength(1);
+    expect(compiledAtCreation[0]?.[0]).toBe(mainBytes);
+    expect(typeof Module._ts_parser_new_wasm).toBe('function');
+  });
+
+  it('a promise of bytes compiles once it settles; a main that does not compile rejects attach() with the cause, nothing unhandled', async () => {
+    const truncated = mainBytes.subarray(0, 100);
+    let settle: (b: Uint8Array) => void = () => undefined;
+    const compile = vi.spyOn(WebAssembly, 'compile');
+    try {
+      const dl = emscriptenRuntime({ main: new Promise<Uint8Array>((resolve) => (settle = resolve)) });
+      await Promise.resolve();
+      expect(compile).not.toHaveBeenCalled();
+      settle(truncated);
+      await vi.waitFor(() => {
+        expect(compile).toHaveBeenCalledWith(truncated);
+      });
+      const received = vi.fn();
+      const program: Record<string, unknown> = {};
+      dl.instantiateWasm.call(program, {}, received);
+      await expect(dl.attach()).rejects.toBeInstanceOf(WebAssembly.CompileError);
+      expect(received).not.toHaveBeenCalled();
+      // Never asked for: the failure stays with the attachment (vitest fails a run on an
+      // unhandled rejection).
+      emscriptenRuntime({ main: truncated });
+    } finally {
+      compile.mockRestore();
+    }
+  });
+});
 
 describe('side modules the facade refuses', () => {
   it('built for another ABI: threads (shared memory) into a program without them', async () => {
