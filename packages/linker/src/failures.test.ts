@@ -115,7 +115,7 @@ describe('hostile sizes are refused before anything is allocated', () => {
 });
 
 describe('a failed load leaves no trace, and later loads work', () => {
-  it('when the memory runs out half-way through a batch (after instantiating three libraries)', () => {
+  it('when the memory runs out half-way through placing a batch (its libraries are placed before any instance)', () => {
     const { linker } = hostLinkerSync('clang16', {
       program: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2 }) },
     });
@@ -133,11 +133,8 @@ describe('a failed load leaves no trace, and later loads work', () => {
     const err = caught(() => linker.loadSync(['libneed_c.so', 'libmany.so']));
     stop();
     expect(err.code).toBe('DL_OUT_OF_MEMORY');
-    expect(events.filter((e) => e.startsWith('instantiate'))).toEqual([
-      'instantiate libneed_a.so',
-      'instantiate libneed_b.so',
-      'instantiate libneed_c.so',
-    ]);
+    expect(err.library).toBe('libmany.so');
+    expect(events.filter((e) => e.startsWith('instantiate'))).toEqual([]);
     expect(events.at(-1)).toBe('failed');
     expect(linker.digest()).toBe(before);
     const h = linker.dlopenSync('libneed_c.so', RTLD.NOW);

@@ -36,7 +36,8 @@ export interface Library {
   readonly location: string | null;
   readonly provider: Provider;
   readonly meta: LibraryMeta;
-  readonly module: WebAssembly.Module;
+  /** Its compiled module: null until its compilation is over (a load places libraries meanwhile). */
+  module: WebAssembly.Module | null;
   /** True for a relocatable main loaded by the linker. */
   readonly isMain: boolean;
   /** What it is to the program (a side module, the relocatable main): how a load treats it. */

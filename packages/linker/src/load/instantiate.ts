@@ -13,12 +13,13 @@ import { setUpTls } from './tls.js';
 export type VisibleOf = (lib: Library) => Visible | undefined;
 
 /**
- * Step 4, "place and instantiate", one library after the other in load order (dependencies
- * first): place it, build its imports (what waits for a later library of the load goes to
+ * Step 4, "instantiate", one library after the other in load order (dependencies first): place
+ * it (unless step 3 did), build its imports (what waits for a later library of the load goes to
  * `deferred`), instantiate it, set up its thread-locals, publish its symbols in its scope, and
  * run the runtime's `instantiated` phase.
  *
  * @param relocated - whether the load's relocations ran (a relocatable main's allocator waits for it)
+ * @param placed - whether {@link placeAll} placed them already
  */
 export function* instantiateAll(
   state: LinkState,
@@ -26,18 +27,19 @@ export function* instantiateAll(
   libs: readonly Library[],
   visible: VisibleOf,
   relocated: () => boolean,
+  placed: boolean,
 ): Pipeline<PendingBinding[]> {
   const deferred: PendingBinding[] = [];
-  growAhead(state, libs);
+  if (!placed) growAhead(state, libs);
   for (const lib of libs) {
     const started = performance.now();
     journal.current = lib;
-    place(state, journal, lib, lib.role);
+    if (!placed) place(state, journal, lib, lib.role);
     const imports = buildImports(state, journal, lib, deferred, visible(lib));
     try {
       lib.instance = (yield {
         op: 'instantiate',
-        module: lib.module,
+        module: lib.module!,
         imports,
         bytes: lib.meta.size > 0 ? lib.meta.size : Infinity,
       }) as WebAssembly.Instance;
@@ -58,6 +60,16 @@ export function* instantiateAll(
   }
   journal.current = null;
   return deferred;
+}
+
+/** Step 3's placing: every library of a load placed (see {@link place}) while they compile. */
+export function placeAll(state: LinkState, journal: Journal, libs: readonly Library[]): void {
+  growAhead(state, libs);
+  for (const lib of libs) {
+    journal.current = lib;
+    place(state, journal, lib, lib.role);
+  }
+  journal.current = null;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Library, LinkState } from '../state.js';
 import { compile } from './compile.js';
 import { bindDeferred } from './deferred.js';
 import { initialise } from './initialise.js';
-import { instantiateAll } from './instantiate.js';
+import { instantiateAll, placeAll } from './instantiate.js';
 import type { LoadJob, LoadResult } from './job.js';
 import { newLibrary, publish } from './publish.js';
 import { rolesOf } from './roles.js';
@@ -38,8 +38,8 @@ function* find(
 }
 
 /**
- * One load, in the steps the README's "How a load works" tells: find, check, compile, place
- * and instantiate, bind what waited, make resident and initialise, commit. It runs as a
+ * One load, in the steps the README's "How a load works" tells: find, check, place and
+ * compile, instantiate, bind what waited, make resident and initialise, commit. It runs as a
  * pipeline of operations (see ops.ts) driven synchronously or asynchronously; the state
  * changes only from placing on, every change journaled, and any failure — a runtime phase's
  * included — undoes them all.
@@ -64,14 +64,12 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
         ? check(state, order, (p) => roleOf(p).scopes(scopes), job.flags.now)
         : new Map<FoundLibrary, undefined>();
     timer.mark('check');
-    const modules = yield* compile(state, order);
-    timer.mark('compile');
 
     // From here on the shared state changes; every change is journaled.
     const promoted = scopes.commit(state, journal);
     const replaced = job.replacing?.library;
-    const libs = order.map((p, i) =>
-      newLibrary(state, p, modules[i]!, roleOf(p), job.flags, scopes.group, p === roots[0] ? replaced : undefined),
+    const libs = order.map((p) =>
+      newLibrary(state, p, roleOf(p), job.flags, scopes.group, p === roots[0] ? replaced : undefined),
     );
     for (const lib of libs) journal.libraries.set(lib.id, lib);
     // A failed load takes away every edge its libraries made (to libraries already resident too).
@@ -85,12 +83,24 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
     });
     const foundOf = new Map(libs.map((lib, i) => [lib, order[i]!]));
     let relocated = job.main === undefined;
+    // Without a main in the load, every library is placed while the engine compiles (an
+    // asynchronous load's compilations started when they were found): zeroing their memory and
+    // the table's growth overlap the compilation. A main's allocator only exists once the main
+    // is instantiated, so a load with the main places each library just before its instance.
+    const placedAhead = job.main === undefined;
+    if (placedAhead) placeAll(state, journal, libs);
+    const modules = yield* compile(state, order);
+    libs.forEach((lib, i) => {
+      lib.module = modules[i]!;
+    });
+    timer.mark('compile');
     const deferred = yield* instantiateAll(
       state,
       journal,
       libs,
       (lib) => visible.get(foundOf.get(lib)!),
       () => relocated,
+      placedAhead,
     );
     timer.mark('instantiate');
     bindDeferred(state, journal, deferred);

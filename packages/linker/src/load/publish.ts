@@ -13,11 +13,10 @@ function leakCheckOf(state: SymbolSpace, flags: ResolvedFlags): 'report' | 'stri
   return mode === 'off' ? null : mode;
 }
 
-/** A found library, compiled, as the library the load will place and instantiate. */
+/** A found library as the library the load will place and instantiate (its module comes once compiled). */
 export function newLibrary(
   state: Registry & SymbolSpace,
   p: FoundLibrary,
-  module: WebAssembly.Module,
   role: LibraryRole,
   flags: ResolvedFlags,
   group: Scope | null,
@@ -34,7 +33,7 @@ export function newLibrary(
     location: p.location,
     provider,
     meta: p.meta,
-    module,
+    module: null,
     isMain: role.isMain,
     role,
     needed: [],

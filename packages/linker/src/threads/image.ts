@@ -218,7 +218,7 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared, 
       id: lib.id,
       name: lib.name,
       table: { base: lib.tableBase, size: lib.table?.size ?? 0 },
-      module: lib.module,
+      module: lib.module!, // resident: compiled
       imports,
       tlsBlock: t?.block.address ?? null,
       tlsInit: t?.init ?? null,
