@@ -126,8 +126,8 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     busy: false,
   };
   // Threads following the program copy every change of a GOT entry's value.
-  state.got.onChange = (entry) => {
-    state.changes.got(entry);
+  state.got.onChange = (entry, moved) => {
+    state.changes.got(entry, moved);
   };
   if (program.kind === 'attached')
     for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);

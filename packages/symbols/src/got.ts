@@ -41,9 +41,11 @@ export class GotTable {
   /**
    * Observes every change of an existing entry: its value (resolved, made pending) or its
    * deletion — what threads following the program must copy. New entries are not reported
-   * (they reach others with the libraries that import them).
+   * (they reach others with the libraries that import them). `moved` is true when the entry was
+   * resolved before the change: a value others may have copied as final is no longer its value
+   * (a pending entry resolved, or an entry deleted with its last importer, is not a move).
    */
-  onChange: ((entry: GotEntry) => void) | null = null;
+  onChange: ((entry: GotEntry, moved: boolean) => void) | null = null;
 
   private index(entry: GotEntry): void {
     const id = entry.definition?.provider.id;
@@ -144,21 +146,23 @@ export class GotTable {
 
   /** Sets an entry's value and marks it resolved. */
   resolve(entry: GotEntry, value: number, definition: Definition | null): void {
+    const moved = entry.resolved;
     this.unindex(entry);
     entry.global.value = value;
     entry.definition = definition;
     entry.resolved = true;
     this.index(entry);
-    this.onChange?.(entry);
+    this.onChange?.(entry, moved);
   }
 
   /** Makes an entry pending again (value 0, no definition): its definition was unloaded. */
   unresolve(entry: GotEntry): void {
+    const moved = entry.resolved;
     this.unindex(entry);
     entry.global.value = 0;
     entry.definition = null;
     entry.resolved = false;
-    this.onChange?.(entry);
+    this.onChange?.(entry, moved);
   }
 
   /** Forgets an entry (rollback of a failed load, or the last user unloaded). */
@@ -168,7 +172,7 @@ export class GotTable {
     if (spaces.mem.size === 0 && spaces.func.size === 0) this.scopes.delete(entry.scope.id);
     this.unindex(entry);
     this.order.delete(entry);
-    this.onChange?.(entry);
+    this.onChange?.(entry, false);
   }
 
   /** Whether the entry is in the table (not deleted). */

@@ -52,8 +52,10 @@ export class ChangeLog {
   }
 
   /**
-   * How many GOT entry changes there have been, counted with or without readers: what was
-   * made from GOT values before the count moved may be stale.
+   * How many times a resolved GOT entry changed its value (moved, or made pending again),
+   * counted with or without readers: what was made from resolved GOT values before the count
+   * moved may be stale. A pending entry resolved, or an entry deleted with its last importer,
+   * does not count: nothing resident took its value as final.
    */
   get gotChangeCount(): number {
     return this.gotChanges;
@@ -75,9 +77,12 @@ export class ChangeLog {
     if (this.following) this.entries.push({ kind: 'slot', index, created });
   }
 
-  /** A GOT entry changed its value or was deleted (every thread's copy must follow). */
-  got(entry: GotEntry): void {
-    this.gotChanges++;
+  /**
+   * A GOT entry changed its value or was deleted (every thread's copy must follow); `moved`:
+   * it was resolved before (`GotTable.onChange` in @dl/symbols).
+   */
+  got(entry: GotEntry, moved: boolean): void {
+    if (moved) this.gotChanges++;
     if (this.following) this.entries.push({ kind: 'got', entry });
   }
 

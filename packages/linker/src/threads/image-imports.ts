@@ -16,8 +16,10 @@ import type { Indexed } from './plan.js';
  * is resident (no lazy binding, no GOT entry that may move, no host global's value): every
  * later thread's image reuses them (at N=500 they were most of the leading thread's cost of
  * one more image). A kept list is reused only while every library it names is on the thread
- * and no GOT entry has changed since (an unload or reload with no thread following may move
- * any entry: the next image makes every list again).
+ * and no resolved GOT entry has moved since (an unload or reload with no thread following may
+ * move any entry: the next image makes every list again). Entries resolved or deleted meanwhile
+ * do not matter: a kept list holds no pending entry, and an entry goes only with its last
+ * importer.
  */
 
 /** What making one library's imports found: the libraries they name, and whether they can change. */

@@ -308,6 +308,31 @@ describe('follower threads (node worker_threads)', () => {
     }
   });
 
+  it('a GOT entry that comes and goes with a library opened and closed between two images leaves the kept imports of the others as they were', () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    const user = linker.dlopenSync('libthr_user.so', RTLD.NOW);
+    const a = linker.threadImage();
+    linker.releaseThread(a.resources);
+    // libthr_data_user.so's GOT.mem entry for thr_data is made, then deleted with it: no
+    // resolved entry moved, so what the first image made for the others still holds.
+    const data = linker.dlopenSync('libthr_data.so', { binding: 'now', scope: 'global' });
+    const dataUser = linker.dlopenSync('libthr_data_user.so', RTLD.NOW);
+    expect(call(linker, dataUser, 'thr_data_where')).toBeGreaterThan(0);
+    linker.dlclose(dataUser);
+    linker.dlclose(data);
+    const b = linker.threadImage();
+    try {
+      const importsIn = (image: ThreadImage, name: string) => image.libraries.find((l) => l.name === name)!.imports;
+      expect(b.image.libraries.map((l) => l.name)).toEqual(a.image.libraries.map((l) => l.name));
+      for (const name of ['libthr_base.so', 'libthr_user.so'])
+        expect(importsIn(b.image, name)).toBe(importsIn(a.image, name));
+      const follower = followLinker(b.image);
+      expect((follower.find('thr_user_call') as (x: number) => number)(5)).toBe(call(linker, user, 'thr_user_call', 5));
+    } finally {
+      linker.releaseThread(b.resources);
+    }
+  });
+
   it('needs shared memory', () => {
     const { linker } = hostLinkerSync('clang16');
     expect(outcome(() => linker.threadImage())).toBe('DL_INCOMPATIBLE');
