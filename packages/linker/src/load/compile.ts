@@ -2,7 +2,7 @@ import { DlError, isDlError, messageOf } from '@dl/errors';
 import type { FoundLibrary } from '../discover.js';
 import { rememberMeta } from '../metadata.js';
 import type { Pipeline } from '../ops.js';
-import type { LoadContext } from '../state.js';
+import type { Library, LoadContext } from '../state.js';
 
 /** An engine's error as the load's: `DL_INSTANTIATE_FAILED` naming the library (a DlError stays itself). */
 export function engineError(e: unknown, library: string, what: string): DlError {
@@ -12,17 +12,17 @@ export function engineError(e: unknown, library: string, what: string): DlError 
 
 /**
  * Step 3, "compile": every new library, at once (the driver compiles them in parallel for an
- * asynchronous load). The metadata read from each is remembered with its module.
+ * asynchronous load); each of `libs` (in `order`'s order) gets its module. The metadata read
+ * from each is remembered with its module.
  */
-export function* compile(state: LoadContext, order: readonly FoundLibrary[]): Pipeline<WebAssembly.Module[]> {
+export function* compile(state: LoadContext, order: readonly FoundLibrary[], libs: readonly Library[]): Pipeline<void> {
   const started = performance.now();
   const compiled = (yield { op: 'compile', sources: order.map((p) => p.source) }) as (WebAssembly.Module | Error)[];
-  const modules = compiled.map((m, i) => {
+  compiled.forEach((m, i) => {
     if (m instanceof Error) throw engineError(m, order[i]!.name, 'compilation failed');
     rememberMeta(m, order[i]!.meta);
-    return m;
+    libs[i]!.module = m;
   });
   const ms = performance.now() - started;
   for (const p of order) state.emit({ type: 'compile', library: p.name, bytes: p.meta.size, ms: ms / order.length });
-  return modules;
 }

@@ -1,4 +1,5 @@
 import { DlError, isDlError, messageOf } from '@dl/errors';
+import type { Scope } from '@dl/symbols';
 import { discover, isLoaded, loadOrder } from '../discover.js';
 import type { FoundLibrary } from '../discover.js';
 import { Journal } from '../journal.js';
@@ -14,6 +15,7 @@ import { instantiateAll, placeAll } from './instantiate.js';
 import type { LoadJob, LoadResult } from './job.js';
 import { newLibrary, publish } from './publish.js';
 import { rolesOf } from './roles.js';
+import type { LibraryRole } from './roles.js';
 import { LoadScopes } from './scopes.js';
 import { PhaseTimer } from './timing.js';
 
@@ -67,20 +69,11 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
 
     // From here on the shared state changes; every change is journaled.
     const promoted = scopes.commit(state, journal);
-    const replaced = job.replacing?.library;
-    const libs = order.map((p) =>
-      newLibrary(state, p, roleOf(p), job.flags, scopes.group, p === roots[0] ? replaced : undefined),
-    );
-    for (const lib of libs) journal.libraries.set(lib.id, lib);
-    // A failed load takes away every edge its libraries made (to libraries already resident too).
-    journal.record(() => {
-      for (const lib of libs) dropEdges(lib);
-    });
-    const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
-    const asLibrary = (d: FoundLibrary | Library): Library => (isLoaded(d) ? d : libOf.get(d)!);
-    libs.forEach((lib, i) => {
-      lib.needed = order[i]!.needed.map(asLibrary);
-    });
+    const { libs, asLibrary } = librariesOf(state, journal, job, order, (p) => ({
+      role: roleOf(p),
+      group: scopes.group,
+      replacing: p === roots[0] ? job.replacing?.library : undefined,
+    }));
     const foundOf = new Map(libs.map((lib, i) => [lib, order[i]!]));
     let relocated = job.main === undefined;
     // Without a main in the load, every library is placed while the engine compiles (an
@@ -89,10 +82,7 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
     // is instantiated, so a load with the main places each library just before its instance.
     const placedAhead = job.main === undefined;
     if (placedAhead) placeAll(state, journal, libs);
-    const modules = yield* compile(state, order);
-    libs.forEach((lib, i) => {
-      lib.module = modules[i]!;
-    });
+    yield* compile(state, order, libs);
     timer.mark('compile');
     const deferred = yield* instantiateAll(
       state,
@@ -124,6 +114,40 @@ export function* load(state: LinkState, job: LoadJob): Pipeline<LoadResult> {
   } finally {
     state.load = null;
   }
+}
+
+/** How a found library becomes one of the load's: its role, its group, the build it replaces. */
+interface LibrarySpec {
+  readonly role: LibraryRole;
+  readonly group: Scope | null;
+  readonly replacing: Library | undefined;
+}
+
+/**
+ * The load's libraries, journaled, with their NEEDED edges (a failed load takes away every edge
+ * they made, to libraries already resident too); `asLibrary` gives the library of a found one.
+ */
+function librariesOf(
+  state: LinkState,
+  journal: Journal,
+  job: LoadJob,
+  order: readonly FoundLibrary[],
+  specOf: (p: FoundLibrary) => LibrarySpec,
+): { libs: Library[]; asLibrary: (d: FoundLibrary | Library) => Library } {
+  const libs = order.map((p) => {
+    const { role, group, replacing } = specOf(p);
+    return newLibrary(state, p, role, job.flags, group, replacing);
+  });
+  for (const lib of libs) journal.libraries.set(lib.id, lib);
+  journal.record(() => {
+    for (const lib of libs) dropEdges(lib);
+  });
+  const libOf = new Map(order.map((p, i) => [p, libs[i]!]));
+  const asLibrary = (d: FoundLibrary | Library): Library => (isLoaded(d) ? d : libOf.get(d)!);
+  libs.forEach((lib, i) => {
+    lib.needed = order[i]!.needed.map(asLibrary);
+  });
+  return { libs, asLibrary };
 }
 
 function rootNames(job: LoadJob): string[] {
