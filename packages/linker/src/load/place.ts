@@ -5,8 +5,8 @@ import type { Library, Placement } from '../state.js';
 import type { LibraryRole } from './roles.js';
 
 /**
- * "Place" (step 3, or 4 in a load with the main): a library's data (where its role puts it), the memory and table sizes its
- * imports declare as minimum, and its table range.
+ * "Place" (step 3, or 4 in a load with the main): a library's data (where its role puts it),
+ * the memory and table sizes its imports declare as minimum, and its table range.
  */
 export function place(state: Placement, journal: Journal, lib: Library, role: LibraryRole): void {
   role.placeData(state, journal, lib);
