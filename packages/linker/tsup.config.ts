@@ -6,6 +6,7 @@ const config: Options = packageBuild(
     index: 'src/index.ts',
     plans: 'src/plans.ts',
     follow: 'src/follow.ts',
+    threads: 'src/threads.ts',
     'compat-library': 'src/compat-library.ts',
   },
   // Each entry is one file: no chunks shared between them (the main entry's import stays one

@@ -1,5 +1,5 @@
 import { DlError, isDlErrorCode, messageOf } from '@dl/errors';
-import { followLinker } from '@dl/linker';
+import { followLinker } from '@dl/linker/follow';
 import type { Follower } from '@dl/linker';
 import type { EmscriptenContext } from './context.js';
 import { MailboxReader } from './mailbox.js';

@@ -36,9 +36,6 @@ export type {
 } from './types.js';
 export { sideModuleConventions } from './runtime.js';
 export { UNLOAD_HOOK } from './unload.js';
-export { followLinker } from './threads/follow.js';
-export { ThreadGroup } from './threads/group.js';
-export { serveFollower } from './threads/serve.js';
 export type { ServedFollower } from './threads/serve.js';
 export type { FollowMessage, ThreadPort } from './threads/messages.js';
 export type { ThreadStartOptions, ThreadWorker, ThreadWorkerClass } from './threads/start.js';

@@ -21,7 +21,7 @@ const clock = () => performance.timeOrigin + performance.now();
 /** Per sync: the leader's moments, and per worker (by index) its update's seq, post and ack arrival. */
 const syncMarks = [];
 let current = null;
-const dl = await importDist('linker');
+const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'threads')) };
 const m = manifest();
 const files = m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) }));
 let linker;

@@ -25,7 +25,7 @@ const mode = process.argv[3];
 if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1'].includes(mode))
   fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1', 2);
 const timing = instrument();
-const dl = await importDist('linker');
+const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'threads')) };
 const m = manifest();
 const files = m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) }));
 let linker;

@@ -164,6 +164,21 @@ it.each(['linker', 'emscripten'])(
   },
 );
 
+it("@dl/linker's main entry carries no threads code: ThreadGroup is in /threads, followLinker and serveFollower in /follow", async () => {
+  const dist = join(project.dir, 'node_modules', '@dl', 'linker', 'dist');
+  const threadsCode = /\bclass ThreadGroup\b|\bfunction (followLinker|serveFollower)\b/;
+  for (const f of ['index.js', 'index.cjs']) expect(readFileSync(join(dist, f), 'utf8')).not.toMatch(threadsCode);
+  const probe = [
+    "const [main, threads, follow] = await Promise.all(['', '/threads', '/follow'].map((e) => import('@dl/linker' + e)));",
+    "console.log(['ThreadGroup', 'followLinker', 'serveFollower'].map((n) => n in main).join(), typeof threads.ThreadGroup, typeof follow.followLinker, typeof follow.serveFollower);",
+  ].join('\n');
+  writeFileSync(join(project.dir, 'threads-probe.mjs'), probe);
+  expect(await run(process.execPath, ['threads-probe.mjs'], project.dir)).toMatchObject({
+    code: 0,
+    stdout: 'false,false,false function function function\n',
+  });
+});
+
 it("@dl/linker's and @dl/emscripten's main entries carry no wasm: the compatibility library's base64 is in a file of its own, which both formats import", async () => {
   const wasmBase64 = 'AGFzbQ'; // "\0asm", the start of every module, in base64
   for (const p of ['linker', 'emscripten']) {

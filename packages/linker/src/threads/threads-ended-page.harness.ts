@@ -5,7 +5,8 @@
  * goes on and the group keeps serving the other two.
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
+import { createLinkerSync, memoryLoader, RTLD } from '../index.js';
+import { ThreadGroup } from '../threads.js';
 import { blockOn, bytes, callOn, settlesWithin } from './page-parts.harness.js';
 
 declare const WORKER_CODE: string;

@@ -4,7 +4,8 @@
  * started, called on every thread through its stored pointer, closed, and dropped everywhere.
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
+import { createLinkerSync, memoryLoader, RTLD } from '../index.js';
+import { ThreadGroup } from '../threads.js';
 import { bytes, callOn } from './page-parts.harness.js';
 
 declare const WORKER_CODE: string;

@@ -4,7 +4,8 @@
  * reload of libthr_data.so moves that data, and every thread must read the new build's.
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
+import { createLinkerSync, memoryLoader, RTLD } from '../index.js';
+import { ThreadGroup } from '../threads.js';
 import type { Handle, Linker } from '../index.js';
 import { bytes, callOn } from './page-parts.harness.js';
 

@@ -4,7 +4,8 @@
  * does not load rejects `start` without leaving anything reserved.
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinkerSync, memoryLoader, ThreadGroup } from '../index.js';
+import { createLinkerSync, memoryLoader } from '../index.js';
+import { ThreadGroup } from '../threads.js';
 import type { ThreadWorker } from '../index.js';
 import { bytes, callOn } from './page-parts.harness.js';
 

@@ -5,7 +5,8 @@
  * close one worker must find it gone. Reports what went wrong (nothing, when it passes).
  */
 import { reportResult } from '@dl/browser/page';
-import { createLinkerSync, memoryLoader, RTLD, ThreadGroup } from '../index.js';
+import { createLinkerSync, memoryLoader, RTLD } from '../index.js';
+import { ThreadGroup } from '../threads.js';
 import { bytes, callOn } from './page-parts.harness.js';
 
 declare const WORKER_CODE: string;
