@@ -15,6 +15,8 @@ interface Member {
   readonly resources: ThreadResources;
   /** The image or updates posted and not yet acknowledged, by sequence number. */
   readonly waiting: Map<number, Waiting>;
+  /** Stops listening to the thread's port (its messages and, on node, its exit). */
+  unlisten: () => void;
 }
 
 /** A post waiting for its acknowledgement. */
@@ -71,36 +73,47 @@ export class ThreadGroup {
       );
     const stackSize = this.options.stackSize;
     const { image, resources } = this.linker.threadImage(stackSize === undefined ? {} : { stackSize });
-    const member: Member = { name: `thread ${++this.added}`, port, resources, waiting: new Map() };
+    const name = `thread ${++this.added}`;
+    const member: Member = { name, port, resources, waiting: new Map(), unlisten: () => undefined };
     this.mark ??= this.linker.linkState.changes.reader();
     this.members.set(port, member);
-    listen(port, (data) => {
-      if (!isFollowMessage(data)) return;
-      if (data.dl === 'dlopen' || data.dl === 'dlclose') {
-        void this.answer(port, data);
-        return;
-      }
-      if (data.dl !== 'ack') return;
-      const w = member.waiting.get(data.seq);
-      member.waiting.delete(data.seq);
-      if (data.error === undefined) w?.resolve();
-      else
-        w?.reject(
-          new DlError('DL_THREAD_SYNC_FAILED', `${member.name} could not take the load: ${data.error}`, {
-            library: data.library,
-          }),
-        );
+    const unlisten = listen(port, (data) => {
+      this.heard(member, data);
     });
     // A node worker that ends (terminated, exited, or killed by an uncaught error) leaves the group by itself.
-    port.on?.('exit', () => {
+    const exited = (): void => {
       this.remove(port);
-    });
+    };
+    port.on?.('exit', exited);
+    member.unlisten = () => {
+      unlisten();
+      port.off?.('exit', exited);
+    };
     // A thread that could not take its first image follows nothing: it leaves the group (its
     // stack and TLS blocks go back), and the next update does not count it.
     return this.send(member, 'follow', image).catch((e: unknown) => {
       this.remove(port);
       throw e;
     });
+  }
+
+  /** A message from a member thread: a request to load or close, or an acknowledgement. */
+  private heard(member: Member, data: unknown): void {
+    if (!isFollowMessage(data)) return;
+    if (data.dl === 'dlopen' || data.dl === 'dlclose') {
+      void this.answer(member.port, data);
+      return;
+    }
+    if (data.dl !== 'ack') return;
+    const w = member.waiting.get(data.seq);
+    member.waiting.delete(data.seq);
+    if (data.error === undefined) w?.resolve();
+    else
+      w?.reject(
+        new DlError('DL_THREAD_SYNC_FAILED', `${member.name} could not take the load: ${data.error}`, {
+          library: data.library,
+        }),
+      );
   }
 
   /** After a sync every thread has everything so far (cost: constant). */
@@ -255,7 +268,9 @@ export class ThreadGroup {
    * removed when it exits; remove a Web Worker after `terminate()`. What the thread had not
    * acknowledged settles: a pending update counts as taken (an ended thread runs no code, so a
    * sync or an unload waiting for it goes on), a pending first image rejects `add` with
-   * `DL_THREAD_SYNC_FAILED`.
+   * `DL_THREAD_SYNC_FAILED`. The group stops listening to the port (given `off` or
+   * `removeEventListener`): a request the thread sends afterwards is not answered, and a
+   * port added again is listened to once.
    */
   remove(port: ThreadPort): void {
     this.leave(port);
@@ -266,6 +281,7 @@ export class ThreadGroup {
     const member = this.members.get(port);
     if (member === undefined) return;
     this.members.delete(port);
+    member.unlisten();
     this.linker.releaseThread(member.resources);
     const ended = `${member.name} ended before it followed the program${why === undefined ? '' : `: ${why}`}`;
     for (const w of member.waiting.values()) {

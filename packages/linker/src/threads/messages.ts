@@ -26,22 +26,35 @@ export type FollowMessage =
       readonly code?: string;
     };
 
-/** A worker or its inside, as both node's `worker_threads` and Web Workers offer it. */
+/**
+ * A worker or its inside, as both node's `worker_threads` and Web Workers offer it. With
+ * `removeEventListener` or `off`, a `ThreadGroup` stops listening to a thread it removes.
+ */
 export interface ThreadPort {
   postMessage(message: unknown): void;
   /** Web Workers (and a worker's `self`; a Web Worker also tells an `error`). */
   addEventListener?(type: 'message' | 'error', listener: (event: Event) => void): void;
+  removeEventListener?(type: 'message' | 'error', listener: (event: Event) => void): void;
   /** node's `Worker` and `parentPort` (a `Worker` also tells its `exit` and an `error`). */
   on?(type: 'message' | 'exit' | 'error', listener: (data: unknown) => void): unknown;
+  off?(type: 'message' | 'exit' | 'error', listener: (data: unknown) => void): unknown;
 }
 
-export function listen(port: ThreadPort, listener: (data: unknown) => void): void {
-  if (port.on !== undefined) port.on('message', listener);
-  else if (port.addEventListener !== undefined)
-    port.addEventListener('message', (e) => {
-      listener((e as MessageEvent).data);
-    });
-  else throw new DlError('DL_INCOMPATIBLE', 'a thread port needs on() or addEventListener()');
+/** Listens to a port's messages; returns what stops listening (nothing, on a port that cannot). */
+export function listen(port: ThreadPort, listener: (data: unknown) => void): () => void {
+  if (port.on !== undefined) {
+    port.on('message', listener);
+    return () => port.off?.('message', listener);
+  }
+  if (port.addEventListener === undefined)
+    throw new DlError('DL_INCOMPATIBLE', 'a thread port needs on() or addEventListener()');
+  const onEvent = (e: Event): void => {
+    listener((e as MessageEvent).data);
+  };
+  port.addEventListener('message', onEvent);
+  return () => {
+    port.removeEventListener?.('message', onEvent);
+  };
 }
 
 export function isFollowMessage(data: unknown): data is FollowMessage {

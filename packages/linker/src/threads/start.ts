@@ -4,10 +4,6 @@ import type { ThreadPort } from './messages.js';
 /** A worker a {@link ThreadGroup} started: node's `Worker` or a Web Worker. */
 export interface ThreadWorker extends ThreadPort {
   terminate(): unknown;
-  /** node's `Worker`. */
-  off?(type: 'error', listener: (error: unknown) => void): unknown;
-  /** A Web Worker. */
-  removeEventListener?(type: 'error', listener: (event: unknown) => void): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
-import { baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
+import { askWorker, baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
+import type { ThreadPort } from './messages.js';
 
 const groupWorker = useGroupWorkerScript();
 
@@ -28,6 +29,55 @@ describe('ThreadGroup.start and stop (node worker_threads)', () => {
     // What is left reserved is libthr_user.so's own (its load), nothing of the threads'.
     linker.dlclose(linker.handleOf('libthr_user.so')!);
     expect(linker.linkState.allocator.live().length).toBe(held);
+  });
+
+  it('a thread removed while it runs is no longer listened to (node on/off): added again, its dlopen is answered once', async () => {
+    const { linker, group } = baseProgram();
+    const w = new Worker(groupWorker.path());
+    const count = (): number[] => [w.listenerCount('message'), w.listenerCount('exit')];
+    const before = count();
+    await group.add(w);
+    expect(count()).toEqual([before[0]! + 1, before[1]! + 1]);
+    group.remove(w);
+    expect(count()).toEqual(before);
+    // Added again, the thread asks the leader to load a library: loaded once, so one dlclose unloads it.
+    await group.add(w);
+    expect(count()).toEqual([before[0]! + 1, before[1]! + 1]);
+    expect(await askWorker(w, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
+    linker.dlclose(linker.handleOf('libthr_user.so')!);
+    expect(linker.handleOf('libthr_user.so')).toBeUndefined();
+    await group.stop(w);
+    expect(count()).toEqual(before);
+  });
+
+  it('a Web-style port (addEventListener/removeEventListener) is no longer listened to once removed', async () => {
+    const { group } = baseProgram();
+    const w = new Worker(groupWorker.path());
+    const wrapped = new Map<(event: Event) => void, (data: unknown) => void>();
+    const port: ThreadPort = {
+      postMessage: (m) => {
+        w.postMessage(m);
+      },
+      addEventListener: (type, listener) => {
+        const onData = (data: unknown): void => {
+          listener({ data } as MessageEvent);
+        };
+        wrapped.set(listener, onData);
+        w.on(type, onData);
+      },
+      removeEventListener: (type, listener) => {
+        w.off(type, wrapped.get(listener)!);
+        wrapped.delete(listener);
+      },
+    };
+    const before = w.listenerCount('message');
+    await group.add(port);
+    expect(await callOn(w, 'thr_add', [2])).toBe(2);
+    expect(w.listenerCount('message')).toBe(before + 1);
+    group.remove(port);
+    expect(w.listenerCount('message')).toBe(before);
+    expect(wrapped.size).toBe(0);
+    await w.terminate();
   });
 
   it('without a Worker class where the platform has no Web Workers (node 20), start() says what to give, and reserves nothing', async () => {
