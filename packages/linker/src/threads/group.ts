@@ -269,8 +269,7 @@ export class ThreadGroup {
    * acknowledged settles: a pending update counts as taken (an ended thread runs no code, so a
    * sync or an unload waiting for it goes on), a pending first image rejects `add` with
    * `DL_THREAD_SYNC_FAILED`. The group stops listening to the port (given `off` or
-   * `removeEventListener`): a request the thread sends afterwards is not answered, and a
-   * port added again is listened to once.
+   * `removeEventListener`): a request the thread sends afterwards is not answered.
    */
   remove(port: ThreadPort): void {
     this.leave(port);

@@ -48,6 +48,10 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
       let rest = (): void => undefined;
       try {
         if (data.dl === 'follow') {
+          // A second program image (this thread added again, or to another group) is refused:
+          // the follower this thread uses stays as it is.
+          if (updateThen !== null)
+            throw new DlError('DL_THREAD_SYNC_FAILED', 'this thread already follows a program (add a thread once)');
           const served = followThen(data.image, options);
           ({ rest, updateThen } = served);
           resolve({

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
-import { askWorker, baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
+import { baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
 import type { ThreadPort } from './messages.js';
 
 const groupWorker = useGroupWorkerScript();
@@ -31,8 +31,8 @@ describe('ThreadGroup.start and stop (node worker_threads)', () => {
     expect(linker.linkState.allocator.live().length).toBe(held);
   });
 
-  it('a thread removed while it runs is no longer listened to (node on/off): added again, its dlopen is answered once', async () => {
-    const { linker, group } = baseProgram();
+  it('a thread removed while it runs is no longer listened to (node on/off); added again, it refuses a second program and nothing stays reserved', async () => {
+    const { linker, group, held } = baseProgram();
     const w = new Worker(groupWorker.path());
     const count = (): number[] => [w.listenerCount('message'), w.listenerCount('exit')];
     const before = count();
@@ -40,14 +40,14 @@ describe('ThreadGroup.start and stop (node worker_threads)', () => {
     expect(count()).toEqual([before[0]! + 1, before[1]! + 1]);
     group.remove(w);
     expect(count()).toEqual(before);
-    // Added again, the thread asks the leader to load a library: loaded once, so one dlclose unloads it.
-    await group.add(w);
-    expect(count()).toEqual([before[0]! + 1, before[1]! + 1]);
-    expect(await askWorker(w, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
-    linker.dlclose(linker.handleOf('libthr_user.so')!);
-    expect(linker.handleOf('libthr_user.so')).toBeUndefined();
-    await group.stop(w);
+    // Added again: the thread keeps the follower it has and refuses the new image; the group lets it go.
+    await expect(group.add(w)).rejects.toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
+    await expect(group.add(w)).rejects.toThrow(/thread 3 could not take the load: .*already follows a program/);
     expect(count()).toEqual(before);
+    expect(group.size).toBe(0);
+    expect(linker.linkState.allocator.live().length).toBe(held);
+    expect(await callOn(w, 'thr_add', [5])).toBe(5);
+    await w.terminate();
   });
 
   it('a Web-style port (addEventListener/removeEventListener) is no longer listened to once removed', async () => {
