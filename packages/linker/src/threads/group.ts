@@ -17,6 +17,8 @@ interface Member {
   readonly waiting: Map<number, Waiting>;
   /** Stops listening to the thread's port (its messages and, on node, its exit). */
   unlisten: () => void;
+  /** The sequence number of the last request (`dlopen`, `dlclose`) heard from the thread. */
+  heard: number;
 }
 
 /** A post waiting for its acknowledgement. */
@@ -74,7 +76,7 @@ export class ThreadGroup {
     const stackSize = this.options.stackSize;
     const { image, resources } = this.linker.threadImage(stackSize === undefined ? {} : { stackSize });
     const name = `thread ${++this.added}`;
-    const member: Member = { name, port, resources, waiting: new Map(), unlisten: () => undefined };
+    const member: Member = { name, port, resources, waiting: new Map(), unlisten: () => undefined, heard: 0 };
     this.mark ??= this.linker.linkState.changes.reader();
     this.members.set(port, member);
     const unlisten = listen(port, (data) => {
@@ -101,6 +103,7 @@ export class ThreadGroup {
   private heard(member: Member, data: unknown): void {
     if (!isFollowMessage(data)) return;
     if (data.dl === 'dlopen' || data.dl === 'dlclose') {
+      member.heard = Math.max(member.heard, data.seq);
       void this.answer(member.port, data);
       return;
     }
@@ -269,7 +272,8 @@ export class ThreadGroup {
    * acknowledged settles: a pending update counts as taken (an ended thread runs no code, so a
    * sync or an unload waiting for it goes on), a pending first image rejects `add` with
    * `DL_THREAD_SYNC_FAILED`. The group stops listening to the port (given `off` or
-   * `removeEventListener`): a request the thread sends afterwards is not answered.
+   * `removeEventListener`) and tells the thread, which answers a `dlopen` or `dlclose` asked
+   * from then on with `DL_THREAD_SYNC_FAILED` (what the group heard before is still answered).
    */
   remove(port: ThreadPort): void {
     this.leave(port);
@@ -281,6 +285,9 @@ export class ThreadGroup {
     if (member === undefined) return;
     this.members.delete(port);
     member.unlisten();
+    // A thread still running learns it was removed: a request it sent after the last one heard
+    // here fails instead of waiting for ever (an ended thread gets nothing: the post goes nowhere).
+    port.postMessage({ dl: 'removed', seq: member.heard } satisfies FollowMessage);
     this.linker.releaseThread(member.resources);
     const ended = `${member.name} ended before it followed the program${why === undefined ? '' : `: ${why}`}`;
     for (const w of member.waiting.values()) {

@@ -17,6 +17,8 @@ export type FollowMessage =
   /** A worker asks the leader to load (or close) a library: every thread has it when the answer comes. */
   | { readonly dl: 'dlopen'; readonly seq: number; readonly name: string; readonly flags: DlopenFlags }
   | { readonly dl: 'dlclose'; readonly seq: number; readonly handle: Handle }
+  /** The group removed this thread: it answers its requests up to `seq` (those it heard), no later one. */
+  | { readonly dl: 'removed'; readonly seq: number }
   | {
       readonly dl: 'done';
       readonly seq: number;

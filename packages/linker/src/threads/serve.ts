@@ -22,25 +22,64 @@ export interface ServedFollower {
  * loads, brings every thread up to date, then answers); rejects with the error when this thread
  * cannot take its first image (its leader's `add` rejects too, and the group lets it go).
  */
-export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<ServedFollower> {
-  const asked = new Map<number, (m: Extract<FollowMessage, { dl: 'done' }>) => void>();
-  let seq = 0;
-  const ask = (m: { dl: 'dlopen'; name: string; flags: DlopenFlags } | { dl: 'dlclose'; handle: Handle }) =>
-    new Promise<Handle | undefined>((resolve, reject) => {
-      const mine = ++seq;
-      asked.set(mine, (r) => {
+/**
+ * This thread's requests to its leader (`dlopen`, `dlclose`), each settled by the leader's
+ * `done`; once the group has removed the thread, the requests it did not hear fail, and so
+ * does every later one.
+ */
+class Requests {
+  private readonly waiting = new Map<number, (m: Extract<FollowMessage, { dl: 'done' }>) => void>();
+  private seq = 0;
+  /** The last request the group heard before it removed this thread (null while it follows). */
+  private heard: number | null = null;
+
+  constructor(private readonly port: ThreadPort) {}
+
+  ask(
+    m: { dl: 'dlopen'; name: string; flags: DlopenFlags } | { dl: 'dlclose'; handle: Handle },
+  ): Promise<Handle | undefined> {
+    return new Promise<Handle | undefined>((resolve, reject) => {
+      if (this.heard !== null) {
+        reject(removedError());
+        return;
+      }
+      const mine = ++this.seq;
+      this.waiting.set(mine, (r) => {
         if (r.error === undefined) resolve(r.handle);
         else reject(new DlError(r.code !== undefined && isDlErrorCode(r.code) ? r.code : 'DL_NOT_FOUND', r.error));
       });
-      port.postMessage({ ...m, seq: mine });
+      this.port.postMessage({ ...m, seq: mine });
     });
+  }
+
+  done(m: Extract<FollowMessage, { dl: 'done' }>): void {
+    this.waiting.get(m.seq)?.(m);
+    this.waiting.delete(m.seq);
+  }
+
+  /** The group removed this thread: it answers the requests up to `heard`, no later one. */
+  removed(heard: number): void {
+    this.heard = heard;
+    const error = removedError();
+    for (const seq of [...this.waiting.keys()])
+      if (seq > heard) this.done({ dl: 'done', seq, error: error.detail, code: error.code });
+  }
+}
+
+function removedError(): DlError {
+  return new DlError('DL_THREAD_SYNC_FAILED', 'this thread no longer follows the program: its group removed it');
+}
+
+export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<ServedFollower> {
+  const requests = new Requests(port);
+  const ask = requests.ask.bind(requests);
   return new Promise((resolve, reject) => {
     let updateThen: ((image: ThreadImage) => () => void) | null = null;
     listen(port, (data) => {
       if (!isFollowMessage(data) || data.dl === 'ack' || data.dl === 'dlopen' || data.dl === 'dlclose') return;
-      if (data.dl === 'done') {
-        asked.get(data.seq)?.(data);
-        asked.delete(data.seq);
+      if (data.dl === 'done' || data.dl === 'removed') {
+        if (data.dl === 'done') requests.done(data);
+        else requests.removed(data.seq);
         return;
       }
       // What is left once the image is taken (its extra slots: this cannot fail) is done after

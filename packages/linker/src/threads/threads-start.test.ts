@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
-import { baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
+import { askWorker, baseProgram, callOn, useGroupWorkerScript } from './group-tests.harness.js';
 import type { ThreadPort } from './messages.js';
 
 const groupWorker = useGroupWorkerScript();
@@ -40,6 +40,11 @@ describe('ThreadGroup.start and stop (node worker_threads)', () => {
     expect(count()).toEqual([before[0]! + 1, before[1]! + 1]);
     group.remove(w);
     expect(count()).toEqual(before);
+    // Still running, the thread asks its leader to load a library: it learns it was removed, and nothing loads.
+    expect(await askWorker(w, { op: 'dlopen', name: 'libthr_user.so' })).toMatch(
+      /^error: this thread no longer follows the program: its group removed it/,
+    );
+    expect(linker.handleOf('libthr_user.so')).toBeUndefined();
     // Added again: the thread keeps the follower it has and refuses the new image; the group lets it go.
     await expect(group.add(w)).rejects.toMatchObject({ code: 'DL_THREAD_SYNC_FAILED' });
     await expect(group.add(w)).rejects.toThrow(/thread 3 could not take the load: .*already follows a program/);
@@ -47,6 +52,22 @@ describe('ThreadGroup.start and stop (node worker_threads)', () => {
     expect(group.size).toBe(0);
     expect(linker.linkState.allocator.live().length).toBe(held);
     expect(await callOn(w, 'thr_add', [5])).toBe(5);
+    await w.terminate();
+  });
+
+  it('a request the group heard before it removed the thread is still answered', async () => {
+    const { linker, group } = baseProgram();
+    const w = new Worker(groupWorker.path());
+    await group.add(w);
+    // The thread is removed while the leader loads what it asked for (after the group heard it).
+    const dlopen = linker.dlopen.bind(linker);
+    linker.dlopen = (...args: Parameters<typeof dlopen>) => {
+      group.remove(w);
+      return dlopen(...args);
+    };
+    expect(await askWorker(w, { op: 'dlopen', name: 'libthr_user.so' })).toBe('libthr_user.so');
+    expect(linker.handleOf('libthr_user.so')).toBeDefined();
+    expect(group.size).toBe(0);
     await w.terminate();
   });
 
