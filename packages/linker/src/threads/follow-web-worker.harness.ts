@@ -1,7 +1,7 @@
 /**
  * A Web Worker (bundled by threads.browser.test.ts, started by threads-page.harness.ts):
- * follows its leader through serveFollower, answers `call` messages with the follower, and
- * blocks in `Atomics.wait` when asked (`block`).
+ * follows its leader through serveFollower, answers `call` messages with the follower, asks its
+ * leader to load a library (`dlopen`), and blocks in `Atomics.wait` when asked (`block`).
  */
 import { serveFollower } from '../follow.js';
 import type { ThreadPort } from '../follow.js';
@@ -21,6 +21,19 @@ addEventListener('message', (event: MessageEvent<Ask>) => {
     // Answers, then waits on the lock until notified: no message of this thread is handled meanwhile.
     postMessage({ id: m.id, value: 1 });
     Atomics.wait(new Int32Array(m.lock!), 0, 0);
+    return;
+  }
+  if (m.op === 'dlopen') {
+    void follower
+      .then((f) => f.dlopen(m.name!))
+      .then(
+        (h) => {
+          postMessage({ id: m.id, value: h.name });
+        },
+        (e: unknown) => {
+          postMessage({ id: m.id, value: `error: ${e instanceof Error ? e.message : String(e)}` });
+        },
+      );
     return;
   }
   if (m.op !== 'call') return;

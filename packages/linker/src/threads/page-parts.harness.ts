@@ -20,10 +20,15 @@ export function blockOn(w: Worker, lock: SharedArrayBuffer): Promise<number | nu
   return ask(w, { op: 'block', lock });
 }
 
-function ask(w: Worker, m: Record<string, unknown>): Promise<number | null> {
+/** Asks a worker to `dlopen` a library through its leader: the library's name, or `error: …`. */
+export function dlopenOn(w: Worker, name: string): Promise<string> {
+  return ask<string>(w, { op: 'dlopen', name }) as Promise<string>;
+}
+
+function ask<T = number>(w: Worker, m: Record<string, unknown>): Promise<T | null> {
   return new Promise((resolve) => {
     const id = ++nextId;
-    const listener = (e: MessageEvent<{ id?: number; value?: number | null }>): void => {
+    const listener = (e: MessageEvent<{ id?: number; value?: T | null }>): void => {
       if (e.data.id !== id) return;
       w.removeEventListener('message', listener);
       resolve(e.data.value ?? null);

@@ -6,8 +6,8 @@
 import { reportResult } from '@dl/browser/page';
 import { createLinkerSync, memoryLoader } from '../index.js';
 import { ThreadGroup } from '../threads.js';
-import type { ThreadWorker } from '../index.js';
-import { bytes, callOn } from './page-parts.harness.js';
+import type { Linker, ThreadWorker } from '../index.js';
+import { bytes, callOn, dlopenOn } from './page-parts.harness.js';
 
 declare const WORKER_CODE: string;
 
@@ -18,7 +18,10 @@ function webWorker(w: ThreadWorker): Worker {
 }
 
 reportResult(async () => {
-  const files = { 'libthr_base.so': await bytes('libthr_base.so') };
+  const files = {
+    'libthr_base.so': await bytes('libthr_base.so'),
+    'libthr_user.so': await bytes('libthr_user.so'),
+  };
   const linker = createLinkerSync({ program: { kind: 'host', shared: true }, loader: memoryLoader(files) });
   linker.dlopenSync('libthr_base.so', { binding: 'now', scope: 'global' });
   const group = new ThreadGroup(linker, { stackSize: 16384 });
@@ -27,6 +30,7 @@ reportResult(async () => {
   const workers = (await Promise.all([group.start(url), group.start(url)])).map(webWorker);
   const following = group.size;
   const sums = await Promise.all(workers.map((w) => callOn(w, 'thr_add', [3])));
+  const removed = await removedWhileRunning(linker, group, workers);
   for (const w of workers) await group.stop(w);
   const missing = await group.start('/no-such-worker.js').then(
     () => 'resolved',
@@ -38,6 +42,35 @@ reportResult(async () => {
     sums,
     after: group.size,
     missing,
+    removed,
     released: linker.linkState.allocator.live().length === held,
   };
 });
+
+/**
+ * A worker removed while it runs: a `dlopen` it then asks for fails and loads nothing, added
+ * again it refuses the second image (nothing stays reserved), and its follower still answers;
+ * a worker still in the group loads through the leader.
+ */
+async function removedWhileRunning(linker: Linker, group: ThreadGroup, [kept, gone]: Worker[]) {
+  group.remove(gone!);
+  const reserved = linker.linkState.allocator.live().length;
+  const asked = await dlopenOn(gone!, 'libthr_user.so');
+  const loadedForRemoved = linker.handleOf('libthr_user.so') !== undefined;
+  const readded = await group.add(gone!).then(
+    () => 'resolved',
+    (e: unknown) => `${(e as { code?: string }).code ?? '?'}: ${e instanceof Error ? e.message : String(e)}`,
+  );
+  const result = {
+    asked,
+    loadedForRemoved,
+    readded,
+    size: group.size,
+    sameReserved: linker.linkState.allocator.live().length === reserved,
+    goneAnswers: typeof (await callOn(gone!, 'thr_add', [1])),
+    keptLoads: await dlopenOn(kept!, 'libthr_user.so'),
+  };
+  linker.dlclose(linker.handleOf('libthr_user.so')!);
+  await group.sync();
+  return result;
+}

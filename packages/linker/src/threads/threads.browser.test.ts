@@ -91,13 +91,26 @@ describeInChromium('follower threads in Chromium (Web Workers)', { server }, (ch
     });
   });
 
-  it('ThreadGroup.start makes Web Workers already following, stop ends them; a worker script that does not load rejects start with DL_THREAD_SYNC_FAILED and leaves nothing reserved', async () => {
+  it('ThreadGroup.start makes Web Workers already following, stop ends them; a worker script that does not load rejects start with DL_THREAD_SYNC_FAILED and leaves nothing reserved; a worker removed while it runs is told so and refuses to be added again', async () => {
     const { missing, ...result } = await threadsPage<Record<string, unknown>>(
       chromium,
       'threads-start-page.harness.ts',
     );
-    expect(result).toEqual({ isolated: true, following: 2, sums: [3, 3], after: 0, released: true });
-    expect(missing).toMatch(/^DL_THREAD_SYNC_FAILED: thread 3 ended before it followed the program: /);
+    const { removed, ...rest } = result;
+    expect(rest).toEqual({ isolated: true, following: 2, sums: [3, 3], after: 0, released: true });
+    expect(missing).toMatch(/^DL_THREAD_SYNC_FAILED: thread 4 ended before it followed the program: /);
+    // A worker removed while it runs: told so, it loads nothing; added again, it refuses a second image.
+    expect(removed).toMatchObject({
+      loadedForRemoved: false,
+      size: 1,
+      sameReserved: true,
+      goneAnswers: 'number',
+      keptLoads: 'libthr_user.so',
+    });
+    expect((removed as { asked: string }).asked).toMatch(/^error: this thread no longer follows the program/);
+    expect((removed as { readded: string }).readded).toMatch(
+      /^DL_THREAD_SYNC_FAILED: thread 3 could not take the load: .*already follows a program/,
+    );
   });
 
   it('1,000 dlopen/dlclose cycles interleaved with calls on 4 Web Workers: no wrong call, no deadlock (bounded: the page must answer within 120 s)', async () => {
