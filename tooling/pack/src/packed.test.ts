@@ -166,7 +166,8 @@ it.each(['linker', 'emscripten'])(
 
 it("@dl/linker's main entry carries no threads code: ThreadGroup is in /threads, followLinker and serveFollower in /follow", async () => {
   const dist = join(project.dir, 'node_modules', '@dl', 'linker', 'dist');
-  const threadsCode = /\bclass ThreadGroup\b|\bfunction (followLinker|serveFollower)\b/;
+  // esbuild writes the class as `var ThreadGroup = class {` (whitespace minified: no spaces).
+  const threadsCode = /\bThreadGroup\s*=\s*class\b|\bclass ThreadGroup\b|\bfunction (followLinker|serveFollower)\b/;
   for (const f of ['index.js', 'index.cjs']) expect(readFileSync(join(dist, f), 'utf8')).not.toMatch(threadsCode);
   const probe = [
     "const [main, threads, follow] = await Promise.all(['', '/threads', '/follow'].map((e) => import('@dl/linker' + e)));",
