@@ -80,7 +80,7 @@ export class ThreadGroup {
     this.mark ??= this.linker.linkState.changes.reader();
     this.members.set(port, member);
     const unlisten = listen(port, (data) => {
-      this.heard(member, data);
+      this.onMessage(member, data);
     });
     // A node worker that ends (terminated, exited, or killed by an uncaught error) leaves the group by itself.
     const exited = (): void => {
@@ -100,7 +100,7 @@ export class ThreadGroup {
   }
 
   /** A message from a member thread: a request to load or close, or an acknowledgement. */
-  private heard(member: Member, data: unknown): void {
+  private onMessage(member: Member, data: unknown): void {
     if (!isFollowMessage(data)) return;
     if (data.dl === 'dlopen' || data.dl === 'dlclose') {
       member.heard = Math.max(member.heard, data.seq);

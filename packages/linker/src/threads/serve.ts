@@ -16,13 +16,6 @@ export interface ServedFollower {
 }
 
 /**
- * Inside a worker: follows the images and updates its leader posts (the `dl` messages; others
- * are left to the worker's own handlers) and acknowledges each. Resolves once the first image is
- * applied, with the follower and a `dlopen`/`dlclose` that go through the leading thread (which
- * loads, brings every thread up to date, then answers); rejects with the error when this thread
- * cannot take its first image (its leader's `add` rejects too, and the group lets it go).
- */
-/**
  * This thread's requests to its leader (`dlopen`, `dlclose`), each settled by the leader's
  * `done`; once the group has removed the thread, the requests it did not hear fail, and so
  * does every later one.
@@ -70,6 +63,13 @@ function removedError(): DlError {
   return new DlError('DL_THREAD_SYNC_FAILED', 'this thread no longer follows the program: its group removed it');
 }
 
+/**
+ * Inside a worker: follows the images and updates its leader posts (the `dl` messages; others
+ * are left to the worker's own handlers) and acknowledges each. Resolves once the first image is
+ * applied, with the follower and a `dlopen`/`dlclose` that go through the leading thread (which
+ * loads, brings every thread up to date, then answers); rejects with the error when this thread
+ * cannot take its first image (its leader's `add` rejects too, and the group lets it go).
+ */
 export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Promise<ServedFollower> {
   const requests = new Requests(port);
   const ask = requests.ask.bind(requests);
