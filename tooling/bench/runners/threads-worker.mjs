@@ -7,7 +7,9 @@
 //           then the image's extra table slots are set — the engine's part of following, no linker
 //   serve   serveFollower(parentPort): follows through a ThreadGroup, answers {bench: 'check'}
 //           with the median wall time this thread took to apply an update (applyMs; thread CPU
-//           time is too coarse for it: the scheduler updates it at its ticks)
+//           time is too coarse for it: the scheduler updates it at its ticks); and for the
+//           `ideal-4` runner, {bench: 'ideal-prep', sab}: the engine's part of taking the last
+//           update it took, made ready (idealPrep), run when the leader says go
 // follow and floor answer {bench, ms, cpuMs, checksum, tlsFresh}; both check what they built.
 // cpuMs: this thread's CPU time over the same span (Linux /proc/thread-self/schedstat; absent
 // elsewhere): unlike the wall clock, it does not count the time other processes hold the cores.
@@ -68,7 +70,7 @@ function plan(image, table, stackPointer) {
           into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, spec.value);
           break;
         case 'tls': {
-          const block = image.libraries.find((l) => l.id === spec.library).tlsBlock;
+          const block = image.libraries.find((l) => l.id === spec.library)?.tlsBlock ?? 0;
           into[spec.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, block + spec.offset);
           break;
         }
@@ -121,6 +123,33 @@ function follow(image) {
   return { ms, ...cpu, ...check((name) => follower.find(name), workerData.modules) };
 }
 
+/**
+ * The `ideal-4` runner's follower (runners/threads.mjs): the least an eager follower can do for a
+ * new library, made ready in advance — the last update's library (the set's libraries are all
+ * alike) with its imports made now (plan(), as the floor makes them; each provider's export by
+ * name; a scratch copy of this thread's table, so that its element segment writes nothing this
+ * thread uses). Then, blocked in Atomics.wait (no event loop to wake), it waits for the leader's
+ * go (sab[0]), runs only `new WebAssembly.Instance` and counts itself done (sab[2]); sab[1]
+ * counts the threads ready.
+ */
+function idealPrep(follower, sab) {
+  const i32 = new Int32Array(sab);
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: follower.table.length });
+  for (let i = 0; i < table.length; i++) table.set(i, follower.table.get(i));
+  const [{ imports, fills }] = plan(lastUpdate, table, follower.stackPointer);
+  for (const [into, name, , exp] of fills) into[name] = follower.find(exp);
+  const { module } = lastUpdate.libraries[0];
+  Atomics.add(i32, 1, 1);
+  Atomics.notify(i32, 1);
+  while (Atomics.load(i32, 0) === 0) Atomics.wait(i32, 0, 0);
+  new WebAssembly.Instance(module, imports);
+  Atomics.add(i32, 2, 1);
+  Atomics.notify(i32, 2);
+}
+
+/** The last update this thread took (serve mode): what `idealPrep` instantiates. */
+let lastUpdate = null;
+
 const { mode } = workerData;
 if (mode === 'serve') {
   // The port serveFollower listens on: parentPort, with each update's handling timed.
@@ -137,6 +166,7 @@ if (mode === 'serve') {
     on: (type, listener) =>
       parentPort.on(type, (data) => {
         if (data?.dl !== 'update') return listener(data);
+        if (data.image.libraries.length > 0) lastUpdate = data.image;
         const mark = { seq: data.seq, received: clock() };
         marks.push(mark);
         const t0 = performance.now();
@@ -147,6 +177,15 @@ if (mode === 'serve') {
   };
   const served = dl.serveFollower(port, { host });
   parentPort.on('message', (msg) => {
+    if (msg?.bench === 'ideal-prep')
+      void served
+        .then((s) => idealPrep(s.follower, msg.sab))
+        .catch((e) => {
+          // The leader is blocked waiting for this thread: it reads the failure from sab[3].
+          Atomics.store(new Int32Array(msg.sab), 3, 1);
+          Atomics.notify(new Int32Array(msg.sab), 1);
+          throw e;
+        });
     if (msg?.bench !== 'check') return;
     void served.then((s) => {
       parentPort.postMessage({

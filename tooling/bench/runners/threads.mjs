@@ -8,7 +8,14 @@
 //   dlopen-4  4 workers follow through a ThreadGroup; the last `dlopens` modules are opened one
 //             at a time, each timed from dlopenSync to its group.sync() acknowledged by all 4
 //   dlopen-2  the same with 2 workers (the machine's cores: how the ratio depends on them)
-//   dlopen-1  the same dlopens with no thread following: dlopenSync alone
+//   dlopen-1  the same dlopens with no thread following: dlopenSync alone (also reports
+//             compiledMs: the median time into dlopenSync at which its library is compiled,
+//             the earliest an eager follower could start on it)
+//   ideal-4   4 workers follow as for dlopen-4, but each dlopen is timed against idealised
+//             followers (threads-worker.mjs idealPrep): each has the engine's part of taking a
+//             library just like it ready in advance and starts it when dlopenSync starts
+//             (earlier than any real follower can: the library is not compiled yet), woken
+//             and counted through shared memory; then the real update is synced, untimed
 // Every worker checks what it got (sum of bm<i>_check() = the set's checksum, each thread-local
 // starting fresh); prints one JSON line {"totalMs", "checksum", ...}: for the dlopen modes
 // totalMs is the median of the process's dlopens, instantiateMs the median time the leader's
@@ -22,15 +29,17 @@ import { median, answer } from './threads-common.mjs';
 
 const WORKER = new URL('./threads-worker.mjs', import.meta.url);
 const mode = process.argv[3];
-if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1'].includes(mode))
-  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1', 2);
+if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1', 'ideal-4'].includes(mode))
+  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1|ideal-4', 2);
 const timing = instrument();
 const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'threads')) };
 const m = manifest();
 const files = m.modules.map(({ path, name }) => ({ name, bytes: readFileSync(path) }));
 let linker;
 const program = { ...hostProgram('bm', () => linker), shared: true };
-linker = dl.createLinkerSync({ program });
+/** The phases of the last load (its 'done' event). */
+let phases = {};
+linker = dl.createLinkerSync({ program, onEvent: (e) => e.type === 'done' && (phases = e.phases) });
 const flags = dl.RTLD.NOW | dl.RTLD.GLOBAL;
 
 /** A fresh worker following (or flooring) the whole set once. */
@@ -63,19 +72,28 @@ async function startThread() {
 async function dlopens() {
   const k = m.dlopens;
   for (const file of files.slice(0, files.length - k)) linker.dlopenSync(file, flags);
-  const threads = mode === 'dlopen-4' ? 4 : mode === 'dlopen-2' ? 2 : 0;
+  const threads = mode === 'dlopen-4' || mode === 'ideal-4' ? 4 : mode === 'dlopen-2' ? 2 : 0;
   const group = new dl.ThreadGroup(linker, { stackSize: 65536 });
   const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { mode: 'serve' } }));
   await Promise.all(workers.map((w) => group.add(w)));
   const times = [];
   const instantiated = [];
-  for (const file of files.slice(files.length - k)) {
+  const compiled = [];
+  const ideal = mode === 'ideal-4' ? idealFollowers(workers) : null;
+  for (const [i, file] of files.slice(files.length - k).entries()) {
     const i0 = timing.instantiateMs;
+    // The ideal's followers take the last update's library: the first dlopen only makes one.
+    const go = ideal !== null && i > 0 ? ideal.ready() : null;
     const t0 = performance.now();
+    go?.start();
     linker.dlopenSync(file, flags);
     instantiated.push(timing.instantiateMs - i0);
+    compiled.push(phases.resolve + phases.check + phases.compile);
+    go?.done();
+    const ms = performance.now() - t0;
     if (threads > 0) await group.sync();
-    times.push(performance.now() - t0);
+    if (go !== null) times.push(ms);
+    else if (ideal === null) times.push(performance.now() - t0);
   }
   // Every thread (the leading one included) must see the whole set.
   const modules = m.modules;
@@ -98,7 +116,40 @@ async function dlopens() {
     firstMs: times[0],
     maxMs: Math.max(...times),
     instantiateMs: median(instantiated),
-    ...(applies.length === 0 ? {} : { applyMs: median(applies) }),
+    compiledMs: median(compiled),
+    ...(applies.length === 0 || ideal !== null ? {} : { applyMs: median(applies) }),
+  };
+}
+
+/**
+ * The ideal-4 runner's followers (threads-worker.mjs idealPrep): `ready()` has each make ready
+ * the engine's part of its next library, and returns its `start()` (the go) and `done()`, which
+ * waits (blocking, as Atomics.wait allows a node main thread) until all have run it.
+ */
+function idealFollowers(workers) {
+  const sab = new SharedArrayBuffer(16);
+  const i32 = new Int32Array(sab);
+  const waitFor = (slot) => {
+    const until = performance.now() + 30_000;
+    for (let n = Atomics.load(i32, slot); n < workers.length; n = Atomics.load(i32, slot)) {
+      if (Atomics.load(i32, 3) !== 0) fail('ideal-4: a follower could not make its library ready');
+      if (performance.now() > until) fail('ideal-4: the followers did not answer in 30 s');
+      Atomics.wait(i32, slot, n, 100);
+    }
+  };
+  return {
+    ready() {
+      i32.fill(0);
+      for (const w of workers) w.postMessage({ bench: 'ideal-prep', sab });
+      waitFor(1);
+      return {
+        start() {
+          Atomics.store(i32, 0, 1);
+          Atomics.notify(i32, 0);
+        },
+        done: () => waitFor(2),
+      };
+    },
   };
 }
 
