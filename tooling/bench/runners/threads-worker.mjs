@@ -10,6 +10,8 @@
 //           time is too coarse for it: the scheduler updates it at its ticks); and for the
 //           `ideal-4` runner, {bench: 'ideal-prep', sab}: the engine's part of taking the last
 //           update it took, made ready (idealPrep), run when the leader says go
+//           (workerData.ackOnly, the `ack-4` runner: each update is acknowledged at once and
+//           taken only when the thread is asked to check — the least any follower can do)
 // follow and floor answer {bench, ms, cpuMs, checksum, tlsFresh}; both check what they built.
 // cpuMs: this thread's CPU time over the same span (Linux /proc/thread-self/schedstat; absent
 // elsewhere): unlike the wall clock, it does not count the time other processes hold the cores.
@@ -158,14 +160,24 @@ if (mode === 'serve') {
   const applied = [];
   const marks = [];
   const clock = () => performance.timeOrigin + performance.now();
+  // ackOnly: the updates acknowledged at once, each taken (its own ack not posted again) at the check.
+  const deferred = [];
+  const acked = new Set();
   const port = {
     postMessage: (m) => {
+      if (m?.dl === 'ack' && acked.has(m.seq)) return;
       if (m?.dl === 'ack' && marks.at(-1)?.seq === m.seq) marks.at(-1).acked = clock();
       parentPort.postMessage(m);
     },
     on: (type, listener) =>
       parentPort.on(type, (data) => {
         if (data?.dl !== 'update') return listener(data);
+        if (workerData.ackOnly === true) {
+          acked.add(data.seq);
+          parentPort.postMessage({ dl: 'ack', seq: data.seq });
+          deferred.push(() => listener(data));
+          return;
+        }
         if (data.image.libraries.length > 0) lastUpdate = data.image;
         const mark = { seq: data.seq, received: clock() };
         marks.push(mark);
@@ -188,6 +200,7 @@ if (mode === 'serve') {
         });
     if (msg?.bench !== 'check') return;
     void served.then((s) => {
+      for (const take of deferred.splice(0)) take();
       parentPort.postMessage({
         bench: 'check',
         ...check((name) => s.follower.find(name), msg.modules),

@@ -16,6 +16,8 @@
 //             library just like it ready in advance and starts it when dlopenSync starts
 //             (earlier than any real follower can: the library is not compiled yet), woken
 //             and counted through shared memory; then the real update is synced, untimed
+//   ack-4     dlopen-4 with followers that acknowledge each update at once and take it only
+//             when asked to check, at the end: the least any follower can do (messages only)
 // Every worker checks what it got (sum of bm<i>_check() = the set's checksum, each thread-local
 // starting fresh); prints one JSON line {"totalMs", "checksum", ...}: for the dlopen modes
 // totalMs is the median of the process's dlopens, instantiateMs the median time the leader's
@@ -29,8 +31,8 @@ import { median, answer } from './threads-common.mjs';
 
 const WORKER = new URL('./threads-worker.mjs', import.meta.url);
 const mode = process.argv[3];
-if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1', 'ideal-4'].includes(mode))
-  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1|ideal-4', 2);
+if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1', 'ideal-4', 'ack-4'].includes(mode))
+  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1|ideal-4|ack-4', 2);
 const timing = instrument();
 const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'threads')) };
 const m = manifest();
@@ -72,9 +74,10 @@ async function startThread() {
 async function dlopens() {
   const k = m.dlopens;
   for (const file of files.slice(0, files.length - k)) linker.dlopenSync(file, flags);
-  const threads = mode === 'dlopen-4' || mode === 'ideal-4' ? 4 : mode === 'dlopen-2' ? 2 : 0;
+  const threads = mode === 'dlopen-2' ? 2 : mode === 'dlopen-1' ? 0 : 4;
   const group = new dl.ThreadGroup(linker, { stackSize: 65536 });
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { mode: 'serve' } }));
+  const workerData = { mode: 'serve', ackOnly: mode === 'ack-4' };
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData }));
   await Promise.all(workers.map((w) => group.add(w)));
   const times = [];
   const instantiated = [];
@@ -117,7 +120,7 @@ async function dlopens() {
     maxMs: Math.max(...times),
     instantiateMs: median(instantiated),
     compiledMs: median(compiled),
-    ...(applies.length === 0 || ideal !== null ? {} : { applyMs: median(applies) }),
+    ...(mode === 'dlopen-2' || mode === 'dlopen-4' ? { applyMs: median(applies) } : {}),
   };
 }
 

@@ -11,6 +11,8 @@
  *             library (`new WebAssembly.Instance` with imports made in advance), started when
  *             the leader's `dlopenSync` starts and woken through shared memory — the most an eager
  *             follower could ever save
+ *   ack-4     dlopen-4 with followers that acknowledge each update at once and take it only
+ *             at the end: the least any follower can do (the messages alone)
  * On N generated shared-memory side modules (gen/gen-threads.mjs, clang-16, built by
  * gen/build.sh threads N into .build/threads/N). Every measurement is a fresh node process
  * (runners/threads.mjs); runs interleave the runners; the table shows medians.
@@ -30,7 +32,7 @@ import type { Sample } from './suite.js';
 const BUILD = join(BENCH_DIR, '.build');
 
 /** The runners, in table order; each measured case's floor is the runner it is divided by. */
-export const THREAD_RUNNERS = ['floor', 'follow', 'dlopen-1', 'dlopen-2', 'dlopen-4', 'ideal-4'] as const;
+export const THREAD_RUNNERS = ['floor', 'follow', 'dlopen-1', 'dlopen-2', 'dlopen-4', 'ideal-4', 'ack-4'] as const;
 export type ThreadRunner = (typeof THREAD_RUNNERS)[number];
 export const FLOOR_OF: Readonly<Record<ThreadRunner, ThreadRunner>> = {
   floor: 'floor',
@@ -39,6 +41,7 @@ export const FLOOR_OF: Readonly<Record<ThreadRunner, ThreadRunner>> = {
   'dlopen-2': 'dlopen-1',
   'dlopen-4': 'dlopen-1',
   'ideal-4': 'dlopen-1',
+  'ack-4': 'dlopen-1',
 };
 
 /** The issue's targets: a follower ≤ 1.1× its floor; a dlopen reaching 4 threads ≤ 1.5× a single-threaded one. */
@@ -225,6 +228,11 @@ export function extraNotes(
     if (ideal !== undefined && one !== undefined)
       lines.push(
         `N=${n}: ideal-4: 4 followers that only instantiate, ready in advance and started with dlopenSync: ${ms(ideal.medianMs)} ms = ${times(ideal.medianMs / one.medianMs)} dlopen-1, the best an eager follower could do here`,
+      );
+    const ack = cases.find((c) => c.n === n && c.runner === 'ack-4');
+    if (ack !== undefined && one !== undefined)
+      lines.push(
+        `N=${n}: ack-4: 4 followers that only acknowledge (taking each update later, as one that instantiates a library when first used would): ${ms(ack.medianMs)} ms = ${times(ack.medianMs / one.medianMs)} dlopen-1`,
       );
   }
   return lines.length === 0 ? [] : [...lines, ''];
