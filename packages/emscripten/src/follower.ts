@@ -115,6 +115,9 @@ export class EmscriptenFollower {
         host: this.host(),
         table: this.ctx.table,
         stackPointer: this.ctx.stackPointer,
+        // Emscripten's runtime walks every library's instance on this worker (its Module._name
+        // stubs, a new pthread's TLS set-up): each is made as soon as the worker learns of it.
+        instantiate: 'eager',
       });
     else this.follower.update(m.image);
     this.publish(m);

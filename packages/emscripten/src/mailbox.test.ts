@@ -22,6 +22,7 @@ function library(id: number, name: string): ImageLibrary {
     ],
     tlsBlock: null,
     tlsInit: null,
+    slotTypes: null,
   };
 }
 

@@ -3,6 +3,8 @@ import { classifyLinkImports, classifyModuleImports, readDylinkInfo, readModule,
 import type { ModuleInfo } from '@dl/reader';
 import type { ClassifiedImport, DylinkInfo, ImportDescription } from '@dl/reader';
 import type { ExportLike } from '@dl/symbols';
+import { slotTypesOf } from './slot-types.js';
+import type { SlotTypes } from './slot-types.js';
 
 /** What the linker knows about a library before instantiating it. */
 export interface LibraryMeta {
@@ -14,6 +16,8 @@ export interface LibraryMeta {
   readonly typed: boolean;
   /** Byte size when known (the bytes were seen, or the loader said), else 0. */
   readonly size: number;
+  /** The types of the table slots it fills (null when unknown: no bytes were read, or one cannot be typed). */
+  readonly slotTypes: SlotTypes | null;
 }
 
 /**
@@ -77,6 +81,7 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
     exports,
     typed: true,
     size,
+    slotTypes: slotTypesOf(m),
   };
 }
 
@@ -98,5 +103,12 @@ export function metaFromModule(module: WebAssembly.Module, name: string): Librar
       ? { kind: e.kind, name: e.name, type: null }
       : { kind: e.kind, name: e.name },
   );
-  return { dylink, imports: classifyLinkImports(imports, dylink.weakImports), exports, typed: false, size: 0 };
+  return {
+    dylink,
+    imports: classifyLinkImports(imports, dylink.weakImports),
+    exports,
+    typed: false,
+    size: 0,
+    slotTypes: null,
+  };
 }

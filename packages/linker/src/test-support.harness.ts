@@ -19,6 +19,8 @@ export const sharedMemoryFixtures: ReadonlySet<string> = new Set([
   'thr_user',
   'thr_eh',
   'thr_eh_user',
+  'thr_lazy',
+  'thr_lazy_user',
 ]);
 
 /** Every side module of a toolchain, by file name (what NEEDED entries say). */

@@ -151,10 +151,22 @@ export function callIndirectBody(type: FuncType, typeIndex: number, slot: number
   return body;
 }
 
+/** A function type as a short text key: `i32,i64>f64` (parameters, `>`, results). */
+export function funcTypeKey(type: FuncType): string {
+  return `${type.params.join(',')}>${type.results.join(',')}`;
+}
+
+/** The function type a {@link funcTypeKey} names. */
+export function funcTypeOfKey(key: string): FuncType {
+  const [params = '', results = ''] = key.split('>');
+  const list = (text: string): FuncType['params'] => (text === '' ? [] : text.split(','));
+  return { kind: 'func', params: list(params), results: list(results) };
+}
+
 /** Index of `type` in `types`, appending it when new. */
 export function typeIndex(types: FuncType[], type: FuncType): number {
-  const key = `${type.params.join(',')}>${type.results.join(',')}`;
-  const found = types.findIndex((t) => `${t.params.join(',')}>${t.results.join(',')}` === key);
+  const key = funcTypeKey(type);
+  const found = types.findIndex((t) => funcTypeKey(t) === key);
   if (found >= 0) return found;
   types.push(type);
   return types.length - 1;

@@ -13,10 +13,23 @@ import {
 } from '@dl/fixtures';
 import { malformedCases } from '@dl/fixtures/malformed';
 import { objdump, objdumpAvailable } from '@dl/fixtures/objdump';
+import type { ObjdumpSegment } from '@dl/fixtures/objdump';
 import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { isSideModule, readDylinkInfo, readDylinkPrefix, readModule } from './index.js';
 import type { FuncType, Import, ModuleInfo } from './index.js';
+
+/** A decoded element segment as wasm-objdump prints it. */
+function segmentText(s: ModuleInfo['elements'][number]): ObjdumpSegment {
+  const flags = s.mode === 'active' ? (s.table === 0 ? 0 : 2) : s.mode === 'passive' ? 1 : 3;
+  const init =
+    s.offset?.op === 'global.get'
+      ? `global=${s.offset.index}`
+      : s.offset?.op === 'i32.const'
+        ? `i32=${s.offset.value}`
+        : '';
+  return { flags, table: s.table, init, functions: [...s.functions] };
+}
 
 interface RealFile {
   readonly label: string;
@@ -214,5 +227,6 @@ describe.skipIf(!haveObjdump)('reader against wasm-objdump -x', () => {
       expect(o.functionTypes.get(m.counts.importedFunctions + i)).toBe(t);
     });
     expect(o.start).toBe(m.start);
+    expect(o.elements).toEqual(m.elements.map(segmentText));
   });
 });

@@ -35,6 +35,7 @@ export type { ExportCategory, ImportCategory } from './module/classify.js';
 export type {
   AggregateType,
   ConstExpr,
+  ElementSegment,
   Export,
   FuncType,
   GlobalDef,

@@ -116,7 +116,9 @@ export function memoryPlanStore(): PlanStore & SyncPlanStore {
 }
 
 /** A library's metadata as JSON can hold it (sets as arrays). */
-export interface StoredMeta extends Omit<LibraryMeta, 'dylink'> {
+export interface StoredMeta extends Omit<LibraryMeta, 'dylink' | 'slotTypes'> {
+  /** Absent from plans stored before slot types were kept. */
+  readonly slotTypes?: LibraryMeta['slotTypes'];
   readonly dylink: Omit<DylinkInfo, 'tlsExports' | 'weakImports'> & {
     readonly tlsExports: readonly string[];
     readonly weakImports: readonly string[];
@@ -135,6 +137,8 @@ export function storeMeta(meta: LibraryMeta): StoredMeta {
 export function loadMeta(stored: StoredMeta): LibraryMeta {
   return {
     ...stored,
+    // Plans stored before slot types were kept have none: a thread instantiates such a library at once.
+    slotTypes: stored.slotTypes ?? null,
     imports: stored.imports,
     exports: stored.exports,
     dylink: {

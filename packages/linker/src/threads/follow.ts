@@ -1,10 +1,10 @@
 import { DlError } from '@dl/errors';
-import { mutableI32 } from '@dl/symbols';
-import { newTag } from '../wasm-tag.js';
-import type { WasmTag } from '../wasm-tag.js';
-import type { ImageGotUpdate, ImageGotValue, ImageImport, ImageLibrary, ThreadImage } from './image.js';
-
-type Fn = (...args: unknown[]) => unknown;
+import { find, importValue, tlsProvider, updateGot } from './follow-imports.js';
+import { drop, fill, placeRange, rangeNeeds, settle } from './follow-slots.js';
+import type { Entry, Fn, Thread } from './follow-thread.js';
+import type { ImageLibrary, ThreadImage } from './image.js';
+import { Trampolines } from './trampolines.js';
+import type { TrampolineTarget } from './trampolines.js';
 
 /** A thread following a linked program: the same libraries, its own table, stack and TLS blocks. */
 export interface Follower {
@@ -12,10 +12,12 @@ export interface Follower {
   readonly table: WebAssembly.Table;
   /** This thread's stack pointer. */
   readonly stackPointer: WebAssembly.Global;
-  /** Each library's instance on this thread, by name. */
+  /** Each library's instance on this thread, by name (reading it instantiates those left for their first use). */
   readonly libraries: ReadonlyMap<string, WebAssembly.Instance>;
   /** The first library (in load order) exporting `name`, as on the leading thread's global lookup. */
   find(name: string): WebAssembly.ExportValue | undefined;
+  /** The libraries this thread has but has not instantiated yet (left for their first use), in load order. */
+  deferred(): string[];
   /**
    * Catches up with the leading thread (`linker.threadUpdate(resources)`): drops the libraries
    * unloaded since (their table slots cleared), then follows the ones loaded since.
@@ -46,140 +48,20 @@ export interface FollowOptions {
   readonly table?: WebAssembly.Table;
   /** This thread's stack pointer, when the thread has one already (default: a new one at the image's stack). */
   readonly stackPointer?: WebAssembly.Global;
-}
-
-interface Thread {
-  readonly memory: WebAssembly.Memory;
-  readonly table: WebAssembly.Table;
-  readonly stackPointer: WebAssembly.Global;
-  /** Instances by library id, in load order. */
-  readonly instances: Map<number, { readonly name: string; readonly instance: WebAssembly.Instance }>;
-  readonly tlsBlocks: Map<number, number>;
-  /** Each library's own table range (cleared when it is dropped). */
-  readonly ranges: Map<number, ImageLibrary['table']>;
-  /** Table slots outside the ranges given to each library's functions. */
-  readonly extra: Map<number, Set<number>>;
-  /** Which library each extra slot was last given to (a slot may pass to another library's function). */
-  readonly extraOwner: Map<number, number>;
-  readonly host: Readonly<Record<string, Fn>>;
-  /** This thread's exception tags, by import name. */
-  readonly tags: Map<string, WasmTag>;
-  /** This thread's copy of each GOT entry that may still change (by its id on the leading thread), shared by its importers. */
-  readonly got: Map<number, WebAssembly.Global>;
-}
-
-/**
- * An i32 global import: a plain number for an immutable one (the engine makes it); a mutable one
- * from the engine-made pool of `@dl/symbols` (a JS-made Global owns an array buffer of its own).
- */
-function constGlobal(value: number, mutable: boolean): WebAssembly.Global | number {
-  return mutable ? mutableI32(value) : value;
-}
-
-/** A GOT entry's value on this thread (a thread-local's: this thread's block of its library, plus the offset). */
-function gotValue(t: Thread, v: ImageGotValue): number {
-  return v.how === 'got' ? v.value : (t.tlsBlocks.get(v.library) ?? 0) + v.offset;
-}
-
-/**
- * This thread's global for a GOT entry: made on its first importer, then shared and kept for
- * updates; for entry 0 (one that cannot move) a global of this import's own, not kept.
- */
-function gotGlobal(t: Thread, spec: { readonly entry: number } & ImageGotValue): WebAssembly.Global {
-  if (spec.entry === 0) return mutableI32(gotValue(t, spec));
-  let global = t.got.get(spec.entry);
-  if (global === undefined) t.got.set(spec.entry, (global = mutableI32(gotValue(t, spec))));
-  return global;
-}
-
-/** Sets this thread's copies of the changed GOT entries (those it has), forgets the deleted ones. */
-function updateGot(t: Thread, updates: readonly ImageGotUpdate[]): void {
-  for (const u of updates) {
-    if (u.how === 'gone') t.got.delete(u.entry);
-    else {
-      const global = t.got.get(u.entry);
-      if (global !== undefined) global.value = gotValue(t, u);
-    }
-  }
-}
-
-function find(t: Thread, name: string): WebAssembly.ExportValue | undefined {
-  for (const { instance } of t.instances.values())
-    if (Object.hasOwn(instance.exports, name)) return instance.exports[name];
-  return undefined;
-}
-
-function hostFunction(t: Thread, symbol: string, library: string): Fn {
-  const f = t.host[symbol];
-  if (f !== undefined) return f;
-  return () => {
-    throw new DlError(
-      'DL_UNDEFINED_SYMBOL',
-      `host function ${symbol} is not given to this thread (FollowOptions.host)`,
-      {
-        library,
-        symbol,
-      },
-    );
-  };
-}
-
-/** A lazily bound import: the first library exporting it, looked up on the first call. */
-function lateFunction(t: Thread, symbol: string, library: string): Fn {
-  let target: Fn | undefined;
-  return (...args) => {
-    target ??= find(t, symbol) as Fn | undefined;
-    if (typeof target !== 'function')
-      throw new DlError('DL_UNDEFINED_SYMBOL', `undefined symbol ${symbol} was called on a follower thread`, {
-        library,
-        symbol,
-      });
-    return target(...args);
-  };
-}
-
-function importValue(t: Thread, spec: ImageImport, lib: ImageLibrary): WebAssembly.ImportValue {
-  switch (spec.how) {
-    case 'memory':
-      return t.memory;
-    case 'table':
-      return t.table;
-    case 'stack-pointer':
-      return t.stackPointer;
-    case 'const':
-      return constGlobal(spec.value, spec.mutable);
-    case 'got':
-    case 'tls':
-      return gotGlobal(t, spec);
-    case 'export': {
-      const provider = t.instances.get(spec.library)?.instance;
-      return provider === undefined
-        ? lateFunction(t, spec.export, lib.name)
-        : (provider.exports[spec.export] as WebAssembly.ImportValue);
-    }
-    case 'host':
-      return hostFunction(t, spec.symbol, lib.name);
-    case 'late':
-      return lateFunction(t, spec.symbol, lib.name);
-    case 'tag': {
-      let tag = t.tags.get(spec.name);
-      if (tag === undefined) t.tags.set(spec.name, (tag = newTag(spec.parameters)));
-      return tag as WebAssembly.ImportValue;
-    }
-    case 'global':
-      return new WebAssembly.Global({ value: spec.valueType, mutable: spec.mutable }, spec.value);
-    case 'tls-alloc':
-      return () => {
-        if (lib.tlsBlock === null)
-          throw new DlError('DL_OUT_OF_MEMORY', 'no TLS block reserved for this thread', { library: lib.name });
-        return lib.tlsBlock;
-      };
-  }
+  /**
+   * When this thread instantiates a library (default `'on-first-use'`): `'on-first-use'`
+   * registers it when the thread learns of it and instantiates it (with its TLS set-up) when
+   * the thread first needs it — a call through one of its table slots (which holds a typed
+   * trampoline meanwhile), `find`, or another library importing from it; `'eager'` instantiates
+   * every library as soon as the image or update arrives. A library whose slots cannot all be
+   * typed (its bytes were never read) is always instantiated at once.
+   */
+  readonly instantiate?: 'on-first-use' | 'eager';
 }
 
 /** Instantiates one library on this thread and sets up its TLS block. */
-function follow(t: Thread, lib: ImageLibrary): void {
-  if (lib.tlsBlock !== null) t.tlsBlocks.set(lib.id, lib.tlsBlock);
+function instantiate(t: Thread, e: Entry): void {
+  const lib = e.lib;
   // Null-prototype objects start as dictionaries: adding each library's distinct names makes no
   // hidden-class transitions (with `{}` they were most of a follower's own time).
   const imports = Object.create(null) as Record<string, Record<string, WebAssembly.ImportValue>>;
@@ -192,36 +74,87 @@ function follow(t: Thread, lib: ImageLibrary): void {
   const instance = new WebAssembly.Instance(lib.module, imports);
   if (lib.tlsInit?.kind === 'wasm') (instance.exports.__wasm_init_tls as (base: number) => void)(lib.tlsBlock!);
   else if (lib.tlsInit?.kind === 'runtime') (instance.exports[lib.tlsInit.export] as () => number)();
-  t.instances.set(lib.id, { name: lib.name, instance });
-  t.ranges.set(lib.id, lib.table);
+  e.instance = instance;
 }
 
-/** Drops an unloaded library on this thread: its slots cleared, its instance forgotten. */
-function drop(t: Thread, id: number): void {
-  const range = t.ranges.get(id);
-  const end = range === undefined ? 0 : Math.min(t.table.length, range.base + range.size);
-  for (let slot = range?.base ?? 0; slot < end; slot++) t.table.set(slot, null);
-  for (const slot of t.extra.get(id) ?? []) {
-    if (slot < t.table.length) t.table.set(slot, null);
-    t.extraOwner.delete(slot);
+/**
+ * Library `id`'s instance on this thread, made now if it has none: the libraries whose
+ * thread-locals it reads first (their blocks set up before its code reads them), then its
+ * providers (as its imports are made), then it; its trampolines are freed. Null for a library
+ * the thread does not have, or one being made (a cycle: its importer binds lazily).
+ */
+function arrive(t: Thread, id: number): WebAssembly.Instance | null {
+  const e = t.entries.get(id);
+  if (e === undefined) return null;
+  if (e.instance !== null || e.arriving) return e.instance;
+  e.arriving = true;
+  try {
+    for (const spec of e.lib.imports) {
+      const provider = tlsProvider(t, spec);
+      if (provider !== undefined && provider !== id) arrive(t, provider);
+    }
+    instantiate(t, e);
+  } finally {
+    e.arriving = false;
   }
-  t.ranges.delete(id);
-  t.extra.delete(id);
-  t.instances.delete(id);
-  t.tlsBlocks.delete(id);
+  settle(t, e);
+  return e.instance;
 }
 
-/** Sets extra slots to their library's exports (recorded: dropping the library clears them). */
-function fill(t: Thread, slots: ThreadImage['slots']): void {
-  for (const s of slots) {
-    t.table.set(s.index, t.instances.get(s.library)!.instance.exports[s.name]);
-    const before = t.extraOwner.get(s.index);
-    if (before !== undefined && before !== s.library) t.extra.get(before)?.delete(s.index);
-    t.extraOwner.set(s.index, s.library);
-    const extra = t.extra.get(s.library);
-    if (extra === undefined) t.extra.set(s.library, new Set([s.index]));
-    else extra.add(s.index);
+/** {@link arrive} on a library's first use (a call through one of its slots): a failure names it. */
+function arriveOnUse(t: Thread, target: TrampolineTarget): void {
+  try {
+    arrive(t, target.library);
+  } catch (e) {
+    const name = t.entries.get(target.library)?.lib.name;
+    throw new DlError(
+      'DL_INSTANTIATE_FAILED',
+      `this thread could not instantiate ${name ?? `library ${target.library}`} on its first use: ${e instanceof Error ? e.message : String(e)}`,
+      { library: name, cause: e },
+    );
   }
+}
+
+/** Whether this thread instantiates `lib` on first use: it may, and each slot it fills has a known type. */
+function onFirstUse(t: Thread, lib: ImageLibrary): boolean {
+  return t.lazy && lib.slotTypes !== null;
+}
+
+/**
+ * Registers the image's libraries and instantiates those this thread does not leave for their
+ * first use; reserves the trampolines the rest needs. An extra slot of unknown type given to a
+ * library left for later has it instantiated now; so has a library a changed GOT entry locates
+ * a thread-local of (`located`).
+ */
+function takeLibraries(
+  t: Thread,
+  image: ThreadImage,
+  located: readonly number[],
+  progress: { current?: string | undefined; readonly taken: number[] },
+): void {
+  for (const lib of image.libraries) {
+    t.entries.set(lib.id, { lib, instance: null, arriving: false, waiting: new Map() });
+    t.ranges.set(lib.id, lib.table);
+    progress.taken.push(lib.id);
+  }
+  const now = [
+    ...image.libraries.filter((lib) => !onFirstUse(t, lib)).map((lib) => lib.id),
+    ...image.slots.filter((s) => s.type === null).map((s) => s.library),
+    ...located,
+  ];
+  for (const id of now) {
+    progress.current = t.entries.get(id)?.lib.name;
+    arrive(t, id);
+  }
+  progress.current = undefined;
+  const needs = new Map<string, number>();
+  for (const lib of image.libraries) {
+    const e = t.entries.get(lib.id)!;
+    if (e.instance === null) rangeNeeds(e, needs);
+  }
+  for (const s of image.slots)
+    if (s.type !== null && t.entries.get(s.library)?.instance === null) needs.set(s.type, (needs.get(s.type) ?? 0) + 1);
+  for (const [key, count] of needs) t.trampolines.reserve(key, count);
 }
 
 /**
@@ -229,27 +162,23 @@ function fill(t: Thread, slots: ThreadImage['slots']): void {
  * (the table cannot grow, the engine refuses the instance, its TLS set-up traps), those taken
  * before it are dropped again and a `DL_THREAD_SYNC_FAILED` naming it is thrown.
  */
-function take(t: Thread, image: ThreadImage): void {
-  const taken: number[] = [];
-  let current: string | undefined;
+function take(t: Thread, image: ThreadImage, located: readonly number[]): void {
+  const progress: { current?: string | undefined; readonly taken: number[] } = { taken: [] };
+  const { taken } = progress;
+  let grown = false;
   try {
     // Only what is taken needs the slots (an update that only drops grows nothing: it cannot fail).
     const grows = image.libraries.length > 0 || image.slots.length > 0;
     if (grows && t.table.length < image.tableLength) t.table.grow(image.tableLength - t.table.length);
-    for (const lib of image.libraries) {
-      current = lib.name;
-      follow(t, lib);
-      taken.push(lib.id);
-    }
+    grown = true;
+    takeLibraries(t, image, located, progress);
   } catch (e) {
+    const current = progress.current;
     for (const id of taken.reverse()) drop(t, id);
     for (const lib of image.libraries) if (!taken.includes(lib.id)) t.tlsBlocks.delete(lib.id);
     // A table that cannot grow fails the whole update: it is named by its first library.
     const names = image.libraries.map((l) => l.name).join(', ');
-    const what =
-      current === undefined
-        ? `its table cannot grow to ${image.tableLength} slots for ${names}`
-        : 'it cannot follow it';
+    const what = grown ? 'it cannot follow it' : `its table cannot grow to ${image.tableLength} slots for ${names}`;
     throw new DlError('DL_THREAD_SYNC_FAILED', `${what}: ${e instanceof Error ? e.message : String(e)}`, {
       library: current ?? image.libraries[0]?.name,
       cause: e,
@@ -259,20 +188,26 @@ function take(t: Thread, image: ThreadImage): void {
 
 /**
  * Drops and takes what the image says, all or none (the part that may fail), and returns what
- * is left: setting its extra slots, which cannot fail (the table has grown, the instances
- * exist). Run the rest before the thread's current task ends: no code of this thread runs in
- * between, so none finds a slot unset — `serveFollower` acknowledges first, then sets them.
+ * is left: filling the slots of the libraries left for their first use with trampolines, and
+ * setting the extra slots — which cannot fail (the table has grown, the trampolines are
+ * reserved, the instances exist). Run the rest before the thread's current task ends: no code
+ * of this thread runs in between, so none finds a slot unset — `serveFollower` acknowledges
+ * first, then sets them.
  */
 function applyThen(t: Thread, image: ThreadImage): () => void {
   for (const id of image.removed) drop(t, id);
   // The new libraries' blocks first: a changed entry may locate a thread-local of one of them.
   for (const lib of image.libraries) if (lib.tlsBlock !== null) t.tlsBlocks.set(lib.id, lib.tlsBlock);
-  updateGot(t, image.got);
-  take(t, image);
+  const located = updateGot(t, image.got);
+  take(t, image, located);
   // Set once every instance exists. Setting each new library's slots right after its instance
   // (fewer instances for a set to update) was slower in interleaved runs at N=500: an instance
   // made while more of the table is filled costs more than the sets save.
   return () => {
+    for (const lib of image.libraries) {
+      const e = t.entries.get(lib.id);
+      if (e?.instance === null) placeRange(t, e);
+    }
     fill(t, image.slots);
   };
 }
@@ -312,11 +247,12 @@ export function followThen(
   image: ThreadImage,
   options: FollowOptions = {},
 ): { follower: Follower; rest: () => void; updateThen: (next: ThreadImage) => () => void } {
+  const table = options.table ?? newTable(image.tableLength, options.tableMaximum);
   const t: Thread = {
     memory: image.memory,
-    table: options.table ?? newTable(image.tableLength, options.tableMaximum),
+    table,
     stackPointer: options.stackPointer ?? new WebAssembly.Global({ value: 'i32', mutable: true }, image.stack.high),
-    instances: new Map(),
+    entries: new Map(),
     tlsBlocks: new Map(),
     ranges: new Map(),
     extra: new Map(),
@@ -324,15 +260,25 @@ export function followThen(
     host: options.host ?? {},
     tags: new Map(Object.entries(options.tags ?? {})),
     got: new Map(),
+    gotTls: new Map(),
+    lazy: options.instantiate !== 'eager',
+    trampolines: new Trampolines((target) => {
+      arriveOnUse(t, target);
+    }, table),
+    held: new Map(),
+    arrive: (id) => arrive(t, id),
   };
   const rest = applyThen(t, image);
   const follower: Follower = {
     table: t.table,
     stackPointer: t.stackPointer,
     get libraries() {
-      return new Map([...t.instances.values()].map(({ name, instance }) => [name, instance]));
+      const out = new Map<string, WebAssembly.Instance>();
+      for (const [id, e] of t.entries) out.set(e.lib.name, e.instance ?? arrive(t, id)!);
+      return out;
     },
     find: (name) => find(t, name),
+    deferred: () => [...t.entries.values()].filter((e) => e.instance === null).map((e) => e.lib.name),
     update: (next) => {
       apply(t, next);
     },

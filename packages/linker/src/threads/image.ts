@@ -2,6 +2,7 @@ import { DlError } from '@dl/errors';
 import type { Reservation } from '@dl/layout';
 import { reserveTlsBlock } from '@dl/layout';
 import type { Callable } from '@dl/symbols';
+import type { SlotTypes } from '../slot-types.js';
 import type { Library, LinkState } from '../state.js';
 import type { ChangeReader } from './changes.js';
 import { gotUpdates, importsOf } from './image-imports.js';
@@ -21,8 +22,11 @@ export interface ThreadImage {
   /** This thread's stack, `[low, high)`; the stack pointer starts at `high`. */
   readonly stack: { readonly low: number; readonly high: number };
   readonly libraries: readonly ImageLibrary[];
-  /** Table slots outside the libraries' own ranges that hold a library's exported function (library by id). */
-  readonly slots: readonly { readonly index: number; readonly library: number; readonly name: string }[];
+  /**
+   * Table slots outside the libraries' own ranges that hold a library's exported function
+   * (library by id), with the function's type key when a trampoline can carry it.
+   */
+  readonly slots: readonly ImageSlot[];
   /** Libraries (ids) the thread had that are unloaded now: an update drops them first. */
   readonly removed: readonly number[];
   /**
@@ -44,6 +48,14 @@ export type ImageGotValue =
 /** A changed GOT entry (by its id on the leading thread): its new value, or `gone` (deleted). */
 export type ImageGotUpdate = { readonly entry: number } & (ImageGotValue | { readonly how: 'gone' });
 
+/** An extra table slot: the export `name` of library `library`, of type `type` (a key such as `i32,i64>f64`; null: unknown). */
+export interface ImageSlot {
+  readonly index: number;
+  readonly library: number;
+  readonly name: string;
+  readonly type: string | null;
+}
+
 /** One library of a {@link ThreadImage}, in instantiation order. */
 export interface ImageLibrary {
   /** The library's id on the leading thread (imports name other libraries by it). */
@@ -58,6 +70,11 @@ export interface ImageLibrary {
   readonly tlsBlock: number | null;
   /** How the block is set up: `__wasm_init_tls(block)`, or the runtime's export (emcc's `emscripten_tls_init`), which allocates it. */
   readonly tlsInit: { readonly kind: 'wasm' } | { readonly kind: 'runtime'; readonly export: string } | null;
+  /**
+   * The types of the slots its instance fills in its range (null: unknown): a thread that
+   * instantiates it on first use puts typed trampolines there meanwhile.
+   */
+  readonly slotTypes: SlotTypes | null;
 }
 
 /** How a follower makes one import. */
@@ -105,8 +122,8 @@ export interface ThreadResources {
 /** The candidate slots a thread was not sent yet (`sent` and `extraOf` updated). */
 function extraSlots(candidates: readonly Candidate[], resources: ThreadResources): ThreadImage['slots'] {
   const { slots: sent, extraOf } = resources;
-  const out: { index: number; library: number; name: string }[] = [];
-  for (const { func, index, library, name } of candidates) {
+  const out: ImageSlot[] = [];
+  for (const { func, index, library, name, type } of candidates) {
     const before = sent.get(index);
     if (before?.func === func) continue;
     if (before !== undefined) extraOf.get(before.library)?.delete(index);
@@ -114,7 +131,7 @@ function extraSlots(candidates: readonly Candidate[], resources: ThreadResources
     let mine = extraOf.get(library);
     if (mine === undefined) extraOf.set(library, (mine = new Set()));
     mine.add(index);
-    out.push({ index, library, name });
+    out.push({ index, library, name, type });
   }
   return out;
 }
@@ -222,6 +239,7 @@ function imageFor(state: LinkState, resources: ThreadResources, shared: Shared, 
       imports,
       tlsBlock: t?.block.address ?? null,
       tlsInit: t?.init ?? null,
+      slotTypes: lib.meta.slotTypes,
     };
   });
   const stack = resources.stack;

@@ -1,5 +1,7 @@
-import type { Callable, GotEntry } from '@dl/symbols';
+import type { Callable, ExportLike, GotEntry } from '@dl/symbols';
+import { trampolineCanCarry } from '../slot-types.js';
 import type { Library, LinkState } from '../state.js';
+import { funcTypeKey } from '../wasm-encoder.js';
 import type { Change, ChangeReader } from './changes.js';
 
 /** The ids of the libraries an image may refer to (those the thread has, or gets with it). */
@@ -13,6 +15,8 @@ export interface Candidate {
   readonly index: number;
   readonly library: number;
   readonly name: string;
+  /** Its function type ({@link funcTypeKey}), when known and a trampoline can carry it. */
+  readonly type: string | null;
 }
 
 /** What one thread is to get, before anything is reserved for it. */
@@ -28,7 +32,19 @@ export interface Plan {
 }
 
 /** Which library (id) exports a function, and under which name: remembered per function. */
-const exporters = new WeakMap<Callable, { readonly library: number; readonly name: string }>();
+const exporters = new WeakMap<Callable, Exporter>();
+
+/** Which library exports a function, under which name, and its type key (null: unknown or not carried). */
+interface Exporter {
+  readonly library: number;
+  readonly name: string;
+  readonly type: string | null;
+}
+
+function exporter(lib: Library, e: Extract<ExportLike, { kind: 'function' }>): Exporter {
+  const type = e.type !== null && trampolineCanCarry(e.type) ? funcTypeKey(e.type) : null;
+  return { library: lib.id, name: e.name, type };
+}
 const indexed = new WeakSet<WebAssembly.Instance>();
 
 /** Indexes a library's exported functions (once per instance). */
@@ -39,7 +55,7 @@ function indexExports(lib: Library): void {
   for (const e of lib.meta.exports) {
     const f = instance.exports[e.name];
     if (e.kind === 'function' && typeof f === 'function' && !exporters.has(f as Callable))
-      exporters.set(f as Callable, { library: lib.id, name: e.name });
+      exporters.set(f as Callable, exporter(lib, e));
   }
 }
 
@@ -49,12 +65,7 @@ function indexExports(lib: Library): void {
  * it — a walk of one library, not of all — and any other by indexing `others` (once per plan,
  * see {@link indexOnce}), as every slot's function was before.
  */
-function exporterOf(
-  state: LinkState,
-  f: Callable,
-  live: Indexed,
-  others: () => void,
-): { readonly library: number; readonly name: string } | undefined {
+function exporterOf(state: LinkState, f: Callable, live: Indexed, others: () => void): Exporter | undefined {
   const known = exporters.get(f);
   if (known !== undefined) return known;
   const owner = state.slots.ownerOf(f);
@@ -63,7 +74,7 @@ function exporterOf(
   if (lib !== undefined && ex !== undefined && live.has(lib.id)) {
     for (const e of lib.meta.exports)
       if (e.kind === 'function' && ex[e.name] === f) {
-        const found = { library: lib.id, name: e.name };
+        const found = exporter(lib, e);
         exporters.set(f, found);
         return found;
       }
@@ -107,7 +118,8 @@ export function fullPlan(state: LinkState, has: ReadonlyMap<number, unknown>, li
   for (const [f, i] of state.slots.entries()) {
     if (own[i] === 1) continue;
     const o = exporterOf(state, f, live, others);
-    if (o !== undefined && live.has(o.library)) slots.push({ func: f, index: i, library: o.library, name: o.name });
+    if (o !== undefined && live.has(o.library))
+      slots.push({ func: f, index: i, library: o.library, name: o.name, type: o.type });
   }
   const removed = [...has.keys()].filter((id) => !live.has(id));
   // A new thread gets every value with the imports; one that stopped reading changes, all of them again.
@@ -165,7 +177,8 @@ export function changePlan(state: LinkState, has: ReadonlyMap<number, unknown>, 
     const f = index < state.table.length ? (state.table.get(index) as Callable | null) : null;
     if (f === null || state.slots.slotOf(f) !== index) continue;
     const o = exporterOf(state, f, live, others);
-    if (o !== undefined && live.has(o.library)) slots.push({ func: f, index, library: o.library, name: o.name });
+    if (o !== undefined && live.has(o.library))
+      slots.push({ func: f, index, library: o.library, name: o.name, type: o.type });
   }
   return { added, removed, slots, got: changes.got };
 }

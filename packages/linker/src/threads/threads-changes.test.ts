@@ -302,7 +302,7 @@ describe('thread updates cost what changed (node worker_threads)', () => {
       const copy = image.libraries.find((l) => l.name === 'copy.so')!.id;
       const none = { ...image, libraries: [], slots: [], removed: [] };
       // The slot passes to copy.so's thr_add (as a slot reused after a rollback would), then libthr_base.so goes.
-      follower.update({ ...none, slots: [{ index: slot.index, library: copy, name: 'thr_add' }] });
+      follower.update({ ...none, slots: [{ index: slot.index, library: copy, name: 'thr_add', type: slot.type }] });
       const copyAdd = follower.libraries.get('copy.so')!.exports.thr_add;
       expect(follower.table.get(slot.index)).toBe(copyAdd);
       follower.update({ ...none, removed: [slot.library] });

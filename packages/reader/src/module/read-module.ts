@@ -16,9 +16,19 @@ import {
   readTagSection,
 } from './entities.js';
 import type { IndexSpaces } from './entities.js';
+import { readElementSection } from './elements.js';
 import { checkHeader, HEADER_SIZE } from './header.js';
 import { readTypeSection } from './types-section.js';
-import type { Export, GlobalDef, Import, MemoryType, ModuleInfo, SectionInfo, TableType } from './types.js';
+import type {
+  ElementSegment,
+  Export,
+  GlobalDef,
+  Import,
+  MemoryType,
+  ModuleInfo,
+  SectionInfo,
+  TableType,
+} from './types.js';
 
 /** Options of {@link readModule}. */
 export interface ModuleReadOptions extends ReadOptions {
@@ -39,7 +49,7 @@ interface Walk {
   tables: TableType[];
   functionTypeIndices: Uint32Array;
   start: number | null;
-  elementSegments: number;
+  elements: ElementSegment[];
   dataSegments: number;
   codeCount: number | null;
   dylink: DylinkInfo | null;
@@ -123,10 +133,10 @@ function readKnown(w: Walk, id: number, s: ByteReader): void {
       s.u32('data count');
       s.expectEnd('datacount section');
       break;
-    // Bodies and segments are skipped by size, never decoded: only their counts are read.
     case sectionIds.element:
-      w.elementSegments = s.u32('element segment count');
+      w.elements = readElementSection(s, sp);
       break;
+    // Bodies and data segments are skipped by size, never decoded: only their counts are read.
     case sectionIds.code:
       w.codeCount = s.u32('function body count');
       break;
@@ -226,7 +236,7 @@ function emptyWalk(): Walk {
     tables: [],
     functionTypeIndices: new Uint32Array(0),
     start: null,
-    elementSegments: 0,
+    elements: [],
     dataSegments: 0,
     codeCount: null,
     dylink: null,
@@ -264,6 +274,7 @@ function moduleInfoOf(w: Walk, sections: ModuleInfo['sections']): ModuleInfo {
     tables: w.tables,
     functionTypeIndices: w.functionTypeIndices,
     start: w.start,
+    elements: w.elements,
     counts: {
       types: w.spaces.types.length,
       importedFunctions: w.spaces.importedFunctionTypes.length,
@@ -273,7 +284,7 @@ function moduleInfoOf(w: Walk, sections: ModuleInfo['sections']): ModuleInfo {
       tables: w.spaces.tables,
       memories: w.spaces.memories,
       tags: w.spaces.tags,
-      elementSegments: w.elementSegments,
+      elementSegments: w.elements.length,
       dataSegments: w.dataSegments,
     },
     sections,

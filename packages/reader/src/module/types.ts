@@ -177,10 +177,22 @@ export interface ModuleCounts {
   readonly memories: number;
   /** Exception tags, imported and defined. */
   readonly tags: number;
-  /** Element segments (not decoded). */
+  /** Element segments (decoded in `ModuleInfo.elements`). */
   readonly elementSegments: number;
   /** Data segments (not decoded). */
   readonly dataSegments: number;
+}
+
+/** One element segment: where it goes and the functions it holds. */
+export interface ElementSegment {
+  /** `active` segments fill a table at instantiation; `passive` ones wait for `table.init`; `declarative` ones only declare references. */
+  readonly mode: 'active' | 'passive' | 'declarative';
+  /** The table an active segment fills (0 otherwise). */
+  readonly table: number;
+  /** Where an active segment starts in its table (null otherwise). */
+  readonly offset: ConstExpr | null;
+  /** Each element's function index; −1 for `ref.null`, −2 for another constant expression. */
+  readonly functions: Int32Array;
 }
 
 /** The linking view of a whole module, as returned by `readModule`. */
@@ -203,6 +215,8 @@ export interface ModuleInfo {
   readonly functionTypeIndices: Uint32Array;
   /** Start function index, or `null`. */
   readonly start: number | null;
+  /** The element segments (what a module puts into tables). */
+  readonly elements: readonly ElementSegment[];
   /** Index-space sizes and segment counts. */
   readonly counts: ModuleCounts;
   /** Every section in file order. */
