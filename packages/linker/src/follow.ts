@@ -10,5 +10,14 @@ export type { Follower, FollowOptions } from './threads/follow.js';
 export { serveFollower } from './threads/serve.js';
 export type { ServedFollower } from './threads/serve.js';
 export type { FollowMessage, ThreadPort } from './threads/messages.js';
+export { decodeImage } from './threads/wire.js';
+export type { WireImage } from './threads/wire.js';
 export type { DlopenFlags, Handle } from './types.js';
-export type { ImageGotUpdate, ImageGotValue, ImageImport, ImageLibrary, ThreadImage } from './threads/image.js';
+export type {
+  ImageGotUpdate,
+  ImageGotValue,
+  ImageImport,
+  ImageLibrary,
+  ImageSlot,
+  ThreadImage,
+} from './threads/image.js';

@@ -45,6 +45,7 @@ export type {
   ImageGotValue,
   ImageImport,
   ImageLibrary,
+  ImageSlot,
   ThreadImage,
   ThreadResources,
 } from './threads/image.js';

@@ -7,4 +7,6 @@
  */
 export { ThreadGroup } from './threads/group.js';
 export type { FollowMessage, ThreadPort } from './threads/messages.js';
+export { encodeImage } from './threads/wire.js';
+export type { WireImage } from './threads/wire.js';
 export type { ThreadStartOptions, ThreadWorker, ThreadWorkerClass } from './threads/start.js';

@@ -152,6 +152,8 @@ function idealPrep(follower, sab) {
 
 /** The last update this thread took (serve mode): what `idealPrep` instantiates. */
 let lastUpdate = null;
+/** The shared memory, from this thread's first image (updates do not carry it). */
+let firstMemory;
 
 const { mode } = workerData;
 if (mode === 'serve') {
@@ -172,6 +174,7 @@ if (mode === 'serve') {
     },
     on: (type, listener) =>
       parentPort.on(type, (data) => {
+        if (data?.dl === 'follow') firstMemory = data.wire.memory;
         if (data?.dl !== 'update') return listener(data);
         if (workerData.ackOnly === true) {
           acked.add(data.seq);
@@ -179,7 +182,7 @@ if (mode === 'serve') {
           deferred.push(() => listener(data));
           return;
         }
-        if (data.image.libraries.length > 0) lastUpdate = data.image;
+        if (data.wire.modules.length > 0) lastUpdate = dl.decodeImage(data.wire, firstMemory);
         const mark = { seq: data.seq, received: clock() };
         marks.push(mark);
         const t0 = performance.now();

@@ -18,40 +18,45 @@ function gotValue(t: Thread, v: ImageGotValue): number {
 }
 
 /**
- * This thread's global for a GOT entry: made on its first importer, then shared and kept for
- * updates; for entry 0 (one that cannot move) a global of this import's own, not kept.
+ * This thread's global for a GOT entry: made on its first importer (from the entry's latest
+ * value an update brought, if any), then shared and kept for updates; for entry 0 (one that
+ * cannot move) a global of this import's own, not kept.
  */
 function gotGlobal(t: Thread, spec: { readonly entry: number } & ImageGotValue): WebAssembly.Global {
   if (spec.entry === 0) return mutableI32(gotValue(t, spec));
   let global = t.got.get(spec.entry);
   if (global !== undefined) return global;
-  t.got.set(spec.entry, (global = mutableI32(gotValue(t, spec))));
-  if (spec.how === 'tls') t.gotTls.set(spec.entry, spec.library);
+  const value = t.gotLatest.get(spec.entry) ?? spec;
+  t.gotLatest.delete(spec.entry);
+  t.got.set(spec.entry, (global = mutableI32(gotValue(t, value))));
+  if (value.how === 'tls') t.gotTls.set(spec.entry, value.library);
   return global;
 }
 
 /**
- * Sets this thread's copies of the changed GOT entries, forgets the deleted ones. A copy is
- * made for an entry the thread has none of yet: a library it has not instantiated may import
- * it, and must then start from this value, not the one its image had. Returns the libraries
- * whose thread-locals a copy in use now locates: they must have their blocks set up (be
+ * Sets this thread's copies of the changed GOT entries, forgets the deleted ones. For an entry
+ * the thread has no copy of yet, the value is kept: a library not instantiated yet that imports
+ * it must start from it, not from the value its image had (updates name only the entries some
+ * thread was sent by id, so this holds few). Returns the libraries whose
+ * thread-locals a copy in use now locates: they must have their blocks set up (be
  * instantiated) before code reading the copy runs.
  */
 export function updateGot(t: Thread, updates: readonly ImageGotUpdate[]): number[] {
   const located: number[] = [];
   for (const u of updates) {
+    const global = t.got.get(u.entry);
     if (u.how === 'gone') {
       t.got.delete(u.entry);
       t.gotTls.delete(u.entry);
-      continue;
+      t.gotLatest.delete(u.entry);
+    } else if (global === undefined) t.gotLatest.set(u.entry, u);
+    else {
+      global.value = gotValue(t, u);
+      if (u.how === 'tls') {
+        t.gotTls.set(u.entry, u.library);
+        located.push(u.library);
+      } else t.gotTls.delete(u.entry);
     }
-    const global = t.got.get(u.entry);
-    if (global === undefined) t.got.set(u.entry, mutableI32(gotValue(t, u)));
-    else global.value = gotValue(t, u);
-    if (u.how === 'tls') {
-      t.gotTls.set(u.entry, u.library);
-      if (global !== undefined) located.push(u.library);
-    } else t.gotTls.delete(u.entry);
   }
   return located;
 }
@@ -59,7 +64,11 @@ export function updateGot(t: Thread, updates: readonly ImageGotUpdate[]): number
 /** The library whose thread-local a GOT import locates now, if any (an entry that moved: its latest value's). */
 export function tlsProvider(t: Thread, spec: ImageImport): number | undefined {
   if (spec.how !== 'got' && spec.how !== 'tls') return undefined;
-  if (spec.entry !== 0 && t.got.has(spec.entry)) return t.gotTls.get(spec.entry);
+  if (spec.entry !== 0) {
+    if (t.got.has(spec.entry)) return t.gotTls.get(spec.entry);
+    const latest = t.gotLatest.get(spec.entry);
+    if (latest !== undefined) return latest.how === 'tls' ? latest.library : undefined;
+  }
   return spec.how === 'tls' ? spec.library : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { WasmTag } from '../wasm-tag.js';
-import type { ImageLibrary } from './image.js';
+import type { ImageGotValue, ImageLibrary } from './image.js';
 import type { Trampolines } from './trampolines.js';
 
 export type Fn = (...args: unknown[]) => unknown;
@@ -36,6 +36,8 @@ export interface Thread {
   readonly got: Map<number, WebAssembly.Global>;
   /** For each such copy locating a thread-local now, the library (id) whose block it is in. */
   readonly gotTls: Map<number, number>;
+  /** The latest value of each changed entry the thread has no copy of yet (an importer not instantiated yet starts from it). */
+  readonly gotLatest: Map<number, ImageGotValue>;
   /** Instantiate libraries when first used (else as soon as the thread learns of them). */
   readonly lazy: boolean;
   readonly trampolines: Trampolines;

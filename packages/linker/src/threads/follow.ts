@@ -261,6 +261,7 @@ export function followThen(
     tags: new Map(Object.entries(options.tags ?? {})),
     got: new Map(),
     gotTls: new Map(),
+    gotLatest: new Map(),
     lazy: options.instantiate !== 'eager',
     trampolines: new Trampolines((target) => {
       arriveOnUse(t, target);

@@ -4,6 +4,7 @@ import type { Handle } from '../types.js';
 import type { ChangeReader } from './changes.js';
 import type { ThreadImage, ThreadResources } from './image.js';
 import { isFollowMessage, listen } from './messages.js';
+import { encodeImage } from './wire.js';
 import type { FollowMessage, ThreadPort } from './messages.js';
 import { newWorker, onError } from './start.js';
 import type { ThreadStartOptions, ThreadWorker } from './start.js';
@@ -62,7 +63,7 @@ export class ThreadGroup {
     const seq = ++this.seq;
     return new Promise<void>((resolve, reject) => {
       member.waiting.set(seq, { dl, resolve, reject });
-      member.port.postMessage({ dl, seq, image } satisfies FollowMessage);
+      member.port.postMessage({ dl, seq, wire: encodeImage(image, dl === 'follow') } satisfies FollowMessage);
     });
   }
 

@@ -78,6 +78,7 @@ function gotImport(
   const changing = mayChange(state, entry);
   if (changing) acc.stable = false;
   const id = changing ? entry.id : 0;
+  if (changing) sentById.add(entry);
   if (value.how === 'got') return { module: spec.module, name: spec.name, entry: id, how: 'got', value: value.value };
   acc.needs.add(value.library);
   return { module: spec.module, name: spec.name, entry: id, how: 'tls', library: value.library, offset: value.offset };
@@ -96,9 +97,17 @@ function mayChange(state: LinkState, entry: GotEntry): boolean {
   return d !== null && state.libraries.get(d.provider.id)?.reloadable === true;
 }
 
+/**
+ * The GOT entries some thread was sent by id (it keeps a copy of each, which updates set). Only
+ * their changes are sent: an importer given any other entry copied its value once, and such an
+ * entry does not move while threads follow.
+ */
+const sentById = new WeakSet<GotEntry>();
+
 /** The changed GOT entries as a thread takes them (a thread-local whose library it will not have: 0). */
 export function gotUpdates(state: LinkState, entries: readonly GotEntry[], index: Indexed): ImageGotUpdate[] {
-  return entries.map((entry): ImageGotUpdate => {
+  return entries.flatMap((entry): ImageGotUpdate | [] => {
+    if (!sentById.has(entry)) return [];
     if (!state.got.has(entry)) return { entry: entry.id, how: 'gone' };
     return { entry: entry.id, ...(entryValue(state, entry, index) ?? { how: 'got', value: 0 }) };
   });

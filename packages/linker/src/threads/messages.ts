@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import type { DlopenFlags, Handle } from '../types.js';
-import type { ThreadImage } from './image.js';
+import type { WireImage } from './wire.js';
 
 /**
  * The messages between a leading thread and the threads following it. The leader posts an
@@ -11,7 +11,8 @@ import type { ThreadImage } from './image.js';
  * holds.
  */
 export type FollowMessage =
-  | { readonly dl: 'follow' | 'update'; readonly seq: number; readonly image: ThreadImage }
+  /** An image (`follow`: a thread's first) or an update, encoded to post (`encodeImage`, `threads/wire.ts`). */
+  | { readonly dl: 'follow' | 'update'; readonly seq: number; readonly wire: WireImage }
   /** `error`: why the thread could not take it (it took none of it), and the library it could not follow. */
   | { readonly dl: 'ack'; readonly seq: number; readonly error?: string; readonly library?: string }
   /** A worker asks the leader to load (or close) a library: every thread has it when the answer comes. */

@@ -3,6 +3,7 @@ import type { DlopenFlags, Handle } from '../types.js';
 import { followThen } from './follow.js';
 import type { Follower, FollowOptions } from './follow.js';
 import type { ThreadImage } from './image.js';
+import { decodeImage } from './wire.js';
 import { isFollowMessage, listen } from './messages.js';
 import type { FollowMessage, ThreadPort } from './messages.js';
 
@@ -75,6 +76,7 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
   const ask = requests.ask.bind(requests);
   return new Promise((resolve, reject) => {
     let updateThen: ((image: ThreadImage) => () => void) | null = null;
+    let memory: WebAssembly.Memory | undefined;
     listen(port, (data) => {
       if (!isFollowMessage(data) || data.dl === 'ack' || data.dl === 'dlopen' || data.dl === 'dlclose') return;
       if (data.dl === 'done' || data.dl === 'removed') {
@@ -91,7 +93,9 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
           // the follower this thread uses stays as it is.
           if (updateThen !== null)
             throw new DlError('DL_THREAD_SYNC_FAILED', 'this thread already follows a program (add a thread once)');
-          const served = followThen(data.image, options);
+          const image = decodeImage(data.wire, undefined);
+          memory = image.memory;
+          const served = followThen(image, options);
           ({ rest, updateThen } = served);
           resolve({
             follower: served.follower,
@@ -100,7 +104,7 @@ export function serveFollower(port: ThreadPort, options: FollowOptions = {}): Pr
               await ask({ dl: 'dlclose', handle });
             },
           });
-        } else if (updateThen !== null) rest = updateThen(data.image);
+        } else if (updateThen !== null) rest = updateThen(decodeImage(data.wire, memory));
         port.postMessage({ dl: 'ack', seq: data.seq } satisfies FollowMessage);
       } catch (e) {
         const library = e instanceof DlError ? e.library : undefined;
