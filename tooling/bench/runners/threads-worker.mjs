@@ -119,8 +119,8 @@ function floor(image) {
 function follow(image) {
   const c0 = threadCpu();
   const t0 = performance.now();
-  // Eager: the floor instantiates every library too (a follower left to instantiate on first use does almost nothing here).
-  const follower = dl.followLinker(image, { host, instantiate: 'eager' });
+  // follow: eager, as the floor instantiates every library; follow-lazy: the default (each on first use).
+  const follower = dl.followLinker(image, { host, ...(workerData.mode === 'follow' ? { instantiate: 'eager' } : {}) });
   const ms = performance.now() - t0;
   const cpu = cpuSince(c0);
   return { ms, ...cpu, ...check((name) => follower.find(name), workerData.modules) };

@@ -3,6 +3,7 @@
 // The leading thread links set N (gen-threads.mjs: shared memory, a thread-local per module)
 // with the built @dl/linker and the bm host program (shared: true), then:
 //   follow    a worker (threads-worker.mjs) gets linker.threadImage() and times followLinker(image)
+//             with instantiate: 'eager' (follow-lazy: the default, each library on first use)
 //   floor     a worker gets the same image and times the engine's floor: the same compiled
 //             modules instantiated with the same imports, made before the clock (no linker)
 //   dlopen-4  4 workers follow through a ThreadGroup; the last `dlopens` modules are opened one
@@ -31,8 +32,8 @@ import { median, answer } from './threads-common.mjs';
 
 const WORKER = new URL('./threads-worker.mjs', import.meta.url);
 const mode = process.argv[3];
-if (!['follow', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1', 'ideal-4', 'ack-4'].includes(mode))
-  fail('usage: node runners/threads.mjs MANIFEST follow|floor|dlopen-4|dlopen-2|dlopen-1|ideal-4|ack-4', 2);
+const modes = ['follow', 'follow-lazy', 'floor', 'dlopen-4', 'dlopen-2', 'dlopen-1', 'ideal-4', 'ack-4'];
+if (!modes.includes(mode)) fail(`usage: node runners/threads.mjs MANIFEST ${modes.join('|')}`, 2);
 const timing = instrument();
 const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'threads')) };
 const m = manifest();
@@ -156,7 +157,7 @@ function idealFollowers(workers) {
   };
 }
 
-const result = mode === 'follow' || mode === 'floor' ? await startThread() : await dlopens();
+const result = mode.startsWith('follow') || mode === 'floor' ? await startThread() : await dlopens();
 if (result.checksum !== m.expected) fail(`${mode}: checksum ${result.checksum}, expected ${m.expected}`);
 if (result.tlsFresh === false) fail(`${mode}: the worker's thread-locals do not start fresh`);
 console.log(JSON.stringify(result));

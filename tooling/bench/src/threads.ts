@@ -1,6 +1,9 @@
 /**
  * The threads suite (issue 13): what following a linked program costs a thread.
- *   follow    a worker creating a follower from the image (`followLinker`)
+ *   follow    a worker creating a follower from the image (`followLinker`, `instantiate: 'eager'`:
+ *             every library instantiated, as the floor does)
+ *   follow-lazy  the same with the default, each library instantiated on its first use: what a
+ *             thread costs before it can call any library (no target: the floor instantiates all)
  *   floor     the same compiled modules instantiated in a worker with the same imports made in
  *             advance, and each TLS block set up (the engine's part, no linker)
  *   dlopen-4  one `dlopen` reaching 4 threads: the leader's `dlopenSync` + `ThreadGroup.sync()`
@@ -32,11 +35,21 @@ import type { Sample } from './suite.js';
 const BUILD = join(BENCH_DIR, '.build');
 
 /** The runners, in table order; each measured case's floor is the runner it is divided by. */
-export const THREAD_RUNNERS = ['floor', 'follow', 'dlopen-1', 'dlopen-2', 'dlopen-4', 'ideal-4', 'ack-4'] as const;
+export const THREAD_RUNNERS = [
+  'floor',
+  'follow',
+  'follow-lazy',
+  'dlopen-1',
+  'dlopen-2',
+  'dlopen-4',
+  'ideal-4',
+  'ack-4',
+] as const;
 export type ThreadRunner = (typeof THREAD_RUNNERS)[number];
 export const FLOOR_OF: Readonly<Record<ThreadRunner, ThreadRunner>> = {
   floor: 'floor',
   follow: 'floor',
+  'follow-lazy': 'floor',
   'dlopen-1': 'dlopen-1',
   'dlopen-2': 'dlopen-1',
   'dlopen-4': 'dlopen-1',
