@@ -4,7 +4,6 @@ import { drop, fill, placeRange, rangeNeeds, settle } from './follow-slots.js';
 import type { Entry, Fn, Thread } from './follow-thread.js';
 import type { ImageLibrary, ThreadImage } from './image.js';
 import { Trampolines } from './trampolines.js';
-import type { TrampolineTarget } from './trampolines.js';
 
 /** A thread following a linked program: the same libraries, its own table, stack and TLS blocks. */
 export interface Follower {
@@ -82,6 +81,9 @@ function instantiate(t: Thread, e: Entry): void {
  * thread-locals it reads first (their blocks set up before its code reads them), then its
  * providers (as its imports are made), then it; its trampolines are freed. Null for a library
  * the thread does not have, or one being made (a cycle: its importer binds lazily).
+ *
+ * @throws DlError `DL_INSTANTIATE_FAILED` naming the library when the engine refuses it (or a
+ *   library it needs): it stays as it was, to be tried again on its next use
  */
 function arrive(t: Thread, id: number): WebAssembly.Instance | null {
   const e = t.entries.get(id);
@@ -94,25 +96,18 @@ function arrive(t: Thread, id: number): WebAssembly.Instance | null {
       if (provider !== undefined && provider !== id) arrive(t, provider);
     }
     instantiate(t, e);
+  } catch (err) {
+    if (err instanceof DlError && err.code === 'DL_INSTANTIATE_FAILED') throw err;
+    throw new DlError(
+      'DL_INSTANTIATE_FAILED',
+      `this thread could not instantiate ${e.lib.name}: ${err instanceof Error ? err.message : String(err)}`,
+      { library: e.lib.name, cause: err },
+    );
   } finally {
     e.arriving = false;
   }
   settle(t, e);
   return e.instance;
-}
-
-/** {@link arrive} on a library's first use (a call through one of its slots): a failure names it. */
-function arriveOnUse(t: Thread, target: TrampolineTarget): void {
-  try {
-    arrive(t, target.library);
-  } catch (e) {
-    const name = t.entries.get(target.library)?.lib.name;
-    throw new DlError(
-      'DL_INSTANTIATE_FAILED',
-      `this thread could not instantiate ${name ?? `library ${target.library}`} on its first use: ${e instanceof Error ? e.message : String(e)}`,
-      { library: name, cause: e },
-    );
-  }
 }
 
 /** Whether this thread instantiates `lib` on first use: it may, and each slot it fills has a known type. */
@@ -264,7 +259,7 @@ export function followThen(
     gotLatest: new Map(),
     lazy: options.instantiate !== 'eager',
     trampolines: new Trampolines((target) => {
-      arriveOnUse(t, target);
+      arrive(t, target.library);
     }, table),
     held: new Map(),
     arrive: (id) => arrive(t, id),

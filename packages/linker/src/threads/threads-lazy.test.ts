@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
+import { newTag } from '../wasm-tag.js';
 import { call, hostLinkerSync } from '../test-support.harness.js';
 import { followLinker } from './follow.js';
 
 type Fn = (...args: unknown[]) => unknown;
+
+/** What `fn` throws (undefined when it returns). */
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
 
 /** A leader with libthr_lazy.so (slots of four types in its range) and libthr_lazy_user.so (calls pointers). */
 function leader() {
@@ -99,6 +110,53 @@ describe('a follower instantiates a library on its first use (clang-16 shared-me
       follower.update(linker.threadUpdate(resources));
       expect((follower.find('lazy_call_f64') as Fn)(pointers[2], 2, 2.25)).toBe(4.5);
       expect((follower.find('lazy_calls_now') as () => number)()).toBe(101);
+    } finally {
+      linker.releaseThread(resources);
+    }
+  });
+});
+
+describe('a library the engine refuses on a follower (clang-16 libthr_eh_user.so, given a tag of another type)', () => {
+  function ehLeader() {
+    const { linker } = hostLinkerSync('clang16', {
+      program: { shared: true },
+      // libthr_eh_user.so's catch needs the C++ runtime's two calls (no libc++abi in the fixtures).
+      editHost: (f) => ({
+        ...f,
+        __cxa_begin_catch: { func: (p: number) => p, type: '(i32) -> i32' },
+        __cxa_end_catch: { func: () => undefined, type: '() -> ()' },
+      }),
+    });
+    const user = linker.dlopenSync('libthr_eh_user.so', RTLD.NOW);
+    return { linker, user };
+  }
+  // The thread's runtime says __cpp_exception carries an f64: the engine refuses an import of (i32).
+  const tags = { __cpp_exception: newTag(['f64']) };
+
+  it('left for its first use: that use throws DL_INSTANTIATE_FAILED naming it, on this thread only; it stays unmade, and fails again the same way', () => {
+    const { linker, user } = ehLeader();
+    const { image, resources } = linker.threadImage();
+    try {
+      const follower = followLinker(image, { tags, host: { __cxa_begin_catch: (p) => p, __cxa_end_catch: () => 0 } });
+      expect(follower.deferred()).toEqual(['libthr_eh.so', 'libthr_eh_user.so']);
+      for (let i = 0; i < 2; i++) {
+        const e = caught(() => follower.find('thr_catch'));
+        expect(e).toMatchObject({ code: 'DL_INSTANTIATE_FAILED', library: 'libthr_eh.so' });
+      }
+      expect(follower.deferred()).toEqual(['libthr_eh.so', 'libthr_eh_user.so']);
+      // The leading thread is untouched.
+      expect(call(linker, user, 'thr_catch', 41)).toBe(42);
+    } finally {
+      linker.releaseThread(resources);
+    }
+  });
+
+  it("with instantiate: 'eager' the image itself is refused: DL_THREAD_SYNC_FAILED naming the library", () => {
+    const { linker } = ehLeader();
+    const { image, resources } = linker.threadImage();
+    try {
+      const e = caught(() => followLinker(image, { tags, instantiate: 'eager' }));
+      expect(e).toMatchObject({ code: 'DL_THREAD_SYNC_FAILED', library: 'libthr_eh.so' });
     } finally {
       linker.releaseThread(resources);
     }
