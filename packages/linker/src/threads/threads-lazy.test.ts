@@ -1,8 +1,11 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
 import { newTag } from '../wasm-tag.js';
 import { call, hostLinkerSync } from '../test-support.harness.js';
 import { followLinker } from './follow.js';
+import { ThreadGroup } from './group.js';
+import { callOn, stop, useGroupWorkerScript } from './group-tests.harness.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -112,6 +115,34 @@ describe('a follower instantiates a library on its first use (clang-16 shared-me
       expect((follower.find('lazy_calls_now') as () => number)()).toBe(101);
     } finally {
       linker.releaseThread(resources);
+    }
+  });
+});
+
+const groupWorker = useGroupWorkerScript();
+
+describe('on 4 node worker_threads following through a ThreadGroup', () => {
+  it('a library opened after the threads started, called through its function pointers by wasm code on each thread: each instantiates it there with its own TLS block', async () => {
+    const { linker } = hostLinkerSync('clang16', { program: { shared: true } });
+    linker.dlopenSync('libthr_lazy_user.so', { binding: 'now', scope: 'global' });
+    const group = new ThreadGroup(linker);
+    const workers = [0, 1, 2, 3].map(() => new Worker(groupWorker.path()));
+    try {
+      await Promise.all(workers.map((w) => group.add(w)));
+      const lazy = linker.dlopenSync('libthr_lazy.so', { binding: 'now', scope: 'global' });
+      await group.sync();
+      const pointer = call(linker, lazy, 'lazy_pointer', 0);
+      // Each thread's first call goes through the trampoline; its own thread-local starts at 100.
+      expect(await Promise.all(workers.map((w) => callOn(w, 'lazy_call_i32', [pointer, 5])))).toEqual([
+        106, 106, 106, 106,
+      ]);
+      expect(await Promise.all(workers.map((w) => callOn(w, 'lazy_call_i32', [pointer, 5])))).toEqual([
+        107, 107, 107, 107,
+      ]);
+      expect(await Promise.all(workers.map((w) => callOn(w, 'lazy_calls_now', [])))).toEqual([102, 102, 102, 102]);
+      expect(call(linker, lazy, 'lazy_calls_now')).toBe(100);
+    } finally {
+      await stop(group, workers);
     }
   });
 });
