@@ -68,6 +68,18 @@ export function hostLinkerSync(toolchain: Toolchain, options: HostedOptions = {}
   return { linker: holder.linker, host };
 }
 
+/**
+ * `editHost` for libthr_eh_user.so: the C++ runtime's two calls its catch needs (the fixtures
+ * have no libc++abi).
+ */
+export function withCxaCatch(functions: JsHostApi['functions']): Record<string, TypedHostFunction> {
+  return {
+    ...functions,
+    __cxa_begin_catch: { func: (p: number) => p, type: '(i32) -> i32' },
+    __cxa_end_catch: { func: () => undefined, type: '() -> ()' },
+  };
+}
+
 /** A JS-host linker (async creation). */
 export async function hostLinker(toolchain: Toolchain, options: HostedOptions = {}): Promise<HostedLinker> {
   const holder: { linker?: Linker } = {};

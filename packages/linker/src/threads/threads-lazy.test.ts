@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
 import { newTag } from '../wasm-tag.js';
-import { call, hostLinkerSync } from '../test-support.harness.js';
+import { call, hostLinkerSync, withCxaCatch } from '../test-support.harness.js';
 import { followLinker } from './follow.js';
 import { ThreadGroup } from './group.js';
 import { callOn, stop, useGroupWorkerScript } from './group-tests.harness.js';
@@ -151,12 +151,7 @@ describe('a library the engine refuses on a follower (clang-16 libthr_eh_user.so
   function ehLeader() {
     const { linker } = hostLinkerSync('clang16', {
       program: { shared: true },
-      // libthr_eh_user.so's catch needs the C++ runtime's two calls (no libc++abi in the fixtures).
-      editHost: (f) => ({
-        ...f,
-        __cxa_begin_catch: { func: (p: number) => p, type: '(i32) -> i32' },
-        __cxa_end_catch: { func: () => undefined, type: '() -> ()' },
-      }),
+      editHost: withCxaCatch,
     });
     const user = linker.dlopenSync('libthr_eh_user.so', RTLD.NOW);
     return { linker, user };

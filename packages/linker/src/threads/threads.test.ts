@@ -10,7 +10,7 @@ import { followLinker } from './follow.js';
 import type { ThreadImage } from './image.js';
 import { ThreadGroup } from './group.js';
 import { askWorker, callOn, groupAsBeforeUnload, stop, useGroupWorkerScript } from './group-tests.harness.js';
-import { call, hostLinkerSync } from '../test-support.harness.js';
+import { call, hostLinkerSync, withCxaCatch } from '../test-support.harness.js';
 
 interface Seen {
   readonly check: number;
@@ -139,11 +139,7 @@ describe('follower threads (node worker_threads)', () => {
   it('exception tags and env globals on a follower: what libthr_eh.so throws libthr_eh_user.so catches on the worker too (one tag per thread), and thr_level_g is the worker’s own', async () => {
     const { linker } = hostLinkerSync('clang16', {
       program: { shared: true },
-      editHost: (f) => ({
-        ...f,
-        __cxa_begin_catch: { func: (p: number) => p, type: '(i32) -> i32' },
-        __cxa_end_catch: { func: () => undefined, type: '() -> ()' },
-      }),
+      editHost: withCxaCatch,
     });
     const user = linker.dlopenSync('libthr_eh_user.so', RTLD.NOW);
     expect(call(linker, user, 'thr_catch', 41)).toBe(42);

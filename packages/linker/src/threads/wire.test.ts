@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
-import { hostLinkerSync } from '../test-support.harness.js';
+import { hostLinkerSync, withCxaCatch } from '../test-support.harness.js';
 import type { ImageImport, ThreadImage } from './image.js';
 import { decodeImage, encodeImage } from './wire.js';
 
@@ -8,12 +8,7 @@ import { decodeImage, encodeImage } from './wire.js';
 function realImage(): { image: ThreadImage; release: () => void } {
   const { linker } = hostLinkerSync('clang16', {
     program: { shared: true },
-    // libthr_eh_user.so's catch needs the C++ runtime's two calls (no libc++abi in the fixtures).
-    editHost: (f) => ({
-      ...f,
-      __cxa_begin_catch: { func: (p: number) => p, type: '(i32) -> i32' },
-      __cxa_end_catch: { func: () => undefined, type: '() -> ()' },
-    }),
+    editHost: withCxaCatch,
   });
   linker.dlopenSync('libthr_eh_user.so', RTLD.NOW);
   linker.dlopenSync('libthr_lazy.so', RTLD.NOW);
