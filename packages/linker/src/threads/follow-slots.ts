@@ -37,6 +37,18 @@ export function placeRange(t: Thread, e: Entry): void {
 }
 
 /**
+ * A library whose instance was made but refused afterwards (its TLS set-up trapped): its
+ * element segments wrote its range, which gets its trampolines back (it stays unmade).
+ */
+export function restoreRange(t: Thread, e: Entry): void {
+  for (const offset of e.lib.slotTypes?.offsets ?? []) {
+    const slot = e.lib.table.base + offset;
+    const held = t.held.get(slot);
+    if (held !== undefined) t.table.set(slot, t.trampolines.functionOf(held));
+  }
+}
+
+/**
  * A library just instantiated: its element segments filled its range (the trampolines there
  * are free again), and the extra slots given to its exports meanwhile get them.
  */

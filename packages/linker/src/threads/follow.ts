@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import { find, importValue, tlsProvider, updateGot } from './follow-imports.js';
-import { drop, fill, placeRange, rangeNeeds, settle } from './follow-slots.js';
+import { drop, fill, placeRange, rangeNeeds, restoreRange, settle } from './follow-slots.js';
 import type { Entry, Fn, Thread } from './follow-thread.js';
 import type { ImageLibrary, ThreadImage } from './image.js';
 import { Trampolines } from './trampolines.js';
@@ -97,6 +97,7 @@ function arrive(t: Thread, id: number): WebAssembly.Instance | null {
     }
     instantiate(t, e);
   } catch (err) {
+    restoreRange(t, e);
     if (err instanceof DlError && err.code === 'DL_INSTANTIATE_FAILED') throw err;
     throw new DlError(
       'DL_INSTANTIATE_FAILED',

@@ -84,6 +84,11 @@ export class Trampolines {
     while (free < count) free = this.grow(key).length;
   }
 
+  /** The function of a trampoline taken before. */
+  functionOf(id: number): WebAssembly.ExportValue {
+    return this.functions[id] as WebAssembly.ExportValue;
+  }
+
   /** Gives a trampoline back (its slot no longer holds it). */
   give(id: number): void {
     if (this.targets[id] === null) return;
