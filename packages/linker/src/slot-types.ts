@@ -1,3 +1,4 @@
+import { functionTypesOf } from '@dl/reader';
 import type { FuncType, ModuleInfo } from '@dl/reader';
 import { funcTypeKey } from './wasm-encoder.js';
 
@@ -14,23 +15,15 @@ export interface SlotTypes {
   readonly types: readonly string[];
 }
 
+/** A module that fills no slot (one object for all: metadata is made per load). */
+const NO_SLOTS: SlotTypes = { offsets: [], types: [] };
+
 /** Value types that cross between wasm and JS, as a trampoline's arguments and results do. */
 const crossing: ReadonlySet<string> = new Set(['i32', 'i64', 'f32', 'f64', 'externref', 'funcref']);
 
 /** Whether a trampoline (wasm → JS → wasm) can carry calls of this type. */
 export function trampolineCanCarry(type: FuncType): boolean {
   return type.params.every((t) => crossing.has(t)) && type.results.every((t) => crossing.has(t));
-}
-
-/** The function types of a module, by function index (imported functions first). */
-function typesByFunction(m: ModuleInfo): (index: number) => FuncType | undefined {
-  const imported: FuncType[] = [];
-  for (const i of m.imports) if (i.kind === 'function') imported.push(i.type);
-  return (index) => {
-    if (index < imported.length) return imported[index];
-    const t = m.types[m.functionTypeIndices[index - imported.length] ?? -1];
-    return t?.kind === 'func' ? t : undefined;
-  };
 }
 
 /**
@@ -41,9 +34,9 @@ function typesByFunction(m: ModuleInfo): (index: number) => FuncType | undefined
  */
 export function slotTypesOf(m: ModuleInfo): SlotTypes | null {
   const active = m.elements.filter((s) => s.mode === 'active');
-  if (active.length === 0) return { offsets: [], types: [] };
+  if (active.length === 0) return NO_SLOTS;
   const tableBase = m.imports.find((i) => i.kind === 'global' && i.module === 'env' && i.name === '__table_base');
-  const typeOf = typesByFunction(m);
+  const typeOf = functionTypesOf(m);
   const keys = new Map<FuncType, string>();
   const slots = new Map<number, string>();
   for (const s of active) {

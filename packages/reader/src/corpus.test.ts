@@ -16,7 +16,7 @@ import { objdump, objdumpAvailable } from '@dl/fixtures/objdump';
 import type { ObjdumpSegment } from '@dl/fixtures/objdump';
 import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
-import { isSideModule, readDylinkInfo, readDylinkPrefix, readModule } from './index.js';
+import { functionTypesOf, isSideModule, readDylinkInfo, readDylinkPrefix, readModule } from './index.js';
 import type { FuncType, Import, ModuleInfo } from './index.js';
 
 /** A decoded element segment as wasm-objdump prints it. */
@@ -226,6 +226,11 @@ describe.skipIf(!haveObjdump)('reader against wasm-objdump -x', () => {
     m.functionTypeIndices.forEach((t, i) => {
       expect(o.functionTypes.get(m.counts.importedFunctions + i)).toBe(t);
     });
+    // functionTypesOf: wasm-objdump's type of every function, imported ones first.
+    const typeOf = functionTypesOf(m);
+    for (const i of o.imports.filter((x) => x.kind === 'func'))
+      expect(typeOf(i.index)).toEqual(m.types[Number(/sig=(\d+)/.exec(i.detail)?.[1])]);
+    for (const [index, t] of o.functionTypes) expect(typeOf(index)).toEqual(m.types[t]);
     expect(o.start).toBe(m.start);
     expect(o.elements).toEqual(m.elements.map(segmentText));
   });

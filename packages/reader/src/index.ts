@@ -11,6 +11,7 @@ export type {
   DylinkUnknownSubsection,
 } from './dylink/types.js';
 export { readModule } from './module/read-module.js';
+export { functionTypesOf } from './module/entities.js';
 export type { ModuleReadOptions } from './module/read-module.js';
 export { moduleHeadLength, readModuleHead } from './module/head.js';
 export { checkModuleFraming } from './module/read-module.js';

@@ -87,9 +87,3 @@ export function decodeImage(wire: WireImage, memory: WebAssembly.Memory | undefi
     libraries: head.libraries.map((l, i) => withImports(l, wire.modules[i]!, wire.imports[i]!)),
   };
 }
-
-/** Whether a message's `wire` is a {@link WireImage}. */
-export function isWireImage(data: unknown): data is WireImage {
-  const w = data as Partial<WireImage> | null;
-  return typeof w === 'object' && w !== null && typeof w.head === 'string' && Array.isArray(w.imports);
-}

@@ -1,7 +1,17 @@
 import type { ByteReader } from '../bytes/byte-reader.js';
 import { readConstExpr } from './const-expr.js';
 import { readGlobalType, readLimits, readTableType } from './types-section.js';
-import type { Export, FuncType, GlobalDef, GlobalType, Import, MemoryType, TableType, TypeDef } from './types.js';
+import type {
+  Export,
+  FuncType,
+  GlobalDef,
+  GlobalType,
+  Import,
+  MemoryType,
+  ModuleInfo,
+  TableType,
+  TypeDef,
+} from './types.js';
 
 /** Index spaces as they fill up while sections are read. */
 export interface IndexSpaces {
@@ -110,11 +120,27 @@ export function readFunctionSection(r: ByteReader, spaces: IndexSpaces): Uint32A
 }
 
 /** The type of function `index` (imported functions first), or undefined when out of range. */
-export function functionTypeAt(spaces: IndexSpaces, index: number): FuncType | undefined {
+export function functionTypeAt(
+  spaces: Pick<IndexSpaces, 'types' | 'importedFunctionTypes' | 'definedFunctionTypes'>,
+  index: number,
+): FuncType | undefined {
   const imported = spaces.importedFunctionTypes.length;
   if (index < imported) return spaces.importedFunctionTypes[index];
   const t = spaces.definedFunctionTypes[index - imported];
   return t === undefined ? undefined : (spaces.types[t] as FuncType);
+}
+
+/**
+ * The function types of a module read by `readModule`, by function index (imported functions
+ * first): what an element segment's or a call's function index means.
+ */
+export function functionTypesOf(info: ModuleInfo): (index: number) => FuncType | undefined {
+  const spaces = {
+    types: info.types,
+    importedFunctionTypes: info.imports.flatMap((i) => (i.kind === 'function' ? [i.type] : [])),
+    definedFunctionTypes: info.functionTypeIndices,
+  };
+  return (index) => functionTypeAt(spaces, index);
 }
 
 /** Number of functions: imported + defined. */
