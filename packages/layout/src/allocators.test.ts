@@ -39,6 +39,24 @@ describe('LinkerHeap', () => {
     }).toThrow(/no live reservation/);
   });
 
+  it('leaves the bytes its owner writes (options.written) as they are and zeroes the rest of reused memory', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new LinkerHeap(memory, { start: 1024 });
+    const a = heap.reserve(128, 16, 'a');
+    new Uint8Array(memory.buffer, a.address, 128).fill(0xaa);
+    heap.release(a);
+    const b = heap.reserve(128, 16, 'b', { written: 100 });
+    expect(b.address).toBe(a.address);
+    const bytes = new Uint8Array(memory.buffer, b.address, 128);
+    expect(bytes.subarray(0, 100).every((x) => x === 0xaa)).toBe(true);
+    expect(bytes.subarray(100).every((x) => x === 0)).toBe(true);
+    heap.release(b);
+    // More than it reserves counts as all of it; a negative count as none.
+    expect(new Uint8Array(memory.buffer, heap.reserve(128, 16, 'c', { written: 500 }).address, 128)[127]).toBe(0);
+    const d = heap.reserve(16, 16, 'd', { written: -5 });
+    expect(new Uint8Array(memory.buffer, d.address, 16).every((x) => x === 0)).toBe(true);
+  });
+
   it('refuses a double free and a stale reservation with DL_BAD_RELEASE (not an out-of-memory code), leaving the heap unchanged', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const heap = new LinkerHeap(memory, { start: 1024 });

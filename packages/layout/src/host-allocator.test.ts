@@ -52,6 +52,19 @@ describe('HostAllocator over a real malloc (c/host_alloc.c)', () => {
     expect(liveBlocks()).toBe(2);
   });
 
+  it('leaves the bytes its owner writes (options.written) as malloc gave them and zeroes the rest', () => {
+    const { memory, heap } = realHeap();
+    const a = new HostAllocator(memory, { heap });
+    const r1 = a.reserve(100, 16, 'liba');
+    new Uint8Array(memory.buffer, r1.address, 100).fill(0xee);
+    a.release(r1);
+    const r2 = a.reserve(100, 16, 'libb', { written: 60 });
+    expect(r2.address).toBe(r1.address);
+    const bytes = new Uint8Array(memory.buffer, r2.address, 100);
+    expect(bytes.subarray(0, 60).every((b) => b === 0xee)).toBe(true);
+    expect(bytes.subarray(60).every((b) => b === 0)).toBe(true);
+  });
+
   it('before the runtime is up, bumps __heap_base instead, and reuses that space once released', () => {
     const { memory, heap, liveBlocks } = realHeap();
     let base = 200_000;

@@ -1,7 +1,7 @@
 import { DlError } from '@dl/errors';
 import { alignUp, FreeRanges } from './free-ranges.js';
-import { ensureMemory, GRANULE, ReservationBook, zero } from './memory.js';
-import type { MemoryAllocator, Reservation } from './memory.js';
+import { ensureMemory, GRANULE, ReservationBook, unwritten, zero } from './memory.js';
+import type { MemoryAllocator, Reservation, ReserveOptions } from './memory.js';
 
 /** The host program's allocator, e.g. a main module's exports. */
 export interface HostHeap {
@@ -60,7 +60,7 @@ export class HostAllocator implements MemoryAllocator {
     private readonly options: HostAllocatorOptions,
   ) {}
 
-  reserve(size: number, align: number, owner: string): Reservation {
+  reserve(size: number, align: number, owner: string, options?: ReserveOptions): Reservation {
     const bytes = Math.max(1, size);
     const reused = this.carved.take(alignUp(bytes, GRANULE), Math.max(align, GRANULE));
     let address: number;
@@ -83,7 +83,8 @@ export class HostAllocator implements MemoryAllocator {
     } else {
       ({ address, raw } = this.fromHeap(bytes, align, owner));
     }
-    zero(this.memory, address, bytes);
+    const written = unwritten(bytes, options);
+    zero(this.memory, address + written, bytes - written);
     const r: HostReservation = { address, size: bytes, owner, raw };
     this.book.add(r);
     this.raw.set(address, raw);

@@ -3,7 +3,7 @@ export type { Range } from './free-ranges.js';
 export { checkRequest, defaultLimits, MAX_ALIGN_LOG2, MIN_DATA_ALIGN } from './limits.js';
 export type { LayoutLimits } from './limits.js';
 export { ensureMemory, GRANULE, LinkerHeap, PAGE, zero } from './memory.js';
-export type { LinkerHeapOptions, MemoryAllocator, Reservation } from './memory.js';
+export type { LinkerHeapOptions, MemoryAllocator, Reservation, ReserveOptions } from './memory.js';
 export { HostAllocator } from './host-allocator.js';
 export type { HeapBase, HostAllocatorOptions, HostHeap } from './host-allocator.js';
 export { TableAllocator } from './table.js';

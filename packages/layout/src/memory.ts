@@ -12,16 +12,32 @@ export interface Reservation {
   readonly owner: string;
 }
 
+/** Options of {@link MemoryAllocator.reserve}. */
+export interface ReserveOptions {
+  /**
+   * How many bytes at the start of the reservation its owner writes before anything reads
+   * them (a side module's active data segments, written when it is instantiated): they are
+   * not zeroed first. Default 0: every byte is zeroed.
+   */
+  readonly written?: number;
+}
+
+/** The bytes of a reservation of `size` to zero first: those past `options.written`. */
+export function unwritten(size: number, options: ReserveOptions | undefined): number {
+  return Math.max(0, Math.min(size, options?.written ?? 0));
+}
+
 /** Where libraries' data goes: a strategy the linker is given. */
 export interface MemoryAllocator {
   /** `linker-heap` or `host` (see the two implementations). */
   readonly kind: 'linker-heap' | 'host';
   /**
-   * Reserves `size` bytes aligned to `align` (a power of two ≥ 1) and zeroes them.
+   * Reserves `size` bytes aligned to `align` (a power of two ≥ 1) and zeroes them (but the
+   * first `options.written`).
    *
    * @throws DlError `DL_OUT_OF_MEMORY` when the space cannot be found or grown
    */
-  reserve(size: number, align: number, owner: string): Reservation;
+  reserve(size: number, align: number, owner: string, options?: ReserveOptions): Reservation;
   /**
    * Gives a reservation back.
    *
@@ -121,14 +137,15 @@ export class LinkerHeap implements MemoryAllocator {
     this.top = options.start;
   }
 
-  reserve(size: number, align: number, owner: string): Reservation {
+  reserve(size: number, align: number, owner: string, options?: ReserveOptions): Reservation {
     const bytes = Math.max(1, size);
     const span = alignUp(bytes, GRANULE);
     const at = Math.max(align, GRANULE);
     let address = this.free.take(span, at);
     if (address < 0) address = this.growFor(span, at, owner);
+    const from = address + unwritten(bytes, options);
     const dirtyEnd = Math.min(address + bytes, this.highWater);
-    if (dirtyEnd > address) zero(this.memory, address, dirtyEnd - address);
+    if (dirtyEnd > from) zero(this.memory, from, dirtyEnd - from);
     this.highWater = Math.max(this.highWater, address + bytes);
     const r = { address, size: bytes, owner };
     this.book.add(r);

@@ -18,6 +18,11 @@ export interface LibraryMeta {
   readonly size: number;
   /** The types of the table slots it fills (null when unknown: no bytes were read, or one cannot be typed). */
   readonly slotTypes: SlotTypes | null;
+  /**
+   * How many bytes at the start of its memory block its active data segments write when it is
+   * instantiated (0 when unknown: its data section was not read): placing it zeroes only the rest.
+   */
+  readonly dataWritten: number;
 }
 
 /**
@@ -82,7 +87,23 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
     typed: true,
     size,
     slotTypes: slotTypesOf(m),
+    dataWritten: dataWrittenOf(m),
   };
+}
+
+/**
+ * How many bytes from `env.__memory_base` a side module's active data segments write when it is
+ * instantiated: the longest segment placed exactly there (wasm-ld puts all of a side module's
+ * data, its zeroes included, in one such segment). Its memory block needs no zeroing for them.
+ */
+function dataWrittenOf(m: ModuleInfo): number {
+  const base = m.imports.find((i) => i.kind === 'global' && i.module === 'env' && i.name === '__memory_base');
+  if (base === undefined) return 0;
+  let written = 0;
+  for (const s of m.data)
+    if (s.mode === 'active' && s.memory === 0 && s.offset?.op === 'global.get' && s.offset.index === base.index)
+      written = Math.max(written, s.size);
+  return Math.min(written, m.dylink?.memorySize ?? 0);
 }
 
 /** Metadata from a compiled module: the dylink section and engine reflection (no types). */
@@ -110,5 +131,6 @@ export function metaFromModule(module: WebAssembly.Module, name: string): Librar
     typed: false,
     size: 0,
     slotTypes: null,
+    dataWritten: 0,
   };
 }

@@ -13,22 +13,30 @@ import {
 } from '@dl/fixtures';
 import { malformedCases } from '@dl/fixtures/malformed';
 import { objdump, objdumpAvailable } from '@dl/fixtures/objdump';
-import type { ObjdumpSegment } from '@dl/fixtures/objdump';
+import type { ObjdumpData, ObjdumpSegment } from '@dl/fixtures/objdump';
 import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { functionTypesOf, isSideModule, readDylinkInfo, readDylinkPrefix, readModule } from './index.js';
-import type { FuncType, Import, ModuleInfo } from './index.js';
+import type { ConstExpr, FuncType, Import, ModuleInfo } from './index.js';
+
+/** A segment's offset as wasm-objdump prints it (`global=1`, `i32=0`; empty for none). */
+function initText(offset: ConstExpr | null): string {
+  return offset?.op === 'global.get'
+    ? `global=${offset.index}`
+    : offset?.op === 'i32.const'
+      ? `i32=${offset.value}`
+      : '';
+}
 
 /** A decoded element segment as wasm-objdump prints it. */
 function segmentText(s: ModuleInfo['elements'][number]): ObjdumpSegment {
   const flags = s.mode === 'active' ? (s.table === 0 ? 0 : 2) : s.mode === 'passive' ? 1 : 3;
-  const init =
-    s.offset?.op === 'global.get'
-      ? `global=${s.offset.index}`
-      : s.offset?.op === 'i32.const'
-        ? `i32=${s.offset.value}`
-        : '';
-  return { flags, table: s.table, init, functions: [...s.functions] };
+  return { flags, table: s.table, init: initText(s.offset), functions: [...s.functions] };
+}
+
+/** A data segment's header as wasm-objdump prints it. */
+function dataText(s: ModuleInfo['data'][number]): ObjdumpData {
+  return { passive: s.mode === 'passive', memory: s.memory, size: s.size, init: initText(s.offset) };
 }
 
 interface RealFile {
@@ -233,5 +241,6 @@ describe.skipIf(!haveObjdump)('reader against wasm-objdump -x', () => {
     for (const [index, t] of o.functionTypes) expect(typeOf(index)).toEqual(m.types[t]);
     expect(o.start).toBe(m.start);
     expect(o.elements).toEqual(m.elements.map(segmentText));
+    expect(o.data).toEqual(m.data.map(dataText));
   });
 });

@@ -36,6 +36,7 @@ export type { ExportCategory, ImportCategory } from './module/classify.js';
 export type {
   AggregateType,
   ConstExpr,
+  DataSegment,
   ElementSegment,
   Export,
   FuncType,

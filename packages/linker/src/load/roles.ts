@@ -44,7 +44,11 @@ export const sideModule: LibraryRole = {
   scopes: (load) => load.path,
   placeData: (state, journal, lib) => {
     const { memorySize, memoryAlign } = lib.meta.dylink;
-    const r = state.allocator.reserve(memorySize, Math.max(16, 2 ** memoryAlign), lib.name);
+    // What its data segments write at instantiation is not zeroed first (for a big module,
+    // most of its block: zeroing it cost more than the rest of placing it).
+    const r = state.allocator.reserve(memorySize, Math.max(16, 2 ** memoryAlign), lib.name, {
+      written: lib.meta.dataWritten,
+    });
     const allocator = state.allocator;
     journal.own(lib, () => {
       allocator.release(r);

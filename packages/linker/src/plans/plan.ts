@@ -116,9 +116,11 @@ export function memoryPlanStore(): PlanStore & SyncPlanStore {
 }
 
 /** A library's metadata as JSON can hold it (sets as arrays). */
-export interface StoredMeta extends Omit<LibraryMeta, 'dylink' | 'slotTypes'> {
+export interface StoredMeta extends Omit<LibraryMeta, 'dylink' | 'slotTypes' | 'dataWritten'> {
   /** Absent from plans stored before slot types were kept. */
   readonly slotTypes?: LibraryMeta['slotTypes'];
+  /** Absent from plans stored before it was kept. */
+  readonly dataWritten?: number;
   readonly dylink: Omit<DylinkInfo, 'tlsExports' | 'weakImports'> & {
     readonly tlsExports: readonly string[];
     readonly weakImports: readonly string[];
@@ -139,6 +141,8 @@ export function loadMeta(stored: StoredMeta): LibraryMeta {
     ...stored,
     // Plans stored before slot types were kept have none: a thread instantiates such a library at once.
     slotTypes: stored.slotTypes ?? null,
+    // Nor what its data segments write: its whole block is zeroed, as before.
+    dataWritten: stored.dataWritten ?? 0,
     imports: stored.imports,
     exports: stored.exports,
     dylink: {

@@ -265,10 +265,31 @@ describe('readModule structural checks', () => {
     expect(info.warnings[0]?.code).toBe('DL_NOT_SIDE_MODULE');
   });
 
-  it('never decodes code bodies or data segments', () => {
+  it('never decodes code bodies; of the data segments it reads the headers only', () => {
     const garbageCode = section(10, concat(uleb(1), new Uint8Array(64).fill(0xff)));
-    const garbageData = section(11, concat(uleb(3), new Uint8Array(64).fill(0xfe)));
-    const info = readModule(wasmModule(types, section(3, vec([uleb(0)])), garbageCode, garbageData));
+    const data = section(
+      11,
+      concat(
+        uleb(3),
+        concat(uleb(0), new Uint8Array([0x41, 16, 0x0b]), uleb(4), new Uint8Array(4).fill(0xfe)),
+        concat(uleb(1), uleb(2), new Uint8Array(2).fill(0xfe)),
+        concat(uleb(2), uleb(0), new Uint8Array([0x41, 0x80, 0x08, 0x0b]), uleb(3), new Uint8Array(3).fill(0xfe)),
+      ),
+    );
+    const info = readModule(wasmModule(types, section(3, vec([uleb(0)])), garbageCode, data));
     expect(info.counts.dataSegments).toBe(3);
+    const at = info.sections.find((x) => x.id === 11)!.payloadStart;
+    expect(info.data).toEqual([
+      { mode: 'active', memory: 0, offset: { op: 'i32.const', value: 16 }, size: 4, start: at + 6 },
+      { mode: 'passive', memory: 0, offset: null, size: 2, start: at + 12 },
+      { mode: 'active', memory: 0, offset: { op: 'i32.const', value: 1024 }, size: 3, start: at + 21 },
+    ]);
+  });
+
+  it('refuses data segment flags above 2 and a segment longer than its section, at their offsets', () => {
+    const flags = section(11, concat(uleb(1), uleb(3), uleb(0)));
+    expect(() => readModule(wasmModule(flags))).toThrow(expect.objectContaining({ code: 'DL_BAD_VALUE', offset: 11 }));
+    const long = section(11, concat(uleb(1), uleb(1), uleb(9), new Uint8Array(2)));
+    expect(() => readModule(wasmModule(long))).toThrow(expect.objectContaining({ code: 'DL_BAD_LENGTH' }));
   });
 });

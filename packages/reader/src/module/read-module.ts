@@ -16,10 +16,12 @@ import {
   readTagSection,
 } from './entities.js';
 import type { IndexSpaces } from './entities.js';
+import { readDataSection } from './data.js';
 import { readElementSection } from './elements.js';
 import { checkHeader, HEADER_SIZE } from './header.js';
 import { readTypeSection } from './types-section.js';
 import type {
+  DataSegment,
   ElementSegment,
   Export,
   GlobalDef,
@@ -50,7 +52,7 @@ interface Walk {
   functionTypeIndices: Uint32Array;
   start: number | null;
   elements: ElementSegment[];
-  dataSegments: number;
+  data: DataSegment[];
   codeCount: number | null;
   dylink: DylinkInfo | null;
   producers: ModuleInfo['producers'];
@@ -136,12 +138,13 @@ function readKnown(w: Walk, id: number, s: ByteReader): void {
     case sectionIds.element:
       w.elements = readElementSection(s, sp);
       break;
-    // Bodies and data segments are skipped by size, never decoded: only their counts are read.
+    // Bodies are skipped by size, never decoded: only their count is read; of the data
+    // segments only the headers (their bytes are skipped).
     case sectionIds.code:
       w.codeCount = s.u32('function body count');
       break;
     case sectionIds.data:
-      w.dataSegments = s.u32('data segment count');
+      w.data = readDataSection(s);
       break;
   }
 }
@@ -237,7 +240,7 @@ function emptyWalk(): Walk {
     functionTypeIndices: new Uint32Array(0),
     start: null,
     elements: [],
-    dataSegments: 0,
+    data: [],
     codeCount: null,
     dylink: null,
     producers: null,
@@ -275,6 +278,7 @@ function moduleInfoOf(w: Walk, sections: ModuleInfo['sections']): ModuleInfo {
     functionTypeIndices: w.functionTypeIndices,
     start: w.start,
     elements: w.elements,
+    data: w.data,
     counts: {
       types: w.spaces.types.length,
       importedFunctions: w.spaces.importedFunctionTypes.length,
@@ -285,7 +289,7 @@ function moduleInfoOf(w: Walk, sections: ModuleInfo['sections']): ModuleInfo {
       memories: w.spaces.memories,
       tags: w.spaces.tags,
       elementSegments: w.elements.length,
-      dataSegments: w.dataSegments,
+      dataSegments: w.data.length,
     },
     sections,
     producers: w.producers,

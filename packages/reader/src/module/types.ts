@@ -179,7 +179,7 @@ export interface ModuleCounts {
   readonly tags: number;
   /** Element segments (decoded in `ModuleInfo.elements`). */
   readonly elementSegments: number;
-  /** Data segments (not decoded). */
+  /** Data segments (their headers in `ModuleInfo.data`). */
   readonly dataSegments: number;
 }
 
@@ -193,6 +193,20 @@ export interface ElementSegment {
   readonly offset: ConstExpr | null;
   /** Each element's function index; −1 for `ref.null`, −2 for another constant expression. */
   readonly functions: Int32Array;
+}
+
+/** One data segment's header: where it goes and how long it is (its bytes are not copied). */
+export interface DataSegment {
+  /** `active` segments are written into a memory at instantiation; `passive` ones wait for `memory.init`. */
+  readonly mode: 'active' | 'passive';
+  /** The memory an active segment is written into (0 otherwise). */
+  readonly memory: number;
+  /** Where an active segment starts in its memory (null otherwise). */
+  readonly offset: ConstExpr | null;
+  /** Its length in bytes. */
+  readonly size: number;
+  /** Where its bytes start in the module. */
+  readonly start: number;
 }
 
 /** The linking view of a whole module, as returned by `readModule`. */
@@ -217,6 +231,8 @@ export interface ModuleInfo {
   readonly start: number | null;
   /** The element segments (what a module puts into tables). */
   readonly elements: readonly ElementSegment[];
+  /** The data segments' headers (none when only the module's head was read). */
+  readonly data: readonly DataSegment[];
   /** Index-space sizes and segment counts. */
   readonly counts: ModuleCounts;
   /** Every section in file order. */
