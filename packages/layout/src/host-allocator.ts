@@ -1,6 +1,6 @@
 import { DlError } from '@dl/errors';
 import { alignUp, FreeRanges } from './free-ranges.js';
-import { ensureMemory, GRANULE, ReservationBook, unwritten, zero } from './memory.js';
+import { ensureMemory, GRANULE, ReservationBook, writtenOf, zero } from './memory.js';
 import type { MemoryAllocator, Reservation, ReserveOptions } from './memory.js';
 
 /** The host program's allocator, e.g. a main module's exports. */
@@ -83,7 +83,7 @@ export class HostAllocator implements MemoryAllocator {
     } else {
       ({ address, raw } = this.fromHeap(bytes, align, owner));
     }
-    const written = unwritten(bytes, options);
+    const written = writtenOf(bytes, options);
     zero(this.memory, address + written, bytes - written);
     const r: HostReservation = { address, size: bytes, owner, raw };
     this.book.add(r);

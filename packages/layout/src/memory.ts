@@ -22,8 +22,8 @@ export interface ReserveOptions {
   readonly written?: number;
 }
 
-/** The bytes of a reservation of `size` to zero first: those past `options.written`. */
-export function unwritten(size: number, options: ReserveOptions | undefined): number {
+/** How many of a reservation's `size` bytes its owner writes (`options.written`, within 0…size): those are not zeroed. */
+export function writtenOf(size: number, options: ReserveOptions | undefined): number {
   return Math.max(0, Math.min(size, options?.written ?? 0));
 }
 
@@ -143,7 +143,7 @@ export class LinkerHeap implements MemoryAllocator {
     const at = Math.max(align, GRANULE);
     let address = this.free.take(span, at);
     if (address < 0) address = this.growFor(span, at, owner);
-    const from = address + unwritten(bytes, options);
+    const from = address + writtenOf(bytes, options);
     const dirtyEnd = Math.min(address + bytes, this.highWater);
     if (dirtyEnd > from) zero(this.memory, from, dirtyEnd - from);
     this.highWater = Math.max(this.highWater, address + bytes);

@@ -44,8 +44,8 @@ export const sideModule: LibraryRole = {
   scopes: (load) => load.path,
   placeData: (state, journal, lib) => {
     const { memorySize, memoryAlign } = lib.meta.dylink;
-    // What its data segments write at instantiation is not zeroed first (for a big module,
-    // most of its block: zeroing it cost more than the rest of placing it).
+    // What its data segments write at instantiation is not zeroed first: for wasm-ld's side
+    // modules that is the whole block, which zeroing only made a second pass over.
     const r = state.allocator.reserve(memorySize, Math.max(16, 2 ** memoryAlign), lib.name, {
       written: lib.meta.dataWritten,
     });
