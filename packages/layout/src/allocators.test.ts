@@ -55,6 +55,12 @@ describe('LinkerHeap', () => {
     expect(new Uint8Array(memory.buffer, heap.reserve(128, 16, 'c', { written: 500 }).address, 128)[127]).toBe(0);
     const d = heap.reserve(16, 16, 'd', { written: -5 });
     expect(new Uint8Array(memory.buffer, d.address, 16).every((x) => x === 0)).toBe(true);
+    new Uint8Array(memory.buffer, d.address, 16).fill(0xdd);
+    heap.release(d);
+    // Not a count: every byte is zeroed.
+    const e = heap.reserve(16, 16, 'e', { written: Number.NaN });
+    expect(e.address).toBe(d.address);
+    expect(new Uint8Array(memory.buffer, e.address, 16).every((x) => x === 0)).toBe(true);
   });
 
   it('refuses a double free and a stale reservation with DL_BAD_RELEASE (not an out-of-memory code), leaving the heap unchanged', () => {

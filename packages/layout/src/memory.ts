@@ -24,7 +24,9 @@ export interface ReserveOptions {
 
 /** How many of a reservation's `size` bytes its owner writes (`options.written`, within 0…size): those are not zeroed. */
 export function writtenOf(size: number, options: ReserveOptions | undefined): number {
-  return Math.max(0, Math.min(size, options?.written ?? 0));
+  const written = options?.written ?? 0;
+  // Anything but a count (NaN, ±Infinity) leaves every byte to zero.
+  return Number.isFinite(written) ? Math.max(0, Math.min(size, Math.floor(written))) : 0;
 }
 
 /** Where libraries' data goes: a strategy the linker is given. */

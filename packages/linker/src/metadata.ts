@@ -3,7 +3,7 @@ import { classifyLinkImports, classifyModuleImports, readDylinkInfo, readModule,
 import type { ModuleInfo } from '@dl/reader';
 import type { ClassifiedImport, DylinkInfo, ImportDescription } from '@dl/reader';
 import type { ExportLike } from '@dl/symbols';
-import { slotTypesOf } from './slot-types.js';
+import { envGlobalIndex, slotTypesOf } from './slot-types.js';
 import type { SlotTypes } from './slot-types.js';
 
 /** What the linker knows about a library before instantiating it. */
@@ -97,11 +97,11 @@ function metaFromInfo(m: ModuleInfo, name: string, size: number): LibraryMeta {
  * data, its zeroes included, in one such segment). Its memory block needs no zeroing for them.
  */
 function dataWrittenOf(m: ModuleInfo): number {
-  const base = m.imports.find((i) => i.kind === 'global' && i.module === 'env' && i.name === '__memory_base');
+  const base = envGlobalIndex(m, '__memory_base');
   if (base === undefined) return 0;
   let written = 0;
   for (const s of m.data)
-    if (s.mode === 'active' && s.memory === 0 && s.offset?.op === 'global.get' && s.offset.index === base.index)
+    if (s.mode === 'active' && s.memory === 0 && s.offset?.op === 'global.get' && s.offset.index === base)
       written = Math.max(written, s.size);
   return Math.min(written, m.dylink?.memorySize ?? 0);
 }

@@ -15,6 +15,11 @@ export interface SlotTypes {
   readonly types: readonly string[];
 }
 
+/** The global index of a side module's imported `env.<name>` (`__table_base`, `__memory_base`), if it imports it. */
+export function envGlobalIndex(m: ModuleInfo, name: string): number | undefined {
+  return m.imports.find((i) => i.kind === 'global' && i.module === 'env' && i.name === name)?.index;
+}
+
 /** A module that fills no slot (one object for all: metadata is made per load). */
 const NO_SLOTS: SlotTypes = { offsets: [], types: [] };
 
@@ -35,12 +40,12 @@ export function trampolineCanCarry(type: FuncType): boolean {
 export function slotTypesOf(m: ModuleInfo): SlotTypes | null {
   const active = m.elements.filter((s) => s.mode === 'active');
   if (active.length === 0) return NO_SLOTS;
-  const tableBase = m.imports.find((i) => i.kind === 'global' && i.module === 'env' && i.name === '__table_base');
+  const tableBase = envGlobalIndex(m, '__table_base');
   const typeOf = functionTypesOf(m);
   const keys = new Map<FuncType, string>();
   const slots = new Map<number, string>();
   for (const s of active) {
-    if (s.table !== 0 || s.offset?.op !== 'global.get' || s.offset.index !== tableBase?.index) return null;
+    if (s.table !== 0 || s.offset?.op !== 'global.get' || s.offset.index !== tableBase) return null;
     for (let i = 0; i < s.functions.length; i++) {
       const f = s.functions[i]!;
       if (f === -1) continue;

@@ -10,7 +10,7 @@ import { hostLinkerSync, sideFiles } from '../test-support.harness.js';
 const DIRT = 0xab;
 
 describe.each(['clang16', 'emcc'] as const)('%s: a library placed over dirty memory', (tc) => {
-  it('keeps every fixture’s data segment as what covers its block (shared-memory ones: nothing, their segments are passive)', () => {
+  it('says every fixture’s data segments write its whole block (shared-memory ones: none of it, their segments are passive)', () => {
     for (const [name, bytes] of Object.entries(sideFiles(tc))) {
       const m = readModule(bytes);
       if (m.dylink === null) continue;

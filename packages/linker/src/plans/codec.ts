@@ -59,6 +59,22 @@ function isType(t: unknown): boolean {
   return typeof t.valueType === 'string' && typeof t.mutable === 'boolean';
 }
 
+/** A stored `slotTypes`: absent (older plans), null, or parallel arrays of offsets and type keys. */
+function isSlotTypes(t: unknown): boolean {
+  if (t === undefined || t === null) return true;
+  return (
+    isObject(t) &&
+    Array.isArray(t.offsets) &&
+    Array.isArray(t.types) &&
+    t.offsets.length === t.types.length &&
+    t.offsets.every((o) => Number.isInteger(o) && (o as number) >= 0) &&
+    t.types.every((k) => typeof k === 'string')
+  );
+}
+
+/** A stored `dataWritten`: absent (older plans) or a byte count (bytes it says need no zeroing). */
+const isByteCount = (n: unknown): boolean => n === undefined || (Number.isInteger(n) && (n as number) >= 0);
+
 /** The checks a decoded plan must pass: every field a replay reads, with its type. */
 function checkLibrary(l: unknown, i: number): void {
   const ok =
@@ -75,6 +91,8 @@ function checkLibrary(l: unknown, i: number): void {
     Array.isArray(l.meta.dylink.tlsExports) &&
     Array.isArray(l.meta.dylink.weakImports) &&
     Array.isArray(l.meta.dylink.needed) &&
+    isSlotTypes(l.meta.slotTypes) &&
+    isByteCount(l.meta.dataWritten) &&
     isObject(l.outcome) &&
     Array.isArray(l.outcome.got);
   if (!ok) throw new DlError('DL_PLAN_CORRUPT', `link plan: library ${i} is incomplete or mistyped`);

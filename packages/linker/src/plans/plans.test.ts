@@ -217,6 +217,13 @@ describe('plan bytes', () => {
     expect(code(good.subarray(0, 20))).toBe('DL_PLAN_CORRUPT');
     expect(code(edited((h) => (h.libraries = [{}])))).toBe('DL_PLAN_CORRUPT');
     expect(code(edited((h) => delete h.extras))).toBe('DL_PLAN_CORRUPT');
+    // What a replay trusts about a library's memory and table slots must be of their shape.
+    type Meta = Record<string, unknown>;
+    const meta = (h: Record<string, unknown>): Meta => (h.libraries as Meta[])[0]!.meta as Meta;
+    expect(code(edited((h) => (meta(h).dataWritten = -1)))).toBe('DL_PLAN_CORRUPT');
+    expect(code(edited((h) => (meta(h).dataWritten = '12')))).toBe('DL_PLAN_CORRUPT');
+    expect(code(edited((h) => (meta(h).slotTypes = { offsets: [0], types: [] })))).toBe('DL_PLAN_CORRUPT');
+    expect(code(edited((h) => delete meta(h).dataWritten))).toBe('decoded');
     // A type a later load would check a signature against must be one.
     expect(code(edited((h) => ((h.types as unknown[])[0] = 5)))).toBe('DL_PLAN_CORRUPT');
     expect(code(edited((h) => ((h.types as unknown[])[0] = { kind: 'func', params: [1], results: [] })))).toBe(
