@@ -11,7 +11,7 @@ import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
 import { load } from './load/load.js';
 import type { LoadJob, LoadResult, PlanHooks } from './load/job.js';
-import { abortedError, runAsync, runSync } from './ops.js';
+import { abortedError, LoadSignals, runAsync, runSync } from './ops.js';
 import type { Library, LinkState } from './state.js';
 import type {
   DlopenFlags,
@@ -131,25 +131,21 @@ export class Linker {
 
   /**
    * @internal Runs one load asynchronously, after the previous one. The loader gets a signal of
-   * this load's own: aborted by the caller's `signal`, and when the load fails (its other
-   * downloads and reads stop).
+   * this load's own (`LoadSignals`): aborted by the caller's `signal`, and when the load fails
+   * (its other downloads and reads stop).
    */
   perform(req: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
     const run = async (): Promise<LoadResult> => {
-      const own = new AbortController();
-      const forward = (): void => {
-        own.abort(options.signal?.reason);
-      };
-      options.signal?.addEventListener('abort', forward, { once: true });
+      const signals = new LoadSignals(options.signal);
       this.begin();
       try {
         if (options.signal?.aborted === true) throw abortedError(options.signal);
-        return await runAsync(load(this.state, req), this.state.loader, own.signal);
+        return await runAsync(load(this.state, req), this.state.loader, signals);
       } catch (e) {
-        own.abort(e);
+        signals.fail(e);
         throw e;
       } finally {
-        options.signal?.removeEventListener('abort', forward);
+        signals.close();
         this.state.busy = false;
         this.flushDeferred();
       }
