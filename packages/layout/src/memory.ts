@@ -74,7 +74,8 @@ export function ensureMemory(memory: WebAssembly.Memory, end: number): boolean {
 
 /** Zeroes `[address, address + size)` of `memory` (a fresh view: growth detaches old buffers). */
 export function zero(memory: WebAssembly.Memory, address: number, size: number): void {
-  new Uint8Array(memory.buffer, address, size).fill(0);
+  // Nothing to zero (a block its data segments write whole) makes no view of the buffer.
+  if (size > 0) new Uint8Array(memory.buffer, address, size).fill(0);
 }
 
 /** Live reservations kept in a map by address. */
