@@ -3,7 +3,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createLinker, createLinkerSync, Linker as LinkerClass, memoryLoader, RTLD, RTLD_DEFAULT } from './index.js';
 import type { DlopenFlags, Linker, Handle, LibrarySource, LinkerEvent, Loader, Program, SymbolValue } from './index.js';
-import { decodePlan, linkWithPlan, restoreSnapshot, takeSnapshot } from './plans.js';
+import { decodePlan, linkWithPlan, restoreSnapshot, restoreSnapshotSync, takeSnapshot } from './plans.js';
 import type { LinkPlan } from './plans.js';
 
 declare const linker: Linker;
@@ -100,5 +100,6 @@ describe('link plans and snapshots', () => {
     // @ts-expect-error a snapshot needs a plan, not null
     takeSnapshot(linker, out.plan);
     expectTypeOf(restoreSnapshot).returns.toEqualTypeOf<Promise<Handle[]>>();
+    expectTypeOf(restoreSnapshotSync).returns.toEqualTypeOf<Handle[]>();
   });
 });

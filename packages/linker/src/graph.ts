@@ -73,10 +73,19 @@ export interface LinkGraph {
   };
 }
 
-function scopesOf(state: LinkState): Scope[] {
+function scopesOf(state: LinkState, except?: ReadonlySet<number>): Scope[] {
   const scopes = new Map<number, Scope>([[0, state.global]]);
-  for (const lib of state.libraries.values()) if (lib.group !== null) scopes.set(lib.group.id, lib.group);
+  for (const lib of state.libraries.values())
+    if (lib.group !== null && except?.has(lib.id) !== true) scopes.set(lib.group.id, lib.group);
   return [...scopes.values()];
+}
+
+/**
+ * Each scope in use — the global one, and the group of each resident library but those of
+ * `except` (library ids) — with its members and their symbols, as text (for digests).
+ */
+export function scopeDigests(state: LinkState, except?: ReadonlySet<number>): string[] {
+  return scopesOf(state, except).map((s) => `${s.id}:${s.describe()}`);
 }
 
 /** What a leak-checked library holds now, for the graph. */
@@ -151,7 +160,7 @@ export function digestState(state: LinkState): string {
     slots: state.slots.ownedSlots(),
     functionsWithSlots: state.slots.size,
     got: state.got.all().map((e) => `${e.scope.id}/${e.space}/${e.name}=${e.resolved ? String(e.global.value) : '?'}`),
-    scopes: scopesOf(state).map((s) => `${s.id}:${s.describe()}`),
+    scopes: scopeDigests(state),
     libraries: [...state.libraries.values()].map((l) => `${l.id}:${l.key}:${l.refcount}:${l.global}`),
     tags: [...state.tags.keys()],
     atexit: state.atexit.length,

@@ -11,5 +11,11 @@ export type { SyncPlanOptions } from './plans/link-sync.js';
 export { decodePlan, encodePlan } from './plans/codec.js';
 export { memoryPlanStore } from './plans/plan.js';
 export type { LinkPlan, PlannedLibrary, PlannedOutcome, PlanStore, SyncPlanStore } from './plans/plan.js';
-export { decodeSnapshot, encodeSnapshot, restoreSnapshot, takeSnapshot } from './plans/snapshot.js';
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  restoreSnapshot,
+  restoreSnapshotSync,
+  takeSnapshot,
+} from './plans/snapshot.js';
 export type { Snapshot } from './plans/snapshot.js';

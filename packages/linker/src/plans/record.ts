@@ -2,7 +2,7 @@ import { formatFuncType, isSymbolImport, moduleHeadLength } from '@dl/reader';
 import { boundTo } from '../bound-to.js';
 import type { FoundLibrary } from '../discover.js';
 import { isLoaded } from '../discover.js';
-import { digestState } from '../graph.js';
+import { digestState, scopeDigests } from '../graph.js';
 import type { Library, LinkState } from '../state.js';
 import type { ResolvedFlags } from '../types.js';
 import type { LinkPlan, PlannedLibrary, PlannedOutcome } from './plan.js';
@@ -34,9 +34,16 @@ export function shortHash(text: string): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The linker's digest without what a snapshot restores or the load changes later: `__cxa_atexit` registrations, resident libraries. */
-export function boundDigest(state: LinkState): string {
+/**
+ * The linker's digest without what a snapshot restores or the load changes later: `__cxa_atexit`
+ * registrations, resident libraries, and the scope groups of `loaded` (library ids: the load's
+ * own, which become resident after binding — a snapshot taken after an `RTLD_LOCAL` load leaves
+ * its group out as the plan, recorded at binding, did).
+ */
+export function boundDigest(state: LinkState, loaded?: ReadonlySet<number>): string {
   const { atexit: _atexit, libraries: _libraries, ...rest } = JSON.parse(digestState(state)) as Record<string, unknown>;
+  // In place: the keys keep their order, so a plan's digest reads as before.
+  if (loaded !== undefined) rest.scopes = scopeDigests(state, loaded);
   return shortHash(JSON.stringify(rest));
 }
 

@@ -7,7 +7,7 @@ import { decodePlan, encodePlan } from './codec.js';
 import { crc32 } from './crc32.js';
 import type { LinkPlan } from './plan.js';
 import { boundDigest, fingerprint } from './record.js';
-import { gatherSources, replayHooks } from './replay.js';
+import { gatherSources, gatherSourcesSync, replayHooks } from './replay.js';
 
 /**
  * A linked program after its constructors ran, to restore in another process without running
@@ -41,13 +41,14 @@ function unsupported(state: LinkState, plan: LinkPlan): string | null {
   const last = plan.libraries.at(-1)?.outcome.id;
   if (last === undefined || state.nextId !== last + 1 || plan.libraries.some((l) => !state.libraries.has(l.outcome.id)))
     return 'the libraries resident are not those of the plan (loaded or unloaded since)';
-  if (boundDigest(state) !== plan.bound)
+  if (boundDigest(state, new Set(plan.libraries.map((l) => l.outcome.id))) !== plan.bound)
     return 'constructors or the host took memory, table slots or GOT entries from the linker (host malloc, dlopen, a function address): a snapshot holds linear memory only';
   return null;
 }
 
 /**
- * Takes a snapshot of a program just linked by `linkWithPlan` whose constructors have run.
+ * Takes a snapshot of a program just linked by `linkWithPlan` or `linkWithPlanSync` whose
+ * constructors have run.
  *
  * @param plan - the plan `linkWithPlan` returned for the load
  * @throws DlError `DL_SNAPSHOT_UNSUPPORTED` when the program holds state a snapshot cannot restore
@@ -162,6 +163,20 @@ function restoreInto(state: LinkState, s: Snapshot): void {
   state.atexit.push(...s.atexit);
 }
 
+/** Refuses a linker a snapshot cannot be restored into (nothing is loaded then). */
+function checkRestorable(state: LinkState, snapshot: Snapshot): void {
+  if (Object.values(state.runtime).some((v) => typeof v === 'function') || state.programKind === 'attached')
+    throw new DlError(
+      'DL_SNAPSHOT_UNSUPPORTED',
+      'a snapshot restores into a JS host or a relocatable main without a runtime adapter',
+    );
+  if (fingerprint(state) !== snapshot.plan.fingerprint)
+    throw new DlError(
+      'DL_PLAN_STALE',
+      'the snapshot was taken in another program (host functions, limits or resident libraries differ)',
+    );
+}
+
 /**
  * Restores a snapshot into a new linker made like the one it was taken from (same program,
  * host function names and types, limits, libraries loaded before): the libraries are compiled
@@ -182,19 +197,28 @@ export async function restoreSnapshot(
   options: LoadOptions = {},
 ): Promise<Handle[]> {
   const state = linker.linkState;
-  if (Object.values(state.runtime).some((v) => typeof v === 'function') || state.programKind === 'attached')
-    throw new DlError(
-      'DL_SNAPSHOT_UNSUPPORTED',
-      'a snapshot restores into a JS host or a relocatable main without a runtime adapter',
-    );
-  if (fingerprint(state) !== snapshot.plan.fingerprint)
-    throw new DlError(
-      'DL_PLAN_STALE',
-      'the snapshot was taken in another program (host functions, limits or resident libraries differ)',
-    );
+  checkRestorable(state, snapshot);
   const found = await gatherSources(state, snapshot.plan, sources, { signal: options.signal, whole: true });
   const hooks = replayHooks(snapshot.plan, found, (s) => {
     restoreInto(s, snapshot);
   });
   return (await linker.loadPlanned(sources, snapshot.plan.flags, hooks, options)).handles;
+}
+
+/**
+ * {@link restoreSnapshot} without awaiting anything (a program that links with `dlopenSync` or
+ * `linkWithPlanSync`): the loader's `loadSync`, synchronous compilation, SHA-256 in JavaScript.
+ * A snapshot taken after either kind of load restores with either.
+ *
+ * @throws DlError as {@link restoreSnapshot}; `DL_PLAN_STALE` too when the loader has no
+ *   `loadSync` for a library the sources do not give
+ */
+export function restoreSnapshotSync(linker: Linker, snapshot: Snapshot, sources: readonly LibrarySource[]): Handle[] {
+  const state = linker.linkState;
+  checkRestorable(state, snapshot);
+  const found = gatherSourcesSync(state, snapshot.plan, sources, true);
+  const hooks = replayHooks(snapshot.plan, found, (s) => {
+    restoreInto(s, snapshot);
+  });
+  return linker.loadPlannedSync(sources, snapshot.plan.flags, hooks).handles;
 }
