@@ -1,4 +1,4 @@
-// Shared by the plans suite's runners (plan-record, plan, snapshot): the set's JS host linker
+// Shared by the plans suite's runners (plan-record, plan, snapshot, snapshot-sync): the set's JS host linker
 // (hosts.mjs), the set's sources as { name, bytes } read from disk, and the flags of the
 // linker suite's dl-batch (RTLD_NOW | RTLD_GLOBAL, one load).
 import { existsSync, readFileSync } from 'node:fs';

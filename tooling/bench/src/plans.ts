@@ -1,7 +1,8 @@
 /**
  * The plans suite: warm starts of the generated set (N = 500 by default) in a NEW node process
  * per measurement — `plan` (linkWithPlan replaying a plan file written by an earlier process)
- * and `snapshot` (restoreSnapshot from a snapshot file: no relocation, no constructor) —
+ * and `snapshot` (restoreSnapshot from a snapshot file: no relocation, no constructor; `snapshot-sync`:
+ * restoreSnapshotSync, the same without awaiting) —
  * against the sequential floor `bare-sync`, runs interleaved, medians. The plan and snapshot
  * files are made once per set before the runs (`runners/plan-record.mjs`, untimed), in
  * `.build/plans/`.
@@ -19,7 +20,7 @@ import type { SetSpec } from './linker-run.js';
 import type { Sample } from './suite.js';
 import { ms, parseNs, parseRuns, Samples, spread, times, verdict, writeCases } from './suite.js';
 
-export const PLAN_RUNNERS = ['bare-sync', 'plan', 'snapshot'] as const;
+export const PLAN_RUNNERS = ['bare-sync', 'plan', 'snapshot', 'snapshot-sync'] as const;
 export type PlanRunner = (typeof PLAN_RUNNERS)[number];
 
 /** One line of the `--json` output (the issue's shape). */
@@ -55,7 +56,7 @@ function record(set: SetSpec): Files {
 /** One measurement in a fresh process; the checksum must be the set's. */
 function runPlanned(runner: PlanRunner, set: SetSpec, files: Files): Sample {
   if (runner === 'bare-sync') return runOnce(runner, set);
-  const file = runner === 'plan' ? files.plan : files.snapshot;
+  const file = runner === 'plan' ? files.plan : files.snapshot; // snapshot, snapshot-sync: the same file
   const sample = spawnRunner(`${runner} on bm ${set.n}`, [
     join(BENCH_DIR, 'runners', `${runner}.mjs`),
     set.manifest,
