@@ -6,17 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AbiMismatchError, abiMismatchOf } from './abi-mismatch.js';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
-import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
-
-function caught(fn: () => unknown): DlError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DlError) return e;
-    throw e;
-  }
-  throw new Error('expected a DlError');
-}
+import { call, hostLinkerSync, sideFiles, thrown } from './test-support.harness.js';
 
 /** A fixture with its MEM_INFO replaced (for hostile sizes). */
 function withMemInfo(bytes: Uint8Array, memorySize: number, memoryAlign: number, tableSize: number): Uint8Array {
@@ -33,7 +23,7 @@ describe('undefined symbols', () => {
   it('RTLD_NOW refuses the load, listing every missing symbol and who wants it', () => {
     const { linker } = hostLinkerSync('clang16', { editHost: () => ({}) });
     const before = linker.digest();
-    const err = caught(() => linker.dlopenSync('libfptr.so', RTLD.NOW));
+    const err = thrown(() => linker.dlopenSync('libfptr.so', RTLD.NOW));
     expect(err.code).toBe('DL_UNDEFINED_SYMBOL');
     for (const want of [
       'main_add1 (needed by libreloc.so)',
@@ -49,7 +39,7 @@ describe('undefined symbols', () => {
   it('RTLD_LAZY loads, and calling the missing function throws a DlError naming it — never a TypeError', () => {
     const lazy = hostLinkerSync('clang16', { editHost: ({ main_apply: _dropped, ...rest }) => rest }).linker;
     const h = lazy.dlopenSync('libfptr.so', RTLD.LAZY);
-    const err = caught(() => call(lazy, h, 'fptr_check'));
+    const err = thrown(() => call(lazy, h, 'fptr_check'));
     expect(err).toMatchObject({ code: 'DL_UNDEFINED_SYMBOL', symbol: 'main_apply', library: 'libfptr.so' });
     expect(err.message).toMatch(/undefined symbol main_apply was called/);
     expect(outcome(() => lazy.dlopenSync('libfptr.so', RTLD.NOW))).toBe('DL_UNDEFINED_SYMBOL');
@@ -57,7 +47,7 @@ describe('undefined symbols', () => {
 
   it('data and function addresses are needed even with RTLD_LAZY', () => {
     const lazy = hostLinkerSync('clang16', { editHost: ({ main_add1: _dropped, ...rest }) => rest }).linker;
-    expect(caught(() => lazy.dlopenSync('libreloc.so', RTLD.LAZY)).message).toMatch(
+    expect(thrown(() => lazy.dlopenSync('libreloc.so', RTLD.LAZY)).message).toMatch(
       /main_add1 \(needed by libreloc\.so\) \[GOT\.func\]/,
     );
   });
@@ -66,7 +56,7 @@ describe('undefined symbols', () => {
     const files = sideFiles('clang16');
     delete files['libneed_a.so'];
     const { linker } = hostLinkerSync('clang16', { loader: memoryLoader(files) });
-    const err = caught(() => linker.dlopenSync('libneed_c.so', RTLD.NOW));
+    const err = thrown(() => linker.dlopenSync('libneed_c.so', RTLD.NOW));
     expect(err.code).toBe('DL_NOT_FOUND');
     expect(err.message).toMatch(/"libneed_a\.so" not found \(needed by libneed_b\.so, needed by libneed_c\.so\)/);
   });
@@ -77,7 +67,7 @@ describe('signatures', () => {
     const wrong = hostLinkerSync('clang16', {
       editHost: (fns) => ({ ...fns, main_add1: { func: (a: number, b: number) => a + b, type: '(i32, i32) -> i32' } }),
     }).linker;
-    const err = caught(() => wrong.dlopenSync('libreloc.so', RTLD.LAZY));
+    const err = thrown(() => wrong.dlopenSync('libreloc.so', RTLD.LAZY));
     expect(err.code).toBe('DL_SIGNATURE_MISMATCH');
     expect(err.message).toContain(
       'main_add1: libreloc.so imports it as (i32) -> i32 but host defines it as (i32, i32) -> i32',
@@ -89,7 +79,7 @@ describe('signatures', () => {
     const { linker } = hostLinkerSync('clang16', {
       loader: memoryLoader({ 'libtls_mt.so': fixtureBytes(fixture('tls_mt', 'clang16')) }),
     });
-    const err = caught(() => linker.dlopenSync('libtls_mt.so', RTLD.NOW));
+    const err = thrown(() => linker.dlopenSync('libtls_mt.so', RTLD.NOW));
     expect(err).toBeInstanceOf(AbiMismatchError);
     expect(err).toMatchObject({ code: 'DL_INCOMPATIBLE', mismatch: 'shared-memory', library: 'libtls_mt.so' });
     expect(abiMismatchOf(new DlError('DL_INCOMPATIBLE', 'shared, but said only in words'))).toBeNull();
@@ -130,7 +120,7 @@ describe('a failed load leaves no trace, and later loads work', () => {
     const stop = linker.on((e) => {
       events.push(e.type === 'instantiate' ? `instantiate ${e.library}` : e.type);
     });
-    const err = caught(() => linker.loadSync(['libneed_c.so', 'libmany.so']));
+    const err = thrown(() => linker.loadSync(['libneed_c.so', 'libmany.so']));
     stop();
     expect(err.code).toBe('DL_OUT_OF_MEMORY');
     expect(err.library).toBe('libmany.so');
@@ -155,7 +145,7 @@ describe('a failed load leaves no trace, and later loads work', () => {
     }).linker;
     flaky.dlopenSync('libreloc.so', RTLD.NOW | RTLD.GLOBAL);
     const before = flaky.digest();
-    const err = caught(() => flaky.loadSync(['libneed_c.so', 'libfptr.so', 'libctor.so']));
+    const err = thrown(() => flaky.loadSync(['libneed_c.so', 'libfptr.so', 'libctor.so']));
     expect(err).toMatchObject({ code: 'DL_INIT_FAILED', library: 'libctor.so' });
     expect(err.message).toMatch(/__wasm_call_ctors failed: boom/);
     expect(flaky.digest()).toBe(before);
@@ -173,7 +163,7 @@ describe('a failed load leaves no trace, and later loads work', () => {
     mutableBase[at + 2] = 1; // a mutable global in a constant expression: invalid
     const { linker } = hostLinkerSync('clang16');
     const before = linker.digest();
-    expect(caught(() => linker.loadSync(['libneed_b.so', { name: 'invalid.so', bytes: mutableBase }]))).toMatchObject({
+    expect(thrown(() => linker.loadSync(['libneed_b.so', { name: 'invalid.so', bytes: mutableBase }]))).toMatchObject({
       code: 'DL_INSTANTIATE_FAILED',
       library: 'invalid.so',
     });
@@ -195,7 +185,7 @@ describe('a failed load leaves no trace, and later loads work', () => {
     const stop = linker.on((e) => {
       if (e.type === 'instantiate') instantiated.push(e.library);
     });
-    const err = caught(() => linker.loadSync(['libneed_c.so', { name: 'broken.so', bytes: broken }]));
+    const err = thrown(() => linker.loadSync(['libneed_c.so', { name: 'broken.so', bytes: broken }]));
     stop();
     expect(err).toMatchObject({ code: 'DL_INSTANTIATE_FAILED', library: 'broken.so' });
     expect(instantiated).toEqual(['libneed_a.so', 'libneed_b.so', 'libneed_c.so']);

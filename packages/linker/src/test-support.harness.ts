@@ -101,6 +101,17 @@ export function readI32(linker: Linker, address: number): number {
   return new DataView(linker.memory.buffer).getInt32(address, true);
 }
 
+/** The DlError a call throws (fails the test when it returns or throws something else). */
+export function thrown(f: () => unknown): DlError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DlError) return e;
+    throw e;
+  }
+  throw new Error('returned');
+}
+
 /** The DlError a promise rejects with (fails the test when it resolves or rejects with something else). */
 export async function rejection(p: Promise<unknown>): Promise<DlError> {
   try {

@@ -1,7 +1,6 @@
 // Snapshots restored without awaiting anything (restoreSnapshotSync), on real modules: taken after
 // a synchronous or an asynchronous load, restored into a JS host and a relocatable main.
 import { describe, expect, it } from 'vitest';
-import { DlError } from '@dl/errors';
 import { fixture, fixtureBytes } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { createLinkerSync } from '../create.js';
@@ -11,33 +10,11 @@ import { RTLD_DEFAULT } from '../linker.js';
 import type { Linker } from '../linker.js';
 import { memoryLoader } from '../loader.js';
 import type { Loader } from '../loader.js';
-import { call, hostLinker, hostLinkerSync, rejection, sideFiles } from '../test-support.harness.js';
+import { call, hostLinker, hostLinkerSync, rejection, sideFiles, thrown } from '../test-support.harness.js';
 import { linkWithPlan } from './link.js';
 import { linkWithPlanSync } from './link-sync.js';
 import { decodeSnapshot, encodeSnapshot, restoreSnapshot, restoreSnapshotSync, takeSnapshot } from './snapshot.js';
-
-const ROOTS = ['libdiamond.so', 'libreloc.so', 'libfptr.so', 'libctor.so'];
-const CHECKS = ['reloc_check', 'fptr_check', 'ctor_check', 'need_b_check', 'need_c_check'];
-
-function caught(f: () => unknown): DlError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlError) return e;
-    throw e;
-  }
-  throw new Error('returned');
-}
-
-function observe(linker: Linker): unknown {
-  return {
-    checks: CHECKS.map((name) => call(linker, RTLD_DEFAULT, name)),
-    diamond: call(linker, RTLD_DEFAULT, 'diamond', 5),
-    ctorValue: call(linker, RTLD_DEFAULT, 'ctor_value'),
-    digest: linker.digest(),
-    graph: linker.graph(),
-  };
-}
+import { observe, ROOTS } from './snapshot-programs.harness.js';
 
 describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots restored synchronously (%s)', (toolchain) => {
   it('restores a program linked with linkWithPlanSync without its relocations or constructors, and it behaves as the one snapshotted', () => {
@@ -85,7 +62,7 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots restored synchronou
     const roots = ['libreloc.so', 'libctor.so'];
     const seen = (l: Linker, [reloc, ctor]: readonly Handle[]): unknown => ({
       checks: [call(l, reloc!, 'reloc_check'), call(l, ctor!, 'ctor_check'), call(l, ctor!, 'ctor_value')],
-      global: caught(() => l.dlsym(RTLD_DEFAULT, 'reloc_check')).code,
+      global: thrown(() => l.dlsym(RTLD_DEFAULT, 'reloc_check')).code,
       digest: l.digest(),
       graph: l.graph(),
     });
@@ -115,21 +92,21 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots restored synchronou
 
     const files = { ...sideFiles(toolchain), 'libneed_c.so': sideFiles(toolchain)['libneed_b.so']! };
     const changed = hostLinkerSync(toolchain, { loader: memoryLoader(files) });
-    const refusal = caught(() => restoreSnapshotSync(changed.linker, snapshot, ROOTS));
+    const refusal = thrown(() => restoreSnapshotSync(changed.linker, snapshot, ROOTS));
     expect([refusal.code, refusal.message]).toEqual(['DL_PLAN_STALE', expect.stringMatching(/libneed_c\.so changed/)]);
     expect(changed.linker.graph().libraries).toEqual([]);
 
     const fewer = hostLinkerSync(toolchain, {
       editHost: (fns) => Object.fromEntries(Object.entries(fns).filter(([n]) => n !== 'main_add1')),
     });
-    expect(caught(() => restoreSnapshotSync(fewer.linker, snapshot, ROOTS)).code).toBe('DL_PLAN_STALE');
+    expect(thrown(() => restoreSnapshotSync(fewer.linker, snapshot, ROOTS)).code).toBe('DL_PLAN_STALE');
     expect(fewer.linker.graph().libraries).toEqual([]);
 
     // Only asynchronous: the libraries the roots need cannot be had without awaiting.
     const memory = memoryLoader(sideFiles(toolchain));
     const asyncOnly: Loader = { load: (request) => memory.load(request) };
     const slow = hostLinkerSync(toolchain, { loader: asyncOnly });
-    const noSync = caught(() => restoreSnapshotSync(slow.linker, snapshot, ROOTS));
+    const noSync = thrown(() => restoreSnapshotSync(slow.linker, snapshot, ROOTS));
     expect([noSync.code, noSync.message]).toEqual(['DL_PLAN_STALE', expect.stringMatching(/no synchronous loader/)]);
     expect(slow.linker.graph().libraries).toEqual([]);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DlError } from '@dl/errors';
 import { fixture, fixtureBytes } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { createLinker } from '../create.js';
@@ -7,32 +6,10 @@ import { RTLD } from '../flags.js';
 import { RTLD_DEFAULT } from '../linker.js';
 import type { Linker } from '../linker.js';
 import { memoryLoader } from '../loader.js';
-import { call, hostLinker, rejection, sideFiles } from '../test-support.harness.js';
+import { call, hostLinker, rejection, sideFiles, thrown } from '../test-support.harness.js';
 import { linkWithPlan } from './link.js';
 import { decodeSnapshot, encodeSnapshot, restoreSnapshot, takeSnapshot } from './snapshot.js';
-
-const ROOTS = ['libdiamond.so', 'libreloc.so', 'libfptr.so', 'libctor.so'];
-const CHECKS = ['reloc_check', 'fptr_check', 'ctor_check', 'need_b_check', 'need_c_check'];
-
-function caught(f: () => unknown): DlError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlError) return e;
-    throw e;
-  }
-  throw new Error('returned');
-}
-
-function observe(linker: Linker): unknown {
-  return {
-    checks: CHECKS.map((name) => call(linker, RTLD_DEFAULT, name)),
-    diamond: call(linker, RTLD_DEFAULT, 'diamond', 5),
-    ctorValue: call(linker, RTLD_DEFAULT, 'ctor_value'),
-    digest: linker.digest(),
-    graph: linker.graph(),
-  };
-}
+import { observe, ROOTS } from './snapshot-programs.harness.js';
 
 describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots of a JS-host program (%s)', (toolchain) => {
   it('restores without running relocations or constructors, and behaves as the program snapshotted', async () => {
@@ -69,12 +46,12 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots of a JS-host progra
     const snapshot = takeSnapshot(a.linker, plan!);
     // A block the host took from the linker lives in the linker's JavaScript bookkeeping.
     a.linker.malloc(64);
-    expect(caught(() => takeSnapshot(a.linker, plan!)).code).toBe('DL_SNAPSHOT_UNSUPPORTED');
+    expect(thrown(() => takeSnapshot(a.linker, plan!)).code).toBe('DL_SNAPSHOT_UNSUPPORTED');
     // A library loaded since is not in the plan.
     const c = await hostLinker(toolchain);
     const planned = await linkWithPlan(c.linker, ROOTS, RTLD.NOW | RTLD.GLOBAL);
     await c.linker.dlopen('libweak.so', RTLD.NOW);
-    expect(caught(() => takeSnapshot(c.linker, planned.plan!)).code).toBe('DL_SNAPSHOT_UNSUPPORTED');
+    expect(thrown(() => takeSnapshot(c.linker, planned.plan!)).code).toBe('DL_SNAPSHOT_UNSUPPORTED');
 
     // Restoring where a host function the table may point to is not given again: refused, nothing loaded.
     const fewer = await hostLinker(toolchain, {
@@ -93,24 +70,24 @@ describe.each(['clang16', 'emcc'] as Toolchain[])('snapshots of a JS-host progra
 
 describe('snapshot bytes', () => {
   it('that are no snapshot are refused with DL_PLAN_FOREIGN or DL_PLAN_CORRUPT', async () => {
-    expect(caught(() => decodeSnapshot(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 0, 0, 0]))).code).toBe(
+    expect(thrown(() => decodeSnapshot(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 0, 0, 0]))).code).toBe(
       'DL_PLAN_FOREIGN',
     );
     const a = await hostLinker('clang16');
     const { plan } = await linkWithPlan(a.linker, ['libneed_a.so']);
     const bytes = encodeSnapshot(takeSnapshot(a.linker, plan!));
-    expect(caught(() => decodeSnapshot(bytes.subarray(0, 40))).code).toBe('DL_PLAN_CORRUPT');
+    expect(thrown(() => decodeSnapshot(bytes.subarray(0, 40))).code).toBe('DL_PLAN_CORRUPT');
     const damaged = bytes.slice();
     damaged[20] = 0xff;
-    expect(caught(() => decodeSnapshot(damaged)).code).toBe('DL_PLAN_CORRUPT');
+    expect(thrown(() => decodeSnapshot(damaged)).code).toBe('DL_PLAN_CORRUPT');
     // Where no check of the plan would see it: a bit of the memory, a cut, the registrations.
     const flipped = bytes.slice();
     flipped[bytes.length - 100] = flipped[bytes.length - 100]! ^ 1;
-    expect(caught(() => decodeSnapshot(flipped)).message).toMatch(/its header or memory is damaged/);
-    expect(caught(() => decodeSnapshot(bytes.subarray(0, bytes.length - 1))).code).toBe('DL_PLAN_CORRUPT');
+    expect(thrown(() => decodeSnapshot(flipped)).message).toMatch(/its header or memory is damaged/);
+    expect(thrown(() => decodeSnapshot(bytes.subarray(0, bytes.length - 1))).code).toBe('DL_PLAN_CORRUPT');
     const older = bytes.slice();
     older[7] = 0x31;
-    expect(caught(() => decodeSnapshot(older)).code).toBe('DL_PLAN_FOREIGN');
+    expect(thrown(() => decodeSnapshot(older)).code).toBe('DL_PLAN_FOREIGN');
     expect(decodeSnapshot(bytes).memory.length).toBeGreaterThan(100);
   });
 });
