@@ -28,6 +28,7 @@ import { finishReload, reloadJob } from './reload-job.js';
 import { bindNow, promote } from './reopen.js';
 import { releaseThread, threadImage, threadUpdate, threadUpdates } from './threads/image.js';
 import type { ThreadImage, ThreadResources } from './threads/image.js';
+import { now } from './clock.js';
 
 /** `dlsym` special handles. */
 export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
@@ -410,14 +411,14 @@ export class Linker {
    *   `reloadable`), any load error of the new build (`DL_INIT_FAILED`…)
    */
   async reload(handle: Handle, source: LibrarySource, options: ReloadOptions = {}): Promise<Handle> {
-    const t0 = performance.now();
+    const t0 = now();
     const job = reloadJob(this.state, this.library(handle), source, options);
     return finishReload(this.state, await this.perform(job, options), t0);
   }
 
   /** {@link Linker.reload}, synchronously. */
   reloadSync(handle: Handle, source: LibrarySource, options: ReloadOptions = {}): Handle {
-    const t0 = performance.now();
+    const t0 = now();
     return finishReload(this.state, this.performSync(reloadJob(this.state, this.library(handle), source, options)), t0);
   }
 

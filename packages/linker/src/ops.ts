@@ -1,6 +1,7 @@
 import { DlError } from '@dl/errors';
 import { neededByText } from './loader.js';
 import type { LoadedSource, Loader, LoadRequest } from './loader.js';
+import { now } from './clock.js';
 
 /**
  * What the load pipeline asks its driver to do (the only steps that can be asynchronous).
@@ -197,14 +198,14 @@ export async function runAsync<T>(
 ): Promise<T> {
   const signal = signals.caller;
   let step = pipeline.next();
-  let lastYield = performance.now();
+  let lastYield = now();
   while (step.done !== true) {
     const op = step.value;
     let result: unknown;
     try {
-      if (op.op === 'load' || (op.op === 'instantiate' && performance.now() - lastYield > SLICE_MS)) {
+      if (op.op === 'load' || (op.op === 'instantiate' && now() - lastYield > SLICE_MS)) {
         await yieldToEventLoop();
-        lastYield = performance.now();
+        lastYield = now();
       }
       if (signal?.aborted === true) throw abortedError(signal);
       if (op.op === 'load') {
@@ -237,12 +238,12 @@ export async function runAsync<T>(
           signal,
         );
         result = settled.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason)));
-        if (waits) lastYield = performance.now();
+        if (waits) lastYield = now();
       } else if (op.bytes <= SYNC_INSTANTIATE_LIMIT) {
         result = new WebAssembly.Instance(op.module, op.imports);
       } else {
         result = await unlessAborted(WebAssembly.instantiate(op.module, op.imports), signal);
-        lastYield = performance.now();
+        lastYield = now();
       }
     } catch (e) {
       step = pipeline.throw(e);

@@ -8,6 +8,7 @@ import type { Library, LinkState } from './state.js';
 import type { Handle, LibrarySource, ReloadOptions } from './types.js';
 import { outcome } from './unload.js';
 import type { Failure } from './unload.js';
+import { now } from './clock.js';
 
 /** `Linker.reload`'s two halves: the load of the new build, and the swap once it loaded. */
 
@@ -41,7 +42,7 @@ export function finishReload(state: LinkState, result: LoadResult, t0: number): 
   const fresh = result.roots[0]!;
   const failures: Failure[] = [];
   const rebound = swap(state, result.hidden!, fresh, failures);
-  state.emit({ type: 'reload', library: fresh.name, handle: fresh.handle, rebound, ms: performance.now() - t0 });
+  state.emit({ type: 'reload', library: fresh.name, handle: fresh.handle, rebound, ms: now() - t0 });
   const error = outcome(failures, []);
   if (error !== null) throw error;
   return fresh.handle;

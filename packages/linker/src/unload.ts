@@ -5,6 +5,7 @@ import { forgetHeld, heldBy } from './leak.js';
 import { loadedView } from './load/initialise.js';
 import { rebindAway } from './rebind.js';
 import type { Library, LinkState } from './state.js';
+import { now } from './clock.js';
 
 /**
  * Unloading: what `dlclose` does when the last reference to a library goes. The steps, in
@@ -196,7 +197,7 @@ export function unload(state: LinkState, root: Library): Handle[] {
   const candidates = unloadSet(root);
   if (candidates.length === 0) return [];
   if (state.beforeUnload?.(candidates.map((l) => l.handle)) === false) return [];
-  const t0 = performance.now();
+  const t0 = now();
   const failures: Failure[] = [];
   const leaks: string[] = [];
   const order = finalizeAll(state, candidates, failures, leaks);
@@ -223,10 +224,10 @@ export function unload(state: LinkState, root: Library): Handle[] {
       handle: lib.handle,
       memoryBytes,
       tableSlots,
-      ms: performance.now() - t0,
+      ms: now() - t0,
     });
   }
-  state.trace?.(`unloaded ${order.map((l) => l.name).join(', ')} in ${(performance.now() - t0).toFixed(1)} ms`);
+  state.trace?.(`unloaded ${order.map((l) => l.name).join(', ')} in ${(now() - t0).toFixed(1)} ms`);
   const error = outcome(failures, leaks);
   if (error !== null) throw error;
   return order.map((l) => l.handle);

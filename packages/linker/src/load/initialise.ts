@@ -2,6 +2,7 @@ import { DlError, messageOf } from '@dl/errors';
 import type { Library, LinkState } from '../state.js';
 import type { LoadedLibrary } from '../runtime.js';
 import type { Journal } from '../journal.js';
+import { now } from '../clock.js';
 
 type Fn = () => unknown;
 
@@ -31,9 +32,9 @@ function relocate(state: LinkState, libs: readonly Library[]): void {
   for (const lib of libs) {
     const relocs = lib.instance!.exports.__wasm_apply_data_relocs;
     if (typeof relocs !== 'function') continue;
-    const t0 = performance.now();
+    const t0 = now();
     call(lib, '__wasm_apply_data_relocs', relocs as Fn);
-    state.emit({ type: 'relocate', library: lib.name, ms: performance.now() - t0 });
+    state.emit({ type: 'relocate', library: lib.name, ms: now() - t0 });
   }
 }
 
@@ -43,9 +44,9 @@ function construct(state: LinkState, libs: readonly Library[]): void {
     const ex = lib.instance!.exports;
     const ctors = ex.__wasm_call_ctors ?? ex._initialize;
     if (typeof ctors !== 'function') continue;
-    const t0 = performance.now();
+    const t0 = now();
     call(lib, typeof ex.__wasm_call_ctors === 'function' ? '__wasm_call_ctors' : '_initialize', ctors as Fn);
-    state.emit({ type: 'init', library: lib.name, ms: performance.now() - t0 });
+    state.emit({ type: 'init', library: lib.name, ms: now() - t0 });
   }
 }
 
