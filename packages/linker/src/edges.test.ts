@@ -1,6 +1,6 @@
 import { isDlError } from '@dl/errors';
 import type { DlError } from '@dl/errors';
-import { concat, custom, memInfo, splice, splitSections, subsection, withDylinkEntries } from '@dl/fixtures/writer';
+import { withDylinkEntries, withMemInfo } from '@dl/fixtures/writer';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
@@ -166,15 +166,8 @@ describe('graph limits and yielding (issue 15 item 5)', () => {
 
 describe('huge alignments and tables (issue 15 items 5, 8)', () => {
   /** libneed_a.so asking for another memory alignment and table size. */
-  const asking = (memoryAlign: number, tableSize: number): Uint8Array => {
-    const first = splitSections(files['libneed_a.so']!)[0]!;
-    return splice(
-      files['libneed_a.so']!,
-      first.start,
-      first.end,
-      custom('dylink.0', concat(subsection(1, memInfo(16, memoryAlign, tableSize, 0)))),
-    );
-  };
+  const asking = (memoryAlign: number, tableSize: number): Uint8Array =>
+    withMemInfo(files['libneed_a.so']!, { memorySize: 16, memoryAlign, tableSize, tableAlign: 0 });
   it('a raised maxAlignLog2 and a 2^64 alignment: DL_LIMIT with finite numbers, nothing changed', async () => {
     const { linker } = await hostLinker('clang16', { limits: { maxAlignLog2: 64 } });
     const before = linker.digest();

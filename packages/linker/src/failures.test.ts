@@ -1,23 +1,12 @@
 import { DlError } from '@dl/errors';
 import { fixture, fixtureBytes } from '@dl/fixtures';
 import { outcome } from '@dl/fixtures/outcome';
-import { concat, custom, memInfo, splice, splitSections, subsection } from '@dl/fixtures/writer';
+import { withMemInfo } from '@dl/fixtures/writer';
 import { describe, expect, it } from 'vitest';
 import { AbiMismatchError, abiMismatchOf } from './abi-mismatch.js';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import { call, hostLinkerSync, sideFiles, thrown } from './test-support.harness.js';
-
-/** A fixture with its MEM_INFO replaced (for hostile sizes). */
-function withMemInfo(bytes: Uint8Array, memorySize: number, memoryAlign: number, tableSize: number): Uint8Array {
-  const first = splitSections(bytes)[0]!;
-  return splice(
-    bytes,
-    first.start,
-    first.end,
-    custom('dylink.0', concat(subsection(1, memInfo(memorySize, memoryAlign, tableSize, 0)))),
-  );
-}
 
 describe('undefined symbols', () => {
   it('RTLD_NOW refuses the load, listing every missing symbol and who wants it', () => {
@@ -94,7 +83,12 @@ describe('hostile sizes are refused before anything is allocated', () => {
     ['a table of 2^31 slots', 16, 4, 2 ** 31],
   ];
   it.each(cases)('%s', (_, memorySize, align, tableSize) => {
-    const bytes = withMemInfo(fixtureBytes(fixture('need_a', 'clang16')), memorySize, align, tableSize);
+    const bytes = withMemInfo(fixtureBytes(fixture('need_a', 'clang16')), {
+      memorySize,
+      memoryAlign: align,
+      tableSize,
+      tableAlign: 0,
+    });
     const { linker } = hostLinkerSync('clang16', { loader: memoryLoader({ 'libhostile.so': bytes }) });
     const before = linker.digest();
     const pages = linker.memory.buffer.byteLength;
@@ -112,7 +106,15 @@ describe('a failed load leaves no trace, and later loads work', () => {
     const free = (): number =>
       2 * 65536 - linker.graph().memory.reservations.reduce((end, r) => Math.max(end, r.address + r.size), 0);
     linker.dlopenSync(
-      { name: 'filler', bytes: withMemInfo(fixtureBytes(fixture('need_a', 'clang16')), free() - 600, 4, 0) },
+      {
+        name: 'filler',
+        bytes: withMemInfo(fixtureBytes(fixture('need_a', 'clang16')), {
+          memorySize: free() - 600,
+          memoryAlign: 4,
+          tableSize: 0,
+          tableAlign: 0,
+        }),
+      },
       RTLD.NOW,
     );
     const before = linker.digest();

@@ -189,13 +189,10 @@ const SLICE_MS = 8;
  * It yields to the event loop before asking the loader for each depth of the graph and, while
  * instantiating, at least every few milliseconds (waiting for an engine compilation or
  * instantiation counts: the event loop ran meanwhile), so a large load never stalls the host; with a
- * `signal`, it stops at the next step once the signal aborts (the pipeline rolls back).
+ * caller's signal (`signals.caller`), it stops at the next step once that aborts (the pipeline
+ * rolls back); the loader's requests carry `signals.loader()`.
  */
-export async function runAsync<T>(
-  pipeline: Pipeline<T>,
-  loader: Loader | null,
-  signals: LoadSignals = new LoadSignals(),
-): Promise<T> {
+export async function runAsync<T>(pipeline: Pipeline<T>, loader: Loader | null, signals: LoadSignals): Promise<T> {
   const signal = signals.caller;
   let step = pipeline.next();
   let lastYield = now();

@@ -1,6 +1,6 @@
 // Placing a side module zeroes only the part of its memory block its data segments do not
 // write at instantiation: on real modules, over memory another library left dirty.
-import { withMemorySize } from '@dl/fixtures/writer';
+import { withMemInfo } from '@dl/fixtures/writer';
 import { readModule } from '@dl/reader';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from '../flags.js';
@@ -32,7 +32,10 @@ describe.each(['clang16', 'emcc'] as const)('%s: a library placed over dirty mem
     const original = sideFiles(tc)['libneed_a.so']!;
     const segment = readModule(original).data[0]!;
     const size = segment.size + 48;
-    const h = linker.dlopenSync({ name: 'libneed_a_bss.so', bytes: withMemorySize(original, size) }, RTLD.NOW);
+    const h = linker.dlopenSync(
+      { name: 'libneed_a_bss.so', bytes: withMemInfo(original, { memorySize: size }) },
+      RTLD.NOW,
+    );
     const placed = linker.placement(h).memory;
     // It reuses the dirty block (else this test shows nothing).
     expect(placed.base).toBeGreaterThanOrEqual(old.base);
