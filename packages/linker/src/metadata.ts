@@ -31,9 +31,22 @@ export interface LibraryMeta {
  */
 const known = new WeakMap<WebAssembly.Module, LibraryMeta>();
 
+/**
+ * Metadata reflected from a compiled module given without bytes or head, process-wide and apart
+ * from `known`: typed metadata replaces it whenever bytes come. A module that comes back is not
+ * reflected again, and its untyped global exports are probed once (see `definitionOf`).
+ */
+const reflected = new WeakMap<WebAssembly.Module, LibraryMeta>();
+
 /** Remembers a module's metadata (typed metadata only: it is never worse than reflection). */
 export function rememberMeta(module: WebAssembly.Module, meta: LibraryMeta): void {
   if (meta.typed) known.set(module, meta);
+}
+
+function reflectedMeta(module: WebAssembly.Module, name: string): LibraryMeta {
+  let meta = reflected.get(module);
+  if (meta === undefined) reflected.set(module, (meta = metaFromModule(module, name)));
+  return meta;
 }
 
 /**
@@ -63,7 +76,7 @@ export function metaFromSource(
       );
     return metaFromInfo(m, name, src.size ?? 0);
   }
-  if (module !== null) return metaFromModule(module, name);
+  if (module !== null) return reflectedMeta(module, name);
   throw new DlError('DL_IO', 'the loader delivered neither bytes nor a module', { library: name });
 }
 

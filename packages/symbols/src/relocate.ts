@@ -26,14 +26,37 @@ export type ExportLike =
     }
   | { readonly kind: 'memory' | 'table' | 'tag'; readonly name: string };
 
-/** Mutability of a global whose type is unknown: writing its own value throws when immutable. */
+/**
+ * Mutability of untyped global exports, by export description: the type belongs to the module's
+ * export, so every instance of a module whose metadata is remembered asks once.
+ */
+const probed = new WeakMap<ExportLike, boolean>();
+
+/**
+ * Mutability of a global whose type is unknown: writing its own value throws when immutable.
+ * The throw is the cost (a few µs, most of it the stack trace), so the trace is turned off
+ * around it where the engine has `Error.stackTraceLimit` and lets it be set.
+ */
 function probeMutable(global: WebAssembly.Global): boolean {
+  const limit: unknown = Reflect.get(Error, 'stackTraceLimit');
+  const muted = typeof limit === 'number' && Reflect.set(Error, 'stackTraceLimit', 0);
   try {
     global.value = global.value as number;
     return true;
   } catch {
     return false;
+  } finally {
+    if (muted) Reflect.set(Error, 'stackTraceLimit', limit);
   }
+}
+
+/** Whether an untyped global export holds an address: an integer in an immutable global. */
+function untypedAddress(e: ExportLike, global: WebAssembly.Global): boolean {
+  const value: unknown = global.value;
+  if (typeof value !== 'bigint' && !Number.isInteger(value)) return false;
+  let mutable = probed.get(e);
+  if (mutable === undefined) probed.set(e, (mutable = probeMutable(global)));
+  return !mutable;
 }
 
 /**
@@ -62,9 +85,7 @@ export function definitionOf(
   const global = value as WebAssembly.Global;
   const type = e.kind === 'global' ? e.type : null;
   const isAddress =
-    type === null
-      ? !probeMutable(global) && (typeof global.value === 'bigint' || Number.isInteger(global.value))
-      : !type.mutable && (type.valueType === 'i32' || type.valueType === 'i64');
+    type === null ? untypedAddress(e, global) : !type.mutable && (type.valueType === 'i32' || type.valueType === 'i64');
   if (!isAddress) return { kind: 'global', name: e.name, provider, global, type };
   const init = e.kind === 'global' ? e.init : undefined;
   const raw = init?.op === 'i32.const' ? (init.value as number) : Number(global.value);

@@ -7,6 +7,7 @@ import { FunctionSlots } from './function-slots.js';
 import { GotTable } from './got.js';
 import { isInternalName } from './internal-names.js';
 import { addressTarget, definitionsOf, pickFunction } from './relocate.js';
+import type { ExportLike } from './relocate.js';
 import { Scope } from './scope.js';
 import { eagerSource } from './source.js';
 
@@ -31,8 +32,12 @@ function standalone(
         );
       case 'function':
         return () => 0;
+      case 'tag': {
+        const { Tag } = WebAssembly as unknown as { Tag: new (t: { parameters: string[] }) => object };
+        return new Tag({ parameters: [...i.type.params] }) as WebAssembly.ImportValue;
+      }
       default:
-        throw new Error(i.kind);
+        throw new Error(`unexpected import ${JSON.stringify(i)}`);
     }
   };
   const imports: WebAssembly.Imports = {};
@@ -83,6 +88,36 @@ describe('definitionsOf (on real instances)', () => {
       tlsExports: info.dylink!.tlsExports,
     });
     expect(defs.find((d) => d.name === 'tls_zero')).toMatchObject({ kind: 'tls', offset: 4, address: 8196 });
+  });
+
+  it.each([
+    ['need_b', false],
+    ['tls_mt', true],
+    ['thr_eh', true],
+  ] as const)('types the global exports of %s known only by reflection as its bytes would', (name, shared) => {
+    // need_b exports data addresses, tls_mt thread-locals, thr_eh a mutable i32 global.
+    const bytes = fixtureBytes(fixture(name, 'clang16'));
+    const { exports, info } = standalone(bytes, 2048, shared);
+    const untyped = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e): ExportLike =>
+      e.kind === 'function' || e.kind === 'global'
+        ? { kind: e.kind, name: e.name, type: null }
+        : { kind: e.kind, name: e.name },
+    );
+    const relocation = { memoryBase: 2048, tlsBase: 8192, tlsExports: info.dylink!.tlsExports };
+    const shape = (defs: readonly Definition[]): unknown[] =>
+      defs.map((d) => [d.name, d.kind, d.kind === 'data' || d.kind === 'tls' ? d.address : null]);
+    const limit = Error.stackTraceLimit;
+    const probed = definitionsOf(lib, untyped, exports, relocation);
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(probed.some((d) => d.kind !== 'function')).toBe(true);
+    expect(shape(probed)).toEqual(shape(definitionsOf(lib, info.exports, exports, relocation)));
+    if (name === 'thr_eh') expect(probed.find((d) => d.name === 'thr_level_g')).toMatchObject({ kind: 'global' });
+    // Another instance, the same export descriptions: the answers are remembered, and still right.
+    const again = standalone(bytes, 4096, shared).exports;
+    const moved = { ...relocation, memoryBase: 4096 };
+    expect(shape(definitionsOf(lib, untyped, again, moved))).toEqual(
+      shape(definitionsOf(lib, info.exports, again, moved)),
+    );
   });
 });
 
