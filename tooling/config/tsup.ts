@@ -35,15 +35,22 @@ export function packageBuild(entry: Record<string, string>, extra: Options = {})
  * errors from any copy by the `@dl/errors` brand, and no public object carries state in a
  * module-level map that another package reads.
  *
- * The bundles are minified for whitespace and syntax (a third smaller: ~3 ms less to import on
- * node 20, measured by `pnpm bench startup`), not for identifiers: class and function names stay
- * as written (an error's class name is observable: `instanceof` across copies compares it, and
- * stack traces stay readable), and renaming them saved nothing measurable.
+ * The bundles are minified, identifiers included: an import parses and compiles less, and a
+ * first load lazily compiles less of each function it runs. On node 20, 12 alternating fresh
+ * processes: importing `@dl/linker` 9.64 → 8.45 ms (median), and its first `dlopenSync` of a
+ * small library 9.70 → 9.05 ms (whitespace and syntax only had cut ~3 ms before). Names that are
+ * observable do not depend on identifiers: an error's class name is its class's `errorName`
+ * (`instanceof` across copies compares it), and the public API is its export names. A stack
+ * trace through a bundle shows minified names; debug against the repository (the build is
+ * deterministic, so a trace's positions map back by rebuilding its commit with source maps).
+ * `DL_READABLE_BUILD=1 pnpm build` keeps the identifiers, for CPU profiles that name functions
+ * (`pnpm bench … --profile`).
  */
 export const bundleDl: Options = {
   noExternal: [/^@dl\//],
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: process.env.DL_READABLE_BUILD !== '1',
   esbuildOptions(options) {
     options.conditions = ['@dl/source', ...(options.conditions ?? [])];
   },

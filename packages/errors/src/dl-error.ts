@@ -46,7 +46,13 @@ function compose(detail: string, context: DlErrorContext): string {
  * second copy of this package (for example the CJS and ESM builds loaded side by side).
  */
 export class DlError extends Error {
-  override readonly name: string = 'DlError';
+  /**
+   * The name of this class's errors: each instance's `name`, and what `instanceof` compares
+   * across copies. A subclass sets its own; it is not `Function.name`, which a minifier renames
+   * (the bundled entries are minified).
+   */
+  static readonly errorName: string = 'DlError';
+  override readonly name: string = (this.constructor as typeof DlError).errorName;
   /** Stable machine-readable code; branch on this, not on the message. */
   readonly code: DlErrorCode;
   /** The message without the library/offset decoration. */
@@ -75,13 +81,14 @@ export class DlError extends Error {
 
   /**
    * Recognises DlErrors from any copy of this package, not only this class object. A subclass
-   * (`UndefinedSymbolsError`, `LibraryNotFoundError`, …) recognises its own instances and those of
-   * another copy of its class (`@dl/linker` and `@dl/emscripten` bundle the packages they use):
-   * a branded error whose `name` is the class's name.
+   * with its own `errorName` (`UndefinedSymbolsError`, `LibraryNotFoundError`, …) recognises its
+   * own instances and those of another copy of its class (`@dl/linker` and `@dl/emscripten`
+   * bundle the packages they use): a branded error whose `name` is that `errorName`.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this === DlError) return isDlError(value);
-    return Function.prototype[Symbol.hasInstance].call(this, value) || (isDlError(value) && value.name === this.name);
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return Object.hasOwn(this, 'errorName') && isDlError(value) && value.name === this.errorName;
   }
 
   /** The same error as plain data (name, code, message, library, offset, symbol). */

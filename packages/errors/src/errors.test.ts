@@ -33,15 +33,19 @@ describe('DlError', () => {
     expect(f.expected).toBe('the magic number');
   });
 
-  it("recognises a subclass's instances from another copy of its package (a bundled duplicate) by brand and name", () => {
-    // Two class objects of the same subclass, as @dl/linker's own and the one bundled into @dl/emscripten.
-    const copy = (): typeof DlError =>
-      class UndefinedSymbolsError extends DlError {
-        override readonly name: string = 'UndefinedSymbolsError';
-      };
-    const [Mine, Theirs] = [copy(), copy()];
-    expect(Mine).not.toBe(Theirs);
+  it("recognises a subclass's instances from another copy of its package (a bundled duplicate) by brand and errorName", () => {
+    // Two class objects of the same subclass, as @dl/linker's own and the one bundled into
+    // @dl/emscripten — each renamed by the minifier, as the bundled entries are.
+    const Mine = class A extends DlError {
+      static override readonly errorName: string = 'UndefinedSymbolsError';
+    };
+    const Theirs = class B extends DlError {
+      static override readonly errorName: string = 'UndefinedSymbolsError';
+    };
+    expect(Mine.name).not.toBe(Theirs.name);
     const theirs = new Theirs('DL_UNDEFINED_SYMBOL', 'undefined symbol f');
+    expect(theirs.name).toBe('UndefinedSymbolsError');
+    expect(theirs.toJSON().name).toBe('UndefinedSymbolsError');
     expect(theirs instanceof Mine).toBe(true);
     expect(theirs instanceof DlError).toBe(true);
     expect(new Mine('DL_UNDEFINED_SYMBOL', 'x') instanceof Theirs).toBe(true);
@@ -49,6 +53,11 @@ describe('DlError', () => {
     expect(theirs instanceof DlFormatError).toBe(false);
     expect(new DlError('DL_UNDEFINED_SYMBOL', 'x') instanceof Mine).toBe(false);
     expect(Object.assign(new Error('x'), { name: 'UndefinedSymbolsError' }) instanceof Mine).toBe(false);
+    // A subclass without an errorName of its own is named DlError and recognises only its own instances.
+    const Plain = class C extends DlError {};
+    expect(new Plain('DL_IO', 'x').name).toBe('DlError');
+    expect(new DlError('DL_IO', 'x') instanceof Plain).toBe(false);
+    expect(new Plain('DL_IO', 'x') instanceof Plain).toBe(true);
   });
 
   it('has a description for every code', () => {

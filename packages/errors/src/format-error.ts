@@ -6,7 +6,7 @@ import { DlError } from './dl-error.js';
  * and a short description of what was expected there.
  */
 export class DlFormatError extends DlError {
-  override readonly name: string = 'DlFormatError';
+  static override readonly errorName: string = 'DlFormatError';
   /** Byte offset in the binary where the problem was found. */
   declare readonly offset: number;
   /** What the reader expected at {@link DlFormatError.offset}, e.g. `"import count"`. */

@@ -14,7 +14,7 @@ export type AbiMismatch = 'shared-memory' | 'memory64' | 'function-type';
  * hints) never read the message.
  */
 export class AbiMismatchError extends DlError {
-  override readonly name: string = 'AbiMismatchError';
+  static override readonly errorName: string = 'AbiMismatchError';
   readonly mismatch: AbiMismatch;
 
   constructor(

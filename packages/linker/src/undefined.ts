@@ -17,7 +17,7 @@ export interface MissingSymbol {
  * them, the message names the `compat` option that provides them.
  */
 export class UndefinedSymbolsError extends DlError {
-  override readonly name: string = 'UndefinedSymbolsError';
+  static override readonly errorName: string = 'UndefinedSymbolsError';
   readonly missing: readonly MissingSymbol[];
 
   constructor(missing: readonly MissingSymbol[], library: string | undefined, hint = '') {
@@ -43,7 +43,7 @@ export type SymbolLookup = 'global' | 'handle' | 'next';
  * `dlerror()` text from these fields (the message is `@dl`'s, in ld.so's words).
  */
 export class SymbolNotFoundError extends DlError {
-  override readonly name: string = 'SymbolNotFoundError';
+  static override readonly errorName: string = 'SymbolNotFoundError';
   /** Where it looked. */
   readonly lookup: SymbolLookup;
 

@@ -26,7 +26,7 @@ export function neededBy(request: LoadRequest): string {
  * tried, with why, and the chain of libraries that needed it; both are also fields.
  */
 export class LibraryNotFoundError extends DlError {
-  override readonly name: string = 'LibraryNotFoundError';
+  static override readonly errorName: string = 'LibraryNotFoundError';
   /** Every place tried, in order. */
   readonly tried: readonly Tried[];
   /** The libraries that led to the request, nearest first. */
