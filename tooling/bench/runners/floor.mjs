@@ -84,7 +84,7 @@ function leb(bytes, p) {
  * MEM_INFO of a compiled side module's dylink.0 section, or of the legacy `dylink` section (the
  * same four numbers, flat): { memorySize, memoryAlign, tableSize, tableAlign }.
  */
-function memInfo(module) {
+export function memInfo(module) {
   const [section] = WebAssembly.Module.customSections(module, 'dylink.0');
   const info = { memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0 };
   if (section === undefined) {

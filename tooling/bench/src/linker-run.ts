@@ -16,10 +16,12 @@ const ROOT = dirname(dirname(BENCH_DIR));
 /**
  * The runners, in table order. `emscripten-*` (Emscripten 3.1.6's loader) and `facade-*` (the
  * same emcc main linked through @dl/emscripten) need emcc; the others run everywhere.
+ * `min-link` (a yardstick: the least JavaScript that links a generated set) runs on those only.
  */
 export const RUNNERS = [
   'bare-sync',
   'bare-parallel',
+  'min-link',
   'dl-sync',
   'dl-batch',
   'emscripten-dlopen',

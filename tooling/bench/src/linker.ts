@@ -135,6 +135,12 @@ function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
     const sync = get('bm', big, 'dl-sync');
     const batch = get('bm', big, 'dl-batch');
     check(`N=${big}: dl-sync ≤ 1.25× floor (sequential)`, sync?.ratioToFloor ?? undefined, (v) => v <= 1.25, times);
+    const least = get('bm', big, 'min-link');
+    const leastRatio = least?.ratioToFloor ?? null;
+    if (sync !== undefined && least !== undefined && leastRatio !== null)
+      lines.push(
+        `  (min-link, the least JS that links the set: ${times(leastRatio)} floor; dl-sync ÷ min-link ${times(sync.medianMs / least.medianMs)}: @dl's own share)`,
+      );
     check(
       `N=${big}: dl-batch ≤ 1.00× floor (parallel compile)`,
       batch?.ratioToFloor ?? undefined,
