@@ -1,9 +1,9 @@
 // Shared by the plans suite's runners (plan-record, plan, snapshot, snapshot-sync): the set's JS host linker
-// (hosts.mjs), the set's sources as { name, bytes } read from disk, and the flags of the
-// linker suite's dl-batch (RTLD_NOW | RTLD_GLOBAL, one load).
+// (hosts.mjs), the set's sources as { name, bytes } read from disk, the flags of the
+// linker suite's dl-batch (RTLD_NOW | RTLD_GLOBAL, one load), and the warm starts' timed frame.
 import { existsSync, readFileSync } from 'node:fs';
-import { fail, importDist } from './common.mjs';
-import { hostProgram } from './hosts.mjs';
+import { fail, importDist, instrument, manifest, phaseListener, report } from './common.mjs';
+import { checksum, hostProgram } from './hosts.mjs';
 
 /** The linker's main entry and its plans entry (`@dl/linker/plans`: linkWithPlan, snapshots). */
 export const dl = { ...(await importDist('linker')), ...(await importDist('linker', 'plans')) };
@@ -26,4 +26,27 @@ export function sameDigest(linker, file) {
   const expected = file.replace(/\.snap$/, '.plan') + '.digest';
   if (!existsSync(expected)) fail(`${expected} is missing: run plan-record first`);
   if (linker.digest() !== readFileSync(expected, 'utf8')) fail('the digest differs from the first link');
+}
+
+/**
+ * One warm start (plan, snapshot, snapshot-sync): a linker made before the clock; then, timed,
+ * the set's sources read and `start(linker, sources, file)` (file: the plan or snapshot named on
+ * the command line); after the clock, the digest checked against the first link's and the JSON
+ * line printed with the load's phases.
+ */
+export async function warmStart(start) {
+  const m = manifest();
+  const timing = instrument();
+  const phases = phaseListener();
+  const linker = await setLinker(m, phases.onEvent);
+  const file = process.argv[3];
+  const t0 = performance.now();
+  await start(linker, readSources(m), file);
+  const totalMs = performance.now() - t0;
+  sameDigest(linker, file);
+  report(
+    m,
+    { totalMs, compileMs: timing.compileMs, instantiateMs: timing.instantiateMs, phases: phases.ms },
+    checksum(m, linker),
+  );
 }

@@ -8,6 +8,8 @@ import { crc32 } from './crc32.js';
 import type { LinkPlan } from './plan.js';
 import { boundDigest, fingerprint } from './record.js';
 import { gatherSources, gatherSourcesSync, replayHooks } from './replay.js';
+import type { Gathered } from './replay.js';
+import type { PlanHooks } from '../load/job.js';
 
 /**
  * A linked program after its constructors ran, to restore in another process without running
@@ -177,6 +179,13 @@ function checkRestorable(state: LinkState, snapshot: Snapshot): void {
     );
 }
 
+/** The plan's replay, with the snapshot's memory and registrations written in place of relocations and constructors. */
+function restoreHooks(snapshot: Snapshot, found: readonly Gathered[]): PlanHooks {
+  return replayHooks(snapshot.plan, found, (s) => {
+    restoreInto(s, snapshot);
+  });
+}
+
 /**
  * Restores a snapshot into a new linker made like the one it was taken from (same program,
  * host function names and types, limits, libraries loaded before): the libraries are compiled
@@ -199,10 +208,7 @@ export async function restoreSnapshot(
   const state = linker.linkState;
   checkRestorable(state, snapshot);
   const found = await gatherSources(state, snapshot.plan, sources, { signal: options.signal, whole: true });
-  const hooks = replayHooks(snapshot.plan, found, (s) => {
-    restoreInto(s, snapshot);
-  });
-  return (await linker.loadPlanned(sources, snapshot.plan.flags, hooks, options)).handles;
+  return (await linker.loadPlanned(sources, snapshot.plan.flags, restoreHooks(snapshot, found), options)).handles;
 }
 
 /**
@@ -217,8 +223,5 @@ export function restoreSnapshotSync(linker: Linker, snapshot: Snapshot, sources:
   const state = linker.linkState;
   checkRestorable(state, snapshot);
   const found = gatherSourcesSync(state, snapshot.plan, sources, true);
-  const hooks = replayHooks(snapshot.plan, found, (s) => {
-    restoreInto(s, snapshot);
-  });
-  return linker.loadPlannedSync(sources, snapshot.plan.flags, hooks).handles;
+  return linker.loadPlannedSync(sources, snapshot.plan.flags, restoreHooks(snapshot, found)).handles;
 }
