@@ -9,7 +9,7 @@ import { isInternalName } from './internal-names.js';
 import { addressTarget, definitionsOf, pickFunction } from './relocate.js';
 import type { ExportLike } from './relocate.js';
 import { Scope } from './scope.js';
-import { eagerSource } from './source.js';
+import { eagerSource, InstanceSource } from './source.js';
 
 /** Instantiates a real side module on its own, with placeholder imports of the right types. */
 function standalone(
@@ -128,6 +128,29 @@ const fn = (name: string, provider: Provider): Definition => ({
   func: () => 0,
   type: null,
   wasm: false,
+});
+
+describe('InstanceSource', () => {
+  // Sources up to 256 names are scanned, bigger ones indexed by a map: both sides must agree.
+  it.each([3, 200, 256, 257, 600])('finds every one of %i names, the first of two equal ones, nothing else', (n) => {
+    const provider: Provider = { id: 7, name: 'big' };
+    const names = Array.from({ length: n }, (_, i) => `sym_${i}`);
+    const values: Record<string, () => number> = {};
+    names.forEach((name, i) => (values[name] = () => i));
+    const all: ExportLike[] = names.map((name) => ({ kind: 'function', name, type: null }));
+    // A repeated name (a second export of it): the first keeps it.
+    all.push({ kind: 'function', name: names[0]!, type: null });
+    const relocation = { memoryBase: 0, tlsBase: null, tlsExports: new Set<string>() };
+    const source = new InstanceSource(provider, all, values, relocation);
+    for (const [i, name] of names.entries()) {
+      const d = source.definition(name);
+      expect(d?.kind === 'function' && d.func === values[name] && (d.func as () => number)()).toBe(i);
+      expect(source.definition(name)).toBe(d); // built once
+    }
+    expect(source.definition(`sym_${n}`)).toBeUndefined();
+    expect(source.definition('')).toBeUndefined();
+    expect(source.definitions()).toHaveLength(n + 1);
+  });
 });
 
 describe('Scope', () => {

@@ -89,6 +89,22 @@ describe('readModule on a module using every decoded section', () => {
     ]);
   });
 
+  it('shares one frozen global type per value type and mutability, across modules too', () => {
+    const again = readModule(richModule(), { name: 'liby.so' });
+    const typesOf = (m: typeof info) => [
+      ...m.globals.map((g) => g.type),
+      ...m.imports.flatMap((i) => (i.kind === 'global' ? [i.type] : [])),
+    ];
+    const all = [...typesOf(info), ...typesOf(again)];
+    expect(all.length).toBeGreaterThan(2);
+    for (const t of all) {
+      expect(Object.isFrozen(t)).toBe(true);
+      expect(all.filter((u) => u.valueType === t.valueType && u.mutable === t.mutable).every((u) => u === t)).toBe(
+        true,
+      );
+    }
+  });
+
   it('gives imports their full types and index-space positions', () => {
     expect(info.imports[0]).toMatchObject({
       kind: 'memory',

@@ -124,7 +124,20 @@ export function readTableType(r: ByteReader): TableType {
 }
 
 /** Reads a global type: value type + mutability. */
+/**
+ * One shared, frozen object per (value type, mutability) of a plain value type: a module has a
+ * global per exported data symbol (wasm-ld), and a program of many libraries keeps their types.
+ */
+const sharedGlobalTypes = new Map<ValueType, readonly [GlobalType, GlobalType]>();
+
 export function readGlobalType(r: ByteReader): GlobalType {
   const valueType = readValueType(r, 'global value type');
-  return { valueType, mutable: readMutability(r, 'global mutability') };
+  const mutable = readMutability(r, 'global mutability');
+  if (valueType.startsWith('(')) return { valueType, mutable };
+  let pair = sharedGlobalTypes.get(valueType);
+  if (pair === undefined) {
+    pair = [Object.freeze({ valueType, mutable: false }), Object.freeze({ valueType, mutable: true })];
+    sharedGlobalTypes.set(valueType, pair);
+  }
+  return pair[mutable ? 1 : 0];
 }
