@@ -92,9 +92,10 @@ export class InstanceSource implements SymbolSource {
 }
 
 /**
- * Up to this many names a scan costs less than the map it would build, and keeps no memory.
- * On node 20 a scan of 256 names takes ~0.2 µs (names already hashed as scope keys differ by
- * hash), building their map ~13 µs — about 60 lookups — and a library is looked up by a few
- * dozen importers' names at most; a map per library kept 1.8 MB at 500 libraries.
+ * Up to this many names a scan costs less than the map it would build, and keeps no memory. On
+ * node 20, for the linker bench's 500 libraries (83 names each, one prefix, mostly one length)
+ * and their 12,000 lookups, ~24 per library: scans 6.4–7.3 ms, maps built and used 10.7–17.6 ms
+ * (fresh processes). A scan of 256 names takes ~0.2–0.8 µs, building their map ~13 µs. The
+ * maps kept 1.8 MB at 500 libraries.
  */
 const LINEAR_LOOKUP_LIMIT = 256;
