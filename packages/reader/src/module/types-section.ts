@@ -123,13 +123,15 @@ export function readTableType(r: ByteReader): TableType {
   return { elementType, limits: readLimits(r, false) };
 }
 
-/** Reads a global type: value type + mutability. */
 /**
  * One shared, frozen object per (value type, mutability) of a plain value type: a module has a
  * global per exported data symbol (wasm-ld), and a program of many libraries keeps their types.
+ * Typed references (`(ref …)`, one per heap type) get their own objects: what bytes can name
+ * must not grow this process-wide map without bound.
  */
 const sharedGlobalTypes = new Map<ValueType, readonly [GlobalType, GlobalType]>();
 
+/** Reads a global type: value type + mutability (a shared, frozen object for a plain value type). */
 export function readGlobalType(r: ByteReader): GlobalType {
   const valueType = readValueType(r, 'global value type');
   const mutable = readMutability(r, 'global mutability');
