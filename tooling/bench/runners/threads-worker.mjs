@@ -8,7 +8,8 @@
 //   serve   serveFollower(parentPort): follows through a ThreadGroup, answers {bench: 'check'}
 //           with the median wall time this thread took to apply an update (applyMs; thread CPU
 //           time is too coarse for it: the scheduler updates it at its ticks); and for the
-//           `ideal-4` runner, {bench: 'ideal-prep', sab}: the engine's part of taking the last
+//           `ideal-4` runner (workerData.keepLast: each update also decoded for it, after its
+//           acknowledgement), {bench: 'ideal-prep', sab}: the engine's part of taking the last
 //           update it took, made ready (idealPrep), run when the leader says go
 //           (workerData.ackOnly, the `ack-4` runner: each update is acknowledged at once and
 //           taken only when the thread is asked to check — the least any follower can do)
@@ -182,13 +183,16 @@ if (mode === 'serve') {
           deferred.push(() => listener(data));
           return;
         }
-        if (data.wire.modules.length > 0) lastUpdate = dl.decodeImage(data.wire, firstMemory);
         const mark = { seq: data.seq, received: clock() };
         marks.push(mark);
         const t0 = performance.now();
         listener(data);
         applied.push(performance.now() - t0);
         mark.done = clock();
+        // Only ideal-4's preparation reads the last update; decoding it here, after the update
+        // was applied and acknowledged, keeps the harness's own work off the other runners' clock.
+        if (workerData.keepLast === true && data.wire.modules.length > 0)
+          lastUpdate = dl.decodeImage(data.wire, firstMemory);
       }),
   };
   const served = dl.serveFollower(port, { host });

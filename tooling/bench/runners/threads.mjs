@@ -77,7 +77,7 @@ async function dlopens() {
   for (const file of files.slice(0, files.length - k)) linker.dlopenSync(file, flags);
   const threads = mode === 'dlopen-2' ? 2 : mode === 'dlopen-1' ? 0 : 4;
   const group = new dl.ThreadGroup(linker, { stackSize: 65536 });
-  const workerData = { mode: 'serve', ackOnly: mode === 'ack-4' };
+  const workerData = { mode: 'serve', ackOnly: mode === 'ack-4', keepLast: mode === 'ideal-4' };
   const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData }));
   await Promise.all(workers.map((w) => group.add(w)));
   const times = [];
