@@ -138,13 +138,14 @@ describe('InstanceSource', () => {
     const values: Record<string, () => number> = {};
     names.forEach((name, i) => (values[name] = () => i));
     const all: ExportLike[] = names.map((name) => ({ kind: 'function', name, type: null }));
-    // A repeated name (a second export of it): the first keeps it.
-    all.push({ kind: 'function', name: names[0]!, type: null });
+    // A repeated name (a second export of it, told apart by its type): the first keeps it.
+    all.push({ kind: 'function', name: names[0]!, type: { kind: 'func', params: ['i32'], results: [] } });
     const relocation = { memoryBase: 0, tlsBase: null, tlsExports: new Set<string>() };
     const source = new InstanceSource(provider, all, values, relocation);
     for (const [i, name] of names.entries()) {
       const d = source.definition(name);
       expect(d?.kind === 'function' && d.func === values[name] && (d.func as () => number)()).toBe(i);
+      expect(d?.kind === 'function' && d.type).toBeNull();
       expect(source.definition(name)).toBe(d); // built once
     }
     expect(source.definition(`sym_${n}`)).toBeUndefined();
