@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DlError, isDlError } from './index.js';
 import type { Loader, RuntimeAdapter } from './index.js';
 import { createLinkerSync } from './create.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import { memoryLoader } from './loader.js';
 import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
 

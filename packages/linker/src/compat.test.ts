@@ -9,7 +9,7 @@ import { COMPAT_LIBRARY, compatAdvice, compatGroupOf } from './compat.js';
 import { compatLibrary } from './compat-library.js';
 import { compatGroups } from './compat-wasm.js';
 import { createLinker, createLinkerSync } from './create.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
 import { call } from './test-support.harness.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
-import { RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
+import { RTLD_DEFAULT, RTLD_NEXT } from './symbol-lookup.js';
 import { hostLinkerSync } from './test-support.harness.js';
 import { SymbolNotFoundError } from './undefined.js';
 

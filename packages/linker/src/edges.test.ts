@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
 import { memoryLoader } from './loader.js';
 import type { LoadedSource, Loader, LoadRequest } from './loader.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import type { Linker } from './linker.js';
 import { hostLinker, sideFiles } from './test-support.harness.js';
 import type { AdmittedLibrary } from './types.js';

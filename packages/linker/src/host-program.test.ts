@@ -1,6 +1,6 @@
 import { fixtures } from '@dl/fixtures';
 import { describe, expect, it } from 'vitest';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import { memoryLoader } from './loader.js';
 import { call, hostLinker, hostLinkerSync, readI32, sideFiles, sharedMemoryFixtures } from './test-support.harness.js';
 

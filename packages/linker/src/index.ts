@@ -1,7 +1,8 @@
 export { createLinker, createLinkerSync } from './create.js';
 export type { CreateOptions } from './create.js';
-export { Linker, RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
-export type { SymbolScope } from './linker.js';
+export { Linker } from './linker.js';
+export { RTLD_DEFAULT, RTLD_NEXT } from './symbol-lookup.js';
+export type { SymbolScope } from './symbol-lookup.js';
 export { RTLD, resolveFlags } from './flags.js';
 export { memoryLoader, neededByText } from './loader.js';
 export type { LoadedSource, Loader, LoadRequest, ParentLibrary } from './loader.js';

@@ -1,17 +1,13 @@
-import { DlError, messageOf } from '@dl/errors';
-import type { Reservation } from '@dl/layout';
-import { findBreadthFirst, findNext, resolveSymbol } from '@dl/symbols';
-import type { Callable, Definition } from '@dl/symbols';
-import { pathOf } from './load/bind.js';
-import { symbolValue } from './symbol-value.js';
+import { DlError } from '@dl/errors';
+import type { Callable } from '@dl/symbols';
 import { compatOf } from './compat.js';
 import type { Listeners, LinkerEvent } from './events.js';
 import { resolveFlags } from './flags.js';
 import { describeGraph, describeLibrary, digestState } from './graph.js';
 import type { GraphLibrary, LibraryPlacement, LinkGraph } from './graph.js';
-import { load } from './load/load.js';
 import type { LoadJob, LoadResult, PlanHooks } from './load/job.js';
-import { abortedError, LoadSignals, runAsync, runSync } from './ops.js';
+import { HostHeap } from './host-heap.js';
+import { LoadQueue } from './load-queue.js';
 import type { Library, LinkState } from './state.js';
 import type {
   DlopenFlags,
@@ -22,21 +18,14 @@ import type {
   ResolvedFlags,
   SymbolValue,
 } from './types.js';
-import { SymbolNotFoundError } from './undefined.js';
+import { lookupSymbol } from './symbol-lookup.js';
+import type { SymbolScope } from './symbol-lookup.js';
 import { unload } from './unload.js';
 import { finishReload, reloadJob } from './reload-job.js';
 import { bindNow, promote } from './reopen.js';
 import { releaseThread, threadImage, threadUpdate, threadUpdates } from './threads/image.js';
 import type { ThreadImage, ThreadResources } from './threads/image.js';
 import { now } from './clock.js';
-
-/** `dlsym` special handles. */
-export const RTLD_DEFAULT: unique symbol = Symbol('RTLD_DEFAULT');
-/** The next definition after the caller's library (give `from`). */
-export const RTLD_NEXT: unique symbol = Symbol('RTLD_NEXT');
-
-/** A handle, a special handle, or `null` for the whole program. */
-export type SymbolScope = Handle | typeof RTLD_DEFAULT | typeof RTLD_NEXT | null;
 
 const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
 
@@ -46,16 +35,17 @@ const PROGRAM: Handle = Object.freeze({ id: 0, name: 'program' });
  * previous one; a sync load during an async one fails with `DL_BUSY`.
  */
 export class Linker {
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Libraries whose last reference was dropped during a load: unloaded when it ends. */
-  private readonly deferred = new Set<Library>();
-  private readonly hostBlocks = new Map<number, Reservation>();
+  private readonly loads: LoadQueue;
+  private readonly heap: HostHeap;
 
   /** Not public: use `createLinker` / `createLinkerSync` (a linker is made with its program). */
   private constructor(
     private readonly state: LinkState,
     private readonly listeners: Listeners,
-  ) {}
+  ) {
+    this.loads = new LoadQueue(state);
+    this.heap = new HostHeap(state);
+  }
 
   /** @internal What `createLinker` calls, with the program set up. */
   static fromState(state: LinkState, listeners: Listeners): Linker {
@@ -86,23 +76,17 @@ export class Linker {
    * @returns the address
    */
   malloc(size: number, align = 16): number {
-    const r = this.state.allocator.reserve(size, align, 'host malloc');
-    this.hostBlocks.set(r.address, r);
-    return r.address;
+    return this.heap.malloc(size, align);
   }
 
   /** Frees what {@link Linker.malloc} returned; `free(0)` does nothing. */
   free(address: number): void {
-    if (address === 0) return;
-    const r = this.hostBlocks.get(address);
-    if (r === undefined) throw new DlError('DL_BAD_RELEASE', `free(${address}): not allocated by linker.malloc`);
-    this.hostBlocks.delete(address);
-    this.state.allocator.release(r);
+    this.heap.free(address);
   }
 
   /** Size of a block from {@link Linker.malloc} (for a host's `realloc`), or undefined. */
   sizeOf(address: number): number | undefined {
-    return this.hostBlocks.get(address)?.size;
+    return this.heap.sizeOf(address);
   }
 
   /** Subscribes to load events; returns the unsubscribe function. A listener only observes (see {@link LinkerEvent}). */
@@ -110,50 +94,14 @@ export class Linker {
     return this.listeners.add(listener);
   }
 
-  private begin(): void {
-    if (this.state.busy)
-      throw new DlError(
-        'DL_BUSY',
-        'another load is in progress (a sync load cannot start during an async one, nor from a constructor)',
-      );
-    this.state.busy = true;
-  }
-
   /** @internal Runs one load synchronously. */
   performSync(req: LoadJob): LoadResult {
-    this.begin();
-    try {
-      return runSync(load(this.state, req), this.state.loader);
-    } finally {
-      this.state.busy = false;
-      this.flushDeferred();
-    }
+    return this.loads.runSync(req);
   }
 
-  /**
-   * @internal Runs one load asynchronously, after the previous one. The loader gets a signal of
-   * this load's own (`LoadSignals`): aborted by the caller's `signal`, and when the load fails
-   * (its other downloads and reads stop).
-   */
+  /** @internal Runs one load asynchronously, after the previous one (see `LoadQueue`). */
   perform(req: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
-    const run = async (): Promise<LoadResult> => {
-      const signals = new LoadSignals(options.signal);
-      this.begin();
-      try {
-        if (options.signal?.aborted === true) throw abortedError(options.signal);
-        return await runAsync(load(this.state, req), this.state.loader, signals);
-      } catch (e) {
-        signals.fail(e);
-        throw e;
-      } finally {
-        signals.close();
-        this.state.busy = false;
-        this.flushDeferred();
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.loads.run(req, options);
   }
 
   /** Opens an already-loaded library again: one more reference, maybe promoted, maybe bound now. */
@@ -245,27 +193,7 @@ export class Linker {
    * @throws DlError `DL_UNDEFINED_SYMBOL` (not defined there), `DL_BAD_HANDLE`
    */
   dlsym(scope: SymbolScope, name: string, options: { readonly from?: Handle } = {}): SymbolValue {
-    if (scope === null || scope === RTLD_DEFAULT || (typeof scope === 'object' && scope.id === 0)) {
-      return this.found(resolveSymbol([this.state.global], name), name, 'global', undefined);
-    }
-    if (scope === RTLD_NEXT) {
-      if (options.from === undefined)
-        throw new DlError('DL_BAD_HANDLE', 'RTLD_NEXT needs the calling library (options.from)');
-      const from = this.library(options.from);
-      return this.found(findNext(pathOf(this.state, from), from.provider, name), name, 'next', from.name);
-    }
-    const lib = this.library(scope);
-    return this.found(findBreadthFirst(lib, name), name, 'handle', lib.name);
-  }
-
-  private found(
-    d: Definition | undefined,
-    name: string,
-    lookup: 'global' | 'handle' | 'next',
-    library: string | undefined,
-  ): SymbolValue {
-    if (d === undefined) throw new SymbolNotFoundError(name, lookup, library);
-    return symbolValue(this.state, d);
+    return lookupSymbol(this.state, scope, name, options.from, (h) => this.library(h));
   }
 
   /**
@@ -300,21 +228,7 @@ export class Linker {
       throw new DlError('DL_BAD_HANDLE', `${lib.name} has no open reference to close`, { library: lib.name });
     lib.refcount--;
     if (lib.refcount > 0 || lib.nodelete) return;
-    if (this.state.busy) this.deferred.add(lib);
-    else unload(this.state, lib);
-  }
-
-  /** Unloads what a `dlclose` during a load left for after it (errors go to the trace: the caller has returned). */
-  private flushDeferred(): void {
-    for (const lib of this.deferred) {
-      this.deferred.delete(lib);
-      if (!this.state.libraries.has(lib.id) || lib.refcount > 0) continue;
-      try {
-        unload(this.state, lib);
-      } catch (e) {
-        this.state.trace?.(`deferred unload of ${lib.name}: ${messageOf(e)}`);
-      }
-    }
+    this.loads.unload(lib);
   }
 
   /**

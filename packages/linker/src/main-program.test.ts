@@ -2,7 +2,7 @@ import { fixture, fixtureBytes, fixtures } from '@dl/fixtures';
 import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { createLinker, createLinkerSync } from './create.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
 import { call, readI32, sideFiles, sharedMemoryFixtures } from './test-support.harness.js';

@@ -2,7 +2,7 @@ import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import type { LinkerEvent } from './events.js';
 import { RTLD } from './flags.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import { call, hostLinkerSync, sideFiles } from './test-support.harness.js';
 
 describe.each(['clang16', 'emcc'] as const)('%s: hot reload', (tc) => {

@@ -1,7 +1,7 @@
 import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import { RTLD } from './flags.js';
-import { RTLD_DEFAULT, RTLD_NEXT } from './linker.js';
+import { RTLD_DEFAULT, RTLD_NEXT } from './symbol-lookup.js';
 import { call, hostLinkerSync } from './test-support.harness.js';
 
 const addressOf = (value: { kind: string; address?: number }): number => value.address!;

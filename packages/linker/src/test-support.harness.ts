@@ -6,7 +6,7 @@ import { jsHostApi } from '@dl/fixtures/js-host';
 import type { JsHostApi, TypedHostFunction } from '@dl/fixtures/js-host';
 import { createLinker, createLinkerSync } from './create.js';
 import type { CreateOptions } from './create.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import type { Linker } from './linker.js';
 import { memoryLoader } from './loader.js';
 import type { Handle, JsHostProgram } from './types.js';

@@ -4,7 +4,7 @@ import { outcome } from '@dl/fixtures/outcome';
 import { describe, expect, it } from 'vitest';
 import type { LinkerEvent } from './events.js';
 import { RTLD } from './flags.js';
-import { RTLD_DEFAULT } from './linker.js';
+import { RTLD_DEFAULT } from './symbol-lookup.js';
 import { call, hostLinkerSync } from './test-support.harness.js';
 
 const GLOBAL_NOW = RTLD.NOW | RTLD.GLOBAL;

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { DlError } from '@dl/errors';
 import type { Toolchain } from '@dl/fixtures';
 import { RTLD } from '../flags.js';
-import { RTLD_DEFAULT } from '../linker.js';
+import { RTLD_DEFAULT } from '../symbol-lookup.js';
 import { memoryLoader } from '../loader.js';
 import { call, hostLinker, rejection, sideFiles } from '../test-support.harness.js';
 import type { HostedOptions } from '../test-support.harness.js';

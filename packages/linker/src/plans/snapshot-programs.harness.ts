@@ -2,7 +2,7 @@
 // what they compare between the program snapshotted and the one restored.
 import { expect } from 'vitest';
 import { RTLD } from '../flags.js';
-import { RTLD_DEFAULT } from '../linker.js';
+import { RTLD_DEFAULT } from '../symbol-lookup.js';
 import type { Linker } from '../linker.js';
 import { call } from '../test-support.harness.js';
 import type { HostedLinker } from '../test-support.harness.js';

@@ -6,7 +6,7 @@ import type { Toolchain } from '@dl/fixtures';
 import { createLinkerSync } from '../create.js';
 import type { Handle } from '../types.js';
 import { RTLD } from '../flags.js';
-import { RTLD_DEFAULT } from '../linker.js';
+import { RTLD_DEFAULT } from '../symbol-lookup.js';
 import type { Linker } from '../linker.js';
 import { memoryLoader } from '../loader.js';
 import type { Loader } from '../loader.js';

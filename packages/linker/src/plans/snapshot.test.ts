@@ -3,7 +3,7 @@ import { fixture, fixtureBytes } from '@dl/fixtures';
 import type { Toolchain } from '@dl/fixtures';
 import { createLinker } from '../create.js';
 import { RTLD } from '../flags.js';
-import { RTLD_DEFAULT } from '../linker.js';
+import { RTLD_DEFAULT } from '../symbol-lookup.js';
 import type { Linker } from '../linker.js';
 import { memoryLoader } from '../loader.js';
 import { call, hostLinker, rejection, sideFiles, thrown } from '../test-support.harness.js';
