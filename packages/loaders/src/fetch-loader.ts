@@ -1,13 +1,12 @@
-import { DlError, messageOf } from '@dl/errors';
 import type { LoadRequest } from '@dl/linker';
-import { readModuleBody } from './body.js';
 import { sharedModuleCache } from './cache.js';
 import type { ModuleCache } from './cache.js';
 import { loadFailure } from './errors.js';
-import { defaultFetchLimits, Download, raceAbort, whileWanted } from './fetch-limits.js';
+import { defaultFetchLimits } from './fetch-limits.js';
 import type { FetchLimits } from './fetch-limits.js';
-import { announcedSize, openResponse } from './fetch-open.js';
 import type { OpenContext, UrlSource } from './fetch-open.js';
+import { FetchSession } from './fetch-session.js';
+import type { FetchSettings, Head } from './fetch-session.js';
 import { Limit } from './limit.js';
 import type { Inspected, InspectingLoader } from './loader-types.js';
 import { originCheck } from './origin-policy.js';
@@ -17,7 +16,6 @@ import type { LoaderEvent } from './progress.js';
 import { searchCandidates } from './search.js';
 import type { Candidate, SearchOptions } from './search.js';
 import { searchLoaderAsync } from './search-loader.js';
-import type { Probed } from './search-loader.js';
 import type { PersistentStore } from './store.js';
 
 /** Options of {@link fetchLoader}. */
@@ -55,18 +53,27 @@ export interface FetchLoaderOptions extends SearchOptions {
   readonly origins?: OriginPolicy;
 }
 
-/** A library's head read at a URL (after redirects), and its announced size. */
-interface Head {
-  readonly url: string;
-  readonly head: Uint8Array;
-  readonly size: number | null;
+/** How the loader's responses are opened: its caches, streaming, progress. */
+function openContext(options: FetchLoaderOptions): OpenContext {
+  return {
+    cache: options.cache === undefined ? sharedModuleCache() : options.cache,
+    store: options.store ?? null,
+    streaming: options.streaming !== false && typeof WebAssembly.compileStreaming === 'function',
+    emit: options.onProgress ?? ((): void => undefined),
+  };
 }
 
-/** What one URL held: a library, or why not. */
-type AtUrl = { readonly found: UrlSource; readonly download: Download } | { readonly missing: string };
-
-/** 404 and 410 mean "not here, try the next place"; any other failure stops the search. */
-const MISSING = new Set([404, 410]);
+/** What the options say about fetching. */
+function settingsOf(options: FetchLoaderOptions, base: string, open: OpenContext): FetchSettings {
+  return {
+    fetch: options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init)),
+    init: options.init ?? {},
+    limits: { ...defaultFetchLimits, ...options.limits },
+    revalidate: options.revalidate === true,
+    refused: originCheck(options.origins, base),
+    open,
+  };
+}
 
 /**
  * Loads libraries over HTTP(S) with `fetch`, in browsers and node: URLs found by the documented
@@ -82,142 +89,18 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
   const base = options.base ?? (globalThis as { location?: { href: string } }).location?.href;
   if (base === undefined) throw new TypeError('fetchLoader needs a base URL outside a page (options.base)');
   const locations = urlLocations(base);
-  const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
-  const limits: Required<FetchLimits> = { ...defaultFetchLimits, ...options.limits };
-  const refused = originCheck(options.origins, base);
-  const ctx: OpenContext = {
-    cache: options.cache === undefined ? sharedModuleCache() : options.cache,
-    store: options.store ?? null,
-    streaming: options.streaming !== false && typeof WebAssembly.compileStreaming === 'function',
-    emit: options.onProgress ?? ((): void => undefined),
-  };
-  const limit = new Limit(options.concurrency ?? 6);
-  /** URLs being fetched, until their head is known: later requests share the download. */
-  const inFlight = new Map<string, { result: Promise<AtUrl>; download: Download }>();
-  /** URLs this loader found, by the URL asked for (reused unless `revalidate`). */
-  const known = new Map<string, { found: UrlSource; download: Download }>();
-
-  /** A response for a URL (stored, or fetched within limits.headersMs); a failure throws. */
-  const respond = async (
-    name: string,
-    url: string,
-    download: Download,
-  ): Promise<{ response: Response; fromStore: boolean }> => {
-    const stored = await ctx.store?.match(url).catch(() => undefined);
-    if (stored !== undefined) return { response: stored, fromStore: true };
-    download.start();
-    const stop = download.after(
-      limits.headersMs,
-      () =>
-        new DlError('DL_NETWORK', `${url}: no response within ${limits.headersMs / 1000} s (limits.headersMs)`, {
-          library: name,
-        }),
-    );
-    const init = options.init ?? {};
-    const signal = init.signal == null ? download.signal : AbortSignal.any([init.signal, download.signal]);
-    try {
-      return { response: await raceAbort(doFetch(url, { ...init, signal }), download.signal), fromStore: false };
-    } catch (e) {
-      if (e instanceof DlError) throw e;
-      throw new DlError('DL_NETWORK', `fetching ${url} failed: ${messageOf(e)}`, { library: name, cause: e });
-    } finally {
-      stop();
-    }
-  };
-  /**
-   * Fetches and opens one URL, holding a download slot until its body has been read (or it
-   * turned out missing or failed). Requests for a URL already under way share that download.
-   */
-  const atUrl = (request: LoadRequest, url: string): Promise<AtUrl> => {
-    const seen = options.revalidate === true ? undefined : known.get(url);
-    if (seen !== undefined && !seen.download.stopped) {
-      seen.download.hold(request.signal);
-      return Promise.resolve(seen);
-    }
-    const shared = inFlight.get(url);
-    if (shared !== undefined && !shared.download.stopped) {
-      shared.download.hold(request.signal);
-      return shared.result;
-    }
-    const download = new Download(url, request.name, limits, request.signal);
-    const result = (async (): Promise<AtUrl> => {
-      const acquiring = limit.acquire();
-      let release: () => void;
-      try {
-        release = await raceAbort(acquiring, download.signal);
-      } catch (e) {
-        // Cancelled while waiting: the slot, when it comes, goes straight back.
-        void acquiring.then((r) => {
-          r();
-        });
-        throw e;
-      }
-      let bodyOwnsSlot = false;
-      try {
-        const { response, fromStore } = await respond(request.name, url, download);
-        if (!response.ok) {
-          download.finish();
-          await response.body?.cancel().catch(() => undefined);
-          if (MISSING.has(response.status)) return { missing: `HTTP ${response.status}` };
-          throw new DlError('DL_HTTP', `${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(), {
-            library: request.name,
-          });
-        }
-        // From here the slot is the body's: released once it has been read to its end.
-        bodyOwnsSlot = true;
-        const found = await openResponse(
-          ctx,
-          request.name,
-          response.url === '' ? url : response.url,
-          response,
-          fromStore,
-          release,
-          download,
-        );
-        const entry = { found, download };
-        known.set(url, entry);
-        // A library that fails to compile is not kept: the next load asks again.
-        Promise.resolve(found.module).catch(() => {
-          if (known.get(url) === entry) known.delete(url);
-        });
-        return entry;
-      } catch (e) {
-        download.finish();
-        throw e;
-      } finally {
-        if (!bodyOwnsSlot) release();
-      }
-    })().finally(() => inFlight.delete(url));
-    result.catch(() => undefined);
-    inFlight.set(url, { result, download });
-    return result;
-  };
-
+  const ctx = openContext(options);
+  const session = new FetchSession(settingsOf(options, base, ctx), new Limit(options.concurrency ?? 6));
   const candidates = (request: LoadRequest): Candidate[] => searchCandidates(request, locations, options);
   /** A URL where the library is, by the origin policy before and after redirects, or why not. */
   const findSource = searchLoaderAsync<UrlSource>({
     candidates,
-    probe: async (candidate, request) => {
-      const before = refused(request, candidate.location, candidate.location);
-      if (before !== null) return { missing: before };
-      const at = await whileWanted(
-        atUrl(request, candidate.location),
-        request.signal,
-        candidate.location,
-        request.name,
-      );
-      if ('missing' in at) return at;
-      const after = refused(request, at.found.location ?? candidate.location, candidate.location);
-      return after === null ? { found: at.found } : { missing: after };
-    },
+    probe: (candidate, request) => session.source(candidate, request),
   });
-  /** A URL where the library is, only its head read (the policy checked before and after redirects), or why not. */
+  /** A URL where the library is, only its head read, or why not. */
   const findHead = searchLoaderAsync<Head>({
     candidates,
-    probe: async (candidate, request) => {
-      const before = refused(request, candidate.location, candidate.location);
-      return before === null ? inspectAt(request, candidate) : { missing: before };
-    },
+    probe: (candidate, request) => session.head(candidate, request),
   });
 
   return {
@@ -232,7 +115,7 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
     },
 
     async inspect(request): Promise<Inspected> {
-      const release = await limit.acquire();
+      const release = await session.slots.acquire();
       try {
         const { found, candidate, tried } = await findHead(request);
         return {
@@ -251,36 +134,4 @@ export function fetchLoader(options: FetchLoaderOptions = {}): InspectingLoader 
       }
     },
   };
-
-  /** Reads only the head at a candidate URL (then stops the download), or says why it is not there. */
-  async function inspectAt(request: LoadRequest, candidate: Candidate): Promise<Probed<Head>> {
-    const download = new Download(candidate.location, request.name, limits, request.signal);
-    try {
-      const { response } = await respond(request.name, candidate.location, download);
-      const url = response.url === '' ? candidate.location : response.url;
-      const policy = refused(request, url, candidate.location);
-      if (!response.ok || policy !== null) {
-        await response.body?.cancel().catch(() => undefined);
-        if (policy === null && !MISSING.has(response.status))
-          throw new DlError('DL_HTTP', `${candidate.location} answered HTTP ${response.status}`, {
-            library: request.name,
-          });
-        return { missing: policy ?? `HTTP ${response.status}` };
-      }
-      if (response.body === null) throw new DlError('DL_IO', 'the response has no body', { library: request.name });
-      download.checkAnnounced(announcedSize(response));
-      const body = readModuleBody(
-        response.body,
-        request.name,
-        null,
-        'head',
-        { onHead: () => undefined, onBytes: () => undefined },
-        download,
-      );
-      body.whole.catch(() => undefined);
-      return { found: { url, head: await body.head, size: announcedSize(response) } };
-    } finally {
-      download.finish();
-    }
-  }
 }
