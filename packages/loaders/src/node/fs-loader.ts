@@ -10,7 +10,7 @@ import type { Inspected, InspectingLoader } from '../loader-types.js';
 import { confinement, posixLocations } from '../paths.js';
 import type { LoaderEvent } from '../progress.js';
 import { searchCandidates } from '../search.js';
-import type { SearchOptions } from '../search.js';
+import type { Candidate, SearchOptions } from '../search.js';
 import { runFileAsync, runFileSync } from './file-ops.js';
 import { identity, locatePlan, readHeadPlan, readWholePlan } from './file-plans.js';
 import type { Found } from './file-plans.js';
@@ -47,145 +47,178 @@ export interface FsLoaderOptions extends SearchOptions {
  * file's head (for `dl ldd` and graph walks).
  */
 export function fsLoader(options: FsLoaderOptions = {}): InspectingLoader {
-  const locations = posixLocations(options.cwd ?? process.cwd());
-  const variable = options.env === true ? 'LD_LIBRARY_PATH' : typeof options.env === 'string' ? options.env : null;
-  const candidates = (request: LoadRequest): ReturnType<typeof searchCandidates> =>
-    searchCandidates(request, locations, {
-      searchPath: options.searchPath,
-      environment:
-        variable === null
-          ? options.environment
-          : [...(options.environment ?? []), ...(process.env[variable] ?? '').split(':').filter((d) => d !== '')],
-      defaults: options.defaults,
-    });
-  const confine =
-    options.roots === undefined ? null : confinement(options.roots.map((r) => realDirectory(locations.resolve(r)!)));
-  const locate = (request: LoadRequest): Found => runFileSync(locatePlan(request, candidates(request), confine));
-  const cache = options.cache === undefined ? sharedModuleCache() : options.cache;
-  const limit = new Limit(options.concurrency ?? 8);
-  const emit = options.onProgress ?? ((): void => undefined);
-  /** Reads and compilations under way, by cache key: concurrent requests share them. */
-  const reading = new Map<string, Promise<CachedModule>>();
+  const files = new FileLibraries(options);
+  return {
+    loadSync: (request) => files.loadSync(request),
+    load: (request) => files.load(request),
+    inspectSync: (request) => files.inspectSync(request),
+    inspect: (request) => files.inspect(request),
+  };
+}
+
+/** {@link fsLoader}'s work: finding, reading, compiling (through the cache) and inspecting files. */
+class FileLibraries {
+  private readonly candidates: (request: LoadRequest) => Candidate[];
+  private readonly confine: ((path: string) => string | null) | null;
+  private readonly cache: ModuleCache | null;
+  private readonly limit: Limit;
+  private readonly emit: (event: LoaderEvent) => void;
+  /** Reads and compilations under way, by cache key: concurrent requests share them (without a cache). */
+  private readonly reading = new Map<string, Promise<CachedModule>>();
+
+  constructor(options: FsLoaderOptions) {
+    const locations = posixLocations(options.cwd ?? process.cwd());
+    const variable = options.env === true ? 'LD_LIBRARY_PATH' : typeof options.env === 'string' ? options.env : null;
+    this.candidates = (request) =>
+      searchCandidates(request, locations, {
+        searchPath: options.searchPath,
+        environment:
+          variable === null
+            ? options.environment
+            : [...(options.environment ?? []), ...(process.env[variable] ?? '').split(':').filter((d) => d !== '')],
+        defaults: options.defaults,
+      });
+    this.confine =
+      options.roots === undefined ? null : confinement(options.roots.map((r) => realDirectory(locations.resolve(r)!)));
+    this.cache = options.cache === undefined ? sharedModuleCache() : options.cache;
+    this.limit = new Limit(options.concurrency ?? 8);
+    this.emit = options.onProgress ?? ((): void => undefined);
+  }
+
+  loadSync(request: LoadRequest): LoadedSource {
+    let found: Found | null = null;
+    try {
+      found = this.locate(request);
+      this.started(request, found);
+      const hit = this.cache?.get(cacheKey(found));
+      if (hit !== undefined && !(hit.module instanceof Promise)) {
+        this.finished(request, found, true);
+        return source(request, found, hit);
+      }
+      const bytes = runFileSync(readWholePlan(request, found));
+      const head = headOf(bytes, request.name);
+      const entry = { module: compileSync(bytes, request.name), head, size: bytes.length };
+      this.cache?.store(cacheKey(found), entry);
+      this.finished(request, found, false);
+      return source(request, found, entry);
+    } catch (e) {
+      throw this.failed(request, found, e);
+    }
+  }
+
+  async load(request: LoadRequest): Promise<LoadedSource> {
+    let found: Found | null = null;
+    try {
+      // Finding is a few realpath/stat calls of microseconds each: done synchronously, as the
+      // promise API's thread-pool round trips cost ten times more; reading stays asynchronous.
+      found = this.locate(request);
+      this.started(request, found);
+      return source(request, found, await this.compiled(request, found));
+    } catch (e) {
+      throw this.failed(request, found, e);
+    }
+  }
+
+  inspectSync(request: LoadRequest): Inspected {
+    let found: Found | null = null;
+    try {
+      found = this.locate(request);
+      return inspected(request, found, runFileSync(readHeadPlan(request, found)));
+    } catch (e) {
+      throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
+    }
+  }
+
+  async inspect(request: LoadRequest): Promise<Inspected> {
+    let found: Found | null = null;
+    try {
+      found = this.locate(request);
+      const where = found;
+      return inspected(request, found, await this.limit.run(() => runFileAsync(readHeadPlan(request, where))));
+    } catch (e) {
+      throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
+    }
+  }
+
+  private locate(request: LoadRequest): Found {
+    return runFileSync(locatePlan(request, this.candidates(request), this.confine));
+  }
+
+  /** A found file's module, compiling: from the cache (shared with every loader and linker using it), else read and compiled once for concurrent requests. */
+  private async compiled(request: LoadRequest, found: Found): Promise<CachedModule> {
+    const key = cacheKey(found);
+    const make = (): Promise<CachedModule> =>
+      this.readFile(request, found).then((bytes) => {
+        const head = headOf(bytes, request.name);
+        const module = compileAsync(bytes, request.name);
+        module.then(
+          () => {
+            this.finished(request, found, false);
+          },
+          () => undefined,
+        );
+        return { module, head, size: bytes.length };
+      });
+    if (this.cache !== null) {
+      const { entry, hit } = await this.cache.share(key, make);
+      if (hit)
+        void Promise.resolve(entry.module).then(
+          () => {
+            this.finished(request, found, true);
+          },
+          () => undefined,
+        );
+      return entry;
+    }
+    let job = this.reading.get(key);
+    if (job === undefined) {
+      job = make().finally(() => this.reading.delete(key));
+      this.reading.set(key, job);
+    }
+    return job;
+  }
+
   /**
    * Reads a whole file for an asynchronous load: a small one synchronously (node's promise API
    * costs five thread-pool round trips per file, far more than reading a few kilobytes), a
    * large one asynchronously, at most `concurrency` at once. Compilation is asynchronous either way.
    */
-  const readFile = (request: LoadRequest, found: Found): Promise<Uint8Array<ArrayBuffer>> => {
-    if (found.stat.size > SYNC_READ_LIMIT) return limit.run(() => runFileAsync(readWholePlan(request, found)));
+  private readFile(request: LoadRequest, found: Found): Promise<Uint8Array<ArrayBuffer>> {
+    if (found.stat.size > SYNC_READ_LIMIT) return this.limit.run(() => runFileAsync(readWholePlan(request, found)));
     try {
       return Promise.resolve(runFileSync(readWholePlan(request, found)));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-  };
-  const cacheKey = (found: Found): string => `file:${found.path}@${identity(found.stat)}`;
-  const source = (request: LoadRequest, found: Found, entry: CachedModule): LoadedSource => ({
+  }
+
+  private failed(request: LoadRequest, found: Found | null, e: unknown): DlError {
+    const err = loadFailure(e, request, 'DL_IO', found?.path ?? null);
+    this.emit({ type: 'failed', name: request.name, location: found?.path ?? null, code: err.code });
+    return err;
+  }
+
+  private started(request: LoadRequest, found: Found): void {
+    this.emit({ type: 'start', name: request.name, location: found.path, total: Number(found.stat.size) });
+  }
+
+  private finished(request: LoadRequest, found: Found, cached: boolean): void {
+    this.emit({ type: 'done', name: request.name, location: found.path, bytes: Number(found.stat.size), cached });
+  }
+}
+
+function cacheKey(found: Found): string {
+  return `file:${found.path}@${identity(found.stat)}`;
+}
+
+function source(request: LoadRequest, found: Found, entry: CachedModule): LoadedSource {
+  return {
     key: found.path,
     name: request.name,
     location: found.path,
     head: entry.head,
     size: entry.size,
     module: entry.module,
-  });
-  const failed = (request: LoadRequest, found: Found | null, e: unknown): DlError => {
-    const err = loadFailure(e, request, 'DL_IO', found?.path ?? null);
-    emit({ type: 'failed', name: request.name, location: found?.path ?? null, code: err.code });
-    return err;
-  };
-  const started = (request: LoadRequest, found: Found): void => {
-    emit({ type: 'start', name: request.name, location: found.path, total: Number(found.stat.size) });
-  };
-  const finished = (request: LoadRequest, found: Found, cached: boolean): void => {
-    emit({ type: 'done', name: request.name, location: found.path, bytes: Number(found.stat.size), cached });
-  };
-
-  return {
-    loadSync(request) {
-      let found: Found | null = null;
-      try {
-        found = locate(request);
-        started(request, found);
-        const hit = cache?.get(cacheKey(found));
-        if (hit !== undefined && !(hit.module instanceof Promise)) {
-          finished(request, found, true);
-          return source(request, found, hit);
-        }
-        const bytes = runFileSync(readWholePlan(request, found));
-        const head = headOf(bytes, request.name);
-        const entry = { module: compileSync(bytes, request.name), head, size: bytes.length };
-        cache?.store(cacheKey(found), entry);
-        finished(request, found, false);
-        return source(request, found, entry);
-      } catch (e) {
-        throw failed(request, found, e);
-      }
-    },
-
-    async load(request) {
-      let found: Found | null = null;
-      try {
-        // Finding is a few realpath/stat calls of microseconds each: done synchronously, as the
-        // promise API's thread-pool round trips cost ten times more; reading stays asynchronous.
-        found = locate(request);
-        started(request, found);
-        const key = cacheKey(found);
-        const where = found;
-        const make = (): Promise<CachedModule> =>
-          readFile(request, where).then((bytes) => {
-            const head = headOf(bytes, request.name);
-            const module = compileAsync(bytes, request.name);
-            module.then(
-              () => {
-                finished(request, where, false);
-              },
-              () => undefined,
-            );
-            return { module, head, size: bytes.length };
-          });
-        if (cache !== null) {
-          // Shared with every loader and linker using this cache: one read and compilation.
-          const { entry, hit } = await cache.share(key, make);
-          if (hit)
-            void Promise.resolve(entry.module).then(
-              () => {
-                finished(request, where, true);
-              },
-              () => undefined,
-            );
-          return source(request, found, entry);
-        }
-        let job = reading.get(key);
-        if (job === undefined) {
-          job = make().finally(() => reading.delete(key));
-          reading.set(key, job);
-        }
-        return source(request, found, await job);
-      } catch (e) {
-        throw failed(request, found, e);
-      }
-    },
-
-    inspectSync(request) {
-      let found: Found | null = null;
-      try {
-        found = locate(request);
-        return inspected(request, found, runFileSync(readHeadPlan(request, found)));
-      } catch (e) {
-        throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
-      }
-    },
-
-    async inspect(request) {
-      let found: Found | null = null;
-      try {
-        found = locate(request);
-        const where = found;
-        return inspected(request, found, await limit.run(() => runFileAsync(readHeadPlan(request, where))));
-      } catch (e) {
-        throw loadFailure(e, request, 'DL_IO', found?.path ?? null);
-      }
-    },
   };
 }
 
