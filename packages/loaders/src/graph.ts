@@ -86,113 +86,138 @@ export async function loadGraph(
   options: GraphOptions = {},
 ): Promise<LibraryGraph> {
   const compile = options.compile !== false;
+  if (isAborted(options.signal)) throw aborted(options.signal!);
+  if (!compile && !('inspect' in loader))
+    throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
   const own = new AbortController();
-  const signal = own.signal;
   const forward = (): void => {
     own.abort(options.signal?.reason);
   };
-  if (isAborted(options.signal)) throw aborted(options.signal!);
   options.signal?.addEventListener('abort', forward, { once: true });
-  const max = options.maxLibraries ?? 10_000;
-  if (!compile && !('inspect' in loader))
-    throw new TypeError('loadGraph with compile: false needs a loader with inspect()');
-  const nodes = new Map<string, GraphNode>();
-  const sources = new Map<string, LoadedSource>();
-  const answers = new Map<string, Promise<Resolution>>();
-  const failures = new Map<string, DlError>();
-  const problems: GraphProblem[] = [];
+  const walk = new GraphWalk(loader, compile, own.signal, options.maxLibraries ?? 10_000);
+  let rootKeys: (string | null)[];
+  try {
+    rootKeys = (await Promise.all(roots.map((name) => walk.visit({ name, parent: null }, [])))).map((r) => r.key);
+  } finally {
+    options.signal?.removeEventListener('abort', forward);
+  }
+  if (isAborted(options.signal)) throw aborted(options.signal!);
+  const list = [...walk.nodes.values()];
+  return {
+    roots: rootKeys,
+    nodes: list,
+    problems: walk.problems,
+    cycles: cyclesOf(list),
+    loader: { load: (request) => walk.replay(request) },
+  };
+}
 
-  const fetchOne = async (asked: LoadRequest): Promise<{ src: LoadedSource; inspected: Inspected | null }> => {
-    const request = { ...asked, signal };
-    if (!compile) {
-      const inspected = await (loader as InspectingLoader).inspect(request);
+/** One {@link loadGraph}: what it found, by key and by request, and what failed. */
+class GraphWalk {
+  readonly nodes = new Map<string, GraphNode>();
+  readonly problems: GraphProblem[] = [];
+  private readonly sources = new Map<string, LoadedSource>();
+  private readonly answers = new Map<string, Promise<Resolution>>();
+  private readonly failures = new Map<string, DlError>();
+
+  constructor(
+    private readonly loader: Loader,
+    private readonly compile: boolean,
+    private readonly signal: AbortSignal,
+    private readonly max: number,
+  ) {}
+
+  /** Resolves a request to a key, walking into a new library's NEEDED entries at once. */
+  visit(request: LoadRequest, chain: readonly string[]): Promise<Resolution> {
+    const alias = aliasOf(request);
+    let answer = this.answers.get(alias);
+    if (answer === undefined) {
+      answer = this.resolve(request, chain, alias);
+      this.answers.set(alias, answer);
+    }
+    return answer;
+  }
+
+  /** What the graph's loader gives: a failure again, the library found, or the original loader's. */
+  async replay(request: LoadRequest): Promise<LoadedSource> {
+    const alias = aliasOf(request);
+    const failed = this.failures.get(alias);
+    if (failed !== undefined) throw failed;
+    // Heads alone (compile: false) cannot be linked: the original loader loads those.
+    return (this.compile ? this.sources.get(alias) : undefined) ?? this.loader.load(request);
+  }
+
+  private async resolve(request: LoadRequest, chain: readonly string[], alias: string): Promise<Resolution> {
+    try {
+      const { src, inspected } = await this.fetchOne(request);
+      // A compilation nobody awaits (the graph's loader unused) must not fail unhandled.
+      Promise.resolve(src.module).catch(() => undefined);
+      this.sources.set(alias, src);
+      const found: Resolution = { key: src.key, via: inspected?.via ?? null, tried: inspected?.tried ?? [] };
+      if (!this.nodes.has(src.key)) await this.enter(request, chain, src, inspected);
+      return found;
+    } catch (e) {
+      const error = isDlError(e) ? e : new DlError('DL_IO', messageOf(e), { library: request.name, cause: e });
+      this.failures.set(alias, error);
+      this.problems.push({
+        name: request.name,
+        parent: request.parent?.key ?? null,
+        neededBy: [...chain].reverse(),
+        error,
+      });
+      return { key: null, via: null, tried: [] };
+    }
+  }
+
+  private async fetchOne(asked: LoadRequest): Promise<{ src: LoadedSource; inspected: Inspected | null }> {
+    const request = { ...asked, signal: this.signal };
+    if (!this.compile) {
+      const inspected = await (this.loader as InspectingLoader).inspect(request);
       return {
         src: { key: inspected.key, name: inspected.name, location: inspected.location, head: inspected.head },
         inspected,
       };
     }
-    return { src: await loader.load(request), inspected: null };
-  };
-  /** Resolves a request to a key, walking into a new library's NEEDED entries at once. */
-  const visit = (request: LoadRequest, chain: readonly string[]): Promise<Resolution> => {
-    const alias = aliasOf(request);
-    let answer = answers.get(alias);
-    if (answer !== undefined) return answer;
-    answer = (async () => {
-      try {
-        const { src, inspected } = await fetchOne(request);
-        // A compilation nobody awaits (the graph's loader unused) must not fail unhandled.
-        Promise.resolve(src.module).catch(() => undefined);
-        sources.set(alias, src);
-        const found: Resolution = { key: src.key, via: inspected?.via ?? null, tried: inspected?.tried ?? [] };
-        if (nodes.has(src.key)) return found;
-        if (nodes.size >= max)
-          throw new DlError('DL_LIMIT', `the graph has more than ${max} libraries (maxLibraries)`, {
-            library: request.name,
-          });
-        const dylink = readDylinkInfo(src.bytes ?? src.head!, { name: request.name });
-        const needed: GraphEdge[] = dylink.needed.map((name) => ({ name, key: null, via: null, tried: [] }));
-        nodes.set(src.key, {
-          key: src.key,
-          name: request.name,
-          location: src.location ?? null,
-          size: src.size ?? src.bytes?.length ?? inspected?.size ?? null,
-          runtimePaths: dylink.runtimePaths,
-          needed,
-          via: inspected?.via ?? null,
-          tried: inspected?.tried ?? [],
-        });
-        const parent: ParentLibrary = {
-          name: request.name,
-          key: src.key,
-          location: src.location ?? null,
-          runtimePaths: dylink.runtimePaths,
-          chain,
-        };
-        const edges = await Promise.all(dylink.needed.map((name) => visit({ name, parent }, [...chain, request.name])));
-        edges.forEach((e, i) => {
-          needed[i] = { name: needed[i]!.name, ...e };
-        });
-        return found;
-      } catch (e) {
-        const error = isDlError(e) ? e : new DlError('DL_IO', messageOf(e), { library: request.name, cause: e });
-        failures.set(alias, error);
-        problems.push({
-          name: request.name,
-          parent: request.parent?.key ?? null,
-          neededBy: [...chain].reverse(),
-          error,
-        });
-        return { key: null, via: null, tried: [] };
-      }
-    })();
-    answers.set(alias, answer);
-    return answer;
-  };
-
-  let rootKeys: (string | null)[];
-  try {
-    rootKeys = (await Promise.all(roots.map((name) => visit({ name, parent: null }, [])))).map((r) => r.key);
-  } finally {
-    options.signal?.removeEventListener('abort', forward);
+    return { src: await this.loader.load(request), inspected: null };
   }
-  if (isAborted(options.signal)) throw aborted(options.signal!);
-  const list = [...nodes.values()];
-  return {
-    roots: rootKeys,
-    nodes: list,
-    problems,
-    cycles: cyclesOf(list),
-    loader: {
-      load: async (request) => {
-        const alias = aliasOf(request);
-        const failed = failures.get(alias);
-        if (failed !== undefined) throw failed;
-        // Heads alone (compile: false) cannot be linked: the original loader loads those.
-        return (compile ? sources.get(alias) : undefined) ?? loader.load(request);
-      },
-    },
-  };
+
+  /** A new library: its node, then its NEEDED entries, visited at once. */
+  private async enter(
+    request: LoadRequest,
+    chain: readonly string[],
+    src: LoadedSource,
+    inspected: Inspected | null,
+  ): Promise<void> {
+    if (this.nodes.size >= this.max)
+      throw new DlError('DL_LIMIT', `the graph has more than ${this.max} libraries (maxLibraries)`, {
+        library: request.name,
+      });
+    const dylink = readDylinkInfo(src.bytes ?? src.head!, { name: request.name });
+    const needed: GraphEdge[] = dylink.needed.map((name) => ({ name, key: null, via: null, tried: [] }));
+    this.nodes.set(src.key, {
+      key: src.key,
+      name: request.name,
+      location: src.location ?? null,
+      size: src.size ?? src.bytes?.length ?? inspected?.size ?? null,
+      runtimePaths: dylink.runtimePaths,
+      needed,
+      via: inspected?.via ?? null,
+      tried: inspected?.tried ?? [],
+    });
+    const parent: ParentLibrary = {
+      name: request.name,
+      key: src.key,
+      location: src.location ?? null,
+      runtimePaths: dylink.runtimePaths,
+      chain,
+    };
+    const edges = await Promise.all(
+      dylink.needed.map((name) => this.visit({ name, parent }, [...chain, request.name])),
+    );
+    edges.forEach((e, i) => {
+      needed[i] = { name: needed[i]!.name, ...e };
+    });
+  }
 }
 
 const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
