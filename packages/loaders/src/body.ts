@@ -85,93 +85,132 @@ export function readModuleBody(
   progress: BodyProgress,
   download?: Download,
 ): ModuleBody {
-  const keep = mode === 'keep';
-  let headDone = false;
-  let resolveHead!: (head: Uint8Array) => void;
-  let rejectHead!: (e: unknown) => void;
-  const head = new Promise<Uint8Array>((resolve, reject) => {
-    resolveHead = resolve;
-    rejectHead = reject;
-  });
-  head.catch(() => undefined);
-  const whole = (async () => {
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    /** The prefix needed for the head (the head can span chunks; nothing more is kept when not `keep`). */
-    let prefix = new Uint8Array(0);
-    /** The sections after the head, followed as they stream by. */
-    let framing: SectionFraming | null = null;
+  const read = new BodyRead(body.getReader(), name, expected, mode, progress, download);
+  return { head: read.head, whole: read.run() };
+}
+
+type Whole = Awaited<ModuleBody['whole']>;
+
+/** One {@link readModuleBody}: the bytes so far, the head once known, the sections after it followed. */
+class BodyRead {
+  readonly head: Promise<Uint8Array>;
+  private resolveHead!: (head: Uint8Array) => void;
+  private rejectHead!: (e: unknown) => void;
+  private headDone = false;
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  /** The prefix needed for the head (the head can span chunks; nothing more is kept when not `keep`). */
+  private prefix = new Uint8Array(0);
+  /** The sections after the head, followed as they stream by. */
+  private framing: SectionFraming | null = null;
+
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly name: string,
+    private readonly expected: number | null,
+    private readonly mode: 'keep' | 'count' | 'head',
+    private readonly progress: BodyProgress,
+    private readonly download: Download | undefined,
+  ) {
+    this.head = new Promise<Uint8Array>((resolve, reject) => {
+      this.resolveHead = resolve;
+      this.rejectHead = reject;
+    });
+    this.head.catch(() => undefined);
+  }
+
+  /** Reads to the end (or to the head, in `head` mode). */
+  async run(): Promise<Whole> {
     try {
       for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = download === undefined ? await reader.read() : await readGuarded(reader, download, size);
-        } catch (e) {
-          const stopped = download === undefined ? null : abortReason(download.signal);
-          if (stopped !== null) throw stopped;
-          const detail = messageOf(e);
-          if (expected !== null && size < expected)
-            throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, {
-              library: name,
-              offset: size,
-              cause: e,
-            });
-          throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, {
-            library: name,
-            cause: e,
-          });
-        }
-        const { done, value } = chunk;
+        const { done, value } = await this.next();
         if (done) break;
-        size += value.length;
-        download?.received(size);
-        if (download !== undefined && abortReason(download.signal) !== null) throw abortReason(download.signal)!;
-        if (keep) chunks.push(value);
-        framing?.feed(value, size - value.length);
-        if (!headDone) {
-          const grown = new Uint8Array(prefix.length + value.length);
-          grown.set(prefix);
-          grown.set(value, prefix.length);
-          prefix = grown;
-          const length = moduleHeadLength(prefix, { name });
-          if (length !== null) {
-            headDone = true;
-            resolveHead(prefix.slice(0, length));
-            framing = new SectionFraming(length, name);
-            framing.feed(prefix.subarray(length), length);
-            prefix = new Uint8Array(0);
-            progress.onHead(size);
-            if (mode === 'head') {
-              await reader.cancel();
-              return { bytes: null, size };
-            }
-          }
-        }
-        progress.onBytes(size);
+        if (await this.take(value)) return { bytes: null, size: this.size };
       }
-      if (expected !== null && size !== expected) {
-        throw new DlError(
-          'DL_TRUNCATED',
-          `the response ended after ${size} of the ${expected} bytes its Content-Length announced`,
-          { library: name, offset: size },
-        );
-      }
-      framing?.end(size);
-      if (!headDone) {
-        const length = moduleHeadLength(prefix, { name, complete: true })!;
-        headDone = true;
-        resolveHead(prefix.slice(0, length));
-        progress.onHead(size);
-      }
-      return { bytes: keep ? concat(chunks, size) : null, size };
+      return this.end();
     } catch (e) {
-      if (!headDone) rejectHead(e);
+      if (!this.headDone) this.rejectHead(e);
       // Stops the rest of the download too (a streaming compilation reads the same response).
-      if (e instanceof DlError) download?.fail(e);
-      await reader.cancel().catch(() => undefined);
+      if (e instanceof DlError) this.download?.fail(e);
+      await this.reader.cancel().catch(() => undefined);
       throw e;
     }
-  })();
-  return { head, whole };
+  }
+
+  /** The next chunk; a broken download is `DL_TRUNCATED` (short of Content-Length) or `DL_NETWORK`. */
+  private async next(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const { download, expected, size, name } = this;
+    try {
+      return download === undefined ? await this.reader.read() : await readGuarded(this.reader, download, size);
+    } catch (e) {
+      const stopped = download === undefined ? null : abortReason(download.signal);
+      if (stopped !== null) throw stopped;
+      const detail = messageOf(e);
+      if (expected !== null && size < expected)
+        throw new DlError('DL_TRUNCATED', `the download broke off after ${size} of ${expected} bytes (${detail})`, {
+          library: name,
+          offset: size,
+          cause: e,
+        });
+      throw new DlError('DL_NETWORK', `the download broke off after ${size} bytes (${detail})`, {
+        library: name,
+        cause: e,
+      });
+    }
+  }
+
+  /** Counts (and keeps) a chunk and looks for the head's end; true when reading stops there (`head` mode). */
+  private async take(value: Uint8Array): Promise<boolean> {
+    const { download } = this;
+    this.size += value.length;
+    download?.received(this.size);
+    if (download !== undefined && abortReason(download.signal) !== null) throw abortReason(download.signal)!;
+    if (this.mode === 'keep') this.chunks.push(value);
+    this.framing?.feed(value, this.size - value.length);
+    if (!this.headDone && this.grow(value)) {
+      this.progress.onHead(this.size);
+      if (this.mode === 'head') {
+        await this.reader.cancel();
+        return true;
+      }
+    }
+    this.progress.onBytes(this.size);
+    return false;
+  }
+
+  /** Adds a chunk to the head's prefix; true when the head is complete (then resolved). */
+  private grow(value: Uint8Array): boolean {
+    const grown = new Uint8Array(this.prefix.length + value.length);
+    grown.set(this.prefix);
+    grown.set(value, this.prefix.length);
+    this.prefix = grown;
+    const length = moduleHeadLength(grown, { name: this.name });
+    if (length === null) return false;
+    this.headDone = true;
+    this.resolveHead(grown.slice(0, length));
+    this.framing = new SectionFraming(length, this.name);
+    this.framing.feed(grown.subarray(length), length);
+    this.prefix = new Uint8Array(0);
+    return true;
+  }
+
+  /** The body has ended: its length checked, the last section closed, the head of a module without code resolved. */
+  private end(): Whole {
+    const { expected, size, name } = this;
+    if (expected !== null && size !== expected) {
+      throw new DlError(
+        'DL_TRUNCATED',
+        `the response ended after ${size} of the ${expected} bytes its Content-Length announced`,
+        { library: name, offset: size },
+      );
+    }
+    this.framing?.end(size);
+    if (!this.headDone) {
+      const length = moduleHeadLength(this.prefix, { name, complete: true })!;
+      this.headDone = true;
+      this.resolveHead(this.prefix.slice(0, length));
+      this.progress.onHead(size);
+    }
+    return { bytes: this.mode === 'keep' ? concat(this.chunks, size) : null, size };
+  }
 }
