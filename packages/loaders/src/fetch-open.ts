@@ -1,6 +1,7 @@
 import { DlError } from '@dl/errors';
 import type { LoadedSource } from '@dl/linker';
 import { readModuleBody } from './body.js';
+import type { ModuleBody } from './body.js';
 import type { CachedModule, ModuleCache } from './cache.js';
 import { compileAsync, compileFailure } from './compile.js';
 import type { Download } from './fetch-limits.js';
@@ -108,6 +109,58 @@ export async function openResponse(
   return { key: url, location: url, head: entry.head, ...(total === null ? {} : { size: total }), module };
 }
 
+/** Progress events of one body. */
+function progressOf(
+  emit: OpenContext['emit'],
+  name: string,
+  url: string,
+  total: number | null,
+): { onHead(received: number): void; onBytes(received: number): void } {
+  return {
+    onHead: (received) => {
+      emit({ type: 'head', name, location: url, received, total });
+    },
+    onBytes: (received) => {
+      emit({ type: 'bytes', name, location: url, received, total });
+    },
+  };
+}
+
+/**
+ * The module of a body once it has arrived: the streaming compilation's, or compiled from the
+ * bytes — once per content when there is no validator (the SHA-256 is the cache key).
+ */
+async function moduleOf(
+  cache: ModuleCache | null,
+  name: string,
+  body: ModuleBody,
+  compiled: Promise<WebAssembly.Module> | null,
+  head: Uint8Array,
+  byValidator: string | null,
+  download: Download,
+): Promise<CachedModule & { module: WebAssembly.Module }> {
+  const whole = await body.whole;
+  if (compiled !== null)
+    return {
+      module: await compiled.catch((e: unknown) => {
+        throw abortedWith(download) ?? compileFailure(e, name);
+      }),
+      head,
+      size: whole.size,
+    };
+  const bytes = whole.bytes!;
+  if (byValidator !== null) return { module: await compileAsync(bytes, name), head, size: whole.size };
+  // Without a validator the content itself is the key: the same bytes are compiled once.
+  const key = `sha256:${await sha256Hex(bytes)}`;
+  const entry = cache?.get(key) ??
+    cache?.store(key, { module: compileAsync(bytes, name), head, size: whole.size }) ?? {
+      module: compileAsync(bytes, name),
+      head,
+      size: whole.size,
+    };
+  return { ...entry, module: await entry.module };
+}
+
 /** Compiles a response (streaming when the server says `application/wasm`), resolving once its head is known. */
 async function compileResponse(
   ctx: OpenContext,
@@ -137,14 +190,7 @@ async function compileResponse(
     name,
     total,
     stream ? 'count' : 'keep',
-    {
-      onHead: (received) => {
-        emit({ type: 'head', name, location: url, received, total });
-      },
-      onBytes: (received) => {
-        emit({ type: 'bytes', name, location: url, received, total });
-      },
-    },
+    progressOf(emit, name, url, total),
     download,
   );
   const done = (): void => {
@@ -153,29 +199,7 @@ async function compileResponse(
   };
   body.whole.then(done, done);
   const head = await body.head;
-  const finish = async (): Promise<CachedModule & { module: WebAssembly.Module }> => {
-    const whole = await body.whole;
-    if (compiled !== null)
-      return {
-        module: await compiled.catch((e: unknown) => {
-          throw abortedWith(download) ?? compileFailure(e, name);
-        }),
-        head,
-        size: whole.size,
-      };
-    const bytes = whole.bytes!;
-    if (byValidator !== null) return { module: await compileAsync(bytes, name), head, size: whole.size };
-    // Without a validator the content itself is the key: the same bytes are compiled once.
-    const key = `sha256:${await sha256Hex(bytes)}`;
-    const entry = cache?.get(key) ??
-      cache?.store(key, { module: compileAsync(bytes, name), head, size: whole.size }) ?? {
-        module: compileAsync(bytes, name),
-        head,
-        size: whole.size,
-      };
-    return { ...entry, module: await entry.module };
-  };
-  const module = finish().then((e) => {
+  const module = moduleOf(cache, name, body, compiled, head, byValidator, download).then((e) => {
     emit({ type: 'done', name, location: url, bytes: e.size, cached: false });
     return e.module;
   });
