@@ -56,6 +56,22 @@ function fallbackDefinitions(state: LinkState, runtime: RuntimeAdapter): (name: 
   };
 }
 
+/** The table's allocator and its function slots (the program's own first `used` slots registered). */
+function tableOf(table: WebAssembly.Table, used: number): { tables: TableAllocator; slots: FunctionSlots } {
+  const tables = new TableAllocator(table);
+  const slots = new FunctionSlots(table, {
+    reserve: (owner) => tables.reserveSlot(owner),
+    release: (slot) => {
+      tables.release(slot);
+    },
+    retire: (slot) => {
+      tables.retire(slot);
+    },
+  });
+  if (used > 0) slots.registerRange(0, used);
+  return { tables, slots };
+}
+
 /**
  * Creates the linker state for the kind of main program given: the memory, table, stack
  * pointer and allocator, and the main's (or host's) symbols first in the global scope.
@@ -70,17 +86,7 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     ...parts.definitions,
     ...(program.functions === undefined ? [] : hostDefinitions(provider, program.functions)),
   ];
-  const tables = new TableAllocator(parts.table);
-  const slots = new FunctionSlots(parts.table, {
-    reserve: (owner) => tables.reserveSlot(owner),
-    release: (slot) => {
-      tables.release(slot);
-    },
-    retire: (slot) => {
-      tables.retire(slot);
-    },
-  });
-  if (parts.usedTable > 0) slots.registerRange(0, parts.usedTable);
+  const { tables, slots } = tableOf(parts.table, parts.usedTable);
   const global = new Scope(0, 'global');
   const atexit: AtExit[] = [];
   const state: LinkState = {
