@@ -6,7 +6,7 @@
 import type { App } from '../app.js';
 import { callKey } from '../app.js';
 import { uncallableReason } from '../worker/args.js';
-import type { CallableFunction } from '../worker/protocol.js';
+import type { CallableFunction, CallOutcome } from '../worker/protocol.js';
 import { fill, h, ms } from './dom.js';
 import { errorBox } from './error-box.js';
 import { pointerList } from './pointer-list.js';
@@ -27,108 +27,23 @@ export function mountRunView(container: HTMLElement, app: App): void {
   const list = h('div', { id: 'function-list' });
   const pointers = h('div', { id: 'pointers' });
   const typed: TypedArguments = new Map();
-  const rows = new Map<string, { row: HTMLElement; output: HTMLElement; button: HTMLButtonElement }>();
+  const rows = new Map<string, CallRow>();
 
   const renderList = (): void => {
     rows.clear();
     const outcome = app.link.outcome;
+    fill(hint, hintOf(app));
     if (outcome?.ok !== true) {
-      fill(
-        hint,
-        app.link.status === 'running'
-          ? 'Linking…'
-          : app.link.status === 'cancelled'
-            ? 'The worker was restarted: link again.'
-            : 'Link first: the functions of the linked libraries show here.',
-      );
       fill(list, app.link.error === null ? null : errorBox(app.link.error));
       return;
     }
-    const tryCalling = app.example?.tryCalling;
-    fill(
-      hint,
-      tryCalling === undefined
-        ? 'Type arguments and call.'
-        : `Try ${tryCalling.name} in ${tryCalling.library}: it returns ${tryCalling.expect} when everything was linked right.`,
-    );
     const needle = search.value.trim().toLowerCase();
     const shown = outcome.functions.filter(
       (f) => needle === '' || f.name.toLowerCase().includes(needle) || f.library.toLowerCase().includes(needle),
     );
-    const libraries = [...new Set(shown.map((f) => f.library))];
-    const sections = libraries.map((library) =>
-      h(
-        'section',
-        { class: 'library-functions', dataset: { library } },
-        h('h3', { class: 'mono' }, library),
-        h(
-          'div',
-          { class: 'function-rows' },
-          ...shown
-            .filter((f) => f.library === library)
-            .slice(0, MAX_FUNCTIONS)
-            .map((f) => functionRow(f)),
-        ),
-      ),
-    );
+    const sections = librarySections(app, shown, rows);
     fill(list, ...(sections.length === 0 ? [h('p', { class: 'muted' }, 'No function matches.')] : sections));
     renderResults();
-  };
-
-  const functionRow = (f: CallableFunction): HTMLElement => {
-    const key = callKey(f.library, f.name);
-    const reason = uncallableReason(f.params, f.results);
-    const inputs = f.params.map((type, i) =>
-      h('input', {
-        type: 'text',
-        class: 'arg',
-        placeholder: type,
-        'aria-label': `${f.name} argument ${i + 1} (${type})`,
-        size: 8,
-      }),
-    );
-    const button = h(
-      'button',
-      { type: 'button', class: 'call', disabled: reason !== null, title: reason ?? `Call ${f.name}` },
-      'Call',
-    );
-    const output = h('div', { class: 'call-output' });
-    const address = h(
-      'button',
-      {
-        type: 'button',
-        class: 'take-address',
-        'aria-label': `Take the address of ${f.name} (a function pointer)`,
-        title: `&${f.name}: a function pointer, kept after Close and Reload`,
-        onclick: () => void app.takeAddress(f.library, f.name),
-      },
-      '&',
-    );
-    const call = (): void => {
-      void app.call(
-        f.library,
-        f.name,
-        inputs.map((input) => input.value),
-      );
-    };
-    button.addEventListener('click', call);
-    for (const input of inputs)
-      input.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter') call();
-      });
-    const signature = `(${f.params.join(', ')}) -> ${f.results.length === 1 ? f.results[0]! : `(${f.results.join(', ')})`}`;
-    const row = h(
-      'div',
-      { class: 'function-row', dataset: { function: f.name, library: f.library } },
-      h('span', { class: 'mono fn-name' }, f.name),
-      h('span', { class: 'mono muted fn-type' }, signature),
-      h('span', { class: 'args' }, ...inputs),
-      button,
-      address,
-      output,
-    );
-    rows.set(key, { row, output, button });
-    return row;
   };
 
   const renderResults = (): void => {
@@ -139,17 +54,8 @@ export function mountRunView(container: HTMLElement, app: App): void {
       button.classList.toggle('busy', result === 'pending');
       if (result === undefined) fill(output);
       else if (result === 'pending') fill(output, h('span', { class: 'muted' }, 'calling…'));
-      else if (result.ok) {
-        const host =
-          result.host.notes.length > 0 || result.host.logs.length > 0
-            ? `  · host_note ${JSON.stringify(result.host.notes)}, host_log ${JSON.stringify(result.host.logs)}`
-            : '';
-        fill(
-          output,
-          h('output', { class: 'result', dataset: { result: result.result } }, `= ${result.result}`),
-          h('span', { class: 'muted small' }, ` in ${ms(result.ms)}${host}`),
-        );
-      } else fill(output, errorBox(result.error));
+      else if (result.ok) fill(output, ...resultView(result));
+      else fill(output, errorBox(result.error));
     }
   };
 
@@ -161,4 +67,116 @@ export function mountRunView(container: HTMLElement, app: App): void {
   });
   renderList();
   fill(container, h('h2', {}, 'Run'), hint, h('div', { class: 'toolbar' }, search), list, pointers);
+}
+
+/** One function's row: its arguments, Call, its address, and where the result shows. */
+interface CallRow {
+  readonly row: HTMLElement;
+  readonly output: HTMLElement;
+  readonly button: HTMLButtonElement;
+}
+
+function functionRow(app: App, f: CallableFunction): CallRow {
+  const reason = uncallableReason(f.params, f.results);
+  const inputs = f.params.map((type, i) =>
+    h('input', {
+      type: 'text',
+      class: 'arg',
+      placeholder: type,
+      'aria-label': `${f.name} argument ${i + 1} (${type})`,
+      size: 8,
+    }),
+  );
+  const button = h(
+    'button',
+    { type: 'button', class: 'call', disabled: reason !== null, title: reason ?? `Call ${f.name}` },
+    'Call',
+  );
+  const output = h('div', { class: 'call-output' });
+  const address = h(
+    'button',
+    {
+      type: 'button',
+      class: 'take-address',
+      'aria-label': `Take the address of ${f.name} (a function pointer)`,
+      title: `&${f.name}: a function pointer, kept after Close and Reload`,
+      onclick: () => void app.takeAddress(f.library, f.name),
+    },
+    '&',
+  );
+  const call = (): void => {
+    void app.call(
+      f.library,
+      f.name,
+      inputs.map((input) => input.value),
+    );
+  };
+  button.addEventListener('click', call);
+  for (const input of inputs)
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') call();
+    });
+  const signature = `(${f.params.join(', ')}) -> ${f.results.length === 1 ? f.results[0]! : `(${f.results.join(', ')})`}`;
+  const row = h(
+    'div',
+    { class: 'function-row', dataset: { function: f.name, library: f.library } },
+    h('span', { class: 'mono fn-name' }, f.name),
+    h('span', { class: 'mono muted fn-type' }, signature),
+    h('span', { class: 'args' }, ...inputs),
+    button,
+    address,
+    output,
+  );
+  return { row, output, button };
+}
+
+/** A call's result, with its time and what the host functions saw. */
+function resultView(result: Extract<CallOutcome, { ok: true }>): HTMLElement[] {
+  const host =
+    result.host.notes.length > 0 || result.host.logs.length > 0
+      ? `  · host_note ${JSON.stringify(result.host.notes)}, host_log ${JSON.stringify(result.host.logs)}`
+      : '';
+  return [
+    h('output', { class: 'result', dataset: { result: result.result } }, `= ${result.result}`),
+    h('span', { class: 'muted small' }, ` in ${ms(result.ms)}${host}`),
+  ];
+}
+
+/** What the tab says above the list: how the link stands, or which function to try. */
+function hintOf(app: App): string {
+  if (app.link.outcome?.ok !== true) {
+    if (app.link.status === 'running') return 'Linking…';
+    return app.link.status === 'cancelled'
+      ? 'The worker was restarted: link again.'
+      : 'Link first: the functions of the linked libraries show here.';
+  }
+  const tryCalling = app.example?.tryCalling;
+  return tryCalling === undefined
+    ? 'Type arguments and call.'
+    : `Try ${tryCalling.name} in ${tryCalling.library}: it returns ${tryCalling.expect} when everything was linked right.`;
+}
+
+/** The shown functions grouped by library (at most {@link MAX_FUNCTIONS} each); each row goes into `rows` by its call key. */
+function librarySections(app: App, shown: readonly CallableFunction[], rows: Map<string, CallRow>): HTMLElement[] {
+  const libraries = [...new Set(shown.map((f) => f.library))];
+  const sections = libraries.map((library) =>
+    h(
+      'section',
+      { class: 'library-functions', dataset: { library } },
+      h('h3', { class: 'mono' }, library),
+      h(
+        'div',
+        { class: 'function-rows' },
+        ...shown
+          .filter((f) => f.library === library)
+          .slice(0, MAX_FUNCTIONS)
+          .map((f) => {
+            const r = functionRow(app, f);
+            rows.set(callKey(f.library, f.name), r);
+            return r.row;
+          }),
+      ),
+    ),
+  );
+  return sections;
 }
