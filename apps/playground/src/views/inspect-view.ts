@@ -12,6 +12,8 @@ import { errorBox } from './error-box.js';
 /** At most this many rows per table (libmany.so has 4,004 exports): the search narrows them. */
 const MAX_ROWS = 400;
 
+const NOTHING_OPEN = 'Open a file or an example set: its dylink.0 metadata, imports, exports and symbols show here.';
+
 /** Builds the Inspect tab into `container`. */
 export function mountInspectView(container: HTMLElement, app: App): void {
   const title = h('h2', { id: 'inspect-title' });
@@ -40,50 +42,14 @@ export function mountInspectView(container: HTMLElement, app: App): void {
       fill(symbols);
       return;
     }
-    const needle = search.value.trim().toLowerCase();
-    const matches = (...texts: (string | null)[]): boolean =>
-      needle === '' || texts.some((t) => t?.toLowerCase().includes(needle) === true);
-    const listed = filterSymbols(file.symbols, filter.value as SymbolFilter).filter((s) =>
-      matches(s.name, s.type, s.module),
-    );
-    const imports = file.report.imports.filter((i) => matches(i.module, i.name, i.type, i.category));
-    const exports = file.report.exports.filter((e) => matches(e.name, e.type, e.category));
-    fill(
-      symbols,
-      h(
-        'h3',
-        {},
-        `dl nm ${file.name}${filter.value === 'all' ? '' : ` --${filter.value}`}`,
-        h('span', { class: 'muted' }, ` — ${listed.length} of ${file.symbols.length}`),
-      ),
-      h(
-        'pre',
-        { class: 'cli', id: 'nm-output', tabindex: 0 },
-        listed.length === 0 ? '(no symbol matches)' : renderSymbols(listed),
-      ),
-      h('h3', {}, `Imports`, h('span', { class: 'muted' }, ` — ${imports.length} of ${file.report.imports.length}`)),
-      imports.length === 0
-        ? noMatch('import', file.report.imports.length, needle)
-        : h('div', { class: 'table-scroll', tabindex: 0 }, importTable(imports)),
-      h('h3', {}, `Exports`, h('span', { class: 'muted' }, ` — ${exports.length} of ${file.report.exports.length}`)),
-      exports.length === 0
-        ? noMatch('export', file.report.exports.length, needle)
-        : h('div', { class: 'table-scroll', tabindex: 0 }, exportTable(exports)),
-    );
+    fill(symbols, ...symbolsPart(file, search.value.trim().toLowerCase(), filter.value as SymbolFilter));
   };
 
   const render = (): void => {
     const entry = app.files.find((f) => f.name === app.selected);
     if (entry === undefined) {
       fill(title, 'Inspect');
-      fill(
-        summary,
-        h(
-          'p',
-          { class: 'muted' },
-          'Open a file or an example set: its dylink.0 metadata, imports, exports and symbols show here.',
-        ),
-      );
+      fill(summary, h('p', { class: 'muted' }, NOTHING_OPEN));
       symbolTools.hidden = true;
       renderSymbolsPart();
       return;
@@ -94,17 +60,7 @@ export function mountInspectView(container: HTMLElement, app: App): void {
     if (file === null) fill(summary, h('p', { class: 'muted' }, 'Reading…'));
     else if (!file.ok) fill(summary, errorBox(file.error, `${file.name} cannot be used:`));
     else {
-      fill(
-        summary,
-        h('h3', {}, `dl inspect ${file.name}`),
-        h('pre', { class: 'cli', id: 'inspect-output', tabindex: 0 }, renderInspect(file.report)),
-        h('h3', {}, `dl ldd ${file.name}`, h('span', { class: 'muted' }, ' — among the opened files')),
-        h(
-          'pre',
-          { class: 'cli', id: 'ldd-output', tabindex: 0 },
-          [file.ldd.tree, ...file.ldd.problems.map((p) => `dl: ${p}`)].join('\n'),
-        ),
-      );
+      fill(summary, ...reportOf(file));
     }
     renderSymbolsPart();
   };
@@ -199,4 +155,48 @@ function moreRow(count: number, columns: number): HTMLElement | null {
           `… and ${(count - MAX_ROWS).toLocaleString('en')} more: narrow the search`,
         ),
       );
+}
+
+/** What `dl nm` says (filtered), then the imports and exports matching `needle`. */
+function symbolsPart(file: Extract<OpenedFile, { ok: true }>, needle: string, which: SymbolFilter): HTMLElement[] {
+  const matches = (...texts: (string | null)[]): boolean =>
+    needle === '' || texts.some((t) => t?.toLowerCase().includes(needle) === true);
+  const listed = filterSymbols(file.symbols, which).filter((s) => matches(s.name, s.type, s.module));
+  const imports = file.report.imports.filter((i) => matches(i.module, i.name, i.type, i.category));
+  const exports = file.report.exports.filter((e) => matches(e.name, e.type, e.category));
+  return [
+    h(
+      'h3',
+      {},
+      `dl nm ${file.name}${which === 'all' ? '' : ` --${which}`}`,
+      h('span', { class: 'muted' }, ` — ${listed.length} of ${file.symbols.length}`),
+    ),
+    h(
+      'pre',
+      { class: 'cli', id: 'nm-output', tabindex: 0 },
+      listed.length === 0 ? '(no symbol matches)' : renderSymbols(listed),
+    ),
+    h('h3', {}, `Imports`, h('span', { class: 'muted' }, ` — ${imports.length} of ${file.report.imports.length}`)),
+    imports.length === 0
+      ? noMatch('import', file.report.imports.length, needle)
+      : h('div', { class: 'table-scroll', tabindex: 0 }, importTable(imports)),
+    h('h3', {}, `Exports`, h('span', { class: 'muted' }, ` — ${exports.length} of ${file.report.exports.length}`)),
+    exports.length === 0
+      ? noMatch('export', file.report.exports.length, needle)
+      : h('div', { class: 'table-scroll', tabindex: 0 }, exportTable(exports)),
+  ];
+}
+
+/** What `dl inspect` and `dl ldd` (among the opened files) say about a file. */
+function reportOf(file: Extract<OpenedFile, { ok: true }>): HTMLElement[] {
+  return [
+    h('h3', {}, `dl inspect ${file.name}`),
+    h('pre', { class: 'cli', id: 'inspect-output', tabindex: 0 }, renderInspect(file.report)),
+    h('h3', {}, `dl ldd ${file.name}`, h('span', { class: 'muted' }, ' — among the opened files')),
+    h(
+      'pre',
+      { class: 'cli', id: 'ldd-output', tabindex: 0 },
+      [file.ldd.tree, ...file.ldd.problems.map((p) => `dl: ${p}`)].join('\n'),
+    ),
+  ];
 }

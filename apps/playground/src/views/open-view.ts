@@ -19,28 +19,7 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     'aria-label': 'Open .so or .wasm files',
   });
   const openPicked = (list: FileList | null): void => {
-    const files = [...(list ?? [])];
-    if (files.length === 0) return;
-    app.leaveExample();
-    fill(feedback);
-    const names = new Set(files.map((file) => file.name));
-    void app.openFiles(files.map((file) => ({ name: file.name, source: { kind: 'blob', blob: file } }))).then(() => {
-      const refused = app.files.flatMap((f) => (names.has(f.name) && f.opened?.ok === false ? [f.opened] : []));
-      fill(
-        feedback,
-        ...refused.map((f) => {
-          const box = errorBox(f.error, `${f.name} cannot be used:`);
-          box.dataset.file = f.name;
-          return box;
-        }),
-      );
-      // The Inspect tab shows the first refused file, so the main view is not left on something else.
-      const first = refused[0];
-      if (first !== undefined) {
-        app.select(first.name);
-        app.show('inspect');
-      }
-    });
+    openFiles(app, feedback, list);
   };
   input.addEventListener('change', () => {
     openPicked(input.files);
@@ -66,7 +45,58 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
       'choose files…',
     ),
   );
-  // Anywhere on the page: the drop zone lights up while files are dragged over the window.
+  watchDrags(zone, openPicked);
+
+  const { select, description, update } = exampleChooser(app, onExample);
+  app.subscribe((topic) => {
+    if (topic === 'files' || topic === 'setup') update();
+    if (topic === 'example') fill(feedback);
+    // A refused file that was removed takes its message along.
+    if (topic === 'files')
+      for (const box of feedback.querySelectorAll<HTMLElement>('[data-file]'))
+        if (!app.files.some((f) => f.name === box.dataset.file)) box.remove();
+  });
+  update();
+
+  fill(
+    container,
+    h('h2', {}, 'Open'),
+    zone,
+    feedback,
+    input,
+    h('label', { class: 'field' }, 'Example ', select),
+    description,
+  );
+}
+
+/** Opens picked or dropped files; what was refused is said under the drop zone and shown in Inspect. */
+function openFiles(app: App, feedback: HTMLElement, list: FileList | null): void {
+  const files = [...(list ?? [])];
+  if (files.length === 0) return;
+  app.leaveExample();
+  fill(feedback);
+  const names = new Set(files.map((file) => file.name));
+  void app.openFiles(files.map((file) => ({ name: file.name, source: { kind: 'blob', blob: file } }))).then(() => {
+    const refused = app.files.flatMap((f) => (names.has(f.name) && f.opened?.ok === false ? [f.opened] : []));
+    fill(
+      feedback,
+      ...refused.map((f) => {
+        const box = errorBox(f.error, `${f.name} cannot be used:`);
+        box.dataset.file = f.name;
+        return box;
+      }),
+    );
+    // The Inspect tab shows the first refused file, so the main view is not left on something else.
+    const first = refused[0];
+    if (first !== undefined) {
+      app.select(first.name);
+      app.show('inspect');
+    }
+  });
+}
+
+/** Files dropped anywhere on the page are opened; the drop zone lights up while they are dragged over the window. */
+function watchDrags(zone: HTMLElement, open: (files: FileList | null) => void): void {
   let depth = 0;
   const hasFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') ?? false;
   window.addEventListener('dragenter', (event) => {
@@ -89,9 +119,15 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     event.preventDefault();
     depth = 0;
     zone.classList.remove('dragging');
-    openPicked(event.dataTransfer?.files ?? null);
+    open(event.dataTransfer?.files ?? null);
   });
+}
 
+/** The example sets' selector and the open set's description; `update` shows the open set. */
+function exampleChooser(
+  app: App,
+  onExample: (id: string) => void,
+): { select: HTMLSelectElement; description: HTMLElement; update: () => void } {
   const select = h(
     'select',
     { id: 'example-select', 'aria-label': 'Example set' },
@@ -106,23 +142,5 @@ export function mountOpenView(container: HTMLElement, app: App, onExample: (id: 
     select.value = app.example?.id ?? '';
     fill(description, app.example?.description ?? 'Or start from one of the bundled sets of real modules.');
   };
-  app.subscribe((topic) => {
-    if (topic === 'files' || topic === 'setup') update();
-    if (topic === 'example') fill(feedback);
-    // A refused file that was removed takes its message along.
-    if (topic === 'files')
-      for (const box of feedback.querySelectorAll<HTMLElement>('[data-file]'))
-        if (!app.files.some((f) => f.name === box.dataset.file)) box.remove();
-  });
-  update();
-
-  fill(
-    container,
-    h('h2', {}, 'Open'),
-    zone,
-    feedback,
-    input,
-    h('label', { class: 'field' }, 'Example ', select),
-    description,
-  );
+  return { select, description, update };
 }
