@@ -217,6 +217,92 @@ function markGroups(
   });
 }
 
+/** The zoom bar under the whole one: the guide widening the used part into it, the bar, its caption. */
+function zoomParts(spec: RangeMapSpec, whole: Scale, zoom: Scale, ys: { whole: number; zoom: number }): string[] {
+  const m = mapMetrics;
+  const left = m.margin;
+  const barWidth = m.width - 2 * m.margin;
+  const from = whole.x(zoom.from);
+  const to = Math.max(whole.x(zoom.to), from + m.minRangeWidth);
+  return [
+    element('path', {
+      class: 'dl-zoom-guide',
+      d: `M ${from} ${ys.whole + m.barHeight} L ${to} ${ys.whole + m.barHeight} L ${left + barWidth} ${ys.zoom} L ${left} ${ys.zoom} z`,
+      fill: '#e8edf2',
+      'fill-opacity': 0.7,
+      stroke: '#b7c0c9',
+      'stroke-dasharray': '3 3',
+    }),
+    bar(zoom, left, ys.zoom, barWidth, 'zoom'),
+    element(
+      'text',
+      { x: left + barWidth, y: ys.whole + m.barHeight + 34, 'text-anchor': 'end', 'font-size': 10, fill: '#4a5561' },
+      text(`below: ${spec.position(zoom.from)}–${spec.position(zoom.to)}, the part in use, to scale`),
+    ),
+  ];
+}
+
+/** Each range: its rectangles on the bars and its line in the list. */
+function rangeGroups(
+  spec: RangeMapSpec,
+  whole: Scale,
+  zoom: Scale | null,
+  ys: { whole: number; zoom: number; list: number },
+): string[] {
+  return spec.ranges.map((range, i) => {
+    const swatch = spec.colour(range.owner);
+    const y = ys.list + i * mapMetrics.listRow;
+    const description = spec.describe(range);
+    return element(
+      'g',
+      { class: 'dl-range', 'data-owner': range.owner, 'data-start': range.start, 'data-size': range.size },
+      svgTitle([description]),
+      rangeRect(range, whole, ys.whole, 'whole', swatch),
+      zoom === null ? '' : rangeRect(range, zoom, ys.zoom, 'zoom', swatch),
+      element('rect', {
+        class: 'dl-range-swatch',
+        x: mapMetrics.margin,
+        y: y - 10,
+        width: 12,
+        height: 12,
+        rx: 2,
+        fill: swatch.fill,
+        stroke: swatch.stroke,
+      }),
+      element(
+        'text',
+        { class: 'dl-range-text', x: mapMetrics.margin + 18, y, 'font-size': 11, fill: '#1d232a' },
+        text(description),
+      ),
+    );
+  });
+}
+
+/** The notes under the list, or "Nothing reserved." for an empty map. */
+function noteTexts(spec: RangeMapSpec, listTop: number): string[] {
+  const marks = spec.marks ?? [];
+  const left = mapMetrics.margin;
+  const notes = spec.notes.map((note, i) =>
+    element(
+      'text',
+      {
+        class: 'dl-map-note',
+        x: left + 18,
+        y: listTop + (spec.ranges.length + marks.length + i) * mapMetrics.listRow,
+        'font-size': 11,
+        fill: '#6b7580',
+      },
+      text(note),
+    ),
+  );
+  if (spec.ranges.length === 0 && spec.notes.length === 0 && marks.length === 0) {
+    notes.push(
+      element('text', { class: 'dl-map-note', x: left, y: listTop, fill: '#6b7580' }, text('Nothing reserved.')),
+    );
+  }
+  return notes;
+}
+
 /** The map as a standalone SVG string. */
 export function rangeMapSvg(spec: RangeMapSpec): string {
   const m = mapMetrics;
@@ -238,69 +324,10 @@ export function rangeMapSvg(spec: RangeMapSpec): string {
     ),
     bar(whole, left, wholeY, barWidth, 'whole'),
   ];
-  if (zoom !== null) {
-    // The used part of the whole bar, widened into the zoom bar below it.
-    const from = whole.x(zoom.from);
-    const to = Math.max(whole.x(zoom.to), from + m.minRangeWidth);
-    parts.push(
-      element('path', {
-        class: 'dl-zoom-guide',
-        d: `M ${from} ${wholeY + m.barHeight} L ${to} ${wholeY + m.barHeight} L ${left + barWidth} ${zoomY} L ${left} ${zoomY} z`,
-        fill: '#e8edf2',
-        'fill-opacity': 0.7,
-        stroke: '#b7c0c9',
-        'stroke-dasharray': '3 3',
-      }),
-      bar(zoom, left, zoomY, barWidth, 'zoom'),
-      element(
-        'text',
-        { x: left + barWidth, y: wholeY + m.barHeight + 34, 'text-anchor': 'end', 'font-size': 10, fill: '#4a5561' },
-        text(`below: ${spec.position(zoom.from)}–${spec.position(zoom.to)}, the part in use, to scale`),
-      ),
-    );
-  }
-  const ranges = spec.ranges.map((range, i) => {
-    const swatch = spec.colour(range.owner);
-    const y = listTop + i * m.listRow;
-    const description = spec.describe(range);
-    return element(
-      'g',
-      { class: 'dl-range', 'data-owner': range.owner, 'data-start': range.start, 'data-size': range.size },
-      svgTitle([description]),
-      rangeRect(range, whole, wholeY, 'whole', swatch),
-      zoom === null ? '' : rangeRect(range, zoom, zoomY, 'zoom', swatch),
-      element('rect', {
-        class: 'dl-range-swatch',
-        x: left,
-        y: y - 10,
-        width: 12,
-        height: 12,
-        rx: 2,
-        fill: swatch.fill,
-        stroke: swatch.stroke,
-      }),
-      element('text', { class: 'dl-range-text', x: left + 18, y, 'font-size': 11, fill: '#1d232a' }, text(description)),
-    );
-  });
+  if (zoom !== null) parts.push(...zoomParts(spec, whole, zoom, { whole: wholeY, zoom: zoomY }));
+  const ranges = rangeGroups(spec, whole, zoom, { whole: wholeY, zoom: zoomY, list: listTop });
   const marked = markGroups(spec, whole, zoom, { whole: wholeY, zoom: zoomY, list: listTop });
-  const notes = spec.notes.map((note, i) =>
-    element(
-      'text',
-      {
-        class: 'dl-map-note',
-        x: left + 18,
-        y: listTop + (spec.ranges.length + marks.length + i) * m.listRow,
-        'font-size': 11,
-        fill: '#6b7580',
-      },
-      text(note),
-    ),
-  );
-  if (spec.ranges.length === 0 && spec.notes.length === 0 && marks.length === 0) {
-    notes.push(
-      element('text', { class: 'dl-map-note', x: left, y: listTop, fill: '#6b7580' }, text('Nothing reserved.')),
-    );
-  }
+  const notes = noteTexts(spec, listTop);
   const rows = Math.max(1, spec.ranges.length + marks.length + spec.notes.length);
   return svgRoot(
     spec.className,

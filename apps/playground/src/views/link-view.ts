@@ -180,8 +180,30 @@ function scopeOf(lib: GraphLibrary): string {
   return lib.group === null ? '—' : `local group ${lib.group}`;
 }
 
-function graphTables(graph: LinkGraph, partial: boolean): HTMLElement {
+/** The libraries table's body: one row per library, in load order. */
+function libraryRows(graph: LinkGraph): HTMLElement {
   const names = new Map(graph.libraries.map((l) => [l.id, l.name]));
+  return h(
+    'tbody',
+    {},
+    ...graph.libraries.map((l) =>
+      h(
+        'tr',
+        { dataset: { library: l.name, memoryBase: String(l.memory.base), memorySize: String(l.memory.size) } },
+        h('td', { class: 'num' }, String(l.id)),
+        h('td', { class: 'mono' }, l.name),
+        h('td', {}, scopeOf(l)),
+        h('td', { class: 'mono' }, l.needed.map((id) => names.get(id) ?? `#${id}`).join(', ')),
+        h('td', { class: 'mono' }, memoryText(l.memory.base, l.memory.size)),
+        h('td', { class: 'mono' }, l.table.size === 0 ? '—' : `${l.table.base}..${l.table.base + l.table.size}`),
+        h('td', { class: 'num' }, String(l.exports)),
+        h('td', {}, l.lazy.length === 0 ? '' : `${l.lazy.filter((x) => x.bound).length}/${l.lazy.length} bound`),
+      ),
+    ),
+  );
+}
+
+function graphTables(graph: LinkGraph, partial: boolean): HTMLElement {
   return h(
     'div',
     { class: 'graph-tables' },
@@ -206,24 +228,7 @@ function graphTables(graph: LinkGraph, partial: boolean): HTMLElement {
             ...['id', 'library', 'scope', 'needs', 'memory', 'table', 'exports', 'lazy'].map((c) => h('th', {}, c)),
           ),
         ),
-        h(
-          'tbody',
-          {},
-          ...graph.libraries.map((l) =>
-            h(
-              'tr',
-              { dataset: { library: l.name, memoryBase: String(l.memory.base), memorySize: String(l.memory.size) } },
-              h('td', { class: 'num' }, String(l.id)),
-              h('td', { class: 'mono' }, l.name),
-              h('td', {}, scopeOf(l)),
-              h('td', { class: 'mono' }, l.needed.map((id) => names.get(id) ?? `#${id}`).join(', ')),
-              h('td', { class: 'mono' }, memoryText(l.memory.base, l.memory.size)),
-              h('td', { class: 'mono' }, l.table.size === 0 ? '—' : `${l.table.base}..${l.table.base + l.table.size}`),
-              h('td', { class: 'num' }, String(l.exports)),
-              h('td', {}, l.lazy.length === 0 ? '' : `${l.lazy.filter((x) => x.bound).length}/${l.lazy.length} bound`),
-            ),
-          ),
-        ),
+        libraryRows(graph),
       ),
     ),
     h('h3', {}, 'Scopes'),
