@@ -1,5 +1,5 @@
 import { createLinkerSync, RTLD_DEFAULT } from '@dl/linker';
-import type { Linker, Loader } from '@dl/linker';
+import type { AttachedMainProgram, Linker, Loader } from '@dl/linker';
 import { chainLoader } from '@dl/loaders';
 import { emscriptenAdapter } from './adapter.js';
 import { compatBytesMissing, lacksCompatBytes } from './compat-bytes.js';
@@ -41,6 +41,25 @@ function facadeLoader(ctx: EmscriptenContext, options: EmscriptenFacadeOptions, 
   return parts.threadBytes === null ? found : keepingBytes(found, parts.threadBytes);
 }
 
+/** The running program as the linker's attached main: its exports, memory, table, stack, allocator, GOT and tags. */
+function attachedProgram(ctx: EmscriptenContext, shared: boolean): AttachedMainProgram {
+  return {
+    kind: 'attached',
+    name: 'main',
+    exports: mainExportsOf(ctx, shared),
+    memory: ctx.memory,
+    table: ctx.table,
+    stackPointer: ctx.stackPointer,
+    allocator: {
+      heap: { malloc: ctx.malloc, free: ctx.free },
+      ready: ctx.runtimeInitialized,
+      heapBase: ctx.heapBase,
+    },
+    ...(ctx.got === null ? {} : { got: ctx.got }),
+    tags: tagsOf(ctx.imports),
+  };
+}
+
 /**
  * Creates the linker over a running Emscripten program's main (its exports, memory, table,
  * allocator) with the Emscripten adapter, and the mirror. Loads made while the linker is being
@@ -62,21 +81,7 @@ export function createFacadeLinker(
   );
   let mirror: Mirror | null = null;
   const linker = createLinkerSync({
-    program: {
-      kind: 'attached',
-      name: 'main',
-      exports: mainExportsOf(ctx, shared),
-      memory: ctx.memory,
-      table: ctx.table,
-      stackPointer: ctx.stackPointer,
-      allocator: {
-        heap: { malloc: ctx.malloc, free: ctx.free },
-        ready: ctx.runtimeInitialized,
-        heapBase: ctx.heapBase,
-      },
-      ...(ctx.got === null ? {} : { got: ctx.got }),
-      tags: tagsOf(ctx.imports),
-    },
+    program: attachedProgram(ctx, shared),
     loader: facadeLoader(ctx, options, parts),
     runtime: emscriptenAdapter({
       ctx,
