@@ -118,7 +118,35 @@ describe('loadGraph', () => {
     const small = await loadGraph(loader, [name(0)], { maxLibraries: 100 });
     expect(small.problems[0]?.error.code).toBe('DL_LIMIT');
   });
+
+  it('refuses compile: false with a loader that cannot inspect, leaving no listener on the caller’s signal', async () => {
+    const signal = new AbortController().signal;
+    let listening = 0;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listening++;
+      add(...args);
+    }) as typeof add;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      listening--;
+      remove(...args);
+    }) as typeof remove;
+    const loader: Loader = { load: () => Promise.reject(new Error('unused')) };
+    await expect(loadGraph(loader, ['a.so'], { compile: false, signal })).rejects.toThrow(TypeError);
+    expect(listening).toBe(0);
+    // A walk that runs takes its listener off again at its end.
+    const heads: Loader = { load: (r) => Promise.resolve({ key: r.name, name: r.name, head: minimalHead() }) };
+    await loadGraph(heads, ['a.so'], { signal });
+    expect(listening).toBe(0);
+  });
 });
+
+/** A side module head with an empty dylink.0 (no NEEDED). */
+function minimalHead(): Uint8Array {
+  const payload = [...str('dylink.0')];
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 0, ...uleb(payload.length), ...payload]);
+}
 
 describe('virtualLoader and chainLoader', () => {
   it('normalises paths, compiles each file once, and chains to the next loader for what it lacks', () => {
