@@ -16,12 +16,14 @@ const ROOT = dirname(dirname(BENCH_DIR));
 /**
  * The runners, in table order. `emscripten-*` (Emscripten 3.1.6's loader) and `facade-*` (the
  * same emcc main linked through @dl/emscripten) need emcc; the others run everywhere.
- * `min-link` (a yardstick: the least JavaScript that links a generated set) runs on those only.
+ * `min-link` and `min-link-read` (yardsticks: the least JavaScript that links a generated set,
+ * without and with @dl/reader's typed read) run on those only.
  */
 export const RUNNERS = [
   'bare-sync',
   'bare-parallel',
   'min-link',
+  'min-link-read',
   'dl-sync',
   'dl-batch',
   'emscripten-dlopen',

@@ -111,6 +111,22 @@ function table(results: readonly Result[]): string {
   );
 }
 
+/**
+ * What the yardsticks say of dl-sync: min-link (the least JavaScript that links the set) and
+ * min-link-read (the same with @dl/reader's typed read), when they ran.
+ */
+function yardsticks(sync: Result | undefined, least: Result | undefined, read: Result | undefined): string[] {
+  if (sync === undefined || least === undefined || least.ratioToFloor === null) return [];
+  const lines = [
+    `  (min-link, the least JS that links the set: ${times(least.ratioToFloor)} floor; dl-sync ÷ min-link ${times(sync.medianMs / least.medianMs)}: @dl's own share)`,
+  ];
+  if (read !== undefined)
+    lines.push(
+      `  (min-link-read, the same with @dl/reader's typed read: +${(read.medianMs - least.medianMs).toFixed(0)} ms over min-link; dl-sync +${(sync.medianMs - read.medianMs).toFixed(0)} ms over it: the rest of @dl's work)`,
+    );
+  return lines;
+}
+
 /** The issue's targets, for the sizes that ran. */
 function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
   const get = (set: string, n: number, runner: RunnerName): Result | undefined =>
@@ -135,12 +151,7 @@ function verdicts(results: readonly Result[], ns: readonly number[]): string[] {
     const sync = get('bm', big, 'dl-sync');
     const batch = get('bm', big, 'dl-batch');
     check(`N=${big}: dl-sync ≤ 1.25× floor (sequential)`, sync?.ratioToFloor ?? undefined, (v) => v <= 1.25, times);
-    const least = get('bm', big, 'min-link');
-    const leastRatio = least?.ratioToFloor ?? null;
-    if (sync !== undefined && least !== undefined && leastRatio !== null)
-      lines.push(
-        `  (min-link, the least JS that links the set: ${times(leastRatio)} floor; dl-sync ÷ min-link ${times(sync.medianMs / least.medianMs)}: @dl's own share)`,
-      );
+    lines.push(...yardsticks(sync, get('bm', big, 'min-link'), get('bm', big, 'min-link-read')));
     check(
       `N=${big}: dl-batch ≤ 1.00× floor (parallel compile)`,
       batch?.ratioToFloor ?? undefined,
