@@ -40,6 +40,39 @@ export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoader
   };
 }
 
+function isUrl(name: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(name);
+}
+
+/**
+ * Where a request is read from: a URL as given, else a path normalised as Emscripten normalises
+ * dlopen's (`./libx.so` is `libx.so`: one key, one library), relative to the needing library.
+ */
+function where(request: LoadRequest): string {
+  const parent = request.parent?.location ?? null;
+  if (isUrl(request.name)) return request.name;
+  if (parent === null || request.name.startsWith('/')) return normalizePath(request.name);
+  const joined = `${parent.slice(0, parent.lastIndexOf('/') + 1)}${request.name}`;
+  return isUrl(joined) ? joined : normalizePath(joined);
+}
+
+function source(request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource {
+  return { key: location, name: request.name, location, bytes };
+}
+
+/** A reader's failure as the linker's "not found", with the reader's reason. */
+function notFound(request: LoadRequest, location: string, e: unknown): LibraryNotFoundError {
+  return new LibraryNotFoundError(request, [
+    {
+      location,
+      step: 'path',
+      entry: location,
+      reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found',
+      error: e,
+    },
+  ]);
+}
+
 /**
  * A loader over Emscripten's own readers: `readBinary` (synchronous) and `readAsync` — files
  * in node, URLs relative to the page in browsers — for names as given, or relative to the
@@ -47,31 +80,6 @@ export function emscriptenFsLoader(fs: EmscriptenFs, options: EmscriptenFsLoader
  * load finds nothing, as Emscripten's own loader.
  */
 export function emscriptenReadLoader(ctx: Pick<EmscriptenContext, 'readBinary' | 'readAsync'>): Loader {
-  // Paths normalised as Emscripten normalises dlopen's (`./libx.so` is `libx.so`: one key, one library).
-  const isUrl = (name: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(name);
-  const where = (request: LoadRequest): string => {
-    const parent = request.parent?.location ?? null;
-    if (isUrl(request.name)) return request.name;
-    if (parent === null || request.name.startsWith('/')) return normalizePath(request.name);
-    const joined = `${parent.slice(0, parent.lastIndexOf('/') + 1)}${request.name}`;
-    return isUrl(joined) ? joined : normalizePath(joined);
-  };
-  const source = (request: LoadRequest, location: string, bytes: Uint8Array): LoadedSource => ({
-    key: location,
-    name: request.name,
-    location,
-    bytes,
-  });
-  const notFound = (request: LoadRequest, location: string, e: unknown): LibraryNotFoundError =>
-    new LibraryNotFoundError(request, [
-      {
-        location,
-        step: 'path',
-        entry: location,
-        reason: e instanceof Error ? e.message : typeof e === 'string' ? e : 'not found',
-        error: e,
-      },
-    ]);
   const loader: Loader = {
     load: (request) =>
       new Promise((resolve, reject) => {

@@ -131,15 +131,23 @@ export function setUpProgram(options: LinkerOptions): ProgramSetup {
     load: null,
     busy: false,
   };
-  // Threads following the program copy every change of a GOT entry's value.
+  wireProgram(state, program, parts.main === null ? withBuiltins(state, definitions, parts.legacyI64) : null);
+  return { state, main: parts.main === null ? null : { ...parts.main, extras: definitions } };
+}
+
+/**
+ * The state's last links: GOT changes reported (threads following the program copy every change
+ * of an entry's value), an attached program's tags shared, the program's symbols first in the
+ * global scope (`symbols`; null when a main's come with its instance), the runtime's fallback.
+ */
+function wireProgram(state: LinkState, program: Program, symbols: readonly Definition[] | null): void {
   state.got.onChange = (entry, moved) => {
     state.changes.got(entry, moved);
   };
   if (program.kind === 'attached')
     for (const [name, tag] of Object.entries(program.tags ?? {})) state.tags.set(name, tag);
-  if (parts.main === null) global.add(provider, withBuiltins(state, definitions, parts.legacyI64));
-  if (runtime.resolveFallback !== undefined) global.fallback = fallbackDefinitions(state, runtime);
-  return { state, main: parts.main === null ? null : { ...parts.main, extras: definitions } };
+  if (symbols !== null) state.global.add(state.mainProvider, symbols);
+  if (state.runtime.resolveFallback !== undefined) state.global.fallback = fallbackDefinitions(state, state.runtime);
 }
 
 const atexitType: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32'], results: ['i32'] };

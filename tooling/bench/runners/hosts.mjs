@@ -8,20 +8,17 @@
 
 const HOST_DATA = 7;
 
+/** The libc functions the grammars import: character classes, allocation, memory, traps. */
 function libc(get) {
   const u8 = () => new Uint8Array(get().memory.buffer);
+  return { ...characterClasses(), ...allocation(get, u8), ...memoryFunctions(u8), ...traps() };
+}
+
+function characterClasses() {
   const is = (re) => ({
     func: (c) => (c >= 0 && c <= 0x10ffff && re.test(String.fromCodePoint(c)) ? 1 : 0),
     type: '(i32) -> i32',
   });
-  const copy = {
-    func: (d, s, n) => {
-      u8().copyWithin(d, s, s + n);
-      return d;
-    },
-    type: '(i32, i32, i32) -> i32',
-  };
-  const malloc = (n) => get().malloc(Math.max(n, 1));
   return {
     iswspace: is(/\s/u),
     iswalpha: is(/\p{L}/u),
@@ -30,6 +27,13 @@ function libc(get) {
     iswupper: is(/\p{Lu}/u),
     iswlower: is(/\p{Ll}/u),
     iswdigit: is(/[0-9]/),
+  };
+}
+
+/** malloc & co. on the linker's heap. */
+function allocation(get, u8) {
+  const malloc = (n) => get().malloc(Math.max(n, 1));
+  return {
     malloc: { func: malloc, type: '(i32) -> i32' },
     calloc: { func: (n, size) => malloc(n * size), type: '(i32, i32) -> i32' },
     free: {
@@ -49,6 +53,19 @@ function libc(get) {
       },
       type: '(i32, i32) -> i32',
     },
+  };
+}
+
+/** memcpy, memset, strcmp & co. over the linear memory. */
+function memoryFunctions(u8) {
+  const copy = {
+    func: (d, s, n) => {
+      u8().copyWithin(d, s, s + n);
+      return d;
+    },
+    type: '(i32, i32, i32) -> i32',
+  };
+  return {
     memcpy: copy,
     memmove: copy,
     memset: {
@@ -82,6 +99,12 @@ function libc(get) {
       },
       type: '(i32, i32) -> i32',
     },
+  };
+}
+
+/** What a grammar calls when it fails. */
+function traps() {
+  return {
     __assert_fail: {
       func: () => {
         throw new Error('assertion failed in a side module');

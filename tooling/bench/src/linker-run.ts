@@ -104,6 +104,40 @@ function build(ns: readonly number[]): string[] {
   return [...lines, `inputs ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`];
 }
 
+/** Generated set N (its manifest written), or null when it is not built. */
+function bmSet(n: number, runners: readonly RunnerName[]): SetSpec | null {
+  const dir = join(BUILD, 'sets', String(n));
+  if (!existsSync(join(dir, 'expected.json')) || !existsSync(join(dir, `bm_${n - 1}.so`))) return null;
+  const expected = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { checksum: number }).checksum;
+  const modules = Array.from({ length: n }, (_, i) => ({
+    path: join(dir, `bm_${i}.so`),
+    name: `bm_${i}.so`,
+    symbol: `bm${i}_check`,
+  }));
+  const manifest = join(BUILD, 'manifests', `bm-${n}.json`);
+  writeFileSync(manifest, JSON.stringify({ set: 'bm', kind: 'bm', expected, modules }));
+  return { set: 'bm', n, dir, manifest, expected, runners };
+}
+
+/** The 16 grammars' set (its manifest written). */
+function grammarSet(): SetSpec {
+  const modules = treeSitterGrammars().map((g) => ({
+    path: g.path,
+    name: `${g.id}.wasm`,
+    symbol: `tree_sitter_${g.id.replace(/-/g, '_')}`,
+  }));
+  const manifest = join(BUILD, 'manifests', 'grammars.json');
+  writeFileSync(manifest, JSON.stringify({ set: 'grammars', kind: 'grammars', expected: null, modules }));
+  return {
+    set: 'grammars',
+    n: modules.length,
+    dir: null,
+    manifest,
+    expected: null,
+    runners: ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch'],
+  };
+}
+
 /**
  * Builds what is missing (when emcc is installed and `build` is set), then describes the sets:
  * bm N for each N whose modules exist, and the grammars. Without emcc or its main, the
@@ -126,48 +160,14 @@ export function prepareInputs(
   if (emcc !== null && !withEmcc)
     notes.push(`${emccMain} is missing: the Emscripten runners are skipped (run gen/build.sh)`);
   mkdirSync(join(BUILD, 'manifests'), { recursive: true });
+  const runners = withEmcc ? RUNNERS : RUNNERS.filter((r) => !r.startsWith('emscripten') && !r.startsWith('facade'));
   const sets: SetSpec[] = [];
   for (const n of ns) {
-    const dir = join(BUILD, 'sets', String(n));
-    if (!existsSync(join(dir, 'expected.json')) || !existsSync(join(dir, `bm_${n - 1}.so`))) {
-      notes.push(`set ${n} is not built: skipped (bash tooling/bench/gen/build.sh ${n})`);
-      continue;
-    }
-    const expected = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { checksum: number }).checksum;
-    const modules = Array.from({ length: n }, (_, i) => ({
-      path: join(dir, `bm_${i}.so`),
-      name: `bm_${i}.so`,
-      symbol: `bm${i}_check`,
-    }));
-    const manifest = join(BUILD, 'manifests', `bm-${n}.json`);
-    writeFileSync(manifest, JSON.stringify({ set: 'bm', kind: 'bm', expected, modules }));
-    sets.push({
-      set: 'bm',
-      n,
-      dir,
-      manifest,
-      expected,
-      runners: withEmcc ? RUNNERS : RUNNERS.filter((r) => !r.startsWith('emscripten') && !r.startsWith('facade')),
-    });
+    const set = bmSet(n, runners);
+    if (set === null) notes.push(`set ${n} is not built: skipped (bash tooling/bench/gen/build.sh ${n})`);
+    else sets.push(set);
   }
-  if (options.grammars) {
-    const grammars = treeSitterGrammars();
-    const modules = grammars.map((g) => ({
-      path: g.path,
-      name: `${g.id}.wasm`,
-      symbol: `tree_sitter_${g.id.replace(/-/g, '_')}`,
-    }));
-    const manifest = join(BUILD, 'manifests', 'grammars.json');
-    writeFileSync(manifest, JSON.stringify({ set: 'grammars', kind: 'grammars', expected: null, modules }));
-    sets.push({
-      set: 'grammars',
-      n: modules.length,
-      dir: null,
-      manifest,
-      expected: null,
-      runners: ['bare-sync', 'bare-parallel', 'dl-sync', 'dl-batch'],
-    });
-  }
+  if (options.grammars) sets.push(grammarSet());
   return { sets, notes };
 }
 

@@ -107,34 +107,21 @@ function modules(n: number, count: number): object[] {
   }));
 }
 
-/**
- * Builds the inputs (unless `build` is false: then they must exist) and writes the manifests of
- * the wanted cases. The standalone set has at least max(distinct, batch) modules.
- */
-export function prepareUnload(
-  sizes: UnloadSizes,
-  wanted: ReadonlySet<UnloadCaseKey>,
-  options: { readonly build: boolean },
-): { readonly specs: UnloadSpec[]; readonly notes: string[] } {
-  const n = setSize(Math.max(sizes.distinct, sizes.batch, 1));
-  const notes = options.build ? build(n) : [];
-  const dir = join(BUILD, 'unload', `standalone-${n}`);
-  if (!existsSync(join(dir, 'expected.json')))
-    throw new Error(`the unload inputs are not built: bash tooling/bench/gen/build.sh unload ${n}`);
-  mkdirSync(join(BUILD, 'manifests'), { recursive: true });
-  const write = (key: string, data: object): string => {
-    const file = join(BUILD, 'manifests', `unload-${key}.json`);
-    writeFileSync(file, JSON.stringify({ case: key, ...data }));
-    return file;
-  };
+/** Writes one case's manifest (`unload-KEY.json`) and returns its path. */
+type WriteManifest = (key: string, data: object) => string;
+
+const TOOLCHAINS = [
+  ['clang-16', 'clang16'],
+  ['emcc', 'emcc'],
+] as const;
+
+const fixtureFile = (id: string, t: Toolchain): string => fixturePath(fixture(id, t));
+
+/** The open/close cases: one library again and again (each toolchain, and the floor), distinct ones, batches. */
+function openCloseCases(n: number, sizes: UnloadSizes, write: WriteManifest): UnloadSpec[] {
   const batches = Math.max(1, Math.floor(sizes.distinct / sizes.batch));
-  const fixtureFile = (id: string, t: Toolchain): string => fixturePath(fixture(id, t));
-  const toolchains = [
-    ['clang-16', 'clang16'],
-    ['emcc', 'emcc'],
-  ] as const;
-  const all: UnloadSpec[] = [
-    ...toolchains.map(([toolchain, t]): UnloadSpec => ({
+  return [
+    ...TOOLCHAINS.map(([toolchain, t]): UnloadSpec => ({
       key: 'open-close-same',
       name: 'open-close-same',
       runner: 'dl-sync',
@@ -174,20 +161,47 @@ export function prepareUnload(
         modules: modules(n, batches * sizes.batch),
       }),
     },
-    ...toolchains.map(([toolchain, t]): UnloadSpec => ({
-      key: 'reload',
-      name: 'reload',
-      runner: 'dl-sync',
-      toolchain,
-      n: sizes.reloads,
-      script: 'unload-reload',
-      manifest: write(`reload-${t}`, {
-        n: sizes.reloads,
-        builds: [fixtureFile('reload', t), fixtureFile('reload_v2', t)],
-        caller: fixtureFile('reload_caller', t),
-      }),
-    })),
   ];
+}
+
+/** The reload cases: one library replaced by its other build, for each toolchain. */
+function reloadCases(sizes: UnloadSizes, write: WriteManifest): UnloadSpec[] {
+  return TOOLCHAINS.map(([toolchain, t]): UnloadSpec => ({
+    key: 'reload',
+    name: 'reload',
+    runner: 'dl-sync',
+    toolchain,
+    n: sizes.reloads,
+    script: 'unload-reload',
+    manifest: write(`reload-${t}`, {
+      n: sizes.reloads,
+      builds: [fixtureFile('reload', t), fixtureFile('reload_v2', t)],
+      caller: fixtureFile('reload_caller', t),
+    }),
+  }));
+}
+
+/**
+ * Builds the inputs (unless `build` is false: then they must exist) and writes the manifests of
+ * the wanted cases. The standalone set has at least max(distinct, batch) modules.
+ */
+export function prepareUnload(
+  sizes: UnloadSizes,
+  wanted: ReadonlySet<UnloadCaseKey>,
+  options: { readonly build: boolean },
+): { readonly specs: UnloadSpec[]; readonly notes: string[] } {
+  const n = setSize(Math.max(sizes.distinct, sizes.batch, 1));
+  const notes = options.build ? build(n) : [];
+  const dir = join(BUILD, 'unload', `standalone-${n}`);
+  if (!existsSync(join(dir, 'expected.json')))
+    throw new Error(`the unload inputs are not built: bash tooling/bench/gen/build.sh unload ${n}`);
+  mkdirSync(join(BUILD, 'manifests'), { recursive: true });
+  const write = (key: string, data: object): string => {
+    const file = join(BUILD, 'manifests', `unload-${key}.json`);
+    writeFileSync(file, JSON.stringify({ case: key, ...data }));
+    return file;
+  };
+  const all = [...openCloseCases(n, sizes, write), ...reloadCases(sizes, write)];
   return { specs: all.filter((s) => wanted.has(s.key)), notes };
 }
 

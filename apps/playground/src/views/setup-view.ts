@@ -33,21 +33,7 @@ export function mountSetupView(container: HTMLElement, app: App): void {
 
   const renderSetup = (): void => {
     const usable = app.files.filter((f) => f.opened?.ok === true);
-    const program = h(
-      'select',
-      { id: 'program-select', 'aria-label': 'Main program' },
-      h('option', { value: '', selected: app.program.kind === 'host' }, 'JS host (no main module)'),
-      ...usable.map((f) =>
-        h(
-          'option',
-          { value: f.name, selected: app.program.kind === 'main' && app.program.name === f.name },
-          `main module: ${f.name}`,
-        ),
-      ),
-    );
-    program.addEventListener('change', () => {
-      app.setProgram(program.value === '' ? { kind: 'host' } : { kind: 'main', name: program.value });
-    });
+    const program = programSelect(app, usable);
     const rows = usable
       .filter((f) => !(app.program.kind === 'main' && app.program.name === f.name))
       .map((f) => libraryRow(app, f.name));
@@ -69,6 +55,26 @@ export function mountSetupView(container: HTMLElement, app: App): void {
   renderFiles();
   renderSetup();
   fill(container, h('h2', {}, 'Files'), list, h('h2', {}, 'Link set-up'), setup);
+}
+
+/** The main program's chooser: the JS host, or one of the files that opened. */
+function programSelect(app: App, usable: readonly FileEntry[]): HTMLSelectElement {
+  const program = h(
+    'select',
+    { id: 'program-select', 'aria-label': 'Main program' },
+    h('option', { value: '', selected: app.program.kind === 'host' }, 'JS host (no main module)'),
+    ...usable.map((f) =>
+      h(
+        'option',
+        { value: f.name, selected: app.program.kind === 'main' && app.program.name === f.name },
+        `main module: ${f.name}`,
+      ),
+    ),
+  );
+  program.addEventListener('change', () => {
+    app.setProgram(program.value === '' ? { kind: 'host' } : { kind: 'main', name: program.value });
+  });
+  return program;
 }
 
 function fileRow(app: App, file: FileEntry): HTMLElement {
